@@ -1,0 +1,52 @@
+# Doorstep — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+RUN := $(UV) run --locked --no-sync
+
+.PHONY: demo test install install-dev lint format pytest messages clean
+
+.tools/bin/uv:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv
+
+install: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked --no-dev
+
+install-dev: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --locked
+
+## make demo: a whole marketplace on SQLite with seeded data, web server and worker.
+demo: install
+	@export DEBUG=true; \
+	$(RUN) doorstep migrate --no-input -v 0 && \
+	$(RUN) doorstep demo && \
+	{ $(RUN) doorstep worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(RUN) doorstep serve --host $(HOST) --port $(PORT); }
+
+## make test: lint, then the whole suite (browser tests need /usr/bin/chromium).
+test: install-dev lint pytest
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format:
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+pytest:
+	$(RUN) pytest $(PYTEST_ARGS)
+
+## make messages: refresh the translation catalogues after changing UI strings.
+messages:
+	cd src/doorstep && DEBUG=true ../../$(RUN) doorstep makemessages -l zh_Hans -l zh_Hant --no-obsolete --no-location
+	cd src/doorstep && DEBUG=true ../../$(RUN) doorstep compilemessages
+
+clean:
+	rm -rf .venv .tools var test-artifacts

@@ -1,0 +1,91 @@
+"""Fixtures shared by every test: people in each role, API clients, the browser."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from doorstep.notifications.sms import OutboxSmsSender
+
+CHROMIUM = os.environ.get("DOORSTEP_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+_browser_skipped: list[str] = []
+
+
+def chromium_available() -> bool:
+    return shutil.which(CHROMIUM) is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_available():
+        return
+    if os.environ.get("DOORSTEP_REQUIRE_BROWSER"):
+        raise pytest.UsageError(
+            f"Browser tests required but {CHROMIUM} is missing: "
+            "apt-get install -y --no-install-recommends chromium"
+        )
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+            _browser_skipped.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _browser_skipped:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(_browser_skipped)} browser tests did not run: {CHROMIUM} is missing. "
+            "Enable them with: sudo apt-get install -y --no-install-recommends chromium"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_outboxes(settings):
+    OutboxSmsSender.outbox.clear()
+    settings.RATELIMIT_ENABLE = True
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    OutboxSmsSender.outbox.clear()
+
+
+@pytest.fixture
+def sms_outbox() -> list:
+    return OutboxSmsSender.outbox
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# --- Browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_sync_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM
+    # refuses to run there unless told this is fine (it is: the loop is idle).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

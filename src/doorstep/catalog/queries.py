@@ -1,0 +1,22 @@
+from dataclasses import dataclass, field
+
+from doorstep.catalog.models import Category
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    children: list["CategoryNode"] = field(default_factory=list)
+
+
+def category_tree() -> list[CategoryNode]:
+    """The active category tree, roots first, in one query."""
+    nodes: dict[int, CategoryNode] = {}
+    roots: list[CategoryNode] = []
+    categories = Category.objects.filter(is_active=True).order_by("position", "slug")
+    for category in categories:
+        nodes[category.pk] = CategoryNode(category)
+    for node in nodes.values():
+        parent = nodes.get(node.category.parent_id) if node.category.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots

@@ -1,0 +1,64 @@
+"""The ``doorstep`` command: one entry point for running a marketplace.
+
+``doorstep serve`` / ``worker`` / ``migrate`` / ``demo`` / ``seed`` /
+``createsuperuser`` are the everyday verbs; any other Django management command
+passes through (``doorstep check --deploy``, ``doorstep shell``).
+"""
+
+import argparse
+import os
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doorstep.settings")
+    import django
+
+    django.setup()
+
+
+def _serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="doorstep serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1"))
+    )
+    parser.add_argument("--reload", action="store_true", help="restart on code changes")
+    options = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doorstep.settings")
+    import uvicorn
+
+    uvicorn.run(
+        "doorstep.asgi:application",
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
+        reload=options.reload,
+        proxy_headers=True,
+        lifespan="off",
+        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+    )
+
+
+ALIASES = {"worker": ["db_worker"]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        print("Usage: doorstep {serve,worker,migrate,demo,seed,createsuperuser,...}")
+        return
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        _serve(rest)
+        return
+    _django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["doorstep", *ALIASES.get(command, [command]), *rest])
+
+
+if __name__ == "__main__":
+    main()
