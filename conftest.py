@@ -36,8 +36,9 @@ def pytest_terminal_summary(terminalreporter):
     if _browser_skipped:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
         terminalreporter.write_line(
-            f"{len(_browser_skipped)} browser tests did not run: {CHROMIUM} is missing. "
-            "Enable them with: sudo apt-get install -y --no-install-recommends chromium"
+            f"{len(_browser_skipped)} browser tests did not run: {CHROMIUM} is "
+            "missing. Enable them with: "
+            "sudo apt-get install -y --no-install-recommends chromium"
         )
 
 

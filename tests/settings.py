@@ -1,17 +1,17 @@
 """Settings for the test suite: the real settings, with the outside world swapped
 for in-process fakes (SMS outbox, in-memory e-mail) and fast password hashing."""
 
+# ruff: noqa: F403, F405
 import os
 
 os.environ.setdefault("DOORSTEP_TESTING", "true")
 
-from doorstep.settings import *  # noqa: E402,F403
+from doorstep.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_SENDER = "doorstep.notifications.sms.OutboxSmsSender"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
-LOGGING["handlers"]["console"]["formatter"] = "plain"  # noqa: F405
+MEDIA_ROOT = VAR_DIR / "test-media"
+LOGGING["handlers"]["console"]["formatter"] = "plain"
 ALLOWED_HOSTS = ["*"]

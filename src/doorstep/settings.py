@@ -22,13 +22,17 @@ DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("DOORSTEP_TESTING", default=False)
 
 if DEBUG or TESTING:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-in-production")
+    SECRET_KEY = env.str(
+        "SECRET_KEY", default="dev-only-insecure-key-never-in-production"
+    )
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
-    default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG or TESTING else [],
+    default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+    if DEBUG or TESTING
+    else [],
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -38,7 +42,9 @@ INSTALLED_APPS = [
     "doorstep.web",
     "doorstep.api",
     "doorstep.notifications",
-    "django.contrib.admin",
+    "doorstep.backoffice",
+    "doorstep.demo",
+    "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,12 +56,15 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.mfa",
     "django_htmx",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "csp",
 ]
 SOCIAL_PROVIDERS = env.list("DOORSTEP_SOCIAL_PROVIDERS", default=[])
-INSTALLED_APPS += [f"allauth.socialaccount.providers.{name}" for name in SOCIAL_PROVIDERS]
+INSTALLED_APPS += [
+    f"allauth.socialaccount.providers.{name}" for name in SOCIAL_PROVIDERS
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -70,6 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "doorstep.urls"
@@ -89,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "doorstep.web.context_processors.site",
             ],
         },
     },
@@ -158,11 +169,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+_VALIDATORS = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": _VALIDATORS + "UserAttributeSimilarityValidator"},
+    {"NAME": _VALIDATORS + "MinimumLengthValidator"},
+    {"NAME": _VALIDATORS + "CommonPasswordValidator"},
+    {"NAME": _VALIDATORS + "NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -199,7 +211,9 @@ PHONE_CODE_LENGTH = 6
 PHONE_CODE_TTL_SECONDS = env.int("DOORSTEP_PHONE_CODE_TTL", default=5 * 60)
 PHONE_CODE_MAX_ATTEMPTS = 5
 PHONE_DEFAULT_REGION = env.str("DOORSTEP_PHONE_REGION", default="US")
-SMS_SENDER = env.str("DOORSTEP_SMS_SENDER", default="doorstep.notifications.sms.ConsoleSmsSender")
+SMS_SENDER = env.str(
+    "DOORSTEP_SMS_SENDER", default="doorstep.notifications.sms.ConsoleSmsSender"
+)
 
 # Rate limits that allauth does not cover (phone codes, the API's auth endpoints),
 # as "count/period" understood by django-ratelimit.
@@ -220,7 +234,12 @@ EMAIL_CONFIG = env.email_url(
     default="consolemail://" if DEBUG or TESTING else "smtp://localhost:25",
 )
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Doorstep <no-reply@localhost>")
+# Requests enqueue mail; the worker delivers it through the backend EMAIL_URL names.
+DOORSTEP_EMAIL_DELIVERY_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_BACKEND = "doorstep.notifications.email.TaskEmailBackend"
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Doorstep <no-reply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------------
@@ -298,7 +317,11 @@ LOGGING = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+            },
         },
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },

@@ -18,3 +18,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "doorstep.api.fallbacks.not_found"
+handler500 = "doorstep.api.fallbacks.server_error"

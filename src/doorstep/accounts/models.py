@@ -3,7 +3,6 @@
 import hashlib
 from datetime import timedelta
 
-import h3
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -13,11 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.geo import cell_of
 from doorstep.core.ids import PublicIdField
-
-# H3 resolution of a provider's base cell: ~0.74 km² hexagons, fine enough for
-# neighbourhood matching and coarse enough to keep radius covers small.
-BASE_CELL_RESOLUTION = 8
 
 
 class Role(models.TextChoices):
@@ -39,7 +35,9 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str | None = None, password: str | None = None, **fields):
+    def create_user(
+        self, email: str | None = None, password: str | None = None, **fields
+    ):
         fields.setdefault("is_staff", False)
         fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **fields)
@@ -91,7 +89,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(phone__isnull=False) | Q(is_active=False),
+                condition=Q(email__isnull=False)
+                | Q(phone__isnull=False)
+                | Q(is_active=False),
                 name="user_active_has_email_or_phone",
             )
         ]
@@ -214,7 +214,9 @@ class ProviderProfile(models.Model):
         _("years of experience"), default=0, validators=[MaxValueValidator(80)]
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -227,9 +229,8 @@ class ProviderProfile(models.Model):
 
     @staticmethod
     def cell_for(latitude: float, longitude: float) -> int:
-        """The H3 cell (as a signed 64-bit integer, to fit BigIntegerField)."""
-        cell = h3.str_to_int(h3.latlng_to_cell(latitude, longitude, BASE_CELL_RESOLUTION))
-        return cell - (1 << 64) if cell >= (1 << 63) else cell
+        """The H3 cell id stored for a base point (see ``doorstep.core.geo``)."""
+        return cell_of(latitude, longitude)
 
 
 class StaffMember(models.Model):

@@ -8,17 +8,31 @@ from hashlib import sha256
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ApiToken, PhoneCode, ProviderProfile, User
-from doorstep.core.errors import Conflict, DomainError, NotFound, RateLimited
+from doorstep.accounts.models import (
+    ApiToken,
+    PhoneCode,
+    ProviderProfile,
+    SavedAddress,
+    User,
+)
+from doorstep.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from doorstep.notifications.sms import send_sms
 
-TOKEN_PREFIX = "dst_"
+TOKEN_PREFIX = "dst_"  # noqa: S105 - a marker, not a secret
 
 
 def normalize_phone(raw: str, *, region: str | None = None) -> str:
@@ -61,7 +75,9 @@ def sign_up(*, email: str, password: str, name: str, language: str = "en") -> Us
         raise Conflict(
             "email_taken",
             _("An account with this e-mail address already exists."),
-            fields={"email": [_("An account with this e-mail address already exists.")]},
+            fields={
+                "email": [_("An account with this e-mail address already exists.")]
+            },
         )
     candidate = User(email=email, name=name)
     _check_password(password, candidate)
@@ -87,11 +103,15 @@ PROFILE_FIELDS = {"name", "language", "time_zone"}
 def update_profile(*, user: User, **changes: str) -> User:
     unknown = set(changes) - PROFILE_FIELDS
     if unknown:
-        raise DomainError("unknown_field", _("These fields cannot be changed."),
-                          status=400, fields={f: [_("Unknown field.")] for f in unknown})
+        raise DomainError(
+            "unknown_field",
+            _("These fields cannot be changed."),
+            status=400,
+            fields={f: [_("Unknown field.")] for f in unknown},
+        )
     for field, value in changes.items():
         setattr(user, field, value)
-    user.full_clean(exclude=["password", "email", "phone", "photo"])
+    _full_clean(user, exclude=["password", "email", "phone", "photo"])
     user.save(update_fields=[*changes])
     return user
 
@@ -126,19 +146,41 @@ def become_provider(
         time_zone=time_zone or user.time_zone,
         h3_cell=ProviderProfile.cell_for(latitude, longitude),
     )
-    profile.full_clean(exclude=["user", "h3_cell"])
+    _full_clean(profile, exclude=["user", "h3_cell"])
     profile.save()
     return profile
 
 
+PROVIDER_PROFILE_FIELDS = {
+    "display_name",
+    "bio",
+    "languages",
+    "address",
+    "latitude",
+    "longitude",
+    "service_radius_km",
+    "years_experience",
+    "time_zone",
+}
+
+
 @transaction.atomic
 def update_provider_profile(*, profile: ProviderProfile, **changes) -> ProviderProfile:
+    """Change what a provider may change about themselves (not status, not cell)."""
+    unknown = set(changes) - PROVIDER_PROFILE_FIELDS
+    if unknown:
+        raise DomainError(
+            "unknown_field",
+            _("These fields cannot be changed."),
+            status=400,
+            fields={field: [_("Unknown field.")] for field in sorted(unknown)},
+        )
     for field, value in changes.items():
         setattr(profile, field, value)
     if {"latitude", "longitude"} & changes.keys():
         profile.h3_cell = ProviderProfile.cell_for(profile.latitude, profile.longitude)
         changes["h3_cell"] = profile.h3_cell
-    profile.full_clean(exclude=["user"])
+    _full_clean(profile, exclude=["user"])
     profile.save(update_fields=[*changes, "updated_at"])
     return profile
 
@@ -155,14 +197,19 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
         name=name.strip() or _("API token"),
         prefix=raw[: len(TOKEN_PREFIX) + 6],
         digest=ApiToken.digest_of(raw),
-        expires_at=timezone.now() + timedelta(days=settings.DOORSTEP_API_TOKEN_TTL_DAYS),
+        expires_at=timezone.now()
+        + timedelta(days=settings.DOORSTEP_API_TOKEN_TTL_DAYS),
     )
     return token, raw
 
 
 @transaction.atomic
 def revoke_api_token(*, user: User, token_id: str) -> ApiToken:
-    token = ApiToken.objects.select_for_update().filter(user=user, public_id=token_id).first()
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(user=user, public_id=token_id)
+        .first()
+    )
     if token is None:
         raise NotFound("token_not_found", _("No such token."))
     if token.revoked_at is None:
@@ -220,14 +267,18 @@ def request_phone_code(*, phone: str) -> PhoneCode:
             "too_many_codes", _("Too many codes requested. Please wait a few minutes.")
         )
     PhoneCode.objects.filter(phone=phone, used_at__isnull=True).update(used_at=now)
-    code = "".join(secrets.choice("0123456789") for _ in range(settings.PHONE_CODE_LENGTH))
+    code = "".join(
+        secrets.choice("0123456789") for _ in range(settings.PHONE_CODE_LENGTH)
+    )
     phone_code = PhoneCode.objects.create(
         phone=phone,
         digest=_code_digest(phone, code),
         created_at=now,
         expires_at=now + PhoneCode.lifetime(),
     )
-    message = _("Your Doorstep code is %(code)s. It expires in %(minutes)d minutes.") % {
+    message = _(
+        "Your Doorstep code is %(code)s. It expires in %(minutes)d minutes."
+    ) % {
         "code": code,
         "minutes": settings.PHONE_CODE_TTL_SECONDS // 60,
     }
@@ -239,8 +290,9 @@ def verify_phone_code(*, phone: str, code: str) -> User:
     """Exchange a code for the user with that phone number, creating the account
     on first sign-in. Every wrong guess is counted; the code dies at the limit.
 
-    Raises ``DomainError`` (code ``invalid_code``, ``code_expired`` or
-    ``too_many_attempts``) and changes nothing else on failure.
+    Raises ``DomainError`` (code ``invalid_code``, ``code_expired``,
+    ``too_many_attempts``, ``account_inactive`` or ``ops_phone_sign_in``) and
+    changes nothing else on failure.
     """
     with transaction.atomic():
         phone_code = (
@@ -263,11 +315,25 @@ def verify_phone_code(*, phone: str, code: str) -> User:
     if error is not None:
         raise error
     if not user.is_active:
-        raise DomainError("account_inactive", _("This account is not active."), status=403)
+        raise DomainError(
+            "account_inactive", _("This account is not active."), status=403
+        )
+    if user.is_ops:
+        # Ops accounts reach the back office, where money moves: a stolen SIM must
+        # not be enough. They sign in with password and a second factor.
+        raise PermissionDenied(
+            "ops_phone_sign_in",
+            _(
+                "Operations staff cannot sign in with a phone code. Sign in "
+                "with your email address and password instead."
+            ),
+        )
     return user
 
 
-def _phone_code_error(phone_code: PhoneCode | None, phone: str, code: str) -> DomainError | None:
+def _phone_code_error(
+    phone_code: PhoneCode | None, phone: str, code: str
+) -> DomainError | None:
     invalid = DomainError(
         "invalid_code",
         _("That code is not right. Check the SMS and try again."),
@@ -323,3 +389,192 @@ def delete_account(*, user: User) -> None:
     user.deleted_at = timezone.now()
     user.set_unusable_password()
     user.save()
+
+
+# --- Model validation ---------------------------------------------------------------
+
+
+def _full_clean(instance: models.Model, *, exclude: list[str]) -> None:
+    """``full_clean`` that fails with the services' one error type (400, per field)."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        fields = (
+            error.message_dict
+            if hasattr(error, "error_dict")
+            else {"__all__": error.messages}
+        )
+        raise DomainError(
+            "invalid_input", _("Some fields are not valid."), status=400, fields=fields
+        ) from error
+
+
+# --- API sign-in --------------------------------------------------------------------
+
+
+def issue_api_token(
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[ApiToken, str]:
+    """Exchange an e-mail address and password for a bearer token.
+
+    Raises ``DomainError`` 401 ``invalid_credentials`` for a wrong pair or an
+    inactive account (alike, so that the answer does not tell which accounts
+    exist), ``PermissionDenied`` ``mfa_required`` for an account with two-factor
+    authentication (a password alone must not open it) and ``email_unverified``
+    while verification is mandatory and the address is not confirmed yet.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.utils import is_mfa_enabled
+
+    # Through Django's backends, so failed attempts fire ``user_login_failed``.
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        raise DomainError(
+            "invalid_credentials",
+            _("The e-mail address or password is not right."),
+            status=401,
+        )
+    if is_mfa_enabled(user):
+        raise PermissionDenied(
+            "mfa_required",
+            _(
+                "This account uses two-factor authentication, so a password alone "
+                "cannot get an API token."
+            ),
+        )
+    if (
+        settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+        and not EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        ).exists()
+    ):
+        raise PermissionDenied(
+            "email_unverified",
+            _("Confirm your e-mail address first: follow the link we sent you."),
+        )
+    return create_api_token(user=user, name=name)
+
+
+def issue_api_token_for_phone(
+    *, phone: str, code: str, name: str = ""
+) -> tuple[ApiToken, str]:
+    """Exchange a phone sign-in code for a bearer token; raises what
+    ``verify_phone_code`` raises. Deliberately not one transaction: a wrong guess
+    is committed by ``verify_phone_code`` and must stay counted."""
+    user = verify_phone_code(phone=phone, code=code)
+    return create_api_token(user=user, name=name or _("Phone sign-in"))
+
+
+def close_account(*, user: User, password: str | None) -> None:
+    """``delete_account`` asked for by the account holder. An account with a
+    password must give it again, so a stolen session or token cannot close it.
+
+    Raises ``DomainError`` 400 ``password_required`` or 403 ``password_incorrect``.
+    """
+    if user.has_usable_password():
+        if not password:
+            message = _("Enter your password to close your account.")
+            raise DomainError(
+                "password_required", message, status=400, fields={"password": [message]}
+            )
+        if not user.check_password(password):
+            message = _("That password is not right.")
+            raise PermissionDenied(
+                "password_incorrect", message, fields={"password": [message]}
+            )
+    delete_account(user=user)
+
+
+# --- Saved addresses ----------------------------------------------------------------
+
+MAX_SAVED_ADDRESSES = 20
+ADDRESS_FIELDS = {"label", "address", "latitude", "longitude", "is_default"}
+
+
+def _lock_addresses_of(user: User) -> None:
+    # Locking the user row serialises every change to their addresses, so two
+    # requests cannot both make an address the default (or both pass the limit).
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+
+
+@transaction.atomic
+def add_address(
+    *,
+    user: User,
+    label: str,
+    address: str,
+    latitude: float,
+    longitude: float,
+    is_default: bool = False,
+) -> SavedAddress:
+    """Save a place the user books services at. The first one becomes the default;
+    a new default replaces the old one. Raises ``DomainError`` 422
+    ``too_many_addresses`` past ``MAX_SAVED_ADDRESSES``."""
+    _lock_addresses_of(user)
+    count = SavedAddress.objects.filter(user=user).count()
+    if count >= MAX_SAVED_ADDRESSES:
+        raise DomainError(
+            "too_many_addresses",
+            _("You can save at most %(limit)d addresses. Remove one first.")
+            % {"limit": MAX_SAVED_ADDRESSES},
+        )
+    saved = SavedAddress(
+        user=user,
+        label=label.strip(),
+        address=address.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        is_default=is_default or count == 0,
+    )
+    _full_clean(saved, exclude=["user", "is_default"])
+    if saved.is_default:
+        SavedAddress.objects.filter(user=user, is_default=True).update(is_default=False)
+    saved.save()
+    return saved
+
+
+@transaction.atomic
+def update_address(*, user: User, address_id: str, **changes: object) -> SavedAddress:
+    """Change a saved address of ``user``; ``NotFound`` if it is not theirs."""
+    unknown = set(changes) - ADDRESS_FIELDS
+    if unknown:
+        raise DomainError(
+            "unknown_field",
+            _("These fields cannot be changed."),
+            status=400,
+            fields={field: [_("Unknown field.")] for field in unknown},
+        )
+    _lock_addresses_of(user)
+    saved = SavedAddress.objects.filter(user=user, public_id=address_id).first()
+    if saved is None:
+        raise NotFound("address_not_found", _("No such address."))
+    for field, value in changes.items():
+        setattr(saved, field, value)
+    _full_clean(saved, exclude=["user", "is_default"])
+    if changes.get("is_default"):
+        SavedAddress.objects.filter(user=user, is_default=True).exclude(
+            pk=saved.pk
+        ).update(is_default=False)
+    saved.save(update_fields=[*changes])
+    return saved
+
+
+@transaction.atomic
+def remove_address(*, user: User, address_id: str) -> None:
+    """Delete a saved address of ``user``; ``NotFound`` if it is not theirs. When
+    the default goes, the newest remaining address becomes the default."""
+    _lock_addresses_of(user)
+    saved = SavedAddress.objects.filter(user=user, public_id=address_id).first()
+    if saved is None:
+        raise NotFound("address_not_found", _("No such address."))
+    saved.delete()
+    if saved.is_default:
+        remaining = SavedAddress.objects.filter(user=user)
+        successor = remaining.order_by("-created_at", "-pk").first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])

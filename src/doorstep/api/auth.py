@@ -1,13 +1,31 @@
 """Who is calling: a browser session (with CSRF) or a personal bearer token."""
 
-from django.http import HttpRequest
-from ninja.security import HttpBearer, SessionAuth
+from typing import Any
 
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
+
+from doorstep.accounts.models import User
 from doorstep.accounts.services import authenticate_api_token
 
 
+class CsrfFailed(HttpError):
+    """A signed-in browser session sent an unsafe request without a CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            403, _("CSRF check failed. Send the X-CSRFToken header with the request.")
+        )
+
+
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    """``Authorization: Bearer dst_…``. Needs no CSRF token: a browser never adds
+    this header on its own, so a cross-site request cannot carry it."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = authenticate_api_token(token)
         if user is not None:
             request.user = user
@@ -15,7 +33,21 @@ class BearerToken(HttpBearer):
 
 
 class ActiveSession(SessionAuth):
-    def authenticate(self, request: HttpRequest, key):
+    """The browser session of an active user, with Django's CSRF check for
+    unsafe methods."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Check CSRF only when the session is signed in. A request with no
+        # session is simply not signed in (401); ninja would otherwise answer
+        # 403 "CSRF" to every anonymous POST, which tells clients the wrong thing.
+        if not request.user.is_authenticated:
+            return None
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if self.csrf and not exempt and check_csrf(request) is not None:
+            raise CsrfFailed
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
 

@@ -1,15 +1,37 @@
-"""RFC 9457 problem details: the only shape an API error takes."""
+"""RFC 9457 problem details: the only shape an API error takes.
 
-from django.http import HttpRequest, HttpResponse
+Every error body has ``type``, ``title``, ``status``, a stable ``code`` for clients
+to branch on and, for bad input, ``errors``: ``{field: [messages]}``.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from doorstep.api.auth import CsrfFailed
 from doorstep.core.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://doorstep.dev/problems/"
+ALL_FIELDS = "__all__"
+
+# Stable codes for errors that ninja or Django raise without one of ours.
+_CODE_FOR_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "rule_broken",
+    429: "rate_limited",
+}
 
 
 def problem(
@@ -22,7 +44,7 @@ def problem(
     detail: str = "",
     errors: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
-    body: dict = {
+    body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
         "title": title,
         "status": status,
@@ -38,42 +60,174 @@ def problem(
     return response
 
 
-def _field_path(location: tuple) -> str:
-    # ninja reports ("body", "payload", "email"); clients want "email".
-    parts = [str(part) for part in location if part not in ("body", "payload", "query", "path")]
-    return ".".join(parts) or "__all__"
+def _field_path(location: tuple[Any, ...]) -> str:
+    # ninja reports ("body", "payload", "languages", 0); clients want "languages.0".
+    # The first part is where the value came from; for a body (or a schema of
+    # query parameters) the second is the handler's parameter name.
+    source, *rest = location or ("",)
+    if rest and (source == "body" or len(rest) > 1):
+        rest = rest[1:]
+    return ".".join(str(part) for part in rest) or ALL_FIELDS
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    """A sentence a person can act on, in their language, for one pydantic error."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "value_error" and ctx.get("error"):
+        return str(ctx["error"])  # our own validators' (translated) message
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _("This field cannot be blank.")
+    messages = {
+        "missing": _("This field is required."),
+        "extra_forbidden": _("Unknown field."),
+        "string_type": _("Enter text."),
+        "string_too_short": _("Enter at least %(min_length)s characters."),
+        "string_too_long": _("Enter at most %(max_length)s characters."),
+        "too_short": _("Enter at least %(min_length)s items."),
+        "too_long": _("Enter at most %(max_length)s items."),
+        "int_type": _("Enter a whole number."),
+        "int_parsing": _("Enter a whole number."),
+        "int_from_float": _("Enter a whole number."),
+        "float_type": _("Enter a number."),
+        "float_parsing": _("Enter a number."),
+        "decimal_type": _("Enter a number."),
+        "decimal_parsing": _("Enter a number."),
+        "finite_number": _("Enter a finite number."),
+        "greater_than": _("Enter a number greater than %(gt)s."),
+        "greater_than_equal": _("Enter a number of at least %(ge)s."),
+        "less_than": _("Enter a number less than %(lt)s."),
+        "less_than_equal": _("Enter a number of at most %(le)s."),
+        "decimal_max_places": _("Enter at most %(decimal_places)s decimal places."),
+        "decimal_max_digits": _("Enter at most %(max_digits)s digits."),
+        "bool_type": _("Enter true or false."),
+        "bool_parsing": _("Enter true or false."),
+        "list_type": _("Enter a list."),
+        "dict_type": _("Send a JSON object."),
+        "model_type": _("Send a JSON object."),
+        "model_attributes_type": _("Send a JSON object."),
+        "json_invalid": _("The request body is not valid JSON."),
+    }
+    message = messages.get(kind)
+    if message is None:
+        return str(error.get("msg") or _("Enter a valid value."))
+    try:
+        return message % {key: str(value) for key, value in ctx.items()}
+    except (KeyError, TypeError, ValueError):
+        return message
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
+    """Render every error the API can raise as problem+json."""
+
     @api.exception_handler(DomainError)
-    def domain_error(request, exc: DomainError):
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return problem(
-            api, request, status=exc.status, code=exc.code, title=exc.message,
+            api,
+            request,
+            status=exc.status,
+            code=exc.code,
+            title=exc.message,
             errors=exc.fields or None,
         )
 
     @api.exception_handler(NinjaValidationError)
-    def validation_error(request, exc: NinjaValidationError):
+    def validation_error(
+        request: HttpRequest, exc: NinjaValidationError
+    ) -> HttpResponse:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
-            errors.setdefault(_field_path(tuple(error.get("loc", ()))), []).append(
-                str(error.get("msg", _("Invalid value.")))
-            )
+            field = _field_path(tuple(error.get("loc", ())))
+            errors.setdefault(field, []).append(_validation_message(error))
         return problem(
-            api, request, status=400, code="invalid_input",
-            title=_("Some fields are not valid."), errors=errors,
+            api,
+            request,
+            status=400,
+            code="invalid_input",
+            title=_("Some fields are not valid."),
+            errors=errors,
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def model_validation_error(
+        request: HttpRequest, exc: DjangoValidationError
+    ) -> HttpResponse:
+        # Services turn these into DomainError; this is the net under that rule.
+        errors = (
+            exc.message_dict
+            if hasattr(exc, "error_dict")
+            else {ALL_FIELDS: exc.messages}
+        )
+        return problem(
+            api,
+            request,
+            status=400,
+            code="invalid_input",
+            title=_("Some fields are not valid."),
+            errors=errors,
         )
 
     @api.exception_handler(AuthenticationError)
-    def not_signed_in(request, exc):
-        return problem(
-            api, request, status=401, code="not_authenticated",
+    def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem(
+            api,
+            request,
+            status=401,
+            code="not_authenticated",
             title=_("Sign in, or send a valid bearer token."),
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    @api.exception_handler(CsrfFailed)
+    def csrf_failed(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
+        return problem(
+            api, request, status=403, code="csrf_failed", title=str(exc.message)
+        )
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        return problem(
+            api,
+            request,
+            status=429,
+            code="rate_limited",
+            title=_("Too many requests. Please wait a little and try again."),
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem(
+            api, request, status=404, code="not_found", title=_("Not found.")
+        )
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def permission_denied(
+        request: HttpRequest, exc: DjangoPermissionDenied
+    ) -> HttpResponse:
+        return problem(
+            api,
+            request,
+            status=403,
+            code="forbidden",
+            title=_("You are not allowed to do this."),
         )
 
     @api.exception_handler(HttpError)
-    def http_error(request, exc: HttpError):
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        status = exc.status_code
+        if status == 400:
+            # ninja raises this when the body is not parseable JSON.
+            title = _(
+                "The request body could not be read. "
+                "Send a JSON object with Content-Type: application/json."
+            )
+        else:
+            title = str(exc.message)
         return problem(
-            api, request, status=exc.status_code, code=f"http_{exc.status_code}",
-            title=str(exc.message),
+            api,
+            request,
+            status=status,
+            code=_CODE_FOR_STATUS.get(status, f"http_{status}"),
+            title=title,
         )

@@ -2,23 +2,33 @@
 
 from ninja import NinjaAPI
 
+from doorstep.accounts.api import router as accounts_router
 from doorstep.api.auth import signed_in
 from doorstep.api.problems import install_problem_handlers
+
+DESCRIPTION = """\
+Every action a customer, provider or ops person takes on the web is also available
+here.
+
+* **Auth**: `Authorization: Bearer <token>` (get one from `POST /auth/tokens` or
+  `POST /auth/phone/verify`), or the browser session plus the `X-CSRFToken` header
+  on unsafe methods.
+* **Ids** are opaque strings; **times** are ISO 8601 with an offset.
+* **Lists** take `?limit=&cursor=` and answer `{"items": [...], "next": cursor}`;
+  `next` is null on the last page.
+* **Errors** are RFC 9457 problem details (`application/problem+json`) with a
+  stable `code` and, for bad input, `errors`: `{field: [messages]}`.
+"""
 
 api = NinjaAPI(
     title="Doorstep API",
     version="1",
-    description=str(
-        "Every action a customer, provider or ops person takes on the web is also "
-        "available here. Errors are RFC 9457 problem details."
-    ),
+    description=DESCRIPTION,
     auth=signed_in,
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
 install_problem_handlers(api)
-
-from doorstep.accounts.api import router as accounts_router  # noqa: E402
 
 api.add_router("", accounts_router)

@@ -23,8 +23,12 @@ class Category(models.Model):
     name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=100)
     name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=100)
     description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
-    description_zh_hant = models.TextField(_("description (Traditional Chinese)"), blank=True)
+    description_zh_hans = models.TextField(
+        _("description (Simplified Chinese)"), blank=True
+    )
+    description_zh_hant = models.TextField(
+        _("description (Traditional Chinese)"), blank=True
+    )
     icon = models.CharField(_("icon"), max_length=40, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)

@@ -17,6 +17,10 @@ def category_tree() -> list[CategoryNode]:
     for category in categories:
         nodes[category.pk] = CategoryNode(category)
     for node in nodes.values():
-        parent = nodes.get(node.category.parent_id) if node.category.parent_id else None
-        (parent.children if parent else roots).append(node)
+        parent_id = node.category.parent_id
+        if parent_id is None:
+            roots.append(node)
+        elif parent_id in nodes:
+            nodes[parent_id].children.append(node)
+        # else: the parent is hidden, and so is its subtree.
     return roots

@@ -20,14 +20,17 @@ def _code_from(sms_outbox) -> str:
     return re.search(r"\b(\d{6})\b", sms_outbox[-1].body).group(1)
 
 
-def test_right_code_signs_in_and_creates_the_account(sms_outbox, django_capture_on_commit_callbacks):
+def test_right_code_signs_in_and_creates_the_account(
+    sms_outbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request_phone_code(phone=PHONE)
     assert sms_outbox[-1].to == PHONE
 
     user = verify_phone_code(phone=PHONE, code=_code_from(sms_outbox))
 
-    assert user.phone == PHONE and user.phone_verified
+    assert user.phone == PHONE
+    assert user.phone_verified
     assert User.objects.filter(phone=PHONE).count() == 1
 
 
@@ -38,7 +41,9 @@ def test_code_is_stored_hashed(sms_outbox, django_capture_on_commit_callbacks):
     assert code not in PhoneCode.objects.get().digest
 
 
-def test_wrong_code_is_refused_and_counted(sms_outbox, django_capture_on_commit_callbacks):
+def test_wrong_code_is_refused_and_counted(
+    sms_outbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request_phone_code(phone=PHONE)
     wrong = "000000" if _code_from(sms_outbox) != "000000" else "111111"

@@ -1,0 +1,247 @@
+"""The shapes of the accounts API: ``…In`` bodies are parsed and checked here,
+``…Out`` bodies are what clients see (public ids, never primary keys)."""
+
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
+
+from doorstep.accounts.models import User
+from doorstep.api.schemas import InputSchema, PatchSchema, PublicId
+
+# --- Field types ----------------------------------------------------------------------
+
+
+@cache
+def _time_zone_names() -> frozenset[str]:
+    # Scanning the tz database is slow; it does not change while we run.
+    return frozenset(available_timezones())
+
+
+def _check_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError as error:
+        raise ValueError(_("Enter a valid e-mail address.")) from error
+    return value
+
+
+def _check_language(value: str) -> str:
+    if value not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(
+            _("Choose one of: %(choices)s.")
+            % {"choices": ", ".join(code for code, _name in settings.LANGUAGES)}
+        )
+    return value
+
+
+def _check_time_zone(value: str) -> str:
+    if value not in _time_zone_names():
+        raise ValueError(_("Enter a time zone name such as Asia/Shanghai."))
+    return value
+
+
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_check_email),
+]
+# Passwords are taken as typed: spaces are part of them.
+Password = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+LanguageCode = Annotated[str, AfterValidator(_check_language)]
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=64),
+    AfterValidator(_check_time_zone),
+]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+ServiceRadius = Annotated[
+    Decimal, Field(ge=Decimal("0.5"), le=Decimal(200), max_digits=5, decimal_places=1)
+]
+YearsExperience = Annotated[int, Field(ge=0, le=80)]
+SpokenLanguages = Annotated[list[LanguageCode], Field(max_length=10)]
+
+
+def _text(*, max_length: int, required: bool = True) -> StringConstraints:
+    # The model's own limits, repeated here so that an over-long value is a 400
+    # naming the field rather than a database error.
+    return StringConstraints(
+        strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
+    )
+
+
+PersonName = Annotated[str, _text(max_length=150)]
+DisplayName = Annotated[str, _text(max_length=150)]
+Bio = Annotated[str, _text(max_length=4000, required=False)]
+BaseAddress = Annotated[str, _text(max_length=255, required=False)]
+AddressLine = Annotated[str, _text(max_length=255)]
+AddressLabel = Annotated[str, _text(max_length=60)]
+TokenName = Annotated[str, _text(max_length=100, required=False)]
+PhoneNumber = Annotated[str, _text(max_length=32)]
+PhoneCodeDigits = Annotated[str, _text(max_length=12)]
+
+
+# --- Sign-up and tokens -----------------------------------------------------------
+
+
+class SignUpIn(InputSchema):
+    email: Email
+    password: Password
+    name: PersonName
+    language: LanguageCode = "en"
+
+
+class TokenIn(InputSchema):
+    email: Email
+    password: Password
+    name: TokenName = ""
+
+
+class PhoneCodeIn(InputSchema):
+    phone: PhoneNumber
+
+
+class PhoneCodeSentOut(Schema):
+    phone: str = Field(description="The number in E.164 form, as the code was sent.")
+    expires_at: datetime
+
+
+class PhoneVerifyIn(InputSchema):
+    phone: PhoneNumber
+    code: PhoneCodeDigits
+    token_name: TokenName = ""
+
+
+class TokenOut(Schema):
+    id: PublicId
+    name: str
+    prefix: str = Field(
+        description="The first characters of the token, to tell it apart."
+    )
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The bearer token. Shown once: store it now.")
+
+
+# --- The caller -------------------------------------------------------------------
+
+
+class UserOut(Schema):
+    id: PublicId
+    email: str | None
+    email_verified: bool
+    phone: str | None
+    phone_verified: bool
+    name: str
+    language: str
+    time_zone: str
+    roles: list[str]
+    date_joined: datetime
+
+    @staticmethod
+    def resolve_email_verified(user: User) -> bool:
+        if not user.email:
+            return False
+        return EmailAddress.objects.filter(
+            user=user, email__iexact=user.email, verified=True
+        ).exists()
+
+
+class UserPatchIn(PatchSchema):
+    name: PersonName | None = None
+    language: LanguageCode | None = None
+    time_zone: TimeZoneName | None = None
+
+
+class AccountDeleteIn(InputSchema):
+    password: str | None = Field(
+        None,
+        max_length=4096,
+        description="Required when the account has a password.",
+    )
+
+
+# --- Provider profile -------------------------------------------------------------
+
+
+class ProviderProfileIn(InputSchema):
+    display_name: DisplayName
+    latitude: Latitude
+    longitude: Longitude
+    address: BaseAddress = ""
+    service_radius_km: ServiceRadius = Decimal(10)
+    bio: Bio = ""
+    languages: SpokenLanguages | None = None
+    years_experience: YearsExperience = 0
+    time_zone: TimeZoneName | None = None
+
+
+class ProviderProfilePatchIn(PatchSchema):
+    display_name: DisplayName | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    address: BaseAddress | None = None
+    service_radius_km: ServiceRadius | None = None
+    bio: Bio | None = None
+    languages: SpokenLanguages | None = None
+    years_experience: YearsExperience | None = None
+    time_zone: TimeZoneName | None = None
+
+
+class ProviderProfileOut(Schema):
+    id: PublicId
+    display_name: str
+    bio: str
+    languages: list[str]
+    address: str
+    latitude: float
+    longitude: float
+    service_radius_km: float
+    years_experience: int
+    time_zone: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- Saved addresses --------------------------------------------------------------
+
+
+class AddressIn(InputSchema):
+    label: AddressLabel
+    address: AddressLine
+    latitude: Latitude
+    longitude: Longitude
+    is_default: bool = False
+
+
+class AddressPatchIn(PatchSchema):
+    label: AddressLabel | None = None
+    address: AddressLine | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    is_default: bool | None = None
+
+
+class AddressOut(Schema):
+    id: PublicId
+    label: str
+    address: str
+    latitude: float
+    longitude: float
+    is_default: bool
+    created_at: datetime

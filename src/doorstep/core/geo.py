@@ -1,0 +1,109 @@
+"""Points, distances and H3 cells: how Doorstep finds what is near.
+
+Every located row (a provider's base, a listing, an address) stores the integer id of
+the H3 cell of resolution :data:`CELL_RESOLUTION` that contains it, in a B-tree index.
+H3 ids are hierarchical: all the fine cells under one coarse cell occupy one
+contiguous range of integers (same mode, resolution and leading digits; the trailing
+digits vary). "Everything within R km" therefore becomes a handful of
+``cell BETWEEN lo AND hi`` index range scans — no GIS extension on either database —
+followed by an exact haversine check on the few candidates.
+
+Written here rather than taken from a library because the range trick is specific
+to how we store cells; ``h3`` does the geometry.
+"""
+
+import math
+
+import h3
+
+# Resolution 9 cells are ~0.1 km² (edge ~0.2 km): fine enough that a cell never
+# straddles two neighbourhoods, coarse enough that ids stay cheap to compute.
+CELL_RESOLUTION = 9
+EARTH_RADIUS_KM = 6371.0088
+MAX_RADIUS_KM = 200.0
+
+_RESOLUTION_SHIFT = 52
+_DIGIT_BITS = 3
+_BASE_CELL_SHIFT = 45
+_MAX_RESOLUTION = 15
+
+
+def cell_of(latitude: float, longitude: float) -> int:
+    """The integer id of the resolution-9 H3 cell containing the point."""
+    return h3.str_to_int(h3.latlng_to_cell(latitude, longitude, CELL_RESOLUTION))
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance by the haversine formula."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(lng2 - lng1)
+    a = (
+        math.sin(d_phi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _descendant_range(coarse_cell: int) -> tuple[int, int]:
+    """The smallest and largest resolution-9 ids under a coarser cell."""
+    coarse_resolution = h3.get_resolution(h3.int_to_str(coarse_cell))
+    first = h3.str_to_int(
+        h3.cell_to_center_child(h3.int_to_str(coarse_cell), CELL_RESOLUTION)
+    )
+    # The last child has digit 6 at every position the coarse cell leaves free.
+    last = first
+    for digit in range(coarse_resolution + 1, CELL_RESOLUTION + 1):
+        shift = (_MAX_RESOLUTION - digit) * _DIGIT_BITS
+        last |= 6 << shift
+    return first, last
+
+
+def _coarse_resolution_for(radius_km: float) -> int:
+    """The finest resolution whose cells are at least half the radius across, so
+    that the covering disk stays at a few dozen cells whatever the radius."""
+    for resolution in range(CELL_RESOLUTION, -1, -1):
+        if h3.average_hexagon_edge_length(resolution, "km") * 2 >= radius_km:
+            return resolution
+    return 0
+
+
+def _ordinal(cell: int, resolution: int) -> int:
+    """The cell's position among all cells of its resolution in id order: its base
+    cell and digits read as one base-7 number. Cells with consecutive ordinals have
+    no valid id between their descendant ranges, so those ranges can be merged."""
+    ordinal = (cell >> _BASE_CELL_SHIFT) & 0x7F
+    for digit in range(1, resolution + 1):
+        ordinal = ordinal * 7 + (
+            (cell >> ((_MAX_RESOLUTION - digit) * _DIGIT_BITS)) & 7
+        )
+    return ordinal
+
+
+def covering_cell_ranges(
+    latitude: float, longitude: float, radius_km: float
+) -> list[tuple[int, int]]:
+    """Inclusive ranges of resolution-9 cell ids that together contain every point
+    within ``radius_km`` of the centre (and some points beyond: callers filter
+    exactly by :func:`distance_km`)."""
+    resolution = _coarse_resolution_for(radius_km)
+    centre = h3.latlng_to_cell(latitude, longitude, resolution)
+    # Grid distance k reaches every cell that can hold a point within the radius:
+    # neighbouring centres are about 1.5 edges apart or more, and a point's cell
+    # centre may sit one circumradius (= one edge) away from the point.
+    edge = h3.average_hexagon_edge_length(resolution, "km")
+    k = math.ceil((radius_km + 2 * edge) / (1.5 * edge)) + 1
+    cells = sorted(
+        (_ordinal(cell, resolution), cell)
+        for cell in map(h3.str_to_int, h3.grid_disk(centre, k))
+    )
+    ranges: list[tuple[int, int]] = []
+    previous_ordinal = None
+    for ordinal, cell in cells:
+        low, high = _descendant_range(cell)
+        if previous_ordinal is not None and ordinal == previous_ordinal + 1:
+            ranges[-1] = (ranges[-1][0], high)
+        else:
+            ranges.append((low, high))
+        previous_ordinal = ordinal
+    return ranges

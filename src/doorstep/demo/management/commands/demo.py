@@ -1,0 +1,86 @@
+"""``doorstep demo``: fill an empty database with a believable marketplace."""
+
+import os
+import time
+
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from doorstep.accounts.models import User
+from doorstep.demo.builders import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    BuildReport,
+    build_demo,
+    demo_totp_url,
+    ops_has_totp,
+)
+
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 - only compared
+
+
+def site_url() -> str:
+    """Where ``doorstep serve`` listens, from the same HOST and PORT it reads."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORT', '8000')}/"
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo marketplace (categories, providers in five cities, "
+        "agencies, customers and three demo logins) if the database has no users."
+    )
+
+    def handle(self, *args, **options) -> None:
+        if User.objects.exists():
+            self.stdout.write(
+                "The database already has users, so no demo data was added."
+            )
+        else:
+            started = time.perf_counter()
+            report = build_demo()
+            elapsed = time.perf_counter() - started
+            self.stdout.write(self.style.SUCCESS(self._summary(report, elapsed)))
+        self._print_logins()
+
+    def _summary(self, report: BuildReport, elapsed: float) -> str:
+        return (
+            f"Demo marketplace built in {elapsed:.1f} s: "
+            f"{report.categories} categories, {report.providers} providers, "
+            f"{report.agencies} agencies with {report.staff} staff, "
+            f"{report.customers} customers with {report.addresses} saved addresses "
+            f"({report.users} users)."
+        )
+
+    def _print_logins(self) -> None:
+        url = site_url()
+        existing = {
+            user.email: user
+            for user in User.objects.filter(email__in=[x.email for x in DEMO_LOGINS])
+        }
+        width = max(len(login.email) for login in DEMO_LOGINS)
+        self.stdout.write("")
+        self.stdout.write(f"  Open {url} and sign in as:")
+        self.stdout.write("")
+        for login in DEMO_LOGINS:
+            missing = "" if login.email in existing else "   (not in this database)"
+            self.stdout.write(
+                f"    {login.role:<9} {login.email:<{width}}  "
+                f"password: {DEMO_PASSWORD}{missing}"
+            )
+        ops = existing.get(DEMO_LOGINS[-1].email)
+        if ops is not None and ops_has_totp(ops):
+            admin = url.rstrip("/") + reverse("admin:index")
+            self.stdout.write("")
+            self.stdout.write(f"  The back office ({admin}) asks ops for a")
+            self.stdout.write(
+                "  two-factor code. Add this key to an authenticator app:"
+            )
+            self.stdout.write(f"    secret:  {DEMO_TOTP_SECRET}")
+            self.stdout.write(f"    URL:     {demo_totp_url(ops)}")
+        self.stdout.write("")
