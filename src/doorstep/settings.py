@@ -39,6 +39,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "doorstep.accounts",
     "doorstep.catalog",
+    "doorstep.search",
     "doorstep.web",
     "doorstep.api",
     "doorstep.notifications",

@@ -217,6 +217,18 @@ class ProviderProfile(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
+    verified_at = models.DateTimeField(
+        _("identity verified at"),
+        null=True,
+        blank=True,
+        help_text=_("Set by ops when the provider's identity documents are approved."),
+    )
+    # Reputation and responsiveness, kept current by the services that change
+    # their sources (reviews, orders, messages) in the same transaction.
+    completed_jobs = models.PositiveIntegerField(default=0, editable=False)
+    median_response_minutes = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -226,6 +238,14 @@ class ProviderProfile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
 
     @staticmethod
     def cell_for(latitude: float, longitude: float) -> int:

@@ -1,0 +1,1 @@
+"""Finding listings: the search document, the full-text backends, ranking."""
