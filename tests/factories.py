@@ -5,6 +5,7 @@ catalogue services call, so what a test builds is what search sees.
 """
 
 import itertools
+from datetime import timedelta
 from decimal import Decimal
 
 from doorstep.accounts.models import ProviderProfile, User
@@ -89,3 +90,55 @@ def make_listing(
     listing.save()
     index_listing(listing)
     return listing
+
+
+def make_order(
+    *,
+    listing: Listing | None = None,
+    customer: User | None = None,
+    starts_in: timedelta | None = None,
+    state: str = "requested",
+    minutes: int = 120,
+):
+    """An order for a listing, created as the booking service would: time claimed,
+    first event written, timers armed."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from doorstep.orders.engine import start_order
+    from doorstep.orders.models import BuyingMode, Order
+    from doorstep.orders.process import Actor
+    from doorstep.scheduling.services import claim_time
+
+    listing = listing or make_listing()
+    customer = customer or make_user()
+    now = timezone.now()
+    starts_at = (now + (starts_in or timedelta(days=2))).replace(microsecond=0)
+    with transaction.atomic():
+        order = Order.objects.create(
+            mode=BuyingMode.BOOK_PROVIDER,
+            state=state,
+            state_changed_at=now,
+            customer=customer,
+            provider=listing.provider,
+            listing=listing,
+            title=listing.title,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=minutes),
+            time_zone="Asia/Shanghai",
+            address="1 Test Road",
+            latitude=listing.latitude,
+            longitude=listing.longitude,
+            currency=listing.currency,
+            subtotal_amount=listing.price_amount or 0,
+            total_amount=listing.price_amount or 0,
+            respond_by=now + timedelta(hours=listing.response_window_hours),
+        )
+        claim_time(
+            provider=listing.provider,
+            starts_at=order.starts_at,
+            ends_at=order.ends_at,
+            order=order,
+        )
+        start_order(order, user=customer, actor=Actor.CUSTOMER)
+    return order

@@ -8,6 +8,7 @@ is then clean.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "doorstep.accounts",
     "doorstep.catalog",
     "doorstep.search",
+    "doorstep.scheduling",
+    "doorstep.orders",
+    "doorstep.events",
     "doorstep.web",
     "doorstep.api",
     "doorstep.notifications",
@@ -276,6 +280,42 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Maps and search ------------------------------------------------------------
+
+# Leaflet tile layer: any XYZ template ("{s}" for subdomains). Pages keep working
+# when tiles cannot load; the tile host is allowed in the policy's img-src below.
+DOORSTEP_MAP_TILE_URL = env.str(
+    "DOORSTEP_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+DOORSTEP_MAP_ATTRIBUTION = env.str(
+    "DOORSTEP_MAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">'
+    "OpenStreetMap</a> contributors",
+)
+# Quick picks on the search page (the demo's cities): slug, name, centre.
+DOORSTEP_SEARCH_CITIES = env.json(
+    "DOORSTEP_SEARCH_CITIES",
+    default=[
+        {"slug": "shanghai", "name": _("Shanghai"), "lat": 31.2304, "lng": 121.4737},
+        {"slug": "taipei", "name": _("Taipei"), "lat": 25.0478, "lng": 121.5170},
+        {"slug": "hong-kong", "name": _("Hong Kong"), "lat": 22.2819, "lng": 114.1580},
+        {
+            "slug": "san-francisco",
+            "name": _("San Francisco"),
+            "lat": 37.7749,
+            "lng": -122.4194,
+        },
+        {"slug": "new-york", "name": _("New York"), "lat": 40.7128, "lng": -74.0060},
+    ],
+)
+
+
+def _tile_source(template: str) -> list[str]:
+    """The origin tiles load from, as a CSP source ("{s}" subdomains become "*")."""
+    parts = urlsplit(template.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # --- Security ---------------------------------------------------------------------
 
 SECURE = not DEBUG and not TESTING
@@ -298,7 +338,12 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *env.list("DOORSTEP_CSP_IMG_SRC", default=[])],
+        "img-src": [
+            "'self'",
+            "data:",
+            *_tile_source(DOORSTEP_MAP_TILE_URL),
+            *env.list("DOORSTEP_CSP_IMG_SRC", default=[]),
+        ],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -338,6 +383,17 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# --- Orders -----------------------------------------------------------------------
+
+DOORSTEP_CANCELLATION_FREE_HOURS = env.int(
+    "DOORSTEP_CANCELLATION_FREE_HOURS", default=24
+)
+DOORSTEP_CANCELLATION_FEE_BPS = env.int("DOORSTEP_CANCELLATION_FEE_BPS", default=2000)
+DOORSTEP_NO_SHOW_GRACE_MINUTES = env.int("DOORSTEP_NO_SHOW_GRACE_MINUTES", default=15)
+DOORSTEP_REMINDER_HOURS_BEFORE = env.int("DOORSTEP_REMINDER_HOURS_BEFORE", default=24)
+DOORSTEP_AUTO_COMPLETE_HOURS = env.int("DOORSTEP_AUTO_COMPLETE_HOURS", default=48)
+DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
 DOORSTEP_API_TOKEN_TTL_DAYS = env.int("DOORSTEP_API_TOKEN_TTL_DAYS", default=365)

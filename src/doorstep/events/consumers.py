@@ -1,0 +1,23 @@
+"""Who listens to which events. Explicit, so a reader can see every consumer.
+
+Each consumer is ``(topic prefix, dotted path of a callable taking the Event)``.
+Consumers must be idempotent: an event may be delivered more than once.
+"""
+
+from collections.abc import Callable
+from functools import cache
+
+from django.utils.module_loading import import_string
+
+from doorstep.events.models import Event
+
+CONSUMERS: list[tuple[str, str]] = []
+
+
+@cache
+def _load(path: str) -> Callable[[Event], None]:
+    return import_string(path)
+
+
+def consumers_for(topic: str) -> list[Callable[[Event], None]]:
+    return [_load(path) for prefix, path in CONSUMERS if topic.startswith(prefix)]

@@ -1,0 +1,1 @@
+"""Orders: one lifecycle for every way of buying, driven by declarative processes."""

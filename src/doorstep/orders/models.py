@@ -1,0 +1,182 @@
+"""Orders, their lines, their history and their timers."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.accounts.models import ProviderProfile, StaffMember
+from doorstep.catalog.models import Listing
+from doorstep.core.ids import PublicIdField
+from doorstep.core.money import Money
+from doorstep.orders.process import Actor
+
+
+class BuyingMode(models.TextChoices):
+    BOOK_PROVIDER = "book_provider", _("Book a provider")
+    DISPATCH = "dispatch", _("Platform dispatch")
+    QUOTE = "quote", _("Request for quotes")
+
+
+def new_start_code() -> str:
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+class Order(models.Model):
+    """A customer's purchase of one service at one time and place.
+
+    ``state`` moves only through ``orders.engine.apply_transition`` following the
+    process of ``mode``. Amounts are integer minor units of ``currency``.
+    """
+
+    public_id = PublicIdField(prefix="ord")
+    mode = models.CharField(max_length=20, choices=BuyingMode.choices)
+    state = models.CharField(_("status"), max_length=24, db_index=True)
+    state_changed_at = models.DateTimeField()
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    provider = models.ForeignKey(
+        ProviderProfile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    staff = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)
+    address = models.CharField(_("address"), max_length=255)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    notes = models.TextField(_("notes for the provider"), blank=True, max_length=2000)
+    currency = models.CharField(max_length=3)
+    subtotal_amount = models.PositiveIntegerField()
+    total_amount = models.PositiveIntegerField()
+    respond_by = models.DateTimeField(null=True, blank=True)
+    start_code = models.CharField(max_length=4, default=new_start_code, editable=False)
+    cancellation_fee_amount = models.PositiveIntegerField(default=0)
+    cancelled_by = models.CharField(
+        max_length=10, choices=Actor.choices, blank=True, default=""
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            models.Index(fields=["customer", "-starts_at"]),
+            models.Index(fields=["provider", "starts_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="order_idempotency_key_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="order_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.title}"
+
+    @property
+    def total(self) -> Money:
+        return Money(self.total_amount, self.currency)
+
+    @property
+    def process(self):
+        from doorstep.orders.processes import process_for
+
+        return process_for(self.mode)
+
+
+class OrderLine(models.Model):
+    """One priced line of an order: the service, an add-on, a fee."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Service")
+        ADD_ON = "add_on", _("Add-on")
+        FEE = "fee", _("Fee")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.CharField(max_length=200)
+    unit_amount = models.PositiveIntegerField()
+    quantity = models.PositiveSmallIntegerField(default=1)
+    amount = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount=models.F("unit_amount") * models.F("quantity")),
+                name="order_line_amount_is_unit_times_quantity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class OrderEvent(models.Model):
+    """An applied transition: who moved the order from where to where, and when.
+    Append-only; the order's timeline and audit trail."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24)
+    actor = models.CharField(max_length=10, choices=Actor.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_state} → {self.to_state}"
+
+
+class OrderTimer(models.Model):
+    """A durable timer: fires its transition once, at or after ``due_at``, unless
+    the order left the state that armed it (then it is cancelled)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="timers")
+    name = models.CharField(max_length=40)
+    armed_in_state = models.CharField(max_length=24)
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(fired_at__isnull=True, cancelled_at__isnull=True),
+                name="order_timer_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,243 @@
+"""Book a provider (TaskRabbit, Sharetribe): the customer picks a listing and a free
+slot; the provider accepts (or the listing books instantly), travels, starts with
+the customer's start code, delivers; the customer confirms or disputes.
+
+    requested ─accept→ accepted ─depart→ on_the_way ─start→ in_service ─deliver→
+    delivered ─confirm / auto_complete→ completed
+              └dispute→ disputed ─resolve_complete→ completed
+                                  └resolve_refund→ refunded
+    plus decline, expire, cancellations and no-shows (see TRANSITIONS).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from doorstep.core.errors import DomainError
+from doorstep.orders.process import Actor, Process, State, Timer, Transition
+from doorstep.orders.process import TransitionContext as Context
+
+CUSTOMER, PROVIDER, OPS, SYSTEM = (
+    Actor.CUSTOMER,
+    Actor.PROVIDER,
+    Actor.OPS,
+    Actor.SYSTEM,
+)
+
+STATES = (
+    State("requested", gettext_lazy("Waiting for the provider")),
+    State("accepted", gettext_lazy("Confirmed")),
+    State("on_the_way", gettext_lazy("On the way")),
+    State("in_service", gettext_lazy("In service")),
+    State("delivered", gettext_lazy("Delivered")),
+    State("completed", gettext_lazy("Completed"), terminal=True),
+    State("declined", gettext_lazy("Declined"), terminal=True),
+    State("expired", gettext_lazy("Expired"), terminal=True),
+    State("cancelled", gettext_lazy("Cancelled"), terminal=True),
+    State("no_show_customer", gettext_lazy("Customer did not show"), terminal=True),
+    State("no_show_provider", gettext_lazy("Provider did not show"), terminal=True),
+    State("disputed", gettext_lazy("In dispute")),
+    State("refunded", gettext_lazy("Refunded"), terminal=True),
+)
+
+
+# --- Guards -------------------------------------------------------------------------
+
+
+def start_code_matches(order, context: Context) -> None:
+    """Proof the provider is at the door: the customer's 4-digit code (as Urban
+    Company does). Ops may override without it, and the event records that."""
+    if context.actor == Actor.OPS:
+        context.data["override"] = True
+        return
+    if str(context.data.get("start_code", "")).strip() != order.start_code:
+        raise DomainError(
+            "wrong_start_code",
+            _("Wrong start code. The customer sees it in their order."),
+            fields={"start_code": [_("That start code is not right.")]},
+        )
+    context.data.pop("start_code", None)  # never keep the code in the history
+
+
+def start_time_has_passed(order, context: Context) -> None:
+    """A no-show can be reported only after the start time plus a grace period."""
+    grace = timedelta(minutes=settings.DOORSTEP_NO_SHOW_GRACE_MINUTES)
+    if context.now < order.starts_at + grace:
+        raise DomainError(
+            "too_early_for_no_show",
+            _("You can report a no-show %(minutes)d minutes after the start time.")
+            % {"minutes": settings.DOORSTEP_NO_SHOW_GRACE_MINUTES},
+        )
+
+
+# --- Effects ------------------------------------------------------------------------
+
+
+def release_time(order, context: Context) -> None:
+    """A terminal state that frees the provider's time (cancellation, decline…)."""
+    from doorstep.scheduling.services import release_order_time
+
+    release_order_time(order=order, now=context.now)
+
+
+def charge_cancellation_fee(order, context: Context) -> None:
+    """Free until N hours before the start, then a share of the total; providers
+    and ops never charge the customer for their own cancellation."""
+    order.cancelled_by = context.actor.value
+    fee = 0
+    if context.actor == Actor.CUSTOMER and context.from_state == "accepted":
+        free_until = order.starts_at - timedelta(
+            hours=settings.DOORSTEP_CANCELLATION_FREE_HOURS
+        )
+        if context.now >= free_until:
+            fee = order.total_amount * settings.DOORSTEP_CANCELLATION_FEE_BPS // 10_000
+    order.cancellation_fee_amount = fee
+    order.save(update_fields=["cancelled_by", "cancellation_fee_amount"])
+    context.data["fee"] = {"amount": fee, "currency": order.currency}
+
+
+def record_delivery_photos(order, context: Context) -> None:
+    photos = context.data.get("photos") or []
+    context.data["photos"] = [str(photo)[:300] for photo in photos][:10]
+
+
+TRANSITIONS = (
+    Transition(
+        "accept",
+        frozenset({"requested"}),
+        "accepted",
+        frozenset({PROVIDER}),
+        gettext_lazy("Accept"),
+    ),
+    Transition(
+        "decline",
+        frozenset({"requested"}),
+        "declined",
+        frozenset({PROVIDER}),
+        gettext_lazy("Decline"),
+        effects=(release_time,),
+    ),
+    Transition(
+        "expire",
+        frozenset({"requested"}),
+        "expired",
+        frozenset({SYSTEM}),
+        gettext_lazy("Expire"),
+        effects=(release_time,),
+    ),
+    Transition(
+        "cancel",
+        frozenset({"requested", "accepted"}),
+        "cancelled",
+        frozenset({CUSTOMER, PROVIDER, OPS}),
+        gettext_lazy("Cancel"),
+        guards=(),
+        effects=(charge_cancellation_fee, release_time),
+    ),
+    Transition(
+        "depart",
+        frozenset({"accepted"}),
+        "on_the_way",
+        frozenset({PROVIDER}),
+        gettext_lazy("I'm on my way"),
+    ),
+    Transition(
+        "start",
+        frozenset({"accepted", "on_the_way"}),
+        "in_service",
+        frozenset({PROVIDER, OPS}),
+        gettext_lazy("Start the job"),
+        guards=(start_code_matches,),
+    ),
+    Transition(
+        "deliver",
+        frozenset({"in_service"}),
+        "delivered",
+        frozenset({PROVIDER}),
+        gettext_lazy("Mark as done"),
+        effects=(record_delivery_photos,),
+    ),
+    Transition(
+        "confirm",
+        frozenset({"delivered"}),
+        "completed",
+        frozenset({CUSTOMER}),
+        gettext_lazy("Confirm it's done"),
+    ),
+    Transition(
+        "auto_complete",
+        frozenset({"delivered"}),
+        "completed",
+        frozenset({SYSTEM}),
+        gettext_lazy("Complete automatically"),
+    ),
+    Transition(
+        "dispute",
+        frozenset({"delivered"}),
+        "disputed",
+        frozenset({CUSTOMER}),
+        gettext_lazy("Report a problem"),
+    ),
+    Transition(
+        "resolve_complete",
+        frozenset({"disputed"}),
+        "completed",
+        frozenset({OPS}),
+        gettext_lazy("Resolve: pay the provider"),
+    ),
+    Transition(
+        "resolve_refund",
+        frozenset({"disputed"}),
+        "refunded",
+        frozenset({OPS}),
+        gettext_lazy("Resolve: refund the customer"),
+    ),
+    Transition(
+        "report_customer_no_show",
+        frozenset({"accepted", "on_the_way"}),
+        "no_show_customer",
+        frozenset({PROVIDER, OPS}),
+        gettext_lazy("Customer did not show"),
+        guards=(start_time_has_passed,),
+        effects=(release_time,),
+    ),
+    Transition(
+        "report_provider_no_show",
+        frozenset({"accepted", "on_the_way"}),
+        "no_show_provider",
+        frozenset({CUSTOMER, OPS}),
+        gettext_lazy("Provider did not show"),
+        guards=(start_time_has_passed,),
+        effects=(release_time,),
+    ),
+)
+
+TIMERS = (
+    Timer("expire_request", "requested", lambda order: order.respond_by, "expire"),
+    Timer(
+        "remind_before_start",
+        "accepted",
+        lambda order: (
+            order.starts_at - timedelta(hours=settings.DOORSTEP_REMINDER_HOURS_BEFORE)
+        ),
+    ),
+    Timer(
+        "auto_complete",
+        "delivered",
+        lambda order: (
+            order.state_changed_at
+            + timedelta(hours=settings.DOORSTEP_AUTO_COMPLETE_HOURS)
+        ),
+        "auto_complete",
+    ),
+)
+
+BOOK_PROVIDER = Process(
+    name="book_provider",
+    label=gettext_lazy("Book a provider"),
+    states=STATES,
+    transitions=TRANSITIONS,
+    timers=TIMERS,
+)
