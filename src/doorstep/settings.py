@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "doorstep.scheduling",
     "doorstep.orders",
     "doorstep.events",
+    "doorstep.payments",
     "doorstep.web",
     "doorstep.api",
     "doorstep.notifications",
