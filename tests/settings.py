@@ -19,4 +19,7 @@ ALLOWED_HOSTS = ["*"]
 # SQLite tests use a file, not shared-cache memory: concurrency tests need SQLite's
 # real locking (WAL, one writer, busy timeout), which shared-cache memory lacks.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per run, so two runs on one machine never share (Django deletes it).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
+    }
