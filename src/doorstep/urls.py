@@ -13,8 +13,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ops/admin/", admin.site.urls),
+    path("", include("doorstep.search.urls")),
     path("", include("doorstep.web.urls")),
     path("", include("doorstep.accounts.urls")),
+    path("", include("doorstep.catalog.urls")),
+    path("", include("doorstep.scheduling.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

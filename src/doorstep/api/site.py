@@ -5,6 +5,9 @@ from ninja import NinjaAPI
 from doorstep.accounts.api import router as accounts_router
 from doorstep.api.auth import signed_in
 from doorstep.api.problems import install_problem_handlers
+from doorstep.catalog.api import router as catalog_router
+from doorstep.scheduling.api import router as scheduling_router
+from doorstep.search.api import router as search_router
 
 DESCRIPTION = """\
 Every action a customer, provider or ops person takes on the web is also available
@@ -32,3 +35,6 @@ api = NinjaAPI(
 install_problem_handlers(api)
 
 api.add_router("", accounts_router)
+api.add_router("", catalog_router)
+api.add_router("", search_router)
+api.add_router("", scheduling_router)

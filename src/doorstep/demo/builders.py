@@ -13,9 +13,9 @@ shared, because Argon2 is slow by design and 100,000 hashes would take hours.
 import math
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -34,26 +34,46 @@ from doorstep.accounts.models import (
     StaffMember,
     User,
 )
-from doorstep.catalog.models import Category
+from doorstep.catalog.models import (
+    CatalogueService,
+    Category,
+    Listing,
+    ListingAddOn,
+)
+from doorstep.core.money import minor_units
 from doorstep.demo.data import (
+    ADD_ONS,
     ADDRESS_LABELS,
     AGENCIES,
     BIO_OPENINGS,
     BIO_SENTENCES,
+    CATALOGUE_SERVICES,
     CATEGORY_TREE,
     CITIES,
     CITIES_BY_SLUG,
     DEMO_PROVIDER_BIO,
     EN_SHOP_NAMES,
     HONORIFICS,
+    LEAF_TERMS,
+    LISTING_PROMISES,
+    MARKETS,
+    OFFERS,
     ROMANISED_SHOP_NAMES,
+    ROOT_TERMS,
     SERVICE_CATEGORIES,
     ZH_SHOP_NAMES,
     AddressStyle,
     CategorySpec,
     City,
     Neighbourhood,
+    OfferSpec,
 )
+from doorstep.scheduling.models import (
+    AvailabilityException,
+    AvailabilityRule,
+    SchedulingPolicy,
+)
+from doorstep.search.indexing import rebuild_index
 
 DEMO_SEED = 2026
 DEMO_PASSWORD = "doorstep-demo"  # noqa: S105 - the published demo password
@@ -99,10 +119,15 @@ class BuildReport:
     addresses: int = 0
     agencies: int = 0
     staff: int = 0
+    listings: int = 0
+    add_ons: int = 0
+    catalogue_services: int = 0
+    indexed: int = 0
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
-        customers are users, so they are not counted twice."""
+        customers are users, so they are not counted twice. Search documents are
+        the search app's, and not counted."""
         return (
             self.categories
             + 2 * self.users
@@ -110,15 +135,26 @@ class BuildReport:
             + self.addresses
             + self.agencies
             + self.staff
+            + self.listings
+            + self.add_ons
+            + self.catalogue_services
         )
 
 
 # --- Categories ---------------------------------------------------------------------
 
 
-def _category(spec: CategorySpec, *, position: int, parent_id: int | None) -> Category:
+def _category(
+    spec: CategorySpec, *, position: int, parent_id: int | None, root: str
+) -> Category:
+    terms = LEAF_TERMS.get(spec.slug) or ROOT_TERMS[root]
     return Category(
         slug=spec.slug,
+        standard_en=terms.standard_en,
+        standard_zh_hans=terms.standard_zh_hans,
+        standard_zh_hant=terms.standard_zh_hant,
+        warranty_days=terms.warranty_days,
+        commission_bps=terms.commission_bps,
         parent_id=parent_id,
         name_en=spec.name_en,
         name_zh_hans=spec.name_zh_hans,
@@ -138,7 +174,7 @@ def ensure_category_tree() -> int:
     may have renamed or hidden them."""
     existing = set(Category.objects.values_list("slug", flat=True))
     roots = [
-        _category(spec, position=position, parent_id=None)
+        _category(spec, position=position, parent_id=None, root=spec.slug)
         for position, spec in enumerate(CATEGORY_TREE, start=1)
         if spec.slug not in existing
     ]
@@ -149,7 +185,9 @@ def ensure_category_tree() -> int:
         )
     )
     children = [
-        _category(child, position=position, parent_id=root_ids[root.slug])
+        _category(
+            child, position=position, parent_id=root_ids[root.slug], root=root.slug
+        )
         for root in CATEGORY_TREE
         for position, child in enumerate(root.children, start=1)
         if child.slug not in existing
@@ -284,6 +322,9 @@ class PeopleBatch:
     users: list[User] = field(default_factory=list)
     cities: list[City] = field(default_factory=list)
     profiles: list[ProviderProfile] = field(default_factory=list)
+    # The category each provider trades in, beside ``profiles``.
+    trades: list[CategorySpec] = field(default_factory=list)
+    provider_cities: list[City] = field(default_factory=list)
     addresses: list[SavedAddress] = field(default_factory=list)
     customers: int = 0
 
@@ -291,9 +332,13 @@ class PeopleBatch:
         self.users.append(user)
         self.cities.append(city)
 
-    def add_provider(self, profile: ProviderProfile, city: City) -> None:
+    def add_provider(
+        self, profile: ProviderProfile, city: City, trade: CategorySpec
+    ) -> None:
         self.add_user(profile.user, city)
         self.profiles.append(profile)
+        self.trades.append(trade)
+        self.provider_cities.append(city)
 
     def add_customer(
         self, user: User, addresses: list[SavedAddress], city: City
@@ -378,6 +423,18 @@ class PeopleFactory:
         display_name: str = "",
     ) -> ProviderProfile:
         """An unsaved profile whose ``user`` is unsaved too."""
+        return self.provider_with_trade(
+            city, category=category, display_name=display_name
+        )[0]
+
+    def provider_with_trade(
+        self,
+        city: City | None = None,
+        *,
+        category: CategorySpec | None = None,
+        display_name: str = "",
+    ) -> tuple[ProviderProfile, CategorySpec]:
+        """``provider``, with the leaf category the provider trades in."""
         rng = self.rng
         city = city or self.city()
         category = category or rng.choice(SERVICE_CATEGORIES)
@@ -392,7 +449,7 @@ class PeopleFactory:
         years = round(rng.triangular(1, 25, 4))
         spoken = [*city.spoken]
         spoken += [lang for lang, share in city.extra_spoken if rng.random() < share]
-        return ProviderProfile(
+        profile = ProviderProfile(
             user=user,
             display_name=display_name or self.shop_name(city, person, category, place),
             bio=self.bio(city, category, place, years=years, radius_km=radius),
@@ -405,6 +462,7 @@ class PeopleFactory:
             years_experience=years,
             time_zone=city.time_zone,
         )
+        return profile, category
 
     def shop_name(
         self, city: City, person: Person, category: CategorySpec, place: Neighbourhood
@@ -509,6 +567,385 @@ def insert_people(batch: PeopleBatch, phones: PhoneBook) -> None:
         ],
         batch_size=BULK_BATCH_SIZE,
     )
+
+
+# --- Listings -------------------------------------------------------------------------
+
+# How many published listings a demo provider has: (count, weight).
+LISTINGS_PER_PROVIDER = ((1, 30), (2, 35), (3, 25), (4, 10))
+VERIFIED_SHARE = 0.6
+INSTANT_BOOK_SHARE = 0.5
+PROMOTED_SHARE = 0.06
+ADD_ON_SHARE = 0.45
+SITE_LANGUAGES = ("en", "zh-hans", "zh-hant")
+OFFERS_BY_CATEGORY: dict[str, tuple[OfferSpec, ...]] = {
+    leaf.slug: tuple(offer for offer in OFFERS if offer.category == leaf.slug)
+    for leaf in SERVICE_CATEGORIES
+}
+ROOT_OF: dict[str, CategorySpec] = {
+    leaf.slug: root for root in CATEGORY_TREE for leaf in root.children
+}
+
+
+def _nice_price(major: float, currency: str) -> int:
+    """Round to a price people charge: ¥139, NT$1,800, HK$390, $45."""
+    steps = {
+        "CNY": ((100, 1), (1000, 5), (None, 50)),
+        "TWD": ((2000, 50), (None, 100)),
+        "HKD": ((1000, 10), (None, 50)),
+        "USD": ((50, 1), (300, 5), (None, 10)),
+    }[currency]
+    step = next(step for limit, step in steps if limit is None or major < limit)
+    return max(step, round(major / step) * step)
+
+
+def _text(city: City, *, en: str, zh_hans: str, zh_hant: str, zh_hk: str = "") -> str:
+    if city.language == "zh-hans":
+        return zh_hans
+    if city.language == "zh-hant":
+        return (city.hong_kong_words and zh_hk) or zh_hant
+    return en
+
+
+class ListingFactory:
+    """Makes believable, unsaved listings (with add-ons) for a provider in the
+    trade they work in, with a spread of reputations, and sets the provider's own
+    reputation to match. ``add_ons`` collects the add-ons made so far; they point
+    at unsaved listings and are written after them."""
+
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        category_ids: dict[str, int],
+        now: datetime | None = None,
+    ) -> None:
+        self.rng = rng
+        self.category_ids = category_ids
+        self.now = now or timezone.now()
+        self.add_ons: list[ListingAddOn] = []
+
+    def for_provider(
+        self,
+        profile: ProviderProfile,
+        city: City,
+        trade: CategorySpec,
+        *,
+        count: int | None = None,
+        with_add_ons: bool = True,
+    ) -> list[Listing]:
+        """``count`` published listings (1–4 at random if not given) and the
+        provider's verification, completed jobs and response time."""
+        rng = self.rng
+        if count is None:
+            counts, weights = zip(*LISTINGS_PER_PROVIDER, strict=True)
+            count = rng.choices(counts, weights)[0]
+        listings = [
+            self.listing(profile, city, offer, with_add_ons=with_add_ons)
+            for offer in self._offers(trade, count)
+        ]
+        reviews = sum(listing.rating_count for listing in listings)
+        profile.completed_jobs = (
+            round(reviews * rng.uniform(1.2, 1.7)) + rng.randint(0, 4)
+            if reviews
+            else rng.randint(0, 2)
+        )
+        profile.median_response_minutes = (
+            round(min(720.0, max(2.0, rng.lognormvariate(3.0, 0.9))))
+            if profile.completed_jobs
+            else None
+        )
+        profile.verified_at = (
+            self.now - timedelta(days=rng.randint(7, 600))
+            if rng.random() < VERIFIED_SHARE
+            else None
+        )
+        return listings
+
+    def _offers(self, trade: CategorySpec, count: int) -> list[OfferSpec]:
+        """The provider's own trade first, then what neighbouring trades offer
+        (a cleaner also cleans windows); repeats only when a seed asks for more
+        listings than there are offers."""
+        rng = self.rng
+        own = list(OFFERS_BY_CATEGORY[trade.slug])
+        rng.shuffle(own)
+        siblings = [
+            offer
+            for leaf in ROOT_OF[trade.slug].children
+            if leaf.slug != trade.slug
+            for offer in OFFERS_BY_CATEGORY[leaf.slug]
+        ]
+        rng.shuffle(siblings)
+        pool = own[: max(1, count - 1)] + siblings + own[max(1, count - 1) :]
+        return [pool[index % len(pool)] for index in range(count)]
+
+    def listing(
+        self,
+        profile: ProviderProfile,
+        city: City,
+        offer: OfferSpec,
+        *,
+        with_add_ons: bool = True,
+        status: str = Listing.Status.PUBLISHED,
+    ) -> Listing:
+        rng = self.rng
+        category = next(
+            leaf for leaf in SERVICE_CATEGORIES if leaf.slug == offer.category
+        )
+        price_amount = None
+        if offer.prices is not None:
+            typical = offer.prices[MARKETS.index(city.currency)]
+            major = _nice_price(typical * rng.uniform(0.85, 1.3), city.currency)
+            price_amount = major * 10 ** minor_units(city.currency)
+        rating_count, rating_mean = self._reputation()
+        joined = profile.user.date_joined or self.now
+        published_at = joined + (self.now - joined) * rng.random()
+        separator = " " if city.language == "en" else ""
+        description = separator.join(
+            [
+                _text(
+                    city,
+                    en=category.description_en,
+                    zh_hans=category.description_zh_hans,
+                    zh_hant=category.description_zh_hant,
+                ),
+                rng.choice(LISTING_PROMISES[city.language]),
+            ]
+        )
+        spoken = [code for code in profile.languages if code in SITE_LANGUAGES]
+        listing = Listing(
+            provider=profile,
+            category_id=self.category_ids[offer.category],
+            title=_text(
+                city,
+                en=offer.title_en,
+                zh_hans=offer.title_zh_hans,
+                zh_hant=offer.title_zh_hant,
+                zh_hk=offer.title_zh_hk,
+            ),
+            description=description,
+            pricing_model=offer.pricing,
+            price_amount=price_amount,
+            currency=city.currency,
+            min_hours=offer.min_hours,
+            duration_minutes=offer.duration_minutes,
+            languages=spoken or [city.language],
+            latitude=profile.latitude,
+            longitude=profile.longitude,
+            h3_cell=profile.h3_cell,
+            service_radius_km=profile.service_radius_km,
+            instant_book=rng.random() < INSTANT_BOOK_SHARE,
+            response_window_hours=rng.choice((2, 4, 8, 12, 24)),
+            status=status,
+            published_at=published_at if status != Listing.Status.DRAFT else None,
+            promoted_until=(
+                self.now + timedelta(days=rng.randint(3, 30))
+                if rng.random() < PROMOTED_SHARE
+                else None
+            ),
+            rating_count=rating_count,
+            rating_mean=rating_mean,
+        )
+        if with_add_ons and rng.random() < ADD_ON_SHARE:
+            self._add_ons(listing, city, offer)
+        return listing
+
+    def _reputation(self) -> tuple[int, float]:
+        """(review count, mean): some new, a few with one five-star review, many
+        with dozens around 4.5–4.9."""
+        rng, draw = self.rng, self.rng.random()
+        if draw < 0.18:
+            return 0, 0.0
+        if draw < 0.26:
+            return 1, 5.0
+        if draw < 0.42:
+            return rng.randint(2, 9), round(rng.uniform(3.8, 5.0), 2)
+        count = round(min(600.0, max(10.0, rng.lognormvariate(3.4, 0.8))))
+        return count, round(min(5.0, rng.triangular(4.3, 4.97, 4.8)), 2)
+
+    def _add_ons(self, listing: Listing, city: City, offer: OfferSpec) -> None:
+        rng = self.rng
+        pool = ADD_ONS[ROOT_OF[offer.category].slug]
+        chosen = rng.sample(pool, rng.randint(1, min(3, len(pool))))
+        for position, spec in enumerate(chosen):
+            major = _nice_price(
+                spec.prices[MARKETS.index(city.currency)] * rng.uniform(0.9, 1.2),
+                city.currency,
+            )
+            self.add_ons.append(
+                ListingAddOn(
+                    listing=listing,
+                    name=_text(
+                        city,
+                        en=spec.name_en,
+                        zh_hans=spec.name_zh_hans,
+                        zh_hant=spec.name_zh_hant,
+                    ),
+                    price_amount=major * 10 ** minor_units(city.currency),
+                    extra_minutes=spec.extra_minutes,
+                    position=position,
+                )
+            )
+
+
+def insert_listings(
+    listings: Sequence[Listing], add_ons: Sequence[ListingAddOn]
+) -> None:
+    """Write listings, then their add-ons. No search documents: callers index."""
+    Listing.objects.bulk_create(listings, batch_size=BULK_BATCH_SIZE)
+    ListingAddOn.objects.bulk_create(add_ons, batch_size=BULK_BATCH_SIZE)
+
+
+def category_ids() -> dict[str, int]:
+    return dict(Category.objects.values_list("slug", "pk"))
+
+
+@transaction.atomic
+def ensure_catalogue_services() -> int:
+    """The platform's own fixed-price services, once; returns how many were made."""
+    if CatalogueService.objects.exists():
+        return 0
+    leaves = {leaf.slug: leaf for leaf in SERVICE_CATEGORIES}
+    ids = category_ids()
+    services = CatalogueService.objects.bulk_create(
+        CatalogueService(
+            category_id=ids[spec.category],
+            title_en=spec.title_en,
+            title_zh_hans=spec.title_zh_hans,
+            title_zh_hant=spec.title_zh_hant,
+            description_en=leaves[spec.category].description_en,
+            description_zh_hans=leaves[spec.category].description_zh_hans,
+            description_zh_hant=leaves[spec.category].description_zh_hant,
+            price_amount=spec.price_cny * 10 ** minor_units("CNY"),
+            currency="CNY",
+            duration_minutes=spec.duration_minutes,
+        )
+        for spec in CATALOGUE_SERVICES
+    )
+    return len(services)
+
+
+# --- Working hours ------------------------------------------------------------------
+
+MONDAY_TO_FRIDAY, WEEKEND = (0, 1, 2, 3, 4), (5, 6)
+# Weekly patterns, each with how common it is: {weekdays: ranges of local time}.
+WEEKLY_PATTERNS = (
+    (3, {(*MONDAY_TO_FRIDAY, 5): (("09:00", "18:00"),)}),
+    (3, {MONDAY_TO_FRIDAY: (("09:00", "18:00"),)}),
+    (
+        2,
+        {
+            MONDAY_TO_FRIDAY: (("08:30", "12:00"), ("13:30", "18:00")),
+            (5,): (("09:00", "17:00"),),
+        },
+    ),
+    (1, {(1, 2, 3, 4, *WEEKEND): (("10:00", "19:00"),)}),
+    (1, {MONDAY_TO_FRIDAY: (("18:00", "21:30"),), WEEKEND: (("09:00", "18:00"),)}),
+    (1, {(*MONDAY_TO_FRIDAY, *WEEKEND): (("08:00", "20:00"),)}),
+)
+# For services longer than any pattern's day (overnight care): always available.
+ROUND_THE_CLOCK = {(*MONDAY_TO_FRIDAY, *WEEKEND): (("00:00", "23:59"),)}
+HOLIDAY_COUNTRIES = {
+    "Asia/Shanghai": "CN",
+    "Asia/Taipei": "TW",
+    "Asia/Hong_Kong": "HK",
+    "America/Los_Angeles": "US",
+    "America/New_York": "US",
+}
+
+
+def _longest_range(pattern: dict) -> int:
+    return max(
+        (end.hour - start.hour) * 60 + end.minute - start.minute
+        for ranges in pattern.values()
+        for start, end in ranges
+    )
+
+
+def _clock_pattern(pattern: dict) -> dict:
+    return {
+        weekdays: tuple(tuple(map(time.fromisoformat, span)) for span in ranges)
+        for weekdays, ranges in pattern.items()
+    }
+
+
+def give_availability(
+    profiles: Iterable[ProviderProfile], *, seed: object, demo: bool = False
+) -> int:
+    """Give saved ``profiles`` believable weekly hours, long enough for their
+    longest service, so they can be booked; with ``demo``, also a booking policy
+    and a day off and a short day in the coming weeks (without, the policy's
+    defaults apply). Its own generator (from ``seed``) leaves the other
+    generators' draws alone. Returns the rows written."""
+    rng = random.Random(f"{seed}:hours")
+    profiles = list(profiles)
+    longest_job: dict[int, int] = {}
+    for provider_id, pricing, minutes, hours in Listing.objects.filter(
+        provider_id__in=[profile.pk for profile in profiles]
+    ).values_list("provider_id", "pricing_model", "duration_minutes", "min_hours"):
+        minutes = hours * 60 if pricing == "hourly" else minutes
+        longest_job[provider_id] = max(longest_job.get(provider_id, 0), minutes)
+    patterns = [(w, _clock_pattern(pattern)) for w, pattern in WEEKLY_PATTERNS]
+    round_the_clock = _clock_pattern(ROUND_THE_CLOCK)
+    rules, policies, days_off = [], [], []
+    today = timezone.localdate()
+    for profile in profiles:
+        fitting = [
+            (weight, pattern)
+            for weight, pattern in patterns
+            if _longest_range(pattern) >= longest_job.get(profile.pk, 0)
+        ] or [(1, round_the_clock)]
+        pattern = rng.choices(
+            [pattern for _weight, pattern in fitting],
+            [weight for weight, _pattern in fitting],
+        )[0]
+        rules += [
+            AvailabilityRule(
+                provider_id=profile.pk,
+                staff_id=None,
+                weekday=weekday,
+                start_time=start,
+                end_time=end,
+            )
+            for weekdays, ranges in pattern.items()
+            for weekday in weekdays
+            for start, end in ranges
+        ]
+        if not demo:
+            continue
+        country = HOLIDAY_COUNTRIES.get(profile.time_zone, "")
+        policies.append(
+            SchedulingPolicy(
+                provider=profile,
+                buffer_before_minutes=rng.choice([0, 0, 15, 30]),
+                buffer_after_minutes=rng.choice([15, 30, 30, 45, 60]),
+                min_lead_minutes=rng.choice([60, 120, 120, 240, 1440]),
+                max_days_ahead=rng.choice([30, 60, 60, 90]),
+                max_jobs_per_day=rng.choice([None, None, 3, 4, 6]),
+                holidays_off=bool(country) and rng.random() < 0.4,
+                holiday_country=country,
+            )
+        )
+        days_off += [
+            AvailabilityException(
+                provider=profile,
+                date=today + timedelta(days=rng.randint(5, 25)),
+                kind="off",
+                note="Family day",
+            ),
+            AvailabilityException(
+                provider=profile,
+                date=today + timedelta(days=rng.randint(3, 20)),
+                kind="off",
+                start_time=time(15),
+                end_time=time(23, 59),
+                note="Appointment",
+            ),
+        ]
+    AvailabilityRule.objects.bulk_create(rules, batch_size=BULK_BATCH_SIZE)
+    SchedulingPolicy.objects.bulk_create(policies, batch_size=BULK_BATCH_SIZE)
+    AvailabilityException.objects.bulk_create(days_off, batch_size=BULK_BATCH_SIZE)
+    return len(rules) + len(policies) + len(days_off)
 
 
 # --- The demo marketplace -----------------------------------------------------------
@@ -624,10 +1061,10 @@ def build_demo(
         if spec.owned_by_demo_provider:
             owner = logins["provider"].provider_profile
         else:
-            owner = factory.provider(
+            owner, trade = factory.provider_with_trade(
                 city, category=categories[spec.category], display_name=spec.name
             )
-            batch.add_provider(owner, city)
+            batch.add_provider(owner, city, trade)
         crew = [factory.staff_member(city) for _ in range(spec.staff - 1)]
         for _person, user in crew:
             if user is not None:
@@ -636,12 +1073,27 @@ def build_demo(
         crews.append(crew)
     while len(batch.profiles) < providers:
         city = factory.city()
-        batch.add_provider(factory.provider(city), city)
+        profile, trade = factory.provider_with_trade(city)
+        batch.add_provider(profile, city, trade)
     for _ in range(customers):
         city = factory.city()
         user, addresses = factory.customer(city)
         batch.add_customer(user, addresses, city)
+    # Listings draw from their own generator, so adding or changing them leaves
+    # the people of a seed as they were.
+    listing_factory = ListingFactory(
+        rng=random.Random(f"{seed}:listings"), category_ids=category_ids()
+    )
+    listings = [
+        listing
+        for profile, city, trade in zip(
+            batch.profiles, batch.provider_cities, batch.trades, strict=True
+        )
+        for listing in listing_factory.for_provider(profile, city, trade)
+    ]
+    listings += _demo_provider_listings(logins["provider"], listing_factory)
     insert_people(batch, factory.phones)
+    insert_listings(listings, listing_factory.add_ons)
 
     agencies = Agency.objects.bulk_create(
         [
@@ -673,6 +1125,7 @@ def build_demo(
             for person, user in crew
         ]
     StaffMember.objects.bulk_create(staff)
+    give_availability(ProviderProfile.objects.all(), seed=seed, demo=True)
 
     report.users = len(batch.users) + len(logins)
     report.providers = len(batch.profiles) + 1
@@ -680,7 +1133,40 @@ def build_demo(
     report.addresses = len(batch.addresses) + 2
     report.agencies = len(agencies)
     report.staff = len(staff)
+    report.listings = len(listings)
+    report.add_ons = len(listing_factory.add_ons)
+    report.catalogue_services = ensure_catalogue_services()
+    report.indexed = rebuild_index()
     return report
+
+
+def _demo_provider_listings(
+    user: User, listing_factory: ListingFactory
+) -> list[Listing]:
+    """The demo provider login's cleaning services: four published and one draft,
+    so the dashboard shows both."""
+    profile = user.provider_profile
+    shanghai = CITIES_BY_SLUG["shanghai"]
+    trade = next(
+        leaf for leaf in SERVICE_CATEGORIES if leaf.slug == "standard-cleaning"
+    )
+    listings = listing_factory.for_provider(profile, shanghai, trade, count=4)
+    profile.verified_at = listing_factory.now - timedelta(days=200)
+    profile.save(
+        update_fields=["completed_jobs", "median_response_minutes", "verified_at"]
+    )
+    offered = {listing.title for listing in listings}
+    spare = next(
+        offer
+        for offer in OFFERS
+        if offer.category in ("move-cleaning", "window-cleaning")
+        and offer.title_zh_hans not in offered
+    )
+    draft = listing_factory.listing(
+        profile, shanghai, spare, with_add_ons=False, status=Listing.Status.DRAFT
+    )
+    draft.rating_count, draft.rating_mean, draft.promoted_until = 0, 0.0, None
+    return [*listings, draft]
 
 
 # --- Bulk seeding -------------------------------------------------------------------
@@ -693,15 +1179,19 @@ def seed_people(
     cities: Sequence[str] = (),
     seed: int = DEMO_SEED,
     batch_size: int = SEED_BATCH_SIZE,
+    listings_per_provider: int = 0,
     on_progress: Callable[[int], None] | None = None,
 ) -> BuildReport:
-    """Add ``providers`` providers and ``customers`` customers, for benchmarks.
+    """Add ``providers`` providers and ``customers`` customers, for benchmarks,
+    and ``listings_per_provider`` published listings (without add-ons) for each
+    new provider, in their trade and their city's currency.
 
     Can run any number of times: e-mail serials start above the highest user id,
     and phone numbers are checked against the database. Each batch is its own
     transaction, so an interrupted run keeps what it finished. The category tree is
     created first if it is missing. ``on_progress`` gets the people written per
-    batch. Raises ``KeyError`` for an unknown city slug.
+    batch. Listings are not indexed: run ``doorstep reindex`` afterwards. Raises
+    ``KeyError`` for an unknown city slug.
     """
     chosen = [CITIES_BY_SLUG[slug] for slug in cities] or list(CITIES)
     report = BuildReport(categories=ensure_category_tree())
@@ -712,18 +1202,41 @@ def seed_people(
         password_hash=make_password(DEMO_PASSWORD),
         cities=chosen,
     )
+    listing_factory = ListingFactory(
+        rng=random.Random(f"{seed}:{first_serial}:listings"),
+        category_ids=category_ids(),
+    )
     left_providers, left_customers = providers, customers
     while left_providers or left_customers:
         batch = PeopleBatch()
         for _ in range(min(left_providers, batch_size)):
             city = factory.city()
-            batch.add_provider(factory.provider(city), city)
+            profile, trade = factory.provider_with_trade(city)
+            batch.add_provider(profile, city, trade)
         for _ in range(min(left_customers, batch_size - len(batch.users))):
             city = factory.city()
             user, addresses = factory.customer(city)
             batch.add_customer(user, addresses, city)
+        listings = []
+        if listings_per_provider:
+            listings = [
+                listing
+                for profile, city, trade in zip(
+                    batch.profiles, batch.provider_cities, batch.trades, strict=True
+                )
+                for listing in listing_factory.for_provider(
+                    profile,
+                    city,
+                    trade,
+                    count=listings_per_provider,
+                    with_add_ons=False,
+                )
+            ]
         with transaction.atomic():
             insert_people(batch, factory.phones)
+            insert_listings(listings, [])
+            give_availability(batch.profiles, seed=(seed, first_serial, report.users))
+        report.listings += len(listings)
         left_providers -= len(batch.profiles)
         left_customers -= batch.customers
         report.users += len(batch.users)

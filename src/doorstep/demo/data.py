@@ -7,9 +7,6 @@ mainland, Traditional Chinese for Taiwan and Hong Kong (which also differ in
 vocabulary, not only in script: 空调/冷氣, 保洁/清潔, 安装/組裝).
 """
 
-# Chinese text uses full-width punctuation, as it should.
-# ruff: noqa: RUF001
-
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -616,6 +613,10 @@ class City:
     other_languages: tuple[tuple[str, float], ...] = field(default=())
     # Share of Chinese-speaking providers who trade under an English name.
     english_shop_names: float = 0.0
+    # What prices are in here (ISO 4217); listings are priced in it.
+    currency: str = "USD"
+    # Hong Kong writes Traditional Chinese with its own words (冷氣加雪種, 搬屋).
+    hong_kong_words: bool = False
 
 
 # Dense tables read better one row per line than one value per line.
@@ -779,6 +780,7 @@ CITIES: tuple[City, ...] = (
         extra_spoken=(("en", 0.2),),
         other_languages=(("en", 0.1),),
         english_shop_names=0.1,
+        currency="CNY",
     ),
     City(
         slug="taipei",
@@ -825,6 +827,7 @@ CITIES: tuple[City, ...] = (
         extra_spoken=(("en", 0.2),),
         other_languages=(("en", 0.05),),
         english_shop_names=0.1,
+        currency="TWD",
     ),
     City(
         slug="hong-kong",
@@ -864,6 +867,8 @@ CITIES: tuple[City, ...] = (
         extra_spoken=(("en", 0.7),),
         other_languages=(("en", 0.3),),
         english_shop_names=0.35,
+        currency="HKD",
+        hong_kong_words=True,
     ),
     City(
         slug="san-francisco",
@@ -1065,3 +1070,1052 @@ AGENCIES: tuple[AgencySpec, ...] = (
     AgencySpec("new-york", "Brooklyn Bright Cleaning", "standard-cleaning", 8),
 )
 # fmt: on
+
+
+# --- Category terms: service standards, warranties, commission ---------------------
+
+
+@dataclass(frozen=True)
+class CategoryTerms:
+    """What a customer can count on in a category, and the platform's share."""
+
+    standard_en: str
+    standard_zh_hans: str
+    standard_zh_hant: str
+    warranty_days: int
+    commission_bps: int
+
+
+# Per root; a leaf takes its root's terms unless it has its own below.
+ROOT_TERMS: dict[str, CategoryTerms] = {
+    "home-cleaning": CategoryTerms(
+        "Vetted cleaner with their own tools and supplies; kitchen, bathroom, floors "
+        "and dusting by a checklist; shoe covers on; anything missed is cleaned "
+        "again free within 24 hours.",
+        "保洁员经过背景审核，自带工具和清洁剂；按清单清洁厨房、卫生间、地面并除尘；"
+        "进门穿鞋套；24小时内如有遗漏免费返工。",
+        "清潔人員皆經背景審核，自備工具與清潔劑；依清單清潔廚房、浴室、地板並除塵；"
+        "進門穿鞋套；24小時內如有遺漏免費重做。",
+        1,
+        2000,
+    ),
+    "repairs": CategoryTerms(
+        "Licensed tradesperson; a fixed call-out price agreed before work starts; "
+        "parts shown and explained; tidy work area; 30-day warranty on the repair.",
+        "持证师傅上门；开工前确认一口价；更换配件当面展示说明；完工清理现场；维修保修30天。",
+        "持證師傅上門；施工前確認報價；更換零件當面說明；完工清理現場；維修保固30天。",
+        30,
+        1500,
+    ),
+    "beauty-wellness": CategoryTerms(
+        "Certified beautician or therapist; tools sterilised for every client; "
+        "disposable towels and files; free touch-up within 3 days.",
+        "技师持证上岗；工具一客一消毒；一次性毛巾和锉条；3天内免费补修。",
+        "美容師、按摩師持證服務；工具一客一消毒；一次性毛巾與銼刀；3天內免費補修。",
+        3,
+        2500,
+    ),
+    "tutoring": CategoryTerms(
+        "Tutor's identity and qualifications checked; a lesson plan agreed at the "
+        "first lesson; a short progress note after every lesson.",
+        "老师身份和学历已核验；首课确定学习计划；每节课后提供简短学习反馈。",
+        "老師身分與學歷已查核；首堂課確認學習計畫；每堂課後提供簡短學習回饋。",
+        0,
+        1500,
+    ),
+    "pet-care": CategoryTerms(
+        "Background-checked pet carer; photo or video update at every visit; the "
+        "pet's routine, food and medication as you set them.",
+        "宠物照护员经过背景审核；每次服务发照片或视频；按您的要求喂食、喂药。",
+        "寵物照顧員皆經背景審核；每次服務傳照片或影片；依您的要求餵食、餵藥。",
+        0,
+        2000,
+    ),
+    "photography": CategoryTerms(
+        "Professional camera and lighting; edited photos delivered online within "
+        "7 days; you keep the rights for personal use.",
+        "专业相机和灯光；7天内线上交付精修照片；个人用途版权归您。",
+        "專業相機與燈光；7天內線上交付修圖照片；個人用途版權歸您。",
+        0,
+        1800,
+    ),
+    "moving-delivery": CategoryTerms(
+        "Price agreed before loading; furniture wrapped and protected; items "
+        "checked together on arrival; damage covered up to the platform limit.",
+        "装车前确认价格；家具包裹保护；到达后当面清点；如有损坏按平台标准赔付。",
+        "裝車前確認價格；家具包覆保護；抵達後當面清點；如有損壞依平台標準賠償。",
+        0,
+        1200,
+    ),
+    "elderly-child-care": CategoryTerms(
+        "Carer's identity, health certificate and background checked; first-aid "
+        "trained; a short report after every visit.",
+        "护理人员身份、健康证和背景均已审核；接受过急救培训；每次服务后提供简要记录。",
+        "照顧人員身分、健康證明與背景皆已查核；受過急救訓練；每次服務後提供簡要紀錄。",
+        0,
+        1000,
+    ),
+}
+
+LEAF_TERMS: dict[str, CategoryTerms] = {
+    "aircon-repair": CategoryTerms(
+        "Licensed HVAC technician; indoor unit cleaned with protective cover and "
+        "drain bag; refrigerant pressure checked; 90-day warranty on repairs.",
+        "持证空调师傅；清洗时套防水罩和接水袋；检测冷媒压力；维修保修90天。",
+        "持證冷氣師傅；清洗時使用防水罩與集水袋；檢測冷媒壓力；維修保固90天。",
+        90,
+        1500,
+    ),
+    "plumbing": CategoryTerms(
+        "Licensed plumber; water shut off and floor protected before work; leak "
+        "test after every repair; 90-day warranty.",
+        "持证水管师傅；施工前关水并铺设防护；维修后做漏水测试；保修90天。",
+        "持證水電師傅；施工前關水並鋪設防護；維修後做漏水測試；保固90天。",
+        90,
+        1500,
+    ),
+    "electrical": CategoryTerms(
+        "Qualified electrician; power isolated and tested before work; materials "
+        "to national standard; 90-day warranty.",
+        "持证电工；施工前断电验电；使用国标材料；保修90天。",
+        "合格電工；施工前斷電驗電；使用符合國家標準的材料；保固90天。",
+        90,
+        1500,
+    ),
+    "furniture-assembly": CategoryTerms(
+        "Assembled to the maker's instructions, wall fixings where needed, "
+        "packaging taken away; 7-day warranty on the assembly.",
+        "按说明书组装，需要时固定到墙上，包装垃圾带走；安装保修7天。",
+        "依說明書組裝，必要時固定於牆面，包裝材料帶走；組裝保固7天。",
+        7,
+        1500,
+    ),
+}
+
+
+# --- Listings ------------------------------------------------------------------------
+
+# Typical prices in major units, one per market: (CNY, TWD, HKD, USD). Builders jitter
+# them per listing and round to prices people actually charge.
+MarketPrices = tuple[int, int, int, int]
+MARKETS = ("CNY", "TWD", "HKD", "USD")
+
+
+@dataclass(frozen=True)
+class OfferSpec:
+    """A service a provider of a category typically lists."""
+
+    category: str
+    pricing: str  # "fixed", "hourly" (price per hour) or "quote"
+    title_en: str
+    title_zh_hans: str
+    title_zh_hant: str
+    prices: MarketPrices | None
+    duration_minutes: int
+    min_hours: int = 1
+    title_zh_hk: str = ""  # where Hong Kong says it differently
+
+
+@dataclass(frozen=True)
+class AddOnSpec:
+    name_en: str
+    name_zh_hans: str
+    name_zh_hant: str
+    prices: MarketPrices
+    extra_minutes: int = 0
+
+
+F, H, Q = "fixed", "hourly", "quote"
+
+OFFERS: tuple[OfferSpec, ...] = (
+    # Home cleaning
+    OfferSpec(
+        "standard-cleaning",
+        H,
+        "Regular home cleaning",
+        "家庭日常保洁",
+        "居家清潔（鐘點）",
+        (45, 600, 130, 40),
+        180,
+        3,
+        "家居清潔（鐘點）",
+    ),
+    OfferSpec(
+        "standard-cleaning",
+        F,
+        "Home cleaning, 3 hours",
+        "家庭日常保洁 3小时",
+        "居家清潔 3小時",
+        (139, 1800, 390, 120),
+        180,
+        1,
+        "家居清潔 3小時",
+    ),
+    OfferSpec(
+        "deep-cleaning",
+        F,
+        "Deep cleaning, 2-bedroom apartment",
+        "全屋深度保洁（两居室）",
+        "全室深層清潔（兩房）",
+        (499, 5500, 1480, 320),
+        360,
+        1,
+        "全屋深層清潔（兩房單位）",
+    ),
+    OfferSpec(
+        "deep-cleaning",
+        F,
+        "Kitchen deep clean & degreasing",
+        "厨房深度清洁去油污",
+        "廚房深層清潔除油",
+        (299, 3200, 880, 180),
+        240,
+    ),
+    OfferSpec(
+        "move-cleaning",
+        Q,
+        "Post-renovation cleaning",
+        "新房开荒保洁",
+        "裝修後細清",
+        None,
+        480,
+        1,
+        "裝修後清潔",
+    ),
+    OfferSpec(
+        "move-cleaning",
+        F,
+        "Move-out cleaning, studio or 1-bedroom",
+        "退租保洁（一居室）",
+        "退租清潔（套房／一房）",
+        (399, 4500, 1280, 260),
+        300,
+        1,
+        "退租清潔（開放式／一房）",
+    ),
+    OfferSpec(
+        "window-cleaning",
+        F,
+        "Window cleaning, whole apartment",
+        "全屋擦玻璃",
+        "全戶窗戶清潔",
+        (199, 2500, 680, 150),
+        180,
+        1,
+        "全屋抹窗",
+    ),
+    OfferSpec(
+        "window-cleaning",
+        H,
+        "Window & balcony glass cleaning",
+        "擦窗户阳台玻璃（按小时）",
+        "窗戶與陽台玻璃清潔（按小時）",
+        (60, 800, 200, 55),
+        120,
+        2,
+    ),
+    OfferSpec(
+        "sofa-carpet-cleaning",
+        F,
+        "Fabric sofa deep clean (3-seater)",
+        "布艺沙发深度清洗（三人位）",
+        "布沙發深層清洗（三人座）",
+        (260, 2800, 780, 160),
+        120,
+    ),
+    OfferSpec(
+        "sofa-carpet-cleaning",
+        F,
+        "Mattress deep clean & dust-mite removal",
+        "床垫深度清洗除螨",
+        "床墊深層清洗除蟎",
+        (199, 2200, 650, 130),
+        90,
+    ),
+    # Repairs & installation
+    OfferSpec(
+        "aircon-repair",
+        F,
+        "Split air-conditioner cleaning",
+        "挂机空调深度清洗",
+        "冷氣清洗（分離式）",
+        (120, 2000, 550, 140),
+        90,
+        1,
+        "冷氣清洗（分體式）",
+    ),
+    OfferSpec(
+        "aircon-repair",
+        Q,
+        "Air-conditioner diagnosis & repair",
+        "空调故障检测维修",
+        "冷氣故障檢修",
+        None,
+        120,
+        1,
+        "冷氣維修及檢查",
+    ),
+    OfferSpec(
+        "aircon-repair",
+        F,
+        "Refrigerant top-up",
+        "空调加氟",
+        "冷氣補充冷媒",
+        (180, 2500, 680, 180),
+        60,
+        1,
+        "冷氣加雪種",
+    ),
+    OfferSpec(
+        "plumbing",
+        F,
+        "Blocked drain or toilet unblocking",
+        "下水道马桶疏通",
+        "通水管、馬桶疏通",
+        (150, 1800, 600, 175),
+        60,
+        1,
+        "通渠（去水位／座廁）",
+    ),
+    OfferSpec(
+        "plumbing",
+        Q,
+        "Leak detection & pipe repair",
+        "漏水检测与水管维修",
+        "漏水檢測及水管維修",
+        None,
+        120,
+        1,
+        "查漏水及水喉維修",
+    ),
+    OfferSpec(
+        "plumbing",
+        F,
+        "Tap or shower head replacement",
+        "水龙头、花洒更换",
+        "水龍頭、蓮蓬頭更換",
+        (80, 1200, 450, 120),
+        60,
+        1,
+        "水龍頭、花灑更換",
+    ),
+    OfferSpec(
+        "electrical",
+        F,
+        "Socket or switch replacement",
+        "插座开关更换",
+        "插座開關更換",
+        (60, 1000, 400, 110),
+        45,
+        1,
+        "更換插座、開關掣",
+    ),
+    OfferSpec(
+        "electrical",
+        H,
+        "Electrical fault finding",
+        "电路故障排查（按小时）",
+        "電路故障檢修（按小時）",
+        (120, 1200, 450, 110),
+        60,
+    ),
+    OfferSpec(
+        "electrical",
+        F,
+        "Ceiling light installation",
+        "吸顶灯安装",
+        "吸頂燈安裝",
+        (80, 1200, 380, 130),
+        60,
+    ),
+    OfferSpec(
+        "appliance-repair",
+        Q,
+        "Washing machine repair",
+        "洗衣机上门维修",
+        "洗衣機到府維修",
+        None,
+        90,
+        1,
+        "洗衣機上門維修",
+    ),
+    OfferSpec(
+        "appliance-repair",
+        F,
+        "Fridge diagnosis visit",
+        "冰箱故障上门检测",
+        "冰箱故障到府檢測",
+        (50, 800, 300, 89),
+        45,
+        1,
+        "雪櫃故障上門檢查",
+    ),
+    OfferSpec(
+        "furniture-assembly",
+        H,
+        "Flat-pack furniture assembly",
+        "板式家具组装（按小时）",
+        "組合家具安裝（按小時）",
+        (80, 900, 280, 65),
+        120,
+        2,
+    ),
+    OfferSpec(
+        "furniture-assembly",
+        F,
+        "TV wall mounting",
+        "电视挂架安装",
+        "電視壁掛安裝",
+        (150, 1800, 550, 150),
+        90,
+        1,
+        "電視掛牆安裝",
+    ),
+    # Beauty & wellness
+    OfferSpec(
+        "manicure",
+        F,
+        "Gel manicure at home",
+        "上门光疗美甲",
+        "到府凝膠美甲",
+        (168, 1200, 380, 65),
+        90,
+        1,
+        "上門 Gel 甲",
+    ),
+    OfferSpec(
+        "manicure",
+        F,
+        "Classic manicure & pedicure",
+        "基础修甲＋足部护理",
+        "基礎手足保養",
+        (198, 1500, 450, 85),
+        120,
+    ),
+    OfferSpec(
+        "massage",
+        H,
+        "Relaxing massage at home",
+        "上门推拿按摩",
+        "到府按摩",
+        (198, 1600, 480, 120),
+        60,
+        1,
+        "上門按摩",
+    ),
+    OfferSpec(
+        "massage",
+        F,
+        "Deep-tissue massage, 90 minutes",
+        "深层肌肉放松按摩 90分钟",
+        "深層肌肉按摩 90分鐘",
+        (298, 2400, 720, 170),
+        90,
+    ),
+    OfferSpec(
+        "hair",
+        F,
+        "Haircut at home",
+        "上门剪发",
+        "到府剪髮",
+        (88, 800, 280, 60),
+        45,
+        1,
+        "上門剪髮",
+    ),
+    OfferSpec(
+        "hair",
+        F,
+        "Colour & blow-dry",
+        "染发＋吹造型",
+        "染髮加吹整",
+        (398, 2800, 880, 160),
+        150,
+    ),
+    OfferSpec(
+        "make-up",
+        F,
+        "Bridal make-up with trial",
+        "新娘跟妆（含试妆）",
+        "新娘秘書（含試妝）",
+        (1980, 15000, 3800, 650),
+        240,
+        1,
+        "新娘化妝（包試妝）",
+    ),
+    OfferSpec(
+        "make-up", F, "Event make-up", "活动妆容", "活動妝容", (398, 2500, 780, 150), 60
+    ),
+    # Tutoring & lessons
+    OfferSpec(
+        "maths",
+        H,
+        "Maths tutoring, primary & middle school",
+        "小学初中数学辅导",
+        "國小國中數學家教",
+        (200, 800, 350, 60),
+        120,
+        2,
+        "小學中學數學補習",
+    ),
+    OfferSpec(
+        "maths",
+        H,
+        "High-school maths & exam prep",
+        "高中数学 高考冲刺",
+        "高中數學 學測衝刺",
+        (300, 1200, 500, 80),
+        120,
+        2,
+        "DSE 數學補習",
+    ),
+    OfferSpec(
+        "english",
+        H,
+        "Spoken English for kids",
+        "少儿英语口语",
+        "兒童英文會話",
+        (250, 900, 400, 55),
+        60,
+    ),
+    OfferSpec(
+        "english",
+        H,
+        "IELTS / TOEFL preparation",
+        "雅思托福备考",
+        "雅思托福備考",
+        (350, 1200, 550, 85),
+        120,
+        2,
+    ),
+    OfferSpec(
+        "piano",
+        H,
+        "Piano lessons at home",
+        "上门钢琴课",
+        "到府鋼琴課",
+        (300, 1000, 450, 75),
+        60,
+        1,
+        "上門鋼琴課",
+    ),
+    OfferSpec(
+        "piano",
+        F,
+        "Piano lessons, 4 × 45 minutes",
+        "钢琴课 4节×45分钟",
+        "鋼琴課 4堂×45分鐘",
+        (880, 3200, 1400, 240),
+        45,
+    ),
+    OfferSpec(
+        "coding",
+        H,
+        "Scratch coding for ages 7–10",
+        "Scratch 少儿编程（7–10岁）",
+        "Scratch 兒童程式（7–10歲）",
+        (220, 900, 380, 60),
+        60,
+    ),
+    OfferSpec(
+        "coding",
+        H,
+        "Python for teens",
+        "青少年 Python 编程",
+        "青少年 Python 程式設計",
+        (280, 1100, 450, 75),
+        120,
+        2,
+    ),
+    # Pet care
+    OfferSpec(
+        "dog-walking",
+        F,
+        "30-minute dog walk",
+        "上门遛狗 30分钟",
+        "遛狗 30分鐘",
+        (40, 350, 120, 25),
+        30,
+    ),
+    OfferSpec(
+        "dog-walking",
+        F,
+        "60-minute dog walk with photos",
+        "遛狗 60分钟（含照片反馈）",
+        "遛狗 60分鐘（附照片回報）",
+        (70, 550, 200, 40),
+        60,
+    ),
+    OfferSpec(
+        "pet-sitting",
+        F,
+        "Cat-sitting home visit",
+        "上门喂猫（每次）",
+        "到府餵貓（每次）",
+        (60, 500, 180, 30),
+        30,
+        1,
+        "上門餵貓（每次）",
+    ),
+    OfferSpec(
+        "pet-sitting",
+        F,
+        "Overnight pet sitting",
+        "宠物过夜看护",
+        "寵物過夜照顧",
+        (260, 1800, 600, 120),
+        720,
+    ),
+    OfferSpec(
+        "pet-grooming",
+        F,
+        "Small dog bath & trim",
+        "小型犬洗澡美容",
+        "小型犬洗澡美容",
+        (128, 1200, 420, 75),
+        90,
+    ),
+    OfferSpec(
+        "pet-grooming",
+        F,
+        "Cat bath & nail trim",
+        "猫咪洗护＋剪指甲",
+        "貓咪洗澡＋剪指甲",
+        (158, 1300, 450, 85),
+        60,
+    ),
+    # Photography
+    OfferSpec(
+        "portrait-photography",
+        F,
+        "Family portrait session, 1 hour",
+        "全家福拍摄 1小时",
+        "全家福拍攝 1小時",
+        (699, 4800, 1800, 300),
+        60,
+    ),
+    OfferSpec(
+        "portrait-photography",
+        F,
+        "Personal portraits, 20 edited photos",
+        "个人写真（精修20张）",
+        "個人寫真（精修20張）",
+        (899, 5500, 2200, 350),
+        120,
+    ),
+    OfferSpec(
+        "event-photography",
+        H,
+        "Event photography",
+        "活动跟拍（按小时）",
+        "活動攝影（按小時）",
+        (500, 3000, 1200, 200),
+        120,
+        2,
+    ),
+    OfferSpec(
+        "event-photography",
+        Q,
+        "Small wedding, full day",
+        "小型婚礼全天跟拍",
+        "小型婚禮全天拍攝",
+        None,
+        600,
+    ),
+    OfferSpec(
+        "product-photography",
+        F,
+        "Product photos, 10 items on white",
+        "电商白底图 10款",
+        "電商去背白底圖 10款",
+        (500, 3500, 1500, 250),
+        180,
+    ),
+    OfferSpec(
+        "product-photography",
+        Q,
+        "Lifestyle product shoot",
+        "商品场景图拍摄",
+        "商品情境照拍攝",
+        None,
+        240,
+    ),
+    # Moving & delivery
+    OfferSpec(
+        "home-moving",
+        Q,
+        "Home move with a van and two movers",
+        "居民搬家（一车两人）",
+        "住家搬遷（一車兩人）",
+        None,
+        240,
+        1,
+        "搬屋（一車兩人）",
+    ),
+    OfferSpec(
+        "home-moving",
+        H,
+        "Movers by the hour",
+        "搬家师傅（按小时）",
+        "搬家人力（按小時）",
+        (150, 1200, 450, 120),
+        120,
+        2,
+        "搬屋師傅（按小時）",
+    ),
+    OfferSpec(
+        "small-moves",
+        F,
+        "Single item across town",
+        "同城单件搬运",
+        "市區單件搬運",
+        (120, 1500, 450, 90),
+        60,
+    ),
+    OfferSpec(
+        "small-moves",
+        F,
+        "Up to 10 boxes, same day",
+        "小件搬运 10箱以内 当天送达",
+        "小搬家 10箱內 當天送達",
+        (260, 2500, 800, 150),
+        120,
+    ),
+    OfferSpec(
+        "errands",
+        H,
+        "Errand running",
+        "同城跑腿（按小时）",
+        "跑腿代辦（按小時）",
+        (50, 400, 150, 35),
+        60,
+    ),
+    OfferSpec(
+        "errands",
+        F,
+        "Queueing for you, up to 2 hours",
+        "代排队（2小时以内）",
+        "代排隊（2小時內）",
+        (80, 600, 200, 50),
+        120,
+    ),
+    OfferSpec(
+        "junk-removal",
+        Q,
+        "Bulky waste removal",
+        "大件垃圾清运",
+        "大型廢棄物清運",
+        None,
+        120,
+    ),
+    OfferSpec(
+        "junk-removal",
+        F,
+        "Old sofa or mattress removal",
+        "旧沙发、床垫清运",
+        "舊沙發、床墊清運",
+        (150, 1500, 500, 120),
+        60,
+    ),
+    # Elderly & child care
+    OfferSpec(
+        "babysitting",
+        H,
+        "Evening babysitting",
+        "晚间临时看娃",
+        "晚間臨時保母",
+        (60, 350, 150, 25),
+        180,
+        3,
+        "晚間臨時託管",
+    ),
+    OfferSpec(
+        "babysitting",
+        F,
+        "School pick-up & homework help",
+        "接送放学＋陪写作业",
+        "接送放學＋陪寫功課",
+        (150, 800, 300, 60),
+        180,
+    ),
+    OfferSpec(
+        "newborn-care",
+        Q,
+        "Live-in maternity nurse, 26 days",
+        "住家月嫂 26天",
+        "住家月嫂 26天",
+        None,
+        1440,
+        1,
+        "住家陪月 26天",
+    ),
+    OfferSpec(
+        "newborn-care",
+        H,
+        "Newborn care by the hour",
+        "新生儿护理（按小时）",
+        "新生兒照護（按小時）",
+        (80, 450, 180, 35),
+        240,
+        4,
+    ),
+    OfferSpec(
+        "elderly-companion",
+        H,
+        "Companionship & light housework",
+        "老人陪伴＋简单家务",
+        "長者陪伴＋簡單家務",
+        (50, 350, 130, 30),
+        120,
+        2,
+    ),
+    OfferSpec(
+        "elderly-companion",
+        F,
+        "Half-day companionship with a meal",
+        "半天陪护（含做一餐）",
+        "半天陪伴（含備一餐）",
+        (200, 1500, 520, 120),
+        240,
+    ),
+    OfferSpec(
+        "hospital-escort",
+        F,
+        "Hospital escort, half day",
+        "陪诊半天",
+        "陪同就醫半天",
+        (200, 1200, 500, 120),
+        240,
+        1,
+        "陪診半天",
+    ),
+    OfferSpec(
+        "hospital-escort",
+        F,
+        "Hospital escort, full day",
+        "陪诊全天",
+        "陪同就醫全天",
+        (350, 2000, 900, 220),
+        480,
+        1,
+        "陪診全日",
+    ),
+)
+
+ADD_ONS: dict[str, tuple[AddOnSpec, ...]] = {
+    "home-cleaning": (
+        AddOnSpec(
+            "Inside the fridge", "冰箱内部清洁", "冰箱內部清潔", (40, 400, 120, 35), 30
+        ),
+        AddOnSpec(
+            "Inside the oven", "烤箱内部清洁", "烤箱內部清潔", (50, 500, 150, 40), 30
+        ),
+        AddOnSpec("Balcony", "阳台清洁", "陽台清潔", (30, 300, 100, 30), 30),
+        AddOnSpec("An extra hour", "加时1小时", "加時1小時", (45, 600, 130, 40), 60),
+        AddOnSpec(
+            "Eco-friendly products", "环保清洁剂", "環保清潔劑", (20, 200, 60, 15)
+        ),
+    ),
+    "repairs": (
+        AddOnSpec("Each extra unit", "每多一台", "每多一台", (100, 1500, 450, 100), 45),
+        AddOnSpec(
+            "Evening or weekend call-out",
+            "夜间周末上门费",
+            "夜間假日出勤費",
+            (50, 500, 200, 75),
+        ),
+        AddOnSpec(
+            "Take the old part away", "旧件带走处理", "舊件回收處理", (30, 300, 100, 25)
+        ),
+    ),
+    "beauty-wellness": (
+        AddOnSpec("Nail art", "美甲彩绘", "指甲彩繪", (50, 400, 120, 20), 20),
+        AddOnSpec("Hot stones", "热石理疗", "熱石舒壓", (80, 600, 180, 30), 15),
+        AddOnSpec("Hair treatment", "护发", "護髮", (100, 800, 250, 40), 20),
+    ),
+    "tutoring": (
+        AddOnSpec(
+            "Marked homework between lessons",
+            "课后练习批改",
+            "課後練習批改",
+            (50, 200, 100, 15),
+        ),
+        AddOnSpec("Learning materials", "学习资料", "學習講義", (80, 300, 120, 20)),
+    ),
+    "pet-care": (
+        AddOnSpec("Another pet", "多一只宠物", "多一隻寵物", (20, 150, 60, 10)),
+        AddOnSpec(
+            "Litter box deep clean",
+            "猫砂盆深度清洁",
+            "貓砂盆深層清潔",
+            (20, 150, 60, 10),
+            15,
+        ),
+        AddOnSpec("Medication", "喂药", "餵藥", (10, 100, 40, 8), 5),
+    ),
+    "photography": (
+        AddOnSpec(
+            "10 more edited photos", "加修10张", "加修10張", (200, 1500, 500, 80)
+        ),
+        AddOnSpec("Printed album", "实体相册", "實體相簿", (300, 2000, 800, 120)),
+        AddOnSpec(
+            "Photos within 48 hours",
+            "48小时加急出片",
+            "48小時急件",
+            (150, 1000, 400, 60),
+        ),
+    ),
+    "moving-delivery": (
+        AddOnSpec("Packing materials", "打包材料", "打包材料", (60, 500, 150, 40)),
+        AddOnSpec(
+            "Stairs, no lift (per floor)",
+            "无电梯楼层费（每层）",
+            "無電梯樓層費（每層）",
+            (20, 200, 50, 15),
+            10,
+        ),
+        AddOnSpec(
+            "Furniture taken apart and rebuilt",
+            "家具拆装",
+            "家具拆裝",
+            (100, 800, 300, 60),
+            60,
+        ),
+    ),
+    "elderly-child-care": (
+        AddOnSpec("Cook a meal", "做一餐饭", "準備一餐", (50, 300, 120, 25), 60),
+        AddOnSpec("After 10 pm", "22点后加时", "22點後加時", (30, 200, 80, 15)),
+    ),
+}
+
+# A closing line for listing descriptions, after the category's description.
+LISTING_PROMISES: dict[str, tuple[str, ...]] = {
+    "zh-hans": (
+        "价格透明，完成后您验收满意再付款。",
+        "可约周末和晚上，请提前一天预约。",
+        "自带工具，服务前会电话确认需求。",
+        "平台担保交易，有问题随时联系我。",
+        "老客户多，欢迎先聊聊需求再下单。",
+    ),
+    "zh-hant": (
+        "價格透明，完成後請您驗收滿意再付款。",
+        "週末及晚上皆可預約，請提前一天預訂。",
+        "自備工具，服務前會先電話確認需求。",
+        "平台保障交易，有任何問題隨時聯絡我。",
+        "很多回頭客，歡迎先聊聊需求再下單。",
+    ),
+    "en": (
+        "Clear pricing: you only pay once you're happy with the work.",
+        "Evenings and weekends available; please book a day ahead.",
+        "I bring everything needed and confirm the details before I come.",
+        "Payments are held by the platform until the job is done.",
+        "Lots of repeat customers. Message me first if you're not sure.",
+    ),
+}
+
+
+# --- The platform's own catalogue services (priced in CNY: the dispatch pilot runs
+# in Shanghai) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueServiceSpec:
+    category: str
+    title_en: str
+    title_zh_hans: str
+    title_zh_hant: str
+    price_cny: int  # major units
+    duration_minutes: int
+
+
+CATALOGUE_SERVICES: tuple[CatalogueServiceSpec, ...] = (
+    CatalogueServiceSpec(
+        "standard-cleaning",
+        "Standard home cleaning, 3 hours",
+        "日常保洁 3小时",
+        "居家清潔 3小時",
+        150,
+        180,
+    ),
+    CatalogueServiceSpec(
+        "deep-cleaning",
+        "Deep cleaning, up to 90 m²",
+        "深度保洁（90㎡以内）",
+        "深層清潔（90㎡以內）",
+        580,
+        360,
+    ),
+    CatalogueServiceSpec(
+        "aircon-repair",
+        "Split air-conditioner clean",
+        "挂机空调清洗",
+        "分離式冷氣清洗",
+        120,
+        90,
+    ),
+    CatalogueServiceSpec(
+        "plumbing",
+        "Unblock a drain or toilet",
+        "管道马桶疏通",
+        "通水管、馬桶疏通",
+        150,
+        60,
+    ),
+    CatalogueServiceSpec("manicure", "Gel manicure", "光疗美甲", "凝膠美甲", 168, 90),
+    CatalogueServiceSpec(
+        "massage", "60-minute massage", "60分钟推拿", "60分鐘按摩", 198, 60
+    ),
+    CatalogueServiceSpec(
+        "maths", "Maths tutoring, 2 hours", "数学辅导 2小时", "數學家教 2小時", 400, 120
+    ),
+    CatalogueServiceSpec(
+        "english", "Trial English lesson", "英语试听课", "英文試聽課", 99, 60
+    ),
+    CatalogueServiceSpec(
+        "dog-walking", "30-minute dog walk", "遛狗 30分钟", "遛狗 30分鐘", 40, 30
+    ),
+    CatalogueServiceSpec(
+        "pet-sitting", "Cat-sitting visit", "上门喂猫", "到府餵貓", 60, 30
+    ),
+    CatalogueServiceSpec(
+        "portrait-photography",
+        "Family portrait, 1 hour",
+        "全家福 1小时",
+        "全家福 1小時",
+        699,
+        60,
+    ),
+    CatalogueServiceSpec(
+        "product-photography",
+        "10 product photos on white",
+        "10款白底商品图",
+        "10款白底商品圖",
+        500,
+        180,
+    ),
+    CatalogueServiceSpec(
+        "small-moves",
+        "Small move, one van",
+        "小型搬家（一车）",
+        "小搬家（一車）",
+        450,
+        180,
+    ),
+    CatalogueServiceSpec("errands", "Same-day errand", "同城跑腿", "跑腿代辦", 50, 60),
+    CatalogueServiceSpec(
+        "babysitting",
+        "Evening babysitting, 3 hours",
+        "晚间看娃 3小时",
+        "晚間保母 3小時",
+        180,
+        180,
+    ),
+    CatalogueServiceSpec(
+        "hospital-escort",
+        "Hospital escort, half day",
+        "陪诊半天",
+        "陪同就醫半天",
+        200,
+        240,
+    ),
+)

@@ -1,12 +1,15 @@
 """Availability (when a provider is willing to work) and time claims (when they are
 taken). Availability is in the provider's local time; claims are instants (UTC)."""
 
+import hashlib
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile, StaffMember
+from doorstep.core.ids import PublicIdField
 
 
 class Weekday(models.IntegerChoices):
@@ -106,6 +109,7 @@ class AvailabilityException(models.Model):
         OFF = "off", _("Time off")
         EXTRA = "extra", _("Extra hours")
 
+    public_id = PublicIdField(prefix="avx")
     provider = models.ForeignKey(
         ProviderProfile,
         on_delete=models.CASCADE,
@@ -137,6 +141,42 @@ class AvailabilityException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
+
+
+class CalendarFeed(models.Model):
+    """A provider's private calendar feed (iCal) of their upcoming jobs.
+
+    The URL carries a random token; only its SHA-256 digest is stored, so the link
+    is shown once, when it is made. A provider has at most one live feed: making a
+    new one revokes the old, and a revoked feed answers 404.
+    """
+
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_calendar_feed_per_provider",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.prefix}…"
+
+    @staticmethod
+    def digest_of(raw_token: str) -> str:
+        return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 class TimeClaim(models.Model):

@@ -42,7 +42,9 @@ class SearchParams:
     category: str | None = None  # a category slug; includes its descendants
     latitude: float | None = None
     longitude: float | None = None
-    radius_km: float | None = None  # with a point: the listing's base within this
+    # With a point: the listing's base within this. None with ``serves_point``
+    # and no radius asked for: then only the listings' own radii limit the search.
+    radius_km: float | None = None
     serves_point: bool = False  # with a point: only listings whose area covers it
     price_min: int | None = None  # minor units of ``currency``
     price_max: int | None = None
@@ -80,7 +82,8 @@ class SearchHit:
     thumbnail_url: str | None
     instant_book: bool
     is_promoted: bool
-    score: float = 0.0
+    score: float = 0.0  # the "best match" score (search.ranking); 0 for other sorts
+    rating_score: float = 0.0  # the shrunk rating that "Top rated" sorts by
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,15 @@ class FacetCount:
 class SearchResults:
     hits: list[SearchHit]
     next_cursor: str | None
+    # "category": the top-level categories, or the chosen one then its children
+    # (keys are slugs); "price": bands keyed "<min>-<max>" in minor units of
+    # ``price_currency``, both ends inclusive, the last one "<min>-".
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     total: int = 0
+    # Counting stops at a limit (queries.COUNT_LIMIT): then ``total`` is that
+    # limit, ``total_exact`` is false and the page can say "5,000+".
+    total_exact: bool = True
+    price_currency: str | None = None
 
 
 def _error(fields: dict[str, list[str]]) -> DomainError:
@@ -171,7 +181,9 @@ def parse_search_params(query: Mapping[str, str]) -> SearchParams:
             errors.setdefault("radius_km", []).append(
                 _("A radius needs a location (lat and lng).")
             )
-    elif latitude is not None and longitude is not None:
+    elif latitude is not None and longitude is not None and get("serves") not in _TRUE:
+        # "Serves this address" is limited by each listing's own service radius;
+        # a default radius on the base would hide providers who travel far.
         radius = DEFAULT_RADIUS_KM
 
     currency = get("currency").upper() or None

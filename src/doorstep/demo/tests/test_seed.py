@@ -5,11 +5,20 @@ import phonenumbers
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
+from django.db.models import Count
 
 from doorstep.accounts.models import ProviderProfile, SavedAddress, User
-from doorstep.catalog.models import Category
+from doorstep.catalog.models import Category, Listing, ListingAddOn
 from doorstep.demo.builders import PhoneBook, build_demo, seed_people
-from doorstep.demo.data import CATEGORY_TREE, CITIES_BY_SLUG, SERVICE_CATEGORIES
+from doorstep.demo.data import (
+    CATEGORY_TREE,
+    CITIES,
+    CITIES_BY_SLUG,
+    SERVICE_CATEGORIES,
+)
+from doorstep.search.models import SearchDocument
+
+CURRENCY_BY_TIME_ZONE = {city.time_zone: city.currency for city in CITIES}
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +36,9 @@ def test_seed_adds_exactly_the_providers_asked_for_and_can_run_again():
     output = _seed("--providers", "200")
 
     assert ProviderProfile.objects.count() == 400
-    assert "Added 200 providers" in output
+    assert "Added 200 providers with 400 listings" in output
+    assert "doorstep reindex" in output
+    assert Listing.objects.filter(status="published").count() == 800
     emails = list(User.objects.values_list("email", flat=True))
     assert len(set(emails)) == 400
     phones = [phone for phone in User.objects.values_list("phone", flat=True) if phone]
@@ -39,7 +50,7 @@ def test_seed_adds_exactly_the_providers_asked_for_and_can_run_again():
 def test_seed_creates_the_category_tree_when_missing():
     assert not Category.objects.exists()
 
-    _seed("--providers", "5")
+    _seed("--providers", "5", "--listings-per-provider", "0")
 
     expected = len(CATEGORY_TREE) + len(SERVICE_CATEGORIES)
     assert Category.objects.count() == expected
@@ -84,4 +95,25 @@ def test_seed_people_reports_what_it_wrote_in_batches():
     assert max(batches) == 7
     assert report.rows() == (
         report.categories + 2 * report.users + report.providers + report.addresses
+    )
+
+
+def test_a_seed_adds_unindexed_listings_per_provider():
+    report = seed_people(providers=30, listings_per_provider=3, batch_size=12)
+
+    assert report.listings == Listing.objects.count() == 90
+    assert not SearchDocument.objects.exists()
+    per_provider = ProviderProfile.objects.annotate(n=Count("listings"))
+    assert set(per_provider.values_list("n", flat=True)) == {3}
+    for zone, currency in Listing.objects.values_list(
+        "provider__time_zone", "currency"
+    ):
+        assert currency == CURRENCY_BY_TIME_ZONE[zone]
+    assert not ListingAddOn.objects.exists()
+    assert report.rows() == (
+        report.categories
+        + 2 * report.users
+        + report.providers
+        + report.addresses
+        + report.listings
     )

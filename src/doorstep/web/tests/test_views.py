@@ -1,7 +1,9 @@
-"""The shared pages: home, search placeholder, language switch, error pages, and
+"""The shared pages: home, language switch, error pages, and
 the Content-Security-Policy every page is served with."""
 
 import re
+from pathlib import Path
+from xml.dom import minidom
 
 import pytest
 from django.conf import settings
@@ -92,28 +94,20 @@ def test_home_without_categories_says_so(client):
     assert "No services are listed yet" in response.content.decode()
 
 
-def test_search_echoes_the_query_escaped(client):
-    response = client.get(
-        reverse("web:search"),
-        {"q": '<script>alert("x")</script>', "location": "<b>Shanghai</b>"},
-    )
-
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert '<script>alert("x")</script>' not in html
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    assert "&lt;b&gt;Shanghai&lt;/b&gt;" in html
-    assert "Search is coming soon" in html
+def test_web_search_name_still_leads_to_the_search_page(client):
+    assert reverse("web:search") == reverse("search:search")
 
 
 def test_home_search_form_targets_the_search_page(client):
     html = client.get(reverse("web:home")).content.decode()
 
     form = re.search(r'<form class="search-form"[^>]*>', html).group(0)
-    assert f'action="{reverse("web:search")}"' in form
+    assert f'action="{reverse("search:search")}"' in form
     assert 'method="get"' in form
     assert 'name="q"' in html
-    assert 'name="location"' in html
+    # "Where?" offers the quick-pick cities; the search page turns one into lat/lng
+    assert '<select id="search-city" name="city">' in html
+    assert '<option value="shanghai">Shanghai</option>' in html
 
 
 def test_language_switch_sets_the_cookie_and_the_next_page_is_chinese(client):
@@ -238,3 +232,19 @@ def test_csp_header_allows_no_inline_script(client):
     assert directives["script-src"] == "'self'"
     assert "'unsafe-inline'" not in directives["script-src"]
     assert "'unsafe-inline'" not in directives["style-src"]
+
+
+def test_the_icon_sprite_parses_and_has_every_icon_the_templates_name():
+    """A broken sprite hides every icon on every page at once."""
+    web = Path(settings.BASE_DIR)
+    # Our own file, not untrusted input.
+    sprite = minidom.parse(str(web / "web/static/web/icons.svg"))  # noqa: S318
+    symbols = {
+        node.getAttribute("id") for node in sprite.getElementsByTagName("symbol")
+    }
+    named = set()
+    for template in web.glob("*/templates/**/*.html"):
+        named |= set(re.findall(r'{% icon "([a-z-]+)"', template.read_text()))
+
+    assert named
+    assert named <= symbols, named - symbols

@@ -32,8 +32,9 @@ def site_url() -> str:
 
 class Command(BaseCommand):
     help = (
-        "Build the demo marketplace (categories, providers in five cities, "
-        "agencies, customers and three demo logins) if the database has no users."
+        "Build the demo marketplace (categories, providers in five cities with "
+        "their listings, agencies, customers and three demo logins) if the "
+        "database has no users."
     )
 
     def handle(self, *args, **options) -> None:
@@ -51,7 +52,8 @@ class Command(BaseCommand):
     def _summary(self, report: BuildReport, elapsed: float) -> str:
         return (
             f"Demo marketplace built in {elapsed:.1f} s: "
-            f"{report.categories} categories, {report.providers} providers, "
+            f"{report.categories} categories, {report.providers} providers "
+            f"with {report.listings} listings ({report.indexed} in search), "
             f"{report.agencies} agencies with {report.staff} staff, "
             f"{report.customers} customers with {report.addresses} saved addresses "
             f"({report.users} users)."

@@ -1,0 +1,98 @@
+"""The search API: anyone may search services and read the category tree."""
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from doorstep.catalog.queries import CategoryNode, category_tree
+from doorstep.search.params import SearchHit, SearchResults, parse_search_params
+from doorstep.search.queries import search_listings
+from doorstep.search.schemas import (
+    CategoryNodeOut,
+    ServiceSearchIn,
+    ServiceSearchOut,
+)
+
+router = Router(tags=["search"])
+
+
+@router.get(
+    "/services",
+    auth=None,
+    response=ServiceSearchOut,
+    summary="Search services",
+    description=(
+        "Published services of active providers, filtered, sorted and paged by "
+        "cursor, with the total and facet counts for the same filters. Bad "
+        "filters get a 400 problem naming each field."
+    ),
+)
+def search_services(request: HttpRequest, filters: Query[ServiceSearchIn]) -> dict:
+    params = parse_search_params(request.GET)
+    return _results_out(request, search_listings(params))
+
+
+@router.get(
+    "/categories",
+    auth=None,
+    response=list[CategoryNodeOut],
+    summary="The category tree",
+    description="Active categories, roots first, named in the request's language.",
+)
+def list_categories(request: HttpRequest) -> list[dict]:
+    return [_node_out(node) for node in category_tree()]
+
+
+def _node_out(node: CategoryNode) -> dict:
+    category = node.category
+    return {
+        "id": category.public_id,
+        "slug": category.slug,
+        "name": category.name,
+        "description": category.description,
+        "icon": category.icon,
+        "children": [_node_out(child) for child in node.children],
+    }
+
+
+def _hit_out(request: HttpRequest, hit: SearchHit) -> dict:
+    return {
+        "id": hit.public_id,
+        "title": hit.title,
+        "category": {"slug": hit.category_slug, "name": hit.category_name},
+        "provider": {
+            "id": hit.provider_public_id,
+            "name": hit.provider_name,
+            "verified": hit.provider_verified,
+        },
+        "pricing_model": hit.pricing_model,
+        "price": hit.price.as_json() if hit.price else None,
+        "distance_km": round(hit.distance_km, 3)
+        if hit.distance_km is not None
+        else None,
+        "rating": {
+            "mean": round(hit.rating_mean, 2),
+            "count": hit.rating_count,
+            "score": round(hit.rating_score, 3),
+        },
+        "location": {"lat": hit.latitude, "lng": hit.longitude},
+        "thumbnail_url": (
+            request.build_absolute_uri(hit.thumbnail_url) if hit.thumbnail_url else None
+        ),
+        "instant_book": hit.instant_book,
+        "promoted": hit.is_promoted,
+    }
+
+
+def _results_out(request: HttpRequest, results: SearchResults) -> dict:
+    facets = results.facets
+    return {
+        "items": [_hit_out(request, hit) for hit in results.hits],
+        "next": results.next_cursor,
+        "facets": {
+            "category": [vars(facet) for facet in facets.get("category", [])],
+            "price": [vars(facet) for facet in facets.get("price", [])],
+            "price_currency": results.price_currency,
+        },
+        "total": results.total,
+        "total_exact": results.total_exact,
+    }

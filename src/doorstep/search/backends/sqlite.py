@@ -1,0 +1,73 @@
+"""SQLite: an FTS5 table over the documents' normalised text.
+
+``search_fts`` is an *external-content* FTS5 table (created in the migrations,
+on SQLite only): it stores the inverted index but reads text from
+``search_searchdocument`` when it needs it, so the text is kept once. FTS5 then
+needs the *old* text to delete an entry, which the indexer has (it reads the
+document before rewriting it). Explicit writes rather than triggers keep the one
+writer (``search.indexing``) in charge, and let a full reindex load the rows
+first and build the index once (``'rebuild'``), far faster than row by row.
+
+Ranking uses FTS5's ``bm25()`` with the title weighted above the body; BM25 is
+"more negative is better", so it is negated and squashed to 0..1 (``ranking``).
+A query is a conjunction of quoted strings: ``"clean"*`` for a (prefix) word,
+``"保 洁"`` for a phrase of adjacent ideographs.
+"""
+
+from doorstep.search import ranking
+from doorstep.search.backends.base import DOCUMENT_TABLE, SearchBackend, TextClause
+from doorstep.search.text import TextQuery
+
+
+def match_expression(query: TextQuery) -> str:
+    parts = []
+    for unit in query.units:
+        phrase = " ".join(term.replace('"', '""') for term in unit.terms)
+        parts.append(f'"{phrase}"' + ("*" if unit.prefix else ""))
+    return " AND ".join(parts)
+
+
+class SqliteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def text_clause(self, query: TextQuery) -> TextClause:
+        expression = match_expression(query)
+        bm25 = f"bm25(search_fts, {ranking.TITLE_WEIGHT!r}, 1.0)"
+        half = repr(ranking.BM25_HALF)
+        return TextClause(
+            join="JOIN search_fts ON search_fts.rowid = d.listing_id",
+            where="search_fts MATCH %s",
+            params=[expression],
+            # t / (t + K) with t = -bm25, written so bm25() runs once per row.
+            rank_sql=f"(1.0 - {half} / ({half} - {bm25}))",
+            filter_sql=(
+                "{id} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+            ),
+            filter_params=[expression],
+            rank_needs_text_driver=True,
+        )
+
+    def replace_text(self, cursor, listing_id, old, new) -> None:
+        if old == new:
+            return
+        if old is not None:
+            cursor.execute(
+                "INSERT INTO search_fts (search_fts, rowid, title_text, body_text) "
+                "VALUES ('delete', %s, %s, %s)",
+                [listing_id, *old],
+            )
+        if new is not None:
+            cursor.execute(
+                "INSERT INTO search_fts (rowid, title_text, body_text) "
+                "VALUES (%s, %s, %s)",
+                [listing_id, *new],
+            )
+
+    def begin_bulk_load(self, cursor) -> None:
+        cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+        cursor.execute(f"DELETE FROM {DOCUMENT_TABLE}")  # noqa: S608 - a constant
+
+    def finish_bulk_load(self, cursor) -> None:
+        cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
+        cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        cursor.execute(f"ANALYZE {DOCUMENT_TABLE}")

@@ -1,0 +1,131 @@
+"""How results are ordered: the one place that says so.
+
+**Best match** (``Sort.RELEVANCE``) orders by a score that is a sum of terms, each
+on a 0..1 scale times its weight, so no single term can swamp the others:
+
+``score = W_TEXT·text + W_REPUTATION·reputation + W_RESPONSIVENESS·response
++ W_DISTANCE·nearness + PROMOTED_BOOST·promoted``
+
+* **text** (only with a query): how well the words match, from the engine's own
+  measure, BM25 on SQLite (``bm25()``, title weighted ``TITLE_WEIGHT``× body)
+  or ``ts_rank`` on PostgreSQL (title as weight A, body as B). Both grow without
+  bound, so each is squashed with ``t / (t + K)``: K is the value that counts as
+  "half relevant" for that engine (``BM25_HALF``, ``TS_RANK_HALF``). It weighs
+  most: what the customer typed matters more than anything we know.
+* **reputation**: the Bayesian average of the listing's ratings, shrunk toward
+  its category's mean as if it had ``PRIOR_REVIEWS`` more reviews at that mean:
+  ``(m·C + n·mean) / (m + n)``. One 5★ review stays close to the category mean,
+  so it does not beat 200 reviews averaging 4.9★. The category mean C is itself
+  shrunk toward ``PLATFORM_PRIOR_MEAN`` with ``CATEGORY_PRIOR_REVIEWS`` reviews,
+  so a category with two listings cannot set its own bar. Scaled from 1..5 to 0..1.
+  "Top rated" sorts by the same shrunk value (``rating_score``).
+* **response**: ``1 / (1 + minutes / 60)`` of the provider's median time to answer
+  a request (1 when instant, ½ at an hour); ``UNKNOWN_RESPONSIVENESS`` for a
+  provider without history, about a two-hour answer: no penalty for being new.
+  Small weight: it breaks ties between similar listings.
+* **nearness** (only with a location): ``1 / (1 + (d / DISTANCE_HALF_KM)²)``, ½ at
+  ``DISTANCE_HALF_KM`` (3 km: across a district, not across town). Computed
+  from the squared chord (``search.geometry``), which is d² up to 0.01 % at
+  city scale and needs no trigonometry in SQL.
+* **promoted**: a paid placement adds ``PROMOTED_BOOST`` while ``promoted_until``
+  is in the future. Enough to lift a decent listing a few places, never enough to
+  bury a much better match; every promoted hit carries ``is_promoted`` so the page
+  can label it.
+
+Reputation and response change only when the listing is reindexed, so their
+weighted sum is stored (``static_score``); text, distance and promotion depend on
+the query or the clock and are computed per search, by the SQL that
+:func:`score_sql` returns and, for tests and the benchmark, the same arithmetic in
+:func:`score` (same operations in the same order, so equal to the bit).
+
+Every order ends with the listing id, so equal scores never swap between pages.
+"""
+
+from datetime import datetime
+
+TITLE_WEIGHT = 4.0
+BM25_HALF = 2.0
+TS_RANK_HALF = 0.1
+
+PRIOR_REVIEWS = 10
+CATEGORY_PRIOR_REVIEWS = 50
+PLATFORM_PRIOR_MEAN = 4.0
+UNKNOWN_RESPONSIVENESS = 0.3
+DISTANCE_HALF_KM = 3.0
+
+W_TEXT = 1.0
+W_REPUTATION = 0.5
+W_RESPONSIVENESS = 0.15
+W_DISTANCE = 0.5
+PROMOTED_BOOST = 0.25
+
+
+def category_prior(*, rating_sum: float, rating_count: int) -> float:
+    """A category's mean rating (``rating_sum`` = Σ mean·count over its listings),
+    shrunk toward the platform prior."""
+    return (CATEGORY_PRIOR_REVIEWS * PLATFORM_PRIOR_MEAN + rating_sum) / (
+        CATEGORY_PRIOR_REVIEWS + rating_count
+    )
+
+
+def reputation(*, mean: float, count: int, prior: float) -> float:
+    """The shrunk rating on the 1..5 scale: what "Top rated" sorts by."""
+    return (PRIOR_REVIEWS * prior + count * mean) / (PRIOR_REVIEWS + count)
+
+
+def responsiveness(median_response_minutes: int | None) -> float:
+    if median_response_minutes is None:
+        return UNKNOWN_RESPONSIVENESS
+    return 1 / (1 + median_response_minutes / 60)
+
+
+def static_score(*, rating_score: float, median_response_minutes: int | None) -> float:
+    return W_REPUTATION * (rating_score - 1) / 4 + W_RESPONSIVENESS * responsiveness(
+        median_response_minutes
+    )
+
+
+# chord² · R² ≈ d², so chord² · (R / half)² ≈ (d / half)². Rounded to a value a
+# double holds exactly (half ≈ 3.003 km): SQLite parses decimal literals in SQL
+# text with its own routine, and the score must agree with Python to the bit.
+DISTANCE_SCALE = 4.5e6
+
+
+def score_sql(*, text_sql: str | None, chord2_sql: str | None) -> str:
+    """The relevance score as SQL over ``d`` (a ``SearchDocument`` row).
+
+    ``text_sql`` is the engine's normalised 0..1 text relevance, ``chord2_sql``
+    the squared chord to the query point; the promotion test takes one
+    parameter, the current time, as the last placeholder.
+    """
+    parts = []
+    if text_sql is not None:
+        parts.append(f"({W_TEXT!r} * ({text_sql}))")
+    parts.append("d.static_score")
+    if chord2_sql is not None:
+        parts.append(f"({W_DISTANCE!r} / (1.0 + {chord2_sql} * {DISTANCE_SCALE!r}))")
+    parts.append(
+        f"(CASE WHEN d.promoted_until > %s THEN {PROMOTED_BOOST!r} ELSE 0.0 END)"
+    )
+    return " + ".join(parts)
+
+
+def score(
+    *,
+    text: float | None,
+    static: float,
+    chord2: float | None,
+    promoted_until: datetime | None,
+    now: datetime,
+) -> float:
+    """:func:`score_sql` in Python, operation for operation."""
+    total = None
+    if text is not None:
+        total = W_TEXT * text
+    total = static if total is None else total + static
+    if chord2 is not None:
+        total = total + W_DISTANCE / (1.0 + chord2 * DISTANCE_SCALE)
+    boost = (
+        PROMOTED_BOOST if promoted_until is not None and promoted_until > now else 0.0
+    )
+    return total + boost
