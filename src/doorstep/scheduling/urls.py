@@ -4,19 +4,19 @@ from doorstep.scheduling import views
 
 app_name = "scheduling"
 urlpatterns = [
-    path("provider/availability/", views.availability, name="availability"),
+    path("dashboard/availability/", views.availability, name="availability"),
     path(
-        "provider/availability/exceptions/",
+        "dashboard/availability/exceptions/",
         views.add_exception,
         name="add_exception",
     ),
     path(
-        "provider/availability/exceptions/<str:exception_id>/remove/",
+        "dashboard/availability/exceptions/<str:exception_id>/remove/",
         views.remove_exception,
         name="remove_exception",
     ),
     path(
-        "provider/availability/calendar/",
+        "dashboard/availability/calendar/",
         views.calendar_feed,
         name="calendar_feed",
     ),
