@@ -142,3 +142,19 @@ def make_order(
         )
         start_order(order, user=customer, actor=Actor.CUSTOMER)
     return order
+
+
+def make_completed_order(
+    *,
+    listing: Listing | None = None,
+    customer: User | None = None,
+    starts_in: timedelta | None = None,
+):
+    """An order the customer has confirmed as done: delivered, then moved to
+    ``completed`` through the engine (so its history and events are real)."""
+    from doorstep.orders.engine import apply_transition
+
+    order = make_order(
+        listing=listing, customer=customer, starts_in=starts_in, state="delivered"
+    )
+    return apply_transition(order_id=order.pk, name="confirm", user=order.customer)

@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> None:
         _serve(rest)
         return
     _django_setup()
-    from django.core.management import execute_from_command_line
+    from django.core.management import call_command, execute_from_command_line
 
+    if command == "worker":  # the timer sweep must be queued for timers to fire
+        call_command("schedule_sweeps")
     execute_from_command_line(["doorstep", *ALIASES.get(command, [command]), *rest])
 
 

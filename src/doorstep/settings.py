@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "doorstep.orders",
     "doorstep.events",
     "doorstep.payments",
+    "doorstep.reviews",
     "doorstep.web",
     "doorstep.api",
     "doorstep.notifications",
     "doorstep.backoffice",
+    "doorstep.messaging",
     "doorstep.demo",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "channels",
 ]
 SOCIAL_PROVIDERS = env.list("DOORSTEP_SOCIAL_PROVIDERS", default=[])
 INSTALLED_APPS += [
@@ -156,6 +159,23 @@ else:
             "LOCATION": "doorstep",
         }
     }
+
+# WebSockets: one process needs no broker; many processes share Redis.
+try:
+    import channels_redis  # noqa: F401
+
+    _CHANNELS_REDIS = True
+except ImportError:  # pragma: no cover - depends on the installed extras
+    _CHANNELS_REDIS = False
+if REDIS_URL and _CHANNELS_REDIS:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "doorstep:channels"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {
     "default": {
@@ -398,3 +418,20 @@ DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
 DOORSTEP_API_TOKEN_TTL_DAYS = env.int("DOORSTEP_API_TOKEN_TTL_DAYS", default=365)
+
+# --- Messaging --------------------------------------------------------------------
+
+# After this many messages with contact details masked, the sender is flagged for ops.
+DOORSTEP_MESSAGING_FLAG_AFTER = env.int("DOORSTEP_MESSAGING_FLAG_AFTER", default=3)
+
+# --- Notifications ----------------------------------------------------------------
+
+# Where links in e-mail and SMS point (no request to build them from in the worker).
+DOORSTEP_BASE_URL = env.str("DOORSTEP_BASE_URL", default="http://localhost:8000")
+# A failed e-mail or SMS is retried after 1, 4, 16… times this, up to N attempts.
+DOORSTEP_NOTIFICATION_RETRY_SECONDS = env.int(
+    "DOORSTEP_NOTIFICATION_RETRY_SECONDS", default=60
+)
+DOORSTEP_NOTIFICATION_MAX_ATTEMPTS = env.int(
+    "DOORSTEP_NOTIFICATION_MAX_ATTEMPTS", default=5
+)

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("doorstep.accounts.urls")),
     path("", include("doorstep.catalog.urls")),
     path("", include("doorstep.scheduling.urls")),
+    path("", include("doorstep.orders.urls")),
+    path("", include("doorstep.messaging.urls")),
+    path("", include("doorstep.reviews.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

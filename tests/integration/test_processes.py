@@ -65,7 +65,8 @@ def test_worker_delivers_mail_enqueued_by_another_process(sqlite_env):
             "-c",
             "import django; django.setup();"
             "from django_tasks_db.models import DBTaskResult as R;"
-            "print(list(R.objects.values_list('status', flat=True)))",
+            "mail = R.objects.filter(task_path__endswith='deliver_email');"
+            "print(list(mail.values_list('status', flat=True)))",
         ],
         env=_environ(**sqlite_env),
         capture_output=True,

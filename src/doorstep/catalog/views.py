@@ -17,6 +17,7 @@ from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
+from doorstep.reviews.views import listing_section
 from doorstep.search.params import SearchHit, SearchParams, Sort
 from doorstep.search.queries import search_listings
 
@@ -109,6 +110,7 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "area_latitude": round(listing.latitude, AREA_PRECISION),
         "area_longitude": round(listing.longitude, AREA_PRECISION),
         "related": _related(listing),
+        "review_section": listing_section(request, listing),
         "canonical_url": canonical_url,
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,

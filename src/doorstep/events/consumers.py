@@ -11,7 +11,9 @@ from django.utils.module_loading import import_string
 
 from doorstep.events.models import Event
 
-CONSUMERS: list[tuple[str, str]] = []
+CONSUMERS: list[tuple[str, str]] = [
+    ("order.", "doorstep.reviews.consumers.on_order_event"),
+]
 
 
 @cache

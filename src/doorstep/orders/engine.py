@@ -158,6 +158,19 @@ def start_order(order: Order, *, user: User, actor: Actor, data: dict | None = N
     _rearm_timers(order, left=None, now=order.state_changed_at)
 
 
+def rearm_timers(order: Order, *, now) -> None:
+    """Cancel the pending timers of the order's current state and arm them again
+    from its current times — after a reschedule moved the job (same state, new
+    due times). Call inside the transaction that moved it."""
+    OrderTimer.objects.filter(
+        order=order,
+        armed_in_state=order.state,
+        fired_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).update(cancelled_at=now)
+    _rearm_timers(order, left=None, now=now)
+
+
 def _rearm_timers(order: Order, *, left: str | None, now) -> None:
     if left is not None and left != order.state:
         OrderTimer.objects.filter(

@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile, StaffMember
@@ -18,6 +19,10 @@ class BuyingMode(models.TextChoices):
     BOOK_PROVIDER = "book_provider", _("Book a provider")
     DISPATCH = "dispatch", _("Platform dispatch")
     QUOTE = "quote", _("Request for quotes")
+
+
+# States in which the job has not started and its time may still move.
+RESCHEDULABLE_STATES = frozenset({"requested", "accepted"})
 
 
 def new_start_code() -> str:
@@ -70,6 +75,12 @@ class Order(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=100, blank=True, default="")
+    # What the first request with ``idempotency_key`` asked for (a digest), so a
+    # repeat with other parameters is refused instead of answered with this order.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    hours = models.PositiveSmallIntegerField(
+        _("hours booked"), null=True, blank=True, help_text=_("Hourly services only.")
+    )
 
     class Meta:
         ordering = ["-starts_at"]
@@ -92,6 +103,9 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"{self.public_id} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.public_id])
+
     @property
     def total(self) -> Money:
         return Money(self.total_amount, self.currency)
@@ -101,6 +115,22 @@ class Order(models.Model):
         from doorstep.orders.processes import process_for
 
         return process_for(self.mode)
+
+    @property
+    def state_label(self) -> str:
+        return str(self.process.state(self.state).label)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.process.state(self.state).terminal
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def can_reschedule(self) -> bool:
+        """Either side may ask to move the job until it starts."""
+        return self.state in RESCHEDULABLE_STATES
 
 
 class OrderLine(models.Model):
@@ -180,3 +210,93 @@ class OrderTimer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class RescheduleRequest(models.Model):
+    """One side's proposal to move an order to another time; the other side
+    accepts (the order and its time claim move together) or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    public_id = PublicIdField(prefix="rsc")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="reschedule_requests"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    proposed_by = models.CharField(max_length=10, choices=Actor.choices)
+    proposed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    previous_starts_at = models.DateTimeField()
+    # Asked for inside the free-cancellation window by the customer: the
+    # cancellation policy's fee applies (charged by the payments app).
+    is_late = models.BooleanField(default=False)
+    fee_amount = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="pending"),
+                name="one_pending_reschedule_per_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="reschedule_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class OrderPhoto(models.Model):
+    """A before/after photo the provider attached when delivering: re-encoded
+    without metadata (no GPS of the customer's home), with a thumbnail."""
+
+    public_id = PublicIdField(prefix="oph")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="orders/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="orders/%Y/%m/thumbs/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.public_id

@@ -155,12 +155,10 @@ def test_the_area_map_is_drawn_around_a_rounded_base(client, listing):
     assert "Comes to you within 8 km" in html
 
 
-def test_booking_is_not_open_yet(client, listing):
+def test_the_listing_page_leads_to_booking(client, listing):
     html = _page(client, listing).content.decode()
 
-    button = re.search(r"<button[^>]*disabled[^>]*>.*?</button>", html, re.S).group(0)
-    assert "Request to book — coming soon" in button
-    assert "/book" not in html
+    assert f'href="/book/{listing.public_id}/"' in html
 
 
 def test_related_listings_are_the_same_category_nearby(client, listing, category):

@@ -82,17 +82,32 @@ def release_time(order, context: Context) -> None:
     release_order_time(order=order, now=context.now)
 
 
-def charge_cancellation_fee(order, context: Context) -> None:
+def is_late_change(order, now) -> bool:
+    """Inside the window before the start when changes are no longer free."""
+    free_until = order.starts_at - timedelta(
+        hours=settings.DOORSTEP_CANCELLATION_FREE_HOURS
+    )
+    return now >= free_until
+
+
+def policy_fee(order) -> int:
+    """The cancellation policy's fee on this order, in minor units."""
+    return order.total_amount * settings.DOORSTEP_CANCELLATION_FEE_BPS // 10_000
+
+
+def cancellation_fee_for(order, *, actor: Actor, from_state: str, now) -> int:
     """Free until N hours before the start, then a share of the total; providers
-    and ops never charge the customer for their own cancellation."""
+    and ops never charge the customer for their own cancellation, and a request
+    the provider has not accepted is always free to withdraw."""
+    late = actor == Actor.CUSTOMER and from_state == "accepted"
+    return policy_fee(order) if late and is_late_change(order, now) else 0
+
+
+def charge_cancellation_fee(order, context: Context) -> None:
     order.cancelled_by = context.actor.value
-    fee = 0
-    if context.actor == Actor.CUSTOMER and context.from_state == "accepted":
-        free_until = order.starts_at - timedelta(
-            hours=settings.DOORSTEP_CANCELLATION_FREE_HOURS
-        )
-        if context.now >= free_until:
-            fee = order.total_amount * settings.DOORSTEP_CANCELLATION_FEE_BPS // 10_000
+    fee = cancellation_fee_for(
+        order, actor=context.actor, from_state=context.from_state, now=context.now
+    )
     order.cancellation_fee_amount = fee
     order.save(update_fields=["cancelled_by", "cancellation_fee_amount"])
     context.data["fee"] = {"amount": fee, "currency": order.currency}

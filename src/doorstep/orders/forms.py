@@ -1,0 +1,286 @@
+"""Web forms of booking and order pages. They turn what a person picked into a
+service's arguments and show the service's refusals beside the fields; the rules
+themselves live in ``services.py`` and ``scheduling.slots``."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from doorstep.accounts.models import SavedAddress, User
+from doorstep.catalog.models import Listing, PricingModel
+from doorstep.core.errors import DomainError
+from doorstep.core.money import Money
+from doorstep.orders.services import MAX_DELIVERY_PHOTOS
+from doorstep.scheduling.slots import MAX_HOURS
+from doorstep.web.templatetags.doorstep_ui import duration, money
+
+# Where a service's field errors show on the booking form.
+BOOKING_FIELD_FOR = {
+    "starts_at": "starts_at",
+    "hours": "hours",
+    "add_on_ids": "add_ons",
+    "address": "address",
+    "latitude": "address",
+    "longitude": "address",
+    "notes": "notes",
+}
+
+
+def zone_or_none(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def parse_instant(value: str) -> datetime | None:
+    """An ISO 8601 time with its offset, or ``None``."""
+    try:
+        moment = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def hour_choices(listing: Listing) -> list[tuple[int, str]]:
+    return [
+        (count, ngettext("%(count)d hour", "%(count)d hours", count) % {"count": count})
+        for count in range(listing.min_hours, MAX_HOURS + 1)
+    ]
+
+
+def add_on_label(add_on, currency: str) -> str:
+    price = money(Money(add_on.price_amount, currency))
+    if add_on.extra_minutes:
+        return _("%(name)s (+%(price)s, +%(time)s)") % {
+            "name": add_on.name,
+            "price": price,
+            "time": duration(add_on.extra_minutes),
+        }
+    return _("%(name)s (+%(price)s)") % {"name": add_on.name, "price": price}
+
+
+class BookingForm(forms.Form):
+    """What a customer chooses on the booking page."""
+
+    # Rendered by the slot picker as radio buttons, not by the form.
+    starts_at = forms.CharField(
+        label=gettext_lazy("Time"),
+        error_messages={"required": gettext_lazy("Pick a time.")},
+    )
+    hours = forms.TypedChoiceField(
+        label=gettext_lazy("How many hours?"), coerce=int, required=False
+    )
+    add_ons = forms.MultipleChoiceField(
+        label=gettext_lazy("Add-ons"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    saved_address = forms.ChoiceField(
+        label=gettext_lazy("Saved addresses"), required=False
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Address"),
+        max_length=255,
+        error_messages={"required": gettext_lazy("Tell the provider where to come.")},
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        help_text=gettext_lazy("Drag the pin on the map to the door."),
+    )
+    latitude = forms.FloatField(
+        widget=forms.HiddenInput, min_value=-90, max_value=90, required=False
+    )
+    longitude = forms.FloatField(
+        widget=forms.HiddenInput, min_value=-180, max_value=180, required=False
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes for the provider"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Door code, parking, pets, what needs most attention."),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, listing: Listing, user: User, **kwargs) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
+        kwargs["initial"].setdefault("latitude", round(listing.latitude, 6))
+        kwargs["initial"].setdefault("longitude", round(listing.longitude, 6))
+        super().__init__(*args, **kwargs)
+        self.listing = listing
+        self.addresses = {
+            str(address.pk): address
+            for address in SavedAddress.objects.filter(user=user).order_by(
+                "-is_default", "label"
+            )
+        }
+        if listing.pricing_model == PricingModel.HOURLY:
+            self.fields["hours"].choices = hour_choices(listing)
+            self.fields["hours"].initial = listing.min_hours
+        else:
+            del self.fields["hours"]
+        add_ons = list(listing.add_ons.all())
+        if add_ons:
+            self.fields["add_ons"].choices = [
+                (add_on.public_id, add_on_label(add_on, listing.currency))
+                for add_on in add_ons
+            ]
+        else:
+            del self.fields["add_ons"]
+        if self.addresses:
+            self.fields["saved_address"].choices = [
+                ("", _("A new address")),
+                *((pk, address.label) for pk, address in self.addresses.items()),
+            ]
+            default = next((pk for pk, a in self.addresses.items() if a.is_default), "")
+            if default and not self.is_bound:
+                chosen = self.addresses[default]
+                self.initial.update(
+                    saved_address=default,
+                    address=chosen.address,
+                    latitude=chosen.latitude,
+                    longitude=chosen.longitude,
+                )
+        else:
+            del self.fields["saved_address"]
+
+    def connect_picker(self, url: str) -> None:
+        """Changing the hours or the add-ons changes the job's length, so the
+        slot picker reloads (htmx) with the free times for the new length."""
+        for name in ("hours", "add_ons"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": url,
+                        "hx-target": "#slot-picker",
+                        "hx-swap": "outerHTML",
+                        "hx-include": "closest form",
+                    }
+                )
+
+    def clean_starts_at(self) -> datetime:
+        moment = parse_instant(self.cleaned_data["starts_at"])
+        if moment is None:
+            raise forms.ValidationError(_("Pick a time."))
+        return moment
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        saved = self.addresses.get(cleaned.get("saved_address") or "")
+        if saved is not None:
+            cleaned["address"] = saved.address
+            cleaned["latitude"] = saved.latitude
+            cleaned["longitude"] = saved.longitude
+        if not cleaned.get("address") and "address" not in self.errors:
+            self.add_error("address", _("Tell the provider where to come."))
+        if cleaned.get("latitude") is None or cleaned.get("longitude") is None:
+            self.add_error("address", _("Place the pin on the map."))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "starts_at": data["starts_at"],
+            "hours": data.get("hours") or None,
+            "add_on_ids": data.get("add_ons") or [],
+            "address": data["address"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "notes": data.get("notes", ""),
+            "idempotency_key": data["idempotency_key"],
+        }
+
+    def add_service_error(self, error: DomainError) -> None:
+        fields = dict(error.fields) or {NON_FIELD_ERRORS: [error.message]}
+        for name, messages in fields.items():
+            target = BOOKING_FIELD_FOR.get(name)
+            target = target if target in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class StartForm(forms.Form):
+    start_code = forms.CharField(
+        label=gettext_lazy("Start code"),
+        max_length=4,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{4}",
+                "size": 4,
+            }
+        ),
+        help_text=gettext_lazy("Ask the customer for the 4-digit code."),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class DeliverForm(forms.Form):
+    photos = MultipleImageField(
+        label=gettext_lazy("Before and after photos"),
+        required=False,
+        help_text=gettext_lazy("Up to 6 photos, JPEG, PNG or WebP, 8 MB each."),
+    )
+
+    def clean_photos(self) -> list:
+        photos = self.cleaned_data.get("photos") or []
+        if len(photos) > MAX_DELIVERY_PHOTOS:
+            raise forms.ValidationError(
+                ngettext(
+                    "Attach at most %(count)d photo.",
+                    "Attach at most %(count)d photos.",
+                    MAX_DELIVERY_PHOTOS,
+                )
+                % {"count": MAX_DELIVERY_PHOTOS}
+            )
+        return photos
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What went wrong?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RescheduleForm(forms.Form):
+    # Rendered by the slot picker as radio buttons.
+    starts_at = forms.CharField(
+        error_messages={"required": gettext_lazy("Pick a new time.")},
+    )
+
+    def clean_starts_at(self) -> datetime:
+        moment = parse_instant(self.cleaned_data["starts_at"])
+        if moment is None:
+            raise forms.ValidationError(_("Pick a new time."))
+        return moment

@@ -1,0 +1,236 @@
+"""Reads of orders, each with the caller's right to see them built in.
+
+Customer and provider screens and the API see the orders a person is a party to;
+the back office (``ops_*``) sees every order and is reached only through
+``backoffice.access.can_use_back_office``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from doorstep.accounts.models import ProviderProfile, User
+from doorstep.core.errors import DomainError, NotFound
+from doorstep.core.money import Money
+from doorstep.orders.engine import allowed_transitions, roles_of
+from doorstep.orders.models import BuyingMode, Order, OrderEvent, RescheduleRequest
+from doorstep.orders.process import Actor, Transition, TransitionContext
+from doorstep.orders.processes import process_for
+from doorstep.orders.processes.book_provider import (
+    cancellation_fee_for,
+    start_time_has_passed,
+)
+from doorstep.scheduling.queries import provider_zone
+
+# States in which the provider is busy with a job already agreed.
+SCHEDULED_STATES = ("accepted", "on_the_way", "in_service", "delivered")
+
+
+def _terminal_condition() -> Q:
+    """Orders in a state their process ends in, whatever the mode."""
+    condition = Q(pk__in=[])
+    for mode in BuyingMode.values:
+        try:
+            process = process_for(mode)
+        except KeyError:  # a buying mode whose process is not written yet
+            continue
+        terminal = [state.name for state in process.states if state.terminal]
+        condition |= Q(mode=mode, state__in=terminal)
+    return condition
+
+
+def _open(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.exclude(_terminal_condition())
+
+
+def _closed(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.filter(_terminal_condition())
+
+
+def _with_parties(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.select_related("customer", "provider__user", "listing")
+
+
+def party_orders(user: User) -> QuerySet[Order]:
+    """Every order ``user`` is the customer or the provider of."""
+    return _with_parties(
+        Order.objects.filter(Q(customer=user) | Q(provider__user=user))
+    )
+
+
+def visible_order(user: User, public_id: str) -> Order:
+    """The order with this id if ``user`` is a party to it; ``NotFound``
+    otherwise (also for orders that exist: a stranger learns nothing)."""
+    order = party_orders(user).filter(public_id=public_id).first()
+    if order is None:
+        raise NotFound("order_not_found", _("No such order."))
+    return order
+
+
+def ops_order(public_id: str) -> Order:
+    order = _with_parties(Order.objects.filter(public_id=public_id)).first()
+    if order is None:
+        raise NotFound("order_not_found", _("No such order."))
+    return order
+
+
+def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[Order]:
+    """The caller's orders as customer, as provider, or both (``role=None``)."""
+    if role == Actor.CUSTOMER:
+        queryset = Order.objects.filter(customer=user)
+    elif role == Actor.PROVIDER:
+        queryset = Order.objects.filter(provider__user=user)
+    else:
+        queryset = Order.objects.filter(Q(customer=user) | Q(provider__user=user))
+    if state:
+        queryset = queryset.filter(state=state)
+    return _with_parties(queryset)
+
+
+@dataclass(frozen=True)
+class CustomerOrders:
+    upcoming: list[Order]
+    past: list[Order]
+
+
+def customer_orders(user: User, *, limit: int = 100) -> CustomerOrders:
+    """The customer's orders still in progress (soonest first) and finished
+    ones (latest first)."""
+    mine = _with_parties(Order.objects.filter(customer=user))
+    return CustomerOrders(
+        upcoming=list(_open(mine).order_by("starts_at")[:limit]),
+        past=list(_closed(mine).order_by("-starts_at")[:limit]),
+    )
+
+
+@dataclass(frozen=True)
+class ProviderInbox:
+    requests: list[Order]
+    today: list[Order]
+    upcoming: list[Order]
+    time_zone: str
+
+
+def provider_inbox(
+    provider: ProviderProfile, *, now: datetime | None = None, limit: int = 100
+) -> ProviderInbox:
+    """Requests waiting for the provider's answer (most urgent first), today's
+    jobs (in the provider's zone) and the ones after today."""
+    now = now or timezone.now()
+    zone = provider_zone(provider)
+    today = now.astimezone(zone).date()
+    day_start = timezone.make_aware(datetime.combine(today, datetime.min.time()), zone)
+    day_end = timezone.make_aware(
+        datetime.combine(today + timedelta(days=1), datetime.min.time()), zone
+    )
+    mine = _with_parties(Order.objects.filter(provider=provider))
+    scheduled = mine.filter(state__in=SCHEDULED_STATES)
+    return ProviderInbox(
+        requests=list(mine.filter(state="requested").order_by("respond_by")[:limit]),
+        today=list(
+            scheduled.filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by(
+                "starts_at"
+            )[:limit]
+        ),
+        upcoming=list(
+            mine.filter(state="accepted", starts_at__gte=day_end).order_by("starts_at")[
+                :limit
+            ]
+        ),
+        time_zone=str(zone),
+    )
+
+
+def ops_orders(*, state: str = "", search: str = "") -> QuerySet[Order]:
+    """Every order, newest first, filtered by state and by order id or a
+    party's e-mail."""
+    queryset = _with_parties(Order.objects.all()).order_by("-created_at", "-pk")
+    if state:
+        queryset = queryset.filter(state=state)
+    if search:
+        queryset = queryset.filter(
+            Q(public_id=search)
+            | Q(customer__email__iexact=search)
+            | Q(provider__user__email__iexact=search)
+        )
+    return queryset
+
+
+def timeline(order: Order) -> list[OrderEvent]:
+    return list(order.events.select_related("actor_user"))
+
+
+def _too_early(order: Order, transition: Transition, now: datetime) -> bool:
+    """A no-show report before the start time (plus grace) would be refused:
+    do not offer it yet. Uses the process's own guard, which only reads."""
+    if start_time_has_passed not in transition.guards:
+        return False
+    context = TransitionContext(actor=Actor.SYSTEM, user=None, now=now)
+    try:
+        start_time_has_passed(order, context)
+    except DomainError:
+        return True
+    return False
+
+
+def party_transitions(
+    order: Order, user: User | None, *, now: datetime | None = None
+) -> list[Transition]:
+    """What ``user`` may do to the order now, as a party (ops powers are for
+    the back office). Reports that only become possible later are left out."""
+    roles = roles_of(user, order) - {Actor.OPS}
+    now = now or timezone.now()
+    return [
+        transition
+        for transition in allowed_transitions(order, user)
+        if transition.actors & roles and not _too_early(order, transition, now)
+    ]
+
+
+def ops_transitions(order: Order, user: User) -> list[Transition]:
+    """What ops may do to the order now, from the back office."""
+    return [
+        transition
+        for transition in order.process.transitions_from(order.state)
+        if Actor.OPS in transition.actors
+    ]
+
+
+def cancellation_fee_preview(
+    order: Order, user: User, *, now: datetime | None = None
+) -> Money:
+    """What cancelling now would cost ``user`` (the fee the engine will charge)."""
+    roles = roles_of(user, order) - {Actor.OPS}
+    actor = Actor.CUSTOMER if Actor.CUSTOMER in roles else Actor.PROVIDER
+    fee = cancellation_fee_for(
+        order, actor=actor, from_state=order.state, now=now or timezone.now()
+    )
+    return Money(fee, order.currency)
+
+
+def pending_reschedule(order: Order) -> RescheduleRequest | None:
+    if not order.can_reschedule():
+        return None
+    return order.reschedule_requests.filter(
+        status=RescheduleRequest.Status.PENDING
+    ).first()
+
+
+def role_on(order: Order, user: User) -> Actor | None:
+    """The party ``user`` is on the order, if any."""
+    roles = roles_of(user, order)
+    if Actor.CUSTOMER in roles:
+        return Actor.CUSTOMER
+    if Actor.PROVIDER in roles:
+        return Actor.PROVIDER
+    return None
+
+
+def version_of(order: Order) -> str:
+    """Changes whenever anything on the order page could: the state, a new
+    event (a reschedule keeps the state). Polling compares it."""
+    count = order.events.count()
+    return f"{order.state}.{count}"

@@ -1,0 +1,194 @@
+"""The shapes of the orders API. Money is ``{"amount": <minor units>, "currency"}``;
+times are ISO 8601 with the offset of the order's zone (where the job happens);
+ids are public ids."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime, StringConstraints
+
+from doorstep.accounts.schemas import Latitude, Longitude
+from doorstep.api.schemas import InputSchema
+
+ListingId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    Field(description="The service's id (lst_…)."),
+]
+StartsAt = Annotated[
+    AwareDatetime,
+    Field(description="ISO 8601 with an offset, e.g. 2026-12-01T10:00:00+08:00."),
+]
+Hours = Annotated[
+    int | None,
+    Field(None, ge=1, le=24, description="Hourly services only; default: minimum."),
+]
+AddOnIds = Annotated[
+    list[Annotated[str, StringConstraints(max_length=32)]],
+    Field(default_factory=list, max_length=20, description="add_… ids."),
+]
+
+
+class HoldIn(InputSchema):
+    listing_id: ListingId
+    starts_at: StartsAt
+    hours: Hours = None
+    add_on_ids: AddOnIds
+
+
+class HoldOut(Schema):
+    hold_token: str = Field(description="Pass to POST /orders as `hold_token`.")
+    expires_at: datetime
+    starts_at: datetime = Field(description="The held span, buffers included.")
+    ends_at: datetime
+
+
+class OrderIn(InputSchema):
+    listing_id: ListingId
+    starts_at: StartsAt
+    hours: Hours = None
+    add_on_ids: AddOnIds
+    address: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+    ]
+    latitude: Latitude
+    longitude: Longitude
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = (
+        ""
+    )
+    hold_token: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=40),
+        Field(description="From POST /orders/holds: books the time you held."),
+    ] = ""
+
+
+class TransitionIn(InputSchema):
+    start_code: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, max_length=10),
+        Field(description="`start`: the 4-digit code the customer shows."),
+    ] = None
+    reason: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, max_length=1000),
+        Field(description="`dispute`, `cancel`: why, in a sentence."),
+    ] = None
+    expected_state: Annotated[
+        str | None,
+        StringConstraints(max_length=24),
+        Field(
+            description=(
+                "The state you saw. If the order has moved on since, the answer "
+                "is 409 `state_changed` and nothing happens (a safe double click)."
+            )
+        ),
+    ] = None
+
+
+class RescheduleIn(InputSchema):
+    starts_at: StartsAt
+
+
+class RescheduleAnswerIn(InputSchema):
+    accept: bool
+
+
+class OrdersQuery(Schema):
+    role: Literal["customer", "provider"] | None = Field(
+        None, description="Orders you placed, or orders you serve. Both if omitted."
+    )
+    state: Annotated[str, StringConstraints(max_length=24)] | None = None
+
+
+class MoneyOut(Schema):
+    amount: int
+    currency: str
+
+
+class OrderLineOut(Schema):
+    kind: str
+    description: str
+    quantity: int
+    unit_price: MoneyOut
+    amount: MoneyOut
+
+
+class OrderEventOut(Schema):
+    transition: str
+    from_state: str
+    to_state: str
+    actor: str
+    at: datetime
+    data: dict[str, Any]
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+
+
+class RescheduleOut(Schema):
+    id: str
+    status: str
+    proposed_by: str
+    starts_at: datetime
+    ends_at: datetime
+    previous_starts_at: datetime
+    late: bool
+    fee: MoneyOut | None = Field(
+        description="The cancellation policy's fee, for a late change by the customer."
+    )
+    created_at: datetime
+    answered_at: datetime | None
+
+
+class OrderOut(Schema):
+    id: str
+    mode: str
+    state: str
+    state_label: str
+    role: Literal["customer", "provider"]
+    title: str
+    listing_id: str | None
+    provider_id: str | None
+    provider_name: str
+    customer_name: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    hours: int | None
+    address: str
+    latitude: float
+    longitude: float
+    notes: str
+    lines: list[OrderLineOut]
+    subtotal: MoneyOut
+    total: MoneyOut
+    respond_by: datetime | None
+    cancellation_fee: MoneyOut
+    cancelled_by: str
+    start_code: str | None = Field(
+        description=(
+            "The customer's code for the provider to start the job (customers "
+            "only, until the job starts)."
+        )
+    )
+    created_at: datetime
+
+
+class OrderPageOut(Schema):
+    items: list[OrderOut]
+    next: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class OrderDetailOut(OrderOut):
+    events: list[OrderEventOut]
+    allowed_transitions: list[TransitionOut] = Field(
+        description="What you may do next (guards, such as the start code, aside)."
+    )
+    reschedule_requests: list[RescheduleOut]
+    photos: list[str] = Field(description="URLs of the delivery photos.")

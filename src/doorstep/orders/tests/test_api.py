@@ -1,0 +1,382 @@
+"""The orders API: booking with an Idempotency-Key, lists, one order with its
+history and next steps, transitions and reschedules — and every object endpoint
+tried as the wrong user."""
+
+import json
+
+import pytest
+
+from doorstep.api.testing import API, JSON, assert_problem, bearer
+from doorstep.orders.models import Order, RescheduleRequest
+from doorstep.orders.services import place_order
+from doorstep.orders.tests.conftest import at, booking
+from doorstep.scheduling.models import TimeClaim
+from tests.factories import make_listing, make_provider, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, path, body=None, headers=None):
+    return client.post(
+        f"{API}{path}",
+        data=json.dumps(body) if body is not None else "",
+        content_type=JSON,
+        **(headers or {}),
+    )
+
+
+def _body(listing, **overrides):
+    body = {
+        "listing_id": listing.public_id,
+        "starts_at": at("10:00").isoformat(),
+        "address": "88 Huaihai Road",
+        "latitude": listing.latitude,
+        "longitude": listing.longitude,
+        "notes": "Third floor",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def customer_auth(customer):
+    return bearer(customer)
+
+
+@pytest.fixture
+def order(listing, customer):
+    return place_order(**booking(listing, customer))
+
+
+# --- Booking ------------------------------------------------------------------------
+
+
+def test_booking_answers_201_then_200_for_a_repeat(client, listing, customer_auth):
+    headers = {**customer_auth, "HTTP_IDEMPOTENCY_KEY": "book-1"}
+
+    first = _post(client, "/orders", _body(listing), headers)
+    again = _post(client, "/orders", _body(listing), headers)
+
+    assert first.status_code == 201, first.content
+    assert again.status_code == 200, again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert first.json()["id"] == again.json()["id"]
+    assert Order.objects.count() == 1
+    body = first.json()
+    assert body["state"] == "requested"
+    assert body["role"] == "customer"
+    assert body["starts_at"] == at("10:00").isoformat()
+    assert body["total"] == {"amount": 10000, "currency": "CNY"}
+    assert body["lines"][0]["amount"] == {"amount": 10000, "currency": "CNY"}
+    assert len(body["start_code"]) == 4
+    assert body["events"][0]["transition"] == "create"
+    assert [t["name"] for t in body["allowed_transitions"]] == ["cancel"]
+
+
+def test_the_same_key_with_another_body_is_refused(client, listing, customer_auth):
+    headers = {**customer_auth, "HTTP_IDEMPOTENCY_KEY": "book-1"}
+    _post(client, "/orders", _body(listing), headers)
+
+    response = _post(
+        client, "/orders", _body(listing, starts_at=at("14:00").isoformat()), headers
+    )
+
+    assert_problem(response, 422, "idempotency_mismatch")
+    assert Order.objects.count() == 1
+
+
+def test_a_taken_slot_is_409(client, listing, customer_auth):
+    place_order(**booking(listing, make_user()))
+
+    response = _post(client, "/orders", _body(listing), customer_auth)
+
+    body = assert_problem(response, 409, "slot_taken")
+    assert "starts_at" in body["errors"]
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "status", "field"),
+    [
+        ("tomorrow at ten", 400, "starts_at"),
+        ("2026-12-01T10:00:00", 400, "starts_at"),  # no offset
+        ("", 400, "starts_at"),
+    ],
+)
+def test_a_malformed_start_is_400(
+    client, listing, customer_auth, starts_at, status, field
+):
+    response = _post(
+        client, "/orders", _body(listing, starts_at=starts_at), customer_auth
+    )
+
+    body = assert_problem(response, status, "invalid_input")
+    assert field in body["errors"]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"starts_at": "2020-01-01T10:00:00+08:00"}, 422, "in_past"),
+        ({"hours": 3}, 422, "wrong_duration"),
+        ({"add_on_ids": ["add_unknown"]}, 400, "unknown_add_on"),
+        ({"latitude": 95}, 400, "invalid_input"),
+        ({"unexpected": 1}, 400, "invalid_input"),
+        ({"listing_id": "lst_nope"}, 404, "listing_not_found"),
+    ],
+)
+def test_bad_bookings_are_problems_and_write_nothing(
+    client, listing, customer_auth, overrides, status, code
+):
+    response = _post(client, "/orders", _body(listing, **overrides), customer_auth)
+
+    assert_problem(response, status, code)
+    assert not Order.objects.exists()
+    assert not TimeClaim.objects.exists()
+
+
+def test_a_provider_booking_their_own_listing_is_422(client, listing):
+    response = _post(client, "/orders", _body(listing), bearer(listing.provider.user))
+
+    assert_problem(response, 422, "own_listing")
+
+
+def test_a_quote_listing_is_422(client, customer_auth):
+    listing = make_listing(pricing_model="quote")
+
+    response = _post(client, "/orders", _body(listing), customer_auth)
+
+    assert_problem(response, 422, "quote_only")
+
+
+def test_booking_needs_a_signed_in_caller(client, listing):
+    assert_problem(_post(client, "/orders", _body(listing)), 401)
+
+
+def test_a_hold_then_a_booking_with_it(client, listing, customer_auth):
+    hold = _post(
+        client,
+        "/orders/holds",
+        {"listing_id": listing.public_id, "starts_at": at("10:00").isoformat()},
+        customer_auth,
+    )
+    assert hold.status_code == 201, hold.content
+    token = hold.json()["hold_token"]
+
+    taken = _post(client, "/orders", _body(listing), bearer(make_user()))
+    assert_problem(taken, 409, "slot_taken")
+
+    response = _post(client, "/orders", _body(listing, hold_token=token), customer_auth)
+    assert response.status_code == 201, response.content
+    assert TimeClaim.objects.filter(released_at__isnull=True).count() == 1
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+def test_lists_by_role_with_cursor_pages(client, listing, customer):
+    for hour in ("09:00", "11:00", "13:00"):
+        place_order(**booking(listing, customer, starts_at=at(hour)))
+    provider_auth = bearer(listing.provider.user)
+
+    page = client.get(
+        f"{API}/orders", {"role": "customer", "limit": 2}, **bearer(customer)
+    )
+    assert page.status_code == 200, page.content
+    assert len(page.json()["items"]) == 2
+    rest = client.get(
+        f"{API}/orders",
+        {"role": "customer", "limit": 2, "cursor": page.json()["next"]},
+        **bearer(customer),
+    ).json()
+    assert len(rest["items"]) == 1
+    assert rest["next"] is None
+
+    as_provider = client.get(f"{API}/orders", {"role": "provider"}, **provider_auth)
+    items = as_provider.json()["items"]
+    assert len(items) == 3
+    assert {item["role"] for item in items} == {"provider"}
+    assert {item["start_code"] for item in items} == {None}
+    as_customer_of_nothing = client.get(
+        f"{API}/orders", {"role": "customer"}, **provider_auth
+    )
+    assert as_customer_of_nothing.json()["items"] == []
+
+
+def test_list_filters_by_state(client, order, customer_auth):
+    empty = client.get(f"{API}/orders", {"state": "completed"}, **customer_auth)
+    found = client.get(f"{API}/orders", {"state": "requested"}, **customer_auth)
+
+    assert empty.json()["items"] == []
+    assert [item["id"] for item in found.json()["items"]] == [order.public_id]
+
+
+def test_a_bad_role_is_400(client, customer_auth):
+    assert_problem(client.get(f"{API}/orders", {"role": "ops"}, **customer_auth), 400)
+
+
+def test_one_order_shows_what_the_provider_may_do(client, order):
+    response = client.get(
+        f"{API}/orders/{order.public_id}", **bearer(order.provider.user)
+    )
+
+    body = response.json()
+    assert body["role"] == "provider"
+    assert body["start_code"] is None
+    assert {t["name"]: t["label"] for t in body["allowed_transitions"]} == {
+        "accept": "Accept",
+        "decline": "Decline",
+        "cancel": "Cancel",
+    }
+
+
+# --- Transitions --------------------------------------------------------------------
+
+
+def test_the_whole_job_through_the_api(client, order):
+    provider = bearer(order.provider.user)
+    customer = bearer(order.customer)
+    path = f"/orders/{order.public_id}/transitions"
+
+    assert _post(client, f"{path}/accept", None, provider).status_code == 200
+    assert _post(client, f"{path}/depart", {}, provider).status_code == 200
+    code = client.get(f"{API}/orders/{order.public_id}", **customer).json()[
+        "start_code"
+    ]
+    started = _post(client, f"{path}/start", {"start_code": code}, provider)
+    assert started.json()["state"] == "in_service"
+    assert _post(client, f"{path}/deliver", {}, provider).json()["state"] == "delivered"
+    done = _post(client, f"{path}/confirm", {}, customer)
+
+    assert done.json()["state"] == "completed"
+    assert [event["transition"] for event in done.json()["events"]] == [
+        "create",
+        "accept",
+        "depart",
+        "start",
+        "deliver",
+        "confirm",
+    ]
+
+
+def test_a_transition_by_the_wrong_party_is_403(client, order):
+    response = _post(
+        client,
+        f"/orders/{order.public_id}/transitions/accept",
+        {},
+        bearer(order.customer),
+    )
+
+    assert_problem(response, 403, "actor_not_allowed")
+    order.refresh_from_db()
+    assert order.state == "requested"
+
+
+def test_a_transition_twice_is_409(client, order):
+    provider = bearer(order.provider.user)
+    path = f"/orders/{order.public_id}/transitions/accept"
+
+    _post(client, path, {"expected_state": "requested"}, provider)
+    again = _post(client, path, {"expected_state": "requested"}, provider)
+    plain = _post(client, path, {}, provider)
+
+    assert_problem(again, 409, "state_changed")
+    assert_problem(plain, 409, "illegal_transition")
+    assert order.events.filter(transition="accept").count() == 1
+
+
+def test_an_unknown_transition_is_409(client, order):
+    response = _post(
+        client,
+        f"/orders/{order.public_id}/transitions/teleport",
+        {},
+        bearer(order.customer),
+    )
+    assert_problem(response, 409, "unknown_transition")
+
+
+def test_a_wrong_start_code_is_422_with_the_field(client, order):
+    provider = bearer(order.provider.user)
+    _post(client, f"/orders/{order.public_id}/transitions/accept", {}, provider)
+    wrong = "0000" if order.start_code != "0000" else "1111"
+
+    response = _post(
+        client,
+        f"/orders/{order.public_id}/transitions/start",
+        {"start_code": wrong},
+        provider,
+    )
+
+    body = assert_problem(response, 422, "wrong_start_code")
+    assert "start_code" in body["errors"]
+
+
+# --- Reschedule ---------------------------------------------------------------------
+
+
+def test_propose_and_accept_a_new_time(client, order):
+    proposed = _post(
+        client,
+        f"/orders/{order.public_id}/reschedule",
+        {"starts_at": at("14:00").isoformat()},
+        bearer(order.customer),
+    )
+    assert proposed.status_code == 201, proposed.content
+    request_id = proposed.json()["id"]
+
+    answered = _post(
+        client,
+        f"/orders/{order.public_id}/reschedule/{request_id}/answer",
+        {"accept": True},
+        bearer(order.provider.user),
+    )
+
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["starts_at"] == at("14:00").isoformat()
+    assert answered.json()["reschedule_requests"][0]["status"] == "accepted"
+
+
+# --- The wrong user on every object endpoint ----------------------------------------
+
+
+def _object_requests(order, request_id):
+    base = f"/orders/{order.public_id}"
+    return [
+        ("get", base, None),
+        ("post", f"{base}/transitions/cancel", {}),
+        ("post", f"{base}/transitions/accept", {}),
+        ("post", f"{base}/reschedule", {"starts_at": at("15:00").isoformat()}),
+        ("post", f"{base}/reschedule/{request_id}/answer", {"accept": True}),
+    ]
+
+
+@pytest.mark.parametrize("who", ["another customer", "another provider", "staff"])
+def test_strangers_get_404_everywhere_and_change_nothing(client, order, who):
+    proposal = RescheduleRequest.objects.create(
+        order=order,
+        proposed_by="customer",
+        starts_at=at("14:00"),
+        ends_at=at("16:00"),
+        previous_starts_at=order.starts_at,
+        created_at=order.created_at,
+    )
+    stranger = {
+        "another customer": make_user,
+        "another provider": lambda: make_provider().user,
+        "staff": lambda: make_user(is_staff=True),
+    }[who]()
+    headers = bearer(stranger)
+
+    for method, path, body in _object_requests(order, proposal.public_id):
+        if method == "get":
+            response = client.get(f"{API}{path}", **headers)
+        else:
+            response = _post(client, path, body, headers)
+        assert_problem(response, 404)
+
+    order.refresh_from_db()
+    assert order.state == "requested"
+    assert order.events.count() == 1
+    proposal.refresh_from_db()
+    assert proposal.is_pending
+    assert client.get(f"{API}/orders", **headers).json()["items"] == []

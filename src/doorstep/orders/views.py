@@ -1,0 +1,575 @@
+"""Order screens: the booking page, the customer's orders, the provider's inbox,
+one order's page (both sides), and the back office's view of any order.
+
+Each view parses a form, calls one service (or query) and renders or redirects;
+the rules live in ``services.py``, ``pricing.py`` and the process definition.
+"""
+
+from collections import Counter
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from doorstep.accounts.models import ProviderProfile
+from doorstep.backoffice.access import can_use_back_office
+from doorstep.catalog.models import Listing, PricingModel
+from doorstep.core.errors import DomainError, NotFound
+from doorstep.orders import queries, services
+from doorstep.orders.forms import (
+    BookingForm,
+    DeliverForm,
+    ReasonForm,
+    RescheduleForm,
+    StartForm,
+    parse_day,
+    parse_instant,
+    zone_or_none,
+)
+from doorstep.orders.models import Order
+from doorstep.orders.pricing import chosen_add_ons, price_booking
+from doorstep.orders.processes import process_for
+from doorstep.orders.processes.book_provider import BOOK_PROVIDER
+from doorstep.scheduling.queries import provider_zone
+from doorstep.scheduling.slots import bookable_slots
+
+PICKER_DAYS = 14
+OPS_PAGE_SIZE = 50
+# Forms a transition needs beyond a button.
+TRANSITION_FORMS = {
+    "start": StartForm,
+    "deliver": DeliverForm,
+    "dispute": ReasonForm,
+    "cancel": ReasonForm,
+}
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- Booking ------------------------------------------------------------------------
+
+
+def _listing_to_book(request: HttpRequest, listing_id: str) -> Listing:
+    listing = (
+        Listing.objects.select_related("provider__user", "category")
+        .prefetch_related("add_ons")
+        .filter(
+            public_id=listing_id,
+            status=Listing.Status.PUBLISHED,
+            provider__status=ProviderProfile.Status.ACTIVE,
+        )
+        .first()
+    )
+    if listing is None:
+        raise Http404
+    return listing
+
+
+def _viewer_zone(request: HttpRequest, listing: Listing) -> ZoneInfo:
+    """The customer's zone: the browser's (sent by booking.js), else their
+    profile's, else the provider's (where the job happens)."""
+    params = request.POST if request.method == "POST" else request.GET
+    zone = zone_or_none(params.get("tz"))
+    if zone is None and request.user.time_zone not in ("", "UTC"):
+        zone = zone_or_none(request.user.time_zone)
+    return zone or provider_zone(listing.provider)
+
+
+def _booking_choices(
+    listing: Listing, params
+) -> tuple[int | None, list, DomainError | None]:
+    """The hours and add-ons picked so far (ignoring bad ones: the submit
+    reports them)."""
+    hours = None
+    if listing.pricing_model == PricingModel.HOURLY:
+        try:
+            hours = int(params.get("hours") or listing.min_hours)
+        except ValueError:
+            hours = listing.min_hours
+    try:
+        add_ons = chosen_add_ons(listing, params.getlist("add_ons"))
+    except DomainError as error:
+        return hours, [], error
+    return hours, add_ons, None
+
+
+def _picker(
+    listing: Listing,
+    *,
+    zone: ZoneInfo,
+    hours: int | None,
+    extra_minutes: int,
+    day: date | None,
+    selected: str = "",
+    url: str,
+) -> dict:
+    """The date strip (next ``PICKER_DAYS`` days in the viewer's zone, each with
+    how many start times it has) and the chosen day's start times."""
+    today = timezone.now().astimezone(zone).date()
+    last = today + timedelta(days=PICKER_DAYS - 1)
+    error = None
+    try:
+        slots = bookable_slots(
+            listing=listing,
+            start_date=today,
+            end_date=last,
+            hours=hours,
+            viewer_tz=zone,
+            extra_minutes=extra_minutes,
+        )
+    except DomainError as exc:
+        slots, error = [], exc.message
+    per_day = Counter(slot.local_starts_at.date() for slot in slots)
+    if day is None or not today <= day <= last:
+        day = next((d for d in sorted(per_day)), today)
+    the_provider_zone = provider_zone(listing.provider)
+    return {
+        "picker_url": url,
+        "days": [
+            {"date": today + timedelta(days=n), "count": per_day[today + timedelta(n)]}
+            for n in range(PICKER_DAYS)
+        ],
+        "day": day,
+        "slots": [
+            {
+                "value": slot.local_starts_at.isoformat(),
+                "local": slot.local_starts_at,
+                "provider_local": slot.starts_at.astimezone(the_provider_zone),
+            }
+            for slot in slots
+            if slot.local_starts_at.date() == day
+        ],
+        "selected": selected,
+        "slot_error": error,
+        "viewer_zone": str(zone),
+        "provider_zone": str(the_provider_zone),
+        "zones_differ": str(zone) != str(the_provider_zone),
+    }
+
+
+def _price_context(listing: Listing, params) -> dict:
+    hours, add_ons, error = _booking_choices(listing, params)
+    breakdown = price_booking(listing=listing, hours=hours, add_ons=add_ons)
+    return {"breakdown": breakdown, "price_error": error.message if error else None}
+
+
+def _book_page(
+    request: HttpRequest, listing: Listing, form: BookingForm, *, status: int = 200
+) -> HttpResponse:
+    params = request.POST if form.is_bound else request.GET
+    zone = _viewer_zone(request, listing)
+    hours, add_ons, _error = _booking_choices(listing, params)
+    selected = params.get("starts_at") or ""
+    chosen = parse_instant(selected)
+    day = parse_day(params.get("date")) or (
+        chosen.astimezone(zone).date() if chosen else None
+    )
+    slots_url = reverse("orders:booking_slots", args=[listing.public_id])
+    form.connect_picker(slots_url)
+    context = {
+        "listing": listing,
+        "form": form,
+        "addresses": form.addresses,
+        "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
+        "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
+        "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
+        "picker": _picker(
+            listing,
+            zone=zone,
+            hours=hours,
+            extra_minutes=sum(add_on.extra_minutes for add_on in add_ons),
+            day=day,
+            selected=selected,
+            url=slots_url,
+        ),
+        **_price_context(listing, params),
+    }
+    return render(request, "orders/book.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, listing_id: str) -> HttpResponse:
+    """Pick a time, say where, and book (or request to book)."""
+    listing = _listing_to_book(request, listing_id)
+    back = reverse("catalog:listing", args=[listing.public_id])
+    if listing.provider.user_id == request.user.pk:
+        messages.info(request, _("This is your own service: customers book it here."))
+        return redirect(back)
+    if listing.pricing_model == PricingModel.QUOTE:
+        messages.info(
+            request,
+            _("This service is priced on quote: it cannot be booked directly."),
+        )
+        return redirect(back)
+    if request.method == "GET":
+        return _book_page(
+            request, listing, BookingForm(listing=listing, user=request.user)
+        )
+    form = BookingForm(request.POST, listing=listing, user=request.user)
+    if form.is_valid():
+        try:
+            order = services.place_order(
+                customer=request.user,
+                listing_id=listing.public_id,
+                **form.service_arguments(),
+            )
+        except DomainError as error:
+            form.add_service_error(error)
+            return _book_page(request, listing, form, status=error.status)
+        if order.state == "accepted":
+            messages.success(request, _("Booked! The provider will see you then."))
+        else:
+            messages.success(
+                request,
+                _("Request sent. We will tell you as soon as the provider answers."),
+            )
+        return redirect(order)
+    return _book_page(request, listing, form, status=400)
+
+
+@login_required
+@require_GET
+def booking_slots(request: HttpRequest, listing_id: str) -> HttpResponse:
+    """The slot picker for the chosen day, hours and add-ons (an htmx partial)."""
+    listing = _listing_to_book(request, listing_id)
+    zone = _viewer_zone(request, listing)
+    hours, add_ons, _error = _booking_choices(listing, request.GET)
+    context = _picker(
+        listing,
+        zone=zone,
+        hours=hours,
+        extra_minutes=sum(add_on.extra_minutes for add_on in add_ons),
+        day=parse_day(request.GET.get("date")),
+        selected=request.GET.get("starts_at") or "",
+        url=reverse("orders:booking_slots", args=[listing.public_id]),
+    )
+    return render(request, "orders/_slot_picker.html", {"picker": context})
+
+
+@login_required
+@require_GET
+def booking_price(request: HttpRequest, listing_id: str) -> HttpResponse:
+    """The price breakdown for the hours and add-ons picked (an htmx partial):
+    computed here, never in the browser."""
+    listing = _listing_to_book(request, listing_id)
+    if listing.pricing_model == PricingModel.QUOTE:
+        raise Http404
+    context = {"listing": listing, **_price_context(listing, request.GET)}
+    return render(request, "orders/_price_summary.html", context)
+
+
+# --- The customer's orders and the provider's inbox ---------------------------------
+
+
+@login_required
+@require_GET
+def my_orders(request: HttpRequest) -> HttpResponse:
+    orders = queries.customer_orders(request.user)
+    return render(request, "orders/my_orders.html", {"orders": orders})
+
+
+@login_required
+@require_GET
+def provider_inbox(request: HttpRequest) -> HttpResponse:
+    provider = ProviderProfile.objects.filter(user=request.user).first()
+    if provider is None:
+        messages.info(request, _("Become a provider to receive bookings."))
+        return redirect("accounts:provider")
+    inbox = queries.provider_inbox(provider)
+    return render(
+        request,
+        "orders/provider_inbox.html",
+        {"inbox": inbox, "provider": provider, "now": timezone.now()},
+    )
+
+
+# --- One order, as customer or provider ---------------------------------------------
+
+
+def _visible(request: HttpRequest, order_id: str) -> Order:
+    try:
+        return queries.visible_order(request.user, order_id)
+    except NotFound as error:
+        raise Http404 from error
+
+
+def _action_forms(bound: dict | None = None) -> dict:
+    bound = bound or {}
+    return {
+        name: bound.get(name) or form_class(prefix=name)
+        for name, form_class in TRANSITION_FORMS.items()
+    }
+
+
+def _order_context(
+    request: HttpRequest,
+    order: Order,
+    *,
+    bound_forms: dict | None = None,
+    reschedule_form: RescheduleForm | None = None,
+) -> dict:
+    user = request.user
+    role = queries.role_on(order, user)
+    transitions = queries.party_transitions(order, user)
+    pending = queries.pending_reschedule(order)
+    context = {
+        "order": order,
+        "role": role.value if role else "",
+        "transitions": transitions,
+        "transition_names": {transition.name for transition in transitions},
+        "forms": _action_forms(bound_forms),
+        "events": queries.timeline(order),
+        "lines": list(order.lines.all()),
+        "photos": list(order.photos.all()),
+        "pending_reschedule": pending,
+        "reschedule_form": reschedule_form or RescheduleForm(),
+        "version": queries.version_of(order),
+        "cancel_fee": queries.cancellation_fee_preview(order, user),
+        "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
+        "show_start_code": role == "customer"
+        and order.state in ("accepted", "on_the_way"),
+        "can_reschedule": order.can_reschedule()
+        and order.listing_id is not None
+        and (pending is None or pending.proposed_by == role),
+    }
+    if context["can_reschedule"] and (pending is None or reschedule_form):
+        context.update(_reschedule_picker(request, order))
+    return context
+
+
+def _reschedule_picker(request: HttpRequest, order: Order) -> dict:
+    listing = order.listing
+    zone = (
+        ZoneInfo(order.time_zone)
+        if order.time_zone
+        else provider_zone(listing.provider)
+    )
+    return {
+        "reschedule": _picker(
+            listing,
+            zone=zone,
+            hours=order.hours,
+            extra_minutes=services.booked_extra_minutes(order),
+            day=parse_day(request.GET.get("date")),
+            selected=request.GET.get("starts_at") or "",
+            url=reverse("orders:reschedule_slots", args=[order.public_id]),
+        )
+    }
+
+
+def _render_order(
+    request: HttpRequest, order: Order, *, status: int = 200, **forms
+) -> HttpResponse:
+    context = _order_context(request, order, **forms)
+    return render(request, "orders/order_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    return _render_order(request, _visible(request, order_id))
+
+
+@login_required
+@require_GET
+def order_live(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The live part of the order page, polled by htmx every few seconds. While
+    nothing changed it answers 204, which htmx leaves alone (so a half-typed
+    start code is not wiped)."""
+    order = _visible(request, order_id)
+    if request.GET.get("v") == queries.version_of(order):
+        return HttpResponse(status=204)
+    return render(request, "orders/_order_live.html", _order_context(request, order))
+
+
+@login_required
+@require_POST
+def order_transition(request: HttpRequest, order_id: str, name: str) -> HttpResponse:
+    """Accept, decline, start, deliver, confirm, cancel…: one button each."""
+    order = _visible(request, order_id)
+    form_class = TRANSITION_FORMS.get(name)
+    form = form_class(request.POST, request.FILES, prefix=name) if form_class else None
+    if form is not None and not form.is_valid():
+        return _render_order(request, order, status=400, bound_forms={name: form})
+    data = dict(form.cleaned_data) if form is not None else {}
+    photos = data.pop("photos", None) or []
+    try:
+        order = services.transition_order(
+            order=order,
+            name=name,
+            user=request.user,
+            data=data,
+            photos=photos,
+            expected_state=request.POST.get("expected_state") or None,
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        if form is not None and error.fields:
+            for field, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            return _render_order(
+                request, order, status=error.status, bound_forms={name: form}
+            )
+        messages.error(request, error.message)
+        return redirect(_safe_next(request, order.get_absolute_url()))
+    messages.success(
+        request,
+        _("Done. The order is now: %(state)s.") % {"state": order.state_label},
+    )
+    return redirect(_safe_next(request, order.get_absolute_url()))
+
+
+@login_required
+@require_GET
+def reschedule_slots(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = _visible(request, order_id)
+    if not order.can_reschedule() or order.listing is None:
+        raise Http404
+    context = _reschedule_picker(request, order)
+    return render(
+        request, "orders/_slot_picker.html", {"picker": context["reschedule"]}
+    )
+
+
+@login_required
+@require_POST
+def reschedule_propose(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = _visible(request, order_id)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.propose_reschedule(
+                order=order, user=request.user, starts_at=form.cleaned_data["starts_at"]
+            )
+        except NotFound as error:
+            raise Http404 from error
+        except DomainError as error:
+            messages_for_field = error.fields.get("starts_at") or [error.message]
+            for message in messages_for_field:
+                form.add_error("starts_at", message)
+            return _render_order(
+                request, order, status=error.status, reschedule_form=form
+            )
+        messages.success(request, _("New time proposed. We will tell the other side."))
+        return redirect(order)
+    return _render_order(request, order, status=400, reschedule_form=form)
+
+
+@login_required
+@require_POST
+def reschedule_answer(
+    request: HttpRequest, order_id: str, request_id: str
+) -> HttpResponse:
+    order = _visible(request, order_id)
+    accept = request.POST.get("answer") == "accept"
+    try:
+        services.answer_reschedule(
+            order=order, user=request.user, request_id=request_id, accept=accept
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(order)
+    if accept:
+        messages.success(request, _("The booking has moved to the new time."))
+    else:
+        messages.info(request, _("You declined the new time; the booking stays."))
+    return redirect(order)
+
+
+# --- The back office ------------------------------------------------------------------
+
+
+def _ops_only(request: HttpRequest) -> None:
+    # Ops pages do not admit they exist to anyone else.
+    if not can_use_back_office(request):
+        raise Http404
+
+
+@require_GET
+def ops_order_list(request: HttpRequest) -> HttpResponse:
+    _ops_only(request)
+    state = request.GET.get("state") or ""
+    search = (request.GET.get("q") or "").strip()
+    states = [(s.name, s.label) for s in BOOK_PROVIDER.states]
+    if state not in {name for name, _label in states}:
+        state = ""
+    page = Paginator(queries.ops_orders(state=state, search=search), OPS_PAGE_SIZE)
+    context = {
+        "page": page.get_page(request.GET.get("page")),
+        "states": states,
+        "state": state,
+        "q": search,
+    }
+    return render(request, "orders/ops_list.html", context)
+
+
+@require_GET
+def ops_order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    _ops_only(request)
+    try:
+        order = queries.ops_order(order_id)
+    except NotFound as error:
+        raise Http404 from error
+    context = {
+        "order": order,
+        "events": queries.timeline(order),
+        "timers": list(order.timers.all()),
+        "reschedules": list(order.reschedule_requests.all()),
+        "lines": list(order.lines.all()),
+        "photos": list(order.photos.all()),
+        "transitions": queries.ops_transitions(order, request.user),
+        "mermaid": process_for(order.mode).mermaid(),
+        "now": timezone.now(),
+    }
+    return render(request, "orders/ops_detail.html", context)
+
+
+@require_POST
+def ops_order_transition(
+    request: HttpRequest, order_id: str, name: str
+) -> HttpResponse:
+    _ops_only(request)
+    try:
+        order = queries.ops_order(order_id)
+    except NotFound as error:
+        raise Http404 from error
+    reason = (request.POST.get("reason") or "").strip()
+    try:
+        order = services.transition_order(
+            order=order,
+            name=name,
+            user=request.user,
+            data={"reason": reason} if reason else None,
+            expected_state=request.POST.get("expected_state") or None,
+            as_ops=True,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Done. The order is now: %(state)s.") % {"state": order.state_label},
+        )
+    return redirect("orders:ops_detail", order_id=order.public_id)

@@ -1,0 +1,458 @@
+"""Every write to reviews: submit, reveal (both sides in, or the window closed),
+reply, report, hide and unhide. One function per business action, each in one
+transaction, each recording a domain event (the audit trail and the hook for
+notifications).
+
+Who may do what:
+
+* a review is written by a party of a **completed** order — the customer about
+  the provider (stars, sub-scores, text, photos), the provider about the customer
+  (stars, text) — once per side, within ``DOORSTEP_REVIEW_WINDOW_DAYS`` (14) of
+  completion;
+* it is **double-blind**: revealed when both sides have written, or when the
+  window closes (a task at ``closes_at`` plus :func:`reveal_due_reviews`, the
+  sweep that catches a lost task);
+* the provider may publish one reply to a public review about them;
+* anyone signed in may report a review they can see, once;
+* ops hide and unhide reviews, with a reason; hidden reviews stay stored and
+  stop counting.
+"""
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from doorstep.accounts.models import User
+from doorstep.catalog.photos import ProcessedPhoto, process_photo
+from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from doorstep.events.services import record_event
+from doorstep.orders.locks import lock_order
+from doorstep.orders.models import Order, OrderEvent
+from doorstep.reviews import queries, reputation
+from doorstep.reviews.models import (
+    MAX_PHOTOS_PER_REVIEW,
+    MAX_TEXT_LENGTH,
+    SUB_SCORES,
+    Direction,
+    Review,
+    ReviewPhoto,
+    ReviewReport,
+    ReviewWindow,
+)
+
+logger = logging.getLogger(__name__)
+
+COMPLETED = "completed"
+DEFAULT_WINDOW_DAYS = 14
+MAX_REASON_LENGTH = 1000
+
+
+def window_length() -> timedelta:
+    return timedelta(
+        days=getattr(settings, "DOORSTEP_REVIEW_WINDOW_DAYS", DEFAULT_WINDOW_DAYS)
+    )
+
+
+# --- The review window --------------------------------------------------------------
+
+
+def completed_at(order: Order) -> datetime:
+    """When the order entered ``completed`` (its last such event; the state
+    change time for an order without history)."""
+    moment = (
+        OrderEvent.objects.filter(order=order, to_state=COMPLETED)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return moment or order.state_changed_at
+
+
+def open_review_window(*, order: Order) -> ReviewWindow:
+    """The order's review window, opened now if it was not yet (idempotent: a
+    repeated event, or a review arriving before the event, finds it open).
+
+    The first call schedules the task that closes it at ``closes_at``, after
+    commit. Call only for a completed order.
+    """
+    with transaction.atomic():
+        opens_at = completed_at(order)
+        window, created = ReviewWindow.objects.get_or_create(
+            order=order,
+            defaults={"opens_at": opens_at, "closes_at": opens_at + window_length()},
+        )
+        if created:
+            transaction.on_commit(lambda: _schedule_close(window))
+    return window
+
+
+def _schedule_close(window: ReviewWindow) -> None:
+    from doorstep.reviews.tasks import close_review_window_task
+
+    backend = close_review_window_task.get_backend()
+    if not backend.supports_defer:
+        # A backend without delayed tasks (the immediate one in tests): the
+        # sweep closes the window instead.
+        return
+    close_review_window_task.using(run_after=window.closes_at).enqueue(window.pk)
+
+
+def close_review_window(*, window_id: int, now: datetime | None = None) -> bool:
+    """Close one due window exactly once: reveal what was submitted. Returns
+    whether it closed it now (False when not due, already closed or gone)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        window = ReviewWindow.objects.select_for_update().filter(pk=window_id).first()
+        if window is None or window.closed_at is not None or window.closes_at > now:
+            return False
+        window.closed_at = now
+        window.save(update_fields=["closed_at"])
+        _reveal(Review.objects.filter(order_id=window.order_id), now=now)
+        record_event(
+            topic="review.window_closed",
+            subject=Order.objects.values_list("public_id", flat=True).get(
+                pk=window.order_id
+            ),
+        )
+    return True
+
+
+def reveal_due_reviews(now: datetime | None = None, *, limit: int = 500) -> int:
+    """The sweep: close every window that is due. Idempotent — a window closes
+    (and its reviews reveal) once, whoever gets there first. Returns how many
+    closed."""
+    now = now or timezone.now()
+    due = ReviewWindow.objects.filter(
+        closed_at__isnull=True, closes_at__lte=now
+    ).values_list("pk", flat=True)[:limit]
+    return sum(close_review_window(window_id=pk, now=now) for pk in list(due))
+
+
+def _reveal(reviews, *, now: datetime) -> list[Review]:
+    revealed = []
+    for review in reviews.select_for_update().filter(revealed_at__isnull=True):
+        review.revealed_at = now
+        review.save(update_fields=["revealed_at"])
+        record_event(
+            topic="review.revealed",
+            subject=review.public_id,
+            payload={"order": review.order.public_id, "direction": review.direction},
+        )
+        reputation.recompute_for(review)
+        revealed.append(review)
+    return revealed
+
+
+# --- Submitting ---------------------------------------------------------------------
+
+
+def _bad_input(field: str, code: str, message: str) -> DomainError:
+    return DomainError(code, message, status=400, fields={field: [message]})
+
+
+def _check_score(field: str, value: int | None, *, required: bool) -> None:
+    if value is None:
+        if required:
+            raise _bad_input(field, "missing_stars", _("Choose from 1 to 5 stars."))
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise _bad_input(field, "invalid_stars", _("Choose from 1 to 5 stars."))
+
+
+def _processed_photos(photos: Sequence[File]) -> list[ProcessedPhoto]:
+    if len(photos) > MAX_PHOTOS_PER_REVIEW:
+        message = ngettext(
+            "Attach at most %(count)d photo.",
+            "Attach at most %(count)d photos.",
+            MAX_PHOTOS_PER_REVIEW,
+        ) % {"count": MAX_PHOTOS_PER_REVIEW}
+        raise _bad_input("photos", "too_many_photos", message)
+    processed = []
+    for photo in photos:
+        try:
+            processed.append(process_photo(photo))
+        except DomainError as error:
+            messages = [text for items in error.fields.values() for text in items]
+            raise DomainError(
+                error.code,
+                error.message,
+                status=error.status,
+                fields={"photos": messages or [error.message]},
+            ) from error
+    return processed
+
+
+def _direction_of(order: Order, user: User) -> Direction:
+    if order.customer_id == user.pk:
+        return Direction.CUSTOMER_REVIEWS_PROVIDER
+    if order.provider is not None and order.provider.user_id == user.pk:
+        return Direction.PROVIDER_REVIEWS_CUSTOMER
+    raise NotFound("order_not_found", _("No such order."))
+
+
+def submit_review(
+    *,
+    order: Order,
+    author: User,
+    stars: int,
+    text: str = "",
+    quality: int | None = None,
+    punctuality: int | None = None,
+    communication: int | None = None,
+    value: int | None = None,
+    photos: Sequence[File] = (),
+    now: datetime | None = None,
+) -> Review:
+    """Write ``author``'s review of the other party of ``order``.
+
+    Locks the order row, so the two sides' submissions queue and exactly one of
+    them sees the other's and reveals both. Raises ``NotFound`` for someone who
+    is not a party, 422 ``order_not_completed`` / ``review_window_closed``,
+    409 ``already_reviewed``, and 400 for bad stars, text or photos. Photos and
+    sub-scores are for the customer's review of the provider only.
+    """
+    now = now or timezone.now()
+    direction = _direction_of(order, author)
+    scores = {
+        "quality": quality,
+        "punctuality": punctuality,
+        "communication": communication,
+        "value": value,
+    }
+    _check_score("stars", stars, required=True)
+    if direction == Direction.CUSTOMER_REVIEWS_PROVIDER:
+        for name in SUB_SCORES:
+            _check_score(name, scores[name], required=False)
+    else:
+        given = [name for name in SUB_SCORES if scores[name] is not None]
+        if given:
+            raise _bad_input(
+                given[0],
+                "sub_scores_not_allowed",
+                _("Only customers rate these details."),
+            )
+        if photos:
+            raise _bad_input(
+                "photos", "photos_not_allowed", _("Only customers attach photos.")
+            )
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT_LENGTH:
+        raise _bad_input(
+            "text",
+            "text_too_long",
+            _("Write at most %(count)d characters.") % {"count": MAX_TEXT_LENGTH},
+        )
+    processed = _processed_photos(photos)
+
+    with transaction.atomic():
+        order = lock_order(order.pk)
+        if order.state != COMPLETED:
+            raise DomainError(
+                "order_not_completed",
+                _("You can review an order once it is completed."),
+            )
+        window = open_review_window(order=order)
+        if now >= window.closes_at or window.closed_at is not None:
+            raise DomainError(
+                "review_window_closed",
+                _("The time to review this order has passed."),
+            )
+        if Review.objects.filter(order=order, direction=direction).exists():
+            raise Conflict(
+                "already_reviewed", _("You have already reviewed this order.")
+            )
+        review = Review.objects.create(
+            order=order,
+            direction=direction,
+            author=author,
+            listing_id=order.listing_id,
+            provider_id=order.provider_id,
+            customer_id=order.customer_id,
+            stars=stars,
+            text=text,
+            created_at=now,
+            **scores,
+        )
+        for position, photo in enumerate(processed):
+            row = ReviewPhoto(
+                review=review,
+                width=photo.width,
+                height=photo.height,
+                position=position,
+            )
+            row.image.save(photo.image_name, photo.image, save=False)
+            row.thumbnail.save(photo.thumbnail_name, photo.thumbnail, save=False)
+            row.save()
+        record_event(
+            topic="review.submitted",
+            subject=review.public_id,
+            payload={
+                "order": order.public_id,
+                "direction": direction.value,
+                "stars": stars,
+            },
+        )
+        if Review.objects.filter(order=order).count() == 2:
+            _reveal(Review.objects.filter(order=order), now=now)
+            review.refresh_from_db()
+    return review
+
+
+# --- After publication: reply, report, moderate -------------------------------------
+
+
+def reply_to_review(
+    *, review_id: str, user: User, text: str, now: datetime | None = None
+) -> Review:
+    """The provider's one public reply to a public review about them.
+
+    ``NotFound`` if ``user`` cannot see the review; 403 ``not_your_review`` if
+    it is not about them; 422 ``review_not_public``; 409 ``already_replied``;
+    400 for empty or too long text.
+    """
+    now = now or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        raise _bad_input("text", "text_missing", _("Write your reply."))
+    if len(text) > MAX_TEXT_LENGTH:
+        raise _bad_input(
+            "text",
+            "text_too_long",
+            _("Write at most %(count)d characters.") % {"count": MAX_TEXT_LENGTH},
+        )
+    with transaction.atomic():
+        review = queries.visible_review(user, review_id, for_update=True)
+        if not review.is_about_provider or review.provider.user_id != user.pk:
+            raise PermissionDenied(
+                "not_your_review", _("Only the provider reviewed can reply.")
+            )
+        if not review.is_public:
+            raise DomainError(
+                "review_not_public", _("You can reply once the review is public.")
+            )
+        if review.replied_at is not None:
+            raise Conflict("already_replied", _("You have already replied."))
+        review.reply, review.replied_at = text, now
+        review.save(update_fields=["reply", "replied_at"])
+        record_event(topic="review.replied", subject=review.public_id)
+    return review
+
+
+def report_review(
+    *, review_id: str, user: User, reason: str, now: datetime | None = None
+) -> ReviewReport:
+    """Report a review ``user`` can see, once. 422 ``own_review`` for the
+    author; 409 ``already_reported``; 400 without a reason."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise _bad_input("reason", "reason_missing", _("Tell us what is wrong."))
+    if len(reason) > MAX_REASON_LENGTH:
+        raise _bad_input(
+            "reason",
+            "reason_too_long",
+            _("Write at most %(count)d characters.") % {"count": MAX_REASON_LENGTH},
+        )
+    review = queries.visible_review(user, review_id)
+    if review.author_id == user.pk:
+        raise DomainError("own_review", _("You cannot report your own review."))
+    try:
+        with transaction.atomic():
+            report = ReviewReport.objects.create(
+                review=review, reporter=user, reason=reason, created_at=now
+            )
+            record_event(
+                topic="review.reported",
+                subject=review.public_id,
+                payload={"reporter": user.public_id},
+            )
+    except IntegrityError:
+        raise Conflict(
+            "already_reported", _("You have already reported this review.")
+        ) from None
+    return report
+
+
+def _moderated_review(user: User, review_id: str) -> Review:
+    """The review ops act on: locked. Non-ops get 404 for what they cannot see
+    and 403 for what they can."""
+    if not user.is_ops:
+        queries.visible_review(user, review_id)  # raises NotFound
+        raise PermissionDenied("ops_only", _("Only the operations team can do this."))
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("order", "provider")
+        .filter(public_id=review_id)
+        .first()
+    )
+    if review is None:
+        raise NotFound("review_not_found", _("No such review."))
+    return review
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise _bad_input("reason", "reason_missing", _("Give a reason."))
+    if len(reason) > 500:
+        raise _bad_input(
+            "reason",
+            "reason_too_long",
+            _("Write at most %(count)d characters.") % {"count": 500},
+        )
+    return reason
+
+
+def hide_review(
+    *, review_id: str, user: User, reason: str, now: datetime | None = None
+) -> Review:
+    """Ops hide a review: kept, marked, audited, and out of every public list
+    and aggregate. Open reports on it are resolved. 409 ``already_hidden``."""
+    now = now or timezone.now()
+    reason = _check_reason(reason)
+    with transaction.atomic():
+        review = _moderated_review(user, review_id)
+        if review.hidden_at is not None:
+            raise Conflict("already_hidden", _("This review is already hidden."))
+        review.hidden_at, review.hidden_by, review.hidden_reason = now, user, reason
+        review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        ReviewReport.objects.filter(review=review, resolved=False).update(
+            resolved=True, resolved_at=now
+        )
+        record_event(
+            topic="review.hidden",
+            subject=review.public_id,
+            payload={"by": user.public_id, "reason": reason},
+        )
+        if review.is_revealed:
+            reputation.recompute_for(review)
+    return review
+
+
+def unhide_review(
+    *, review_id: str, user: User, reason: str, now: datetime | None = None
+) -> Review:
+    """Ops undo a hide (the event log keeps both decisions). 409 ``not_hidden``."""
+    now = now or timezone.now()
+    reason = _check_reason(reason)
+    with transaction.atomic():
+        review = _moderated_review(user, review_id)
+        if review.hidden_at is None:
+            raise Conflict("not_hidden", _("This review is not hidden."))
+        review.hidden_at, review.hidden_by, review.hidden_reason = None, None, ""
+        review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        record_event(
+            topic="review.unhidden",
+            subject=review.public_id,
+            payload={"by": user.public_id, "reason": reason},
+        )
+        if review.is_revealed:
+            reputation.recompute_for(review)
+    return review
