@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("doorstep.orders.urls")),
     path("", include("doorstep.messaging.urls")),
     path("", include("doorstep.reviews.urls")),
+    path("", include("doorstep.payments.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -8,6 +8,7 @@ from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.orders.api import router as orders_router
+from doorstep.payments.api import router as payments_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
@@ -44,3 +45,4 @@ api.add_router("", scheduling_router)
 api.add_router("", orders_router)
 api.add_router("", messaging_router)
 api.add_router("", reviews_router)
+api.add_router("", payments_router)

@@ -150,3 +150,296 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount:+d} {self.currency}"
+
+
+# --- Payments: what the customer was charged, and for what -------------------------
+
+
+class PaymentKind(models.TextChoices):
+    ORDER = "order", _("Order")
+    TIP = "tip", _("Tip")
+    EXTRA = "extra", _("Extra charge")
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the card")  # the gateway was not reached yet
+    AUTHORISED = "authorised", _("Authorised")
+    CAPTURED = "captured", _("Captured")
+    VOIDED = "voided", _("Released")
+    FAILED = "failed", _("Failed")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Payment(models.Model):
+    """One charge on the customer's card: an order's price plus the service fee,
+    a tip, or an approved extra charge. Mirrors the gateway's record; the ledger
+    is the truth about where the money is."""
+
+    public_id = PublicIdField(prefix="pay")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=8, choices=PaymentKind.choices)
+    status = models.CharField(
+        max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    currency = models.CharField(max_length=3)
+    base_amount = models.PositiveIntegerField()  # what the provider's work costs
+    service_fee_amount = models.PositiveIntegerField(default=0)
+    discount_amount = models.PositiveIntegerField(default=0)  # funded by the platform
+    amount = models.PositiveIntegerField()  # charged: base + fee - discount
+    captured_amount = models.PositiveIntegerField(default=0)
+    refunded_amount = models.PositiveIntegerField(default=0)
+    gateway = models.CharField(max_length=20)
+    gateway_charge_id = models.CharField(max_length=100, blank=True, default="")
+    payment_method = models.CharField(max_length=100, blank=True, default="")
+    card_brand = models.CharField(max_length=20, blank=True, default="")
+    card_last4 = models.CharField(max_length=4, blank=True, default="")
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind="order"),
+                name="one_order_payment_per_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    amount=models.F("base_amount")
+                    + models.F("service_fee_amount")
+                    - models.F("discount_amount")
+                ),
+                name="payment_amount_is_base_plus_fee_minus_discount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.kind} {self.amount} {self.currency}"
+
+
+class PlatformDiscount(models.Model):
+    """A discount the platform pays for (coupons and points plug in here): the
+    customer is charged less and ``PROMOTIONS_EXPENSE`` funds the difference."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField()
+    reference = models.CharField(max_length=80)  # e.g. "coupon:SPRING"
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "reference"], name="one_discount_per_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} -{self.amount}"
+
+
+class ExtraCharge(models.Model):
+    """A tip from the customer, or materials / extra hours the provider proposes
+    and the customer approves before anything is charged."""
+
+    class Kind(models.TextChoices):
+        TIP = "tip", _("Tip")
+        EXTRA = "extra", _("Extra charge")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for the customer")
+        APPROVED = "approved", _("Approved")
+        CAPTURED = "captured", _("Paid")
+        DECLINED = "declined", _("Declined")
+        FAILED = "failed", _("Payment failed")
+
+    public_id = PublicIdField(prefix="xch")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="extra_charges"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    description = models.CharField(max_length=200)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="extra"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.kind} {self.amount}"
+
+
+# --- Payouts -------------------------------------------------------------------------
+
+
+class PayoutBatch(models.Model):
+    public_id = PublicIdField(prefix="pob")
+    approved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class PayoutRequest(models.Model):
+    """requested → approved (in a batch; money left the available balance) →
+    in_transit (the gateway accepted it) → paid, or failed (money returned)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        IN_TRANSIT = "in_transit", _("On its way")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+
+    public_id = PublicIdField(prefix="pyo")
+    provider = models.ForeignKey(
+        ProviderProfile, on_delete=models.PROTECT, related_name="payout_requests"
+    )
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.REQUESTED
+    )
+    batch = models.ForeignKey(
+        PayoutBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    destination = models.CharField(max_length=100, blank=True, default="")
+    gateway = models.CharField(max_length=20, blank=True, default="")
+    gateway_payout_id = models.CharField(max_length=100, blank=True, default="")
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.amount} {self.currency} ({self.status})"
+
+
+# --- Idempotency and webhooks -------------------------------------------------------
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to an ``Idempotency-Key``: repeats get it back; the same key
+    with other parameters is refused. The unique key makes a concurrent duplicate
+    fail to insert instead of running twice."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=120)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="one_idempotency_record_per_user_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ProcessedWebhook(models.Model):
+    """A gateway event we handled: deliveries are at least once, so the event id
+    is claimed here, in the handler's transaction, before anything else."""
+
+    gateway = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=60)
+    processed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "event_id"], name="one_processed_webhook_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.event_id}"
+
+
+# --- The sandbox gateway's own books (what a real processor would keep) ------------
+
+
+class SandboxCharge(models.Model):
+    charge_id = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    card_last4 = models.CharField(max_length=4)
+    behaviour = models.CharField(max_length=20)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20)  # authorised, captured, voided
+    captured_amount = models.PositiveIntegerField(default=0)
+    refunded_amount = models.PositiveIntegerField(default=0)
+    refunds = models.JSONField(default=dict)  # idempotency key -> {id, amount}
+    metadata = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.charge_id
+
+
+class SandboxAttempt(models.Model):
+    """Cards that ask for a retry the first time remember they were tried."""
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class SandboxPayout(models.Model):
+    payout_id = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    destination = models.CharField(max_length=100)
+    status = models.CharField(max_length=20)  # in_transit, paid, failed
+    metadata = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.payout_id
+
+
+class SandboxWebhook(models.Model):
+    event_id = models.CharField(max_length=40, unique=True)
+    event_type = models.CharField(max_length=60)
+    payload = models.JSONField()
+    deliver_after = models.DateTimeField()
+    deliveries = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.event_type}"

@@ -1,0 +1,384 @@
+"""The payments API: pay for an order, tips and extra charges, the provider's
+wallet and payouts, and ops' payout batches and refunds.
+
+Every write that moves money takes an ``Idempotency-Key`` header. An order that
+is not the caller's answers 404, like one that does not exist; ops endpoints
+answer 404 to everyone else.
+"""
+
+import csv
+import io
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from doorstep.accounts.models import User
+from doorstep.core.errors import DomainError, NotFound
+from doorstep.orders.models import Order
+from doorstep.payments import flows, queries
+from doorstep.payments.idempotency import HEADER, fingerprint, replay_error, run_once
+from doorstep.payments.models import (
+    AccountKind,
+    ExtraCharge,
+    LedgerAccount,
+    Payment,
+    PayoutBatch,
+    PayoutRequest,
+)
+from doorstep.payments.schemas import (
+    ApproveIn,
+    BatchIn,
+    BatchOut,
+    CardIn,
+    ExtraChargeIn,
+    ExtraChargeOut,
+    PaymentOut,
+    PayoutIn,
+    PayoutOut,
+    RefundIn,
+    RefundOut,
+    StatementOut,
+    TipIn,
+    WalletOut,
+)
+
+router = Router(tags=["payments"])
+
+
+def _caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def _order(request: HttpRequest, order_id: str, *, as_role: str) -> Order:
+    user = _caller(request)
+    order = (
+        Order.objects.select_related("provider", "listing__category")
+        .filter(public_id=order_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound("order_not_found", _("No such order."))
+    allowed = {
+        "customer": order.customer_id == user.pk,
+        "provider": order.provider is not None and order.provider.user_id == user.pk,
+        "ops": user.is_staff,
+    }[as_role]
+    if not allowed:
+        raise NotFound("order_not_found", _("No such order."))
+    return order
+
+
+def _ops(request: HttpRequest) -> User:
+    user = _caller(request)
+    if not (user.is_staff and user.is_active):
+        raise NotFound("not_found", _("Not found."))
+    return user
+
+
+def _provider(request: HttpRequest):
+    profile = getattr(_caller(request), "provider_profile", None)
+    if profile is None:
+        raise NotFound("not_a_provider", _("You have no provider profile."))
+    return profile
+
+
+def _money(amount: int, currency: str) -> dict:
+    return {"amount": amount, "currency": currency}
+
+
+def _payment_out(payment: Payment) -> dict:
+    return {
+        "id": payment.public_id,
+        "status": payment.status,
+        "amount": _money(payment.amount, payment.currency),
+        "service_fee": _money(payment.service_fee_amount, payment.currency),
+        "discount": _money(payment.discount_amount, payment.currency),
+        "card_brand": payment.card_brand,
+        "card_last4": payment.card_last4,
+    }
+
+
+def _extra_out(extra: ExtraCharge) -> dict:
+    return {
+        "id": extra.public_id,
+        "kind": extra.kind,
+        "status": extra.status,
+        "description": extra.description if extra.kind == "extra" else "",
+        "amount": _money(extra.amount, extra.currency),
+    }
+
+
+def _payout_out(payout: PayoutRequest) -> dict:
+    return {
+        "id": payout.public_id,
+        "status": payout.status,
+        "amount": _money(payout.amount, payout.currency),
+        "created_at": payout.created_at,
+    }
+
+
+def _once(request: HttpRequest, payload: Any, action) -> Status:
+    status, body = run_once(
+        user=_caller(request),
+        key=request.META.get(HEADER),
+        request_fingerprint=fingerprint(request.method, request.path, payload),
+        action=action,
+    )
+    replay_error(status, body)
+    return Status(status, body)
+
+
+@router.post(
+    "/orders/{order_id}/payment",
+    response={201: PaymentOut},
+    summary="Pay for an order",
+    description="Authorise the order's price plus the service fee on a card. "
+    "Takes an `Idempotency-Key`.",
+)
+def pay_for_order(request: HttpRequest, order_id: str, payload: CardIn):
+    order = _order(request, order_id, as_role="customer")
+
+    def action():
+        payment = flows.authorise_order(order=order, payment_method=payload.card)
+        return 201, _payment_out(payment)
+
+    return _once(request, payload.dict(), action)
+
+
+@router.post(
+    "/orders/{order_id}/tips",
+    response={201: ExtraChargeOut},
+    summary="Tip the provider",
+    description="After completion; all of it goes to the provider. "
+    "Takes an `Idempotency-Key`.",
+)
+def tip(request: HttpRequest, order_id: str, payload: TipIn):
+    order = _order(request, order_id, as_role="customer")
+    key = request.META.get(HEADER) or ""
+
+    def action():
+        extra = flows.add_tip(
+            order=order,
+            amount=payload.amount,
+            reference=key or f"tip-{order.extra_charges.count() + 1}",
+            payment_method=payload.card,
+        )
+        return 201, _extra_out(extra)
+
+    return _once(request, payload.dict(), action)
+
+
+@router.post(
+    "/orders/{order_id}/extra-charges",
+    response={201: ExtraChargeOut},
+    summary="Propose an extra charge",
+    description="The provider asks for materials or extra time; the customer "
+    "approves before anything is charged.",
+)
+def propose_extra(request: HttpRequest, order_id: str, payload: ExtraChargeIn):
+    order = _order(request, order_id, as_role="provider")
+
+    def action():
+        extra = flows.propose_extra_charge(
+            order=order, amount=payload.amount, description=payload.description
+        )
+        return 201, _extra_out(extra)
+
+    return _once(request, payload.dict(), action)
+
+
+@router.post(
+    "/orders/{order_id}/extra-charges/{charge_id}/approve",
+    response={200: ExtraChargeOut},
+    summary="Approve an extra charge",
+    description="Charges the card. Takes an `Idempotency-Key`.",
+)
+def approve_extra(
+    request: HttpRequest, order_id: str, charge_id: str, payload: ApproveIn
+):
+    order = _order(request, order_id, as_role="customer")
+    extra = ExtraCharge.objects.filter(
+        order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
+    ).first()
+    if extra is None:
+        raise NotFound("extra_not_found", _("No such extra charge."))
+
+    def action():
+        approved = flows.approve_extra_charge(extra=extra, payment_method=payload.card)
+        return 200, _extra_out(approved)
+
+    return _once(request, payload.dict(), action)
+
+
+@router.get(
+    "/me/wallet",
+    response=list[WalletOut],
+    summary="Your balances",
+    description="Per currency: pending (clearing), available, requested, on its "
+    "way and paid out.",
+)
+def wallet(request: HttpRequest):
+    provider = _provider(request)
+    return [
+        w.__dict__
+        for w in queries.wallets(provider, default_currency=settings.DOORSTEP_CURRENCY)
+    ]
+
+
+@router.get(
+    "/me/wallet/statement",
+    response=StatementOut,
+    summary="Your statement",
+    description="Every movement of your balances with the running balance, "
+    "newest first. `?format=csv` downloads all of it.",
+)
+def wallet_statement(
+    request: HttpRequest,
+    format: str = "json",
+    limit: int = 50,
+    cursor: str | None = None,
+):
+    provider = _provider(request)
+    lines = queries.statement(provider)
+    if format == "csv":
+        return statement_csv(lines)
+    lines.reverse()
+    if cursor:
+        try:
+            before = int(cursor)
+        except ValueError:
+            raise DomainError(
+                "invalid_cursor", _("This cursor is not valid."), status=400
+            ) from None
+        lines = [line for line in lines if line.id < before]
+    limit = max(1, min(limit, 200))
+    page = lines[:limit]
+    return {
+        "items": [
+            {
+                **line.__dict__,
+                "amount": _money(line.amount, line.currency),
+                "balance": _money(line.balance, line.currency),
+            }
+            for line in page
+        ],
+        "next": str(page[-1].id) if len(lines) > limit else None,
+    }
+
+
+def statement_csv(lines) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["date", "entry", "kind", "order", "account", "currency", "amount", "balance"]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                line.created_at.isoformat(),
+                line.entry,
+                line.kind,
+                line.order,
+                line.account,
+                line.currency,
+                line.amount,
+                line.balance,
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="statement.csv"'
+    return response
+
+
+def _wallet_currency(provider) -> str:
+    """The currency of the provider's largest available balance."""
+    account = (
+        LedgerAccount.objects.filter(
+            provider=provider, kind=AccountKind.PROVIDER_AVAILABLE
+        )
+        .order_by("-balance")
+        .first()
+    )
+    return account.currency if account else settings.DOORSTEP_CURRENCY
+
+
+@router.post(
+    "/me/payouts",
+    response={201: PayoutOut},
+    summary="Request a payout",
+    description="From your available balance, at least the minimum payout. "
+    "Takes an `Idempotency-Key`.",
+)
+def request_payout(request: HttpRequest, payload: PayoutIn):
+    provider = _provider(request)
+
+    def action():
+        payout = flows.request_payout(
+            provider=provider,
+            amount=payload.amount,
+            currency=payload.currency or _wallet_currency(provider),
+        )
+        return 201, _payout_out(payout)
+
+    return _once(request, payload.dict(), action)
+
+
+@router.post(
+    "/ops/payouts/batches",
+    response={201: BatchOut},
+    summary="Approve payouts (ops)",
+    description="Approve requested payouts as one batch and send them.",
+)
+def approve_batch(request: HttpRequest, payload: BatchIn):
+    user = _ops(request)
+
+    def action():
+        ids = list(
+            PayoutRequest.objects.filter(public_id__in=payload.payout_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        batch = flows.approve_payouts(request_ids=ids, user=user)
+        return 201, _batch_out(batch)
+
+    return _once(request, payload.dict(), action)
+
+
+def _batch_out(batch: PayoutBatch) -> dict:
+    return {
+        "id": batch.public_id,
+        "payouts": [_payout_out(p) for p in batch.requests.order_by("pk")],
+    }
+
+
+@router.post(
+    "/ops/orders/{order_id}/refunds",
+    response={201: RefundOut},
+    summary="Refund an order (ops)",
+    description="Full or partial, from escrow or (after release) per policy. "
+    "Takes an `Idempotency-Key`; the same key refunds once.",
+)
+def refund(request: HttpRequest, order_id: str, payload: RefundIn):
+    _ops(request)
+    order = _order(request, order_id, as_role="ops")
+    key = request.META.get(HEADER) or ""
+    if not key:
+        raise DomainError(
+            "idempotency_key_required",
+            _("Send an Idempotency-Key header with a refund."),
+            status=400,
+        )
+
+    def action():
+        amount = flows.refund_order(
+            order=order, amount=payload.amount, reference=f"ops-{key[:60]}"
+        )
+        return 201, {
+            "order": order.public_id,
+            "refunded": _money(amount, order.currency),
+        }
+
+    return _once(request, payload.dict(), action)

@@ -1,0 +1,966 @@
+"""Money flows: every movement of an order's money, one function each.
+
+Each flow is idempotent and has the same shape: read what is needed, call the
+gateway **outside** any transaction (a network call must never hold row locks,
+and a rolled-back transaction cannot un-charge a card), then record the result in
+the ledger **inside** one transaction. Idempotency keys come from public ids and
+the step (``capture:ord_…``), are sent to the gateway and used for the journal
+entry, so a flow that died between the two is finished by running it again, by
+the gateway's webhook or by ``doorstep reconcile --fix`` — and posts once.
+
+Where the money is (see ``models.AccountKind``): a capture moves it from the
+customer's card to ``GATEWAY_FUNDS`` and holds it in the order's ``ORDER_ESCROW``;
+release splits escrow into the provider's pending balance, commission and the
+service fee; clearing makes pending available; a payout or a refund sends cash
+out of ``GATEWAY_FUNDS``. Refunds after release are taken back from the provider
+(``DOORSTEP_REFUND_AFTER_RELEASE_FROM``); what the provider no longer has, the
+platform pays (``REFUNDS_PAID``).
+"""
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from doorstep.accounts.models import ProviderProfile, User
+from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
+from doorstep.core.errors import Conflict, DomainError, NotFound
+from doorstep.orders.models import Order
+from doorstep.payments.conf import setting
+from doorstep.payments.gateways import get_gateway
+from doorstep.payments.gateways.base import ChargeResult, GatewayError
+from doorstep.payments.ledger import Leg, ledger_account, post_entry
+from doorstep.payments.models import (
+    AccountKind,
+    ExtraCharge,
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    PayoutBatch,
+    PayoutRequest,
+    PlatformDiscount,
+    Posting,
+)
+
+logger = logging.getLogger(__name__)
+K = AccountKind
+
+# Entry kinds, for statements and reports.
+CAPTURE = "capture"
+RELEASE = "release"
+REFUND = "refund"
+CANCELLATION_FEE = "cancellation_fee"
+DISCOUNT_RETURNED = "discount_returned"
+CLEARING = "clearing"
+PAYOUT = "payout"
+PAYOUT_RETURNED = "payout_returned"
+
+# Where an extra charge may be added.
+EXTRA_CHARGE_STATES = frozenset(
+    {"accepted", "on_the_way", "in_service", "delivered", "completed"}
+)
+
+
+class PaymentError(DomainError):
+    """The gateway refused or failed; ``retryable`` when trying again later (with
+    the same idempotency key) may work."""
+
+    def __init__(self, error: GatewayError) -> None:
+        messages = {
+            GatewayError.CARD_DECLINED: _("The card was declined. Try another card."),
+            GatewayError.RETRY_LATER: _(
+                "The payment could not be completed right now. Try again shortly."
+            ),
+            GatewayError.UNAVAILABLE: _(
+                "The payment service is not answering. Try again shortly."
+            ),
+            GatewayError.CAPTURE_FAILED: _("The bank refused to take the payment."),
+        }
+        message = messages.get(error.code, _("The payment failed."))
+        super().__init__(error.code, message, status=503 if error.retryable else 422)
+        self.retryable = error.retryable
+
+
+def _gateway_call(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except GatewayError as error:
+        raise PaymentError(error) from error
+
+
+def _account(kind: AccountKind, currency: str, **party) -> LedgerAccount:
+    return ledger_account(kind=kind, currency=currency, **party)
+
+
+def _locked_balance(account: LedgerAccount) -> int:
+    """The balance with the account's row locked (call inside a transaction)."""
+    return (
+        LedgerAccount.objects.select_for_update()
+        .values_list("balance", flat=True)
+        .get(pk=account.pk)
+    )
+
+
+def _posted(key: str) -> bool:
+    return JournalEntry.objects.filter(idempotency_key=key).exists()
+
+
+def _legs(*pairs: tuple[LedgerAccount, int]) -> list[Leg]:
+    return [Leg(account, amount) for account, amount in pairs if amount]
+
+
+def commission_bps(order: Order) -> int:
+    if order.listing_id and order.listing.category_id:
+        return order.listing.category.commission_bps
+    return DEFAULT_COMMISSION_BPS
+
+
+def service_fee_for(amount: int) -> int:
+    return amount * setting("DOORSTEP_SERVICE_FEE_BPS") // 10_000
+
+
+def order_payment(order: Order) -> Payment | None:
+    return Payment.objects.filter(order=order, kind=PaymentKind.ORDER).first()
+
+
+def _subject(payment: Payment) -> str:
+    """The public id a payment's keys are derived from."""
+    if payment.kind == PaymentKind.ORDER:
+        return payment.order.public_id
+    return payment.extra.public_id
+
+
+def capture_key(payment: Payment) -> str:
+    return f"capture:{_subject(payment)}"
+
+
+# --- Authorise ------------------------------------------------------------------------
+
+
+def fund_discount(*, order: Order, amount: int, reference: str) -> PlatformDiscount:
+    """The seam for coupons and points: the platform pays ``amount`` of the
+    order. Must come before the card is authorised; the customer is charged less
+    and, at capture, ``PROMOTIONS_EXPENSE`` puts the difference into escrow so the
+    provider is paid on the full price."""
+    payment = order_payment(order)
+    if payment is not None and payment.status not in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    }:
+        raise Conflict(
+            "already_authorised", _("The order was already paid for; too late.")
+        )
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("A discount must be positive."))
+    discount, _created = PlatformDiscount.objects.get_or_create(
+        order=order, reference=reference, defaults={"amount": amount}
+    )
+    return discount
+
+
+def _payment_method_key(payment_method: str) -> str:
+    return hashlib.sha256(payment_method.encode()).hexdigest()[:12]
+
+
+def authorise_order(*, order: Order, payment_method: str) -> Payment:
+    """Hold the order's price plus the service fee (minus platform-funded
+    discounts) on the customer's card. Records a ``Payment``; the ledger is not
+    touched until the money is captured. Repeats return the authorised payment;
+    after a decline, another card may be tried."""
+    payment = order_payment(order)
+    if payment is not None and payment.status not in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    }:
+        return payment
+    base = order.total_amount
+    fee = service_fee_for(base)
+    discount = min(
+        base + fee,
+        PlatformDiscount.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
+        or 0,
+    )
+    amount = base + fee - discount
+    if amount <= 0:
+        raise DomainError("nothing_to_pay", _("There is nothing to pay."))
+    gateway = get_gateway()
+    with transaction.atomic():
+        payment, _created = Payment.objects.update_or_create(
+            order=order,
+            kind=PaymentKind.ORDER,
+            defaults={
+                "currency": order.currency,
+                "base_amount": base,
+                "service_fee_amount": fee,
+                "discount_amount": discount,
+                "amount": amount,
+                "gateway": gateway.name,
+                "status": PaymentStatus.PENDING,
+                "failure_code": "",
+            },
+            create_defaults={
+                "currency": order.currency,
+                "base_amount": base,
+                "service_fee_amount": fee,
+                "discount_amount": discount,
+                "amount": amount,
+                "gateway": gateway.name,
+                "idempotency_key": f"pay:{order.public_id}",
+            },
+        )
+    return _authorise(
+        payment,
+        payment_method=payment_method,
+        key=f"auth:{order.public_id}:{_payment_method_key(payment_method)}",
+    )
+
+
+def _authorise(payment: Payment, *, payment_method: str, key: str) -> Payment:
+    gateway = get_gateway(payment.gateway)
+    try:
+        result = gateway.authorise(
+            amount=payment.amount,
+            currency=payment.currency,
+            payment_method=payment_method,
+            idempotency_key=key,
+            metadata={
+                "payment": payment.public_id,
+                "order": payment.order.public_id,
+            },
+        )
+    except GatewayError as error:
+        if not error.retryable:
+            Payment.objects.filter(pk=payment.pk).update(
+                status=PaymentStatus.FAILED, failure_code=error.code
+            )
+        raise PaymentError(error) from error
+    return record_authorisation(payment, result)
+
+
+def record_authorisation(payment: Payment, result: ChargeResult) -> Payment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status in {PaymentStatus.PENDING, PaymentStatus.FAILED}:
+            payment.status = PaymentStatus.AUTHORISED
+            payment.gateway_charge_id = result.charge_id
+            payment.payment_method = result.payment_method
+            payment.card_brand = result.card_brand
+            payment.card_last4 = result.card_last4
+            payment.failure_code = ""
+            payment.save(
+                update_fields=[
+                    "status",
+                    "gateway_charge_id",
+                    "payment_method",
+                    "card_brand",
+                    "card_last4",
+                    "failure_code",
+                    "updated_at",
+                ]
+            )
+    return payment
+
+
+# --- Capture and void -----------------------------------------------------------------
+
+
+def capture_order(*, order: Order) -> Payment:
+    """Take the authorised money and hold it in the order's escrow."""
+    payment = order_payment(order)
+    if payment is None or payment.status in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    }:
+        raise Conflict("not_authorised", _("This order has no authorised payment."))
+    return _capture(payment, amount=None)
+
+
+def _capture(payment: Payment, *, amount: int | None) -> Payment:
+    if payment.status == PaymentStatus.AUTHORISED:
+        result = _gateway_call(
+            get_gateway(payment.gateway).capture,
+            charge_id=payment.gateway_charge_id,
+            amount=amount,
+            idempotency_key=capture_key(payment),
+        )
+        return record_capture(payment, result.captured_amount)
+    if payment.captured_amount and not _posted(capture_key(payment)):
+        return record_capture(payment, payment.captured_amount)
+    if payment.status == PaymentStatus.VOIDED:
+        raise Conflict("voided", _("This payment was released and cannot be taken."))
+    return payment
+
+
+def record_capture(payment: Payment, captured: int) -> Payment:
+    """Post a capture the gateway made (from the flow, the webhook or the
+    reconciliation: the key makes it once)."""
+    order = payment.order
+    currency = payment.currency
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        key = capture_key(payment)
+        if not _posted(key):
+            # The platform funds its discount only when the whole price is taken.
+            discount = payment.discount_amount if captured == payment.amount else 0
+            gateway = _account(K.GATEWAY_FUNDS, currency)
+            if payment.kind == PaymentKind.TIP:
+                legs = _legs(
+                    (gateway, captured),
+                    (
+                        _account(K.PROVIDER_PENDING, currency, provider=order.provider),
+                        -captured,
+                    ),
+                )
+            elif payment.kind == PaymentKind.EXTRA and order.state == "completed":
+                commission = captured * commission_bps(order) // 10_000
+                legs = _legs(
+                    (gateway, captured),
+                    (
+                        _account(K.PROVIDER_PENDING, currency, provider=order.provider),
+                        -(captured - commission),
+                    ),
+                    (_account(K.COMMISSION_REVENUE, currency), -commission),
+                )
+            else:
+                legs = _legs(
+                    (gateway, captured),
+                    (_account(K.PROMOTIONS_EXPENSE, currency), discount),
+                    (
+                        _account(K.ORDER_ESCROW, currency, order=order),
+                        -(captured + discount),
+                    ),
+                )
+            post_entry(
+                kind=CAPTURE,
+                legs=legs,
+                order=order,
+                idempotency_key=key,
+                description=payment.public_id,
+            )
+        if payment.status in {
+            PaymentStatus.PENDING,
+            PaymentStatus.FAILED,
+            PaymentStatus.AUTHORISED,
+        }:
+            payment.status = PaymentStatus.CAPTURED
+        payment.captured_amount = captured
+        payment.save(update_fields=["status", "captured_amount", "updated_at"])
+        if payment.kind != PaymentKind.ORDER:
+            ExtraCharge.objects.filter(payment=payment).update(
+                status=ExtraCharge.Status.CAPTURED
+            )
+    return payment
+
+
+def void_order(*, order: Order) -> Payment | None:
+    """Declined, expired or cancelled without a fee: release the hold — or, if the
+    money was already taken, refund all of it."""
+    payment = order_payment(order)
+    if payment is None or payment.status in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+        PaymentStatus.VOIDED,
+    }:
+        return payment
+    if payment.status == PaymentStatus.AUTHORISED:
+        result = _gateway_call(
+            get_gateway(payment.gateway).void,
+            charge_id=payment.gateway_charge_id,
+            idempotency_key=f"void:{order.public_id}",
+        )
+        if result.status == "captured":  # captured elsewhere in the meantime
+            record_capture(payment, result.captured_amount)
+        else:
+            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.VOIDED)
+            return Payment.objects.get(pk=payment.pk)
+    refund_in_full(order=order, reference="void")
+    return Payment.objects.get(pk=payment.pk)
+
+
+# --- Release --------------------------------------------------------------------------
+
+
+def release_order(*, order: Order) -> JournalEntry | None:
+    """On completion: the escrow goes to the provider's pending balance minus the
+    category's commission, and the service fee to the platform's revenue.
+    Captures first when the money is taken after the service."""
+    order.refresh_from_db(fields=["state"])
+    if order.state != "completed":
+        raise Conflict("not_completed", _("Only a completed order is paid out."))
+    payment = order_payment(order)
+    if payment is not None and payment.status == PaymentStatus.AUTHORISED:
+        payment = _capture(payment, amount=None)
+    key = f"release:{order.public_id}"
+    with transaction.atomic():
+        existing = JournalEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        escrow = _account(K.ORDER_ESCROW, order.currency, order=order)
+        held = _locked_balance(escrow)
+        if held <= 0:
+            return None
+        fee = min(payment.service_fee_amount if payment else 0, held)
+        earned = held - fee
+        commission = earned * commission_bps(order) // 10_000
+        return post_entry(
+            kind=RELEASE,
+            legs=_legs(
+                (escrow, held),
+                (
+                    _account(
+                        K.PROVIDER_PENDING, order.currency, provider=order.provider
+                    ),
+                    -(earned - commission),
+                ),
+                (_account(K.COMMISSION_REVENUE, order.currency), -commission),
+                (_account(K.SERVICE_FEE_REVENUE, order.currency), -fee),
+            ),
+            order=order,
+            idempotency_key=key,
+            description=order.public_id,
+        )
+
+
+# --- Refunds --------------------------------------------------------------------------
+
+
+def refund_key(payment: Payment, reference: str) -> str:
+    return f"refund:{_subject(payment)}:{reference}"
+
+
+def refund_order(
+    *, order: Order, amount: int, reference: str, payment: Payment | None = None
+) -> int:
+    """Return ``amount`` of the order's payment (or of ``payment``: a tip or an
+    extra charge) to the customer's card. ``reference`` names this refund (a
+    dispute id, an API idempotency key): the same reference refunds once. From
+    escrow while the money is held; after release, per policy."""
+    payment = payment or order_payment(order)
+    if payment is None or payment.status not in {
+        PaymentStatus.CAPTURED,
+        PaymentStatus.REFUNDED,
+    }:
+        raise Conflict("nothing_captured", _("No money was taken for this order."))
+    key = refund_key(payment, reference)
+    if _posted(key):
+        return 0
+    if amount <= 0 or amount > payment.captured_amount - payment.refunded_amount:
+        raise DomainError(
+            "refund_too_large",
+            _("You can refund at most %(amount)s.")
+            % {"amount": payment.captured_amount - payment.refunded_amount},
+            fields={"amount": [_("More than is left to refund.")]},
+        )
+    cash = _account(K.GATEWAY_FUNDS, payment.currency).balance
+    if amount > cash:
+        # Checked before the gateway moves anything: a refund the ledger then
+        # refused would leave the books behind the gateway.
+        raise Conflict(
+            "insufficient_platform_funds",
+            _("The platform's balance at the gateway cannot cover this refund now."),
+        )
+    result = _gateway_call(
+        get_gateway(payment.gateway).refund,
+        charge_id=payment.gateway_charge_id,
+        amount=amount,
+        idempotency_key=key,
+        metadata={"payment": payment.public_id, "order": order.public_id},
+    )
+    record_refund(payment, amount=result.amount, key=key)
+    return result.amount
+
+
+def refund_in_full(*, order: Order, reference: str) -> int:
+    """Refund every charge of the order (price, extras, tips) that is left, and
+    hand back the platform's discount: the escrow ends at zero."""
+    total = 0
+    for payment in Payment.objects.filter(order=order).order_by("pk"):
+        if payment.status == PaymentStatus.AUTHORISED:
+            _gateway_call(
+                get_gateway(payment.gateway).void,
+                charge_id=payment.gateway_charge_id,
+                idempotency_key=f"void:{_subject(payment)}",
+            )
+            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.VOIDED)
+            continue
+        if payment.status != PaymentStatus.CAPTURED:
+            continue
+        if not _posted(capture_key(payment)):
+            payment = record_capture(payment, payment.captured_amount)
+        left = payment.captured_amount - payment.refunded_amount
+        if left > 0 and not _posted(refund_key(payment, reference)):
+            total += refund_order(
+                order=order, amount=left, reference=reference, payment=payment
+            )
+    _return_discount(order)
+    return total
+
+
+def _return_discount(order: Order) -> None:
+    """What is left in escrow once every card charge is refunded is the platform's
+    own discount: it goes back to the promotions account."""
+    with transaction.atomic():
+        escrow = _account(K.ORDER_ESCROW, order.currency, order=order)
+        left = _locked_balance(escrow)
+        refundable = Payment.objects.filter(
+            order=order, status=PaymentStatus.CAPTURED
+        ).exists()
+        if left <= 0 or refundable:
+            return
+        post_entry(
+            kind=DISCOUNT_RETURNED,
+            legs=_legs(
+                (escrow, left), (_account(K.PROMOTIONS_EXPENSE, order.currency), -left)
+            ),
+            order=order,
+            idempotency_key=f"discount_returned:{order.public_id}",
+        )
+
+
+def record_refund(payment: Payment, *, amount: int, key: str) -> None:
+    """Post a refund the gateway made: from escrow first; then (after release)
+    from the provider's pending and available balances per policy; what is
+    still missing the platform pays."""
+    order = payment.order
+    currency = payment.currency
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if _posted(key):
+            return
+        if not _posted(capture_key(payment)):
+            record_capture(payment, payment.captured_amount or amount)
+            payment.refresh_from_db()
+        escrow = _account(K.ORDER_ESCROW, currency, order=order)
+        from_escrow = min(amount, _locked_balance(escrow))
+        rest = amount - from_escrow
+        pairs: list[tuple[LedgerAccount, int]] = [(escrow, from_escrow)]
+        if rest and setting("DOORSTEP_REFUND_AFTER_RELEASE_FROM") == "provider":
+            for kind in (K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE):
+                account = _account(kind, currency, provider=order.provider)
+                taken = min(rest, _locked_balance(account))
+                pairs.append((account, taken))
+                rest -= taken
+        pairs.append((_account(K.REFUNDS_PAID, currency), rest))
+        pairs.append((_account(K.GATEWAY_FUNDS, currency), -amount))
+        post_entry(
+            kind=REFUND,
+            legs=_legs(*pairs),
+            order=order,
+            idempotency_key=key,
+            description=payment.public_id,
+        )
+        payment.refunded_amount += amount
+        if payment.refunded_amount >= payment.captured_amount:
+            payment.status = PaymentStatus.REFUNDED
+        payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+
+
+# --- Cancellation ---------------------------------------------------------------------
+
+
+def settle_cancellation(*, order: Order, fee: int | None = None) -> int:
+    """A cancelled order (or a customer no-show): keep the policy's fee (set by
+    the orders process on ``cancellation_fee_amount``), split it between the
+    provider and the platform, and give the rest back. Returns the fee kept."""
+    fee = order.cancellation_fee_amount if fee is None else fee
+    payment = order_payment(order)
+    if payment is None or payment.status in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+        PaymentStatus.VOIDED,
+    }:
+        return 0
+    if payment.status == PaymentStatus.AUTHORISED:
+        if fee <= 0:
+            void_order(order=order)
+            return 0
+        payment = _capture(payment, amount=min(fee, payment.amount))
+    fee = min(fee, payment.captured_amount)
+    key = f"cancellation_fee:{order.public_id}"
+    if not _posted(key):
+        # Everything but the fee goes back: extras in full, the price less the fee.
+        for extra in Payment.objects.filter(order=order).exclude(pk=payment.pk):
+            if extra.status == PaymentStatus.CAPTURED:
+                left = extra.captured_amount - extra.refunded_amount
+                if left > 0:
+                    refund_order(
+                        order=order, amount=left, reference="cancel", payment=extra
+                    )
+        payment.refresh_from_db()
+        left = payment.captured_amount - payment.refunded_amount - fee
+        if left > 0:
+            refund_order(order=order, amount=left, reference="cancel", payment=payment)
+    with transaction.atomic():
+        if _posted(key):
+            return fee
+        escrow = _account(K.ORDER_ESCROW, order.currency, order=order)
+        held = _locked_balance(escrow)
+        kept = min(fee, held)
+        discount_left = held - kept
+        provider_share = (
+            kept * setting("DOORSTEP_CANCELLATION_PROVIDER_SHARE_BPS") // 10_000
+        )
+        if held:
+            post_entry(
+                kind=CANCELLATION_FEE,
+                legs=_legs(
+                    (escrow, held),
+                    (
+                        _account(
+                            K.PROVIDER_PENDING, order.currency, provider=order.provider
+                        ),
+                        -provider_share,
+                    ),
+                    (
+                        _account(K.CANCELLATION_FEE_REVENUE, order.currency),
+                        -(kept - provider_share),
+                    ),
+                    (_account(K.PROMOTIONS_EXPENSE, order.currency), -discount_left),
+                ),
+                order=order,
+                idempotency_key=key,
+                description=order.public_id,
+            )
+    return fee
+
+
+# --- Tips and extra charges -----------------------------------------------------------
+
+
+def _charge_now(
+    extra: ExtraCharge, *, payment_method: str | None, reference: str
+) -> ExtraCharge:
+    order = extra.order
+    main = order_payment(order)
+    method = payment_method or (main.payment_method if main else "")
+    if not method:
+        raise DomainError("card_required", _("Enter a card to pay with."))
+    with transaction.atomic():
+        payment = extra.payment
+        if payment is None:
+            payment = Payment.objects.create(
+                order=order,
+                kind=extra.kind,
+                currency=extra.currency,
+                base_amount=extra.amount,
+                amount=extra.amount,
+                gateway=get_gateway().name,
+                idempotency_key=f"pay:{extra.public_id}",
+            )
+            extra.payment = payment
+            extra.save(update_fields=["payment"])
+    if payment.status in {PaymentStatus.PENDING, PaymentStatus.FAILED}:
+        try:
+            payment = _authorise(
+                payment,
+                payment_method=method,
+                key=f"auth:{extra.public_id}:{_payment_method_key(method)}",
+            )
+        except PaymentError as error:
+            if not error.retryable:
+                ExtraCharge.objects.filter(pk=extra.pk).update(
+                    status=ExtraCharge.Status.FAILED
+                )
+            raise
+    _capture(payment, amount=None)
+    extra.refresh_from_db()
+    return extra
+
+
+def add_tip(
+    *,
+    order: Order,
+    amount: int,
+    reference: str,
+    payment_method: str | None = None,
+) -> ExtraCharge:
+    """A tip after completion: charged at once, all of it to the provider (no
+    commission). ``reference`` makes a repeat return the first tip."""
+    if order.state != "completed":
+        raise Conflict("not_completed", _("You can tip once the job is completed."))
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("Enter an amount above zero."))
+    try:
+        with transaction.atomic():
+            extra, _created = ExtraCharge.objects.get_or_create(
+                order=order,
+                kind=ExtraCharge.Kind.TIP,
+                description=f"tip:{reference}"[:200],
+                defaults={
+                    "status": ExtraCharge.Status.APPROVED,
+                    "amount": amount,
+                    "currency": order.currency,
+                },
+            )
+    except IntegrityError:  # pragma: no cover - concurrent duplicate
+        extra = ExtraCharge.objects.get(
+            order=order, kind=ExtraCharge.Kind.TIP, description=f"tip:{reference}"
+        )
+    return _charge_now(extra, payment_method=payment_method, reference=reference)
+
+
+def propose_extra_charge(*, order: Order, amount: int, description: str) -> ExtraCharge:
+    """The provider asks for more (materials, extra hours); nothing is charged
+    until the customer approves."""
+    if order.state not in EXTRA_CHARGE_STATES:
+        raise Conflict("extra_not_allowed", _("Extra charges are not possible now."))
+    if amount <= 0:
+        raise DomainError(
+            "invalid_amount",
+            _("Enter an amount above zero."),
+            fields={"amount": [_("Enter an amount above zero.")]},
+        )
+    return ExtraCharge.objects.create(
+        order=order,
+        kind=ExtraCharge.Kind.EXTRA,
+        status=ExtraCharge.Status.PROPOSED,
+        description=description,
+        amount=amount,
+        currency=order.currency,
+    )
+
+
+def approve_extra_charge(
+    *, extra: ExtraCharge, payment_method: str | None = None
+) -> ExtraCharge:
+    """The customer agrees: charge it; into escrow until completion (or straight
+    to the provider, less commission, when the job is already completed)."""
+    if extra.kind != ExtraCharge.Kind.EXTRA:
+        raise NotFound("extra_not_found", _("No such extra charge."))
+    with transaction.atomic():
+        extra = ExtraCharge.objects.select_for_update().get(pk=extra.pk)
+        if extra.status == ExtraCharge.Status.PROPOSED:
+            if extra.order.state not in EXTRA_CHARGE_STATES:
+                raise Conflict(
+                    "extra_not_allowed", _("Extra charges are not possible now.")
+                )
+            extra.status = ExtraCharge.Status.APPROVED
+            extra.save(update_fields=["status"])
+        elif extra.status == ExtraCharge.Status.DECLINED:
+            raise Conflict("extra_declined", _("This extra charge was declined."))
+    if extra.status == ExtraCharge.Status.CAPTURED:
+        return extra
+    return _charge_now(extra, payment_method=payment_method, reference="approve")
+
+
+def decline_extra_charge(*, extra: ExtraCharge) -> ExtraCharge:
+    updated = ExtraCharge.objects.filter(
+        pk=extra.pk, status=ExtraCharge.Status.PROPOSED
+    ).update(status=ExtraCharge.Status.DECLINED)
+    if not updated:
+        raise Conflict("extra_answered", _("This extra charge was already answered."))
+    extra.refresh_from_db()
+    return extra
+
+
+# --- Clearing -------------------------------------------------------------------------
+
+
+def clear_pending(*, now: datetime) -> int:
+    """Earnings older than ``DOORSTEP_CLEARING_DAYS`` become available for payout.
+    One clearing entry per earning entry (keyed by it): safe to run any time."""
+    cutoff = now - timedelta(days=setting("DOORSTEP_CLEARING_DAYS"))
+    credits = (
+        Posting.objects.filter(
+            account__kind=K.PROVIDER_PENDING,
+            amount__lt=0,
+            entry__created_at__lte=cutoff,
+        )
+        .select_related("account", "entry")
+        .order_by("pk")
+    )
+    cleared = 0
+    for posting in credits:
+        key = f"clearing:{posting.entry.public_id}:{posting.account_id}"
+        if _posted(key):
+            continue
+        with transaction.atomic():
+            pending = posting.account
+            amount = min(-posting.amount, _locked_balance(pending))
+            if amount <= 0:
+                continue
+            available = _account(
+                K.PROVIDER_AVAILABLE, pending.currency, provider=pending.provider
+            )
+            post_entry(
+                kind=CLEARING,
+                legs=_legs((pending, amount), (available, -amount)),
+                order=posting.entry.order,
+                idempotency_key=key,
+            )
+            cleared += 1
+    return cleared
+
+
+# --- Payouts --------------------------------------------------------------------------
+
+
+def default_destination(provider: ProviderProfile) -> str:
+    return f"acct_{provider.public_id}"
+
+
+def request_payout(
+    *,
+    provider: ProviderProfile,
+    amount: int,
+    currency: str,
+    destination: str = "",
+) -> PayoutRequest:
+    """A provider asks for ``amount`` of the available balance (at least
+    ``DOORSTEP_MIN_PAYOUT``, at most what is available and not yet requested)."""
+    minimum = setting("DOORSTEP_MIN_PAYOUT")
+    if amount < minimum:
+        raise DomainError(
+            "below_minimum_payout",
+            _("The smallest payout is %(minimum)s.") % {"minimum": minimum},
+            fields={"amount": [_("Below the minimum payout.")]},
+        )
+    with transaction.atomic():
+        available = _account(K.PROVIDER_AVAILABLE, currency, provider=provider)
+        balance = _locked_balance(available)  # serialises a provider's requests
+        open_requests = (
+            PayoutRequest.objects.filter(
+                provider=provider,
+                currency=currency,
+                status=PayoutRequest.Status.REQUESTED,
+            ).aggregate(s=Sum("amount"))["s"]
+            or 0
+        )
+        if amount > balance - open_requests:
+            raise DomainError(
+                "insufficient_funds",
+                _("You can request at most %(amount)s.")
+                % {"amount": max(balance - open_requests, 0)},
+                fields={"amount": [_("More than your available balance.")]},
+            )
+        return PayoutRequest.objects.create(
+            provider=provider,
+            amount=amount,
+            currency=currency,
+            destination=destination or default_destination(provider),
+        )
+
+
+def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
+    """Ops approve requested payouts as one batch: each moves the money out of
+    the provider's available balance, then (after commit) goes to the gateway."""
+    with transaction.atomic():
+        batch = PayoutBatch.objects.create(approved_by=user)
+        requests = list(
+            PayoutRequest.objects.select_for_update()
+            .filter(pk__in=request_ids, status=PayoutRequest.Status.REQUESTED)
+            .order_by("pk")
+        )
+        for payout in requests:
+            try:
+                with transaction.atomic():
+                    post_entry(
+                        kind=PAYOUT,
+                        legs=_legs(
+                            (
+                                _account(
+                                    K.PROVIDER_AVAILABLE,
+                                    payout.currency,
+                                    provider=payout.provider,
+                                ),
+                                payout.amount,
+                            ),
+                            (
+                                _account(K.GATEWAY_FUNDS, payout.currency),
+                                -payout.amount,
+                            ),
+                        ),
+                        idempotency_key=f"payout:{payout.public_id}",
+                        description=payout.public_id,
+                    )
+                    payout.status = PayoutRequest.Status.APPROVED
+                    payout.gateway = get_gateway().name
+            except Conflict:
+                payout.status = PayoutRequest.Status.FAILED
+                payout.failure_code = "insufficient_funds"
+            payout.batch = batch
+            payout.save(
+                update_fields=[
+                    "status",
+                    "gateway",
+                    "failure_code",
+                    "batch",
+                    "updated_at",
+                ]
+            )
+    for payout in requests:
+        if payout.status == PayoutRequest.Status.APPROVED:
+            try:
+                send_payout(payout)
+            except PaymentError as error:
+                logger.warning("payout %s not sent: %s", payout.public_id, error.code)
+    return batch
+
+
+def send_payout(payout: PayoutRequest) -> PayoutRequest:
+    """Ask the gateway to send an approved payout (again, after a crash: the key
+    makes it once)."""
+    if payout.status != PayoutRequest.Status.APPROVED:
+        return payout
+    try:
+        result = get_gateway(payout.gateway).payout(
+            amount=payout.amount,
+            currency=payout.currency,
+            destination=payout.destination,
+            idempotency_key=f"payout:{payout.public_id}",
+            metadata={"payout": payout.public_id},
+        )
+    except GatewayError as error:
+        if not error.retryable:
+            return_payout(payout, failure_code=error.code)
+        raise PaymentError(error) from error
+    PayoutRequest.objects.filter(
+        pk=payout.pk, status=PayoutRequest.Status.APPROVED
+    ).update(status=PayoutRequest.Status.IN_TRANSIT, gateway_payout_id=result.payout_id)
+    payout.refresh_from_db()
+    return payout
+
+
+def mark_payout_paid(payout: PayoutRequest, *, gateway_payout_id: str = "") -> None:
+    with transaction.atomic():
+        payout = PayoutRequest.objects.select_for_update().get(pk=payout.pk)
+        if payout.status in {
+            PayoutRequest.Status.APPROVED,
+            PayoutRequest.Status.IN_TRANSIT,
+        }:
+            payout.status = PayoutRequest.Status.PAID
+            payout.gateway_payout_id = gateway_payout_id or payout.gateway_payout_id
+            payout.save(update_fields=["status", "gateway_payout_id", "updated_at"])
+
+
+def return_payout(payout: PayoutRequest, *, failure_code: str) -> None:
+    """The payout failed: the money goes back to the provider's available balance."""
+    with transaction.atomic():
+        payout = PayoutRequest.objects.select_for_update().get(pk=payout.pk)
+        if payout.status in {
+            PayoutRequest.Status.REQUESTED,
+            PayoutRequest.Status.FAILED,
+        }:
+            return
+        post_entry(
+            kind=PAYOUT_RETURNED,
+            legs=_legs(
+                (_account(K.GATEWAY_FUNDS, payout.currency), payout.amount),
+                (
+                    _account(
+                        K.PROVIDER_AVAILABLE, payout.currency, provider=payout.provider
+                    ),
+                    -payout.amount,
+                ),
+            ),
+            idempotency_key=f"payout_returned:{payout.public_id}",
+            description=payout.public_id,
+        )
+        payout.status = PayoutRequest.Status.FAILED
+        payout.failure_code = failure_code[:40]
+        payout.save(update_fields=["status", "failure_code", "updated_at"])

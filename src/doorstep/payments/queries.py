@@ -1,0 +1,215 @@
+"""Reads: wallets, statements, receipts and the finance report."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from doorstep.accounts.models import ProviderProfile
+from doorstep.orders.models import Order
+from doorstep.payments.models import (
+    AccountKind,
+    ExtraCharge,
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    PaymentKind,
+    PayoutRequest,
+    Posting,
+)
+
+K = AccountKind
+WALLET_KINDS = (K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE)
+
+
+@dataclass(frozen=True)
+class Wallet:
+    currency: str
+    pending: int
+    available: int
+    requested: int
+    in_transit: int
+    paid_out: int
+
+
+def wallets(provider: ProviderProfile, *, default_currency: str) -> list[Wallet]:
+    balances: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, currency, amount in LedgerAccount.objects.filter(
+        provider=provider, kind__in=WALLET_KINDS
+    ).values_list("kind", "currency", "balance"):
+        balances[currency][kind] = amount
+    payouts = PayoutRequest.objects.filter(provider=provider)
+    for status, currency, amount in payouts.values_list("status", "currency").annotate(
+        total=Sum("amount")
+    ):
+        balances[currency][status] += amount
+    if not balances:
+        balances[default_currency]
+    status = PayoutRequest.Status
+    return [
+        Wallet(
+            currency=currency,
+            pending=values[K.PROVIDER_PENDING],
+            available=values[K.PROVIDER_AVAILABLE],
+            requested=values[status.REQUESTED],
+            in_transit=values[status.APPROVED] + values[status.IN_TRANSIT],
+            paid_out=values[status.PAID],
+        )
+        for currency, values in sorted(balances.items())
+    ]
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    id: int
+    created_at: object
+    entry: str
+    kind: str
+    order: str
+    account: str
+    currency: str
+    amount: int  # + money in, - money out, for the provider
+    balance: int  # running, per currency, across pending and available
+
+
+def statement(provider: ProviderProfile) -> list[StatementLine]:
+    """Every posting on the provider's balances, oldest first, with the running
+    balance (pending + available) per currency. Moves between pending and
+    available are shown too; they leave the total unchanged."""
+    postings = (
+        Posting.objects.filter(
+            account__provider=provider, account__kind__in=WALLET_KINDS
+        )
+        .select_related("entry", "entry__order", "account")
+        .order_by("pk")
+    )
+    running: dict[str, int] = defaultdict(int)
+    lines = []
+    for posting in postings:
+        amount = -posting.amount  # provider balances are credit-normal
+        running[posting.currency] += amount
+        lines.append(
+            StatementLine(
+                id=posting.pk,
+                created_at=posting.entry.created_at,
+                entry=posting.entry.public_id,
+                kind=posting.entry.kind,
+                order=posting.entry.order.public_id if posting.entry.order else "",
+                account=posting.account.kind,
+                currency=posting.currency,
+                amount=amount,
+                balance=running[posting.currency],
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class Receipt:
+    order: Order
+    lines: list
+    payment: Payment | None
+    extras: list
+    service_fee: int
+    discount: int
+    tax: int
+    paid: int
+    refunded: int
+
+
+def receipt(order: Order) -> Receipt:
+    payment = Payment.objects.filter(order=order, kind=PaymentKind.ORDER).first()
+    extras = list(
+        ExtraCharge.objects.filter(
+            order=order, status=ExtraCharge.Status.CAPTURED
+        ).select_related("payment")
+    )
+    charges = Payment.objects.filter(order=order)
+    paid = sum(p.captured_amount for p in charges)
+    refunded = sum(p.refunded_amount for p in charges)
+    return Receipt(
+        order=order,
+        lines=list(order.lines.all()),
+        payment=payment,
+        extras=extras,
+        service_fee=payment.service_fee_amount if payment else 0,
+        discount=payment.discount_amount if payment else 0,
+        tax=0,  # prices include tax; TAX_PAYABLE is posted when tax is configured
+        paid=paid,
+        refunded=refunded,
+    )
+
+
+REPORT_COLUMNS = (
+    "gmv",
+    "captured",
+    "refunded",
+    "commission",
+    "fees",
+    "payouts",
+    "escrow_outstanding",
+)
+
+
+def finance_report(*, since: date, until: date) -> list[dict]:
+    """Per day and category: GMV (orders booked), captured, refunded, commission,
+    fees (service and cancellation), payouts, and escrow still held."""
+    rows: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(REPORT_COLUMNS, 0))
+
+    def category_of(order_field: str) -> str:
+        return f"{order_field}__listing__category__slug"
+
+    orders = (
+        Order.objects.filter(created_at__date__gte=since, created_at__date__lte=until)
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "listing__category__slug")
+        .annotate(total=Sum("total_amount"))
+    )
+    for row in orders:
+        rows[(row["day"], row["listing__category__slug"] or "")]["gmv"] += row["total"]
+
+    postings = (
+        Posting.objects.filter(
+            entry__created_at__date__gte=since, entry__created_at__date__lte=until
+        )
+        .annotate(day=TruncDate("entry__created_at"))
+        .values("day", category_of("entry__order"), "entry__kind", "account__kind")
+        .annotate(total=Sum("amount"))
+    )
+    for row in postings:
+        key = (row["day"], row[category_of("entry__order")] or "")
+        kind, account, total = row["entry__kind"], row["account__kind"], row["total"]
+        values = rows[key]
+        if account == K.GATEWAY_FUNDS and kind == "capture":
+            values["captured"] += total
+        elif account == K.GATEWAY_FUNDS and kind == "refund":
+            values["refunded"] += -total
+        elif account == K.GATEWAY_FUNDS and kind in {"payout", "payout_returned"}:
+            values["payouts"] += -total
+        elif account == K.COMMISSION_REVENUE:
+            values["commission"] += -total
+        elif account in {K.SERVICE_FEE_REVENUE, K.CANCELLATION_FEE_REVENUE}:
+            values["fees"] += -total
+        elif account == K.ORDER_ESCROW:
+            values["escrow_outstanding"] += -total
+    return [
+        {"day": day, "category": category, **values}
+        for (day, category), values in sorted(
+            rows.items(), key=lambda i: (i[0][0], i[0][1])
+        )
+    ]
+
+
+def escrow_held() -> int:
+    return (
+        LedgerAccount.objects.filter(kind=K.ORDER_ESCROW).aggregate(s=Sum("balance"))[
+            "s"
+        ]
+        or 0
+    )
+
+
+def entries_for_order(order: Order) -> QuerySet[JournalEntry]:
+    return JournalEntry.objects.filter(Q(order=order)).prefetch_related("postings")

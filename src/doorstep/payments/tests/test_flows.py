@@ -1,0 +1,322 @@
+"""Each money flow and what it writes to the ledger."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from doorstep.core.errors import Conflict, DomainError
+from doorstep.payments import flows
+from doorstep.payments.gateways import sandbox
+from doorstep.payments.models import AccountKind as K
+from doorstep.payments.models import (
+    ExtraCharge,
+    JournalEntry,
+    PaymentStatus,
+    PayoutRequest,
+    SandboxCharge,
+)
+from doorstep.payments.tests.conftest import (
+    CARD_CAPTURE_FAILS,
+    CARD_DECLINED,
+    CARD_OK,
+    CARD_RETRY,
+    balance,
+    set_state,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_authorise_holds_price_plus_service_fee_and_writes_no_entry(order):
+    payment = flows.authorise_order(order=order, payment_method=CARD_OK)
+
+    assert payment.status == PaymentStatus.AUTHORISED
+    assert (payment.base_amount, payment.service_fee_amount, payment.amount) == (
+        10_000,
+        500,
+        10_500,
+    )
+    assert payment.card_last4 == "4242"
+    assert JournalEntry.objects.count() == 0
+    assert SandboxCharge.objects.get().status == "authorised"
+
+
+def test_a_declined_card_fails_and_another_card_may_be_tried(order):
+    with pytest.raises(flows.PaymentError) as declined:
+        flows.authorise_order(order=order, payment_method=CARD_DECLINED)
+    assert declined.value.code == "card_declined"
+    assert flows.order_payment(order).status == PaymentStatus.FAILED
+
+    payment = flows.authorise_order(order=order, payment_method=CARD_OK)
+
+    assert payment.status == PaymentStatus.AUTHORISED
+
+
+def test_a_retry_card_succeeds_the_second_time(order):
+    with pytest.raises(flows.PaymentError) as first:
+        flows.authorise_order(order=order, payment_method=CARD_RETRY)
+    assert first.value.retryable
+
+    assert flows.authorise_order(order=order, payment_method=CARD_RETRY).status == (
+        PaymentStatus.AUTHORISED
+    )
+
+
+def test_capture_moves_money_into_escrow_once(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+
+    flows.capture_order(order=order)
+    flows.capture_order(order=order)
+
+    assert balance(K.GATEWAY_FUNDS) == 10_500
+    assert balance(K.ORDER_ESCROW, order=order) == 10_500
+    assert JournalEntry.objects.filter(kind="capture").count() == 1
+
+
+def test_a_capture_the_bank_refuses_posts_nothing(order):
+    flows.authorise_order(order=order, payment_method=CARD_CAPTURE_FAILS)
+
+    with pytest.raises(flows.PaymentError) as failed:
+        flows.capture_order(order=order)
+
+    assert failed.value.code == "capture_failed"
+    assert JournalEntry.objects.count() == 0
+
+
+def test_release_pays_provider_less_commission_and_keeps_the_fee(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+
+    flows.release_order(order=order)
+    flows.release_order(order=order)
+
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 8_500  # 15% commission
+    assert balance(K.COMMISSION_REVENUE) == 1_500
+    assert balance(K.SERVICE_FEE_REVENUE) == 500
+
+
+def test_release_refuses_an_order_that_is_not_completed(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+
+    with pytest.raises(Conflict):
+        flows.release_order(order=order)
+
+
+def test_void_releases_the_hold(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+
+    flows.void_order(order=order)
+
+    assert flows.order_payment(order).status == PaymentStatus.VOIDED
+    assert SandboxCharge.objects.get().status == "voided"
+    assert JournalEntry.objects.count() == 0
+
+
+def test_void_after_capture_refunds_everything(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+
+    flows.void_order(order=order)
+
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+    assert balance(K.GATEWAY_FUNDS) == 0
+    assert SandboxCharge.objects.get().refunded_amount == 10_500
+
+
+def test_partial_refund_from_escrow_then_release_of_the_rest(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+
+    flows.refund_order(order=order, amount=2_000, reference="dispute-1")
+    flows.refund_order(order=order, amount=2_000, reference="dispute-1")  # repeat
+    set_state(order, "completed")
+    flows.release_order(order=order)
+
+    assert balance(K.GATEWAY_FUNDS) == 8_500
+    # 8 500 left: 500 fee, 8 000 earned, 15% commission.
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 6_800
+    assert balance(K.COMMISSION_REVENUE) == 1_200
+    assert balance(K.SERVICE_FEE_REVENUE) == 500
+
+
+def test_refund_after_release_comes_back_from_the_provider(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+    flows.release_order(order=order)
+
+    flows.refund_order(order=order, amount=3_000, reference="goodwill")
+
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 5_500
+    assert balance(K.REFUNDS_PAID) == 0
+    assert balance(K.GATEWAY_FUNDS) == 7_500
+
+
+def test_a_refund_larger_than_what_is_left_is_refused(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+
+    with pytest.raises(DomainError) as too_large:
+        flows.refund_order(order=order, amount=10_501, reference="x")
+
+    assert too_large.value.code == "refund_too_large"
+
+
+def test_cancellation_fee_is_split_and_the_rest_refunded(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "cancelled")
+    type(order).objects.filter(pk=order.pk).update(cancellation_fee_amount=2_000)
+    order.refresh_from_db()
+
+    flows.settle_cancellation(order=order)
+    flows.settle_cancellation(order=order)
+
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 1_600
+    assert balance(K.CANCELLATION_FEE_REVENUE) == 400
+    assert balance(K.GATEWAY_FUNDS) == 2_000
+    assert SandboxCharge.objects.get().refunded_amount == 8_500
+
+
+def test_cancellation_fee_on_an_uncaptured_order_captures_only_the_fee(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    set_state(order, "cancelled")
+
+    flows.settle_cancellation(order=order, fee=1_000)
+
+    assert SandboxCharge.objects.get().captured_amount == 1_000
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 800
+
+
+def test_free_cancellation_voids(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    set_state(order, "cancelled")
+
+    assert flows.settle_cancellation(order=order) == 0
+
+    assert SandboxCharge.objects.get().status == "voided"
+
+
+def test_clearing_makes_pending_available_after_the_period(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+    flows.release_order(order=order)
+
+    assert flows.clear_pending(now=timezone.now()) == 0
+    later = timezone.now() + timedelta(days=8)
+    assert flows.clear_pending(now=later) == 1
+    assert flows.clear_pending(now=later) == 0
+
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 0
+    assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 8_500
+
+
+def test_tip_goes_to_the_provider_in_full(order, provider):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+
+    flows.add_tip(order=order, amount=1_000, reference="t1")
+    flows.add_tip(order=order, amount=1_000, reference="t1")
+
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 1_000
+    assert ExtraCharge.objects.get().status == ExtraCharge.Status.CAPTURED
+
+
+def test_extra_charge_waits_for_approval_then_is_released_with_the_order(
+    order, provider
+):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "in_service")
+    extra = flows.propose_extra_charge(order=order, amount=2_000, description="Pipe")
+    assert balance(K.ORDER_ESCROW, order=order) == 10_500
+
+    flows.approve_extra_charge(extra=extra)
+    set_state(order, "completed")
+    flows.release_order(order=order)
+
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 10_200  # 12 000 - 15%
+
+
+def test_platform_discount_funds_part_of_the_price(order, provider):
+    flows.fund_discount(order=order, amount=1_000, reference="coupon:HELLO")
+    payment = flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+    flows.release_order(order=order)
+
+    assert payment.amount == 9_500
+    assert balance(K.GATEWAY_FUNDS) == 9_500
+    assert balance(K.PROMOTIONS_EXPENSE) == 1_000
+    assert balance(K.PROVIDER_PENDING, provider=provider) == 8_500
+
+
+def test_full_refund_with_a_discount_returns_the_discount(order):
+    flows.fund_discount(order=order, amount=1_000, reference="coupon:HELLO")
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+
+    flows.refund_in_full(order=order, reference="resolve")
+
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+    assert balance(K.PROMOTIONS_EXPENSE) == 0
+    assert balance(K.GATEWAY_FUNDS) == 0
+
+
+def _available(order, provider, amount):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+    flows.release_order(order=order)
+    flows.clear_pending(now=timezone.now() + timedelta(days=8))
+    assert balance(K.PROVIDER_AVAILABLE, provider=provider) == amount
+
+
+def test_payout_paid_by_webhook(order, provider, django_user_model):
+    _available(order, provider, 8_500)
+    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
+
+    flows.approve_payouts(request_ids=[payout.pk], user=ops)
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.IN_TRANSIT
+    assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 500
+
+    sandbox.deliver_pending()
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.PAID
+
+
+def test_failed_payout_returns_the_money(order, provider, django_user_model):
+    _available(order, provider, 8_500)
+    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    payout = flows.request_payout(
+        provider=provider, amount=8_000, currency="CNY", destination="acct_fail"
+    )
+
+    flows.approve_payouts(request_ids=[payout.pk], user=ops)
+    sandbox.deliver_pending(seed=3, duplicates=True)
+
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.FAILED
+    assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 8_500
+
+
+def test_payout_requests_respect_minimum_and_balance(order, provider):
+    _available(order, provider, 8_500)
+
+    with pytest.raises(DomainError, match="smallest"):
+        flows.request_payout(provider=provider, amount=10, currency="CNY")
+    flows.request_payout(provider=provider, amount=5_000, currency="CNY")
+    with pytest.raises(DomainError) as too_much:
+        flows.request_payout(provider=provider, amount=5_000, currency="CNY")
+    assert too_much.value.code == "insufficient_funds"

@@ -1,0 +1,444 @@
+"""The money under random histories: a Hypothesis state machine books, pays,
+accepts, cancels, completes, disputes, refunds, tips, clears, pays out, delivers
+webhooks twice and out of order, repeats requests, and makes the gateway fail at
+each step — and after every step checks the ledger's invariants.
+
+Runs on both databases; fewer examples on PostgreSQL (slower per example).
+"""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from doorstep.orders.models import Order
+from doorstep.payments import flows
+from doorstep.payments.gateways import sandbox
+from doorstep.payments.models import AccountKind as K
+from doorstep.payments.models import (
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    PaymentStatus,
+    PayoutRequest,
+    Posting,
+    SandboxCharge,
+)
+from doorstep.payments.reconciliation import reconcile
+from doorstep.payments.tests.conftest import (
+    CARD_CAPTURE_FAILS,
+    CARD_DECLINED,
+    CARD_OK,
+    CARD_RETRY,
+)
+from tests.factories import make_category, make_listing, make_order, make_user
+
+TERMINAL = {"completed", "cancelled", "declined", "expired", "refunded"}
+CARDS = [CARD_OK, CARD_OK, CARD_OK, CARD_DECLINED, CARD_RETRY, CARD_CAPTURE_FAILS]
+FAILURES = st.sampled_from([None, None, None, "before", "after", "crash"])
+_slot = itertools.count(1)
+
+
+def _set_state(order: Order, state: str, fee: int = 0) -> None:
+    Order.objects.filter(pk=order.pk).update(state=state, cancellation_fee_amount=fee)
+    order.refresh_from_db()
+
+
+def _die(*args, **kwargs):
+    raise SystemExit("worker killed between the gateway call and the posting")
+
+
+class Money(RuleBasedStateMachine):
+    """One marketplace, rolled back after each example."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        category = make_category()
+        category.commission_bps = 1500
+        category.save(update_fields=["commission_bps"])
+        self.listings = [
+            make_listing(category=category, price=price) for price in (10_000, 7_300)
+        ]
+        self.customer = make_user()
+        self.ops = make_user(is_staff=True)
+        self.orders: list[Order] = []
+        self.now = timezone.now()
+
+    def teardown(self) -> None:
+        sandbox.clear_injected_failures()
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    # --- Helpers ----------------------------------------------------------------
+
+    def _run(self, flow, failure: str | None, operation: str, **kwargs):
+        """Run a flow with a failure injected at ``operation``; like the task
+        queue, try again until it is done (every flow is idempotent)."""
+        if failure in {"before", "after"}:
+            sandbox.inject_failure(operation, when=failure)
+        if failure == "crash":
+            original = flows.record_capture
+            flows.record_capture = _die
+            try:
+                flow(**kwargs)
+            except SystemExit:
+                pass
+            except flows.PaymentError:
+                pass
+            finally:
+                flows.record_capture = original
+        for _attempt in range(3):
+            try:
+                return flow(**kwargs)
+            except flows.PaymentError as error:
+                if not error.retryable:
+                    raise
+        sandbox.clear_injected_failures()
+        return flow(**kwargs)
+
+    def _orders_in(self, *states: str) -> list[Order]:
+        for order in self.orders:
+            order.refresh_from_db()
+        return [o for o in self.orders if o.state in states]
+
+    # --- Rules ------------------------------------------------------------------
+
+    @initialize()
+    def first_orders(self):
+        self.book(0, CARD_OK, 0, None)
+        self.book(1, CARD_OK, 0, None)
+
+    @rule(
+        which=st.integers(0, 1),
+        card=st.sampled_from(CARDS),
+        discount=st.sampled_from([0, 0, 700]),
+        failure=FAILURES,
+    )
+    def book(self, which, card, discount, failure):
+        order = make_order(
+            listing=self.listings[which],
+            customer=self.customer,
+            starts_in=timedelta(days=3, hours=3 * next(_slot)),
+        )
+        self.orders.append(order)
+        if discount:
+            flows.fund_discount(order=order, amount=discount, reference="coupon")
+        try:
+            self._run(
+                flows.authorise_order,
+                None if failure == "crash" else failure,
+                "authorise",
+                order=order,
+                payment_method=card,
+            )
+        except flows.PaymentError:
+            _set_state(order, "declined")  # the booking is refused
+
+    @rule(data=st.data(), failure=FAILURES)
+    def accept(self, data, failure):
+        orders = [
+            o
+            for o in self._orders_in("requested")
+            if (flows.order_payment(o) or Payment(status="x")).status
+            == PaymentStatus.AUTHORISED
+        ]
+        if not orders:
+            return
+        order = data.draw(st.sampled_from(orders))
+        try:
+            self._run(flows.capture_order, failure, "capture", order=order)
+        except flows.PaymentError:
+            # The bank refused the capture: the order cannot go ahead.
+            _set_state(order, "cancelled")
+            self._run(flows.void_order, None, "void", order=order)
+            return
+        _set_state(order, "accepted")
+
+    @rule(data=st.data(), failure=FAILURES)
+    def decline_or_expire(self, data, failure):
+        orders = self._orders_in("requested")
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            _set_state(order, data.draw(st.sampled_from(["declined", "expired"])))
+            self._run(flows.void_order, failure, "void", order=order)
+
+    @rule(data=st.data(), late=st.booleans(), failure=FAILURES)
+    def cancel(self, data, late, failure):
+        orders = self._orders_in("requested", "accepted")
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            fee = order.total_amount // 5 if late and order.state == "accepted" else 0
+            _set_state(order, "cancelled", fee)
+            self._run(
+                flows.settle_cancellation,
+                failure,
+                "refund" if fee else "void",
+                order=order,
+            )
+
+    @rule(data=st.data(), amount=st.integers(100, 3_000), failure=FAILURES)
+    def extra_charge(self, data, amount, failure):
+        orders = self._orders_in("accepted", "completed")
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            extra = flows.propose_extra_charge(
+                order=order, amount=amount, description="Parts"
+            )
+            self._run(flows.approve_extra_charge, failure, "capture", extra=extra)
+
+    @rule(data=st.data(), failure=FAILURES)
+    def complete(self, data, failure):
+        orders = self._orders_in("accepted", "disputed")
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            _set_state(order, "completed")
+            self._run(flows.release_order, failure, "capture", order=order)
+
+    @rule(data=st.data(), share=st.integers(1, 60), failure=FAILURES)
+    def dispute_with_partial_refund(self, data, share, failure):
+        orders = self._orders_in("accepted")
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            _set_state(order, "disputed")
+            payment = flows.order_payment(order)
+            left = payment.captured_amount - payment.refunded_amount
+            amount = max(1, left * share // 100)
+            self._run(
+                flows.refund_order,
+                failure,
+                "refund",
+                order=order,
+                amount=amount,
+                reference=f"dispute-{order.pk}",
+            )
+
+    @rule(data=st.data(), failure=FAILURES)
+    def resolve_with_full_refund(self, data, failure):
+        orders = self._orders_in("disputed")
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            _set_state(order, "refunded")
+            self._run(
+                flows.refund_in_full,
+                failure,
+                "refund",
+                order=order,
+                reference="resolve",
+            )
+
+    @rule(data=st.data(), share=st.integers(1, 100), failure=FAILURES)
+    def refund_after_release(self, data, share, failure):
+        orders = self._orders_in("completed")
+        payments = [
+            p
+            for p in Payment.objects.filter(order__in=orders, kind="order")
+            if p.status == PaymentStatus.CAPTURED
+        ]
+        if payments:
+            payment = data.draw(st.sampled_from(payments))
+            left = payment.captured_amount - payment.refunded_amount
+            try:
+                self._run(
+                    flows.refund_order,
+                    failure,
+                    "refund",
+                    order=payment.order,
+                    amount=max(1, left * share // 100),
+                    reference=f"late-{JournalEntry.objects.count()}",
+                )
+            except flows.Conflict as refused:
+                # The provider was paid out and the platform's cash is short:
+                # refused before the gateway moved anything.
+                if refused.code != "insufficient_platform_funds":
+                    raise
+                sandbox.clear_injected_failures()
+
+    @rule(data=st.data(), amount=st.integers(100, 2_000), failure=FAILURES)
+    def tip(self, data, amount, failure):
+        orders = [
+            o
+            for o in self._orders_in("completed")
+            if (flows.order_payment(o) or Payment()).payment_method
+        ]
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            self._run(
+                flows.add_tip,
+                failure,
+                "capture",
+                order=order,
+                amount=amount,
+                reference=f"tip-{amount}",
+            )
+
+    @rule(days=st.sampled_from([1, 8]))
+    def clear(self, days):
+        self.now += timedelta(days=days)
+        flows.clear_pending(now=self.now)
+
+    @rule(fail_account=st.booleans(), failure=FAILURES)
+    def payout(self, fail_account, failure):
+        for account in LedgerAccount.objects.filter(
+            kind=K.PROVIDER_AVAILABLE, balance__gte=1_000
+        ):
+            try:
+                request = flows.request_payout(
+                    provider=account.provider,
+                    amount=account.balance // 2 or account.balance,
+                    currency=account.currency,
+                    destination="acct_fail" if fail_account else "",
+                )
+            except flows.DomainError:
+                continue
+            if failure in {"before", "after"}:
+                sandbox.inject_failure("payout", when=failure)
+            flows.approve_payouts(request_ids=[request.pk], user=self.ops)
+            sandbox.clear_injected_failures()
+
+    @rule(seed=st.integers(0, 10_000))
+    def deliver_webhooks(self, seed):
+        sandbox.deliver_pending(seed=seed, duplicates=True)
+
+    @rule()
+    def reconcile_and_fix(self):
+        reconcile(fix=True)
+        assert reconcile() == []
+
+    @rule(data=st.data())
+    def repeat_a_request(self, data):
+        """The same step again (a retried task, a double click): nothing new."""
+        if not self.orders:
+            return
+        order = data.draw(st.sampled_from(self.orders))
+        order.refresh_from_db()
+        before = JournalEntry.objects.count()
+        charges = list(
+            SandboxCharge.objects.values_list("captured_amount", "refunded_amount")
+        )
+        repeat = {
+            "completed": flows.release_order,
+            "cancelled": flows.settle_cancellation,
+            "declined": flows.void_order,
+            "expired": flows.void_order,
+        }.get(order.state)
+        if repeat is not None:
+            repeat(order=order)
+            assert JournalEntry.objects.count() == before
+            assert (
+                list(
+                    SandboxCharge.objects.values_list(
+                        "captured_amount", "refunded_amount"
+                    )
+                )
+                == charges
+            )
+
+    # --- Invariants -------------------------------------------------------------
+
+    @invariant()
+    def every_entry_balances(self):
+        unbalanced = (
+            Posting.objects.values("entry", "currency")
+            .annotate(total=Sum("amount"))
+            .exclude(total=0)
+        )
+        assert not unbalanced.exists()
+        for account in LedgerAccount.objects.all():
+            total = account.postings.aggregate(s=Sum("amount"))["s"] or 0
+            assert account.balance == (total if account.debit_normal else -total)
+
+    @invariant()
+    def escrow_is_zero_in_terminal_states(self):
+        for account in LedgerAccount.objects.filter(
+            kind=K.ORDER_ESCROW, order__state__in=TERMINAL
+        ):
+            assert account.balance == 0, (account.order.state, account.balance)
+
+    @invariant()
+    def no_restricted_balance_is_negative(self):
+        assert not LedgerAccount.objects.filter(
+            may_go_negative=False, balance__lt=0
+        ).exists()
+
+    @invariant()
+    def money_is_conserved(self):
+        def gateway(kinds) -> int:
+            return (
+                Posting.objects.filter(
+                    account__kind=K.GATEWAY_FUNDS, entry__kind__in=kinds
+                ).aggregate(s=Sum("amount"))["s"]
+                or 0
+            )
+
+        def balances(*kinds) -> int:
+            return (
+                LedgerAccount.objects.filter(kind__in=kinds).aggregate(
+                    s=Sum("balance")
+                )["s"]
+                or 0
+            )
+
+        captured = gateway(["capture"])
+        refunded = -gateway(["refund"])
+        paid_out = -gateway(["payout", "payout_returned"])
+        released = balances(K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE) + paid_out
+        revenue = balances(
+            K.COMMISSION_REVENUE, K.SERVICE_FEE_REVENUE, K.CANCELLATION_FEE_REVENUE
+        ) - balances(K.PROMOTIONS_EXPENSE, K.REFUNDS_PAID)
+        escrow = balances(K.ORDER_ESCROW)
+        assert captured == released + revenue + refunded + escrow
+        assert balances(K.GATEWAY_FUNDS) == captured - refunded - paid_out
+        # The gateway never took more than we know of.
+        for payment in Payment.objects.exclude(gateway_charge_id=""):
+            charge = SandboxCharge.objects.get(charge_id=payment.gateway_charge_id)
+            assert charge.refunded_amount <= charge.captured_amount <= charge.amount
+
+    @invariant()
+    def no_idempotency_key_posted_twice(self):
+        assert not (
+            JournalEntry.objects.exclude(idempotency_key=None)
+            .values("idempotency_key")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .exists()
+        )
+
+    @invariant()
+    def payouts_end_paid_or_returned(self):
+        for payout in PayoutRequest.objects.filter(status=PayoutRequest.Status.FAILED):
+            returned = JournalEntry.objects.filter(
+                idempotency_key=f"payout_returned:{payout.public_id}"
+            ).exists()
+            sent = JournalEntry.objects.filter(
+                idempotency_key=f"payout:{payout.public_id}"
+            ).exists()
+            assert returned == sent
+
+
+@pytest.mark.django_db
+def test_the_ledger_holds_under_random_histories():
+    postgres = connection.vendor == "postgresql"
+    run_state_machine_as_test(
+        Money,
+        settings=settings(
+            max_examples=10 if postgres else 40,
+            stateful_step_count=50,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            print_blob=True,
+        ),
+    )

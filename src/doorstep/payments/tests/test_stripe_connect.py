@@ -1,0 +1,239 @@
+"""The Stripe Connect adapter against recorded Stripe responses, served by a fake
+HTTP client plugged into the official ``stripe`` package (no network)."""
+
+import json
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+stripe = pytest.importorskip("stripe")
+
+from doorstep.payments.gateways.base import GatewayError, sign_payload  # noqa: E402
+from doorstep.payments.gateways.stripe_connect import (  # noqa: E402
+    StripeConnectGateway,
+)
+
+INTENT = {
+    "id": "pi_3Test",
+    "object": "payment_intent",
+    "amount": 10500,
+    "amount_received": 0,
+    "currency": "cny",
+    "status": "requires_capture",
+    "payment_method": "pm_card_visa",
+    "metadata": {"payment": "pay_x", "order": "ord_x"},
+    "latest_charge": {
+        "id": "ch_3Test",
+        "object": "charge",
+        "payment_method_details": {"card": {"brand": "visa", "last4": "4242"}},
+    },
+}
+CAPTURED = {**INTENT, "status": "succeeded", "amount_received": 10500}
+CANCELED = {**INTENT, "status": "canceled"}
+REFUND = {
+    "id": "re_1",
+    "object": "refund",
+    "amount": 2000,
+    "status": "succeeded",
+    "payment_intent": "pi_3Test",
+    "metadata": {"idempotency_key": "refund:ord_x:r1"},
+}
+DECLINE = {
+    "error": {
+        "type": "card_error",
+        "code": "card_declined",
+        "decline_code": "generic_decline",
+        "message": "Your card was declined.",
+    }
+}
+TRANSFER = {"id": "tr_1", "object": "transfer", "amount": 5000, "currency": "cny"}
+PAYOUT = {
+    "id": "po_1",
+    "object": "payout",
+    "amount": 5000,
+    "currency": "cny",
+    "status": "pending",
+}
+
+
+def _list(items):
+    return {"object": "list", "data": items, "has_more": False, "url": "/v1/x"}
+
+
+class RecordedStripe(stripe.HTTPClient):
+    """Answers each request with a recorded body; remembers what was sent."""
+
+    name = "recorded"
+
+    def __init__(self, routes):
+        super().__init__()
+        self.routes = routes
+        self.sent = []
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        path = urlsplit(url).path
+        form = parse_qs(
+            post_data.decode() if isinstance(post_data, bytes) else post_data or ""
+        )
+        self.sent.append((method, path, dict(headers or {}), form))
+        status, body = self.routes[(method, path)]
+        return json.dumps(body), status, {"request-id": "req_1"}
+
+    def request_with_retries(self, method, url, headers, post_data=None, **kwargs):
+        return self.request(method, url, headers, post_data)
+
+    def close(self):
+        pass
+
+
+def _gateway(routes):
+    client = RecordedStripe(routes)
+    return StripeConnectGateway(api_key="sk_test_recorded", http_client=client), client
+
+
+def test_authorise_creates_a_manual_capture_intent_with_our_key():
+    gateway, http = _gateway({("post", "/v1/payment_intents"): (200, INTENT)})
+
+    result = gateway.authorise(
+        amount=10500,
+        currency="CNY",
+        payment_method="pm_card_visa",
+        idempotency_key="auth:ord_x:abc",
+        metadata={"payment": "pay_x"},
+    )
+
+    assert (result.charge_id, result.status, result.card_last4) == (
+        "pi_3Test",
+        "authorised",
+        "4242",
+    )
+    _method, _path, headers, form = http.sent[0]
+    assert form["capture_method"] == ["manual"]
+    assert form["amount"] == ["10500"]
+    assert headers["Idempotency-Key"] == "auth:ord_x:abc"
+
+
+def test_a_declined_card_is_our_card_declined():
+    gateway, _http = _gateway({("post", "/v1/payment_intents"): (402, DECLINE)})
+
+    with pytest.raises(GatewayError) as declined:
+        gateway.authorise(
+            amount=1,
+            currency="CNY",
+            payment_method="pm_card_chargeDeclined",
+            idempotency_key="k",
+            metadata={},
+        )
+
+    assert declined.value.code == GatewayError.CARD_DECLINED
+
+
+def test_capture_void_and_refund():
+    gateway, http = _gateway(
+        {
+            ("post", "/v1/payment_intents/pi_3Test/capture"): (200, CAPTURED),
+            ("post", "/v1/payment_intents/pi_3Test/cancel"): (200, CANCELED),
+            ("post", "/v1/refunds"): (200, REFUND),
+        }
+    )
+
+    captured = gateway.capture(charge_id="pi_3Test", amount=None, idempotency_key="c")
+    voided = gateway.void(charge_id="pi_3Test", idempotency_key="v")
+    refund = gateway.refund(
+        charge_id="pi_3Test",
+        amount=2000,
+        idempotency_key="refund:ord_x:r1",
+        metadata={},
+    )
+
+    assert (captured.status, captured.captured_amount) == ("captured", 10500)
+    assert voided.status == "voided"
+    assert (refund.refund_id, refund.amount) == ("re_1", 2000)
+    assert http.sent[2][3]["metadata[idempotency_key]"] == ["refund:ord_x:r1"]
+
+
+def test_payout_transfers_then_pays_out_from_the_connected_account():
+    gateway, http = _gateway(
+        {
+            ("post", "/v1/transfers"): (200, TRANSFER),
+            ("post", "/v1/payouts"): (200, PAYOUT),
+        }
+    )
+
+    result = gateway.payout(
+        amount=5000,
+        currency="CNY",
+        destination="acct_123",
+        idempotency_key="payout:pyo_1",
+        metadata={"payout": "pyo_1"},
+    )
+
+    assert (result.payout_id, result.status) == ("po_1", "in_transit")
+    assert http.sent[1][2]["Stripe-Account"] == "acct_123"
+
+
+def test_list_charges_matches_refunds_by_our_key():
+    gateway, _http = _gateway(
+        {
+            ("get", "/v1/payment_intents"): (200, _list([CAPTURED])),
+            ("get", "/v1/refunds"): (200, _list([REFUND])),
+        }
+    )
+
+    [charge] = gateway.list_charges()
+
+    assert charge.refunds == (("refund:ord_x:r1", 2000),)
+    assert charge.metadata["payment"] == "pay_x"
+
+
+def _event(event_type, obj):
+    return json.dumps(
+        {
+            "id": "evt_1",
+            "object": "event",
+            "type": event_type,
+            "created": int(time.time()),
+            "data": {"object": obj},
+        }
+    ).encode()
+
+
+def test_webhook_is_verified_and_normalised(settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    gateway, _http = _gateway({})
+    charge = {
+        "id": "ch_3Test",
+        "object": "charge",
+        "payment_intent": "pi_3Test",
+        "amount_captured": 10500,
+        "refunds": _list([REFUND]),
+        "metadata": {"payment": "pay_x"},
+    }
+    body = _event("charge.refunded", charge)
+
+    event = gateway.verify_and_parse_webhook(
+        body=body,
+        headers={"Stripe-Signature": sign_payload(body, secret="whsec_test")},
+    )
+
+    assert event.type == "charge.refunded"
+    assert event.data["id"] == "pi_3Test"
+    assert event.data["refunds"] == [
+        {"amount": 2000, "idempotency_key": "refund:ord_x:r1"}
+    ]
+
+
+@pytest.mark.parametrize(("secret", "age"), [("whsec_wrong", 0), ("whsec_test", 3600)])
+def test_webhook_with_bad_signature_or_old_timestamp_is_refused(settings, secret, age):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    gateway, _http = _gateway({})
+    body = _event("payout.paid", PAYOUT)
+    header = sign_payload(body, secret=secret, timestamp=int(time.time()) - age)
+
+    with pytest.raises(GatewayError) as refused:
+        gateway.verify_and_parse_webhook(
+            body=body, headers={"Stripe-Signature": header}
+        )
+
+    assert refused.value.code == GatewayError.BAD_SIGNATURE

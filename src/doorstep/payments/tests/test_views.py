@@ -1,0 +1,107 @@
+"""Pages: receipt, wallet, the ops payouts page and the finance report."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.payments import flows, views
+from doorstep.payments.models import PayoutRequest
+from doorstep.payments.tests.conftest import CARD_OK, set_state
+from tests.factories import make_provider, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ops_session(monkeypatch):
+    """Ops with a second factor (the check itself is tested in backoffice)."""
+    monkeypatch.setattr(
+        views, "can_use_back_office", lambda request: request.user.is_staff
+    )
+    return make_user(is_staff=True)
+
+
+def _released(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+    set_state(order, "completed")
+    flows.release_order(order=order)
+
+
+def test_receipt_shows_fee_and_card_to_the_customer_only(client, order, customer):
+    _released(order)
+    url = reverse("payments:receipt", args=[order.public_id])
+
+    client.force_login(customer)
+    page = client.get(url)
+    client.force_login(make_user())
+    other = client.get(url)
+
+    assert page.status_code == 200
+    assert "4242" in page.content.decode()
+    assert "105.00" in page.content.decode()
+    assert other.status_code == 404
+
+
+def test_wallet_page_and_payout_request(client, order, provider):
+    _released(order)
+    flows.clear_pending(now=timezone.now() + timedelta(days=8))
+    client.force_login(provider.user)
+
+    page = client.get(reverse("payments:wallet"))
+    response = client.post(
+        reverse("payments:request_payout"), {"amount": "5000", "currency": "CNY"}
+    )
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert PayoutRequest.objects.get().amount == 5_000
+
+
+def test_another_provider_sees_only_their_own_wallet(client, order):
+    _released(order)
+    client.force_login(make_provider().user)
+
+    page = client.get(reverse("payments:wallet"))
+
+    assert order.public_id not in page.content.decode()
+
+
+def test_ops_pages_are_hidden_from_others(client, provider):
+    client.force_login(provider.user)
+
+    for name in ("payments:ops_payouts", "payments:finance_report"):
+        assert client.get(reverse(name)).status_code == 404
+    assert client.post(reverse("payments:ops_approve")).status_code == 404
+
+
+def test_ops_approve_a_batch_from_the_page(client, order, provider, ops_session):
+    _released(order)
+    flows.clear_pending(now=timezone.now() + timedelta(days=8))
+    payout = flows.request_payout(provider=provider, amount=5_000, currency="CNY")
+    client.force_login(ops_session)
+
+    assert (
+        payout.public_id in client.get(reverse("payments:ops_payouts")).content.decode()
+    )
+    client.post(reverse("payments:ops_approve"), {"payout": [payout.public_id]})
+
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.IN_TRANSIT
+
+
+def test_finance_report_and_csv(client, order, ops_session, category):
+    _released(order)
+    client.force_login(ops_session)
+
+    page = client.get(reverse("payments:finance_report"))
+    csv = client.get(reverse("payments:finance_report") + "?format=csv")
+
+    assert page.status_code == 200
+    lines = csv.content.decode().strip().splitlines()
+    assert lines[0] == (
+        "day,category,gmv,captured,refunded,commission,fees,payouts,escrow_outstanding"
+    )
+    assert f",{category.slug},10000,10500,0,1500,500,0,0" in lines[1]

@@ -1,0 +1,104 @@
+"""Gateway webhooks: verify, claim the event id once, then bring our books in
+line with what the gateway says happened.
+
+Deliveries are at least once and in any order, so every handler is written to be
+run twice and early: a ``charge.refunded`` that overtakes ``charge.captured``
+records the capture first; a capture we already posted is found by its key.
+This is also how a capture whose posting was lost (the worker died after the
+gateway call) is recovered.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+
+from doorstep.payments import flows
+from doorstep.payments.gateways import get_gateway
+from doorstep.payments.gateways.base import GatewayError, WebhookEvent
+from doorstep.payments.models import Payment, PayoutRequest, ProcessedWebhook
+
+logger = logging.getLogger(__name__)
+
+
+def receive_webhook(*, gateway: str, body: bytes, headers: Mapping[str, str]) -> int:
+    """Handle one delivery; the HTTP status to answer (400 for a bad signature,
+    with nothing written; 200 for a duplicate)."""
+    try:
+        implementation = get_gateway(gateway)
+    except LookupError:
+        return 404
+    try:
+        event = implementation.verify_and_parse_webhook(body=body, headers=headers)
+    except GatewayError:
+        return 400
+    try:
+        with transaction.atomic():
+            ProcessedWebhook.objects.create(
+                gateway=gateway, event_id=event.id, event_type=event.type
+            )
+            handle_event(gateway, event)
+    except IntegrityError:
+        if ProcessedWebhook.objects.filter(gateway=gateway, event_id=event.id).exists():
+            return 200  # a duplicate delivery
+        raise
+    return 200
+
+
+def _payment_for(gateway: str, data: Mapping) -> Payment | None:
+    payment = Payment.objects.filter(
+        gateway=gateway, gateway_charge_id=data["id"]
+    ).first()
+    if payment is None:
+        # Our record of the authorisation may have been lost with the worker.
+        public_id = (data.get("metadata") or {}).get("payment")
+        payment = (
+            Payment.objects.filter(public_id=public_id).first() if public_id else None
+        )
+    return payment
+
+
+def _payout_for(gateway: str, data: Mapping) -> PayoutRequest | None:
+    payout = PayoutRequest.objects.filter(
+        gateway=gateway, gateway_payout_id=data["id"]
+    ).first()
+    if payout is None:
+        public_id = (data.get("metadata") or {}).get("payout")
+        payout = (
+            PayoutRequest.objects.filter(public_id=public_id).first()
+            if public_id
+            else None
+        )
+    return payout
+
+
+def handle_event(gateway: str, event: WebhookEvent) -> None:
+    data = event.data
+    if event.type in {"charge.captured", "charge.refunded"}:
+        payment = _payment_for(gateway, data)
+        if payment is None:
+            logger.warning("webhook %s: unknown charge %s", event.id, data.get("id"))
+            return
+        if payment.status in {Payment._meta.get_field("status").default, "failed"}:
+            payment.gateway_charge_id = data["id"]
+            payment.status = "authorised"
+            payment.save(update_fields=["gateway_charge_id", "status", "updated_at"])
+        captured = int(data.get("captured_amount") or 0)
+        if captured and not flows._posted(flows.capture_key(payment)):
+            flows.record_capture(payment, captured)
+        for refund in data.get("refunds") or ():
+            payment.refresh_from_db()
+            flows.record_refund(
+                payment, amount=int(refund["amount"]), key=refund["idempotency_key"]
+            )
+    elif event.type in {"payout.paid", "payout.failed"}:
+        payout = _payout_for(gateway, data)
+        if payout is None:
+            logger.warning("webhook %s: unknown payout %s", event.id, data.get("id"))
+            return
+        if event.type == "payout.paid":
+            flows.mark_payout_paid(payout, gateway_payout_id=data["id"])
+        else:
+            flows.return_payout(
+                payout, failure_code=str(data.get("failure_code") or "payout_failed")
+            )
