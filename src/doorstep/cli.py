@@ -42,6 +42,7 @@ def _serve(argv: list[str]) -> None:
 
 
 ALIASES = {"worker": ["db_worker"]}
+SWEEPS = ("schedule_sweeps", "schedule_review_sweep", "schedule_notification_sweep")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -57,8 +58,10 @@ def main(argv: list[str] | None = None) -> None:
     _django_setup()
     from django.core.management import call_command, execute_from_command_line
 
-    if command == "worker":  # the timer sweep must be queued for timers to fire
-        call_command("schedule_sweeps")
+    if command == "worker":
+        # Periodic sweeps re-queue themselves; each is queued once if none waits.
+        for sweep in SWEEPS:
+            call_command(sweep)
     execute_from_command_line(["doorstep", *ALIASES.get(command, [command]), *rest])
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("doorstep.messaging.urls")),
     path("", include("doorstep.reviews.urls")),
     path("", include("doorstep.payments.urls")),
+    path("", include("doorstep.notifications.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,6 +7,7 @@ from doorstep.api.auth import signed_in
 from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
 from doorstep.messaging.api import router as messaging_router
+from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
 from doorstep.reviews.api import router as reviews_router
@@ -46,3 +47,4 @@ api.add_router("", orders_router)
 api.add_router("", messaging_router)
 api.add_router("", reviews_router)
 api.add_router("", payments_router)
+api.add_router("", notifications_router)

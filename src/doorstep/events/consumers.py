@@ -13,6 +13,10 @@ from doorstep.events.models import Event
 
 CONSUMERS: list[tuple[str, str]] = [
     ("order.", "doorstep.reviews.consumers.on_order_event"),
+    ("order.", "doorstep.notifications.consumers.on_event"),
+    ("message.", "doorstep.notifications.consumers.on_event"),
+    ("review.", "doorstep.notifications.consumers.on_event"),
+    ("payout.", "doorstep.notifications.consumers.on_event"),
 ]
 
 

@@ -1,0 +1,350 @@
+"""Who is told about which event: the event → notification mapping.
+
+``on_event`` is registered in ``doorstep.events.consumers.CONSUMERS`` for the
+prefixes ``order.``, ``message.``, ``review.`` and ``payout.``. It is delivered at
+least once, after commit; ``plan_for`` only reads, and
+``services.notify_about_event`` creates on a unique key, so a repeat creates and
+sends nothing new.
+
+Each planned notification names a wording (see ``wording.py``) and its parameters;
+the words are rendered later, in the recipient's language. Times are the order's
+local times, in the order's time zone.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.accounts.models import User
+from doorstep.core.money import Money
+from doorstep.events.models import Event
+from doorstep.notifications.models import Kind
+from doorstep.orders.models import Order, RescheduleRequest
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One notification to make: for whom, of what kind, in which words."""
+
+    recipient: User
+    kind: Kind
+    wording: str
+    url: str = ""
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def on_event(event: Event) -> None:
+    from doorstep.notifications.services import notify_about_event
+
+    planned = plan_for(event)
+    if planned:
+        notify_about_event(event=event, planned=planned)
+
+
+def plan_for(event: Event) -> list[Planned]:
+    """The notifications ``event`` calls for (none for topics nobody is told of)."""
+    family = event.topic.split(".", 1)[0]
+    planner = {
+        "order": _plan_order_event,
+        "message": _plan_message_event,
+        "review": _plan_review_event,
+        "payout": _plan_payout_event,
+    }.get(family)
+    return planner(event) if planner is not None else []
+
+
+# --- Orders -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OrderFacts:
+    order: Order
+    customer: User
+    provider: User | None
+    params: dict[str, object]
+    url: str
+
+    def to(self, user: User | None, kind: Kind, wording: str, **extra) -> list:
+        if user is None:
+            return []
+        params = {**self.params, **extra}
+        return [Planned(user, kind, wording, url=self.url, params=params)]
+
+    def to_customer(self, kind: Kind, wording: str, **extra) -> list[Planned]:
+        return self.to(self.customer, kind, wording, **extra)
+
+    def to_provider(self, kind: Kind, wording: str, **extra) -> list[Planned]:
+        return self.to(self.provider, kind, wording, **extra)
+
+
+def _local(order: Order, moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(order.time_zone or "UTC"))
+
+
+def _customer_name(user: User) -> str:
+    # Never an e-mail address or a phone number: the other side must not see them.
+    return user.name or _("Your customer")
+
+
+def _facts(order: Order) -> _OrderFacts:
+    provider_name = order.provider.display_name if order.provider else ""
+    return _OrderFacts(
+        order=order,
+        customer=order.customer,
+        provider=order.provider.user if order.provider else None,
+        params={
+            "title": order.title,
+            "when": _local(order, order.starts_at),
+            "customer": _customer_name(order.customer),
+            "provider": provider_name or _("Your provider"),
+        },
+        url=order.get_absolute_url(),
+    )
+
+
+UPDATE = Kind.ORDER_UPDATE
+
+
+def _created(facts: _OrderFacts, event: Event) -> list[Planned]:
+    if event.payload.get("to") == "requested":
+        respond_by = _local(facts.order, facts.order.respond_by)
+        return facts.to_provider(
+            Kind.BOOKING_REQUEST,
+            "booking_requested",
+            respond_by=respond_by or facts.params["when"],
+        )
+    if event.payload.get("to") == "accepted":  # booked instantly
+        return facts.to_provider(
+            Kind.BOOKING_REQUEST, "booking_instant"
+        ) + facts.to_customer(Kind.BOOKING_CONFIRMED, "booking_confirmed")
+    return []
+
+
+def _cancelled(facts: _OrderFacts, event: Event) -> list[Planned]:
+    actor = event.payload.get("actor")
+    if actor == "customer":
+        return facts.to_provider(Kind.ORDER_CANCELLED, "cancelled_by_customer")
+    if actor == "provider":
+        return facts.to_customer(Kind.ORDER_CANCELLED, "cancelled_by_provider")
+    return facts.to_customer(
+        Kind.ORDER_CANCELLED, "cancelled_by_platform"
+    ) + facts.to_provider(Kind.ORDER_CANCELLED, "cancelled_by_platform")
+
+
+def _no_show(reported: str) -> Callable[[_OrderFacts, Event], list[Planned]]:
+    def plan(facts: _OrderFacts, event: Event) -> list[Planned]:
+        if reported == "customer":
+            return facts.to_customer(UPDATE, "customer_no_show")
+        return facts.to_provider(UPDATE, "provider_no_show")
+
+    return plan
+
+
+def _both(kind: Kind, wording: str) -> Callable[[_OrderFacts, Event], list[Planned]]:
+    def plan(facts: _OrderFacts, event: Event) -> list[Planned]:
+        return facts.to_customer(kind, wording) + facts.to_provider(kind, wording)
+
+    return plan
+
+
+def _customer(kind: Kind, wording: str) -> Callable[[_OrderFacts, Event], list]:
+    return lambda facts, event: facts.to_customer(kind, wording)
+
+
+def _provider(kind: Kind, wording: str) -> Callable[[_OrderFacts, Event], list]:
+    return lambda facts, event: facts.to_provider(kind, wording)
+
+
+def _reschedule(facts: _OrderFacts, event: Event) -> list[Planned]:
+    """A proposal goes to the other side; its answer goes back to the proposer."""
+    request = RescheduleRequest.objects.filter(
+        order=facts.order, public_id=event.payload.get("request", "")
+    ).first()
+    if request is None:
+        return []
+    proposer_is_customer = request.proposed_by == "customer"
+    new_when = _local(facts.order, request.starts_at)
+    if event.topic == "order.reschedule_proposed":
+        name = facts.params["customer" if proposer_is_customer else "provider"]
+        recipient = facts.provider if proposer_is_customer else facts.customer
+        wording = "reschedule_proposed"
+    else:
+        name = facts.params["provider" if proposer_is_customer else "customer"]
+        recipient = facts.customer if proposer_is_customer else facts.provider
+        wording = (
+            "rescheduled"
+            if event.topic == "order.rescheduled"
+            else "reschedule_declined"
+        )
+    return facts.to(recipient, UPDATE, wording, name=name, new_when=new_when)
+
+
+ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
+    "order.created": _created,
+    "order.accept": _customer(Kind.BOOKING_CONFIRMED, "booking_confirmed"),
+    "order.decline": _customer(Kind.BOOKING_DECLINED, "booking_declined"),
+    "order.expire": lambda facts, event: (
+        facts.to_customer(Kind.BOOKING_DECLINED, "booking_expired")
+        + facts.to_provider(UPDATE, "request_expired")
+    ),
+    "order.cancel": _cancelled,
+    "order.depart": _customer(Kind.PROVIDER_ON_THE_WAY, "on_the_way"),
+    "order.deliver": _customer(Kind.JOB_DONE, "delivered"),
+    "order.confirm": _provider(UPDATE, "confirmed"),
+    "order.auto_complete": _both(UPDATE, "auto_completed"),
+    "order.dispute": _provider(UPDATE, "disputed"),
+    "order.resolve_complete": _both(UPDATE, "resolved_complete"),
+    "order.resolve_refund": _both(UPDATE, "resolved_refund"),
+    "order.report_customer_no_show": _no_show("customer"),
+    "order.report_provider_no_show": _no_show("provider"),
+    "order.remind_before_start": _both(Kind.REMINDER, "reminder"),
+    "order.reschedule_proposed": _reschedule,
+    "order.rescheduled": _reschedule,
+    "order.reschedule_declined": _reschedule,
+}
+
+
+def _plan_order_event(event: Event) -> list[Planned]:
+    plan = ORDER_PLANS.get(event.topic)
+    if plan is None:
+        return []
+    order = (
+        Order.objects.select_related("customer", "provider__user")
+        .filter(public_id=event.subject)
+        .first()
+    )
+    if order is None:
+        return []
+    return plan(_facts(order), event)
+
+
+# --- Messages -----------------------------------------------------------------------
+
+PREVIEW_LENGTH = 140
+
+
+def _plan_message_event(event: Event) -> list[Planned]:
+    from doorstep.messaging.models import Message
+
+    if event.topic != "message.sent":
+        return []
+    message = (
+        Message.objects.select_related(
+            "sender", "conversation__customer", "conversation__provider__user"
+        )
+        .filter(public_id=event.subject)
+        .first()
+    )
+    if message is None:
+        return []
+    conversation = message.conversation
+    if message.sender_id == conversation.customer_id:
+        recipient = conversation.provider.user
+        name = _customer_name(message.sender)
+    else:
+        recipient = conversation.customer
+        name = conversation.provider.display_name
+    preview = message.body
+    if len(preview) > PREVIEW_LENGTH:
+        preview = preview[: PREVIEW_LENGTH - 1] + "…"
+    return [
+        Planned(
+            recipient,
+            Kind.NEW_MESSAGE,
+            "new_message",
+            url=conversation.get_absolute_url(),
+            params={"name": name, "preview": preview or _("Sent a photo")},
+        )
+    ]
+
+
+# --- Reviews ------------------------------------------------------------------------
+
+
+def _plan_review_event(event: Event) -> list[Planned]:
+    from doorstep.reviews.models import Direction, Review
+
+    if event.topic not in ("review.revealed", "review.replied"):
+        return []
+    review = (
+        Review.objects.select_related("order", "author", "customer", "provider__user")
+        .filter(public_id=event.subject)
+        .first()
+    )
+    if review is None:
+        return []
+    about_provider = review.direction == Direction.CUSTOMER_REVIEWS_PROVIDER
+    url = review.order.get_absolute_url()
+    if event.topic == "review.replied":
+        if not about_provider:
+            return []
+        return [
+            Planned(
+                review.customer,
+                Kind.REVIEW,
+                "review_replied",
+                url=url,
+                params={
+                    "name": review.provider.display_name,
+                    "title": review.order.title,
+                },
+            )
+        ]
+    if about_provider:
+        recipient, name = review.provider.user, _customer_name(review.customer)
+    else:
+        recipient, name = review.customer, review.provider.display_name
+    return [
+        Planned(
+            recipient,
+            Kind.REVIEW,
+            "review_received",
+            url=url,
+            params={"name": name, "stars": review.stars, "title": review.order.title},
+        )
+    ]
+
+
+# --- Payouts ------------------------------------------------------------------------
+
+
+def _payout_outcome(event: Event) -> str:
+    """``paid``, ``failed`` or ``""``, whichever way the payments app names it:
+    as the topic (``payout.paid``) or as the new status in the payload."""
+    suffix = event.topic.split(".", 1)[1]
+    status = event.payload.get("to") or event.payload.get("status") or suffix
+    return status if status in ("paid", "failed") else ""
+
+
+def _plan_payout_event(event: Event) -> list[Planned]:
+    from doorstep.payments.models import PayoutRequest
+
+    outcome = _payout_outcome(event)
+    if not outcome:
+        return []
+    payout = (
+        PayoutRequest.objects.select_related("provider__user")
+        .filter(public_id=event.subject)
+        .first()
+    )
+    if payout is None:
+        return []
+    try:
+        url = reverse("payments:wallet")
+    except NoReverseMatch:  # the payments screens are not mounted
+        url = ""
+    return [
+        Planned(
+            payout.provider.user,
+            Kind.PAYOUT,
+            f"payout_{outcome}",
+            url=url,
+            params={"amount": Money(payout.amount, payout.currency)},
+        )
+    ]

@@ -1,0 +1,77 @@
+"""Which channels each kind of notification uses unless the person chose otherwise.
+
+In-app is always on. E-mail is on for order changes, reviews and payouts and off
+for new messages (a busy conversation would flood the inbox). SMS is offered only
+for the urgent kinds — things that matter within the hour — and is absent (not
+just off) for the rest.
+"""
+
+from dataclasses import dataclass
+
+from doorstep.accounts.models import User
+from doorstep.notifications.models import Channel, Kind, NotificationPreference
+
+E, S = Channel.EMAIL, Channel.SMS
+
+DEFAULTS: dict[Kind, dict[Channel, bool]] = {
+    Kind.BOOKING_REQUEST: {E: True, S: True},
+    Kind.BOOKING_CONFIRMED: {E: True, S: True},
+    Kind.BOOKING_DECLINED: {E: True},
+    Kind.ORDER_CANCELLED: {E: True, S: True},
+    Kind.PROVIDER_ON_THE_WAY: {E: True, S: True},
+    Kind.REMINDER: {E: True, S: True},
+    Kind.JOB_DONE: {E: True},
+    Kind.ORDER_UPDATE: {E: True},
+    Kind.NEW_MESSAGE: {E: False},
+    Kind.REVIEW: {E: True},
+    Kind.PAYOUT: {E: True},
+}
+
+
+def is_offered(kind: str, channel: str) -> bool:
+    return channel in DEFAULTS.get(Kind(kind), {})
+
+
+def _choices_of(user: User) -> dict[tuple[str, str], bool]:
+    rows = NotificationPreference.objects.filter(user=user).values_list(
+        "kind", "channel", "enabled"
+    )
+    return {(kind, channel): enabled for kind, channel, enabled in rows}
+
+
+def enabled_channels(user: User, kind: str) -> list[Channel]:
+    """The channels besides in-app that ``user`` wants ``kind`` on."""
+    chosen = _choices_of(user)
+    return [
+        channel
+        for channel, default in DEFAULTS[Kind(kind)].items()
+        if chosen.get((kind, channel.value), default)
+    ]
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    kind: Kind
+    email: bool
+    sms: bool | None  # None: SMS is not offered for this kind
+
+    @property
+    def label(self) -> str:
+        return str(self.kind.label)
+
+
+def preference_grid(user: User) -> list[PreferenceRow]:
+    """Every kind with the person's effective choice per channel."""
+    chosen = _choices_of(user)
+    rows = []
+    for kind, defaults in DEFAULTS.items():
+        values: dict[Channel, bool | None] = {}
+        for channel in Channel:
+            if channel in defaults:
+                values[channel] = chosen.get(
+                    (kind.value, channel.value), defaults[channel]
+                )
+            else:
+                values[channel] = None
+        rows.append(PreferenceRow(kind=kind, email=bool(values[E]), sms=values[S]))
+    return rows

@@ -1,0 +1,51 @@
+"""The shapes of the notifications API. Ids are public ids; times are ISO 8601."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from doorstep.api.schemas import InputSchema
+from doorstep.notifications.models import Kind, Notification
+
+
+class NotificationOut(Schema):
+    id: str
+    kind: Kind
+    title: str = Field(description="In the recipient's language.")
+    body: str
+    url: str = Field(description="Path of the page it is about; may be empty.")
+    created_at: datetime
+    read_at: datetime | None
+
+    @staticmethod
+    def resolve_id(notification: Notification) -> str:
+        return notification.public_id
+
+
+class MarkedOut(Schema):
+    marked: int = Field(description="How many notifications were unread.")
+
+
+class PreferenceOut(Schema):
+    kind: Kind
+    label: str
+    in_app: bool = Field(True, description="Always on.")
+    email: bool
+    sms: bool | None = Field(description="Null: SMS is not offered for this kind.")
+
+
+class PreferencesOut(Schema):
+    items: list[PreferenceOut]
+
+
+class PreferenceIn(InputSchema):
+    kind: Kind
+    email: bool | None = Field(None, description="Leave out to keep as is.")
+    sms: bool | None = Field(
+        None, description="Leave out to keep as is. Only for urgent kinds."
+    )
+    in_app: bool | None = Field(None, description="Cannot be turned off.")
+
+
+class PreferencesIn(InputSchema):
+    items: list[PreferenceIn] = Field(max_length=len(Kind.values))

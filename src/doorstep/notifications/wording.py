@@ -1,0 +1,169 @@
+"""The words of every notification: a title and a body per situation, translatable.
+
+``render`` is called inside ``translation.override(recipient.language)``: the
+strings are looked up and the times and amounts formatted in that language.
+Placeholders are named (``%(title)s``) so translators may reorder them.
+"""
+
+from datetime import datetime
+
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.core.money import Money
+
+WORDING = {
+    # --- to providers: new work
+    "booking_requested": (
+        _("New booking request"),
+        _(
+            "%(customer)s asked to book “%(title)s” on %(when)s. "
+            "Please accept or decline by %(respond_by)s."
+        ),
+    ),
+    "booking_instant": (
+        _("New booking"),
+        _("%(customer)s booked “%(title)s” on %(when)s."),
+    ),
+    # --- to customers: the answer
+    "booking_confirmed": (
+        _("Your booking is confirmed"),
+        _("%(provider)s confirmed “%(title)s” on %(when)s."),
+    ),
+    "booking_declined": (
+        _("Your booking request was declined"),
+        _(
+            "%(provider)s cannot do “%(title)s” on %(when)s. "
+            "You can book another provider."
+        ),
+    ),
+    "booking_expired": (
+        _("Your booking request expired"),
+        _(
+            "%(provider)s did not answer your request for “%(title)s” on "
+            "%(when)s in time. You can book another provider."
+        ),
+    ),
+    "request_expired": (
+        _("A booking request expired"),
+        _("You did not answer the request for “%(title)s” on %(when)s in time."),
+    ),
+    # --- cancellations
+    "cancelled_by_customer": (
+        _("A booking was cancelled"),
+        _("%(customer)s cancelled “%(title)s” on %(when)s."),
+    ),
+    "cancelled_by_provider": (
+        _("Your booking was cancelled"),
+        _("%(provider)s cancelled “%(title)s” on %(when)s."),
+    ),
+    "cancelled_by_platform": (
+        _("A booking was cancelled"),
+        _("“%(title)s” on %(when)s was cancelled by our support team."),
+    ),
+    # --- the day of the job
+    "reminder": (
+        _("Reminder: your job is coming up"),
+        _("“%(title)s” starts on %(when)s."),
+    ),
+    "on_the_way": (
+        _("Your provider is on the way"),
+        _("%(provider)s is on the way for “%(title)s” (%(when)s)."),
+    ),
+    "delivered": (
+        _("Please confirm the job is done"),
+        _(
+            "%(provider)s marked “%(title)s” as done. Confirm it, or report a "
+            "problem if something is not right."
+        ),
+    ),
+    "confirmed": (
+        _("The customer confirmed the job"),
+        _("%(customer)s confirmed “%(title)s” is done. Your earnings are on the way."),
+    ),
+    "auto_completed": (
+        _("The job is complete"),
+        _("“%(title)s” on %(when)s was completed automatically."),
+    ),
+    "disputed": (
+        _("The customer reported a problem"),
+        _(
+            "%(customer)s reported a problem with “%(title)s”. Our support team "
+            "will look into it."
+        ),
+    ),
+    "resolved_complete": (
+        _("The problem report was resolved"),
+        _("Our support team resolved the report on “%(title)s”: the job is complete."),
+    ),
+    "resolved_refund": (
+        _("The problem report was resolved"),
+        _(
+            "Our support team resolved the report on “%(title)s”: the customer "
+            "is refunded."
+        ),
+    ),
+    "customer_no_show": (
+        _("You were reported as not there"),
+        _("%(provider)s reported that nobody was there for “%(title)s” on %(when)s."),
+    ),
+    "provider_no_show": (
+        _("You were reported as a no-show"),
+        _("%(customer)s reported that you did not come for “%(title)s” on %(when)s."),
+    ),
+    # --- new times
+    "reschedule_proposed": (
+        _("A new time was proposed"),
+        _("%(name)s asks to move “%(title)s” to %(new_when)s. Please answer."),
+    ),
+    "rescheduled": (
+        _("Your booking has a new time"),
+        _("%(name)s accepted: “%(title)s” is now on %(new_when)s."),
+    ),
+    "reschedule_declined": (
+        _("Your new time was declined"),
+        _("%(name)s declined moving “%(title)s”. It stays on %(when)s."),
+    ),
+    # --- conversation and reputation
+    "new_message": (
+        _("New message from %(name)s"),
+        "%(preview)s",  # the message itself (masked as the recipient sees it)
+    ),
+    "review_received": (
+        _("You have a new review"),
+        _("%(name)s gave you %(stars)s stars for “%(title)s”."),
+    ),
+    "review_replied": (
+        _("The provider replied to your review"),
+        _("%(name)s replied to your review of “%(title)s”."),
+    ),
+    # --- money
+    "payout_paid": (
+        _("Your payout was sent"),
+        _("%(amount)s is on its way to your account."),
+    ),
+    "payout_failed": (
+        _("Your payout failed"),
+        _(
+            "We could not send %(amount)s. The money is back in your balance; "
+            "please check your payout details."
+        ),
+    ),
+}
+
+
+def _localised(value: object) -> str:
+    if isinstance(value, datetime):
+        # Already in the order's time zone: formatted as is, in the language.
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, Money):
+        return value.format(get_language() or "en")
+    return str(value)
+
+
+def render(key: str, params: dict[str, object]) -> tuple[str, str]:
+    """``(title, body)`` of wording ``key`` in the active language."""
+    title, body = WORDING[key]
+    values = {name: _localised(value) for name, value in params.items()}
+    return str(title) % values, str(body) % values
