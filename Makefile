@@ -9,7 +9,7 @@ export UV_LINK_MODE := copy
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: demo test install install-dev lint format pytest messages clean
+.PHONY: demo test install install-dev lint i18n-check format pytest messages clean
 
 .tools/bin/uv:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target .tools uv
@@ -29,12 +29,21 @@ demo: install
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(RUN) doorstep serve --host $(HOST) --port $(PORT); }
 
-## make test: lint, then the whole suite (browser tests need /usr/bin/chromium).
-test: install-dev lint pytest
+## make test: lint, translation coverage, then the whole suite (browser tests need
+## /usr/bin/chromium; the translation check needs GNU gettext).
+test: install-dev lint i18n-check pytest
 
 lint:
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+
+i18n-check:
+	@if command -v xgettext >/dev/null; then \
+	  DEBUG=true $(RUN) doorstep check_translations; \
+	else \
+	  echo "!! WARNING: GNU gettext is missing: translation coverage NOT checked" \
+	       "(sudo apt-get install -y gettext)"; \
+	fi
 
 format:
 	$(RUN) ruff format .

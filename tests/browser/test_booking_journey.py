@@ -147,6 +147,7 @@ def test_a_customer_books_and_the_provider_does_the_job(
     # the fridge made the job longer: the picker reloaded; pick the time again
     customer.locator(f'input[name=starts_at][value="{start.isoformat()}"]').check()
     customer.get_by_label("Notes for the provider").fill("The cat is friendly.")
+    customer.get_by_label("Card number").fill("4242 4242 4242 4242")
     customer.evaluate("window.scrollTo(0, 0)")
     customer.screenshot(path=artifacts_dir / "booking-page.png", full_page=True)
     customer.get_by_role("button", name="Request to book").click()

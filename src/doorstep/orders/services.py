@@ -268,6 +268,69 @@ def place_order(
     return order
 
 
+def authorise_booking(*, order: Order, payment_method: str) -> Order:
+    """Hold the order's price on the customer's card (``payments.flows``), after
+    the order committed and outside any transaction (a gateway call never holds
+    row locks). If the card is refused — or the gateway cannot answer — the
+    order is withdrawn at once (``payment_failed``: cancelled, its time claim
+    released) and the ``PaymentError`` re-raised: a declined card never leaves a
+    live order holding the provider's time, and the customer books again.
+
+    With ``DOORSTEP_CAPTURE_AT`` "booking" (or an instant booking under
+    "acceptance": it is accepted already) the capture is queued now; under
+    "after_service" the hold stays until completion — the sandbox's holds do
+    not expire, a real gateway's do (about 7 days), so that option suits jobs
+    booked shortly ahead.
+    """
+    from doorstep.payments import flows
+    from doorstep.payments.conf import setting
+    from doorstep.payments.tasks import run_money_flow
+
+    payment = flows.order_payment(order)
+    if order.state not in {"requested", "accepted"} and (
+        payment is None or payment.status in {"pending", "failed"}
+    ):
+        raise Conflict(
+            "order_not_payable",
+            _("This order cannot be paid for now (it is %(state)s).")
+            % {"state": order.process.state(order.state).label},
+        )
+    try:
+        flows.authorise_order(order=order, payment_method=payment_method)
+    except flows.PaymentError as error:
+        apply_transition(
+            order_id=order.pk,
+            name="payment_failed",
+            user=None,
+            system=True,
+            data={"reason": error.code},
+        )
+        raise
+    capture_at = setting("DOORSTEP_CAPTURE_AT")
+    if capture_at == "booking" or (
+        capture_at == "acceptance" and order.state == "accepted"
+    ):
+        run_money_flow.enqueue("capture_order", order.pk)
+    order.refresh_from_db()
+    return order
+
+
+def place_paid_order(*, customer: User, payment_method: str, **booking: Any) -> Order:
+    """``place_order`` and ``authorise_booking``: the booking page's one step.
+    A repeat (same idempotency key) of a paid booking returns it unchanged; a
+    repeat of a withdrawn one is refused, so the page sends a fresh key."""
+    order = place_order(customer=customer, **booking)
+    if order.replayed and order.state == "cancelled":
+        raise Conflict(
+            "booking_withdrawn",
+            _("This booking was withdrawn because the card was refused. Try again."),
+        )
+    replayed = order.replayed
+    order = authorise_booking(order=order, payment_method=payment_method)
+    order.replayed = replayed
+    return order
+
+
 @transaction.atomic
 def _create_order(
     *,

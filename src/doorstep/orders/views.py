@@ -5,6 +5,7 @@ Each view parses a form, calls one service (or query) and renders or redirects;
 the rules live in ``services.py``, ``pricing.py`` and the process definition.
 """
 
+import uuid
 from collections import Counter
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -40,6 +41,8 @@ from doorstep.orders.models import Order
 from doorstep.orders.pricing import chosen_add_ons, price_booking
 from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import BOOK_PROVIDER
+from doorstep.payments.flows import PaymentError
+from doorstep.payments.queries import order_money
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import bookable_slots
 
@@ -226,11 +229,24 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
     form = BookingForm(request.POST, listing=listing, user=request.user)
     if form.is_valid():
         try:
-            order = services.place_order(
+            order = services.place_paid_order(
                 customer=request.user,
                 listing_id=listing.public_id,
+                payment_method=form.payment_method(),
                 **form.service_arguments(),
             )
+        except PaymentError as error:
+            # The order was withdrawn and its time released: the page comes back
+            # with the choices kept, a fresh key (a new booking) and the reason
+            # beside the card field.
+            data = request.POST.copy()
+            data["idempotency_key"] = uuid.uuid4().hex
+            data["card"] = ""
+            form = BookingForm(data, listing=listing, user=request.user)
+            form.is_valid()
+            form.errors.pop("card", None)
+            form.add_error("card", error.message)
+            return _book_page(request, listing, form, status=error.status)
         except DomainError as error:
             form.add_service_error(error)
             return _book_page(request, listing, form, status=error.status)
@@ -342,6 +358,7 @@ def _order_context(
         "pending_reschedule": pending,
         "reschedule_form": reschedule_form or RescheduleForm(),
         "version": queries.version_of(order),
+        "money": order_money(order),
         "cancel_fee": queries.cancellation_fee_preview(order, user),
         "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
         "show_start_code": role == "customer"

@@ -18,6 +18,7 @@ from ninja import Router, Status
 from doorstep.accounts.models import User
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.models import Order
+from doorstep.orders.services import authorise_booking
 from doorstep.payments import flows, queries
 from doorstep.payments.idempotency import HEADER, fingerprint, replay_error, run_once
 from doorstep.payments.models import (
@@ -135,15 +136,21 @@ def _once(request: HttpRequest, payload: Any, action) -> Status:
     "/orders/{order_id}/payment",
     response={201: PaymentOut},
     summary="Pay for an order",
-    description="Authorise the order's price plus the service fee on a card. "
-    "Takes an `Idempotency-Key`.",
+    description="The second step of booking: `POST /orders` creates the order "
+    "(and claims the time), then this call authorises the order's price plus the "
+    "service fee on a card. Takes an `Idempotency-Key`. If the card is declined "
+    "(422 `card_declined`) or the gateway cannot answer (503), the order is "
+    "withdrawn at once (state `cancelled`, its time released): book again with "
+    "another card. The money is captured per `DOORSTEP_CAPTURE_AT`: at booking, "
+    "when the provider accepts (the default; at once for instant bookings) or, "
+    "with `after_service`, when the order completes (the hold stays until then).",
 )
 def pay_for_order(request: HttpRequest, order_id: str, payload: CardIn):
     order = _order(request, order_id, as_role="customer")
 
     def action():
-        payment = flows.authorise_order(order=order, payment_method=payload.card)
-        return 201, _payment_out(payment)
+        authorise_booking(order=order, payment_method=payload.card)
+        return 201, _payment_out(flows.order_payment(order))
 
     return _once(request, payload.dict(), action)
 

@@ -12,9 +12,10 @@ Where the money is (see ``models.AccountKind``): a capture moves it from the
 customer's card to ``GATEWAY_FUNDS`` and holds it in the order's ``ORDER_ESCROW``;
 release splits escrow into the provider's pending balance, commission and the
 service fee; clearing makes pending available; a payout or a refund sends cash
-out of ``GATEWAY_FUNDS``. Refunds after release are taken back from the provider
-(``DOORSTEP_REFUND_AFTER_RELEASE_FROM``); what the provider no longer has, the
-platform pays (``REFUNDS_PAID``).
+out of ``GATEWAY_FUNDS`` (an approved payout waits in ``PAYOUTS_IN_TRANSIT``, owed
+by the platform, until the gateway reports it paid or failed). Refunds after
+release are taken back from the provider (``DOORSTEP_REFUND_AFTER_RELEASE_FROM``);
+what the provider no longer has, the platform pays (``REFUNDS_PAID``).
 """
 
 import hashlib
@@ -58,6 +59,7 @@ CANCELLATION_FEE = "cancellation_fee"
 DISCOUNT_RETURNED = "discount_returned"
 CLEARING = "clearing"
 PAYOUT = "payout"
+PAYOUT_PAID = "payout_paid"
 PAYOUT_RETURNED = "payout_returned"
 
 # Where an extra charge may be added.
@@ -871,7 +873,7 @@ def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
                                 payout.amount,
                             ),
                             (
-                                _account(K.GATEWAY_FUNDS, payout.currency),
+                                _account(K.PAYOUTS_IN_TRANSIT, payout.currency),
                                 -payout.amount,
                             ),
                         ),
@@ -927,12 +929,23 @@ def send_payout(payout: PayoutRequest) -> PayoutRequest:
 
 
 def mark_payout_paid(payout: PayoutRequest, *, gateway_payout_id: str = "") -> None:
+    """The gateway paid the provider: the money leaves the platform's funds and
+    the platform no longer owes it in transfer (once, keyed by the payout)."""
     with transaction.atomic():
         payout = PayoutRequest.objects.select_for_update().get(pk=payout.pk)
         if payout.status in {
             PayoutRequest.Status.APPROVED,
             PayoutRequest.Status.IN_TRANSIT,
         }:
+            post_entry(
+                kind=PAYOUT_PAID,
+                legs=_legs(
+                    (_account(K.PAYOUTS_IN_TRANSIT, payout.currency), payout.amount),
+                    (_account(K.GATEWAY_FUNDS, payout.currency), -payout.amount),
+                ),
+                idempotency_key=f"payout_paid:{payout.public_id}",
+                description=payout.public_id,
+            )
             payout.status = PayoutRequest.Status.PAID
             payout.gateway_payout_id = gateway_payout_id or payout.gateway_payout_id
             payout.save(update_fields=["status", "gateway_payout_id", "updated_at"])
@@ -947,10 +960,21 @@ def return_payout(payout: PayoutRequest, *, failure_code: str) -> None:
             PayoutRequest.Status.FAILED,
         }:
             return
+        if payout.status == PayoutRequest.Status.PAID:
+            # Paid, then bounced back by the bank: the cash came back first.
+            post_entry(
+                kind=PAYOUT_RETURNED,
+                legs=_legs(
+                    (_account(K.GATEWAY_FUNDS, payout.currency), payout.amount),
+                    (_account(K.PAYOUTS_IN_TRANSIT, payout.currency), -payout.amount),
+                ),
+                idempotency_key=f"payout_bounced:{payout.public_id}",
+                description=payout.public_id,
+            )
         post_entry(
             kind=PAYOUT_RETURNED,
             legs=_legs(
-                (_account(K.GATEWAY_FUNDS, payout.currency), payout.amount),
+                (_account(K.PAYOUTS_IN_TRANSIT, payout.currency), payout.amount),
                 (
                     _account(
                         K.PROVIDER_AVAILABLE, payout.currency, provider=payout.provider

@@ -25,6 +25,8 @@ from doorstep.orders.models import Order
 class AccountKind(models.TextChoices):
     # Assets (debit-normal)
     GATEWAY_FUNDS = "gateway_funds", _("Customer funds at the gateway")
+    # A liability (credit-normal), listed here to keep the choices' order: approved
+    # payouts the gateway has not paid yet, which the platform owes in transfer.
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts in transit")
     # Liabilities (credit-normal)
     ORDER_ESCROW = "order_escrow", _("Order escrow")
@@ -43,7 +45,6 @@ class AccountKind(models.TextChoices):
 
 DEBIT_NORMAL = {
     AccountKind.GATEWAY_FUNDS,
-    AccountKind.PAYOUTS_IN_TRANSIT,
     AccountKind.PROMOTIONS_EXPENSE,
     AccountKind.REFUNDS_PAID,
     AccountKind.PAYOUTS_PAID,

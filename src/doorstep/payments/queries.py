@@ -6,9 +6,11 @@ from datetime import date
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.orders.models import Order
+from doorstep.payments.flows import commission_bps, order_payment
 from doorstep.payments.models import (
     AccountKind,
     ExtraCharge,
@@ -16,6 +18,7 @@ from doorstep.payments.models import (
     LedgerAccount,
     Payment,
     PaymentKind,
+    PaymentStatus,
     PayoutRequest,
     Posting,
 )
@@ -213,3 +216,43 @@ def escrow_held() -> int:
 
 def entries_for_order(order: Order) -> QuerySet[JournalEntry]:
     return JournalEntry.objects.filter(Q(order=order)).prefetch_related("postings")
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """What the order page says about the money: where the customer's payment
+    stands, and what the provider can expect to earn (price less commission)."""
+
+    status: str
+    status_label: str
+    expected_earnings: int
+    currency: str
+
+
+def order_money(order: Order) -> OrderMoney:
+    payment = order_payment(order)
+    status = payment.status if payment is not None else ""
+    if (
+        status == PaymentStatus.CAPTURED
+        and JournalEntry.objects.filter(
+            idempotency_key=f"release:{order.public_id}"
+        ).exists()
+    ):
+        status = "released"
+    labels = {
+        "": _("Not paid yet"),
+        PaymentStatus.PENDING: _("Waiting for the card"),
+        PaymentStatus.FAILED: _("The card was declined"),
+        PaymentStatus.AUTHORISED: _("Authorised: held on the card"),
+        PaymentStatus.CAPTURED: _("Captured: held by Doorstep until the job is done"),
+        "released": _("Released to the provider"),
+        PaymentStatus.VOIDED: _("Hold released: nothing was charged"),
+        PaymentStatus.REFUNDED: _("Refunded"),
+    }
+    commission = order.total_amount * commission_bps(order) // 10_000
+    return OrderMoney(
+        status=str(status),
+        status_label=labels.get(status, ""),
+        expected_earnings=order.total_amount - commission,
+        currency=order.currency,
+    )

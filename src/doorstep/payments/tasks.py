@@ -33,6 +33,9 @@ def run_money_flow(flow: str, order_id: int, **kwargs) -> str:
     if flow not in allowed:
         raise ValueError(flow)
     order = Order.objects.get(pk=order_id)
+    if flow == "capture_order" and flows.order_payment(order) is None:
+        # An order placed through the API and not paid for yet: nothing to take.
+        return "nothing_to_capture"
     try:
         getattr(flows, flow)(order=order, **kwargs)
     except (GatewayError, flows.PaymentError) as error:

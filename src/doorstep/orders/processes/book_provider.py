@@ -7,11 +7,18 @@ the customer's start code, delivers; the customer confirms or disputes.
               └dispute→ disputed ─resolve_complete→ completed
                                   └resolve_refund→ refunded
     plus decline, expire, cancellations and no-shows (see TRANSITIONS).
+
+The money follows (``payments.flows``, run after commit by ``schedule_money_flow``):
+authorised at booking, captured on acceptance (``DOORSTEP_CAPTURE_AT``), released
+to the provider on completion, voided on decline / expiry / provider no-show,
+settled per the cancellation policy on a cancellation or a customer no-show, and
+refunded in full when ops resolve a dispute for the customer.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -113,6 +120,53 @@ def charge_cancellation_fee(order, context: Context) -> None:
     context.data["fee"] = {"amount": fee, "currency": order.currency}
 
 
+def schedule_money_flow(flow: str, **arguments):
+    """An effect that runs ``payments.flows.<flow>`` for the order once the
+    transition has committed: the gateway is never called inside the
+    transition's transaction (a network call must not hold the order's lock, and
+    a rolled-back transition must not have moved money). Each flow is idempotent,
+    so a transition fired twice, a retried task or the reconciliation posts once.
+    ``arguments`` may be callables of (order, context), evaluated now."""
+
+    def effect(order, context: Context) -> None:
+        from doorstep.payments.tasks import run_money_flow
+
+        order_id = order.pk
+        values = {
+            name: value(order, context) if callable(value) else value
+            for name, value in arguments.items()
+        }
+        transaction.on_commit(
+            lambda: run_money_flow.enqueue(flow, order_id, **values), robust=True
+        )
+
+    effect.__name__ = f"schedule_{flow}"
+    return effect
+
+
+def capture_on_acceptance(order, context: Context) -> None:
+    """With ``DOORSTEP_CAPTURE_AT`` "acceptance" (the default) the money is taken
+    when the provider accepts; "booking" took it already, and "after_service"
+    leaves it on hold until completion (the release captures first)."""
+    from doorstep.payments.conf import setting
+
+    if setting("DOORSTEP_CAPTURE_AT") == "acceptance":
+        schedule_money_flow("capture_order")(order, context)
+
+
+def record_payment_failure(order, context: Context) -> None:
+    context.data["reason"] = str(context.data.get("reason", ""))[:40]
+
+
+release_money = schedule_money_flow("release_order")
+void_payment = schedule_money_flow("void_order")
+settle_cancellation = schedule_money_flow("settle_cancellation")
+settle_customer_no_show = schedule_money_flow(
+    "settle_cancellation", fee=lambda order, context: policy_fee(order)
+)
+refund_in_full = schedule_money_flow("refund_in_full", reference="dispute")
+
+
 def record_delivery_photos(order, context: Context) -> None:
     photos = context.data.get("photos") or []
     context.data["photos"] = [str(photo)[:300] for photo in photos][:10]
@@ -125,6 +179,7 @@ TRANSITIONS = (
         "accepted",
         frozenset({PROVIDER}),
         gettext_lazy("Accept"),
+        effects=(capture_on_acceptance,),
     ),
     Transition(
         "decline",
@@ -132,7 +187,7 @@ TRANSITIONS = (
         "declined",
         frozenset({PROVIDER}),
         gettext_lazy("Decline"),
-        effects=(release_time,),
+        effects=(release_time, void_payment),
     ),
     Transition(
         "expire",
@@ -140,7 +195,22 @@ TRANSITIONS = (
         "expired",
         frozenset({SYSTEM}),
         gettext_lazy("Expire"),
-        effects=(release_time,),
+        effects=(release_time, void_payment),
+    ),
+    Transition(
+        # The card was refused at booking: the order is withdrawn at once so it
+        # never holds the provider's time unpaid (see orders.services).
+        "payment_failed",
+        frozenset({"requested", "accepted"}),
+        "cancelled",
+        frozenset({SYSTEM}),
+        gettext_lazy("Withdraw: the card was refused"),
+        effects=(
+            record_payment_failure,
+            charge_cancellation_fee,
+            release_time,
+            void_payment,
+        ),
     ),
     Transition(
         "cancel",
@@ -149,7 +219,7 @@ TRANSITIONS = (
         frozenset({CUSTOMER, PROVIDER, OPS}),
         gettext_lazy("Cancel"),
         guards=(),
-        effects=(charge_cancellation_fee, release_time),
+        effects=(charge_cancellation_fee, release_time, settle_cancellation),
     ),
     Transition(
         "depart",
@@ -180,6 +250,7 @@ TRANSITIONS = (
         "completed",
         frozenset({CUSTOMER}),
         gettext_lazy("Confirm it's done"),
+        effects=(release_money,),
     ),
     Transition(
         "auto_complete",
@@ -187,6 +258,7 @@ TRANSITIONS = (
         "completed",
         frozenset({SYSTEM}),
         gettext_lazy("Complete automatically"),
+        effects=(release_money,),
     ),
     Transition(
         "dispute",
@@ -201,6 +273,7 @@ TRANSITIONS = (
         "completed",
         frozenset({OPS}),
         gettext_lazy("Resolve: pay the provider"),
+        effects=(release_money,),
     ),
     Transition(
         "resolve_refund",
@@ -208,6 +281,7 @@ TRANSITIONS = (
         "refunded",
         frozenset({OPS}),
         gettext_lazy("Resolve: refund the customer"),
+        effects=(refund_in_full,),
     ),
     Transition(
         "report_customer_no_show",
@@ -216,7 +290,7 @@ TRANSITIONS = (
         frozenset({PROVIDER, OPS}),
         gettext_lazy("Customer did not show"),
         guards=(start_time_has_passed,),
-        effects=(release_time,),
+        effects=(release_time, settle_customer_no_show),
     ),
     Transition(
         "report_provider_no_show",
@@ -225,7 +299,7 @@ TRANSITIONS = (
         frozenset({CUSTOMER, OPS}),
         gettext_lazy("Provider did not show"),
         guards=(start_time_has_passed,),
-        effects=(release_time,),
+        effects=(release_time, void_payment),
     ),
 )
 

@@ -35,6 +35,7 @@ def _form(listing, **overrides):
         "notes": "",
         "idempotency_key": "form-key-1",
         "tz": "Asia/Shanghai",
+        "card": "4242 4242 4242 4242",
     }
     data.update(overrides)
     return data
@@ -504,3 +505,25 @@ def test_the_booking_page_speaks_chinese(client, listing, customer):
 
     assert "申请预约" in html
     assert "什么时候？" in html
+
+
+def test_a_declined_card_withdraws_the_booking_and_says_why(client, listing, customer):
+    from doorstep.scheduling.models import TimeClaim
+
+    client.force_login(customer)
+
+    response = client.post(
+        _book_url(listing), _form(listing, card="4000 0000 0000 0002")
+    )
+
+    assert response.status_code == 422
+    assert "The card was declined" in response.content.decode()
+    assert not Order.objects.exclude(state="cancelled").exists()
+    assert not TimeClaim.objects.filter(released_at=None).exists()
+    fresh = response.context["form"]["idempotency_key"].value()
+    assert fresh != "form-key-1"
+
+    again = client.post(_book_url(listing), _form(listing, idempotency_key=fresh))
+
+    assert again.status_code == 302
+    assert Order.objects.filter(state="requested").count() == 1

@@ -290,10 +290,14 @@ def test_payout_paid_by_webhook(order, provider, django_user_model):
     payout.refresh_from_db()
     assert payout.status == PayoutRequest.Status.IN_TRANSIT
     assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 500
+    assert balance(K.PAYOUTS_IN_TRANSIT) == 8_000
+    cash = balance(K.GATEWAY_FUNDS)
 
     sandbox.deliver_pending()
     payout.refresh_from_db()
     assert payout.status == PayoutRequest.Status.PAID
+    assert balance(K.PAYOUTS_IN_TRANSIT) == 0
+    assert balance(K.GATEWAY_FUNDS) == cash - 8_000
 
 
 def test_failed_payout_returns_the_money(order, provider, django_user_model):
@@ -309,6 +313,15 @@ def test_failed_payout_returns_the_money(order, provider, django_user_model):
     payout.refresh_from_db()
     assert payout.status == PayoutRequest.Status.FAILED
     assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 8_500
+    assert balance(K.PAYOUTS_IN_TRANSIT) == 0
+
+
+def test_payouts_in_transit_is_a_credit_normal_liability():
+    from doorstep.payments.ledger import ledger_account
+
+    account = ledger_account(kind=K.PAYOUTS_IN_TRANSIT, currency="CNY")
+    assert not account.debit_normal
+    assert not account.may_go_negative
 
 
 def test_payout_requests_respect_minimum_and_balance(order, provider):

@@ -394,8 +394,11 @@ class Money(RuleBasedStateMachine):
 
         captured = gateway(["capture"])
         refunded = -gateway(["refund"])
-        paid_out = -gateway(["payout", "payout_returned"])
-        released = balances(K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE) + paid_out
+        paid_out = -gateway(["payout_paid", "payout_returned"])
+        in_transit = balances(K.PAYOUTS_IN_TRANSIT)
+        released = (
+            balances(K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE) + in_transit + paid_out
+        )
         revenue = balances(
             K.COMMISSION_REVENUE, K.SERVICE_FEE_REVENUE, K.CANCELLATION_FEE_REVENUE
         ) - balances(K.PROMOTIONS_EXPENSE, K.REFUNDS_PAID)
@@ -416,6 +419,25 @@ class Money(RuleBasedStateMachine):
             .filter(n__gt=1)
             .exists()
         )
+
+    @invariant()
+    def payouts_in_transit_are_the_open_payouts(self):
+        open_payouts = (
+            PayoutRequest.objects.filter(
+                status__in=[
+                    PayoutRequest.Status.APPROVED,
+                    PayoutRequest.Status.IN_TRANSIT,
+                ]
+            ).aggregate(s=Sum("amount"))["s"]
+            or 0
+        )
+        in_transit = (
+            LedgerAccount.objects.filter(kind=K.PAYOUTS_IN_TRANSIT).aggregate(
+                s=Sum("balance")
+            )["s"]
+            or 0
+        )
+        assert in_transit == open_payouts
 
     @invariant()
     def payouts_end_paid_or_returned(self):

@@ -105,3 +105,19 @@ def test_finance_report_and_csv(client, order, ops_session, category):
         "day,category,gmv,captured,refunded,commission,fees,payouts,escrow_outstanding"
     )
     assert f",{category.slug},10000,10500,0,1500,500,0,0" in lines[1]
+
+
+def test_the_order_page_shows_the_payment_and_the_earnings(client, order):
+    from doorstep.orders.services import authorise_booking
+
+    authorise_booking(order=order, payment_method=CARD_OK)
+
+    client.force_login(order.customer)
+    customer_page = client.get(order.get_absolute_url()).content.decode()
+    client.force_login(order.provider.user)
+    provider_page = client.get(order.get_absolute_url()).content.decode()
+
+    assert 'data-payment-status="authorised"' in customer_page
+    assert reverse("payments:receipt", args=[order.public_id]) in customer_page
+    assert "You earn CN¥85.00" in provider_page
+    assert "data-payment-status" not in provider_page

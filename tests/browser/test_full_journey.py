@@ -1,0 +1,261 @@
+"""The whole loop on a fresh database, in real browsers against a live server: a
+customer signs up (the link from the e-mail), searches near Shanghai, books a slot
+and pays with the sandbox card; the provider accepts, starts with the code and
+delivers; the customer confirms; both review and the reviews reveal; the money
+reaches the provider's wallet after clearing; the provider asks for a payout and
+ops (password + TOTP) approve it.
+
+Asking the provider a question in chat is not part of this walk yet (live
+messaging has its own test, test_messaging_realtime.py).
+"""
+
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from doorstep.orders.models import Order
+from doorstep.payments import flows
+from doorstep.payments.gateways import sandbox
+from doorstep.payments.models import AccountKind, LedgerAccount, PayoutRequest
+from doorstep.scheduling.services import WeeklyHours, replace_availability
+from tests.factories import make_category, make_listing, make_provider, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TILES = re.compile(r"tile\.openstreetmap\.org")
+PASSWORD = "a-Very-long-passphrase-42"
+CARD = "4242 4242 4242 4242"
+POLL = 15_000
+
+
+@pytest.fixture(autouse=True)
+def _money_runs_in_process(settings, tmp_path):
+    # The money flows run as the transitions commit (immediate task backend; it
+    # skips the timers, which the sweep fires); the sandbox's webhooks are
+    # delivered by the test, when it wants them.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+    settings.DOORSTEP_SANDBOX_AUTO_DELIVER = False
+    settings.DOORSTEP_SANDBOX_CHAOS = False
+    settings.DOORSTEP_MIN_PAYOUT = 1000
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _person(email: str, name: str, **fields):
+    user = make_user(email=email, name=name, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def _seed() -> dict:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    mei = make_provider(
+        user=_person("mei@example.com", "Mei Chen"),
+        display_name="Mei Chen",
+        verified=True,
+        time_zone="Asia/Shanghai",
+    )
+    replace_availability(
+        provider=mei,
+        rules=[WeeklyHours(day, time(9), time(18)) for day in range(7)],
+        policy={"min_lead_minutes": 120, "buffer_after_minutes": 30},
+    )
+    category = make_category("deep-cleaning", name_en="Deep cleaning")
+    category.commission_bps = 1500
+    category.save(update_fields=["commission_bps"])
+    listing = make_listing(
+        provider=mei,
+        category=category,
+        title="Deep cleaning, one-bedroom flat",
+        price=19900,
+        duration_minutes=180,
+    )
+    ops = _person("ops@example.com", "Olu Ops", is_staff=True)
+    secret = generate_totp_secret()
+    TOTP.activate(ops, secret)
+    return {"listing": listing, "provider": mei, "secret": secret}
+
+
+def _new_page(browser: Browser) -> Page:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        timezone_id="Asia/Shanghai",
+        locale="en-US",
+    )
+    page = context.new_page()
+    page.route(TILES, lambda route: route.abort())
+    return page
+
+
+def _sign_in(page: Page, url: str, email: str) -> None:
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def _give_stars(page: Page, group: str, label: str) -> None:
+    page.get_by_role("group", name=group).locator("label").filter(
+        has_text=label
+    ).click()
+
+
+def _totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_dir):
+    data = _seed()
+    listing = data["listing"]
+    url = live_server.url
+    step = iter(range(1, 100))
+
+    def shot(page: Page, name: str) -> None:
+        page.screenshot(
+            path=artifacts_dir / f"journey-{next(step):02d}-{name}.png", full_page=True
+        )
+
+    # A visitor signs up and confirms the address from the e-mail
+    customer = _new_page(browser)
+    customer.goto(url + "/")
+    customer.get_by_role("banner").get_by_role("link", name="Sign up").click()
+    customer.get_by_label("Email").fill("cora@example.com")
+    customer.get_by_label("Your name").fill("Cora Lin")
+    customer.get_by_label("Password").fill(PASSWORD)
+    customer.get_by_role("button", name="Create account").click()
+    expect(customer.get_by_role("heading", name="Check your email")).to_be_visible()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body)
+    assert link, mailoutbox[0].body
+    customer.goto(link.group(0))
+    customer.get_by_role("button", name="Confirm").click()
+    expect(customer.get_by_role("banner")).to_contain_text("Cora Lin")
+    shot(customer, "signed-up")
+
+    # searches for cleaning near Shanghai and opens the listing
+    customer.goto(url + "/")
+    customer.get_by_label("What do you need?").fill("cleaning")
+    customer.get_by_label("Where?").select_option(label="Shanghai")
+    customer.get_by_role("button", name="Search").click()
+    result = customer.get_by_role("link", name=listing.title)
+    expect(result.first).to_be_visible()
+    shot(customer, "search")
+    result.first.click()
+    expect(customer.get_by_role("heading", level=1)).to_have_text(listing.title)
+
+    # books a slot two days ahead and pays with the sandbox card
+    day = timezone.now().astimezone(SHANGHAI).date() + timedelta(days=2)
+    start = datetime.combine(day, time(10)).replace(tzinfo=SHANGHAI)
+    customer.get_by_role("link", name="Request to book").click()
+    customer.locator(f'input[name=date][value="{day.isoformat()}"]').check()
+    customer.locator(f'input[name=starts_at][value="{start.isoformat()}"]').check()
+    customer.get_by_label("Address").fill("Room 1203, 88 Huaihai Road")
+    customer.get_by_label("Card number").fill(CARD)
+    expect(customer.get_by_text("4000 0000 0000 0002")).to_be_visible()
+    shot(customer, "book-and-pay")
+    customer.get_by_role("button", name="Request to book").click()
+    expect(customer.locator(".order-head [data-order-state]")).to_have_text(
+        "Waiting for the provider"
+    )
+    expect(customer.locator("[data-payment-status]")).to_have_attribute(
+        "data-payment-status", "authorised"
+    )
+    order = Order.objects.get()
+    order_url = customer.url
+    shot(customer, "booked")
+
+    # The provider accepts in the inbox; the money is captured into escrow
+    provider = _new_page(browser)
+    _sign_in(provider, url, "mei@example.com")
+    provider.goto(url + "/provider/orders/")
+    provider.locator(".order-request").get_by_role("button", name="Accept").click()
+    expect(provider.locator(".messages")).to_contain_text("Confirmed")
+    provider.goto(order_url)
+    expect(provider.locator("[data-expected-earnings]")).to_contain_text("CN¥169.15")
+    shot(provider, "accepted")
+    escrow = LedgerAccount.objects.get(kind=AccountKind.ORDER_ESCROW, order=order)
+    assert escrow.balance == 19900 + 995
+
+    # starts with the customer's code and delivers
+    customer.reload()
+    start_code = customer.locator("[data-start-code]").inner_text()
+    provider.get_by_label("Start code").fill(start_code)
+    provider.get_by_role("button", name="Start the job").click()
+    expect(provider.locator(".order-head [data-order-state]")).to_have_text(
+        "In service"
+    )
+    provider.get_by_role("button", name="Mark as done").click()
+    expect(provider.locator(".order-head [data-order-state]")).to_have_text("Delivered")
+    shot(provider, "delivered")
+
+    # The customer confirms; escrow is released to the provider
+    customer.reload()
+    customer.get_by_role("button", name="Confirm it's done").click()
+    expect(customer.locator(".order-head [data-order-state]")).to_have_text("Completed")
+    expect(customer.locator("[data-payment-status]")).to_have_attribute(
+        "data-payment-status", "released"
+    )
+    shot(customer, "completed")
+    escrow.refresh_from_db()
+    assert escrow.balance == 0
+
+    # Both review; the reviews stay blind until both are in, then reveal
+    review_url = f"{url}/orders/{order.public_id}/review/"
+    customer.goto(review_url)
+    _give_stars(customer, "Overall", "5 stars")
+    customer.get_by_label("Your review").fill("Spotless, even behind the fridge.")
+    customer.get_by_role("button", name="Submit review").click()
+    expect(customer.locator("[data-review-pending]")).to_be_visible()
+    shot(customer, "review-pending")
+    provider.goto(review_url)
+    expect(provider.get_by_text("behind the fridge")).to_have_count(0)
+    _give_stars(provider, "Overall", "5 stars")
+    provider.get_by_label("About this customer").fill("Clear instructions, kind.")
+    provider.get_by_role("button", name="Submit review").click()
+    expect(provider.get_by_text("Both reviews are now published")).to_be_visible()
+    customer.reload()
+    expect(customer.get_by_text("Clear instructions, kind.")).to_be_visible()
+    shot(customer, "reviews-revealed")
+
+    # After the clearing period the provider sees the money available
+    flows.clear_pending(now=timezone.now() + timedelta(days=30))
+    provider.goto(url + "/provider/wallet/")
+    expect(provider.locator("main")).to_contain_text("CN¥169.15")
+    shot(provider, "wallet")
+
+    # and asks for a payout of all of it
+    provider.get_by_label(re.compile("Amount in minor units")).fill("16915")
+    provider.get_by_role("button", name="Request payout").click()
+    payout = PayoutRequest.objects.get()
+    assert payout.amount == 16915
+    shot(provider, "payout-requested")
+
+    # Ops sign in with password and TOTP and approve the payout as a batch
+    ops = _new_page(browser)
+    _sign_in(ops, url, "ops@example.com")
+    ops.locator("input[name=code]").fill(_totp_code(data["secret"]))
+    ops.locator("input[name=code]").press("Enter")
+    expect(ops).not_to_have_url(re.compile(r"/accounts/"))
+    ops.goto(url + "/ops/payouts/")
+    expect(ops.locator("main")).to_contain_text("Mei Chen")
+    shot(ops, "ops-payouts")
+    ops.get_by_role("button", name="Approve selected as a batch").click()
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.IN_TRANSIT
+    sandbox.deliver_pending()
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.PAID
+    shot(ops, "payout-approved")
