@@ -37,12 +37,15 @@ def brute_force_search(
     *,
     categories: Mapping[int, CategoryInfo] | None = None,
     now: datetime | None = None,
+    vocabulary: Mapping[str, int] | None = None,
 ) -> list[SearchDocument]:
     """Every document matching ``params``, in the order of ``params.sort``
     (ignoring ``limit`` and ``cursor``). ``documents`` must be all of them: the
-    vocabulary for typo correction is built from them."""
+    vocabulary for typo correction is built from them, unless it is given
+    (:func:`document_vocabulary` of all of them, computed once by a caller that
+    runs many searches)."""
     now = now or timezone.now()
-    found = list(_matching(params, list(documents), categories))
+    found = list(_matching(params, list(documents), categories, vocabulary))
     point = unit_vector(params.latitude, params.longitude) if params.has_point else None
 
     def distance_key(document: SearchDocument) -> float:
@@ -91,6 +94,16 @@ def brute_force_counts(
     )
 
 
+def document_vocabulary(documents: Iterable[SearchDocument]) -> Counter:
+    """Document counts of the correctable terms, as ``SearchTerm`` holds them."""
+    return Counter(
+        term
+        for d in documents
+        for term in {*d.title_text.split(), *d.body_text.split()}
+        if is_vocabulary_term(term)
+    )
+
+
 def _unit(document: SearchDocument) -> tuple[float, float, float]:
     return (document.unit_x, document.unit_y, document.unit_z)
 
@@ -99,6 +112,7 @@ def _matching(
     params: SearchParams,
     documents: list[SearchDocument],
     categories: Mapping[int, CategoryInfo] | None,
+    vocabulary: Mapping[str, int] | None = None,
 ):
     categories = load_categories() if categories is None else categories
     selected = resolve_category(categories, params.category)
@@ -106,12 +120,8 @@ def _matching(
 
     text_query = None
     if params.text:
-        vocabulary = Counter(
-            term
-            for d in documents
-            for term in {*d.title_text.split(), *d.body_text.split()}
-            if is_vocabulary_term(term)
-        )
+        if vocabulary is None:
+            vocabulary = document_vocabulary(documents)
         text_query = parse_query(
             params.text,
             vocabulary=lambda terms: {

@@ -21,6 +21,7 @@ for, else the one most matches are priced in. Quote-only listings have no band.
 
 from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -71,7 +72,9 @@ def band_bounds(band: int, currency: str) -> tuple[int, int | None]:
     return low, high
 
 
+@lru_cache(maxsize=4096)
 def _format(amount: int, currency: str, language: str) -> str:
+    # Band edges are few and fixed: formatting them is worth doing once.
     locale = BABEL_LOCALES.get(language, "en_US")
     pattern = Locale.parse(locale).currency_formats["standard"].pattern
     major = amount / 10 ** minor_units(currency)

@@ -116,6 +116,16 @@ class SearchDocument(models.Model):
                 fields=["price_desc_key", "listing"], name="search_doc_price_desc"
             ),
             models.Index(fields=["-static_score", "listing"], name="search_doc_static"),
+            # A price range is always in one currency, and so are most searches
+            # near a point: (currency, price) reads exactly the range, in order.
+            models.Index(
+                fields=["currency", "price_key", "listing"],
+                name="search_doc_cur_price",
+            ),
+            models.Index(
+                fields=["currency", "price_desc_key", "listing"],
+                name="search_doc_cur_price_desc",
+            ),
             # "Serves this point": the same, per bucket of service radius.
             models.Index(
                 fields=["reach_bucket", *GEO_INDEX_FIELDS], name="search_doc_reach"

@@ -103,7 +103,7 @@ class SearchResults:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     total: int = 0
     # Counting stops at a limit (queries.COUNT_LIMIT): then ``total`` is that
-    # limit, ``total_exact`` is false and the page can say "5,000+".
+    # limit, ``total_exact`` is false and the page can say "1,000+".
     total_exact: bool = True
     price_currency: str | None = None
 

@@ -33,6 +33,12 @@ except for the full-text piece that ``search.backends`` supplies:
    category) and sorts the matches, the sort key written so no index can serve
    it.
 
+5. **Best match with text scores a bounded set.** The text rank (BM25,
+   ``ts_rank``) is computed per row, and a common word matches a fifth of all
+   listings: past :data:`TEXT_SCORED_LIMIT` matches, only the newest that many
+   are scored (``_newest_matches_page``; the approximation is stated in
+   ``search.ranking``).
+
 "Serves this address" keeps a listing when the point lies within its own service
 radius. Each listing is in a bucket of radius (``geometry.reach_bucket``), so
 the prefilter asks, per bucket, only for bases within that bucket's largest
@@ -40,6 +46,7 @@ radius, using the ``(reach_bucket, h3_cell, …)`` covering index.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core import signing
@@ -71,10 +78,16 @@ from doorstep.search.models import QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
 from doorstep.search.text import parse_query
 
-COUNT_LIMIT = 5_000
+COUNT_LIMIT = 1_000
 # Above this many matches, a page sorted by an indexed key is read from that
-# index: on average limit × (all / matches) rows before the page is full.
-ORDERED_SCAN_MIN_MATCHES = 2_000
+# index: on average limit × (all / matches) rows before the page is full. It
+# must not exceed COUNT_LIMIT, the most the count can tell apart.
+ORDERED_SCAN_MIN_MATCHES = COUNT_LIMIT
+# Best match with text scores at most this many matches: the newest (see
+# _newest_matches_page); below it, every match is scored and the order is exact.
+TEXT_SCORED_LIMIT = 1_000
+# "Nearest first" looks within these circles first (see _nearest_first_page).
+NEAREST_STEPS_KM = (1.0, 3.0, 10.0)
 _INDEXED_SORTS = frozenset({Sort.RATING, Sort.PRICE_LOW, Sort.PRICE_HIGH})
 CURSOR_SALT = "doorstep.search.cursor"
 _VOCABULARY_CHUNK = 900
@@ -185,8 +198,17 @@ class _Filters:
     chord2: Sql | None  # squared chord to the query point, if there is one
 
 
+@lru_cache(maxsize=1024)
+def _cell_ranges(
+    latitude: float, longitude: float, radius_km: float
+) -> tuple[tuple[int, int], ...]:
+    # Asked for twice per search (count, then page) and six times for "serves
+    # this address": the H3 disk walk is a millisecond of Python each time.
+    return tuple(covering_cell_ranges(latitude, longitude, radius_km))
+
+
 def _ranges(latitude: float, longitude: float, radius_km: float, cell: str) -> Sql:
-    ranges = covering_cell_ranges(latitude, longitude, radius_km)
+    ranges = _cell_ranges(latitude, longitude, radius_km)
     return Sql(
         "(" + " OR ".join([f"{cell} BETWEEN %s AND %s"] * len(ranges)) + ")",
         [bound for pair in ranges for bound in pair],
@@ -212,11 +234,15 @@ def _filters(
     text: TextClause | None,
     *,
     driver: str | None,
+    near_km: float | None = None,
 ) -> _Filters:
     """Every condition of the search as SQL over ``d``. Only the ``driver``
     condition may use an index; the others write their columns as
     ``column + 0``, which no index serves, so that neither planner can start
-    from a worse index (``driver=None``: the page comes from the sort index)."""
+    from a worse index (``driver=None``: the page comes from the sort index).
+    ``near_km`` adds "within that many km of the point", and it drives."""
+    if near_km is not None:
+        driver = "near"
 
     def column(name: str, role: str) -> str:
         return f"d.{name}" if role == driver else f"(d.{name} + 0)"
@@ -262,9 +288,14 @@ def _filters(
         else:
             in_order = driver is None and params.sort == Sort.PRICE_LOW
             key = "d.price_key" if in_order else column("price_key", "price")
+            # Text cannot take "+ 0": "|| ''" hides the (currency, price) index
+            # just as well when another condition drives.
+            currency = (
+                "d.currency" if in_order or driver == "price" else "(d.currency || '')"
+            )
             where.append(
                 Sql(
-                    f"d.currency = %s AND {key} BETWEEN %s AND %s",
+                    f"{currency} = %s AND {key} BETWEEN %s AND %s",
                     [params.currency, low, high],
                 )
             )
@@ -283,6 +314,9 @@ def _filters(
                 text.filter_params,
             )
         )
+    if near_km is not None and chord2 is not None:
+        where.append(_ranges(params.latitude, params.longitude, near_km, "d.h3_cell"))
+        where.append(chord2 + Sql(" <= %s", [chord2_for_km(near_km)]))
     return _Filters(where=where, chord2=chord2)
 
 
@@ -328,6 +362,11 @@ def _page(
     ordered = params.sort in _INDEXED_SORTS or (
         params.sort == Sort.RELEVANCE and browsing
     )
+    # Near a point the matches sit in one city, so in one currency and one
+    # slice of every price order; a word belongs to a trade, with its own
+    # prices and ratings: a sort index read in order then stops later than the
+    # estimate says, so only many matches (more than the count tells apart)
+    # justify it. Sorting fewer from the place or text index is cheaper.
     from_sort_index = ordered and total > ORDERED_SCAN_MIN_MATCHES
     if params.sort == Sort.RELEVANCE and text is not None:
         # The rank needs the FTS row itself: join the text index and start there.
@@ -336,7 +375,13 @@ def _page(
         driver = None if text.rank_needs_text_driver else _driver(params, None)
         filters = _filters(params, categories, selected, None, driver=driver)
         key = _sort_key(params, filters, text, now_param)
+        if total > TEXT_SCORED_LIMIT:
+            return _newest_matches_page(params, filters.where, key, cursor_key, text)
         return _page_query(params, filters.where, key, cursor_key, text=text)
+    if params.sort == Sort.DISTANCE and params.has_point and total > params.limit:
+        rows = _nearest_first_page(params, categories, selected, text, cursor_key)
+        if rows is not None:
+            return rows
     filters = _filters(
         params,
         categories,
@@ -350,6 +395,30 @@ def _page(
     return _page_query(
         params, filters.where, key, cursor_key, use_sort_index=from_sort_index
     )
+
+
+def _nearest_first_page(
+    params: SearchParams,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+    text: TextClause | None,
+    cursor_key: tuple[float, int] | None,
+) -> list[tuple[int, Any]] | None:
+    """Nearest first over many matches: look within growing circles and stop
+    at the first that holds a full page. Exact: everything outside a circle is
+    farther than everything inside it. ``None``: no circle smaller than the
+    search's own held a page."""
+    for near_km in NEAREST_STEPS_KM:
+        if params.radius_km is not None and near_km >= params.radius_km:
+            return None
+        filters = _filters(
+            params, categories, selected, text, driver=None, near_km=near_km
+        )
+        key = _SortKey(filters.chord2, descending=False)
+        rows = _page_query(params, filters.where, key, cursor_key)
+        if len(rows) > params.limit:
+            return rows
+    return None
 
 
 def _browse_by_relevance(params, filters, now_param, cursor_key) -> list[tuple]:
@@ -369,6 +438,49 @@ def _browse_by_relevance(params, filters, now_param, cursor_key) -> list[tuple]:
     )
     rows.sort(key=lambda row: (-row[1], row[0]))
     return rows[: params.limit + 1]
+
+
+def _newest_matches_page(
+    params: SearchParams,
+    where: list[Sql],
+    key: _SortKey,
+    cursor_key: tuple[float, int] | None,
+    text: TextClause,
+) -> list[tuple[int, Any]]:
+    """Best match over the :data:`TEXT_SCORED_LIMIT` newest matches only.
+
+    Both engines must compute the text rank (BM25, ``ts_rank``) row by row, and
+    a common word ("clean", 保洁) matches a fifth of all listings: scoring all
+    of them costs 50 ms at 100,000 listings and ten times that at a million.
+    Both indexes can instead hand out their matches newest first and stop (FTS5
+    reads its doclists backwards by rowid; PostgreSQL walks the primary key
+    backwards and tests each row), so the candidates are the newest matches
+    that pass every filter, and only they are scored. The set is fixed for
+    given filters, so the keyset pages over it stay consistent; past it, the
+    pages end (the total still counts every match, up to ``COUNT_LIMIT``).
+    """
+    inner = (
+        Sql("SELECT d.listing_id, ")
+        + key.expression
+        + Sql(" AS sort_value FROM search_searchdocument d ")
+        + Sql(text.join)
+        + Sql(" WHERE ")
+        + _join([*where, Sql(text.where, text.params)], " AND ")
+        + Sql(f" ORDER BY {text.newest_first} LIMIT %s", [TEXT_SCORED_LIMIT])
+    )
+    outer = Sql("SELECT listing_id, sort_value FROM (") + inner + Sql(") candidates")
+    if cursor_key is not None:
+        value, listing_id = cursor_key
+        outer = outer + Sql(
+            " WHERE (sort_value < %s OR (sort_value = %s AND listing_id > %s))",
+            [value, value, listing_id],
+        )
+    outer = outer + Sql(
+        " ORDER BY sort_value DESC, listing_id ASC LIMIT %s", [params.limit + 1]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(outer.text, outer.params)
+        return cursor.fetchall()
 
 
 def _page_query(

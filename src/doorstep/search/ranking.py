@@ -38,6 +38,14 @@ the query or the clock and are computed per search, by the SQL that
 :func:`score_sql` returns and, for tests and the benchmark, the same arithmetic in
 :func:`score` (same operations in the same order, so equal to the bit).
 
+**Approximation for common words.** Both engines compute the text relevance row
+by row, so best match with text scores at most ``queries.TEXT_SCORED_LIMIT``
+matches: when a query (with its filters) matches more, only the newest that
+many (highest listing id, the order both full-text indexes can read and stop)
+are scored and ranked, and the pages end there; the total still counts every
+match. With fewer matches the order is exact. ``brute_force`` cannot rank text
+either, so tests and the benchmark compare such results as sets.
+
 Every order ends with the listing id, so equal scores never swap between pages.
 """
 

@@ -39,6 +39,8 @@ class TextClause:
     filter_params: list[Any] = field(default_factory=list)
     # Whether ranking requires the text index to be where the query starts.
     rank_needs_text_driver: bool = False
+    # ORDER BY that reads the matches newest (highest id) first, stopping early.
+    newest_first: str = "d.listing_id DESC"
 
 
 class SearchBackend(ABC):

@@ -45,6 +45,8 @@ class SqliteBackend(SearchBackend):
             ),
             filter_params=[expression],
             rank_needs_text_driver=True,
+            # FTS5 walks its doclists backwards by rowid and stops at the LIMIT.
+            newest_first="search_fts.rowid DESC",
         )
 
     def replace_text(self, cursor, listing_id, old, new) -> None:

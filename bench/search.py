@@ -1,0 +1,624 @@
+"""Time the search query service against its floor, and check it against brute force.
+
+    .venv/bin/python bench/search.py --listings 100000 --db both
+    .venv/bin/python bench/search.py --listings 1000000 --db both
+
+For each database (``sqlite``: a new file in a temporary directory under /tmp;
+``postgresql``: a database ``doorstep_bench_search`` created on
+``--postgres-server`` and dropped afterwards), the script migrates, seeds
+``--listings`` published listings over the five demo cities with ``doorstep seed``
+(five listings per provider, fixed random seed) and runs ``doorstep reindex``,
+timing both. Then it runs a fixed mix of ``--queries`` searches (deterministic
+from ``--seed``): text only (English, Simplified and Traditional Chinese, a typo),
+text near a point, near a point (radius 2–50 km), "serves this address", and
+browsing with filters only; filters (category, a root category included, price
+range, minimum rating, verified, instant book, language) and every sort are
+drawn at random. Each search is timed through ``search_listings`` (what the page
+and the API call) and, right after, as its **floor**: one hand-written SQL
+statement that returns the same first page of ids (the text match, the filters,
+the H3 cell ranges, ``ORDER BY`` the sort key, ``LIMIT``), with no counts, no
+facets, no vocabulary lookups and no result cards, left to the planner.
+
+Correctness: for ``--check`` searches drawn from the mix, every page of
+``search_listings`` is compared with ``brute_force_search`` over all documents:
+the same set of ids when the matches number at most ``--check-all`` (and the
+same order, except for text relevance, which brute force cannot rank); past
+that, the first ``--check-first`` ids in order (text relevance: a subset of the
+brute-force matches) and the total. The script exits non-zero on any mismatch.
+
+``--keep`` keeps the database and prints where it is; ``--reuse URL`` skips
+creating, seeding and indexing and uses an existing, indexed database.
+"""
+
+import argparse
+import atexit
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_NAME = "doorstep_bench_search"
+LISTINGS_PER_PROVIDER = 5
+
+# What people type: English words (one with a half-typed suffix), Simplified
+# Chinese without spaces, Traditional forms, and typos.
+ENGLISH = [
+    "cleaning",
+    "clean",
+    "deep cleaning",
+    "repair",
+    "air conditioner",
+    "massage",
+    "piano lessons",
+    "photography",
+    "plumbing leak",
+    "movers",
+    "manicure",
+    "babysitting",
+    "tutor",
+    "cleanin",
+]
+SIMPLIFIED = ["保洁", "维修", "空调维修", "按摩", "钢琴", "搬家", "深度保洁", "摄影"]
+TRADITIONAL = ["空調維修", "清潔", "鋼琴", "攝影", "按摩服務", "搬家"]
+TYPOS = ["cleanign", "massgae", "photograpy", "plumbnig", "repiar"]
+# Price ranges in major units, per currency (the filter is in the city's currency).
+PRICE_RANGES = {
+    "CNY": [(None, 200), (100, 500), (300, None), (50, 150)],
+    "TWD": [(None, 1000), (500, 2000), (1500, None)],
+    "HKD": [(None, 500), (200, 1000), (800, None)],
+    "USD": [(None, 80), (50, 200), (150, None), (20, 60)],
+}
+SORTS = ["relevance", "distance", "rating", "price_asc", "price_desc"]
+LANGUAGES = ["en", "zh-hans", "zh-hant"]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument(
+        "--db", choices=["sqlite", "postgresql", "both"], default="sqlite"
+    )
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--check", type=int, default=200)
+    parser.add_argument("--check-all", type=int, default=1000)
+    parser.add_argument("--check-first", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--postgres-server", default="postgres://postgres@127.0.0.1:5432"
+    )
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", metavar="DATABASE_URL")
+    return parser.parse_args(argv)
+
+
+# --- Databases ---------------------------------------------------------------------
+
+
+def _postgres(server: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    options = parse_args(argv)
+    if options.db == "both":
+        # One process per database: settings read DATABASE_URL once.
+        status = 0
+        for db in ("sqlite", "postgresql"):
+            child = [arg for arg in argv if not arg.startswith("--db=")]
+            if "--db" in child:
+                index = child.index("--db")
+                child = child[:index] + child[index + 2 :]
+            status |= subprocess.call(  # noqa: S603 - ourselves, our own arguments
+                [sys.executable, __file__, *child, "--db", db], cwd=ROOT
+            )
+        return status
+    if options.reuse:
+        return run(options, options.reuse, prepare=False)
+    if options.db == "sqlite":
+        directory = tempfile.mkdtemp(prefix="doorstep-bench-search-", dir="/tmp")
+        url = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
+        try:
+            return run(options, url, prepare=True)
+        finally:
+            if options.keep:
+                print(f"kept {url}")
+            else:
+                shutil.rmtree(directory, ignore_errors=True)
+    _postgres(options.postgres_server, f"DROP DATABASE IF EXISTS {PG_NAME}")
+    _postgres(options.postgres_server, f"CREATE DATABASE {PG_NAME}")
+    url = f"{options.postgres_server}/{PG_NAME}"
+    try:
+        return run(options, url, prepare=True)
+    finally:
+        if options.keep:
+            print(f"kept {url}")
+        else:
+            from django.db import connections
+
+            connections.close_all()
+            _postgres(options.postgres_server, f"DROP DATABASE IF EXISTS {PG_NAME}")
+
+
+def _setup(url: str) -> None:
+    # Settings read these at import time, so they must be set before setup.
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doorstep.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("LOG_FORMAT", "plain")
+    os.environ["DEBUG"] = "false"  # DEBUG records every query: not what we time
+    if "DOORSTEP_VAR_DIR" not in os.environ:
+        var = tempfile.mkdtemp(prefix="doorstep-bench-var-", dir="/tmp")
+        atexit.register(shutil.rmtree, var, ignore_errors=True)
+        os.environ["DOORSTEP_VAR_DIR"] = var
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def run(options: argparse.Namespace, url: str, *, prepare: bool) -> int:
+    _setup(url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    print(f"== {connection.vendor}, {options.listings:,} listings, load {_load()}")
+    call_command("migrate", verbosity=0, interactive=False)
+    if prepare:
+        started = time.perf_counter()
+        providers = max(1, options.listings // LISTINGS_PER_PROVIDER)
+        call_command(
+            "seed",
+            providers=providers,
+            listings_per_provider=LISTINGS_PER_PROVIDER,
+            seed=options.seed,
+            no_progress=True,
+            stdout=open(os.devnull, "w"),  # noqa: SIM115
+        )
+        seeded = time.perf_counter() - started
+        started = time.perf_counter()
+        call_command("reindex", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        indexed = time.perf_counter() - started
+        print(f"seed {seeded:.1f} s, reindex {indexed:.1f} s, load {_load()}")
+    documents = _count_documents()
+    print(f"{documents:,} documents")
+
+    mix = query_mix(options.seed, options.queries + options.warmup)
+    timings = time_queries(mix, warmup=options.warmup)
+    report_timings(timings)
+    print(f"load {_load()}")
+    if options.check:
+        rng = random.Random(f"{options.seed}:check")
+        sample = rng.sample(mix, min(options.check, len(mix)))
+        if check_correctness(sample, options) != 0:
+            return 1
+    return 0
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _count_documents() -> int:
+    from doorstep.search.models import SearchDocument
+
+    return SearchDocument.objects.count()
+
+
+# --- The query mix -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    kind: str
+    query: dict[str, str]
+
+
+def query_mix(seed: int, count: int) -> list[Query]:
+    from doorstep.demo.data import CATEGORY_TREE, CITIES
+
+    rng = random.Random(seed)
+    roots = [root.slug for root in CATEGORY_TREE]
+    leaves = [leaf.slug for root in CATEGORY_TREE for leaf in root.children]
+    kinds = [
+        ("text", 30),
+        ("text+geo", 25),
+        ("geo", 20),
+        ("serves", 10),
+        ("browse", 15),
+    ]
+    words = [
+        *((word, 4) for word in ENGLISH),
+        *((word, 4) for word in SIMPLIFIED),
+        *((word, 3) for word in TRADITIONAL),
+        *((word, 2) for word in TYPOS),
+    ]
+    mix = []
+    for _ in range(count):
+        kind = rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
+        city = rng.choices(CITIES, [c.weight for c in CITIES])[0]
+        query: dict[str, str] = {}
+        if kind in ("text", "text+geo"):
+            query["q"] = rng.choices([w for w, _ in words], [n for _, n in words])[0]
+        if kind in ("text+geo", "geo", "serves"):
+            query["lat"] = f"{city.latitude + rng.uniform(-0.08, 0.08):.5f}"
+            query["lng"] = f"{city.longitude + rng.uniform(-0.08, 0.08):.5f}"
+            if kind == "serves":
+                query["serves"] = "1"
+                if rng.random() < 0.3:
+                    query["q"] = rng.choice(ENGLISH + SIMPLIFIED)
+            else:
+                query["radius_km"] = str(rng.choice([2, 3, 5, 10, 20, 30, 50]))
+        filters = 1 if kind == "browse" else 0
+        filters += sum(rng.random() < 0.25 for _ in range(3))
+        for name in rng.sample(
+            ["category", "root", "price", "rating", "verified", "instant", "language"],
+            min(filters, 7),
+        ):
+            if name == "category":
+                query["category"] = rng.choice(leaves)
+            elif name == "root":
+                query["category"] = rng.choice(roots)
+            elif name == "price":
+                low, high = rng.choice(PRICE_RANGES[city.currency])
+                query["currency"] = city.currency
+                if low is not None:
+                    query["price_min"] = str(low)
+                if high is not None:
+                    query["price_max"] = str(high)
+            elif name == "rating":
+                query["min_rating"] = rng.choice(["3.5", "4", "4.5", "4.8"])
+            elif name in ("verified", "instant"):
+                query[name] = "1"
+            else:
+                query["language"] = rng.choice(LANGUAGES)
+        sorts = SORTS if "lat" in query else [s for s in SORTS if s != "distance"]
+        if rng.random() < 0.5:
+            query["sort"] = rng.choice(sorts)
+        mix.append(Query(kind, query))
+    return mix
+
+
+def _params(query: Query):
+    from doorstep.search.params import parse_search_params
+
+    return parse_search_params(query.query)
+
+
+# --- Timing ------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    query: Query
+    engine_ms: float
+    floor_ms: float
+    same_page: bool
+
+
+def time_queries(mix: list[Query], *, warmup: int) -> list[Timing]:
+    from doorstep.search.queries import search_listings
+
+    timings = []
+    for index, query in enumerate(mix):
+        params = _params(query)
+        started = time.perf_counter()
+        results = search_listings(params, language="en")
+        engine = (time.perf_counter() - started) * 1000
+        sql, sql_params = floor_sql(params)
+        floor, floor_ids = _time_sql(sql, sql_params)
+        if index < warmup:
+            continue
+        engine_ids = [hit.listing_id for hit in results.hits]
+        timings.append(
+            Timing(query, engine, floor, floor_ids[: params.limit] == engine_ids)
+        )
+    return timings
+
+
+def _time_sql(sql: str, params: list) -> tuple[float, list[int]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+        return (time.perf_counter() - started) * 1000, ids
+
+
+def floor_sql(params) -> tuple[str, list]:
+    """The one statement that returns the first page's ids (and one more), with
+    the planner free to choose its path."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from doorstep.core.geo import covering_cell_ranges
+    from doorstep.search import ranking
+    from doorstep.search.backends import get_backend
+    from doorstep.search.categories import (
+        load_categories,
+        resolve_category,
+        subtree_ids,
+    )
+    from doorstep.search.geometry import (
+        REACH_BUCKETS_KM,
+        chord2_for_km,
+        sql_chord2,
+        sql_chord2_params,
+        unit_vector,
+    )
+    from doorstep.search.models import QUOTE_PRICE_KEY
+    from doorstep.search.params import Sort
+    from doorstep.search.queries import (
+        TEXT_SCORED_LIMIT,
+        database_has_prefix,
+        database_vocabulary,
+    )
+    from doorstep.search.text import parse_query
+
+    def ranges(radius: float) -> tuple[str, list]:
+        pairs = covering_cell_ranges(params.latitude, params.longitude, radius)
+        text = " OR ".join(["d.h3_cell BETWEEN %s AND %s"] * len(pairs))
+        return f"({text})", [bound for pair in pairs for bound in pair]
+
+    where: list[str] = []
+    args: list = []
+    joins = ""
+    chord2 = chord2_args = None
+    categories = load_categories()
+    selected = resolve_category(categories, params.category)
+    if selected is not None:
+        ids = sorted(subtree_ids(categories, selected.id))
+        where.append(f"d.category_id IN ({', '.join(['%s'] * len(ids))})")
+        args += ids
+    if params.has_point:
+        chord2 = sql_chord2("d")
+        chord2_args = sql_chord2_params(unit_vector(params.latitude, params.longitude))
+        if params.radius_km is not None:
+            text, bounds = ranges(params.radius_km)
+            where += [text, f"{chord2} <= %s"]
+            args += [*bounds, *chord2_args, chord2_for_km(params.radius_km)]
+        if params.serves_point:
+            if params.radius_km is None:
+                parts = []
+                for bucket, bound in enumerate(REACH_BUCKETS_KM):
+                    text, bounds = ranges(bound)
+                    parts.append(f"(d.reach_bucket = %s AND {text})")
+                    args += [bucket, *bounds]
+                where.append("(" + " OR ".join(parts) + ")")
+            where.append(f"{chord2} <= d.reach_chord2")
+            args += chord2_args
+    if params.price_min is not None or params.price_max is not None:
+        where.append("d.currency = %s AND d.price_key BETWEEN %s AND %s")
+        args += [
+            params.currency,
+            params.price_min or 0,
+            QUOTE_PRICE_KEY - 1 if params.price_max is None else params.price_max,
+        ]
+    if params.min_rating is not None:
+        where.append("d.rating_mean >= %s")
+        args.append(params.min_rating)
+    if params.verified_only:
+        where.append("d.provider_verified = %s")
+        args.append(True)
+    if params.instant_book_only:
+        where.append("d.instant_book = %s")
+        args.append(True)
+    if params.language:
+        where.append("d.languages LIKE %s")
+        args.append(f"%|{params.language.lower()}|%")
+    text_query = parse_query(
+        params.text, vocabulary=database_vocabulary, has_prefix=database_has_prefix
+    )
+    clause = get_backend().text_clause(text_query) if text_query else None
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    order_args: list = []
+    if params.sort == Sort.RELEVANCE:
+        order = (
+            ranking.score_sql(
+                text_sql=clause.rank_sql if clause else None, chord2_sql=chord2
+            )
+            + " DESC, d.listing_id"
+        )
+        order_args = [
+            *(clause.rank_params if clause else []),
+            *(chord2_args or []),
+            now,
+        ]
+    elif params.sort == Sort.DISTANCE:
+        order, order_args = f"{chord2}, d.listing_id", list(chord2_args)
+    elif params.sort == Sort.PRICE_LOW:
+        order = "d.price_key, d.listing_id"
+    elif params.sort == Sort.PRICE_HIGH:
+        order = "d.price_desc_key, d.listing_id"
+    else:
+        order = "d.rating_score DESC, d.listing_id"
+    if clause is not None:
+        if params.sort == Sort.RELEVANCE:
+            joins = " " + clause.join if clause.join else ""
+            where.insert(0, clause.where)
+            args = list(clause.params) + args
+        else:
+            where.append(clause.filter_sql.replace("{id}", "d.listing_id"))
+            args += clause.filter_params
+    if clause is not None and params.sort == Sort.RELEVANCE:
+        # Best match scores only the newest TEXT_SCORED_LIMIT matches (see
+        # queries._newest_matches_page); with fewer matches the inner LIMIT
+        # does not bite, so this is the exact order either way.
+        score = order.removesuffix(" DESC, d.listing_id")
+        # Every value is a parameter; the text is ours (as in search.queries).
+        sql = (
+            f"SELECT listing_id FROM (SELECT d.listing_id, {score} AS score "  # noqa: S608
+            f"FROM search_searchdocument d{joins} WHERE {' AND '.join(where)} "
+            f"ORDER BY {clause.newest_first} LIMIT {TEXT_SCORED_LIMIT}) c "
+            f"ORDER BY score DESC, listing_id LIMIT {params.limit + 1}"
+        )
+        return sql, order_args + args
+    sql = "SELECT d.listing_id FROM search_searchdocument d" + joins  # noqa: S608
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order} LIMIT {params.limit + 1}"
+    return sql, args + order_args
+
+
+def _percentiles(values: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def report_timings(timings: list[Timing]) -> None:
+    def line(label: str, group: list[Timing]) -> str:
+        engine = _percentiles([t.engine_ms for t in group])
+        floor = _percentiles([t.floor_ms for t in group])
+        return (
+            f"{label:<16}{len(group):>6}"
+            + "".join(f"{v:>8.1f}" for v in engine)
+            + "".join(f"{v:>8.1f}" for v in floor)
+            + f"{engine[1] / floor[1]:>7.2f}"
+        )
+
+    print(
+        f"{'kind':<16}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"{'fl.p50':>8}{'fl.p95':>8}{'fl.p99':>8}{'ratio':>7}  (ms; ratio of p95s)"
+    )
+    print(line("all", timings))
+    groups: dict[str, list[Timing]] = {}
+    for timing in timings:
+        groups.setdefault(timing.query.kind, []).append(timing)
+        sort = timing.query.query.get("sort") or "(default)"
+        groups.setdefault(f"  sort {sort}", []).append(timing)
+    for label in sorted(groups, key=lambda k: (k.startswith(" "), k)):
+        if len(groups[label]) >= 2:
+            print(line(label, groups[label]))
+    slowest = sorted(timings, key=lambda t: -t.engine_ms)[:8]
+    print("slowest:")
+    for timing in slowest:
+        print(
+            f"  {timing.engine_ms:7.1f} ms (floor {timing.floor_ms:6.1f}) "
+            f"{timing.query.kind}: {timing.query.query}"
+        )
+    differing = sum(not t.same_page for t in timings)
+    print(f"first page differs from the floor's: {differing} of {len(timings)}")
+
+
+# --- Correctness -------------------------------------------------------------------
+
+
+class _Document:
+    """The fields brute force reads, without a model instance per row."""
+
+    FIELDS = (
+        "listing_id",
+        "category_id",
+        "unit_x",
+        "unit_y",
+        "unit_z",
+        "reach_chord2",
+        "currency",
+        "price_key",
+        "price_desc_key",
+        "price_band",
+        "rating_mean",
+        "rating_score",
+        "static_score",
+        "provider_verified",
+        "instant_book",
+        "languages",
+        "promoted_until",
+        "title_text",
+        "body_text",
+    )
+    __slots__ = FIELDS
+
+    def __init__(self, row: tuple) -> None:
+        for name, value in zip(self.FIELDS, row, strict=True):
+            setattr(self, name, value)
+
+
+def check_correctness(sample: list[Query], options: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from doorstep.search.brute_force import brute_force_search, document_vocabulary
+    from doorstep.search.categories import load_categories
+    from doorstep.search.models import SearchDocument
+    from doorstep.search.params import Sort
+    from doorstep.search.queries import COUNT_LIMIT, search_listings
+
+    started = time.perf_counter()
+    documents = [
+        _Document(row)
+        for row in SearchDocument.objects.order_by().values_list(*_Document.FIELDS)
+    ]
+    vocabulary = document_vocabulary(documents)
+    categories = load_categories()
+    mismatches = 0
+    for query in sample:
+        params = replace(_params(query), limit=50)
+        expected = [
+            d.listing_id
+            for d in brute_force_search(
+                params,
+                documents,
+                categories=categories,
+                now=timezone.now(),
+                vocabulary=vocabulary,
+            )
+        ]
+        ranked_text = params.sort == Sort.RELEVANCE and bool(params.text)
+        bound = (
+            len(expected) if len(expected) <= options.check_all else options.check_first
+        )
+        got: list[int] = []
+        cursor = None
+        total = None
+        while True:
+            results = search_listings(replace(params, cursor=cursor), language="en")
+            total = results.total if total is None else total
+            got.extend(hit.listing_id for hit in results.hits)
+            cursor = results.next_cursor
+            if cursor is None or len(got) >= bound:
+                break
+        problems = []
+        if total != min(len(expected), COUNT_LIMIT):
+            problems.append(f"total {total} != {min(len(expected), COUNT_LIMIT)}")
+        if len(expected) <= options.check_all:
+            if set(got) != set(expected) or len(got) != len(expected):
+                problems.append(
+                    f"set: {len(got)} found, {len(expected)} expected, "
+                    f"{len(set(got) - set(expected))} extra, "
+                    f"{len(set(expected) - set(got))} missing"
+                )
+            elif not ranked_text and got != expected:
+                problems.append("order differs")
+        elif ranked_text:
+            if not set(got[:bound]) <= set(expected) or len(got) < bound:
+                problems.append("first hits are not all matches")
+        elif got[:bound] != expected[:bound]:
+            problems.append(f"first {bound} differ")
+        if problems:
+            mismatches += 1
+            print(f"MISMATCH {query.kind} {query.query}: {'; '.join(problems)}")
+    print(
+        f"correctness: {len(sample)} searches against brute force over "
+        f"{len(documents):,} documents, {mismatches} mismatches "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
+    return mismatches
+
+
+if __name__ == "__main__":
+    sys.exit(main())
