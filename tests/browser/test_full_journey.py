@@ -1,12 +1,14 @@
 """The whole loop on a fresh database, in real browsers against a live server: a
-customer signs up (the link from the e-mail), searches near Shanghai, books a slot
-and pays with the sandbox card; the provider accepts, starts with the code and
-delivers; the customer confirms; both review and the reviews reveal; the money
-reaches the provider's wallet after clearing; the provider asks for a payout and
-ops (password + TOTP) approve it.
+customer signs up (the link from the e-mail), searches near Shanghai, asks the
+provider a question in chat and gets the answer, books a slot and pays with the
+sandbox card; the provider accepts, starts with the code and delivers; the
+customer confirms; both review and the reviews reveal; the money reaches the
+provider's wallet after clearing; the provider asks for a payout and ops
+(password + TOTP) approve it.
 
-Asking the provider a question in chat is not part of this walk yet (live
-messaging has its own test, test_messaging_realtime.py).
+The live server here is WSGI, so the chat runs without its WebSocket: the pages
+fall back to polling, and the test reloads them. Live delivery over the socket
+has its own test, test_messaging_realtime.py.
 """
 
 import re
@@ -32,6 +34,8 @@ TILES = re.compile(r"tile\.openstreetmap\.org")
 PASSWORD = "a-Very-long-passphrase-42"
 CARD = "4242 4242 4242 4242"
 POLL = 15_000
+QUESTION = "Do you bring your own cleaning supplies?"
+ANSWER = "Yes, all supplies and equipment are included in the price."
 
 
 @pytest.fixture(autouse=True)
@@ -123,8 +127,12 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     listing = data["listing"]
     url = live_server.url
     step = iter(range(1, 100))
+    for stale in artifacts_dir.glob("journey-*.png"):
+        stale.unlink()  # an earlier, differently numbered run would interleave
 
     def shot(page: Page, name: str) -> None:
+        # From the top: scrolled, the sticky header lands mid-page in the capture.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(
             path=artifacts_dir / f"journey-{next(step):02d}-{name}.png", full_page=True
         )
@@ -155,6 +163,39 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     shot(customer, "search")
     result.first.click()
     expect(customer.get_by_role("heading", level=1)).to_have_text(listing.title)
+    listing_url = customer.url
+
+    # asks the provider a question in chat before booking
+    customer.get_by_role("button", name="Message the provider").click()
+    expect(customer.get_by_role("heading", name="Mei Chen")).to_be_visible()
+    customer.get_by_role("textbox", name="Message").fill(QUESTION)
+    customer.get_by_role("button", name="Send").click()
+    expect(customer.locator("#thread-messages")).to_contain_text(QUESTION)
+    chat_url = customer.url
+    shot(customer, "question")
+
+    # The provider finds the unread question in her messages and answers it
+    provider = _new_page(browser)
+    _sign_in(provider, url, "mei@example.com")
+    provider.goto(url + "/messages/")
+    conversation = provider.locator(".inbox__item").filter(has_text="Cora Lin")
+    expect(conversation).to_have_class(re.compile(r"inbox__item--unread"))
+    expect(conversation).to_contain_text(QUESTION)
+    expect(conversation.locator(".inbox__badge")).to_contain_text("1")
+    shot(provider, "provider-messages")
+    conversation.get_by_role("link").click()
+    expect(provider).to_have_url(chat_url)
+    expect(provider.locator("#thread-messages")).to_contain_text(QUESTION)
+    provider.get_by_role("textbox", name="Message").fill(ANSWER)
+    provider.get_by_role("button", name="Send").click()
+    expect(provider.locator("#thread-messages")).to_contain_text(ANSWER)
+
+    # The customer sees the answer (the page polls; a reload is quicker)
+    customer.reload()
+    expect(customer.locator("#thread-messages")).to_contain_text(ANSWER)
+    expect(customer.locator(".bubble")).to_have_count(2)
+    shot(customer, "answer")
+    customer.goto(listing_url)
 
     # books a slot two days ahead and pays with the sandbox card
     day = timezone.now().astimezone(SHANGHAI).date() + timedelta(days=2)
@@ -178,8 +219,6 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     shot(customer, "booked")
 
     # The provider accepts in the inbox; the money is captured into escrow
-    provider = _new_page(browser)
-    _sign_in(provider, url, "mei@example.com")
     provider.goto(url + "/provider/orders/")
     provider.locator(".order-request").get_by_role("button", name="Accept").click()
     expect(provider.locator(".messages")).to_contain_text("Confirmed")
