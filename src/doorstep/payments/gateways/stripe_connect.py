@@ -111,7 +111,7 @@ class StripeConnectGateway:
         metadata: Mapping[str, str],
     ) -> ChargeResult:
         intent = self._call(
-            self.client.payment_intents.create,
+            self.client.v1.payment_intents.create,
             params={
                 "amount": amount,
                 "currency": currency.lower(),
@@ -138,7 +138,7 @@ class StripeConnectGateway:
         if amount is not None:
             params["amount_to_capture"] = amount
         intent = self._call(
-            self.client.payment_intents.capture,
+            self.client.v1.payment_intents.capture,
             charge_id,
             params=params,
             options={"idempotency_key": idempotency_key},
@@ -147,7 +147,7 @@ class StripeConnectGateway:
 
     def void(self, *, charge_id: str, idempotency_key: str) -> ChargeResult:
         intent = self._call(
-            self.client.payment_intents.cancel,
+            self.client.v1.payment_intents.cancel,
             charge_id,
             options={"idempotency_key": idempotency_key},
         )
@@ -162,7 +162,7 @@ class StripeConnectGateway:
         metadata: Mapping[str, str],
     ) -> RefundResult:
         refund = self._call(
-            self.client.refunds.create,
+            self.client.v1.refunds.create,
             params={
                 "payment_intent": charge_id,
                 "amount": amount,
@@ -191,7 +191,7 @@ class StripeConnectGateway:
         metadata: Mapping[str, str],
     ) -> PayoutResult:
         self._call(
-            self.client.transfers.create,
+            self.client.v1.transfers.create,
             params={
                 "amount": amount,
                 "currency": currency.lower(),
@@ -201,7 +201,7 @@ class StripeConnectGateway:
             options={"idempotency_key": f"{idempotency_key}:transfer"},
         )
         payout = self._call(
-            self.client.payouts.create,
+            self.client.v1.payouts.create,
             params={
                 "amount": amount,
                 "currency": currency.lower(),
@@ -268,11 +268,11 @@ class StripeConnectGateway:
     # --- Reconciliation ---------------------------------------------------------
 
     def list_charges(self) -> list[ChargeResult]:
-        intents = self._call(self.client.payment_intents.list, params={"limit": 100})
+        intents = self._call(self.client.v1.payment_intents.list, params={"limit": 100})
         charges = []
         for intent in intents.auto_paging_iter():
             refunds = self._call(
-                self.client.refunds.list,
+                self.client.v1.refunds.list,
                 params={"payment_intent": intent.id, "limit": 100},
             )
             keyed = [
