@@ -231,6 +231,9 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
+# Accept the code of the 30-second step before or after, as RFC 6238 suggests:
+# phones drift, and a code typed as the step turns over is still the person's.
+MFA_TOTP_TOLERANCE = 1
 
 # Phone login: the one-time code a customer types after an SMS.
 PHONE_CODE_LENGTH = 6
