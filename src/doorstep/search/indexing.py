@@ -19,6 +19,8 @@ the same prior.
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from itertools import islice
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
@@ -127,27 +129,45 @@ def rebuild_index(
             SearchTerm.objects.all().delete()
         # Indexes are cheaper built once, sorted, than grown row by row.
         _run_index_sql("remove_sql")
-        last_id = 0
+        texts: dict[str, str] = {}
+        vocabulary_words: dict[str, bool] = {}
+        # One query, streamed (a server-side cursor on PostgreSQL): re-running a
+        # filtered, joined query per batch cost more than reading its rows.
+        stream = (
+            visible.order_by("pk")
+            .values(*_LISTING_VALUES, *_PROVIDER_VALUES)
+            .iterator(chunk_size=batch_size)
+        )
         while True:
-            batch = list(visible.filter(pk__gt=last_id).order_by("pk")[:batch_size])
-            if not batch:
+            rows = list(islice(stream, batch_size))
+            if not rows:
                 break
-            last_id = batch[-1].pk
-            thumbnails = _thumbnail_urls([listing.pk for listing in batch])
-            documents = [
-                build_document(
+            thumbnails = _thumbnail_urls([row["id"] for row in rows])
+            documents = []
+            for row in rows:
+                listing, provider = _plain_listing(row)
+                fields = document_fields(
                     listing,
+                    provider,
                     categories=categories,
                     prior=priors.get(listing.category_id, ranking.PLATFORM_PRIOR_MEAN),
                     thumbnail_url=thumbnails.get(listing.pk, ""),
+                    text=lambda value: _cached(texts, value, document_text),
                 )
-                for listing in batch
-            ]
-            _insert_documents(documents)
-            for document in documents:
+                documents.append(fields)
+                words = set(fields["title_text"].split())
+                words.update(fields["body_text"].split())
                 vocabulary.update(
-                    _vocabulary_terms(document.title_text, document.body_text)
+                    word
+                    for word in words
+                    if _cached(vocabulary_words, word, is_vocabulary_term)
                 )
+            # Bounded: the caches only pay off within a run of similar rows.
+            if len(texts) > _TEXT_CACHE_SIZE:
+                texts.clear()
+            if len(vocabulary_words) > _WORD_CACHE_SIZE:
+                vocabulary_words.clear()
+            _insert_documents(documents)
             written += len(documents)
             if progress is not None:
                 progress(written)
@@ -164,6 +184,63 @@ def rebuild_index(
     return written
 
 
+# What a bulk rebuild reads: plain values from one streamed, joined query (model
+# instances cost more to build than the documents themselves).
+_LISTING_VALUES = (
+    "id",
+    "public_id",
+    "title",
+    "description",
+    "category_id",
+    "pricing_model",
+    "price_amount",
+    "currency",
+    "languages",
+    "latitude",
+    "longitude",
+    "h3_cell",
+    "service_radius_km",
+    "instant_book",
+    "promoted_until",
+    "rating_mean",
+    "rating_count",
+)
+_PROVIDER_VALUES = (
+    "provider_id",
+    "provider__public_id",
+    "provider__display_name",
+    "provider__languages",
+    "provider__verified_at",
+    "provider__completed_jobs",
+    "provider__median_response_minutes",
+)
+_TEXT_CACHE_SIZE = 10_000
+_WORD_CACHE_SIZE = 200_000
+
+
+def _plain_listing(row: dict) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """A values() row as the listing and provider ``document_fields`` reads."""
+    provider = SimpleNamespace(
+        pk=row["provider_id"],
+        public_id=row["provider__public_id"],
+        display_name=row["provider__display_name"],
+        languages=row["provider__languages"],
+        is_verified=row["provider__verified_at"] is not None,
+        completed_jobs=row["provider__completed_jobs"],
+        median_response_minutes=row["provider__median_response_minutes"],
+    )
+    listing = SimpleNamespace(pk=row["id"], **{k: row[k] for k in _LISTING_VALUES})
+    return listing, provider
+
+
+def _cached(cache: dict, key, compute):
+    try:
+        return cache[key]
+    except KeyError:
+        value = cache[key] = compute(key)
+        return value
+
+
 def _run_index_sql(method: str) -> None:
     # The SQL, not the schema editor: SQLite's refuses to run inside a
     # transaction with foreign keys on, and this must stay one transaction.
@@ -174,32 +251,35 @@ def _run_index_sql(method: str) -> None:
             cursor.execute(str(getattr(index, method)(SearchDocument, editor)))
 
 
-def _insert_documents(documents: list[SearchDocument]) -> None:
-    """One ``executemany`` per batch: the ORM's per-field preparation costs more
-    than the insert itself at a million rows."""
+def _insert_documents(documents: list[dict]) -> None:
+    """One ``COPY`` (PostgreSQL) or ``executemany`` (SQLite) per batch of plain
+    rows: the ORM's per-field preparation costs more than the insert itself at a
+    million rows."""
     fields = SearchDocument._meta.concrete_fields
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    table = SearchDocument._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
-    timestamps = {"promoted_until"}
+    names = [field.attname for field in fields]
     rows = []
     for document in documents:
-        row = []
-        for field in fields:
-            if field.attname == "indexed_at":
-                row.append(now)
-            elif field.attname in timestamps:
-                row.append(adapt(getattr(document, field.attname)))
-            else:
-                row.append(getattr(document, field.attname))
-        rows.append(row)
+        document = {
+            **document,
+            "indexed_at": now,
+            "promoted_until": adapt(document["promoted_until"]),
+        }
+        rows.append([document[name] for name in names])
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {SearchDocument._meta.db_table} ({columns}) "  # noqa: S608
-            f"VALUES ({marks})",
-            rows,
-        )
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
 
 
 # --- Building a document ------------------------------------------------------------
@@ -213,7 +293,31 @@ def build_document(
     thumbnail_url: str,
 ) -> SearchDocument:
     """The search document of a visible listing (its provider loaded)."""
-    provider = listing.provider
+    return SearchDocument(
+        **document_fields(
+            listing,
+            listing.provider,
+            categories=categories,
+            prior=prior,
+            thumbnail_url=thumbnail_url,
+        )
+    )
+
+
+def document_fields(
+    listing,
+    provider,
+    *,
+    categories: Mapping[int, CategoryInfo],
+    prior: float,
+    thumbnail_url: str,
+    text: Callable[[str], str] = document_text,
+) -> dict:
+    """A document's field values by attribute name (all but ``indexed_at``).
+
+    ``listing`` and ``provider`` are model instances or anything with the same
+    attributes (``rebuild_index`` passes plain rows); ``text`` is
+    ``document_text``, possibly cached."""
     price = listing.price_amount
     radius = float(listing.service_radius_km)
     x, y, z = unit_vector(listing.latitude, listing.longitude)
@@ -228,54 +332,54 @@ def build_document(
         for node in lineage(categories, listing.category_id)
         for name in node.all_names
     ]
-    return SearchDocument(
-        listing_id=listing.pk,
-        public_id=listing.public_id,
-        title=listing.title,
-        category_id=listing.category_id,
-        provider_id=provider.pk,
-        provider_public_id=provider.public_id,
-        provider_name=provider.display_name,
-        provider_verified=provider.is_verified,
-        languages="|" + "|".join(languages) + "|" if languages else "",
-        pricing_model=listing.pricing_model,
-        price_amount=price,
-        currency=listing.currency,
-        price_band=price_band(price, listing.currency),
-        price_key=QUOTE_PRICE_KEY if price is None else price,
-        price_desc_key=QUOTE_PRICE_KEY if price is None else -price,
-        latitude=listing.latitude,
-        longitude=listing.longitude,
-        unit_x=x,
-        unit_y=y,
-        unit_z=z,
-        h3_cell=listing.h3_cell,
-        service_radius_km=radius,
-        reach_chord2=chord2_for_km(radius),
-        reach_bucket=reach_bucket(radius),
-        rating_mean=listing.rating_mean,
-        rating_count=listing.rating_count,
-        rating_score=rating_score,
-        completed_jobs=provider.completed_jobs,
-        median_response_minutes=provider.median_response_minutes,
-        static_score=ranking.static_score(
+    return {
+        "listing_id": listing.pk,
+        "public_id": listing.public_id,
+        "title": listing.title,
+        "category_id": listing.category_id,
+        "provider_id": provider.pk,
+        "provider_public_id": provider.public_id,
+        "provider_name": provider.display_name,
+        "provider_verified": provider.is_verified,
+        "languages": "|" + "|".join(languages) + "|" if languages else "",
+        "pricing_model": listing.pricing_model,
+        "price_amount": price,
+        "currency": listing.currency,
+        "price_band": price_band(price, listing.currency),
+        "price_key": QUOTE_PRICE_KEY if price is None else price,
+        "price_desc_key": QUOTE_PRICE_KEY if price is None else -price,
+        "latitude": listing.latitude,
+        "longitude": listing.longitude,
+        "unit_x": x,
+        "unit_y": y,
+        "unit_z": z,
+        "h3_cell": listing.h3_cell,
+        "service_radius_km": radius,
+        "reach_chord2": chord2_for_km(radius),
+        "reach_bucket": reach_bucket(radius),
+        "rating_mean": listing.rating_mean,
+        "rating_count": listing.rating_count,
+        "rating_score": rating_score,
+        "completed_jobs": provider.completed_jobs,
+        "median_response_minutes": provider.median_response_minutes,
+        "static_score": ranking.static_score(
             rating_score=rating_score,
             median_response_minutes=provider.median_response_minutes,
         ),
-        instant_book=listing.instant_book,
-        promoted_until=listing.promoted_until,
-        thumbnail_url=thumbnail_url,
-        title_text=document_text(listing.title),
-        body_text=" ".join(
+        "instant_book": listing.instant_book,
+        "promoted_until": listing.promoted_until,
+        "thumbnail_url": thumbnail_url,
+        "title_text": text(listing.title),
+        "body_text": " ".join(
             part
             for part in (
-                document_text(listing.description),
+                text(listing.description),
                 _name_text(provider.display_name),
                 *(_name_text(name) for name in category_names),
             )
             if part
         ),
-    )
+    }
 
 
 @lru_cache(maxsize=20_000)
