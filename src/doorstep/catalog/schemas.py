@@ -236,8 +236,8 @@ def _rating(listing: Listing) -> dict[str, Any]:
     return {"count": count, "mean": round(listing.rating_mean, 2) if count else None}
 
 
-class ListingOut(Schema):
-    """A listing as its owner sees it: everything, exact location included."""
+class _ListingBaseOut(Schema):
+    """What the owner's and the public view of a listing share."""
 
     id: PublicId
     status: Listing.Status
@@ -250,17 +250,11 @@ class ListingOut(Schema):
     min_hours: int
     duration_minutes: int
     languages: list[str]
-    latitude: float
-    longitude: float
-    service_radius_km: float
     instant_book: bool
-    response_window_hours: int
     add_ons: list[AddOnOut]
     photos: list[PhotoOut]
     rating: RatingOut
     promoted: bool
-    created_at: datetime
-    updated_at: datetime
     published_at: datetime | None
 
     @staticmethod
@@ -286,6 +280,17 @@ class ListingOut(Schema):
     @staticmethod
     def resolve_promoted(listing: Listing) -> bool:
         return listing.is_promoted
+
+
+class ListingOut(_ListingBaseOut):
+    """A listing as its owner sees it: everything, exact location included."""
+
+    latitude: float
+    longitude: float
+    service_radius_km: float
+    response_window_hours: int
+    created_at: datetime
+    updated_at: datetime
 
 
 class ProviderCardOut(Schema):
@@ -307,36 +312,11 @@ class ServiceAreaOut(Schema):
     radius_km: float
 
 
-class PublicListingOut(Schema):
+class PublicListingOut(_ListingBaseOut):
     """A listing as customers see it: the area served, never the exact base."""
 
-    id: PublicId
-    status: Listing.Status
-    title: str
-    description: str
-    category: CategoryOut
-    pricing_model: PricingModel
-    price: MoneyOut | None
-    currency: str
-    min_hours: int
-    duration_minutes: int
-    languages: list[str]
     area: ServiceAreaOut
-    instant_book: bool
-    add_ons: list[AddOnOut]
-    photos: list[PhotoOut]
-    rating: RatingOut
-    promoted: bool
     provider: ProviderCardOut
-    published_at: datetime | None
-
-    @staticmethod
-    def resolve_category(listing: Listing) -> Category:
-        return _category(listing)
-
-    @staticmethod
-    def resolve_price(listing: Listing) -> dict[str, Any] | None:
-        return _price(listing)
 
     @staticmethod
     def resolve_area(listing: Listing) -> dict[str, float]:
@@ -345,22 +325,6 @@ class PublicListingOut(Schema):
             "longitude": round(listing.longitude, PUBLIC_COORDINATE_DECIMALS),
             "radius_km": float(listing.service_radius_km),
         }
-
-    @staticmethod
-    def resolve_add_ons(listing: Listing) -> list[ListingAddOn]:
-        return list(listing.add_ons.all())
-
-    @staticmethod
-    def resolve_photos(listing: Listing) -> list[ListingPhoto]:
-        return list(listing.photos.all())
-
-    @staticmethod
-    def resolve_rating(listing: Listing) -> dict[str, Any]:
-        return _rating(listing)
-
-    @staticmethod
-    def resolve_promoted(listing: Listing) -> bool:
-        return listing.is_promoted
 
 
 # --- Add-ons and photos -------------------------------------------------------------
