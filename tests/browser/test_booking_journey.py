@@ -135,6 +135,9 @@ def test_a_customer_books_and_the_provider_does_the_job(
     expect(customer.locator("[data-price-total]")).to_have_text("CN¥199.00")
 
     # and pick a day (its times load in place) and a time
+    # htmx wires the picker when the page has loaded; a click before that
+    # changes the radio without asking the server for the day's times.
+    customer.wait_for_load_state("load")
     customer.locator(f'input[name=date][value="{day.isoformat()}"]').check()
     slot = customer.locator(f'input[name=starts_at][value="{start.isoformat()}"]')
     expect(slot).to_have_count(1)

@@ -201,6 +201,9 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     day = timezone.now().astimezone(SHANGHAI).date() + timedelta(days=2)
     start = datetime.combine(day, time(10)).replace(tzinfo=SHANGHAI)
     customer.get_by_role("link", name="Request to book").click()
+    # htmx wires the picker when the page has loaded; a click before that
+    # changes the radio without asking the server for the day's times.
+    customer.wait_for_load_state("load")
     customer.locator(f'input[name=date][value="{day.isoformat()}"]').check()
     customer.locator(f'input[name=starts_at][value="{start.isoformat()}"]').check()
     customer.get_by_label("Address").fill("Room 1203, 88 Huaihai Road")
