@@ -457,7 +457,7 @@ def floor_sql(params) -> tuple[str, list]:
             args += clause.filter_params
     if clause is not None and params.sort == Sort.RELEVANCE:
         # Best match scores only the newest TEXT_SCORED_LIMIT matches (see
-        # queries._newest_matches_page); with fewer matches the inner LIMIT
+        # queries._best_text_matches); with fewer matches the inner LIMIT
         # does not bite, so this is the exact order either way.
         score = order.removesuffix(" DESC, d.listing_id")
         # Every value is a parameter; the text is ours (as in search.queries).

@@ -15,6 +15,7 @@ to how we store cells; ``h3`` does the geometry.
 import math
 
 import h3
+import h3.api.basic_int as h3_int
 
 # Resolution 9 cells are ~0.1 km² (edge ~0.2 km): fine enough that a cell never
 # straddles two neighbourhoods, coarse enough that ids stay cheap to compute.
@@ -26,6 +27,12 @@ _RESOLUTION_SHIFT = 52
 _DIGIT_BITS = 3
 _BASE_CELL_SHIFT = 45
 _MAX_RESOLUTION = 15
+# Digit 6 in every one of the 15 digit positions.
+_SIXES = sum(6 << (digit * _DIGIT_BITS) for digit in range(_MAX_RESOLUTION))
+# A resolution-9 cell's circumradius is at most 1.5 times its average edge
+# length (about 0.3 km, for the largest cells of that resolution).
+_FINE_CELL_SLACK_KM = 1.5 * h3.average_hexagon_edge_length(CELL_RESOLUTION, "km")
+_CIRCUMRADIUS_MARGIN = 1.5
 
 
 def cell_of(latitude: float, longitude: float) -> int:
@@ -46,26 +53,35 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def _descendant_range(coarse_cell: int) -> tuple[int, int]:
-    """The smallest and largest resolution-9 ids under a coarser cell."""
-    coarse_resolution = h3.get_resolution(h3.int_to_str(coarse_cell))
-    first = h3.str_to_int(
-        h3.cell_to_center_child(h3.int_to_str(coarse_cell), CELL_RESOLUTION)
+    """The smallest and largest resolution-9 ids under a coarser cell: the id at
+    resolution 9 with every digit the coarse cell leaves free set to 0 (its
+    centre child), then to 6 (its last child)."""
+    resolution = (coarse_cell >> _RESOLUTION_SHIFT) & 0xF
+    free = 0
+    for digit in range(resolution + 1, CELL_RESOLUTION + 1):
+        free |= 7 << ((_MAX_RESOLUTION - digit) * _DIGIT_BITS)
+    first = (coarse_cell & ~(0xF << _RESOLUTION_SHIFT) & ~free) | (
+        CELL_RESOLUTION << _RESOLUTION_SHIFT
     )
-    # The last child has digit 6 at every position the coarse cell leaves free.
-    last = first
-    for digit in range(coarse_resolution + 1, CELL_RESOLUTION + 1):
-        shift = (_MAX_RESOLUTION - digit) * _DIGIT_BITS
-        last |= 6 << shift
-    return first, last
+    return first, first | (free & _SIXES)
 
 
-def _coarse_resolution_for(radius_km: float) -> int:
-    """The finest resolution whose cells are at least half the radius across, so
-    that the covering disk stays at a few dozen cells whatever the radius."""
+def _cover_resolution_for(radius_km: float) -> int:
+    """The finest resolution (at most :data:`CELL_RESOLUTION`) whose cells are at
+    least a quarter of the radius along an edge: the circle then spans at most
+    a few dozen of them, and the cells that touch it cover little more than it."""
     for resolution in range(CELL_RESOLUTION, -1, -1):
-        if h3.average_hexagon_edge_length(resolution, "km") * 2 >= radius_km:
+        if h3.average_hexagon_edge_length(resolution, "km") * 10 >= radius_km:
             return resolution
     return 0
+
+
+def _circumradius_km(cell: int) -> float:
+    centre = h3_int.cell_to_latlng(cell)
+    return max(
+        h3_int.great_circle_distance(centre, vertex, unit="km")
+        for vertex in h3_int.cell_to_boundary(cell)
+    )
 
 
 def _ordinal(cell: int, resolution: int) -> int:
@@ -86,16 +102,30 @@ def covering_cell_ranges(
     """Inclusive ranges of resolution-9 cell ids that together contain every point
     within ``radius_km`` of the centre (and some points beyond: callers filter
     exactly by :func:`distance_km`)."""
-    resolution = _coarse_resolution_for(radius_km)
-    centre = h3.latlng_to_cell(latitude, longitude, resolution)
+    resolution = _cover_resolution_for(radius_km)
+    centre = h3_int.latlng_to_cell(latitude, longitude, resolution)
     # Grid distance k reaches every cell that can hold a point within the radius:
     # neighbouring centres are about 1.5 edges apart or more, and a point's cell
     # centre may sit one circumradius (= one edge) away from the point.
     edge = h3.average_hexagon_edge_length(resolution, "km")
     k = math.ceil((radius_km + 2 * edge) / (1.5 * edge)) + 1
+    # A coarse cell must be kept if a resolution-9 descendant of it can hold a
+    # point within the radius. At resolution 9 that is the cell itself; above
+    # it, descendants stray beyond their ancestor's outline (H3 nests cells
+    # only approximately, by less than one edge of the coarse cell) and a
+    # point sits up to one fine circumradius from its own cell's centre. A
+    # cell comes within that reach if its centre lies within reach plus its
+    # circumradius; cell sizes change slowly across a grid, so half as much
+    # again as the centre cell's bounds that of every cell of the disk.
+    reach = radius_km + _CIRCUMRADIUS_MARGIN * _circumradius_km(centre)
+    if resolution < CELL_RESOLUTION:
+        reach += edge + _FINE_CELL_SLACK_KM
+    origin = (latitude, longitude)
     cells = sorted(
         (_ordinal(cell, resolution), cell)
-        for cell in map(h3.str_to_int, h3.grid_disk(centre, k))
+        for cell in h3_int.grid_disk(centre, k)
+        if h3_int.great_circle_distance(origin, h3_int.cell_to_latlng(cell), unit="km")
+        <= reach
     )
     ranges: list[tuple[int, int]] = []
     previous_ordinal = None

@@ -126,6 +126,12 @@ class SearchDocument(models.Model):
                 fields=["currency", "price_desc_key", "listing"],
                 name="search_doc_cur_price_desc",
             ),
+            # "Best match" browsing reads promoted listings best first.
+            models.Index(
+                fields=["-static_score", "listing"],
+                name="search_doc_promoted_static",
+                condition=models.Q(promoted_until__isnull=False),
+            ),
             # "Serves this point": the same, per bucket of service radius.
             models.Index(
                 fields=["reach_bucket", *GEO_INDEX_FIELDS], name="search_doc_reach"

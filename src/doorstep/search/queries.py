@@ -8,11 +8,12 @@ except for the full-text piece that ``search.backends`` supplies:
 1. **Validate, then bound.** ``parse_search_params`` has already refused bad
    input. The category slug becomes a set of ids (the tree is small and walked
    in Python). Every search then starts from an index: with a point, the H3
-   cell ranges covering the circle (a dozen ``h3_cell BETWEEN lo AND hi`` range
-   scans of a covering index, then the exact distance as a squared chord,
-   ``search.geometry``, with no visit to the table); else the FTS index when
-   there is text; else the category, the price range, or the index of the sort
-   key read in order and stopped by ``LIMIT``.
+   cells covering the circle (``core.geo.covering_cell_ranges``: a few dozen
+   ranges of ids, the circle plus a rim), joined as a ``VALUES`` list so each
+   range is one scan of a covering index, then the exact distance as a squared
+   chord (``search.geometry``), with no visit to the table; else the FTS index
+   when there is text; else the category, the price range, or the index of the
+   sort key read in order and stopped by ``LIMIT``.
 2. **One page, by keyset.** Each sort is an expression plus the listing id as the
    tie-break. The page is ``ORDER BY key, id LIMIT n + 1`` after ``(key, id)``
    of the previous page's last hit, so pages never repeat or skip a row and cost
@@ -25,19 +26,25 @@ except for the full-text piece that ``search.backends`` supplies:
    (``total_exact`` is false) and so is each facet count.
 4. **Choose the path, do not leave it to the planner.** Both planners were seen
    to pick the wrong index (reading a price index end to end for a 2 km search
-   with 100 matches). The count comes first and decides: a sort backed by an
-   index (rating, price, best match without text or place) over many matches
-   (:data:`ORDERED_SCAN_MIN_MATCHES`) reads that index in order and stops after
-   one page, the other conditions written so no index can serve them
-   (``column + 0``); anything else starts from the bounding index (cells, text,
-   category) and sorts the matches, the sort key written so no index can serve
-   it.
+   with 100 matches). The count comes first and decides. Only the driving
+   condition is written so an index can serve it; the others as ``column + 0``.
+   Over many matches (:data:`ORDERED_SCAN_MIN_MATCHES`):
 
+   * a sort backed by an index (rating, price, best match without text or
+     place) reads at most :data:`SORT_INDEX_WINDOWS` entries of that index in
+     order (``_sort_index_page``); a full page among them is the page;
+   * near a point, nearest first and best match without text look within
+     circles doubling from :data:`RING_START_KM` and stop at the first whose
+     page provably is the page (``_ring_page``): nothing outside a circle is
+     nearer, or scores above ``ranking.score_ceiling``.
+
+   Anything else, and whatever those do not settle, starts from the bounding
+   index (cells, text, category) and sorts the matches.
 5. **Best match with text scores a bounded set.** The text rank (BM25,
    ``ts_rank``) is computed per row, and a common word matches a fifth of all
    listings: past :data:`TEXT_SCORED_LIMIT` matches, only the newest that many
-   are scored (``_newest_matches_page``; the approximation is stated in
-   ``search.ranking``).
+   are scored (``_best_text_matches``, which counts from the same rows; the
+   approximation is stated in ``search.ranking``).
 
 "Serves this address" keeps a listing when the point lies within its own service
 radius. Each listing is in a bucket of radius (``geometry.reach_bucket``), so
@@ -45,18 +52,19 @@ the prefilter asks, per bucket, only for bases within that bucket's largest
 radius, using the ``(reach_bucket, h3_cell, …)`` covering index.
 """
 
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from django.core import signing
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.core.errors import DomainError
-from doorstep.core.geo import covering_cell_ranges, distance_km
+from doorstep.core.geo import MAX_RADIUS_KM, covering_cell_ranges, distance_km
 from doorstep.core.money import Money
 from doorstep.search import ranking
 from doorstep.search.backends import TextClause, get_backend
@@ -74,7 +82,7 @@ from doorstep.search.geometry import (
     sql_chord2_params,
     unit_vector,
 )
-from doorstep.search.models import QUOTE_PRICE_KEY
+from doorstep.search.models import GEO_INDEX_FIELDS, QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
 from doorstep.search.text import parse_query
 
@@ -84,10 +92,17 @@ COUNT_LIMIT = 1_000
 # must not exceed COUNT_LIMIT, the most the count can tell apart.
 ORDERED_SCAN_MIN_MATCHES = COUNT_LIMIT
 # Best match with text scores at most this many matches: the newest (see
-# _newest_matches_page); below it, every match is scored and the order is exact.
+# _best_text_matches); below it, every match is scored and the order is exact.
 TEXT_SCORED_LIMIT = 1_000
-# "Nearest first" looks within these circles first (see _nearest_first_page).
-NEAREST_STEPS_KM = (1.0, 3.0, 10.0)
+# A page read in the order of a sort index looks at this many entries, then at
+# this many, then gives up (see _sort_index_page).
+SORT_INDEX_WINDOWS = (2_000, 8_000)
+# Near a point, pages come from circles doubling from this radius (_ring_page).
+RING_START_KM = 0.5
+# What the covering geo index holds: a place-driven read selects only these.
+GEO_COLUMNS = tuple(
+    "listing_id" if name == "listing" else name for name in GEO_INDEX_FIELDS
+)
 _INDEXED_SORTS = frozenset({Sort.RATING, Sort.PRICE_LOW, Sort.PRICE_HIGH})
 CURSOR_SALT = "doorstep.search.cursor"
 _VOCABULARY_CHUNK = 900
@@ -154,10 +169,16 @@ def search_listings(
     text = backend.text_clause(text_query) if text_query else None
     now_param = connection.ops.adapt_datetimefield_value(now)
 
-    driver = _driver(params, text)
-    counts = _counts(_filters(params, categories, selected, text, driver=driver))
-    total = sum(counts.values())
-    rows = _page(params, categories, selected, text, now_param, cursor_key, total)
+    if params.sort == Sort.RELEVANCE and text is not None:
+        counts, rows = _best_text_matches(
+            params, categories, selected, text, now_param, cursor_key
+        )
+        total = sum(counts.values())
+    else:
+        driver = _driver(params, text)
+        counts = _counts(_filters(params, categories, selected, text, driver=driver))
+        total = sum(counts.values())
+        rows = _page(params, categories, selected, text, now_param, cursor_key, total)
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     details = _hit_rows([listing_id for listing_id, _value in rows], now_param)
@@ -194,8 +215,15 @@ def search_listings(
 
 @dataclass(frozen=True)
 class _Filters:
+    source: Sql  # what follows FROM: the documents as ``d``, maybe joined
     where: list[Sql]
     chord2: Sql | None  # squared chord to the query point, if there is one
+    # With no driver: the conditions the sort index itself serves (a price
+    # range in the index's currency), apart from the others in ``where``.
+    ordered: list[Sql] = field(default_factory=list)
+
+
+DOCUMENTS = Sql("search_searchdocument d")
 
 
 @lru_cache(maxsize=1024)
@@ -207,12 +235,77 @@ def _cell_ranges(
     return tuple(covering_cell_ranges(latitude, longitude, radius_km))
 
 
-def _ranges(latitude: float, longitude: float, radius_km: float, cell: str) -> Sql:
-    ranges = _cell_ranges(latitude, longitude, radius_km)
-    return Sql(
-        "(" + " OR ".join([f"{cell} BETWEEN %s AND %s"] * len(ranges)) + ")",
-        [bound for pair in ranges for bound in pair],
+def _place_driven(
+    cells: list[tuple[int | None, tuple[tuple[int, int], ...]]], *, with_text: bool
+) -> tuple[Sql, Sql | None]:
+    """The documents whose base lies in ``cells`` (``(reach bucket or None,
+    ranges)``), read from the geo index range by range, as a ``FROM`` source.
+
+    The ranges are a ``VALUES`` list joined to the documents, so each is one
+    range scan of the covering geo index. Written as ``OR`` of ``BETWEEN``,
+    SQLite collects the row ids of every range and then reads each row from
+    the table, and PostgreSQL builds a bitmap over the table or scans the whole
+    index with the ranges as a filter. On PostgreSQL the documents are a
+    ``LATERAL`` subquery (``OFFSET 0`` keeps the planner from merging it into
+    a join it would plan on its own): an index-only scan per range, whatever
+    the statistics say; on SQLite, ``CROSS JOIN`` fixes the order and
+    ``INDEXED BY`` the index (it was seen to build a temporary one instead).
+    Returns the source and, when the ranges are a condition instead, that
+    condition: on PostgreSQL with a text filter, where an ``OR`` of ranges lets
+    the planner intersect the geo index with the text index (a ``BitmapAnd``)
+    rather than read every candidate's row for its ``tsvector``.
+    """
+    rows = [
+        (-1 if bucket is None else bucket, low, high)
+        for bucket, ranges in cells
+        for low, high in ranges
+    ]
+    bucketed = cells[0][0] is not None
+    match = (
+        "d.reach_bucket = cells.column1 AND " if bucketed else ""
+    ) + "d.h3_cell BETWEEN cells.column2 AND cells.column3"
+    params = [value for row in rows for value in row]
+    if connection.vendor == "postgresql" and with_text:
+        tests = []
+        for bucket, ranges in cells:
+            test = " OR ".join(["d.h3_cell BETWEEN %s AND %s"] * len(ranges))
+            if bucket is not None:
+                test = f"d.reach_bucket = {int(bucket)} AND ({test})"
+            tests.append(f"({test})")
+        return DOCUMENTS, Sql(
+            "(" + " OR ".join(tests) + ")",
+            [bound for _bucket, ranges in cells for pair in ranges for bound in pair],
+        )
+    if connection.vendor != "postgresql":
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        index = "search_doc_reach" if bucketed else "search_doc_geo"
+        return (
+            Sql(
+                f"(VALUES {values}) AS cells CROSS JOIN search_searchdocument d "
+                f"INDEXED BY {index} ON {match}",
+                params,
+            ),
+            None,
+        )
+    values = ", ".join(["(%s::smallint, %s::bigint, %s::bigint)"] * len(rows))
+    columns = ", ".join(f"d.{name}" for name in GEO_COLUMNS)
+    return (
+        Sql(
+            f"(VALUES {values}) AS cells CROSS JOIN LATERAL (SELECT {columns} "  # noqa: S608 - ours
+            f"FROM search_searchdocument d WHERE {match} OFFSET 0) d",
+            params,
+        ),
+        None,
     )
+
+
+def _widest_reach_bucket() -> int:
+    """The largest ``reach_bucket`` of any document: one read of the end of the
+    reach index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(reach_bucket) FROM search_searchdocument")
+        (bucket,) = cursor.fetchone()
+    return -1 if bucket is None else bucket
 
 
 def _driver(params: SearchParams, text: TextClause | None) -> str:
@@ -235,18 +328,21 @@ def _filters(
     *,
     driver: str | None,
     near_km: float | None = None,
+    ranked: bool = False,
 ) -> _Filters:
     """Every condition of the search as SQL over ``d``. Only the ``driver``
     condition may use an index; the others write their columns as
     ``column + 0``, which no index serves, so that neither planner can start
     from a worse index (``driver=None``: the page comes from the sort index).
-    ``near_km`` adds "within that many km of the point", and it drives."""
+    ``near_km`` adds "within that many km of the point", and it drives.
+    ``ranked``: the caller ranks by text itself (so needs the text columns)."""
     if near_km is not None:
         driver = "near"
 
     def column(name: str, role: str) -> str:
         return f"d.{name}" if role == driver else f"(d.{name} + 0)"
 
+    source = DOCUMENTS
     where: list[Sql] = []
     if selected is not None:
         ids = sorted(subtree_ids(categories, selected.id))
@@ -257,42 +353,61 @@ def _filters(
         latitude, longitude = params.latitude, params.longitude
         point = unit_vector(latitude, longitude)
         chord2 = Sql(sql_chord2("d"), sql_chord2_params(point))
-        if params.radius_km is not None:
-            where.append(
-                _ranges(
-                    latitude, longitude, params.radius_km, column("h3_cell", "place")
-                )
+        # The cells only bound where the geo index is read: the exact tests
+        # below decide, so the cells appear only when the place drives.
+        cells = None
+        if near_km is not None:
+            cells = [(None, _cell_ranges(latitude, longitude, near_km))]
+        elif driver == "place" and params.radius_km is not None:
+            cells = [(None, _cell_ranges(latitude, longitude, params.radius_km))]
+        elif driver == "place":
+            # Serving this point: per bucket of service radius, the bases
+            # within that bucket's largest radius (buckets no listing is in
+            # are skipped: covering a wide circle is a millisecond of Python).
+            widest = _widest_reach_bucket()
+            cells = [
+                (bucket, _cell_ranges(latitude, longitude, bound))
+                for bucket, bound in enumerate(REACH_BUCKETS_KM)
+                if bucket <= widest
+            ]
+        if cells == []:
+            where.append(Sql("1 = 0"))  # no documents at all
+        elif cells is not None:
+            source, condition = _place_driven(
+                cells, with_text=text is not None or ranked
             )
+            if condition is not None:
+                where.append(condition)
+        if params.radius_km is not None:
             where.append(chord2 + Sql(" <= %s", [chord2_for_km(params.radius_km)]))
         if params.serves_point:
-            if params.radius_km is None:
-                buckets = [
-                    Sql(f"({column('reach_bucket', 'place')} = %s AND ", [bucket])
-                    + _ranges(latitude, longitude, bound, column("h3_cell", "place"))
-                    + Sql(")")
-                    for bucket, bound in enumerate(REACH_BUCKETS_KM)
-                ]
-                where.append(Sql("(") + _join(buckets, " OR ") + Sql(")"))
             where.append(chord2 + Sql(" <= d.reach_chord2"))
+        if near_km is not None:
+            where.append(chord2 + Sql(" <= %s", [chord2_for_km(near_km)]))
+    ordered: list[Sql] = []
     if params.price_min is not None or params.price_max is not None:
         low = params.price_min if params.price_min is not None else 0
         high = params.price_max if params.price_max is not None else QUOTE_PRICE_KEY - 1
         if driver is None and params.sort == Sort.PRICE_HIGH:
             # Read from the descending price index: the range is a slice of it.
-            where.append(
+            ordered.append(
                 Sql(
                     "d.currency = %s AND d.price_desc_key BETWEEN %s AND %s",
                     [params.currency, -high, -low],
                 )
             )
+        elif driver is None and params.sort == Sort.PRICE_LOW:
+            ordered.append(
+                Sql(
+                    "d.currency = %s AND d.price_key BETWEEN %s AND %s",
+                    [params.currency, low, high],
+                )
+            )
         else:
-            in_order = driver is None and params.sort == Sort.PRICE_LOW
-            key = "d.price_key" if in_order else column("price_key", "price")
+            key = column("price_key", "price")
             # Text cannot take "+ 0": "|| ''" hides the (currency, price) index
             # just as well when another condition drives.
-            currency = (
-                "d.currency" if in_order or driver == "price" else "(d.currency || '')"
-            )
+            currency = "d.currency" if driver == "price" else "(d.currency || '')"
             where.append(
                 Sql(
                     f"{currency} = %s AND {key} BETWEEN %s AND %s",
@@ -308,16 +423,19 @@ def _filters(
     if params.language:
         where.append(Sql("d.languages LIKE %s", [f"%|{params.language.lower()}|%"]))
     if text is not None:
-        where.append(
-            Sql(
-                text.filter_sql.replace("{id}", column("listing_id", "text")),
-                text.filter_params,
+        if driver == "text" and text.join:
+            # Joined, the text index is read as a stream that stops with the
+            # LIMIT; "IN (SELECT …)" would collect every match first.
+            source = source + Sql(" " + text.join)
+            where.append(Sql(text.where, text.params))
+        else:
+            where.append(
+                Sql(
+                    text.filter_sql.replace("{id}", column("listing_id", "text")),
+                    text.filter_params,
+                )
             )
-        )
-    if near_km is not None and chord2 is not None:
-        where.append(_ranges(params.latitude, params.longitude, near_km, "d.h3_cell"))
-        where.append(chord2 + Sql(" <= %s", [chord2_for_km(near_km)]))
-    return _Filters(where=where, chord2=chord2)
+    return _Filters(source=source, where=where, chord2=chord2, ordered=ordered)
 
 
 # --- The page ---------------------------------------------------------------------
@@ -368,151 +486,287 @@ def _page(
     # estimate says, so only many matches (more than the count tells apart)
     # justify it. Sorting fewer from the place or text index is cheaper.
     from_sort_index = ordered and total > ORDERED_SCAN_MIN_MATCHES
-    if params.sort == Sort.RELEVANCE and text is not None:
-        # The rank needs the FTS row itself: join the text index and start there.
-        # FTS5 can only rank rows it finds itself (probing it per row costs a
-        # millisecond each), so on SQLite the text index must drive.
-        driver = None if text.rank_needs_text_driver else _driver(params, None)
-        filters = _filters(params, categories, selected, None, driver=driver)
-        key = _sort_key(params, filters, text, now_param)
-        if total > TEXT_SCORED_LIMIT:
-            return _newest_matches_page(params, filters.where, key, cursor_key, text)
-        return _page_query(params, filters.where, key, cursor_key, text=text)
-    if params.sort == Sort.DISTANCE and params.has_point and total > params.limit:
-        rows = _nearest_first_page(params, categories, selected, text, cursor_key)
+    if (
+        params.has_point
+        and total > params.limit
+        and (
+            params.sort == Sort.DISTANCE
+            or (params.sort == Sort.RELEVANCE and text is None)
+        )
+    ):
+        rows = _ring_page(params, categories, selected, text, now_param, cursor_key)
         if rows is not None:
             return rows
-    filters = _filters(
-        params,
-        categories,
-        selected,
-        text,
-        driver=None if from_sort_index else _driver(params, text),
-    )
-    if params.sort == Sort.RELEVANCE and browsing and from_sort_index:
-        return _browse_by_relevance(params, filters, now_param, cursor_key)
+    if from_sort_index:
+        filters = _filters(params, categories, selected, text, driver=None)
+        if params.sort == Sort.RELEVANCE:
+            return _browse_by_relevance(params, filters, now_param, cursor_key)
+        key = _sort_key(params, filters, text, now_param)
+        rows = _sort_index_page(params, filters, key, cursor_key)
+        if rows is not None:
+            return rows
+    driver = _driver(params, text)
+    filters = _filters(params, categories, selected, text, driver=driver)
     key = _sort_key(params, filters, text, now_param)
-    return _page_query(
-        params, filters.where, key, cursor_key, use_sort_index=from_sort_index
-    )
+    if driver == "text" and from_sort_index:
+        with _text_index_first():
+            return _page_query(params, filters, key, cursor_key)
+    return _page_query(params, filters, key, cursor_key)
 
 
-def _nearest_first_page(
+@contextmanager
+def _text_index_first():
+    """Sorting every match of a common word: on PostgreSQL, read them through
+    the GIN index. For a word in a fifth of the rows its planner estimates a
+    sequential scan cheaper, then tests the ``tsvector`` of every row: three
+    times slower (65 against 22 ms at 100,000 listings)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
+def _sort_index_page(
     params: SearchParams,
-    categories: dict[int, CategoryInfo],
-    selected: CategoryInfo | None,
-    text: TextClause | None,
+    filters: _Filters,
+    key: _SortKey,
     cursor_key: tuple[float, int] | None,
 ) -> list[tuple[int, Any]] | None:
-    """Nearest first over many matches: look within growing circles and stop
-    at the first that holds a full page. Exact: everything outside a circle is
-    farther than everything inside it. ``None``: no circle smaller than the
-    search's own held a page."""
-    for near_km in NEAREST_STEPS_KM:
-        if params.radius_km is not None and near_km >= params.radius_km:
-            return None
-        filters = _filters(
-            params, categories, selected, text, driver=None, near_km=near_km
+    """The page read from the sort key's own index, looking at no more than
+    :data:`SORT_INDEX_WINDOWS` entries past the cursor (a small window, then a
+    larger one).
+
+    Over many matches the page is usually among the first entries of the
+    index, but not always: prices are in each city's currency, so the cheapest
+    listings of one city can sit behind every listing of the cities whose
+    money counts in smaller numbers, and a place's best-rated listings behind
+    every other city's. So the window is bounded: if it holds a full page, that
+    is the page (whatever matches lies beyond comes later in the order);
+    otherwise ``None``, and the page is sorted from the driving index instead.
+    """
+    inner = list(filters.ordered)
+    if cursor_key is not None:
+        inner.append(_beyond_cursor(key, cursor_key))
+    direction = "DESC" if key.descending else "ASC"
+    columns = ", ".join(f"d.{name}" for name in GEO_COLUMNS)
+    if connection.vendor == "postgresql":
+        columns += ", d.search_vector"
+    for size in SORT_INDEX_WINDOWS:
+        window = (
+            Sql(f"(SELECT {columns} FROM search_searchdocument d")  # noqa: S608 - ours
+            + (Sql(" WHERE ") + _join(inner, " AND ") if inner else Sql())
+            + Sql(" ORDER BY ")
+            + key.expression
+            + Sql(f" {direction}, d.listing_id ASC LIMIT %s) d", [size])
         )
-        key = _SortKey(filters.chord2, descending=False)
-        rows = _page_query(params, filters.where, key, cursor_key)
+        rows = _page_query(
+            params, replace(filters, source=window, ordered=[]), key, None
+        )
         if len(rows) > params.limit:
             return rows
     return None
 
 
+def _ring_radii(params: SearchParams) -> list[float]:
+    """The circles :func:`_ring_page` tries: doubling from ``RING_START_KM``,
+    each smaller than the search's own circle (or than the largest service
+    radius, when only "serves this point" bounds the search)."""
+    outer = params.radius_km if params.radius_km is not None else MAX_RADIUS_KM
+    radii = []
+    radius = RING_START_KM
+    while radius < outer:
+        radii.append(radius)
+        radius *= 2
+    return radii
+
+
+def _ring_page(
+    params: SearchParams,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+    text: TextClause | None,
+    now_param: Any,
+    cursor_key: tuple[float, int] | None,
+) -> list[tuple[int, Any]] | None:
+    """Nearest first, or best match near a point, without scoring every match.
+
+    Look within growing circles around the point and stop at the first whose
+    page is provably the page of the whole search. Nearest first: a full page
+    inside a circle is exact, since everything outside is farther. Best match
+    (no text): nothing outside a circle of radius r can score more than
+    :func:`ranking.score_ceiling` at distance r, so a full page whose last
+    score beats that ceiling is exact. A dense city holds a page within a few
+    hundred metres; the circles double, so a sparse one costs at most about a
+    third more than sorting every match. ``None``: no circle smaller than the
+    search's own held such a page.
+    """
+    ceiling = None
+    if params.sort == Sort.RELEVANCE:
+        ceiling = _score_ceiling_inputs(now_param)
+    for near_km in _ring_radii(params):
+        filters = _filters(
+            params, categories, selected, text, driver=None, near_km=near_km
+        )
+        key = _sort_key(params, filters, None, now_param)
+        rows = _page_query(params, filters, key, cursor_key)
+        if len(rows) <= params.limit:
+            continue
+        if ceiling is None:
+            return rows
+        static_max, any_promoted = ceiling
+        if rows[-1][1] > ranking.score_ceiling(
+            static_max=static_max,
+            chord2=chord2_for_km(near_km),
+            promoted=any_promoted,
+        ):
+            return rows
+    return None
+
+
+def _score_ceiling_inputs(now_param: Any) -> tuple[float, bool]:
+    """The highest stored static score, and whether any listing is promoted
+    now: two reads of the end of an index."""
+    with connection.cursor() as cursor:
+        # One aggregate per statement: that is what both databases answer
+        # from the end of an index.
+        cursor.execute("SELECT MAX(static_score) FROM search_searchdocument")
+        (static_max,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT 1 FROM search_searchdocument WHERE promoted_until > %s LIMIT 1",
+            [now_param],
+        )
+        promoted = cursor.fetchone() is not None
+    return (static_max or 0.0), promoted
+
+
 def _browse_by_relevance(params, filters, now_param, cursor_key) -> list[tuple]:
     """Best match with neither text nor place is the stored static score plus the
     promotion boost. Promoted and other listings are read as two streams, each in
-    the order of an index, and merged: no full scan to add the boost."""
-    promoted = Sql("d.promoted_until > %s", [now_param])
+    the order of an index, and merged: no full scan to add the boost. Promoted
+    listings come from a partial index of static scores over listings with a
+    promotion date: adding the constant boost keeps their order (a double's
+    rounding could only merge two scores a last bit apart)."""
+    promoted = Sql(
+        "d.promoted_until IS NOT NULL AND d.promoted_until > %s", [now_param]
+    )
     others = Sql("(d.promoted_until IS NULL OR d.promoted_until <= %s)", [now_param])
     boosted = _SortKey(
         Sql(f"d.static_score + {ranking.PROMOTED_BOOST!r}"), descending=True
     )
     plain = _SortKey(Sql("d.static_score"), descending=True)
     rows = _page_query(
-        params, [*filters.where, promoted], boosted, cursor_key
+        params,
+        replace(filters, where=[*filters.where, promoted]),
+        boosted,
+        cursor_key,
+        order_by=Sql("d.static_score"),
     ) + _page_query(
-        params, [*filters.where, others], plain, cursor_key, use_sort_index=True
+        params,
+        replace(filters, where=[*filters.where, others]),
+        plain,
+        cursor_key,
+        use_sort_index=True,
     )
     rows.sort(key=lambda row: (-row[1], row[0]))
     return rows[: params.limit + 1]
 
 
-def _newest_matches_page(
+def _best_text_matches(
     params: SearchParams,
-    where: list[Sql],
-    key: _SortKey,
-    cursor_key: tuple[float, int] | None,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
     text: TextClause,
-) -> list[tuple[int, Any]]:
-    """Best match over the :data:`TEXT_SCORED_LIMIT` newest matches only.
+    now_param: Any,
+    cursor_key: tuple[float, int] | None,
+) -> tuple[dict[tuple[int, str, int], int], list[tuple[int, Any]]]:
+    """Best match with text: the counts and the page from one statement.
 
-    Both engines must compute the text rank (BM25, ``ts_rank``) row by row, and
-    a common word ("clean", 保洁) matches a fifth of all listings: scoring all
-    of them costs 50 ms at 100,000 listings and ten times that at a million.
-    Both indexes can instead hand out their matches newest first and stop (FTS5
+    Both engines compute the text rank (BM25, ``ts_rank``) row by row, and a
+    common word ("clean", 保洁) matches a fifth of all listings: ranking all of
+    them costs 50 ms at 100,000 listings and ten times that at a million. Both
+    indexes can instead hand out their matches newest first and stop (FTS5
     reads its doclists backwards by rowid; PostgreSQL walks the primary key
-    backwards and tests each row), so the candidates are the newest matches
-    that pass every filter, and only they are scored. The set is fixed for
-    given filters, so the keyset pages over it stay consistent; past it, the
-    pages end (the total still counts every match, up to ``COUNT_LIMIT``).
+    backwards and tests each row). So one statement reads the newest
+    ``COUNT_LIMIT + 1`` matches that pass every filter, with their score and
+    facet keys: they are the count (exact up to ``COUNT_LIMIT``, as for any
+    search), and the newest :data:`TEXT_SCORED_LIMIT` of them are the
+    candidates the page is ranked from, here, in Python. With fewer matches
+    every match is ranked and the order is exact; with more, the pages end
+    after those candidates (the approximation stated in ``search.ranking``).
+    The set is fixed for given filters, so the keyset pages over it stay
+    consistent.
     """
-    inner = (
+    # The rank needs the FTS row itself: join the text index and start there.
+    # FTS5 can only rank rows it finds itself (probing it per row costs a
+    # millisecond each), so on SQLite the text index must drive.
+    driver = None if text.rank_needs_text_driver else _driver(params, None)
+    filters = _filters(params, categories, selected, None, driver=driver, ranked=True)
+    key = _sort_key(params, filters, text, now_param)
+    query = (
         Sql("SELECT d.listing_id, ")
         + key.expression
-        + Sql(" AS sort_value FROM search_searchdocument d ")
-        + Sql(text.join)
+        + Sql(" AS sort_value, d.category_id, d.currency, d.price_band FROM ")
+        + filters.source
+        + Sql(" " + text.join)
         + Sql(" WHERE ")
-        + _join([*where, Sql(text.where, text.params)], " AND ")
-        + Sql(f" ORDER BY {text.newest_first} LIMIT %s", [TEXT_SCORED_LIMIT])
-    )
-    outer = Sql("SELECT listing_id, sort_value FROM (") + inner + Sql(") candidates")
-    if cursor_key is not None:
-        value, listing_id = cursor_key
-        outer = outer + Sql(
-            " WHERE (sort_value < %s OR (sort_value = %s AND listing_id > %s))",
-            [value, value, listing_id],
-        )
-    outer = outer + Sql(
-        " ORDER BY sort_value DESC, listing_id ASC LIMIT %s", [params.limit + 1]
+        + _join([*filters.where, Sql(text.where, text.params)], " AND ")
+        + Sql(f" ORDER BY {text.newest_first} LIMIT %s", [COUNT_LIMIT + 1])
     )
     with connection.cursor() as cursor:
-        cursor.execute(outer.text, outer.params)
-        return cursor.fetchall()
+        cursor.execute(query.text, query.params)
+        matches = cursor.fetchall()
+    counts: dict[tuple[int, str, int], int] = {}
+    for _listing_id, _score, category_id, currency, band in matches:
+        facet = (category_id, currency, band)
+        counts[facet] = counts.get(facet, 0) + 1
+    ranked = sorted(
+        ((listing_id, score) for listing_id, score, *_ in matches[:TEXT_SCORED_LIMIT]),
+        key=lambda row: (-row[1], row[0]),
+    )
+    if cursor_key is not None:
+        value, after = cursor_key
+        ranked = [
+            row
+            for row in ranked
+            if row[1] < value or (row[1] == value and row[0] > after)
+        ]
+    return counts, ranked[: params.limit + 1]
 
 
 def _page_query(
     params: SearchParams,
-    where: list[Sql],
+    filters: _Filters,
     key: _SortKey,
     cursor_key: tuple[float, int] | None,
     *,
     text: TextClause | None = None,
     use_sort_index: bool = False,
+    order_by: Sql | None = None,
 ) -> list[tuple[int, Any]]:
-    conditions = list(where)
+    """The page: ``(listing id, sort value)`` of the hits and one more. The
+    rows are ordered by the key, or by ``order_by`` (an indexed expression in
+    the same order), through its index only if ``use_sort_index``."""
+    conditions = [*filters.ordered, *filters.where]
     if text is not None:
         conditions.append(Sql(text.where, text.params))
     if cursor_key is not None:
-        value, listing_id = cursor_key
-        beyond = "<" if key.descending else ">"
-        conditions.append(
-            Sql("(")
-            + key.expression
-            + Sql(f" {beyond} %s OR (", [value])
-            + key.expression
-            + Sql(" = %s AND d.listing_id > %s))", [value, listing_id])
-        )
+        conditions.append(_beyond_cursor(key, cursor_key))
     direction = "DESC" if key.descending else "ASC"
     # "+ 0" keeps the planner from reading a sort index when we decided not to.
-    order_key = key.expression if use_sort_index else key.expression + Sql(" + 0")
+    if order_by is not None:
+        order_key = order_by
+    elif use_sort_index:
+        order_key = key.expression
+    else:
+        order_key = key.expression + Sql(" + 0")
     query = (
         Sql("SELECT d.listing_id, ")
         + key.expression
-        + Sql(" AS sort_value FROM search_searchdocument d ")
-        + Sql(text.join if text is not None else "")
+        + Sql(" AS sort_value FROM ")
+        + filters.source
+        + Sql(" " + text.join if text is not None and text.join else "")
         + (Sql(" WHERE ") + _join(conditions, " AND ") if conditions else Sql())
         + Sql(" ORDER BY ")
         + order_key
@@ -521,6 +775,19 @@ def _page_query(
     with connection.cursor() as cursor:
         cursor.execute(query.text, query.params)
         return cursor.fetchall()
+
+
+def _beyond_cursor(key: _SortKey, cursor_key: tuple[float, int]) -> Sql:
+    """After the previous page's last hit, in ``(key, listing id)`` order."""
+    value, listing_id = cursor_key
+    beyond = "<" if key.descending else ">"
+    return (
+        Sql("(")
+        + key.expression
+        + Sql(f" {beyond} %s OR (", [value])
+        + key.expression
+        + Sql(" = %s AND d.listing_id > %s))", [value, listing_id])
+    )
 
 
 def _hit_rows(listing_ids: list[int], now_param: Any) -> dict[int, tuple]:
@@ -602,9 +869,7 @@ def _counts(filters: _Filters) -> dict[tuple[int, str, int], int]:
     """Matches per (category, currency, price band), counting at most
     ``COUNT_LIMIT + 1`` of them."""
     conditions = filters.where
-    inner = Sql(
-        "SELECT d.category_id, d.currency, d.price_band FROM search_searchdocument d"
-    )
+    inner = Sql("SELECT d.category_id, d.currency, d.price_band FROM ") + filters.source
     if conditions:
         inner = inner + Sql(" WHERE ") + _join(conditions, " AND ")
     query = (

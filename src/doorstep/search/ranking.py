@@ -137,3 +137,13 @@ def score(
         PROMOTED_BOOST if promoted_until is not None and promoted_until > now else 0.0
     )
     return total + boost
+
+
+def score_ceiling(*, static_max: float, chord2: float, promoted: bool) -> float:
+    """The most a search without text can score for a listing at least
+    ``chord2`` from the point, when no stored static score exceeds
+    ``static_max``: what lets "best match" near a point stop looking farther
+    (``queries._ring_page``). Same operations as :func:`score`, and each is
+    monotonic in its operands, so no farther listing can round above it."""
+    total = static_max + W_DISTANCE / (1.0 + chord2 * DISTANCE_SCALE)
+    return total + (PROMOTED_BOOST if promoted else 0.0)

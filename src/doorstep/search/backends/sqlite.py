@@ -14,24 +14,57 @@ A query is a conjunction of quoted strings: ``"clean"*`` for a (prefix) word,
 ``"保 洁"`` for a phrase of adjacent ideographs.
 """
 
+from django.db import connection
+
 from doorstep.search import ranking
 from doorstep.search.backends.base import DOCUMENT_TABLE, SearchBackend, TextClause
 from doorstep.search.text import TextQuery
 
+# A prefix with at most this many indexed words is matched as their ``OR``.
+PREFIX_EXPANSION_LIMIT = 16
 
-def match_expression(query: TextQuery) -> str:
+
+def _quoted(terms: tuple[str, ...]) -> str:
+    return '"' + " ".join(term.replace('"', '""') for term in terms) + '"'
+
+
+def match_expression(query: TextQuery, expand=None) -> str:
+    """The FTS5 query: quoted words and phrases joined by ``AND``. A prefix is
+    written as the ``OR`` of the indexed words it starts (``expand``), when
+    there are few: FTS5 answers ``"clean"*`` by merging every such word's
+    list of documents in full before handing out the first, and the same
+    words as ``OR`` as a stream (at a million listings, the newest thousand
+    matches of "clean" in 6 ms instead of 19)."""
     parts = []
     for unit in query.units:
-        phrase = " ".join(term.replace('"', '""') for term in unit.terms)
-        parts.append(f'"{phrase}"' + ("*" if unit.prefix else ""))
+        words = expand(unit.terms[0]) if unit.prefix and expand else None
+        if words:
+            parts.append("(" + " OR ".join(_quoted((word,)) for word in words) + ")")
+        else:
+            parts.append(_quoted(unit.terms) + ("*" if unit.prefix else ""))
     return " AND ".join(parts)
+
+
+def indexed_words_starting(prefix: str) -> list[str] | None:
+    """The indexed words starting with ``prefix``, or ``None`` if there are
+    more than :data:`PREFIX_EXPANSION_LIMIT` (an index range scan of the
+    vocabulary, which lists exactly the words the index holds)."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term FROM search_searchterm WHERE term >= %s AND term < %s "
+            "AND doc_count > 0 ORDER BY term LIMIT %s",
+            [prefix, upper, PREFIX_EXPANSION_LIMIT + 1],
+        )
+        words = [row[0] for row in cursor.fetchall()]
+    return words if len(words) <= PREFIX_EXPANSION_LIMIT else None
 
 
 class SqliteBackend(SearchBackend):
     vendor = "sqlite"
 
     def text_clause(self, query: TextQuery) -> TextClause:
-        expression = match_expression(query)
+        expression = match_expression(query, expand=indexed_words_starting)
         bm25 = f"bm25(search_fts, {ranking.TITLE_WEIGHT!r}, 1.0)"
         half = repr(ranking.BM25_HALF)
         return TextClause(

@@ -166,7 +166,7 @@ def listings(draw):
                         st.sampled_from(WORDS), min_size=1, max_size=3
                     ).map(" ".join),
                     "category": st.integers(0, 2),
-                    "dlat": st.sampled_from([0.0, 0.01, -0.01, 0.05, 0.2]),
+                    "dlat": st.sampled_from([0.0, 0.003, 0.01, -0.01, 0.05, 0.2]),
                     "dlng": st.sampled_from([0.0, 0.01, 0.03, -0.08]),
                     "price": st.sampled_from([None, 5000, 5000, 12000, 60000]),
                     "hourly": st.booleans(),
@@ -270,3 +270,70 @@ def test_every_page_together_is_the_brute_force_answer(rows, query):
         ) == len(expected)
         transaction.set_rollback(True)
     assert not Listing.objects.exists()
+
+
+# --- Searching near a point in growing circles -------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    static_max=st.floats(0, 1),
+    share=st.floats(0, 1),
+    ring_km=st.floats(0.1, 200),
+    beyond_km=st.floats(0, 500),
+    promoted=st.booleans(),
+)
+def test_nothing_beyond_a_circle_scores_above_its_ceiling(
+    static_max, share, ring_km, beyond_km, promoted
+):
+    from doorstep.search.geometry import chord2_for_km
+
+    now = timezone.now()
+    far = chord2_for_km(ring_km + beyond_km)
+    ceiling = ranking.score_ceiling(
+        static_max=static_max, chord2=chord2_for_km(ring_km), promoted=promoted
+    )
+
+    score = ranking.score(
+        text=None,
+        static=static_max * share,
+        chord2=far,
+        promoted_until=now + timedelta(days=1) if promoted else None,
+        now=now,
+    )
+
+    assert score <= ceiling
+
+
+def test_best_match_near_a_point_reaches_a_promoted_listing_beyond_the_first_circle():
+    """A dense neighbourhood fills the first page within half a kilometre, but a
+    promoted listing 670 m away outscores most of it: the circles must widen
+    until nothing outside can score more, and the pages equal brute force."""
+    category = make_category("cleaning")
+    now = timezone.now()
+    for step in range(30):
+        make_listing(
+            category=category,
+            at=(SHANGHAI[0] + step * 0.00005, SHANGHAI[1]),
+            rating_count=20,
+            rating_mean=4.8,
+        )
+    promoted = make_listing(
+        category=category,
+        at=(SHANGHAI[0] + 0.006, SHANGHAI[1]),
+        rating_count=20,
+        rating_mean=4.8,
+        promoted_until=now + timedelta(days=3),
+    )
+    make_listing(category=category, at=(SHANGHAI[0] + 0.3, SHANGHAI[1]))
+    query = {**HERE, "sort": "relevance", "limit": 5}
+    params = parse_search_params({key: str(value) for key, value in query.items()})
+    expected = [
+        d.listing_id for d in brute_force_search(params, SearchDocument.objects.all())
+    ]
+
+    first = search(**query)
+
+    assert [hit.listing_id for hit in first.hits] == expected[:5]
+    assert promoted.pk in expected[:5]
+    assert all_pages(**query) == expected
