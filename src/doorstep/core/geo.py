@@ -4,9 +4,12 @@ Every located row (a provider's base, a listing, an address) stores the integer 
 the H3 cell of resolution :data:`CELL_RESOLUTION` that contains it, in a B-tree index.
 H3 ids are hierarchical: all the fine cells under one coarse cell occupy one
 contiguous range of integers (same mode, resolution and leading digits; the trailing
-digits vary). "Everything within R km" therefore becomes a handful of
+digits vary). "Everything within R km" therefore becomes a few dozen
 ``cell BETWEEN lo AND hi`` index range scans — no GIS extension on either database —
-followed by an exact haversine check on the few candidates.
+followed by an exact distance check on the candidates. The cover uses cells a tenth
+to a quarter of the radius across and keeps only those that can reach the circle,
+so from half a kilometre up the candidates number 1.1 to 2.5 times the points inside
+(measured on seeded Shanghai; below that the fixed resolution-9 cells dominate).
 
 Written here rather than taken from a library because the range trick is specific
 to how we store cells; ``h3`` does the geometry.

@@ -84,7 +84,7 @@ from doorstep.search.geometry import (
 )
 from doorstep.search.models import GEO_INDEX_FIELDS, QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
-from doorstep.search.text import parse_query
+from doorstep.search.text import TextQuery, parse_query
 
 COUNT_LIMIT = 1_000
 # Above this many matches, a page sorted by an indexed key is read from that
@@ -175,10 +175,25 @@ def search_listings(
         )
         total = sum(counts.values())
     else:
-        driver = _driver(params, text)
+        category_first = (
+            text is not None
+            and selected is not None
+            and not params.has_point
+            and _category_is_narrower(text_query, categories, selected)
+        )
+        driver = _driver(params, text, category_first=category_first)
         counts = _counts(_filters(params, categories, selected, text, driver=driver))
         total = sum(counts.values())
-        rows = _page(params, categories, selected, text, now_param, cursor_key, total)
+        rows = _page(
+            params,
+            categories,
+            selected,
+            text,
+            now_param,
+            cursor_key,
+            total,
+            category_first=category_first,
+        )
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     details = _hit_rows([listing_id for listing_id, _value in rows], now_param)
@@ -299,6 +314,49 @@ def _place_driven(
     )
 
 
+def _category_is_narrower(
+    text_query: TextQuery, categories: dict[int, CategoryInfo], selected: CategoryInfo
+) -> bool:
+    """Whether the category (with its descendants) holds fewer listings than
+    the words can match: then its index, not the text's, should drive. The
+    words' side is an upper bound from the vocabulary's document counts (a
+    unit matches at most as many listings as its rarest term, a prefix at most
+    the sum over its words); the category's is counted, up to that bound, in
+    its index."""
+    bound = _text_match_bound(text_query)
+    ids = sorted(subtree_ids(categories, selected.id))
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM search_searchdocument "  # noqa: S608
+            f"WHERE category_id IN ({marks}) LIMIT %s) listings",
+            [*ids, bound + 1],
+        )
+        (size,) = cursor.fetchone()
+    return size <= bound
+
+
+def _text_match_bound(text_query: TextQuery) -> int:
+    whole = {
+        term for unit in text_query.units if not unit.prefix for term in unit.terms
+    }
+    counts = database_vocabulary(whole) if whole else {}
+    bounds = []
+    with connection.cursor() as cursor:
+        for unit in text_query.units:
+            if unit.prefix:
+                prefix = unit.terms[0]
+                cursor.execute(
+                    "SELECT COALESCE(SUM(doc_count), 0) FROM search_searchterm "
+                    "WHERE term >= %s AND term < %s",
+                    [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)],
+                )
+                bounds.append(cursor.fetchone()[0])
+            else:
+                bounds.append(min(counts.get(term, 0) for term in unit.terms))
+    return min(bounds)
+
+
 def _widest_reach_bucket() -> int:
     """The largest ``reach_bucket`` of any document: one read of the end of the
     reach index."""
@@ -308,12 +366,15 @@ def _widest_reach_bucket() -> int:
     return -1 if bucket is None else bucket
 
 
-def _driver(params: SearchParams, text: TextClause | None) -> str:
+def _driver(
+    params: SearchParams, text: TextClause | None, *, category_first: bool = False
+) -> str:
     """The one condition whose index bounds the candidates: the place, else the
-    text, else the category, else the price range."""
+    text (unless ``category_first``: the category holds fewer listings than
+    the words match), else the category, else the price range."""
     if params.has_point:
         return "place"
-    if text is not None:
+    if text is not None and not category_first:
         return "text"
     if params.category is not None:
         return "category"
@@ -329,13 +390,15 @@ def _filters(
     driver: str | None,
     near_km: float | None = None,
     ranked: bool = False,
+    text_per_row: bool = False,
 ) -> _Filters:
     """Every condition of the search as SQL over ``d``. Only the ``driver``
     condition may use an index; the others write their columns as
     ``column + 0``, which no index serves, so that neither planner can start
     from a worse index (``driver=None``: the page comes from the sort index).
     ``near_km`` adds "within that many km of the point", and it drives.
-    ``ranked``: the caller ranks by text itself (so needs the text columns)."""
+    ``ranked``: the caller ranks by text itself (so needs the text columns).
+    ``text_per_row``: the rows are read anyway, so test the text on each."""
     if near_km is not None:
         driver = "near"
 
@@ -428,6 +491,8 @@ def _filters(
             # LIMIT; "IN (SELECT …)" would collect every match first.
             source = source + Sql(" " + text.join)
             where.append(Sql(text.where, text.params))
+        elif text_per_row and text.row_sql:
+            where.append(Sql(text.row_sql, text.row_params))
         else:
             where.append(
                 Sql(
@@ -474,6 +539,8 @@ def _page(
     now_param: Any,
     cursor_key: tuple[float, int] | None,
     total: int,
+    *,
+    category_first: bool = False,
 ) -> list[tuple[int, Any]]:
     """``(listing id, sort value)`` of the page's hits and one more, in order."""
     browsing = text is None and not params.has_point
@@ -498,14 +565,16 @@ def _page(
         if rows is not None:
             return rows
     if from_sort_index:
-        filters = _filters(params, categories, selected, text, driver=None)
+        filters = _filters(
+            params, categories, selected, text, driver=None, text_per_row=True
+        )
         if params.sort == Sort.RELEVANCE:
             return _browse_by_relevance(params, filters, now_param, cursor_key)
         key = _sort_key(params, filters, text, now_param)
         rows = _sort_index_page(params, filters, key, cursor_key)
         if rows is not None:
             return rows
-    driver = _driver(params, text)
+    driver = _driver(params, text, category_first=category_first)
     filters = _filters(params, categories, selected, text, driver=driver)
     key = _sort_key(params, filters, text, now_param)
     if driver == "text" and from_sort_index:
@@ -551,8 +620,11 @@ def _sort_index_page(
         inner.append(_beyond_cursor(key, cursor_key))
     direction = "DESC" if key.descending else "ASC"
     columns = ", ".join(f"d.{name}" for name in GEO_COLUMNS)
-    if connection.vendor == "postgresql":
-        columns += ", d.search_vector"
+    columns += (
+        ", d.search_vector"
+        if connection.vendor == "postgresql"
+        else ", d.title_text, d.body_text"
+    )
     for size in SORT_INDEX_WINDOWS:
         window = (
             Sql(f"(SELECT {columns} FROM search_searchdocument d")  # noqa: S608 - ours

@@ -37,6 +37,10 @@ class TextClause:
     rank_params: list[Any] = field(default_factory=list)
     filter_sql: str = ""
     filter_params: list[Any] = field(default_factory=list)
+    # The matching test on the document row alone, for a query that reads the
+    # rows anyway (a window of a sort index); "" when ``filter_sql`` is that.
+    row_sql: str = ""
+    row_params: list[Any] = field(default_factory=list)
     # Whether ranking requires the text index to be where the query starts.
     rank_needs_text_driver: bool = False
     # ORDER BY that reads the matches newest (highest id) first, stopping early.

@@ -1,6 +1,7 @@
 """Sorts, ties, cursors, ranking; and the query service against brute force."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.db import transaction
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.core.errors import DomainError
+from doorstep.search import queries as query_service
 from doorstep.search import ranking
 from doorstep.search.brute_force import brute_force_counts, brute_force_search
 from doorstep.search.indexing import rebuild_index
@@ -248,6 +250,27 @@ def _build(rows):
 )
 @given(rows=listings(), query=queries())
 def test_every_page_together_is_the_brute_force_answer(rows, query):
+    _check_against_brute_force(rows, query)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=listings(), query=queries())
+def test_sort_index_windows_give_the_brute_force_answer(rows, query):
+    """The paths taken only over many matches, forced on a few: a page read
+    from a window of a sort index (with the text tested on each row), and the
+    fallback when the window holds too few matches."""
+    with (
+        patch.object(query_service, "ORDERED_SCAN_MIN_MATCHES", 1),
+        patch.object(query_service, "SORT_INDEX_WINDOWS", (2, 4)),
+    ):
+        _check_against_brute_force(rows, query)
+
+
+def _check_against_brute_force(rows, query):
     with transaction.atomic():
         _build(rows)
         params = parse_search_params(query)
@@ -337,3 +360,42 @@ def test_best_match_near_a_point_reaches_a_promoted_listing_beyond_the_first_cir
     assert [hit.listing_id for hit in first.hits] == expected[:5]
     assert promoted.pk in expected[:5]
     assert all_pages(**query) == expected
+
+
+def test_a_window_of_the_price_index_serves_a_text_search_by_price():
+    """Over many matches a text search sorted by price reads the price index
+    in order and tests the words on each row it reads; when the first window
+    holds too few matches, the next one does."""
+    row = {
+        "category": 0,
+        "dlat": 0.0,
+        "dlng": 0.0,
+        "hourly": False,
+        "rating": (0, 0.0),
+        "radius": 5,
+        "verified": False,
+        "instant": False,
+        "promoted": False,
+        "languages": [],
+    }
+    rows = [{**row, "title": "repair", "price": 4000}] * 3 + [
+        {**row, "title": "window cleaning", "price": 5000}
+    ] * 3
+    served = []
+    window_page = query_service._sort_index_page
+
+    def spy(*args, **kwargs):
+        rows = window_page(*args, **kwargs)
+        served.append(rows is not None)
+        return rows
+
+    with (
+        patch.object(query_service, "ORDERED_SCAN_MIN_MATCHES", 1),
+        patch.object(query_service, "SORT_INDEX_WINDOWS", (4, 8)),
+        patch.object(query_service, "_sort_index_page", spy),
+    ):
+        _check_against_brute_force(
+            rows, {"q": "wind", "sort": "price_asc", "limit": "1"}
+        )
+
+    assert served[0], "the first page did not come from a window"
