@@ -34,7 +34,7 @@ except for the full-text piece that ``search.backends`` supplies:
      place) reads at most :data:`SORT_INDEX_WINDOWS` entries of that index in
      order (``_sort_index_page``); a full page among them is the page;
    * near a point, nearest first and best match without text look within
-     circles doubling from :data:`RING_START_KM` and stop at the first whose
+     circles growing from :data:`RING_START_KM` and stop at the first whose
      page provably is the page (``_ring_page``): nothing outside a circle is
      nearer, or scores above ``ranking.score_ceiling``.
 
@@ -52,6 +52,7 @@ the prefilter asks, per bucket, only for bases within that bucket's largest
 radius, using the ``(reach_bucket, h3_cell, …)`` covering index.
 """
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -78,6 +79,7 @@ from doorstep.search.facets import category_facets, price_facets
 from doorstep.search.geometry import (
     REACH_BUCKETS_KM,
     chord2_for_km,
+    km_for_chord2,
     sql_chord2,
     sql_chord2_params,
     unit_vector,
@@ -97,7 +99,7 @@ TEXT_SCORED_LIMIT = 1_000
 # A page read in the order of a sort index looks at this many entries, then at
 # this many, then gives up (see _sort_index_page).
 SORT_INDEX_WINDOWS = (2_000, 8_000)
-# Near a point, pages come from circles doubling from this radius (_ring_page).
+# Near a point, pages come from circles growing from this radius (_ring_page).
 RING_START_KM = 0.5
 # What the covering geo index holds: a place-driven read selects only these.
 GEO_COLUMNS = tuple(
@@ -641,19 +643,6 @@ def _sort_index_page(
     return None
 
 
-def _ring_radii(params: SearchParams) -> list[float]:
-    """The circles :func:`_ring_page` tries: doubling from ``RING_START_KM``,
-    each smaller than the search's own circle (or than the largest service
-    radius, when only "serves this point" bounds the search)."""
-    outer = params.radius_km if params.radius_km is not None else MAX_RADIUS_KM
-    radii = []
-    radius = RING_START_KM
-    while radius < outer:
-        radii.append(radius)
-        radius *= 2
-    return radii
-
-
 def _ring_page(
     params: SearchParams,
     categories: dict[int, CategoryInfo],
@@ -670,20 +659,28 @@ def _ring_page(
     (no text): nothing outside a circle of radius r can score more than
     :func:`ranking.score_ceiling` at distance r, so a full page whose last
     score beats that ceiling is exact. A dense city holds a page within a few
-    hundred metres; the circles double, so a sparse one costs at most about a
-    third more than sorting every match. ``None``: no circle smaller than the
-    search's own held such a page.
+    hundred metres. The circles grow at least twofold (so a sparse search
+    costs about a third more than sorting every match): after a circle held
+    too few matches, by the factor that would have held enough at the same
+    density (up to fourfold); after a best-match page, to the distance beyond
+    which nothing can outscore it, and not at all when no distance can
+    (promotion lifts anyone that far). ``None``: no circle smaller than the
+    search's own (or than the largest service radius) settled the page.
     """
     ceiling = None
     if params.sort == Sort.RELEVANCE:
         ceiling = _score_ceiling_inputs(now_param)
-    for near_km in _ring_radii(params):
+    outer = params.radius_km if params.radius_km is not None else MAX_RADIUS_KM
+    near_km = RING_START_KM
+    while near_km < outer:
         filters = _filters(
             params, categories, selected, text, driver=None, near_km=near_km
         )
         key = _sort_key(params, filters, None, now_param)
         rows = _page_query(params, filters, key, cursor_key)
         if len(rows) <= params.limit:
+            growth = math.sqrt((params.limit + 1) / max(len(rows), 1))
+            near_km *= min(4.0, max(2.0, growth))
             continue
         if ceiling is None:
             return rows
@@ -694,6 +691,12 @@ def _ring_page(
             promoted=any_promoted,
         ):
             return rows
+        beyond = ranking.chord2_beyond_reach(
+            static_max=static_max, promoted=any_promoted, score=rows[-1][1]
+        )
+        if beyond is None:
+            return None
+        near_km = max(2 * near_km, km_for_chord2(beyond) * 1.01)
     return None
 
 

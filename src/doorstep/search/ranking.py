@@ -147,3 +147,16 @@ def score_ceiling(*, static_max: float, chord2: float, promoted: bool) -> float:
     monotonic in its operands, so no farther listing can round above it."""
     total = static_max + W_DISTANCE / (1.0 + chord2 * DISTANCE_SCALE)
     return total + (PROMOTED_BOOST if promoted else 0.0)
+
+
+def chord2_beyond_reach(
+    *, static_max: float, promoted: bool, score: float
+) -> float | None:
+    """The squared chord beyond which no listing can score ``score`` or more
+    (by :func:`score_ceiling`), or ``None`` if distance alone cannot bring the
+    ceiling that low. Used only to choose the next circle, whose own ceiling
+    is then checked exactly."""
+    margin = score - static_max - (PROMOTED_BOOST if promoted else 0.0)
+    if margin <= 0:
+        return None
+    return max(0.0, (W_DISTANCE / margin - 1.0) / DISTANCE_SCALE)

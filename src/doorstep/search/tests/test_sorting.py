@@ -328,6 +328,31 @@ def test_nothing_beyond_a_circle_scores_above_its_ceiling(
     assert score <= ceiling
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    static_max=st.floats(0, 1),
+    score=st.floats(0, 2),
+    promoted=st.booleans(),
+    farther=st.floats(1.0001, 1e6),
+)
+def test_beyond_the_reach_of_a_score_nothing_reaches_it(
+    static_max, score, promoted, farther
+):
+    beyond = ranking.chord2_beyond_reach(
+        static_max=static_max, promoted=promoted, score=score
+    )
+
+    if beyond is None:
+        assert static_max + (ranking.PROMOTED_BOOST if promoted else 0) >= score
+    else:
+        ceiling = ranking.score_ceiling(
+            static_max=static_max,
+            chord2=max(beyond * farther, 1e-12),
+            promoted=promoted,
+        )
+        assert ceiling <= score
+
+
 def test_best_match_near_a_point_reaches_a_promoted_listing_beyond_the_first_circle():
     """A dense neighbourhood fills the first page within half a kilometre, but a
     promoted listing 670 m away outscores most of it: the circles must widen
