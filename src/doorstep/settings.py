@@ -254,7 +254,8 @@ SMS_SENDER = env.str(
     "DOORSTEP_SMS_SENDER", default="doorstep.notifications.sms.ConsoleSmsSender"
 )
 
-# Rate limits that allauth does not cover (phone codes, the API's auth endpoints),
+# Rate limits that allauth does not cover (phone codes, the API's auth endpoints,
+# search),
 # as "count/period" understood by django-ratelimit.
 DOORSTEP_RATE_LIMITS = {
     "phone_code_per_phone": "3/10m",
@@ -262,6 +263,9 @@ DOORSTEP_RATE_LIMITS = {
     "phone_verify_per_ip": "30/10m",
     "api_token_per_ip": "20/m",
     "api_signup_per_ip": "20/m",
+    # The search page and GET /api/v1/services: a person changing filters makes
+    # a request or two a second at most; a scraper walking every page does not.
+    "search_per_ip": "120/m",
 }
 RATELIMIT_ENABLE = env.bool("DOORSTEP_RATELIMIT", default=True)
 RATELIMIT_VIEW = "doorstep.web.views.rate_limited"

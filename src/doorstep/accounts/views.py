@@ -2,8 +2,6 @@
 provider profile and closing an account. Each view parses a form, calls one
 service and renders or redirects; the rules live in ``services.py``."""
 
-from collections.abc import Callable
-
 from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
@@ -32,20 +30,11 @@ from doorstep.accounts.forms import (
 from doorstep.accounts.models import ProviderProfile
 from doorstep.core.errors import DomainError
 from doorstep.web.forms import add_service_error
+from doorstep.web.ratelimit import rate_setting
 
 # The phone number (and where to go afterwards) between "send me a code" and
 # "here is the code". Kept server-side: the number is never in a URL.
 PHONE_LOGIN_SESSION_KEY = "doorstep_phone_login"
-
-
-def _rate(name: str) -> Callable[[str, HttpRequest], str]:
-    """A rate django-ratelimit reads per request, so settings are not read at
-    import time and tests can change them."""
-
-    def rate(group: str, request: HttpRequest) -> str:
-        return settings.DOORSTEP_RATE_LIMITS[name]
-
-    return rate
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -61,7 +50,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=_rate("phone_code_per_ip"), method="POST", block=True)
+@ratelimit(key="ip", rate=rate_setting("phone_code_per_ip"), method="POST", block=True)
 def phone_login(request: HttpRequest) -> HttpResponse:
     """Step 1: the customer types a phone number; we text a code."""
     if request.user.is_authenticated:
@@ -87,7 +76,9 @@ def phone_login(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=_rate("phone_verify_per_ip"), method="POST", block=True)
+@ratelimit(
+    key="ip", rate=rate_setting("phone_verify_per_ip"), method="POST", block=True
+)
 def phone_verify(request: HttpRequest) -> HttpResponse:
     """Step 2: the code from the SMS signs the customer in (through allauth, so
     two-factor authentication still applies)."""

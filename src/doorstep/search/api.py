@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from doorstep.api.ratelimit import limit_per_ip
 from doorstep.catalog.queries import CategoryNode, category_tree
 from doorstep.search.params import SearchHit, SearchResults, parse_search_params
 from doorstep.search.queries import search_listings
@@ -23,10 +24,12 @@ router = Router(tags=["search"])
     description=(
         "Published services of active providers, filtered, sorted and paged by "
         "cursor, with the total and facet counts for the same filters. Bad "
-        "filters get a 400 problem naming each field."
+        "filters get a 400 problem naming each field; more than "
+        "DOORSTEP_RATE_LIMITS['search_per_ip'] requests from one address, a 429."
     ),
 )
 def search_services(request: HttpRequest, filters: Query[ServiceSearchIn]) -> dict:
+    limit_per_ip(request, name="search_per_ip")
     params = parse_search_params(request.GET)
     return _results_out(request, search_listings(params))
 

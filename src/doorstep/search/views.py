@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
 from doorstep.catalog.models import Category
 from doorstep.core.errors import DomainError
@@ -30,6 +31,7 @@ from doorstep.search.params import (
     parse_search_params,
 )
 from doorstep.search.queries import search_listings
+from doorstep.web.ratelimit import rate_setting
 
 # The parameters the form owns; anything else in the URL (tracking tags) is ignored.
 FILTER_KEYS = (
@@ -272,6 +274,7 @@ def _heading(
 
 
 @require_GET
+@ratelimit(key="ip", rate=rate_setting("search_per_ip"), block=True)
 def search(request: HttpRequest) -> HttpResponse:
     """The search page, or with htmx only the part that changed (see module doc)."""
     city_redirect = _city_redirect(request)

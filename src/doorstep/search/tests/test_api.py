@@ -134,3 +134,18 @@ def test_categories_are_a_localized_tree(client):
     assert english[0]["children"][0]["name"] == "Air conditioning"
     assert english[0]["children"][0]["children"] == []
     assert chinese[0]["name"] == "維修"
+
+
+def test_one_address_searching_too_fast_gets_a_429_problem(client, settings):
+    settings.DOORSTEP_RATE_LIMITS = {
+        **settings.DOORSTEP_RATE_LIMITS,
+        "search_per_ip": "2/m",
+    }
+    for _attempt in range(2):
+        assert client.get(f"{API}/services", {"q": "clean"}).status_code == 200
+
+    response = client.get(f"{API}/services", {"q": "clean"})
+
+    assert_problem(response, 429, "rate_limited")
+    other = client.get(f"{API}/services", {"q": "clean"}, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200

@@ -513,3 +513,17 @@ def test_the_page_runs_under_the_content_security_policy(client, listings):
     assert "script-src 'self'" in policy
     assert "https://tile.openstreetmap.org" in policy.split("img-src")[1].split(";")[0]
     assert_no_inline_code(_html(response))
+
+
+def test_one_address_searching_too_fast_gets_the_429_page(client, settings):
+    settings.DOORSTEP_RATE_LIMITS = {
+        **settings.DOORSTEP_RATE_LIMITS,
+        "search_per_ip": "2/m",
+    }
+    for _attempt in range(2):
+        assert client.get(reverse("search:search"), {"q": "clean"}).status_code == 200
+
+    response = client.get(reverse("search:search"), {"q": "clean"})
+
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
