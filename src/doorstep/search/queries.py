@@ -171,18 +171,24 @@ def search_listings(
     text = backend.text_clause(text_query) if text_query else None
     now_param = connection.ops.adapt_datetimefield_value(now)
 
+    category_first = (
+        text is not None
+        and selected is not None
+        and not params.has_point
+        and _category_is_narrower(text_query, categories, selected)
+    )
     if params.sort == Sort.RELEVANCE and text is not None:
         counts, rows = _best_text_matches(
-            params, categories, selected, text, now_param, cursor_key
+            params,
+            categories,
+            selected,
+            text,
+            now_param,
+            cursor_key,
+            category_first=category_first,
         )
         total = sum(counts.values())
     else:
-        category_first = (
-            text is not None
-            and selected is not None
-            and not params.has_point
-            and _category_is_narrower(text_query, categories, selected)
-        )
         driver = _driver(params, text, category_first=category_first)
         counts = _counts(_filters(params, categories, selected, text, driver=driver))
         total = sum(counts.values())
@@ -755,6 +761,8 @@ def _best_text_matches(
     text: TextClause,
     now_param: Any,
     cursor_key: tuple[float, int] | None,
+    *,
+    category_first: bool = False,
 ) -> tuple[dict[tuple[int, str, int], int], list[tuple[int, Any]]]:
     """Best match with text: the counts and the page from one statement.
 
@@ -775,8 +783,14 @@ def _best_text_matches(
     """
     # The rank needs the FTS row itself: join the text index and start there.
     # FTS5 can only rank rows it finds itself (probing it per row costs a
-    # millisecond each), so on SQLite the text index must drive.
-    driver = None if text.rank_needs_text_driver else _driver(params, None)
+    # millisecond each), so on SQLite the text index must drive. Elsewhere
+    # the place drives, or the text unless the category is narrower.
+    if text.rank_needs_text_driver:
+        driver = None
+    elif selected is not None and not params.has_point and not category_first:
+        driver = "text"
+    else:
+        driver = _driver(params, None)
     filters = _filters(params, categories, selected, None, driver=driver, ranked=True)
     key = _sort_key(params, filters, text, now_param)
     query = (
