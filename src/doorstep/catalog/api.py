@@ -68,7 +68,7 @@ def _full(listing: Listing) -> Listing:
 def list_my_listings(
     request: HttpRequest, status: Listing.Status | None = None
 ) -> QuerySet[Listing]:
-    listings = _listings().filter(provider__user=_caller(request))
+    listings = _listings().not_archived().filter(provider__user=_caller(request))
     if status is not None:
         listings = listings.filter(status=status)
     return listings

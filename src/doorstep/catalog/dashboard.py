@@ -93,7 +93,8 @@ def _row(listing: Listing, problems: list[str] | None = None) -> ListingRow:
 @require_http_methods(["GET"])
 def listing_list(request: HttpRequest) -> HttpResponse:
     listings = (
-        Listing.objects.filter(provider=request.provider)  # type: ignore[attr-defined]
+        Listing.objects.not_archived()
+        .filter(provider=request.provider)  # type: ignore[attr-defined]
         .select_related("category")
         .prefetch_related("photos")
         .order_by("-created_at")

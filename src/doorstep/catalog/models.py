@@ -96,6 +96,12 @@ class PricingModel(models.TextChoices):
     QUOTE = "quote", _("On quote")
 
 
+class ListingQuerySet(models.QuerySet):
+    def not_archived(self) -> "ListingQuerySet":
+        """Listings their provider has not deleted (see ``Listing.archived_at``)."""
+        return self.filter(archived_at__isnull=True)
+
+
 class Listing(models.Model):
     """A service a provider offers: what, for how much, where, and how to book it.
 
@@ -165,6 +171,11 @@ class Listing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the provider deletes a listing that orders refer to: it is kept
+    # (paused) for their history and receipts, and gone for everyone else.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ListingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("listing")

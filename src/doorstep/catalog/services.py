@@ -122,7 +122,8 @@ def access_own_listing(*, actor: User, listing_id: str) -> Listing:
     else's: the answer must not tell the two apart.
     """
     listing = (
-        Listing.objects.select_related("provider", "category")
+        Listing.objects.not_archived()
+        .select_related("provider", "category")
         .filter(public_id=listing_id, provider__user_id=actor.pk)
         .first()
     )
@@ -142,7 +143,8 @@ def _lock_own_listing(actor: User, listing_id: str) -> Listing:
     if not isinstance(listing_id, str):
         raise _listing_not_found()
     listing = (
-        Listing.objects.select_for_update(of=("self",))
+        Listing.objects.not_archived()
+        .select_for_update(of=("self",))
         .select_related("provider", "category")
         .filter(public_id=listing_id, provider__user_id=actor.pk)
         .first()
@@ -511,8 +513,11 @@ def delete_listing(*, actor: User, listing_id: str) -> None:
     """Delete a draft or paused listing with its add-ons and photos.
 
     A published listing must be paused first (``Conflict`` ``listing_published``):
-    customers may be looking at it right now. Photo files are deleted after
-    commit, so a rollback never leaves a row pointing at a missing file.
+    customers may be looking at it right now. A listing that orders refer to is
+    archived instead (``archived_at``): their history, receipts and disputes
+    still show what was booked, while for its provider and everyone else it is
+    gone like a deleted one. Photo files are deleted after commit, so a rollback
+    never leaves a row pointing at a missing file.
     """
     listing = _lock_own_listing(actor, listing_id)
     if listing.status == Listing.Status.PUBLISHED:
@@ -520,6 +525,11 @@ def delete_listing(*, actor: User, listing_id: str) -> None:
             "listing_published",
             _("Pause this service before deleting it."),
         )
+    if listing.orders.exists():
+        listing.archived_at = timezone.now()
+        listing.save(update_fields=["archived_at", "updated_at"])
+        remove_listing(listing.pk)
+        return
     files = [
         name
         for photo in listing.photos.all()

@@ -40,7 +40,8 @@ def _displayable_listing(public_id: str, user: User | AnonymousUser) -> Listing:
     """The listing for its public page. Drafts, paused listings and listings of
     suspended providers are not found, except by their owner, who previews them."""
     listing = (
-        Listing.objects.select_related("provider__user", "category__parent")
+        Listing.objects.not_archived()
+        .select_related("provider__user", "category__parent")
         .prefetch_related("photos", "add_ons")
         .filter(public_id=public_id)
         .first()

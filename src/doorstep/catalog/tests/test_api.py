@@ -402,3 +402,17 @@ def test_a_suspended_providers_listing_is_hidden(client, published, provider):
     provider.save()
 
     assert_problem(client.get(f"{API}/listings/{published.public_id}"), 404)
+
+
+def test_deleting_a_booked_listing_answers_like_any_delete(client, published, as_owner):
+    from tests.factories import make_order
+
+    make_order(listing=published)
+    url = f"{API}/me/listings/{published.public_id}"
+    client.post(f"{url}/pause", **as_owner)
+
+    assert client.delete(url, **as_owner).status_code == 204
+
+    assert_problem(client.get(url, **as_owner), 404, "listing_not_found")
+    listed = client.get(f"{API}/me/listings", **as_owner).json()["items"]
+    assert published.public_id not in {item["id"] for item in listed}

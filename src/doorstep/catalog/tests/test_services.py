@@ -4,6 +4,7 @@ listing and its add-ons; guards, validation and ownership."""
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog import services
@@ -496,3 +497,27 @@ def test_replacing_add_ons_is_all_or_nothing(draft, owner):
 
     assert _fields(excinfo) == {"add_ons.1.name", "add_ons.1.price"}
     assert list(draft.add_ons.values_list("name", flat=True)) == ["Fridge"]
+
+
+def test_deleting_a_listing_that_was_booked_archives_it(published, owner, client):
+    from tests.factories import make_order
+
+    order = make_order(listing=published)
+    services.pause_listing(actor=owner, listing_id=published.public_id)
+
+    services.delete_listing(actor=owner, listing_id=published.public_id)
+
+    published.refresh_from_db()
+    assert published.archived_at is not None
+    order.refresh_from_db()
+    assert order.listing_id == published.pk
+    assert not Listing.objects.not_archived().filter(pk=published.pk).exists()
+    for change in (services.access_own_listing, services.delete_listing):
+        with pytest.raises(NotFound):
+            change(actor=owner, listing_id=published.public_id)
+    client.force_login(owner)
+    for page in ("catalog:listing", "catalog:dashboard_edit"):
+        url = reverse(page, args=[published.public_id])
+        assert client.get(url).status_code == 404, page
+    dashboard = client.get(reverse("catalog:dashboard")).content.decode()
+    assert published.public_id not in dashboard
