@@ -162,6 +162,10 @@ def _reconcile_payouts(gateway, *, fix: bool) -> list[Difference]:
                 with contextlib.suppress(flows.PaymentError, GatewayError):
                     flows.send_payout(payout)
                 payout.refresh_from_db()
+                if payout.gateway_payout_id and payout.gateway_payout_id not in by_id:
+                    # Sent just now: its outcome may be known already, and a
+                    # second reconciliation must not find it missed.
+                    by_id = {p.payout_id: p for p in gateway.list_payouts()}
         if (
             payout.status != PayoutRequest.Status.REQUESTED
             and not JournalEntry.objects.filter(idempotency_key=key).exists()

@@ -316,6 +316,31 @@ def test_failed_payout_returns_the_money(order, provider, django_user_model):
     assert balance(K.PAYOUTS_IN_TRANSIT) == 0
 
 
+def test_reconcile_sends_a_stuck_payout_and_sees_its_outcome_at_once(
+    order, provider, django_user_model
+):
+    """A payout the gateway refused to take ("retry later") stays approved and
+    unsent; reconciliation sends it and, when the gateway already knows the
+    outcome, records it in the same pass: a second pass finds nothing."""
+    from doorstep.payments.reconciliation import reconcile
+
+    _available(order, provider, 8_500)
+    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
+    sandbox.inject_failure("payout", when="before")
+    flows.approve_payouts(request_ids=[payout.pk], user=ops)
+    sandbox.clear_injected_failures()
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.APPROVED
+    assert not payout.gateway_payout_id
+
+    reconcile(fix=True)
+
+    assert reconcile() == []
+    payout.refresh_from_db()
+    assert payout.gateway_payout_id
+
+
 def test_payouts_in_transit_is_a_credit_normal_liability():
     from doorstep.payments.ledger import ledger_account
 
