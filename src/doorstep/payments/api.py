@@ -224,13 +224,14 @@ def approve_extra(
     "/me/wallet",
     response=list[WalletOut],
     summary="Your balances",
-    description="Per currency: pending (clearing), available, requested, on its "
-    "way and paid out.",
+    description="Per currency: pending (clearing), available, requested (not yet "
+    "approved, still inside available), withdrawable (what a new request may ask "
+    "for), on its way and paid out.",
 )
 def wallet(request: HttpRequest):
     provider = _provider(request)
     return [
-        w.__dict__
+        {**w.__dict__, "withdrawable": w.withdrawable}
         for w in queries.wallets(provider, default_currency=settings.DOORSTEP_CURRENCY)
     ]
 

@@ -31,10 +31,17 @@ WALLET_KINDS = (K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE)
 class Wallet:
     currency: str
     pending: int
-    available: int
-    requested: int
+    available: int  # the ledger's balance: still holds requested payouts
+    requested: int  # asked for, not yet approved by ops
     in_transit: int
     paid_out: int
+
+    @property
+    def withdrawable(self) -> int:
+        """What a new payout request may ask for: the available balance less
+        the requests ops have not approved yet (approval moves them out of
+        the available account)."""
+        return max(0, self.available - self.requested)
 
 
 def wallets(provider: ProviderProfile, *, default_currency: str) -> list[Wallet]:

@@ -53,6 +53,7 @@ class WalletOut(Schema):
     pending: int
     available: int
     requested: int
+    withdrawable: int
     in_transit: int
     paid_out: int
 

@@ -125,6 +125,7 @@ def test_wallet_and_statement_are_the_providers_own(client, order, provider):
     other_statement = client.get(API + "/me/wallet/statement", **bearer(other.user))
 
     assert mine[0]["pending"] == 8_500
+    assert mine[0]["withdrawable"] == mine[0]["available"] - mine[0]["requested"]
     assert theirs[0]["pending"] == 0
     assert statement.json()["items"][0]["balance"]["amount"] == 8_500
     assert other_statement.json()["items"] == []

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from doorstep.payments import flows, views
 from doorstep.payments.models import PayoutRequest
+from doorstep.payments.queries import wallets
 from doorstep.payments.tests.conftest import CARD_OK, set_state
 from tests.factories import make_provider, make_user
 
@@ -58,6 +59,26 @@ def test_wallet_page_and_payout_request(client, order, provider):
     assert page.status_code == 200
     assert response.status_code == 302
     assert PayoutRequest.objects.get().amount == 5_000
+
+
+def test_a_requested_payout_leaves_the_available_balance_at_once(
+    client, order, provider
+):
+    _released(order)
+    flows.clear_pending(now=timezone.now() + timedelta(days=8))
+    client.force_login(provider.user)
+    (before,) = wallets(provider, default_currency="CNY")
+
+    client.post(
+        reverse("payments:request_payout"), {"amount": "5000", "currency": "CNY"}
+    )
+    page = client.get(reverse("payments:wallet")).content.decode()
+
+    (after,) = wallets(provider, default_currency="CNY")
+    assert after.withdrawable == before.withdrawable - 5_000
+    assert after.requested == 5_000
+    assert "Requested, awaiting approval" in page
+    assert f'max="{after.withdrawable}"' in page
 
 
 def test_another_provider_sees_only_their_own_wallet(client, order):
