@@ -86,7 +86,7 @@ from doorstep.search.geometry import (
 )
 from doorstep.search.models import GEO_INDEX_FIELDS, QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
-from doorstep.search.text import TextQuery, parse_query
+from doorstep.search.text import TextQuery, parse_query, prefix_bounds
 
 COUNT_LIMIT = 1_000
 # Above this many matches, a page sorted by an indexed key is read from that
@@ -105,6 +105,7 @@ RING_START_KM = 0.5
 GEO_COLUMNS = tuple(
     "listing_id" if name == "listing" else name for name in GEO_INDEX_FIELDS
 )
+_GEO_SELECT = ", ".join(f"d.{name}" for name in GEO_COLUMNS)
 _INDEXED_SORTS = frozenset({Sort.RATING, Sort.PRICE_LOW, Sort.PRICE_HIGH})
 CURSOR_SALT = "doorstep.search.cursor"
 _VOCABULARY_CHUNK = 900
@@ -311,7 +312,7 @@ def _place_driven(
             None,
         )
     values = ", ".join(["(%s::smallint, %s::bigint, %s::bigint)"] * len(rows))
-    columns = ", ".join(f"d.{name}" for name in GEO_COLUMNS)
+    columns = _GEO_SELECT
     return (
         Sql(
             f"(VALUES {values}) AS cells CROSS JOIN LATERAL (SELECT {columns} "  # noqa: S608 - ours
@@ -357,7 +358,7 @@ def _text_match_bound(text_query: TextQuery) -> int:
                 cursor.execute(
                     "SELECT COALESCE(SUM(doc_count), 0) FROM search_searchterm "
                     "WHERE term >= %s AND term < %s",
-                    [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)],
+                    list(prefix_bounds(prefix)),
                 )
                 bounds.append(cursor.fetchone()[0])
             else:
@@ -627,7 +628,7 @@ def _sort_index_page(
     if cursor_key is not None:
         inner.append(_beyond_cursor(key, cursor_key))
     direction = "DESC" if key.descending else "ASC"
-    columns = ", ".join(f"d.{name}" for name in GEO_COLUMNS)
+    columns = _GEO_SELECT
     columns += (
         ", d.search_vector"
         if connection.vendor == "postgresql"
@@ -1025,11 +1026,10 @@ def database_vocabulary(terms) -> dict[str, int]:
 
 def database_has_prefix(prefix: str) -> bool:
     """Whether some indexed term starts with ``prefix`` (an index range scan)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM search_searchterm WHERE term >= %s AND term < %s "
             "AND doc_count > 0 LIMIT 1",
-            [prefix, upper],
+            list(prefix_bounds(prefix)),
         )
         return cursor.fetchone() is not None

@@ -222,6 +222,12 @@ def correct(word: str, vocabulary: Vocabulary) -> str | None:
     return min(counts, key=lambda term: (-counts[term], term))
 
 
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """``(low, high)`` such that exactly the strings starting with ``prefix``
+    satisfy ``low <= s < high``: a range scan of a text index."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def parse_query(
     text: str,
     vocabulary: Vocabulary,

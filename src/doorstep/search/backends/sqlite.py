@@ -18,7 +18,7 @@ from django.db import connection
 
 from doorstep.search import ranking
 from doorstep.search.backends.base import DOCUMENT_TABLE, SearchBackend, TextClause
-from doorstep.search.text import TextQuery
+from doorstep.search.text import TextQuery, prefix_bounds
 
 # A prefix with at most this many indexed words is matched as their ``OR``.
 PREFIX_EXPANSION_LIMIT = 16
@@ -49,12 +49,11 @@ def indexed_words_starting(prefix: str) -> list[str] | None:
     """The indexed words starting with ``prefix``, or ``None`` if there are
     more than :data:`PREFIX_EXPANSION_LIMIT` (an index range scan of the
     vocabulary, which lists exactly the words the index holds)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT term FROM search_searchterm WHERE term >= %s AND term < %s "
             "AND doc_count > 0 ORDER BY term LIMIT %s",
-            [prefix, upper, PREFIX_EXPANSION_LIMIT + 1],
+            [*prefix_bounds(prefix), PREFIX_EXPANSION_LIMIT + 1],
         )
         words = [row[0] for row in cursor.fetchall()]
     return words if len(words) <= PREFIX_EXPANSION_LIMIT else None
