@@ -255,8 +255,7 @@ SMS_SENDER = env.str(
 )
 
 # Rate limits that allauth does not cover (phone codes, the API's auth endpoints,
-# search),
-# as "count/period" understood by django-ratelimit.
+# search), as "count/period" understood by django-ratelimit.
 DOORSTEP_RATE_LIMITS = {
     "phone_code_per_phone": "3/10m",
     "phone_code_per_ip": "20/h",
