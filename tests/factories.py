@@ -107,6 +107,7 @@ def make_order(
 
     from doorstep.orders.engine import start_order
     from doorstep.orders.models import BuyingMode, Order
+    from doorstep.orders.pricing import service_fee_for
     from doorstep.orders.process import Actor
     from doorstep.scheduling.services import claim_time
 
@@ -131,7 +132,9 @@ def make_order(
             longitude=listing.longitude,
             currency=listing.currency,
             subtotal_amount=listing.price_amount or 0,
-            total_amount=listing.price_amount or 0,
+            service_fee_amount=service_fee_for(listing.price_amount or 0),
+            total_amount=(listing.price_amount or 0)
+            + service_fee_for(listing.price_amount or 0),
             respond_by=now + timedelta(hours=listing.response_window_hours),
         )
         claim_time(

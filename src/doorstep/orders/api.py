@@ -13,6 +13,7 @@ from doorstep.accounts.models import User
 from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.orders import queries, services
 from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
+from doorstep.orders.pricing import PriceBreakdown
 from doorstep.orders.process import Actor
 from doorstep.orders.schemas import (
     HoldIn,
@@ -25,6 +26,8 @@ from doorstep.orders.schemas import (
     OrderOut,
     OrderPageOut,
     OrdersQuery,
+    PriceOut,
+    PriceQuery,
     RescheduleAnswerIn,
     RescheduleIn,
     RescheduleOut,
@@ -88,6 +91,9 @@ def order_out(order: Order, user: User) -> OrderOut:
             for line in order.lines.all()
         ],
         subtotal=_money(order.subtotal_amount, order.currency),
+        service_fee=_money(order.service_fee_amount, order.currency),
+        discount=_money(order.discount_amount, order.currency),
+        tax=_money(order.tax_amount, order.currency),
         total=_money(order.total_amount, order.currency),
         respond_by=order.respond_by.astimezone(zone) if order.respond_by else None,
         cancellation_fee=_money(order.cancellation_fee_amount, order.currency),
@@ -184,6 +190,51 @@ def create_order(
         response["Idempotent-Replayed"] = "true"
         return Status(200, order_detail_out(order, user))
     return Status(201, order_detail_out(order, user))
+
+
+def price_out(breakdown: PriceBreakdown, *, duration_minutes: int | None) -> PriceOut:
+    currency = breakdown.currency
+    return PriceOut(
+        lines=[
+            OrderLineOut(
+                kind=line.kind,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=_money(line.unit_amount, currency),
+                amount=_money(line.amount, currency),
+            )
+            for line in breakdown.lines
+        ],
+        subtotal=_money(breakdown.subtotal_amount, currency),
+        service_fee=_money(breakdown.service_fee_amount, currency),
+        discount=_money(breakdown.discount_amount, currency),
+        tax=_money(breakdown.tax_amount, currency),
+        total=_money(breakdown.total_amount, currency),
+        duration_minutes=duration_minutes,
+    )
+
+
+@router.get(
+    "/services/{listing_id}/price",
+    auth=None,
+    response=PriceOut,
+    summary="What booking a service costs",
+    description=(
+        "The price breakdown for these hours and add-ons (`?hours=3&add_on_ids=add_…"
+        "&add_on_ids=add_…`): lines, service fee, discount, tax included and "
+        "total — the same figures `POST /orders` stores and the card is held "
+        "for. Public.\n\n"
+        "Errors: 404 `listing_not_found`; 422 `listing_unavailable`, "
+        "`quote_only`, `wrong_duration`; 400 `unknown_add_on` and bad fields."
+    ),
+)
+def preview_price(
+    request: HttpRequest, listing_id: str, query: Query[PriceQuery]
+) -> PriceOut:
+    breakdown, minutes = queries.price_preview(
+        listing_id=listing_id, hours=query.hours, add_on_ids=query.add_on_ids
+    )
+    return price_out(breakdown, duration_minutes=minutes)
 
 
 @router.post(

@@ -65,7 +65,13 @@ class Order(models.Model):
     longitude = models.FloatField()
     notes = models.TextField(_("notes for the provider"), blank=True, max_length=2000)
     currency = models.CharField(max_length=3)
+    # The price breakdown as the customer saw it (``orders.pricing``): the lines'
+    # sum, the service fee, platform-funded discounts, the tax included, and what
+    # the card is charged. Stored so every page and the payment read one figure.
     subtotal_amount = models.PositiveIntegerField()
+    service_fee_amount = models.PositiveIntegerField(default=0)
+    discount_amount = models.PositiveIntegerField(default=0)
+    tax_amount = models.PositiveIntegerField(default=0)
     total_amount = models.PositiveIntegerField()
     respond_by = models.DateTimeField(null=True, blank=True)
     start_code = models.CharField(max_length=4, default=new_start_code, editable=False)
@@ -97,6 +103,14 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="order_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total_amount=models.F("subtotal_amount")
+                    + models.F("service_fee_amount")
+                    - models.F("discount_amount")
+                ),
+                name="order_total_is_subtotal_plus_fee_minus_discount",
             ),
         ]
 

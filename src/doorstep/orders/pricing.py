@@ -1,9 +1,11 @@
 """What a booking costs: the service (a fixed price, or an hourly rate times the
-hours) plus the chosen add-ons, in integer minor units of the listing's currency.
+hours) plus the chosen add-ons, the customer's service fee, less platform-funded
+discounts, in integer minor units of the listing's currency.
 
-The one place the price of a booking is computed: the booking service stores it as
-order lines, and the booking page's live breakdown shows the very same lines (the
-browser never does arithmetic on money).
+The one place the price of a booking is computed. The booking service stores the
+lines and the figures (fee, discount, tax, total) on the order; the booking page,
+the price-preview API, the order page, the receipt and the payment authorisation
+all show or hold those very figures (the browser never does arithmetic on money).
 """
 
 from collections.abc import Iterable, Sequence
@@ -15,7 +17,8 @@ from django.utils.translation import ngettext
 from doorstep.catalog.models import Listing, ListingAddOn, PricingModel
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
-from doorstep.orders.models import OrderLine
+from doorstep.orders.models import Order, OrderLine
+from doorstep.payments.conf import setting
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,36 @@ class PriceLine:
         return Money(self.unit_amount, self.currency)
 
 
+def service_fee_for(subtotal: int) -> int:
+    """The customer's service fee on a price (``DOORSTEP_SERVICE_FEE_BPS``),
+    rounded down to a whole minor unit."""
+    return subtotal * setting("DOORSTEP_SERVICE_FEE_BPS") // 10_000
+
+
+def tax_included_in(amount: int) -> int:
+    """The tax contained in a tax-inclusive ``amount`` at
+    ``DOORSTEP_TAX_INCLUDED_BPS`` (0 until a tax regime is configured): shown on
+    every breakdown, never added on top."""
+    rate = setting("DOORSTEP_TAX_INCLUDED_BPS")
+    return amount * rate // (10_000 + rate) if rate else 0
+
+
+def order_total(*, subtotal: int, service_fee: int, discount: int) -> int:
+    """What the customer pays: the one formula for a total (the database checks
+    the stored figures obey it too)."""
+    return subtotal + service_fee - discount
+
+
 @dataclass(frozen=True)
 class PriceBreakdown:
+    """The lines and the figures around them. Tax is included in the prices."""
+
     currency: str
     lines: tuple[PriceLine, ...]
-    extra_minutes: int
+    extra_minutes: int = 0
+    service_fee_amount: int = 0
+    discount_amount: int = 0
+    tax_amount: int = 0
 
     @property
     def subtotal_amount(self) -> int:
@@ -51,13 +79,76 @@ class PriceBreakdown:
 
     @property
     def total_amount(self) -> int:
-        # Fees and discounts join the lines in the payments issue; today the
-        # total is the subtotal.
-        return self.subtotal_amount
+        return order_total(
+            subtotal=self.subtotal_amount,
+            service_fee=self.service_fee_amount,
+            discount=self.discount_amount,
+        )
+
+    @property
+    def subtotal(self) -> Money:
+        return Money(self.subtotal_amount, self.currency)
+
+    @property
+    def service_fee(self) -> Money:
+        return Money(self.service_fee_amount, self.currency)
+
+    @property
+    def discount(self) -> Money:
+        return Money(self.discount_amount, self.currency)
+
+    @property
+    def tax(self) -> Money:
+        return Money(self.tax_amount, self.currency)
 
     @property
     def total(self) -> Money:
         return Money(self.total_amount, self.currency)
+
+
+def _with_figures(
+    currency: str, lines: tuple[PriceLine, ...], extra_minutes: int
+) -> PriceBreakdown:
+    subtotal = sum(line.amount for line in lines)
+    fee = service_fee_for(subtotal)
+    return PriceBreakdown(
+        currency=currency,
+        lines=lines,
+        extra_minutes=extra_minutes,
+        service_fee_amount=fee,
+        tax_amount=tax_included_in(subtotal + fee),
+    )
+
+
+def breakdown_of(order: Order) -> PriceBreakdown:
+    """The breakdown stored on ``order``: its lines and figures as booked (and
+    as discounted since), never priced again."""
+    lines = tuple(
+        PriceLine(
+            kind=line.kind,
+            description=line.description,
+            unit_amount=line.unit_amount,
+            quantity=line.quantity,
+            currency=order.currency,
+        )
+        for line in order.lines.all()
+    ) or (
+        # An order priced outside a listing (a quote) may have no lines.
+        PriceLine(
+            kind=OrderLine.Kind.SERVICE,
+            description=order.title,
+            unit_amount=order.subtotal_amount,
+            quantity=1,
+            currency=order.currency,
+        ),
+    )
+    return PriceBreakdown(
+        currency=order.currency,
+        lines=lines,
+        service_fee_amount=order.service_fee_amount,
+        discount_amount=order.discount_amount,
+        tax_amount=order.tax_amount,
+    )
 
 
 def quote_only() -> DomainError:
@@ -128,8 +219,8 @@ def price_booking(
         )
         for add_on in add_ons
     )
-    return PriceBreakdown(
-        currency=currency,
-        lines=(service, *extras),
-        extra_minutes=sum(add_on.extra_minutes for add_on in add_ons),
+    return _with_figures(
+        currency,
+        (service, *extras),
+        sum(add_on.extra_minutes for add_on in add_ons),
     )

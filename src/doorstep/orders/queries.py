@@ -5,6 +5,7 @@ the back office (``ops_*``) sees every order and is reached only through
 ``backoffice.access.can_use_back_office``.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
+from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
 from doorstep.orders.engine import allowed_transitions, roles_of
 from doorstep.orders.models import BuyingMode, Order, OrderEvent, RescheduleRequest
+from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_booking
 from doorstep.orders.process import Actor, Transition, TransitionContext
 from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import (
@@ -24,6 +27,7 @@ from doorstep.orders.processes.book_provider import (
     start_time_has_passed,
 )
 from doorstep.scheduling.queries import provider_zone
+from doorstep.scheduling.slots import job_minutes
 
 # States in which the provider is busy with a job already agreed.
 SCHEDULED_STATES = ("accepted", "on_the_way", "in_service", "delivered")
@@ -231,6 +235,34 @@ def role_on(order: Order, user: User) -> Actor | None:
 
 def version_of(order: Order) -> str:
     """Changes whenever anything on the order page could: the state, a new
-    event (a reschedule keeps the state). Polling compares it."""
+    event (a reschedule keeps the state), an extra charge proposed or answered.
+    Polling compares it."""
     count = order.events.count()
-    return f"{order.state}.{count}"
+    extras = list(order.extra_charges.values_list("status", flat=True))
+    return f"{order.state}.{count}.{len(extras)}-{extras.count('proposed')}"
+
+
+def price_preview(
+    *, listing_id: str, hours: int | None, add_on_ids: Sequence[str]
+) -> tuple[PriceBreakdown, int]:
+    """What booking a published listing costs with these hours and add-ons (the
+    breakdown ``place_order`` would store), and how long the job takes. Raises
+    ``NotFound`` ``listing_not_found``, ``DomainError`` ``quote_only``,
+    ``wrong_duration`` (422) or ``unknown_add_on`` (400)."""
+    listing = (
+        Listing.objects.select_related("provider")
+        .filter(
+            public_id=listing_id,
+            status=Listing.Status.PUBLISHED,
+            provider__status=ProviderProfile.Status.ACTIVE,
+        )
+        .first()
+    )
+    if listing is None:
+        raise NotFound("listing_not_found", _("No such service."))
+    add_ons = chosen_add_ons(listing, add_on_ids)
+    breakdown = price_booking(listing=listing, hours=hours, add_ons=add_ons)
+    minutes = job_minutes(
+        listing=listing, hours=hours, extra_minutes=breakdown.extra_minutes
+    )
+    return breakdown, minutes

@@ -115,6 +115,26 @@ class OrderLineOut(Schema):
     amount: MoneyOut
 
 
+class PriceQuery(Schema):
+    hours: Hours = None
+    add_on_ids: AddOnIds
+
+
+class PriceOut(Schema):
+    """A booking's price breakdown, exactly as the order will store it and the
+    card will be held for it."""
+
+    lines: list[OrderLineOut]
+    subtotal: MoneyOut = Field(description="The lines' sum: the provider's price.")
+    service_fee: MoneyOut = Field(description="The customer's service fee.")
+    discount: MoneyOut = Field(description="Paid by the platform (coupons, points).")
+    tax: MoneyOut = Field(description="The tax included in the prices above.")
+    total: MoneyOut = Field(description="What the card is charged.")
+    duration_minutes: int | None = Field(
+        None, description="How long the job takes (add-ons included)."
+    )
+
+
 class OrderEventOut(Schema):
     transition: str
     from_state: str
@@ -165,7 +185,10 @@ class OrderOut(Schema):
     notes: str
     lines: list[OrderLineOut]
     subtotal: MoneyOut
-    total: MoneyOut
+    service_fee: MoneyOut
+    discount: MoneyOut
+    tax: MoneyOut = Field(description="Included in the prices, not added.")
+    total: MoneyOut = Field(description="What the customer's card is charged.")
     respond_by: datetime | None
     cancellation_fee: MoneyOut
     cancelled_by: str

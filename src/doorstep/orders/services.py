@@ -384,6 +384,9 @@ def _create_order(
         notes=notes,
         currency=breakdown.currency,
         subtotal_amount=breakdown.subtotal_amount,
+        service_fee_amount=breakdown.service_fee_amount,
+        discount_amount=breakdown.discount_amount,
+        tax_amount=breakdown.tax_amount,
         total_amount=breakdown.total_amount,
         respond_by=min(now + timedelta(hours=listing.response_window_hours), start)
         if requested
@@ -810,4 +813,21 @@ def answer_reschedule(
         topic="order.rescheduled",
     )
     rearm_timers(order, now=now)
+    if request.is_late and request.fee_amount:
+        _charge_late_change_fee_after_commit(order, request)
     return request
+
+
+def _charge_late_change_fee_after_commit(
+    order: Order, request: RescheduleRequest
+) -> None:
+    # The card is charged outside the transaction (a gateway call never holds
+    # row locks); the flow is keyed by the request, so a repeat charges once.
+    from doorstep.payments.tasks import run_money_flow
+
+    order_id, request_id = order.pk, request.public_id
+    transaction.on_commit(
+        lambda: run_money_flow.enqueue(
+            "charge_late_change_fee", order_id, request_id=request_id
+        )
+    )

@@ -38,11 +38,11 @@ from doorstep.orders.forms import (
     zone_or_none,
 )
 from doorstep.orders.models import Order
-from doorstep.orders.pricing import chosen_add_ons, price_booking
+from doorstep.orders.pricing import breakdown_of, chosen_add_ons, price_booking
 from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import BOOK_PROVIDER
 from doorstep.payments.flows import PaymentError
-from doorstep.payments.queries import order_money
+from doorstep.payments.queries import extra_charges, order_money
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import bookable_slots
 
@@ -359,6 +359,8 @@ def _order_context(
         "reschedule_form": reschedule_form or RescheduleForm(),
         "version": queries.version_of(order),
         "money": order_money(order),
+        "price": breakdown_of(order),
+        "extra_charges": extra_charges(order),
         "cancel_fee": queries.cancellation_fee_preview(order, user),
         "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
         "show_start_code": role == "customer"

@@ -15,6 +15,9 @@ DEFAULTS: dict[str, Any] = {
     "DOORSTEP_CAPTURE_AT": "acceptance",
     # The customer's service fee on top of the price: 500 = 5%.
     "DOORSTEP_SERVICE_FEE_BPS": 500,
+    # The tax contained in prices (they include it): 0 until a tax regime is
+    # configured; shown on every price breakdown and receipt.
+    "DOORSTEP_TAX_INCLUDED_BPS": 0,
     # Days a provider's earnings stay pending before they can be paid out.
     "DOORSTEP_CLEARING_DAYS": 7,
     # The smallest payout a provider may request, in minor units.

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
 from doorstep.core.errors import Conflict, DomainError, NotFound
-from doorstep.orders.models import Order
+from doorstep.orders.models import Order, RescheduleRequest
+from doorstep.orders.pricing import order_total
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.gateways.base import ChargeResult, GatewayError
@@ -122,10 +123,6 @@ def commission_bps(order: Order) -> int:
     return DEFAULT_COMMISSION_BPS
 
 
-def service_fee_for(amount: int) -> int:
-    return amount * setting("DOORSTEP_SERVICE_FEE_BPS") // 10_000
-
-
 def order_payment(order: Order) -> Payment | None:
     return Payment.objects.filter(order=order, kind=PaymentKind.ORDER).first()
 
@@ -159,9 +156,25 @@ def fund_discount(*, order: Order, amount: int, reference: str) -> PlatformDisco
         )
     if amount <= 0:
         raise DomainError("invalid_amount", _("A discount must be positive."))
-    discount, _created = PlatformDiscount.objects.get_or_create(
-        order=order, reference=reference, defaults={"amount": amount}
-    )
+    with transaction.atomic():
+        discount, _created = PlatformDiscount.objects.get_or_create(
+            order=order, reference=reference, defaults={"amount": amount}
+        )
+        # The order's stored breakdown carries the discount, so the customer
+        # sees it on every page and the card is held for exactly that total.
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        funded = PlatformDiscount.objects.filter(order=order).aggregate(
+            s=Sum("amount")
+        )["s"]
+        locked.discount_amount = min(
+            funded, locked.subtotal_amount + locked.service_fee_amount
+        )
+        locked.total_amount = order_total(
+            subtotal=locked.subtotal_amount,
+            service_fee=locked.service_fee_amount,
+            discount=locked.discount_amount,
+        )
+        locked.save(update_fields=["discount_amount", "total_amount"])
     return discount
 
 
@@ -170,8 +183,9 @@ def _payment_method_key(payment_method: str) -> str:
 
 
 def authorise_order(*, order: Order, payment_method: str) -> Payment:
-    """Hold the order's price plus the service fee (minus platform-funded
-    discounts) on the customer's card. Records a ``Payment``; the ledger is not
+    """Hold the order's stored total (``orders.pricing``: the price plus the
+    service fee, minus platform-funded discounts) on the customer's card — the
+    very figure the customer was shown. Records a ``Payment``; the ledger is not
     touched until the money is captured. Repeats return the authorised payment;
     after a decline, another card may be tried."""
     payment = order_payment(order)
@@ -180,14 +194,18 @@ def authorise_order(*, order: Order, payment_method: str) -> Payment:
         PaymentStatus.FAILED,
     }:
         return payment
-    base = order.total_amount
-    fee = service_fee_for(base)
-    discount = min(
-        base + fee,
-        PlatformDiscount.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
-        or 0,
+    order.refresh_from_db(
+        fields=[
+            "subtotal_amount",
+            "service_fee_amount",
+            "discount_amount",
+            "total_amount",
+        ]
     )
-    amount = base + fee - discount
+    base = order.subtotal_amount
+    fee = order.service_fee_amount
+    discount = order.discount_amount
+    amount = order.total_amount
     if amount <= 0:
         raise DomainError("nothing_to_pay", _("There is nothing to pay."))
     gateway = get_gateway()
@@ -704,6 +722,42 @@ def add_tip(
             order=order, kind=ExtraCharge.Kind.TIP, description=f"tip:{reference}"
         )
     return _charge_now(extra, payment_method=payment_method, reference=reference)
+
+
+def charge_late_change_fee(*, order: Order, request_id: str) -> ExtraCharge | None:
+    """The provider accepted the customer's late reschedule ``request_id``: charge
+    the policy's fee recorded on it (what the customer was told when proposing)
+    to the card on file. Into escrow with the order's money, released to the
+    provider with it (less commission). Once per request, however often it runs;
+    ``None`` when the request carries no fee."""
+    request = RescheduleRequest.objects.filter(
+        order=order,
+        public_id=request_id,
+        status=RescheduleRequest.Status.ACCEPTED,
+        is_late=True,
+        fee_amount__gt=0,
+    ).first()
+    if request is None:
+        return None
+    reference = f"reschedule:{request.public_id}"
+    try:
+        with transaction.atomic():
+            extra, _created = ExtraCharge.objects.get_or_create(
+                order=order,
+                reference=reference,
+                defaults={
+                    "kind": ExtraCharge.Kind.LATE_FEE,
+                    "status": ExtraCharge.Status.APPROVED,
+                    "description": reference,
+                    "amount": request.fee_amount,
+                    "currency": order.currency,
+                },
+            )
+    except IntegrityError:  # pragma: no cover - a concurrent run created it
+        extra = ExtraCharge.objects.get(order=order, reference=reference)
+    if extra.status in {ExtraCharge.Status.CAPTURED, ExtraCharge.Status.FAILED}:
+        return extra
+    return _charge_now(extra, payment_method=None, reference=reference)
 
 
 def propose_extra_charge(*, order: Order, amount: int, description: str) -> ExtraCharge:

@@ -160,6 +160,7 @@ class PaymentKind(models.TextChoices):
     ORDER = "order", _("Order")
     TIP = "tip", _("Tip")
     EXTRA = "extra", _("Extra charge")
+    LATE_FEE = "late_fee", _("Late change fee")
 
 
 class PaymentStatus(models.TextChoices):
@@ -242,12 +243,14 @@ class PlatformDiscount(models.Model):
 
 
 class ExtraCharge(models.Model):
-    """A tip from the customer, or materials / extra hours the provider proposes
-    and the customer approves before anything is charged."""
+    """A tip from the customer, materials / extra hours the provider proposes
+    and the customer approves before anything is charged, or the policy's fee
+    for a late change the customer asked for (agreed when they proposed it)."""
 
     class Kind(models.TextChoices):
         TIP = "tip", _("Tip")
         EXTRA = "extra", _("Extra charge")
+        LATE_FEE = "late_fee", _("Late change fee")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Waiting for the customer")
@@ -268,10 +271,20 @@ class ExtraCharge(models.Model):
     payment = models.OneToOneField(
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="extra"
     )
+    # What caused a charge the platform raises itself (``reschedule:rsc_…``): at
+    # most one charge per cause, however often its flow runs.
+    reference = models.CharField(max_length=80, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "reference"],
+                condition=~Q(reference=""),
+                name="one_extra_charge_per_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.kind} {self.amount}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.orders.models import Order
+from doorstep.orders.pricing import PriceBreakdown, breakdown_of
 from doorstep.payments.flows import commission_bps, order_payment
 from doorstep.payments.models import (
     AccountKind,
@@ -119,12 +120,9 @@ def statement(provider: ProviderProfile) -> list[StatementLine]:
 @dataclass(frozen=True)
 class Receipt:
     order: Order
-    lines: list
+    breakdown: PriceBreakdown
     payment: Payment | None
     extras: list
-    service_fee: int
-    discount: int
-    tax: int
     paid: int
     refunded: int
 
@@ -141,12 +139,11 @@ def receipt(order: Order) -> Receipt:
     refunded = sum(p.refunded_amount for p in charges)
     return Receipt(
         order=order,
-        lines=list(order.lines.all()),
+        # The order's stored breakdown: what the customer was shown and what the
+        # card was held for, line for line.
+        breakdown=breakdown_of(order),
         payment=payment,
         extras=extras,
-        service_fee=payment.service_fee_amount if payment else 0,
-        discount=payment.discount_amount if payment else 0,
-        tax=0,  # prices include tax; TAX_PAYABLE is posted when tax is configured
         paid=paid,
         refunded=refunded,
     )
@@ -256,10 +253,16 @@ def order_money(order: Order) -> OrderMoney:
         PaymentStatus.VOIDED: _("Hold released: nothing was charged"),
         PaymentStatus.REFUNDED: _("Refunded"),
     }
-    commission = order.total_amount * commission_bps(order) // 10_000
+    commission = order.subtotal_amount * commission_bps(order) // 10_000
     return OrderMoney(
         status=str(status),
         status_label=labels.get(status, ""),
-        expected_earnings=order.total_amount - commission,
+        expected_earnings=order.subtotal_amount - commission,
         currency=order.currency,
     )
+
+
+def extra_charges(order: Order) -> list[ExtraCharge]:
+    """What was charged, or asked for, on top of the order's price: extra
+    charges the provider proposed (and their answers), late-change fees, tips."""
+    return list(ExtraCharge.objects.filter(order=order).order_by("pk"))

@@ -29,6 +29,7 @@ def run_money_flow(flow: str, order_id: int, **kwargs) -> str:
         "refund_order",
         "refund_in_full",
         "settle_cancellation",
+        "charge_late_change_fee",
     }
     if flow not in allowed:
         raise ValueError(flow)

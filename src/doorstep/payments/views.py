@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from doorstep.core.errors import DomainError
 from doorstep.orders.models import Order
 from doorstep.payments import flows, queries
 from doorstep.payments.api import statement_csv
-from doorstep.payments.models import PayoutRequest
+from doorstep.payments.models import ExtraCharge, PayoutRequest
 from doorstep.payments.webhooks import receive_webhook
 
 
@@ -32,6 +32,40 @@ def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
         gateway=gateway, body=request.body, headers=request.headers
     )
     return HttpResponse(status=status)
+
+
+@login_required
+@require_POST
+def answer_extra_charge(
+    request: HttpRequest, order_id: str, charge_id: str
+) -> HttpResponse:
+    """The customer approves (the card on file is charged) or declines an extra
+    charge the provider proposed. Only the order's customer: anyone else gets 404."""
+    extra = (
+        ExtraCharge.objects.select_related("order")
+        .filter(
+            public_id=charge_id,
+            kind=ExtraCharge.Kind.EXTRA,
+            order__public_id=order_id,
+            order__customer=request.user,
+        )
+        .first()
+    )
+    if extra is None:
+        raise Http404
+    answer = request.POST.get("answer")
+    if answer not in {"approve", "decline"}:
+        return HttpResponseBadRequest()
+    try:
+        if answer == "approve":
+            flows.approve_extra_charge(extra=extra)
+            messages.success(request, _("Extra charge approved and paid."))
+        else:
+            flows.decline_extra_charge(extra=extra)
+            messages.info(request, _("Extra charge declined: nothing was charged."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(extra.order)
 
 
 @login_required

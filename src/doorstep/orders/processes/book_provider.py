@@ -99,7 +99,8 @@ def is_late_change(order, now) -> bool:
 
 def policy_fee(order) -> int:
     """The cancellation policy's fee on this order, in minor units."""
-    return order.total_amount * settings.DOORSTEP_CANCELLATION_FEE_BPS // 10_000
+    # On the provider's price: the service fee is the platform's, not at stake.
+    return order.subtotal_amount * settings.DOORSTEP_CANCELLATION_FEE_BPS // 10_000
 
 
 def cancellation_fee_for(order, *, actor: Actor, from_state: str, now) -> int:

@@ -66,7 +66,9 @@ def test_booking_answers_201_then_200_for_a_repeat(client, listing, customer_aut
     assert body["state"] == "requested"
     assert body["role"] == "customer"
     assert body["starts_at"] == at("10:00").isoformat()
-    assert body["total"] == {"amount": 10000, "currency": "CNY"}
+    assert body["subtotal"] == {"amount": 10000, "currency": "CNY"}
+    assert body["service_fee"] == {"amount": 500, "currency": "CNY"}
+    assert body["total"] == {"amount": 10500, "currency": "CNY"}
     assert body["lines"][0]["amount"] == {"amount": 10000, "currency": "CNY"}
     assert len(body["start_code"]) == 4
     assert body["events"][0]["transition"] == "create"

@@ -54,7 +54,9 @@ def test_a_request_to_book_claims_the_time_and_waits_for_the_provider(
     assert order.ends_at == at("12:00")
     assert order.time_zone == "Asia/Shanghai"
     assert order.notes == "Ring twice"
-    assert order.total_amount == listing.price_amount
+    assert order.subtotal_amount == listing.price_amount
+    assert order.service_fee_amount == listing.price_amount * 500 // 10_000
+    assert order.total_amount == order.subtotal_amount + order.service_fee_amount
     assert order.respond_by == order.state_changed_at + timedelta(hours=12)
     claim = TimeClaim.objects.get(order=order)
     assert (claim.starts_at, claim.ends_at) == (order.starts_at, order.ends_at)
@@ -96,7 +98,8 @@ def test_hourly_price_is_rate_times_hours_plus_add_ons_with_their_time(customer)
 
     lines = list(order.lines.values_list("kind", "unit_amount", "quantity", "amount"))
     assert lines == [("service", 10000, 3, 30000), ("add_on", 5000, 1, 5000)]
-    assert order.total_amount == order.subtotal_amount == 35000
+    assert order.subtotal_amount == 35000
+    assert (order.service_fee_amount, order.total_amount) == (1750, 36750)
     assert order.hours == 3
     assert order.ends_at - order.starts_at == timedelta(minutes=3 * 60 + 30)
 

@@ -199,7 +199,7 @@ def test_a_late_change_by_the_customer_carries_the_policy_fee(customer, settings
     )
 
     assert proposal.is_late
-    assert proposal.fee_amount == order.total_amount * 2000 // 10_000
+    assert proposal.fee_amount == order.subtotal_amount * 2000 // 10_000
     data = order.events.get(transition="reschedule").data
     assert data["late"] is True
     assert data["policy_fee"] == {"amount": proposal.fee_amount, "currency": "CNY"}

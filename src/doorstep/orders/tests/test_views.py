@@ -111,7 +111,9 @@ def test_the_price_is_recalculated_on_the_server(client, customer):
     )
 
     html = response.content.decode()
-    assert "CN¥350.00" in html
+    assert "CN¥350.00" not in html  # the lines' sum is not what the card is held for
+    assert "CN¥17.50" in html  # the 5% service fee, shown before booking
+    assert 'data-price-total="36750">CN¥367.50' in html
     assert "3 × CN¥100.00" in html
 
 

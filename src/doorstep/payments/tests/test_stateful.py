@@ -181,7 +181,9 @@ class Money(RuleBasedStateMachine):
         orders = self._orders_in("requested", "accepted")
         if orders:
             order = data.draw(st.sampled_from(orders))
-            fee = order.total_amount // 5 if late and order.state == "accepted" else 0
+            fee = (
+                order.subtotal_amount // 5 if late and order.state == "accepted" else 0
+            )
             _set_state(order, "cancelled", fee)
             self._run(
                 flows.settle_cancellation,
