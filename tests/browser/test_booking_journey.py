@@ -132,7 +132,8 @@ def test_a_customer_books_and_the_provider_does_the_job(
     # When they ask to book it
     customer.get_by_role("link", name="Request to book").click()
     expect(customer.get_by_role("heading", level=1)).to_have_text("Request to book")
-    expect(customer.locator("[data-price-total]")).to_have_text("CN¥199.00")
+    # the price with its 5% service fee: what the card will be held for
+    expect(customer.locator("[data-price-total]")).to_have_text("CN¥208.95")
 
     # and pick a day (its times load in place) and a time
     # htmx wires the picker when the page has loaded; a click before that
@@ -144,7 +145,7 @@ def test_a_customer_books_and_the_provider_does_the_job(
     slot.check()
     # an add-on changes the price, computed by the server
     customer.get_by_label(re.compile("Inside the fridge")).check()
-    expect(customer.locator("[data-price-total]")).to_have_text("CN¥249.00")
+    expect(customer.locator("[data-price-total]")).to_have_text("CN¥261.45")
     customer.get_by_label("Address").fill("Room 1203, 88 Huaihai Road")
     expect(customer.locator("#booking-map .leaflet-marker-icon")).to_have_count(1)
     # the fridge made the job longer: the picker reloaded; pick the time again

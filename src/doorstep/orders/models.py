@@ -121,7 +121,13 @@ class Order(models.Model):
         return reverse("orders:detail", args=[self.public_id])
 
     @property
+    def subtotal(self) -> Money:
+        """The provider's price (what the provider's screens show)."""
+        return Money(self.subtotal_amount, self.currency)
+
+    @property
     def total(self) -> Money:
+        """What the customer pays: the price, the service fee, less discounts."""
         return Money(self.total_amount, self.currency)
 
     @property

@@ -172,7 +172,8 @@ def finance_report(*, since: date, until: date) -> list[dict]:
         Order.objects.filter(created_at__date__gte=since, created_at__date__lte=until)
         .annotate(day=TruncDate("created_at"))
         .values("day", "listing__category__slug")
-        .annotate(total=Sum("total_amount"))
+        # GMV is the providers' prices; the service fee is the platform's.
+        .annotate(total=Sum("subtotal_amount"))
     )
     for row in orders:
         rows[(row["day"], row["listing__category__slug"] or "")]["gmv"] += row["total"]
