@@ -23,7 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from doorstep.orders.models import Order
+from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import AccountKind as K
@@ -201,6 +201,37 @@ class Money(RuleBasedStateMachine):
                 order=order, amount=amount, description="Parts"
             )
             self._run(flows.approve_extra_charge, failure, "capture", extra=extra)
+
+    @rule(data=st.data(), failure=FAILURES)
+    def late_reschedule_fee(self, data, failure):
+        """The provider accepted a late reschedule: the policy's fee is charged
+        (by the same flow the orders app queues after commit)."""
+        orders = [
+            o
+            for o in self._orders_in("accepted")
+            if (flows.order_payment(o) or Payment()).payment_method
+        ]
+        if orders:
+            order = data.draw(st.sampled_from(orders))
+            request = RescheduleRequest.objects.create(
+                order=order,
+                status=RescheduleRequest.Status.ACCEPTED,
+                proposed_by="customer",
+                proposed_by_user=order.customer,
+                starts_at=order.starts_at + timedelta(hours=1),
+                ends_at=order.ends_at + timedelta(hours=1),
+                previous_starts_at=order.starts_at,
+                is_late=True,
+                fee_amount=order.subtotal_amount // 5,
+                created_at=self.now,
+            )
+            self._run(
+                flows.charge_late_change_fee,
+                failure,
+                "capture",
+                order=order,
+                request_id=request.public_id,
+            )
 
     @rule(data=st.data(), failure=FAILURES)
     def complete(self, data, failure):
