@@ -220,6 +220,37 @@ def approve_extra(
     return _once(request, payload.dict(), action)
 
 
+@router.post(
+    "/orders/{order_id}/extra-charges/{charge_id}/decline",
+    response={200: ExtraChargeOut},
+    summary="Decline an extra charge",
+    description="Nothing is charged. 409 `extra_answered` once it was answered.",
+)
+def decline_extra(request: HttpRequest, order_id: str, charge_id: str):
+    order = _order(request, order_id, as_role="customer")
+    extra = ExtraCharge.objects.filter(
+        order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
+    ).first()
+    if extra is None:
+        raise NotFound("extra_not_found", _("No such extra charge."))
+    return Status(200, _extra_out(flows.decline_extra_charge(extra=extra)))
+
+
+@router.get(
+    "/orders/{order_id}/extra-charges",
+    response=list[ExtraChargeOut],
+    summary="Extra charges of an order",
+    description="Proposed (waiting for the customer), answered and paid ones, "
+    "late-change fees and tips. For the order's customer and provider.",
+)
+def list_extras(request: HttpRequest, order_id: str):
+    try:
+        order = _order(request, order_id, as_role="customer")
+    except NotFound:
+        order = _order(request, order_id, as_role="provider")
+    return [_extra_out(extra) for extra in queries.extra_charges(order)]
+
+
 @router.get(
     "/me/wallet",
     response=list[WalletOut],

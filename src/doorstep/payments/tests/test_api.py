@@ -104,6 +104,33 @@ def test_extra_charge_proposed_by_provider_approved_by_customer(
     assert balance(K.ORDER_ESCROW, order=order) == 11_500
 
 
+def test_both_sides_see_an_extra_charge_and_only_the_customer_declines_it(
+    client, order, customer, provider
+):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    set_state(order, "accepted")
+    extra = flows.propose_extra_charge(order=order, amount=1_000, description="Tap")
+    listing_url = f"{API}/orders/{order.public_id}/extra-charges"
+    decline_url = f"/orders/{order.public_id}/extra-charges/{extra.public_id}/decline"
+
+    seen = [
+        client.get(listing_url, **bearer(user)).json()
+        for user in (customer, provider.user)
+    ]
+    stranger = client.get(listing_url, **bearer(make_user()))
+    by_provider = _post(client, decline_url, {}, provider.user)
+    declined = _post(client, decline_url, {}, customer)
+    again = _post(client, decline_url, {}, customer)
+
+    assert seen[0] == seen[1]
+    assert [(c["id"], c["status"]) for c in seen[0]] == [(extra.public_id, "proposed")]
+    assert_problem(stranger, 404, "order_not_found")
+    assert_problem(by_provider, 404)
+    assert declined.json()["status"] == "declined"
+    assert_problem(again, 409, "extra_answered")
+    assert balance(K.ORDER_ESCROW, order=order) == 0
+
+
 def test_the_customer_cannot_propose_an_extra_charge(client, order, customer):
     response = _post(
         client,
