@@ -196,3 +196,16 @@ def totp_code(user: User) -> str:
 
     counter = next(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(user.totp_secret, counter))
+
+
+def sign_in_ops(client, user: User, *, second_factor: bool = True) -> None:
+    """Sign ``user`` in on the test ``client`` as after allauth's password step
+    and, with ``second_factor``, its TOTP step (what the back office reads)."""
+    client.force_login(user)
+    session = client.session
+    methods = ["password", "mfa"] if second_factor else ["password"]
+    session["account_authentication_methods"] = [
+        {"method": method, "at": 0} for method in methods
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
