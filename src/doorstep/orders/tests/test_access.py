@@ -71,10 +71,7 @@ def _web_pages(order) -> list[str]:
 @pytest.mark.parametrize("who", ["stranger", "staff"])
 def test_the_wrong_user_gets_404_from_every_order_endpoint(client, order, who):
     # Given someone who is not a party: a stranger, or ops with a second factor
-    if who == "stranger":
-        headers = bearer(make_user())
-    else:
-        headers = ops_bearer(make_ops())
+    headers = bearer(make_user()) if who == "stranger" else ops_bearer(make_ops())
     before = _counts()
 
     for method, path, body in _api_calls(order):

@@ -163,7 +163,8 @@ def test_another_customers_hold_token_is_refused(listing, customer):
     # Then they are refused and the hold stays the customer's, to book
     assert error.code == "hold_expired"
     hold.refresh_from_db()
-    assert hold.order is None and hold.held_by == customer
+    assert hold.order is None
+    assert hold.held_by == customer
     order = place_order(**booking(listing, customer, hold_token=hold.hold_token))
     assert order.customer == customer
 

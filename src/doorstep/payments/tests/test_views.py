@@ -153,7 +153,8 @@ def test_finance_shows_each_currency_with_its_own_sign(client, ops_session, cate
     ]
     assert "CN¥100.00" in page
     assert "$50.00" in page
-    assert "$150.00" not in page and "CN¥150.00" not in page
+    assert "$150.00" not in page
+    assert "CN¥150.00" not in page
     assert "$100.00" not in page
 
 

@@ -8,7 +8,7 @@ from doorstep.reviews.models import ListingReputation, ProviderReputation
 from doorstep.reviews.tests.conftest import completed
 from doorstep.search import ranking
 from doorstep.search.models import SearchDocument
-from tests.factories import make_ops, make_user
+from tests.factories import make_ops
 
 pytestmark = pytest.mark.django_db
 
