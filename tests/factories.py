@@ -161,3 +161,54 @@ def make_completed_order(
         listing=listing, customer=customer, starts_in=starts_in, state="delivered"
     )
     return apply_transition(order_id=order.pk, name="confirm", user=order.customer)
+
+
+def make_ops(role: str = "Ops admin", *, totp: bool = True, **fields) -> User:
+    """Ops staff in ``role`` (a ``backoffice.access.OpsRole``), with a TOTP
+    authenticator unless ``totp`` is false. The secret is on ``user.totp_secret``.
+
+    The roles come from a data migration; a transactional test's flush deletes
+    them, so they are made again here exactly as the migration makes them."""
+    import importlib
+
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name=role).exists():
+        migration = importlib.import_module(
+            "doorstep.backoffice.migrations.0001_ops_roles"
+        )
+        migration.create_roles(apps, None)
+    user = make_user(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=role))
+    user.totp_secret = None
+    if totp:
+        user.totp_secret = generate_totp_secret()
+        TOTP.activate(user, user.totp_secret)
+    return user
+
+
+def totp_code(user: User) -> str:
+    """The code ``user``'s authenticator app shows now."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(user.totp_secret, counter))
+
+
+def sign_in_ops(client, user: User, *, second_factor: bool = True) -> None:
+    """Sign ``user`` in on the test ``client`` as after allauth's password step
+    and, with ``second_factor``, its TOTP step (what the back office reads)."""
+    client.force_login(user)
+    session = client.session
+    methods = ["password", "mfa"] if second_factor else ["password"]
+    session["account_authentication_methods"] = [
+        {"method": method, "at": 0} for method in methods
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()

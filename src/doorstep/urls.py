@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ops/admin/", admin.site.urls),
+    path("", include("doorstep.backoffice.urls")),
     path("", include("doorstep.search.urls")),
     path("", include("doorstep.web.urls")),
     path("", include("doorstep.accounts.urls")),

@@ -82,7 +82,7 @@ def _seed() -> dict:
         price=19900,
         duration_minutes=180,
     )
-    ops = _person("ops@example.com", "Olu Ops", is_staff=True)
+    ops = _person("ops@example.com", "Olu Ops", is_staff=True, is_superuser=True)
     secret = generate_totp_secret()
     TOTP.activate(ops, secret)
     return {"listing": listing, "provider": mei, "secret": secret}

@@ -83,6 +83,12 @@ def sign_up(request: HttpRequest, payload: SignUpIn) -> User:
     auth=None,
     response={201: TokenCreatedOut},
     summary="Get a bearer token with e-mail and password",
+    description=(
+        "An account with two-factor authentication also sends the current code "
+        "of its authenticator app as `code`; only such a token can use the ops "
+        "endpoints. Wrong passwords count against the same per-account limit "
+        "as the website's sign-in (429 `too_many_login_attempts`)."
+    ),
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenCreatedOut:
     limit_per_ip(request, name="api_token_per_ip")
@@ -90,6 +96,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> TokenCreatedOut:
         email=payload.email,
         password=payload.password,
         name=payload.name,
+        code=payload.code,
         request=request,
     )
     return _token_created(token, raw)

@@ -300,6 +300,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Minted after a TOTP code as well as the password: only such a token may
+    # act as ops (``backoffice.access.can_use_back_office``).
+    second_factor = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("API token")

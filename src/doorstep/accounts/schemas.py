@@ -105,6 +105,11 @@ class TokenIn(InputSchema):
     email: Email
     password: Password
     name: TokenName = ""
+    code: Annotated[str, StringConstraints(max_length=64)] = Field(
+        "",
+        description="The current code of your authenticator app (or a recovery "
+        "code), for an account with two-factor authentication.",
+    )
 
 
 class PhoneCodeIn(InputSchema):

@@ -8,7 +8,6 @@ from hashlib import sha256
 
 import phonenumbers
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -189,8 +188,12 @@ def update_provider_profile(*, profile: ProviderProfile, **changes) -> ProviderP
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue a bearer token. Returns the row and the raw token, which is not stored."""
+def create_api_token(
+    *, user: User, name: str, second_factor: bool = False
+) -> tuple[ApiToken, str]:
+    """Issue a bearer token. Returns the row and the raw token, which is not stored.
+    ``second_factor`` records that the holder also passed a TOTP code: only such
+    a token can act as ops."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -199,6 +202,7 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
         digest=ApiToken.digest_of(raw),
         expires_at=timezone.now()
         + timedelta(days=settings.DOORSTEP_API_TOKEN_TTL_DAYS),
+        second_factor=second_factor,
     )
     return token, raw
 
@@ -218,8 +222,9 @@ def revoke_api_token(*, user: User, token_id: str) -> ApiToken:
     return token
 
 
-def authenticate_api_token(raw: str) -> User | None:
-    """The active user a bearer token belongs to, or ``None``."""
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    """The usable token ``raw`` is, with its active user (``token.user``), or
+    ``None``."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = (
@@ -233,7 +238,7 @@ def authenticate_api_token(raw: str) -> User | None:
     # Touch at most once a minute: a busy mobile client must not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 # --- Phone sign-in ----------------------------------------------------------------
@@ -417,33 +422,51 @@ def issue_api_token(
     email: str,
     password: str,
     name: str = "",
-    request: HttpRequest | None = None,
+    code: str = "",
+    request: HttpRequest,
 ) -> tuple[ApiToken, str]:
-    """Exchange an e-mail address and password for a bearer token.
+    """Exchange an e-mail address and password — and, for an account with
+    two-factor authentication, the current TOTP ``code`` — for a bearer token.
 
-    Raises ``DomainError`` 401 ``invalid_credentials`` for a wrong pair or an
-    inactive account (alike, so that the answer does not tell which accounts
-    exist), ``PermissionDenied`` ``mfa_required`` for an account with two-factor
-    authentication (a password alone must not open it) and ``email_unverified``
-    while verification is mandatory and the address is not confirmed yet.
+    Wrong passwords count against the same per-account limit as the web sign-in
+    (allauth's ``login_failed`` in ``ACCOUNT_RATE_LIMITS``), and wrong codes
+    against allauth's per-account limit for second factors: an account locked on
+    one surface is locked on the other, even for the right password.
+
+    Raises ``RateLimited`` 429 ``too_many_login_attempts``; ``DomainError`` 401
+    ``invalid_credentials`` for a wrong pair or an inactive account (alike, so
+    that the answer does not tell which accounts exist); ``PermissionDenied``
+    ``mfa_required`` (no code sent), ``mfa_code_invalid``, ``mfa_setup_required``
+    (ops staff without an authenticator: ops need a second factor) and
+    ``email_unverified`` while verification is mandatory and the address is not
+    confirmed yet.
     """
+    from allauth.account.adapter import get_adapter
     from allauth.account.models import EmailAddress
     from allauth.mfa.utils import is_mfa_enabled
 
-    # Through Django's backends, so failed attempts fire ``user_login_failed``.
-    user = authenticate(request, email=email, password=password)
-    if user is None:
+    try:
+        # allauth's adapter, not Django's ``authenticate``: it keeps the lock-out.
+        user = get_adapter(request).authenticate(
+            request, email=email, password=password
+        )
+    except ValidationError as error:
+        raise _too_many_attempts() from error
+    if user is None or not user.is_active:
         raise DomainError(
             "invalid_credentials",
             _("The e-mail address or password is not right."),
             status=401,
         )
-    if is_mfa_enabled(user):
+    second_factor = is_mfa_enabled(user)
+    if second_factor:
+        _check_totp_code(request, user, code)
+    elif user.is_staff:
         raise PermissionDenied(
-            "mfa_required",
+            "mfa_setup_required",
             _(
-                "This account uses two-factor authentication, so a password alone "
-                "cannot get an API token."
+                "Operations staff need two-factor authentication for the API. "
+                "Set up an authenticator app on the website first."
             ),
         )
     if (
@@ -456,7 +479,45 @@ def issue_api_token(
             "email_unverified",
             _("Confirm your e-mail address first: follow the link we sent you."),
         )
-    return create_api_token(user=user, name=name)
+    return create_api_token(user=user, name=name, second_factor=second_factor)
+
+
+def _too_many_attempts() -> RateLimited:
+    return RateLimited(
+        "too_many_login_attempts",
+        _("Too many failed sign-in attempts. Try again later."),
+    )
+
+
+def _check_totp_code(request: HttpRequest, user: User, code: str) -> None:
+    """Check ``code`` with allauth's own form: the same authenticators (TOTP or a
+    recovery code), the same replay protection and per-account rate limit as
+    the web's second step."""
+    from allauth.core import context
+    from allauth.mfa.base.forms import BaseAuthenticateForm
+
+    if not (code or "").strip():
+        raise PermissionDenied(
+            "mfa_required",
+            _(
+                "This account uses two-factor authentication: send the code from "
+                "your authenticator app as code."
+            ),
+            fields={"code": [_("Enter the code from your authenticator app.")]},
+        )
+    with context.request_context(request):
+        form = BaseAuthenticateForm(data={"code": code.strip()}, user=user)
+        valid = form.is_valid()
+    if valid:
+        return
+    errors = [error.code for error in form.errors.as_data().get("code", [])]
+    if "too_many_login_attempts" in errors:
+        raise _too_many_attempts()
+    raise PermissionDenied(
+        "mfa_code_invalid",
+        _("That code is not right. Check your authenticator app and try again."),
+        fields={"code": [_("That code is not right.")]},
+    )
 
 
 def issue_api_token_for_phone(

@@ -26,10 +26,14 @@ class BearerToken(HttpBearer):
     this header on its own, so a cross-site request cannot carry it."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = authenticate_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = authenticate_api_token(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        # ``backoffice.access`` reads it: only a token minted with a second
+        # factor may act as ops.
+        request.api_token = api_token
+        return api_token.user
 
 
 class ActiveSession(SessionAuth):

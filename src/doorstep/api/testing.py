@@ -32,10 +32,21 @@ def make_user(
     return user
 
 
-def bearer(user: User, *, name: str = "tests") -> dict[str, str]:
-    """Request headers (as test-client keyword arguments) with a new token."""
-    _token, raw = services.create_api_token(user=user, name=name)
+def bearer(
+    user: User, *, name: str = "tests", second_factor: bool = False
+) -> dict[str, str]:
+    """Request headers (as test-client keyword arguments) with a new token;
+    ``second_factor`` as ``POST /auth/tokens`` mints it after a TOTP code (what
+    ops tokens need)."""
+    _token, raw = services.create_api_token(
+        user=user, name=name, second_factor=second_factor
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def ops_bearer(user: User) -> dict[str, str]:
+    """Headers with a token minted after the second factor, as ops use."""
+    return bearer(user, second_factor=True)
 
 
 def assert_problem(

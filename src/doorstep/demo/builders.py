@@ -23,6 +23,7 @@ from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -34,6 +35,7 @@ from doorstep.accounts.models import (
     StaffMember,
     User,
 )
+from doorstep.backoffice.access import OpsRole
 from doorstep.catalog.models import (
     CatalogueService,
     Category,
@@ -982,6 +984,7 @@ def _demo_logins(password_hash: str) -> dict[str, User]:
         EmailAddress.objects.create(
             user=user, email=user.email, verified=True, primary=True
         )
+    users["ops"].groups.add(Group.objects.get(name=OpsRole.ADMIN))
     SavedAddress.objects.bulk_create(
         [
             SavedAddress(

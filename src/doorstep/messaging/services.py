@@ -118,19 +118,9 @@ def conversation_for_order(*, order) -> Conversation:
 
 def open_order_conversation(*, user: User, order_id: str) -> Conversation:
     """The conversation of one of ``user``'s orders; ``NotFound`` for anyone else's."""
-    from doorstep.orders.models import Order
+    from doorstep.orders.queries import access_order
 
-    order = (
-        Order.objects.select_related("provider", "listing", "customer")
-        .filter(public_id=order_id)
-        .first()
-    )
-    if order is None or not (
-        order.customer_id == user.pk
-        or (order.provider is not None and order.provider.user_id == user.pk)
-    ):
-        raise NotFound("order_not_found", _("Order not found."))
-    return conversation_for_order(order=order)
+    return conversation_for_order(order=access_order(user, order_id))
 
 
 # --- Messages -----------------------------------------------------------------------

@@ -22,6 +22,11 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # Every field shown read-only: then none reaches the inline's model form,
+        # which refuses non-editable ones (``public_id``) with a 500.
+        return list(self.fields)
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 

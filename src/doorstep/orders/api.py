@@ -292,7 +292,7 @@ def list_orders(
 )
 def get_order(request: HttpRequest, order_id: str) -> OrderDetailOut:
     user = _caller(request)
-    return order_detail_out(queries.visible_order(user, order_id), user)
+    return order_detail_out(queries.access_order(user, order_id), user)
 
 
 @router.post(
@@ -311,7 +311,7 @@ def fire_transition(
     request: HttpRequest, order_id: str, name: str, payload: TransitionIn | None = None
 ) -> OrderDetailOut:
     user = _caller(request)
-    order = queries.visible_order(user, order_id)
+    order = queries.access_order(user, order_id)
     payload = payload or TransitionIn()
     order = services.transition_order(
         order=order,
@@ -320,7 +320,7 @@ def fire_transition(
         data=payload.model_dump(exclude={"expected_state"}, exclude_none=True),
         expected_state=payload.expected_state,
     )
-    return order_detail_out(queries.visible_order(user, order.public_id), user)
+    return order_detail_out(queries.access_order(user, order.public_id), user)
 
 
 @router.post(
@@ -336,7 +336,7 @@ def propose_reschedule(
     request: HttpRequest, order_id: str, payload: RescheduleIn
 ) -> Status[RescheduleOut]:
     user = _caller(request)
-    order = queries.visible_order(user, order_id)
+    order = queries.access_order(user, order_id)
     proposal = services.propose_reschedule(
         order=order, user=user, starts_at=payload.starts_at
     )
@@ -353,8 +353,8 @@ def answer_reschedule(
     request: HttpRequest, order_id: str, request_id: str, payload: RescheduleAnswerIn
 ) -> OrderDetailOut:
     user = _caller(request)
-    order = queries.visible_order(user, order_id)
+    order = queries.access_order(user, order_id)
     services.answer_reschedule(
         order=order, user=user, request_id=request_id, accept=payload.accept
     )
-    return order_detail_out(queries.visible_order(user, order_id), user)
+    return order_detail_out(queries.access_order(user, order_id), user)

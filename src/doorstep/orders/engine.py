@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
+from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.events.services import record_event
 from doorstep.orders.locks import lock_order, lock_timer
@@ -75,7 +76,8 @@ def apply_transition(
     Raises ``NotFound`` if the user may not see the order, ``Conflict`` (409) if the
     transition does not exist or is not allowed from the current state (also when
     ``expected_state`` no longer holds — a double click), ``PermissionDenied`` if
-    the user's role may not fire it, and whatever a guard raises. Changes nothing
+    the user's role may not fire it (ops: if their ops role may not act on
+    orders), and whatever a guard raises. Changes nothing
     when it raises.
     """
     with transaction.atomic():
@@ -102,6 +104,8 @@ def apply_transition(
             raise PermissionDenied(
                 "actor_not_allowed", _("You are not allowed to do this.")
             )
+        if actor == Actor.OPS:
+            require_ops_permission(user, OpsPermission.ACT_ON_ORDERS)
         context = TransitionContext(
             actor=actor,
             user=user,

@@ -65,10 +65,28 @@ def party_orders(user: User) -> QuerySet[Order]:
     )
 
 
-def visible_order(user: User, public_id: str) -> Order:
-    """The order with this id if ``user`` is a party to it; ``NotFound``
-    otherwise (also for orders that exist: a stranger learns nothing)."""
-    order = party_orders(user).filter(public_id=public_id).first()
+def access_order(user: User, order_id: str, *, as_role: Actor | None = None) -> Order:
+    """The one access check for an order outside the back office: the order
+    ``order_id`` if ``user`` is a party to it — as ``as_role`` (``Actor.CUSTOMER``
+    or ``Actor.PROVIDER``) when given, as either otherwise.
+
+    Raises ``NotFound`` for anyone else, also for orders that exist: a stranger
+    learns nothing. Being staff grants nothing here; ops reach other people's
+    orders only through the back office (``ops_order``, behind
+    ``backoffice.access.can_use_back_office``)."""
+    if as_role == Actor.CUSTOMER:
+        parties = Q(customer=user)
+    elif as_role == Actor.PROVIDER:
+        parties = Q(provider__user=user)
+    elif as_role is None:
+        parties = Q(customer=user) | Q(provider__user=user)
+    else:
+        raise ValueError(f"access_order is for parties, not {as_role}")
+    order = _with_parties(
+        Order.objects.filter(parties, public_id=order_id).select_related(
+            "listing__category"
+        )
+    ).first()
     if order is None:
         raise NotFound("order_not_found", _("No such order."))
     return order

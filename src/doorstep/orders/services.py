@@ -455,7 +455,10 @@ def hold_slot(
         extra_minutes=breakdown.extra_minutes,
     )
     return hold_time(
-        provider=listing.provider, starts_at=claim_start, ends_at=claim_end
+        provider=listing.provider,
+        starts_at=claim_start,
+        ends_at=claim_end,
+        held_by=customer,
     )
 
 

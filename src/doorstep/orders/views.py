@@ -322,7 +322,7 @@ def provider_inbox(request: HttpRequest) -> HttpResponse:
 
 def _visible(request: HttpRequest, order_id: str) -> Order:
     try:
-        return queries.visible_order(request.user, order_id)
+        return queries.access_order(request.user, order_id)
     except NotFound as error:
         raise Http404 from error
 

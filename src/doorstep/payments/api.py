@@ -2,8 +2,9 @@
 wallet and payouts, and ops' payout batches and refunds.
 
 Every write that moves money takes an ``Idempotency-Key`` header. An order that
-is not the caller's answers 404, like one that does not exist; ops endpoints
-answer 404 to everyone else.
+is not the caller's answers 404, like one that does not exist. Ops endpoints
+need a second factor (``backoffice.access.require_back_office``: 403 for staff
+without one, 404 for everyone else) and the ops role's permission.
 """
 
 import csv
@@ -16,8 +17,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from doorstep.accounts.models import User
+from doorstep.backoffice.access import require_back_office
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.models import Order
+from doorstep.orders.process import Actor
+from doorstep.orders.queries import access_order, ops_order
 from doorstep.orders.services import authorise_booking
 from doorstep.payments import flows, queries
 from doorstep.payments.idempotency import HEADER, fingerprint, replay_error, run_once
@@ -53,30 +57,8 @@ def _caller(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,return-value]
 
 
-def _order(request: HttpRequest, order_id: str, *, as_role: str) -> Order:
-    user = _caller(request)
-    order = (
-        Order.objects.select_related("provider", "listing__category")
-        .filter(public_id=order_id)
-        .first()
-    )
-    if order is None:
-        raise NotFound("order_not_found", _("No such order."))
-    allowed = {
-        "customer": order.customer_id == user.pk,
-        "provider": order.provider is not None and order.provider.user_id == user.pk,
-        "ops": user.is_staff,
-    }[as_role]
-    if not allowed:
-        raise NotFound("order_not_found", _("No such order."))
-    return order
-
-
-def _ops(request: HttpRequest) -> User:
-    user = _caller(request)
-    if not (user.is_staff and user.is_active):
-        raise NotFound("not_found", _("Not found."))
-    return user
+def _order(request: HttpRequest, order_id: str, *, as_role: Actor) -> Order:
+    return access_order(_caller(request), order_id, as_role=as_role)
 
 
 def _provider(request: HttpRequest):
@@ -146,7 +128,7 @@ def _once(request: HttpRequest, payload: Any, action) -> Status:
     "with `after_service`, when the order completes (the hold stays until then).",
 )
 def pay_for_order(request: HttpRequest, order_id: str, payload: CardIn):
-    order = _order(request, order_id, as_role="customer")
+    order = _order(request, order_id, as_role=Actor.CUSTOMER)
 
     def action():
         authorise_booking(order=order, payment_method=payload.card)
@@ -163,7 +145,7 @@ def pay_for_order(request: HttpRequest, order_id: str, payload: CardIn):
     "Takes an `Idempotency-Key`.",
 )
 def tip(request: HttpRequest, order_id: str, payload: TipIn):
-    order = _order(request, order_id, as_role="customer")
+    order = _order(request, order_id, as_role=Actor.CUSTOMER)
     key = request.META.get(HEADER) or ""
 
     def action():
@@ -186,7 +168,7 @@ def tip(request: HttpRequest, order_id: str, payload: TipIn):
     "approves before anything is charged.",
 )
 def propose_extra(request: HttpRequest, order_id: str, payload: ExtraChargeIn):
-    order = _order(request, order_id, as_role="provider")
+    order = _order(request, order_id, as_role=Actor.PROVIDER)
 
     def action():
         extra = flows.propose_extra_charge(
@@ -206,7 +188,7 @@ def propose_extra(request: HttpRequest, order_id: str, payload: ExtraChargeIn):
 def approve_extra(
     request: HttpRequest, order_id: str, charge_id: str, payload: ApproveIn
 ):
-    order = _order(request, order_id, as_role="customer")
+    order = _order(request, order_id, as_role=Actor.CUSTOMER)
     extra = ExtraCharge.objects.filter(
         order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
     ).first()
@@ -372,7 +354,7 @@ def request_payout(request: HttpRequest, payload: PayoutIn):
     description="Approve requested payouts as one batch and send them.",
 )
 def approve_batch(request: HttpRequest, payload: BatchIn):
-    user = _ops(request)
+    user = require_back_office(request)
 
     def action():
         ids = list(
@@ -401,8 +383,8 @@ def _batch_out(batch: PayoutBatch) -> dict:
     "Takes an `Idempotency-Key`; the same key refunds once.",
 )
 def refund(request: HttpRequest, order_id: str, payload: RefundIn):
-    _ops(request)
-    order = _order(request, order_id, as_role="ops")
+    user = require_back_office(request)
+    order = ops_order(order_id)
     key = request.META.get(HEADER) or ""
     if not key:
         raise DomainError(
@@ -412,8 +394,8 @@ def refund(request: HttpRequest, order_id: str, payload: RefundIn):
         )
 
     def action():
-        amount = flows.refund_order(
-            order=order, amount=payload.amount, reference=f"ops-{key[:60]}"
+        amount = flows.refund_order_for_ops(
+            order=order, amount=payload.amount, reference=f"ops-{key[:60]}", user=user
         )
         return 201, {
             "order": order.public_id,

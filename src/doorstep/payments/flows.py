@@ -27,6 +27,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
+from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
 from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.orders.models import Order, RescheduleRequest
@@ -451,6 +452,15 @@ def release_order(*, order: Order) -> JournalEntry | None:
 
 def refund_key(payment: Payment, reference: str) -> str:
     return f"refund:{_subject(payment)}:{reference}"
+
+
+def refund_order_for_ops(
+    *, order: Order, amount: int, reference: str, user: User
+) -> int:
+    """``refund_order`` decided by a person in the back office. Raises
+    ``PermissionDenied`` unless ``user``'s ops role refunds orders."""
+    require_ops_permission(user, OpsPermission.REFUND_ORDERS)
+    return refund_order(order=order, amount=amount, reference=reference)
 
 
 def refund_order(
@@ -904,7 +914,9 @@ def request_payout(
 
 def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
     """Ops approve requested payouts as one batch: each moves the money out of
-    the provider's available balance, then (after commit) goes to the gateway."""
+    the provider's available balance, then (after commit) goes to the gateway.
+    Raises ``PermissionDenied`` unless ``user``'s ops role approves payouts."""
+    require_ops_permission(user, OpsPermission.APPROVE_PAYOUTS)
     with transaction.atomic():
         batch = PayoutBatch.objects.create(approved_by=user)
         requests = list(

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
@@ -160,34 +160,65 @@ REPORT_COLUMNS = (
 )
 
 
+def gmv_orders() -> QuerySet[Order]:
+    """The orders that count in GMV (gross merchandise value): those whose order
+    payment was paid — captured, possibly refunded since — and not voided.
+
+    Declined cards, orders cancelled or expired before capture, voided holds and
+    orders never paid count nothing. A refund after capture does not take the
+    order out: the report shows refunds in their own column. The one definition
+    of GMV; every report reads it from here."""
+    paid = Payment.objects.filter(
+        order=OuterRef("pk"),
+        kind=PaymentKind.ORDER,
+        status__in=[PaymentStatus.CAPTURED, PaymentStatus.REFUNDED],
+        captured_amount__gt=0,
+    )
+    return Order.objects.filter(Exists(paid))
+
+
 def finance_report(*, since: date, until: date) -> list[dict]:
-    """Per day and category: GMV (orders booked), captured, refunded, commission,
-    fees (service and cancellation), payouts, and escrow still held."""
+    """Per day, category and currency: GMV (``gmv_orders`` booked that day),
+    captured, refunded, commission, fees (service and cancellation), payouts,
+    and the change of escrow. Amounts in different currencies are never added
+    together: each row is in its own ``currency``."""
     rows: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(REPORT_COLUMNS, 0))
 
     def category_of(order_field: str) -> str:
         return f"{order_field}__listing__category__slug"
 
     orders = (
-        Order.objects.filter(created_at__date__gte=since, created_at__date__lte=until)
+        gmv_orders()
+        .filter(created_at__date__gte=since, created_at__date__lte=until)
         .annotate(day=TruncDate("created_at"))
-        .values("day", "listing__category__slug")
+        .values("day", "listing__category__slug", "currency")
         # GMV is the providers' prices; the service fee is the platform's.
         .annotate(total=Sum("subtotal_amount"))
     )
     for row in orders:
-        rows[(row["day"], row["listing__category__slug"] or "")]["gmv"] += row["total"]
+        key = (row["day"], row["listing__category__slug"] or "", row["currency"])
+        rows[key]["gmv"] += row["total"]
 
     postings = (
         Posting.objects.filter(
             entry__created_at__date__gte=since, entry__created_at__date__lte=until
         )
         .annotate(day=TruncDate("entry__created_at"))
-        .values("day", category_of("entry__order"), "entry__kind", "account__kind")
+        .values(
+            "day",
+            category_of("entry__order"),
+            "entry__kind",
+            "account__kind",
+            "account__currency",
+        )
         .annotate(total=Sum("amount"))
     )
     for row in postings:
-        key = (row["day"], row[category_of("entry__order")] or "")
+        key = (
+            row["day"],
+            row[category_of("entry__order")] or "",
+            row["account__currency"],
+        )
         kind, account, total = row["entry__kind"], row["account__kind"], row["total"]
         values = rows[key]
         if account == K.GATEWAY_FUNDS and kind == "capture":
@@ -203,19 +234,29 @@ def finance_report(*, since: date, until: date) -> list[dict]:
         elif account == K.ORDER_ESCROW:
             values["escrow_outstanding"] += -total
     return [
-        {"day": day, "category": category, **values}
-        for (day, category), values in sorted(
-            rows.items(), key=lambda i: (i[0][0], i[0][1])
-        )
+        {"day": day, "category": category, "currency": currency, **values}
+        for (day, category, currency), values in sorted(rows.items())
     ]
 
 
-def escrow_held() -> int:
-    return (
-        LedgerAccount.objects.filter(kind=K.ORDER_ESCROW).aggregate(s=Sum("balance"))[
-            "s"
-        ]
-        or 0
+def finance_totals(rows: list[dict]) -> list[dict]:
+    """The report's totals, one row per currency (never summed across them)."""
+    totals: dict[str, dict] = defaultdict(lambda: dict.fromkeys(REPORT_COLUMNS, 0))
+    for row in rows:
+        for column in REPORT_COLUMNS:
+            totals[row["currency"]][column] += row[column]
+    return [
+        {"currency": currency, **values} for currency, values in sorted(totals.items())
+    ]
+
+
+def escrow_held() -> list[dict]:
+    """What escrow holds now, per currency: ``[{"currency", "amount"}]``."""
+    return list(
+        LedgerAccount.objects.filter(kind=K.ORDER_ESCROW)
+        .values("currency")
+        .annotate(amount=Sum("balance"))
+        .order_by("currency")
     )
 
 

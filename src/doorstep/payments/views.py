@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from doorstep.backoffice.access import can_use_back_office
-from doorstep.core.errors import DomainError
-from doorstep.orders.models import Order
+from doorstep.backoffice.access import (
+    OpsPermission,
+    can_use_back_office,
+    has_ops_permission,
+)
+from doorstep.core.errors import DomainError, NotFound
+from doorstep.orders.process import Actor
+from doorstep.orders.queries import access_order, ops_order
 from doorstep.payments import flows, queries
 from doorstep.payments.api import statement_csv
 from doorstep.payments.models import ExtraCharge, PayoutRequest
@@ -71,15 +77,13 @@ def answer_extra_charge(
 @login_required
 @require_GET
 def receipt(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = (
-        Order.objects.select_related("listing__category", "provider")
-        .filter(public_id=order_id, customer=request.user)
-        .first()
-    )
-    if order is None and request.user.is_staff and can_use_back_office(request):
-        order = Order.objects.filter(public_id=order_id).first()
-    if order is None:
-        raise Http404
+    try:
+        if can_use_back_office(request):
+            order = ops_order(order_id)
+        else:
+            order = access_order(request.user, order_id, as_role=Actor.CUSTOMER)
+    except NotFound as error:
+        raise Http404 from error
     return render(request, "payments/receipt.html", {"receipt": queries.receipt(order)})
 
 
@@ -126,14 +130,18 @@ def request_payout(request: HttpRequest) -> HttpResponse:
     return redirect("payments:wallet")
 
 
-def _ops_only(request: HttpRequest) -> None:
+def _ops_only(request: HttpRequest, permission: OpsPermission) -> None:
+    # Ops pages do not admit they exist to anyone else; ops whose role does not
+    # cover the page are told so.
     if not can_use_back_office(request):
         raise Http404
+    if not has_ops_permission(request.user, permission):
+        raise PermissionDenied
 
 
 @require_GET
 def ops_payouts(request: HttpRequest) -> HttpResponse:
-    _ops_only(request)
+    _ops_only(request, OpsPermission.VIEW_FINANCE)
     requested = PayoutRequest.objects.filter(
         status=PayoutRequest.Status.REQUESTED
     ).select_related("provider")
@@ -147,17 +155,21 @@ def ops_payouts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def ops_approve_payouts(request: HttpRequest) -> HttpResponse:
-    _ops_only(request)
+    _ops_only(request, OpsPermission.VIEW_FINANCE)
     ids = PayoutRequest.objects.filter(
         public_id__in=request.POST.getlist("payout")
     ).values_list("pk", flat=True)
-    if ids:
+    if not ids:
+        messages.error(request, _("Select at least one payout."))
+        return redirect("payments:ops_payouts")
+    try:
         batch = flows.approve_payouts(request_ids=list(ids), user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
         messages.success(
             request, _("Batch %(batch)s approved.") % {"batch": batch.public_id}
         )
-    else:
-        messages.error(request, _("Select at least one payout."))
     return redirect("payments:ops_payouts")
 
 
@@ -176,31 +188,29 @@ def _period(request: HttpRequest) -> tuple[date, date]:
 
 @require_GET
 def finance_report(request: HttpRequest) -> HttpResponse:
-    _ops_only(request)
+    _ops_only(request, OpsPermission.VIEW_FINANCE)
     since, until = _period(request)
     rows = queries.finance_report(since=since, until=until)
     if request.GET.get("format") == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["day", "category", *queries.REPORT_COLUMNS])
+        writer.writerow(["day", "category", "currency", *queries.REPORT_COLUMNS])
         for row in rows:
             writer.writerow(
-                [row["day"], row["category"]]
+                [row["day"], row["category"], row["currency"]]
                 + [row[column] for column in queries.REPORT_COLUMNS]
             )
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="finance.csv"'
         return response
-    totals = {c: sum(row[c] for row in rows) for c in queries.REPORT_COLUMNS}
     return render(
         request,
         "payments/finance_report.html",
         {
             "rows": rows,
-            "totals": totals,
+            "totals": queries.finance_totals(rows),
             "since": since,
             "until": until,
             "escrow_held": queries.escrow_held(),
-            "currency": settings.DOORSTEP_CURRENCY,
         },
     )

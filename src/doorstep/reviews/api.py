@@ -14,7 +14,8 @@ from ninja.pagination import paginate
 from doorstep.accounts.models import User
 from doorstep.api.auth import signed_in
 from doorstep.api.pagination import CursorPagination
-from doorstep.orders.queries import visible_order
+from doorstep.backoffice.access import require_back_office
+from doorstep.orders.queries import access_order
 from doorstep.reviews import queries, services
 from doorstep.reviews.models import Review
 from doorstep.reviews.schemas import (
@@ -39,6 +40,16 @@ def _anyone(request: HttpRequest) -> AnonymousUser:
 
 def _caller(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def _moderator(request: HttpRequest) -> User:
+    """The caller of a moderation endpoint. Staff act as ops only with a second
+    factor (403 ``ops_mfa_required`` without); the service then checks their
+    role, and answers everyone else 404 or 403 as for any review."""
+    user = _caller(request)
+    if user.is_staff:
+        require_back_office(request)
+    return user
 
 
 class ReviewFilters(Schema):
@@ -127,7 +138,7 @@ def create_review(
     request: HttpRequest, order_id: str, payload: ReviewIn
 ) -> Status[ReviewOut]:
     user = _caller(request)
-    order = visible_order(user, order_id)
+    order = access_order(user, order_id)
     review = services.submit_review(order=order, author=user, **payload.dict())
     return Status(201, review_out(_full(review)))
 
@@ -216,11 +227,13 @@ def report(
     "/reviews/{review_id}/hide",
     response=ReviewOut,
     summary="Hide a review (ops)",
-    description="Kept and audited; stops counting. 403 `ops_only` for others.",
+    description="Kept and audited; stops counting. Needs a second factor (403 "
+    "`ops_mfa_required`) and a role that moderates reviews (403 "
+    "`ops_permission_required` for others).",
 )
 def hide(request: HttpRequest, review_id: str, payload: ModerationIn) -> ReviewOut:
     review = services.hide_review(
-        review_id=review_id, user=_caller(request), reason=payload.reason
+        review_id=review_id, user=_moderator(request), reason=payload.reason
     )
     return review_out(_full(review))
 
@@ -232,6 +245,6 @@ def hide(request: HttpRequest, review_id: str, payload: ModerationIn) -> ReviewO
 )
 def unhide(request: HttpRequest, review_id: str, payload: ModerationIn) -> ReviewOut:
     review = services.unhide_review(
-        review_id=review_id, user=_caller(request), reason=payload.reason
+        review_id=review_id, user=_moderator(request), reason=payload.reason
     )
     return review_out(_full(review))

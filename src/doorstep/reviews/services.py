@@ -30,6 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from doorstep.accounts.models import User
+from doorstep.backoffice.access import (
+    OpsPermission,
+    has_ops_permission,
+    require_ops_permission,
+)
 from doorstep.catalog.photos import ProcessedPhoto, process_photo
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.events.services import record_event
@@ -381,11 +386,11 @@ def report_review(
 
 
 def _moderated_review(user: User, review_id: str) -> Review:
-    """The review ops act on: locked. Non-ops get 404 for what they cannot see
-    and 403 for what they can."""
-    if not user.is_ops:
+    """The review ops act on: locked. Anyone whose ops role does not moderate
+    reviews gets 404 for what they cannot see and 403 for what they can."""
+    if not has_ops_permission(user, OpsPermission.MODERATE_REVIEWS):
         queries.visible_review(user, review_id)  # raises NotFound
-        raise PermissionDenied("ops_only", _("Only the operations team can do this."))
+        require_ops_permission(user, OpsPermission.MODERATE_REVIEWS)
     review = (
         Review.objects.select_for_update(of=("self",))
         .select_related("order", "provider")

@@ -19,7 +19,7 @@ from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.models import Order
-from doorstep.orders.queries import visible_order
+from doorstep.orders.queries import access_order
 from doorstep.reviews import queries, services
 from doorstep.reviews.forms import (
     ReplyForm,
@@ -78,7 +78,7 @@ def _order_page(
 @require_http_methods(["GET", "POST"])
 def order_review(request: HttpRequest, order_id: str) -> HttpResponse:
     """Review the other side of a completed order; then wait for theirs."""
-    order = _found(visible_order, request.user, order_id)
+    order = _found(access_order, request.user, order_id)
     if request.method == "GET":
         return _order_page(request, order)
     direction = queries.order_reviews(order, request.user).direction

@@ -3,6 +3,7 @@ taken). Availability is in the provider's local time; claims are instants (UTC).
 
 import hashlib
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -204,6 +205,14 @@ class TimeClaim(models.Model):
     )
     hold_token = models.CharField(max_length=40, blank=True, default="")
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # The customer a hold is for: only they can book with its token.
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

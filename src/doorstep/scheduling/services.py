@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile
+from doorstep.accounts.models import ProviderProfile, User
 from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.events.services import record_event
 from doorstep.orders.models import Order
@@ -59,10 +59,12 @@ def claim_time(
     staff_key: int = 0,
     order: Order | None = None,
     hold_minutes: int | None = None,
+    held_by: User | None = None,
 ) -> TimeClaim:
     """Take ``[starts_at, ends_at)`` of the provider's time (buffers included by the
-    caller). With ``hold_minutes``, the claim is a hold that lapses unless turned
-    into an order's claim in time. Raises ``Conflict`` ``slot_taken``.
+    caller). With ``hold_minutes``, the claim is a hold for customer ``held_by``
+    that lapses unless turned into their order's claim in time. Raises
+    ``Conflict`` ``slot_taken``.
 
     Safe under any concurrency: the insert is the check. On PostgreSQL an exclusion
     constraint rejects an overlapping row (a concurrent inserter waits for the first
@@ -83,6 +85,7 @@ def claim_time(
                 hold_expires_at=now + timedelta(minutes=hold_minutes)
                 if hold_minutes
                 else None,
+                held_by=held_by if hold_minutes else None,
             )
     except IntegrityError as error:
         raise _slot_taken() from error
@@ -93,27 +96,32 @@ def hold_time(
     provider: ProviderProfile,
     starts_at: datetime,
     ends_at: datetime,
+    held_by: User,
     staff_key: int = 0,
 ) -> TimeClaim:
-    """Hold a slot while the customer completes payment."""
+    """Hold a slot for customer ``held_by`` while they complete payment."""
     return claim_time(
         provider=provider,
         starts_at=starts_at,
         ends_at=ends_at,
         staff_key=staff_key,
         hold_minutes=settings.DOORSTEP_HOLD_MINUTES,
+        held_by=held_by,
     )
 
 
 def convert_hold(
     *, provider: ProviderProfile, hold_token: str, order: Order
 ) -> TimeClaim:
-    """Turn a live hold into the order's claim. Raises ``Conflict`` if it lapsed."""
+    """Turn a live hold into the order's claim. The hold must be the order's
+    customer's: a token is not a bearer pass to someone else's time. Raises
+    ``Conflict`` ``hold_expired`` if it lapsed or is not theirs (alike)."""
     now = timezone.now()
     claim = (
         TimeClaim.objects.select_for_update()
         .filter(
             provider=provider,
+            held_by_id=order.customer_id,
             hold_token=hold_token,
             released_at__isnull=True,
             hold_expires_at__gt=now,

@@ -595,3 +595,66 @@ def test_api_docs_page_uses_only_our_own_scripts(client):
     assert response.status_code == 200
     assert b"cdn.jsdelivr.net" not in response.content
     assert b'src="/static/ninja/swagger-ui-bundle.js"' in response.content
+
+
+# --- Per-account lock-out, shared with the web sign-in ------------------------------
+
+
+def test_password_guessing_locks_the_account_for_the_api(client):
+    # Given an account, and 25 wrong passwords from 25 addresses (so no per-IP
+    # limit helps)
+    make_user(email="ann@example.com")
+    for n in range(25):
+        _post(
+            client,
+            "/auth/tokens",
+            {"email": "ann@example.com", "password": f"guess-{n}"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+    before = _counts()
+
+    # When the right password comes
+    response = _post(
+        client,
+        "/auth/tokens",
+        {"email": "ann@example.com", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    # Then the account is locked: no token
+    assert_problem(response, 429, "too_many_login_attempts")
+    assert _counts() == before
+
+
+def test_an_account_locked_on_the_web_gets_no_api_token(client):
+    # Given an account locked out by wrong passwords on the web sign-in form
+    make_user(email="ann@example.com")
+    web = Client()
+    for n in range(6):
+        web.post(
+            "/accounts/login/",
+            {"login": "ann@example.com", "password": f"guess-{n}"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+    before = _counts()
+
+    # When the API is asked for a token with the right password
+    response = _post(
+        client, "/auth/tokens", {"email": "ann@example.com", "password": PASSWORD}
+    )
+
+    # Then it is refused too
+    assert_problem(response, 429, "too_many_login_attempts")
+    assert _counts() == before
+
+
+def test_the_right_password_before_the_limit_still_gets_a_token(client):
+    make_user(email="ann@example.com")
+    for n in range(3):
+        _post(client, "/auth/tokens", {"email": "ann@example.com", "password": f"x{n}"})
+
+    response = _post(
+        client, "/auth/tokens", {"email": "ann@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 201, response.content

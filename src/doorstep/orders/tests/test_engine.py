@@ -9,7 +9,7 @@ from doorstep.orders.engine import allowed_transitions, apply_transition
 from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.processes.book_provider import BOOK_PROVIDER
 from doorstep.scheduling.models import TimeClaim
-from tests.factories import make_order, make_user
+from tests.factories import make_ops, make_order, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_a_wrong_start_code_refuses_and_ops_can_override():
         _fire(order, "start", order.provider.user, start_code=wrong)
     assert "start_code" in error.value.fields
 
-    ops = make_user(is_staff=True)
+    ops = make_ops("Support")
     started = _fire(order, "start", ops)
     assert started.state == "in_service"
     assert order.events.get(transition="start").data == {"override": True}

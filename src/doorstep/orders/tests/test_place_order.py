@@ -152,6 +152,26 @@ def test_a_hold_for_another_time_is_refused(listing, customer):
     assert error.code == "hold_mismatch"
 
 
+def test_another_customers_hold_token_is_refused(listing, customer):
+    # Given a hold made by one customer
+    hold = hold_slot(
+        customer=customer, listing_id=listing.public_id, starts_at=at("10:00")
+    )
+
+    # When someone else books with its token
+    error = _refused(
+        booking(listing, make_user(), hold_token=hold.hold_token), Conflict
+    )
+
+    # Then they are refused and the hold stays the customer's, to book
+    assert error.code == "hold_expired"
+    hold.refresh_from_db()
+    assert hold.order is None
+    assert hold.held_by == customer
+    order = place_order(**booking(listing, customer, hold_token=hold.hold_token))
+    assert order.customer == customer
+
+
 def test_a_lapsed_hold_is_refused(listing, customer):
     hold = hold_slot(
         customer=customer, listing_id=listing.public_id, starts_at=at("10:00")

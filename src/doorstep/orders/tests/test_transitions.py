@@ -8,7 +8,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from doorstep.orders.models import OrderEvent, OrderPhoto
 from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.tests.conftest import booking, photo_upload
-from tests.factories import make_provider, make_user
+from tests.factories import make_ops, make_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_another_provider_does_not_even_see_the_order(order):
 
 
 def test_staff_act_here_only_as_a_party(order):
-    staff = make_user(is_staff=True)
+    staff = make_ops("Support")
     with pytest.raises(NotFound):
         _fire(order, "cancel", staff)
 

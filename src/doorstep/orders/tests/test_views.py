@@ -3,7 +3,6 @@ the provider's inbox, the order page for each side, live updates, and the back
 office — each tried by the wrong person too."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from doorstep.catalog.models import Listing, PricingModel
@@ -12,7 +11,13 @@ from doorstep.orders.models import Order, OrderPhoto
 from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.tests.conftest import add_on, at, booking, day_ahead, photo_upload
 from doorstep.scheduling.tests.helpers import bookable_listing
-from tests.factories import make_listing, make_provider, make_user
+from tests.factories import (
+    make_listing,
+    make_ops,
+    make_provider,
+    make_user,
+    sign_in_ops,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -405,16 +410,8 @@ def test_a_bad_new_time_shows_beside_the_picker(client, order):
 
 
 def _ops(client, *, mfa: bool = True):
-    user = make_user(is_staff=True)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
-    client.force_login(user)
-    session = client.session
-    methods = ["password", "mfa"] if mfa else ["password"]
-    session["account_authentication_methods"] = [
-        {"method": m, "at": 0} for m in methods
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
+    user = make_ops("Support")
+    sign_in_ops(client, user, second_factor=mfa)
     return user
 
 

@@ -10,7 +10,7 @@ from doorstep.payments import flows
 from doorstep.payments.models import AccountKind as K
 from doorstep.payments.models import JournalEntry, PayoutRequest, SandboxCharge
 from doorstep.payments.tests.conftest import CARD_DECLINED, CARD_OK, balance, set_state
-from tests.factories import make_provider, make_user
+from tests.factories import make_ops, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -18,7 +18,9 @@ JSON = "application/json"
 
 def _post(client, url, payload, user, key=None):
     extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-    return client.post(API + url, payload, content_type=JSON, **bearer(user), **extra)
+    # Ops hold tokens minted with their second factor, as the token API mints them.
+    auth = bearer(user, second_factor=user.is_staff)
+    return client.post(API + url, payload, content_type=JSON, **auth, **extra)
 
 
 def _paid_and_released(order):
@@ -178,7 +180,7 @@ def test_statement_as_csv_has_a_running_balance(client, order, provider):
 def test_payout_request_and_ops_batch(client, order, provider):
     _paid_and_released(order)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
-    ops = make_user(is_staff=True)
+    ops = make_ops()
 
     requested = _post(client, "/me/payouts", {"amount": 5_000}, provider.user, key="p")
     assert requested.status_code == 201, requested.content
@@ -206,7 +208,7 @@ def test_payout_below_the_minimum_is_refused(client, order, provider):
 def test_only_ops_refund_and_the_key_refunds_once(client, order, customer, provider):
     flows.authorise_order(order=order, payment_method=CARD_OK)
     flows.capture_order(order=order)
-    ops = make_user(is_staff=True)
+    ops = make_ops()
     url = f"/ops/orders/{order.public_id}/refunds"
 
     for someone in (customer, provider.user):
@@ -221,7 +223,7 @@ def test_only_ops_refund_and_the_key_refunds_once(client, order, customer, provi
 
 
 def test_a_refund_needs_a_key(client, order):
-    ops = make_user(is_staff=True)
+    ops = make_ops()
 
     response = _post(
         client, f"/ops/orders/{order.public_id}/refunds", {"amount": 1}, ops

@@ -24,6 +24,7 @@ from doorstep.payments.tests.conftest import (
     balance,
     set_state,
 )
+from tests.factories import make_ops
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +284,7 @@ def _available(order, provider, amount):
 
 def test_payout_paid_by_webhook(order, provider, django_user_model):
     _available(order, provider, 8_500)
-    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    ops = make_ops("Finance")
     payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
 
     flows.approve_payouts(request_ids=[payout.pk], user=ops)
@@ -302,7 +303,7 @@ def test_payout_paid_by_webhook(order, provider, django_user_model):
 
 def test_failed_payout_returns_the_money(order, provider, django_user_model):
     _available(order, provider, 8_500)
-    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    ops = make_ops("Finance")
     payout = flows.request_payout(
         provider=provider, amount=8_000, currency="CNY", destination="acct_fail"
     )
@@ -325,7 +326,7 @@ def test_reconcile_sends_a_stuck_payout_and_sees_its_outcome_at_once(
     from doorstep.payments.reconciliation import reconcile
 
     _available(order, provider, 8_500)
-    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    ops = make_ops("Finance")
     payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
     sandbox.inject_failure("payout", when="before")
     flows.approve_payouts(request_ids=[payout.pk], user=ops)

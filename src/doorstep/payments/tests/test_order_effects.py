@@ -15,7 +15,7 @@ from doorstep.payments.models import JournalEntry, LedgerAccount, PaymentStatus
 from doorstep.payments.tasks import run_money_flow
 from doorstep.payments.tests.conftest import CARD_DECLINED, CARD_OK, balance, set_state
 from doorstep.scheduling.models import TimeClaim
-from tests.factories import make_order, make_user
+from tests.factories import make_ops, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def fire(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def ops():
-    return make_user(is_staff=True)
+    return make_ops()
 
 
 def _paid(order: Order) -> Order:

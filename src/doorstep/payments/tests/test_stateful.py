@@ -43,7 +43,13 @@ from doorstep.payments.tests.conftest import (
     CARD_OK,
     CARD_RETRY,
 )
-from tests.factories import make_category, make_listing, make_order, make_user
+from tests.factories import (
+    make_category,
+    make_listing,
+    make_ops,
+    make_order,
+    make_user,
+)
 
 TERMINAL = {"completed", "cancelled", "declined", "expired", "refunded"}
 CARDS = [CARD_OK, CARD_OK, CARD_OK, CARD_DECLINED, CARD_RETRY, CARD_CAPTURE_FAILS]
@@ -74,7 +80,7 @@ class Money(RuleBasedStateMachine):
             make_listing(category=category, price=price) for price in (10_000, 7_300)
         ]
         self.customer = make_user()
-        self.ops = make_user(is_staff=True)
+        self.ops = make_ops("Finance")
         self.orders: list[Order] = []
         self.now = timezone.now()
 

@@ -10,7 +10,7 @@ from doorstep.payments import flows, views
 from doorstep.payments.models import PayoutRequest
 from doorstep.payments.queries import wallets
 from doorstep.payments.tests.conftest import CARD_OK, set_state
-from tests.factories import make_provider, make_user
+from tests.factories import make_listing, make_ops, make_order, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def ops_session(monkeypatch):
     monkeypatch.setattr(
         views, "can_use_back_office", lambda request: request.user.is_staff
     )
-    return make_user(is_staff=True)
+    return make_ops()
 
 
 def _released(order):
@@ -123,9 +123,63 @@ def test_finance_report_and_csv(client, order, ops_session, category):
     assert page.status_code == 200
     lines = csv.content.decode().strip().splitlines()
     assert lines[0] == (
-        "day,category,gmv,captured,refunded,commission,fees,payouts,escrow_outstanding"
+        "day,category,currency,gmv,captured,refunded,commission,fees,payouts,"
+        "escrow_outstanding"
     )
-    assert f",{category.slug},10000,10500,0,1500,500,0,0" in lines[1]
+    assert f",{category.slug},CNY,10000,10500,0,1500,500,0,0" in lines[1]
+
+
+def _captured(order):
+    flows.authorise_order(order=order, payment_method=CARD_OK)
+    flows.capture_order(order=order)
+
+
+def test_finance_shows_each_currency_with_its_own_sign(client, ops_session, category):
+    # Given a paid order in yuan and one in US dollars
+    _captured(make_order(listing=make_listing(category=category, currency="CNY")))
+    usd = make_listing(category=category, price=5_000, currency="USD")
+    _captured(make_order(listing=usd))
+    client.force_login(ops_session)
+
+    # When ops open the finance report
+    page = client.get(reverse("payments:finance_report")).content.decode()
+    csv = client.get(reverse("payments:finance_report") + "?format=csv")
+
+    # Then each currency has its own rows and total, in its own sign
+    rows = [line.split(",") for line in csv.content.decode().splitlines()[1:]]
+    assert sorted((row[2], row[3]) for row in rows) == [
+        ("CNY", "10000"),
+        ("USD", "5000"),
+    ]
+    assert "CN¥100.00" in page
+    assert "$50.00" in page
+    assert "$150.00" not in page
+    assert "CN¥150.00" not in page
+    assert "$100.00" not in page
+
+
+def test_gmv_counts_only_paid_orders_that_were_not_voided(client, ops_session):
+    from doorstep.orders.engine import apply_transition
+    from doorstep.payments.queries import gmv_orders
+    from doorstep.payments.tests.conftest import CARD_DECLINED
+
+    listing = make_listing(price=10_000, currency="CNY")
+    paid = make_order(listing=listing)
+    _captured(paid)
+    declined = make_order(listing=listing, starts_in=timedelta(days=3))
+    with pytest.raises(flows.PaymentError):
+        flows.authorise_order(order=declined, payment_method=CARD_DECLINED)
+    voided = make_order(listing=listing, starts_in=timedelta(days=4))
+    flows.authorise_order(order=voided, payment_method=CARD_OK)
+    apply_transition(order_id=voided.pk, name="cancel", user=voided.customer)
+    make_order(listing=listing, starts_in=timedelta(days=5))  # never paid
+    client.force_login(ops_session)
+
+    csv = client.get(reverse("payments:finance_report") + "?format=csv")
+
+    assert list(gmv_orders()) == [paid]
+    gmv = sum(int(line.split(",")[3]) for line in csv.content.decode().splitlines()[1:])
+    assert gmv == 10_000
 
 
 def test_the_order_page_shows_the_payment_and_the_earnings(client, order):

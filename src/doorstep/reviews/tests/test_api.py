@@ -8,15 +8,15 @@ import pytest
 from doorstep.api.testing import API, JSON, assert_problem, bearer
 from doorstep.reviews import services
 from doorstep.reviews.tests.conftest import completed, png_upload
-from tests.factories import make_order, make_user
+from tests.factories import make_ops, make_order, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def _post(client, path, body, user):
-    return client.post(
-        f"{API}{path}", data=json.dumps(body), content_type=JSON, **bearer(user)
-    )
+    # Ops hold tokens minted with their second factor, as the token API mints them.
+    auth = bearer(user, second_factor=user.is_staff)
+    return client.post(f"{API}{path}", data=json.dumps(body), content_type=JSON, **auth)
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_report_and_moderate(client, pair):
     )
     # Not ops: 403 on a review they see
     assert_problem(_post(client, f"{path}/hide", {"reason": "x"}, reporter), 403)
-    ops = make_user(is_staff=True)
+    ops = make_ops("Trust & safety")
     hidden = _post(client, f"{path}/hide", {"reason": "Abuse"}, ops)
     assert hidden.json()["status"] == "hidden"
     listing_id = about_provider.listing.public_id

@@ -8,7 +8,7 @@ from doorstep.reviews.models import ListingReputation, ProviderReputation
 from doorstep.reviews.tests.conftest import completed
 from doorstep.search import ranking
 from doorstep.search.models import SearchDocument
-from tests.factories import make_user
+from tests.factories import make_ops
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_reviews_of_customers_do_not_count(listing):
 
 
 def test_hiding_and_unhiding_recompute(listing):
-    ops = make_user(is_staff=True)
+    ops = make_ops("Trust & safety")
     revealed_review(listing, 5, value=5)
     bad = revealed_review(listing, 1, value=1)
     listing.refresh_from_db()

@@ -14,7 +14,7 @@ from doorstep.reviews.consumers import on_order_event
 from doorstep.reviews.models import Direction, Review, ReviewReport, ReviewWindow
 from doorstep.reviews.tasks import close_review_window_task, sweep_review_windows
 from doorstep.reviews.tests.conftest import completed, png_upload
-from tests.factories import make_listing, make_order, make_user
+from tests.factories import make_listing, make_ops, make_order, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +278,7 @@ def test_authors_do_not_report_their_own_review(public_pair):
 
 def test_ops_hide_with_a_reason_and_it_is_audited(public_pair):
     about_provider, _ = public_pair
-    ops = make_user(is_staff=True)
+    ops = make_ops("Trust & safety")
     services.report_review(
         review_id=about_provider.public_id, user=make_user(), reason="Rude"
     )
@@ -300,6 +300,19 @@ def test_ops_hide_with_a_reason_and_it_is_audited(public_pair):
     assert Event.objects.filter(topic="review.unhidden").exists()
 
 
+def test_hiding_needs_a_moderating_role(public_pair):
+    # Given staff whose role does not moderate (Support, Finance)
+    about_provider, _ = public_pair
+    for role in ("Support", "Finance"):
+        with pytest.raises(PermissionDenied) as refused:
+            services.hide_review(
+                review_id=about_provider.public_id, user=make_ops(role), reason="x"
+            )
+        assert refused.value.code == "ops_permission_required"
+    about_provider.refresh_from_db()
+    assert about_provider.hidden_at is None
+
+
 def test_hiding_needs_ops_and_a_reason(public_pair, order):
     about_provider, _ = public_pair
     # Someone who sees the review but is not ops: 403
@@ -310,7 +323,7 @@ def test_hiding_needs_ops_and_a_reason(public_pair, order):
     with pytest.raises(DomainError) as refused:
         services.hide_review(
             review_id=about_provider.public_id,
-            user=make_user(is_staff=True),
+            user=make_ops("Trust & safety"),
             reason="  ",
         )
     assert refused.value.fields.keys() == {"reason"}

@@ -78,13 +78,15 @@ def test_moving_a_claim_onto_another_is_refused_too():
 @pytest.mark.django_db
 def test_a_lapsed_hold_frees_the_slot_and_cannot_be_converted():
     provider = make_provider()
-    hold = hold_time(provider=provider, starts_at=_at(9), ends_at=_at(11))
+    order = make_order(listing=None)
+    hold = hold_time(
+        provider=provider, starts_at=_at(9), ends_at=_at(11), held_by=order.customer
+    )
     TimeClaim.objects.filter(pk=hold.pk).update(
         hold_expires_at=timezone.now() - timedelta(seconds=1)
     )
 
     claim_time(provider=provider, starts_at=_at(9), ends_at=_at(11))
-    order = make_order(listing=None)
     with pytest.raises(Conflict):
         convert_hold(provider=provider, hold_token=hold.hold_token, order=order)
 

@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsAccess(models.Model):
+    """No table and no rows: it only names the ops permissions
+    (``access.OpsPermission``) so that Django groups — the ops roles — can hold
+    them and ``user.has_perm`` can answer."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        verbose_name = _("ops access")
+        permissions = [
+            ("act_on_orders", _("Act on other people's orders")),
+            ("refund_orders", _("Refund orders")),
+            ("approve_payouts", _("Approve payouts")),
+            ("view_finance", _("See the finance report and payouts")),
+            ("moderate_reviews", _("Hide and unhide reviews")),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
