@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "doorstep.payments.middleware.TestModeHeaderMiddleware",
 ]
 
 ROOT_URLCONF = "doorstep.urls"
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "doorstep.web.context_processors.site",
+                "doorstep.payments.context_processors.payment_mode",
             ],
         },
     },
