@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,16 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+def _get(url: str) -> tuple[int, Message, bytes]:
     # The server sits behind a TLS proxy in production; say so, as the proxy does.
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+    request = urllib.request.Request(  # noqa: S310 - http to our own server
+        url, headers={"X-Forwarded-Proto": "https"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 @pytest.fixture

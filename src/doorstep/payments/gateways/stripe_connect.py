@@ -7,7 +7,10 @@
 * payout: a Transfer to the provider's connected account, then a Payout from
   that account to the provider's bank (``payout.paid`` / ``payout.failed`` follow);
 * webhooks: ``stripe.Webhook.construct_event`` (signature and timestamp), then
-  the event is put in our gateway-neutral shape.
+  the event is put in our gateway-neutral shape;
+* connected accounts: an Express account per provider (``transfers``
+  capability), onboarded through an Account Link; ``account.updated`` reports
+  what Stripe still needs and whether payouts are enabled.
 
 ``stripe`` is imported when the adapter is built, so deployments on the sandbox
 never need it. Tests pass ``http_client`` (a fake serving recorded responses).
@@ -19,6 +22,7 @@ from typing import Any
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways.base import (
     ChargeResult,
+    ConnectedAccount,
     GatewayError,
     PayoutResult,
     RefundResult,
@@ -52,6 +56,23 @@ def _translate(error: Exception) -> GatewayError:
         code = GatewayError.UNAVAILABLE if status >= 500 else GatewayError.NOT_FOUND
         return GatewayError(code, str(error))
     raise error
+
+
+def _connected_account(account: Any) -> ConnectedAccount:
+    account = _plain(account)
+    requirements = account.get("requirements") or {}
+    due = [
+        *(requirements.get("past_due") or []),
+        *(requirements.get("currently_due") or []),
+    ]
+    return ConnectedAccount(
+        account_id=account["id"],
+        details_submitted=bool(account.get("details_submitted")),
+        charges_enabled=bool(account.get("charges_enabled")),
+        payouts_enabled=bool(account.get("payouts_enabled")),
+        requirements_due=tuple(dict.fromkeys(due)),
+        disabled_reason=str(requirements.get("disabled_reason") or ""),
+    )
 
 
 def _plain(obj: Any) -> dict:
@@ -255,6 +276,17 @@ class StripeConnectGateway:
                 ],
                 "metadata": dict(obj.get("metadata") or {}),
             }
+        elif event["type"] == "account.updated":
+            account = _connected_account(obj)
+            data = {
+                "id": account.account_id,
+                "details_submitted": account.details_submitted,
+                "charges_enabled": account.charges_enabled,
+                "payouts_enabled": account.payouts_enabled,
+                "requirements_due": list(account.requirements_due),
+                "disabled_reason": account.disabled_reason,
+                "metadata": dict(obj.get("metadata") or {}),
+            }
         else:
             data = {
                 "id": obj["id"],
@@ -263,6 +295,45 @@ class StripeConnectGateway:
             }
         return WebhookEvent(
             id=event["id"], type=event["type"], data=data, created=event["created"]
+        )
+
+    # --- Connected accounts -----------------------------------------------------
+
+    def create_connected_account(
+        self, *, email: str, idempotency_key: str, metadata: Mapping[str, str]
+    ) -> ConnectedAccount:
+        params: dict[str, Any] = {
+            "type": "express",
+            "email": email,
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": dict(metadata),
+        }
+        if setting("STRIPE_CONNECT_COUNTRY"):
+            params["country"] = setting("STRIPE_CONNECT_COUNTRY")
+        account = self._call(
+            self.client.v1.accounts.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
+        return _connected_account(account)
+
+    def create_account_link(
+        self, *, account_id: str, return_url: str, refresh_url: str
+    ) -> str:
+        link = self._call(
+            self.client.v1.account_links.create,
+            params={
+                "account": account_id,
+                "type": "account_onboarding",
+                "return_url": return_url,
+                "refresh_url": refresh_url,
+            },
+        )
+        return link.url
+
+    def retrieve_account(self, *, account_id: str) -> ConnectedAccount:
+        return _connected_account(
+            self._call(self.client.v1.accounts.retrieve, account_id)
         )
 
     # --- Reconciliation ---------------------------------------------------------
