@@ -817,7 +817,6 @@ def request_payout(
     ``DOORSTEP_MIN_PAYOUT``, at most what is available and not yet requested),
     to their connected account — refused (``payouts_not_enabled``) until the
     gateway can pay it."""
-    destination = payout_destination(provider)
     minimum = setting("DOORSTEP_MIN_PAYOUT")
     if amount < minimum:
         raise DomainError(
@@ -825,6 +824,7 @@ def request_payout(
             _("The smallest payout is %(minimum)s.") % {"minimum": minimum},
             fields={"amount": [_("Below the minimum payout.")]},
         )
+    destination = payout_destination(provider)
     with transaction.atomic():
         available = _account(K.PROVIDER_AVAILABLE, currency, provider=provider)
         balance = _locked_balance(available)  # serialises a provider's requests

@@ -86,6 +86,23 @@ class PayoutOut(Schema):
     created_at: datetime
 
 
+class PayoutAccountOut(Schema):
+    """Whether payouts can reach the provider: ``not_started`` (no account yet),
+    ``incomplete`` (the gateway still needs ``requirements_due``) or ``enabled``."""
+
+    status: str
+    payouts_enabled: bool
+    requirements_due: list[str]
+    disabled_reason: str
+
+
+class OnboardingLinkOut(Schema):
+    """Open ``url`` (the gateway's onboarding) in a browser; it expires within
+    minutes, so ask for a new one each time."""
+
+    url: str
+
+
 class BatchIn(Schema):
     payout_ids: list[str] = Field(min_length=1, max_length=500)
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 
 from doorstep.payments import flows
+from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.gateways.base import (
     ConnectedAccount,
@@ -29,6 +30,11 @@ logger = logging.getLogger(__name__)
 def receive_webhook(*, gateway: str, body: bytes, headers: Mapping[str, str]) -> int:
     """Handle one delivery; the HTTP status to answer (400 for a bad signature,
     with nothing written; 200 for a duplicate)."""
+    if gateway != setting("DOORSTEP_PAYMENT_GATEWAY"):
+        # Only the configured gateway may speak: the sandbox's secret has a
+        # public default, so its endpoint on a Stripe site would let anyone
+        # "capture" a payment by a forged event.
+        return 404
     try:
         implementation = get_gateway(gateway)
     except LookupError:

@@ -28,6 +28,7 @@ import random
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
+from urllib.parse import urljoin
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -363,7 +364,9 @@ class SandboxGateway:
             {"account": account_id, "return": return_url, "refresh": refresh_url},
             salt=ACCOUNT_LINK_SALT,
         )
-        return reverse("payments:sandbox_connect", args=[account_id]) + f"?link={token}"
+        # The sandbox's page is on this site: the same origin as the return URL.
+        page = reverse("payments:sandbox_connect", args=[account_id])
+        return urljoin(return_url, page) + f"?link={token}"
 
     def retrieve_account(self, *, account_id: str) -> ConnectedAccount:
         account = SandboxAccount.objects.filter(account_id=account_id).first()

@@ -197,3 +197,58 @@ def test_setup_and_return_pages_are_for_providers_only(client):
 
     assert client.post(reverse("payments:setup_payouts")).status_code == 404
     assert client.get(reverse("payments:payouts_return")).status_code == 404
+
+
+def test_a_real_gateway_ignores_sandbox_webhooks_and_pages(client, provider, settings):
+    # Given a sandbox account and event, then the site switched to Stripe
+    account = onboard(provider)
+    event = sandbox.SandboxWebhook.objects.latest("pk")
+    settings.DOORSTEP_PAYMENT_GATEWAY = "stripe_connect"
+    body, headers = sandbox.signed_delivery(event)
+
+    # When someone posts a correctly signed sandbox event (its secret is public)
+    response = client.post(
+        reverse("payments:webhook", args=["sandbox"]),
+        body,
+        content_type="application/json",
+        headers=headers,
+    )
+
+    # Then the endpoint is not there, nor is the sandbox's onboarding page
+    assert response.status_code == 404
+    assert client.get(f"/sandbox/connect/{account.account_id}/").status_code == 404
+
+
+def test_api_clients_set_up_payouts_and_see_the_state(client, provider):
+    def payout_account():
+        return client.get("/api/v1/me/payout-account", **bearer(provider.user))
+
+    before = payout_account().json()
+    link = client.post(
+        "/api/v1/me/payout-account/onboarding-link", **bearer(provider.user)
+    )
+    client.post(link.json()["url"], {"action": "complete"})
+    client.force_login(provider.user)
+    client.get(reverse("payments:payouts_return"))
+    after = payout_account().json()
+
+    assert before["status"] == "not_started"
+    assert link.status_code == 201
+    assert link.json()["url"].startswith("http://testserver/sandbox/connect/acct_")
+    assert after == {
+        "status": "enabled",
+        "payouts_enabled": True,
+        "requirements_due": [],
+        "disabled_reason": "",
+    }
+
+
+def test_a_customer_has_no_payout_account(client):
+    customer = make_user()
+
+    response = client.post(
+        "/api/v1/me/payout-account/onboarding-link", **bearer(customer)
+    )
+
+    assert response.status_code == 404
+    assert PayoutAccount.objects.count() == 0
