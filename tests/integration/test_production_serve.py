@@ -109,11 +109,14 @@ def test_a_fresh_production_server_serves_pages_api_and_static_files(
     home, home_headers, html = _get(url + "/")
     api, _headers, _body = _get(url + "/api/v1/categories")
     stylesheet = re.search(rb'href="(/static/web/site\.[0-9a-f]+\.css)"', html)
+    missing, _headers, not_found = _get(url + "/no-such-page/")
 
-    assert (ready, home, api) == (200, 200, 200)
+    assert (ready, home, api, missing) == (200, 200, 200, 404)
     assert home_headers["Doorstep-Test-Mode"] == "true"
     assert b"No real money moves" in html
     assert stylesheet, "the page links its stylesheet by its hashed name"
+    # The 404 page is the site's own, styled like every page
+    assert stylesheet.group(1) in not_found
     status, headers, css = _get(url + stylesheet.group(1).decode())
     assert status == 200
     assert headers["Content-Type"].startswith("text/css")

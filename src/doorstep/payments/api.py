@@ -119,6 +119,7 @@ def _payout_out(payout: PayoutRequest) -> dict:
     return {
         "id": payout.public_id,
         "status": payout.status,
+        "failure_code": payout.failure_code,
         "amount": _money(payout.amount, payout.currency),
         "created_at": payout.created_at,
     }

@@ -82,6 +82,9 @@ class PayoutIn(Schema):
 class PayoutOut(Schema):
     id: str
     status: str
+    # Why a failed payout failed, e.g. ``payouts_not_enabled`` (the provider's
+    # payout account cannot receive payouts) or ``insufficient_funds``.
+    failure_code: str = ""
     amount: MoneyOut
     created_at: datetime
 

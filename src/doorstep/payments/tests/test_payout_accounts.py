@@ -252,3 +252,24 @@ def test_a_customer_has_no_payout_account(client):
 
     assert response.status_code == 404
     assert PayoutAccount.objects.count() == 0
+
+
+def test_an_api_batch_says_why_a_payout_was_refused(client, order, provider):
+    _available(order, provider)
+    account = onboard(provider)
+    payout = flows.request_payout(provider=provider, amount=5_000, currency="CNY")
+    PayoutAccount.objects.filter(pk=account.pk).update(payouts_enabled=False)
+
+    batch = client.post(
+        "/api/v1/ops/payouts/batches",
+        {"payout_ids": [payout.public_id]},
+        content_type="application/json",
+        **bearer(make_user(is_staff=True)),
+    )
+
+    assert batch.status_code == 201, batch.content
+    [refused] = batch.json()["payouts"]
+    assert (refused["status"], refused["failure_code"]) == (
+        "failed",
+        "payouts_not_enabled",
+    )
