@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_SECRET_KEY": "",
     "STRIPE_PUBLISHABLE_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
+    # The Connect endpoint's secret (events of the providers' connected accounts).
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "",
     # Country of the Express accounts created for providers (ISO 3166-1 alpha-2;
     # empty: Stripe uses the platform's country).
     "STRIPE_CONNECT_COUNTRY": "",
@@ -134,6 +136,7 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "STRIPE_SECRET_KEY": _text,
     "STRIPE_PUBLISHABLE_KEY": _text,
     "STRIPE_WEBHOOK_SECRET": _text,
+    "STRIPE_CONNECT_WEBHOOK_SECRET": _text,
     "STRIPE_CONNECT_COUNTRY": _text,
 }
 
@@ -163,6 +166,12 @@ def from_environment(environ: Mapping[str, str], *, debug: bool) -> dict[str, An
                     + " or ".join(prefixes)
                     + "."
                 )
+    connect_secret = values["STRIPE_CONNECT_WEBHOOK_SECRET"]
+    if connect_secret and not connect_secret.startswith("whsec_"):
+        raise ImproperlyConfigured(
+            "STRIPE_CONNECT_WEBHOOK_SECRET does not look like one: it should start "
+            "with whsec_."
+        )
     if gateway == "sandbox" and not debug and not values["DOORSTEP_ALLOW_SANDBOX"]:
         raise ImproperlyConfigured(
             "DOORSTEP_PAYMENT_GATEWAY is the sandbox (no real money moves) and DEBUG "

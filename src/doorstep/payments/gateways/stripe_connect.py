@@ -248,16 +248,7 @@ class StripeConnectGateway:
         self, *, body: bytes, headers: Mapping[str, str]
     ) -> WebhookEvent:
         lowered = {key.lower(): value for key, value in headers.items()}
-        try:
-            event = self._stripe.Webhook.construct_event(
-                body,
-                lowered.get("stripe-signature", ""),
-                setting("STRIPE_WEBHOOK_SECRET"),
-                tolerance=setting("DOORSTEP_WEBHOOK_TOLERANCE_SECONDS"),
-            )
-        except (ValueError, self._stripe.SignatureVerificationError) as error:
-            raise GatewayError(GatewayError.BAD_SIGNATURE, str(error)) from error
-        event = _plain(event)
+        event = _plain(self._construct_event(body, lowered.get("stripe-signature", "")))
         obj = event["data"]["object"]
         data: dict[str, Any]
         if event["type"].startswith("charge."):
@@ -296,6 +287,31 @@ class StripeConnectGateway:
         return WebhookEvent(
             id=event["id"], type=event["type"], data=data, created=event["created"]
         )
+
+    def _construct_event(self, body: bytes, signature: str) -> Any:
+        """The verified event, signed by the platform's endpoint secret or by the
+        Connect endpoint's (events of connected accounts: ``account.updated``,
+        their payouts), which Stripe signs with a secret of its own."""
+        secrets = [
+            secret
+            for secret in (
+                setting("STRIPE_WEBHOOK_SECRET"),
+                setting("STRIPE_CONNECT_WEBHOOK_SECRET"),
+            )
+            if secret
+        ]
+        error: Exception = ValueError("no webhook secret")
+        for secret in secrets:
+            try:
+                return self._stripe.Webhook.construct_event(
+                    body,
+                    signature,
+                    secret,
+                    tolerance=setting("DOORSTEP_WEBHOOK_TOLERANCE_SECONDS"),
+                )
+            except (ValueError, self._stripe.SignatureVerificationError) as refused:
+                error = refused
+        raise GatewayError(GatewayError.BAD_SIGNATURE, str(error)) from error
 
     # --- Connected accounts -----------------------------------------------------
 

@@ -5,7 +5,7 @@ import pytest
 
 stripe = pytest.importorskip("stripe")
 
-from doorstep.payments.gateways.base import sign_payload  # noqa: E402
+from doorstep.payments.gateways.base import GatewayError, sign_payload  # noqa: E402
 from doorstep.payments.tests.test_stripe_connect import _event, _gateway  # noqa: E402
 
 ACCOUNT = {
@@ -100,3 +100,22 @@ def test_account_updated_webhook_is_normalised(settings):
     assert event.data["payouts_enabled"] is False
     assert event.data["requirements_due"] == ["external_account", "tos_acceptance.date"]
     assert event.data["disabled_reason"] == "requirements.past_due"
+
+
+def test_connect_events_are_verified_with_the_connect_endpoint_secret(settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_platform"
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_connect"
+    gateway, _http = _gateway({})
+    body = _event("account.updated", ENABLED)
+
+    event = gateway.verify_and_parse_webhook(
+        body=body,
+        headers={"Stripe-Signature": sign_payload(body, secret="whsec_connect")},
+    )
+    with pytest.raises(GatewayError):
+        gateway.verify_and_parse_webhook(
+            body=body,
+            headers={"Stripe-Signature": sign_payload(body, secret="whsec_other")},
+        )
+
+    assert event.data["payouts_enabled"] is True
