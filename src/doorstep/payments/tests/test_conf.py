@@ -131,3 +131,9 @@ def test_a_lower_case_log_level_starts(tmp_path):
     result = _run({**PRODUCTION, "DEBUG": "true", "LOG_LEVEL": "warning"}, tmp_path)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_every_payment_setting_has_a_parser():
+    from doorstep.payments.conf import DEFAULTS, PARSERS
+
+    assert set(PARSERS) == set(DEFAULTS)
