@@ -26,7 +26,15 @@ def _serve(argv: list[str]) -> None:
     )
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
     options = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doorstep.settings")
+    # Settings are checked (and static files collected when they are missing or
+    # stale) before the server listens: a bad configuration stops here, loudly,
+    # and no page is served without its stylesheet.
+    _django_setup()
+    from django.conf import settings
+
+    from doorstep.web.static_files import collect_static_if_stale
+
+    collect_static_if_stale()
     import uvicorn
 
     uvicorn.run(
@@ -37,7 +45,7 @@ def _serve(argv: list[str]) -> None:
         reload=options.reload,
         proxy_headers=True,
         lifespan="off",
-        log_level=os.environ.get("LOG_LEVEL", "info").lower(),
+        log_level=settings.LOG_LEVEL.lower(),
     )
 
 

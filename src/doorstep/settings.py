@@ -11,7 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from doorstep.payments import conf as payments_conf
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "doorstep.payments.middleware.TestModeHeaderMiddleware",
 ]
 
 ROOT_URLCONF = "doorstep.urls"
@@ -109,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "doorstep.web.context_processors.site",
+                "doorstep.payments.context_processors.payment_mode",
             ],
         },
     },
@@ -392,7 +397,20 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Logging ----------------------------------------------------------------------
 
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Any case: operators write "warning" as often as "WARNING".
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").strip().upper()
+if LOG_LEVEL not in LOG_LEVELS:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL={env.str('LOG_LEVEL')!r} is not valid: expected one of "
+        + ", ".join(LOG_LEVELS)
+        + " (any case)."
+    )
+LOG_FORMAT = env.str("LOG_FORMAT", default="json").strip().lower()
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT={LOG_FORMAT!r} is not valid: expected json or plain."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -411,7 +429,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": env.str("LOG_FORMAT", default="json"),
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -434,6 +452,12 @@ DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
 DOORSTEP_API_TOKEN_TTL_DAYS = env.int("DOORSTEP_API_TOKEN_TTL_DAYS", default=365)
+
+# --- Payments ---------------------------------------------------------------------
+
+# Gateway, keys, capture timing, clearing delay, fees: every name and default is in
+# doorstep.payments.conf, checked here so that a bad value stops the start-up.
+vars().update(payments_conf.from_environment(env.ENVIRON, debug=DEBUG or TESTING))
 
 # --- Messaging --------------------------------------------------------------------
 

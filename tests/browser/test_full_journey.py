@@ -278,6 +278,12 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     expect(provider.locator("main")).to_contain_text("CN¥169.15")
     shot(provider, "wallet")
 
+    # sets up payouts on the gateway's onboarding page (the sandbox's here)
+    provider.get_by_role("button", name="Set up payouts").click()
+    expect(provider).to_have_url(re.compile(r"/sandbox/connect/acct_"))
+    provider.get_by_role("button", name="Complete the details").click()
+    expect(provider.locator("main")).to_contain_text("Payouts are set up")
+
     # and asks for a payout of all of it
     provider.get_by_label(re.compile("Amount in minor units")).fill("16915")
     provider.get_by_role("button", name="Request payout").click()

@@ -83,6 +83,10 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "SECRET_KEY": "x" * 24 + "-production-secret-" + "y" * 30,
         "ALLOWED_HOSTS": "market.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DOORSTEP_PAYMENT_GATEWAY": "stripe_connect",
+        "STRIPE_SECRET_KEY": "sk_live_deploy_check",
+        "STRIPE_PUBLISHABLE_KEY": "pk_live_deploy_check",
+        "STRIPE_WEBHOOK_SECRET": "whsec_deploy_check",
         "DJANGO_SETTINGS_MODULE": "doorstep.settings",
     }
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -23,7 +24,7 @@ from doorstep.orders.models import Order
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
 from doorstep.orders.services import authorise_booking
-from doorstep.payments import flows, queries
+from doorstep.payments import flows, payout_accounts, queries
 from doorstep.payments.idempotency import HEADER, fingerprint, replay_error, run_once
 from doorstep.payments.models import (
     AccountKind,
@@ -40,7 +41,9 @@ from doorstep.payments.schemas import (
     CardIn,
     ExtraChargeIn,
     ExtraChargeOut,
+    OnboardingLinkOut,
     PaymentOut,
+    PayoutAccountOut,
     PayoutIn,
     PayoutOut,
     RefundIn,
@@ -98,6 +101,7 @@ def _payout_out(payout: PayoutRequest) -> dict:
     return {
         "id": payout.public_id,
         "status": payout.status,
+        "failure_code": payout.failure_code,
         "amount": _money(payout.amount, payout.currency),
         "created_at": payout.created_at,
     }
@@ -345,6 +349,48 @@ def request_payout(request: HttpRequest, payload: PayoutIn):
         return 201, _payout_out(payout)
 
     return _once(request, payload.dict(), action)
+
+
+def _payout_account_out(account) -> dict:
+    if account is None:
+        status = "not_started"
+    else:
+        status = "enabled" if account.can_receive_payouts() else "incomplete"
+    return {
+        "status": status,
+        "payouts_enabled": bool(account and account.can_receive_payouts()),
+        "requirements_due": list(account.requirements_due) if account else [],
+        "disabled_reason": account.disabled_reason if account else "",
+    }
+
+
+@router.get(
+    "/me/payout-account",
+    response=PayoutAccountOut,
+    summary="Your payout account",
+    description="Whether payouts can reach you yet. Payout requests are refused "
+    "(`payouts_not_enabled`) until `status` is `enabled`.",
+)
+def payout_account(request: HttpRequest):
+    return _payout_account_out(payout_accounts.payout_account_of(_provider(request)))
+
+
+@router.post(
+    "/me/payout-account/onboarding-link",
+    response={201: OnboardingLinkOut},
+    summary="Set up payouts",
+    description="Opens your account at the payment provider (the first time) and "
+    "returns a short-lived link to its onboarding, where you give your bank "
+    "details; it sends you back to the wallet page.",
+)
+def onboarding_link(request: HttpRequest):
+    provider = _provider(request)
+    url = payout_accounts.start_payout_onboarding(
+        provider=provider,
+        return_url=request.build_absolute_uri(reverse("payments:payouts_return")),
+        refresh_url=request.build_absolute_uri(reverse("payments:payouts_refresh")),
+    )
+    return Status(201, {"url": url})
 
 
 @router.post(

@@ -1,15 +1,26 @@
 """Payment settings, each with its default, read when used (never at import).
 
-A deployment overrides any of them in settings (from the environment there).
+``settings.py`` fills them from the environment with :func:`from_environment`,
+which checks every value at start-up: a process that starts is one whose payment
+configuration makes sense (a gateway it knows, its keys, numbers in range), and a
+bad value stops it with a message that names the variable.
 """
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+GATEWAY_NAMES = ("sandbox", "stripe_connect")
+CAPTURE_MOMENTS = ("booking", "acceptance", "after_service")
 
 DEFAULTS: dict[str, Any] = {
     # Which gateway moves the money: "sandbox" or "stripe_connect".
     "DOORSTEP_PAYMENT_GATEWAY": "sandbox",
+    # With DEBUG off, the sandbox runs only when this says so (a demo or staging
+    # site); every page then says that no real money moves.
+    "DOORSTEP_ALLOW_SANDBOX": False,
     # When the order's payment is captured: "booking", "acceptance" or
     # "after_service" (the source documents' "pay after the service").
     "DOORSTEP_CAPTURE_AT": "acceptance",
@@ -40,9 +51,139 @@ DEFAULTS: dict[str, Any] = {
     "DOORSTEP_WEBHOOK_TOLERANCE_SECONDS": 300,
     # Stripe Connect.
     "STRIPE_SECRET_KEY": "",
+    "STRIPE_PUBLISHABLE_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
+    # The Connect endpoint's secret (events of the providers' connected accounts).
+    "STRIPE_CONNECT_WEBHOOK_SECRET": "",
+    # Country of the Express accounts created for providers (ISO 3166-1 alpha-2;
+    # empty: Stripe uses the platform's country).
+    "STRIPE_CONNECT_COUNTRY": "",
+}
+
+# What each Stripe key must start with: a test key pasted as a webhook secret
+# (or a publishable key as the secret key) fails here, not at the first payment.
+STRIPE_KEYS = {
+    "STRIPE_SECRET_KEY": ("sk_", "rk_"),
+    "STRIPE_PUBLISHABLE_KEY": ("pk_",),
+    "STRIPE_WEBHOOK_SECRET": ("whsec_",),
 }
 
 
 def setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
+
+
+# --- Reading the environment -------------------------------------------------------
+
+
+def _error(name: str, raw: str, expected: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"{name}={raw!r} is not valid: expected {expected}.")
+
+
+def _integer(low: int, high: int | None = None) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        expected = (
+            f"a whole number from {low} to {high}"
+            if high is not None
+            else f"a whole number of at least {low}"
+        )
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise _error(name, raw, expected) from None
+        if value < low or (high is not None and value > high):
+            raise _error(name, raw, expected)
+        return value
+
+    return parse
+
+
+def _choice(*choices: str) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise _error(name, raw, "one of " + ", ".join(choices))
+        return value
+
+    return parse
+
+
+def _boolean(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise _error(name, raw, "true or false")
+
+
+def _text(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "DOORSTEP_PAYMENT_GATEWAY": _choice(*GATEWAY_NAMES),
+    "DOORSTEP_ALLOW_SANDBOX": _boolean,
+    "DOORSTEP_CAPTURE_AT": _choice(*CAPTURE_MOMENTS),
+    "DOORSTEP_SERVICE_FEE_BPS": _integer(0, 10_000),
+    "DOORSTEP_CLEARING_DAYS": _integer(0, 365),
+    "DOORSTEP_MIN_PAYOUT": _integer(1),
+    "DOORSTEP_CANCELLATION_PROVIDER_SHARE_BPS": _integer(0, 10_000),
+    "DOORSTEP_REFUND_AFTER_RELEASE_FROM": _choice("provider", "platform"),
+    "DOORSTEP_SANDBOX_WEBHOOK_SECRET": _text,
+    "DOORSTEP_SANDBOX_WEBHOOK_DELAY_SECONDS": _integer(0, 3600),
+    "DOORSTEP_SANDBOX_AUTO_DELIVER": _boolean,
+    "DOORSTEP_SANDBOX_CHAOS": _boolean,
+    "DOORSTEP_SANDBOX_FAILING_ACCOUNT": _text,
+    "DOORSTEP_WEBHOOK_TOLERANCE_SECONDS": _integer(1, 86_400),
+    "STRIPE_SECRET_KEY": _text,
+    "STRIPE_PUBLISHABLE_KEY": _text,
+    "STRIPE_WEBHOOK_SECRET": _text,
+    "STRIPE_CONNECT_WEBHOOK_SECRET": _text,
+    "STRIPE_CONNECT_COUNTRY": _text,
+}
+
+
+def from_environment(environ: Mapping[str, str], *, debug: bool) -> dict[str, Any]:
+    """Every payment setting, from ``environ`` or its default, checked together.
+
+    Raises ``ImproperlyConfigured`` naming the variable when a value is malformed,
+    when the Stripe gateway lacks a key, or when the sandbox would take the place
+    of a real gateway in production (``debug`` off) without
+    ``DOORSTEP_ALLOW_SANDBOX``.
+    """
+    values = {
+        name: PARSERS[name](name, environ[name]) if name in environ else default
+        for name, default in DEFAULTS.items()
+    }
+    gateway = values["DOORSTEP_PAYMENT_GATEWAY"]
+    if gateway == "stripe_connect":
+        for name, prefixes in STRIPE_KEYS.items():
+            if not values[name]:
+                raise ImproperlyConfigured(
+                    f"{name} is required with DOORSTEP_PAYMENT_GATEWAY=stripe_connect."
+                )
+            if not values[name].startswith(prefixes):
+                raise ImproperlyConfigured(
+                    f"{name} does not look like one: it should start with "
+                    + " or ".join(prefixes)
+                    + "."
+                )
+    connect_secret = values["STRIPE_CONNECT_WEBHOOK_SECRET"]
+    if connect_secret and not connect_secret.startswith("whsec_"):
+        raise ImproperlyConfigured(
+            "STRIPE_CONNECT_WEBHOOK_SECRET does not look like one: it should start "
+            "with whsec_."
+        )
+    if gateway == "sandbox" and not debug and not values["DOORSTEP_ALLOW_SANDBOX"]:
+        raise ImproperlyConfigured(
+            "DOORSTEP_PAYMENT_GATEWAY is the sandbox (no real money moves) and DEBUG "
+            "is off: set DOORSTEP_PAYMENT_GATEWAY=stripe_connect and its keys, or "
+            "DOORSTEP_ALLOW_SANDBOX=true for a demo or staging site."
+        )
+    return values
+
+
+def in_test_mode() -> bool:
+    """No real money moves: the sandbox is the gateway."""
+    return setting("DOORSTEP_PAYMENT_GATEWAY") == "sandbox"

@@ -49,6 +49,11 @@ from doorstep.payments.models import (
     PlatformDiscount,
     Posting,
 )
+from doorstep.payments.payout_accounts import (
+    PAYOUTS_NOT_ENABLED,
+    payout_account_of,
+    payout_destination,
+)
 
 logger = logging.getLogger(__name__)
 K = AccountKind
@@ -866,19 +871,16 @@ def clear_pending(*, now: datetime) -> int:
 # --- Payouts --------------------------------------------------------------------------
 
 
-def default_destination(provider: ProviderProfile) -> str:
-    return f"acct_{provider.public_id}"
-
-
 def request_payout(
     *,
     provider: ProviderProfile,
     amount: int,
     currency: str,
-    destination: str = "",
 ) -> PayoutRequest:
     """A provider asks for ``amount`` of the available balance (at least
-    ``DOORSTEP_MIN_PAYOUT``, at most what is available and not yet requested)."""
+    ``DOORSTEP_MIN_PAYOUT``, at most what is available and not yet requested),
+    to their connected account — refused (``payouts_not_enabled``) until the
+    gateway can pay it."""
     minimum = setting("DOORSTEP_MIN_PAYOUT")
     if amount < minimum:
         raise DomainError(
@@ -886,6 +888,7 @@ def request_payout(
             _("The smallest payout is %(minimum)s.") % {"minimum": minimum},
             fields={"amount": [_("Below the minimum payout.")]},
         )
+    destination = payout_destination(provider)
     with transaction.atomic():
         available = _account(K.PROVIDER_AVAILABLE, currency, provider=provider)
         balance = _locked_balance(available)  # serialises a provider's requests
@@ -908,7 +911,7 @@ def request_payout(
             provider=provider,
             amount=amount,
             currency=currency,
-            destination=destination or default_destination(provider),
+            destination=destination,
         )
 
 
@@ -925,6 +928,21 @@ def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
             .order_by("pk")
         )
         for payout in requests:
+            account = payout_account_of(payout.provider)
+            if account is None or not (
+                account.can_receive_payouts()
+                and account.account_id == payout.destination
+            ):
+                # Onboarding lapsed since the request (the gateway disabled the
+                # account, or it was replaced): nothing moves; the provider asks
+                # again once payouts work.
+                payout.status = PayoutRequest.Status.FAILED
+                payout.failure_code = PAYOUTS_NOT_ENABLED
+                payout.batch = batch
+                payout.save(
+                    update_fields=["status", "failure_code", "batch", "updated_at"]
+                )
+                continue
             try:
                 with transaction.atomic():
                     post_entry(

@@ -351,6 +351,41 @@ class PayoutRequest(models.Model):
         return f"{self.public_id} {self.amount} {self.currency} ({self.status})"
 
 
+class PayoutAccount(models.Model):
+    """Where a provider's payouts go: their connected account at the gateway
+    (a Stripe Connect Express account, or the sandbox's), created once when they
+    first set up payouts, and the state the gateway last reported for it (on
+    their return from onboarding, and by ``account.updated`` webhooks)."""
+
+    public_id = PublicIdField(prefix="pac")
+    provider = models.OneToOneField(
+        ProviderProfile, on_delete=models.PROTECT, related_name="payout_account"
+    )
+    gateway = models.CharField(max_length=20)
+    account_id = models.CharField(max_length=100)
+    details_submitted = models.BooleanField(default=False)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    # The gateway's names of what is still needed ("external_account", …).
+    requirements_due = models.JSONField(default=list, blank=True)
+    disabled_reason = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "account_id"], name="one_payout_account_per_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.account_id}"
+
+    def can_receive_payouts(self) -> bool:
+        return self.payouts_enabled and not self.disabled_reason
+
+
 # --- Idempotency and webhooks -------------------------------------------------------
 
 
@@ -457,3 +492,18 @@ class SandboxWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.event_type}"
+
+
+class SandboxAccount(models.Model):
+    """A connected account at the sandbox: incomplete until its owner finishes
+    the sandbox's onboarding page."""
+
+    account_id = models.CharField(max_length=40, unique=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    email = models.CharField(max_length=254, blank=True, default="")
+    details_submitted = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.account_id

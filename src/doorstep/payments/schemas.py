@@ -82,8 +82,28 @@ class PayoutIn(Schema):
 class PayoutOut(Schema):
     id: str
     status: str
+    # Why a failed payout failed, e.g. ``payouts_not_enabled`` (the provider's
+    # payout account cannot receive payouts) or ``insufficient_funds``.
+    failure_code: str = ""
     amount: MoneyOut
     created_at: datetime
+
+
+class PayoutAccountOut(Schema):
+    """Whether payouts can reach the provider: ``not_started`` (no account yet),
+    ``incomplete`` (the gateway still needs ``requirements_due``) or ``enabled``."""
+
+    status: str
+    payouts_enabled: bool
+    requirements_due: list[str]
+    disabled_reason: str
+
+
+class OnboardingLinkOut(Schema):
+    """Open ``url`` (the gateway's onboarding) in a browser; it expires within
+    minutes, so ask for a new one each time."""
+
+    url: str
 
 
 class BatchIn(Schema):

@@ -13,6 +13,18 @@ urlpatterns = [
     ),
     path("provider/wallet/", views.wallet, name="wallet"),
     path("provider/wallet/payouts/", views.request_payout, name="request_payout"),
+    path("provider/wallet/setup/", views.setup_payouts, name="setup_payouts"),
+    path("provider/wallet/setup/return/", views.payouts_return, name="payouts_return"),
+    path(
+        "provider/wallet/setup/refresh/",
+        views.payouts_refresh,
+        name="payouts_refresh",
+    ),
+    path(
+        "sandbox/connect/<str:account_id>/",
+        views.sandbox_connect,
+        name="sandbox_connect",
+    ),
     path("ops/payouts/", views.ops_payouts, name="ops_payouts"),
     path("ops/payouts/approve/", views.ops_approve_payouts, name="ops_approve"),
     path("ops/finance/", views.finance_report, name="finance_report"),

@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -24,8 +26,9 @@ from doorstep.backoffice.access import (
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
-from doorstep.payments import flows, queries
+from doorstep.payments import flows, payout_accounts, queries
 from doorstep.payments.api import statement_csv
+from doorstep.payments.gateways import get_gateway, sandbox
 from doorstep.payments.models import ExtraCharge, PayoutRequest
 from doorstep.payments.webhooks import receive_webhook
 
@@ -109,8 +112,87 @@ def wallet(request: HttpRequest) -> HttpResponse:
         "lines": lines[:200],
         "payouts": PayoutRequest.objects.filter(provider=provider)[:20],
         "minimum": flows.setting("DOORSTEP_MIN_PAYOUT"),
+        "payout_account": payout_accounts.payout_account_of(provider),
     }
     return render(request, "payments/wallet.html", context)
+
+
+def _onboarding_link(request: HttpRequest, provider) -> str:
+    return payout_accounts.start_payout_onboarding(
+        provider=provider,
+        return_url=request.build_absolute_uri(reverse("payments:payouts_return")),
+        refresh_url=request.build_absolute_uri(reverse("payments:payouts_refresh")),
+    )
+
+
+@login_required
+@require_POST
+def setup_payouts(request: HttpRequest) -> HttpResponse:
+    """ "Set up payouts": to the gateway's onboarding (the account is opened the
+    first time)."""
+    provider = _provider_or_404(request)
+    try:
+        return redirect(_onboarding_link(request, provider))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payments:wallet")
+
+
+@login_required
+@require_GET
+def payouts_refresh(request: HttpRequest) -> HttpResponse:
+    """The gateway sends the provider here when their link expired: a new one."""
+    provider = _provider_or_404(request)
+    if payout_accounts.payout_account_of(provider) is None:
+        return redirect("payments:wallet")
+    try:
+        return redirect(_onboarding_link(request, provider))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payments:wallet")
+
+
+@login_required
+@require_GET
+def payouts_return(request: HttpRequest) -> HttpResponse:
+    """Back from the gateway's onboarding, finished or not: record where it stands."""
+    provider = _provider_or_404(request)
+    try:
+        account = payout_accounts.sync_payout_account(provider=provider)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("payments:wallet")
+    if account is not None and account.can_receive_payouts():
+        messages.success(request, _("Payouts are set up."))
+    else:
+        messages.warning(
+            request,
+            _("Payouts are not set up yet: the payment provider still needs details."),
+        )
+    return redirect("payments:wallet")
+
+
+def sandbox_connect(request: HttpRequest, account_id: str) -> HttpResponse:
+    """The sandbox's own onboarding page (what Stripe hosts for a real account):
+    reached by an account link, it completes the account's details or leaves them
+    incomplete, then sends the provider back to the link's return URL."""
+    if get_gateway().name != "sandbox":
+        raise Http404
+    token = request.GET.get("link", "")
+    link = sandbox.read_account_link(account_id, token)
+    if link is None:
+        refresh = sandbox.refresh_url_of(account_id, token)
+        if refresh and url_has_allowed_host_and_scheme(
+            refresh, allowed_hosts={request.get_host()}
+        ):
+            return redirect(refresh)
+        raise Http404
+    if request.method == "POST":
+        sandbox.finish_onboarding(
+            account_id, complete=request.POST.get("action") == "complete"
+        )
+        return redirect(link["return"])
+    return render(request, "payments/sandbox_connect.html", {"account_id": account_id})
 
 
 @login_required

@@ -14,9 +14,15 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 
 from doorstep.payments import flows
+from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
-from doorstep.payments.gateways.base import GatewayError, WebhookEvent
+from doorstep.payments.gateways.base import (
+    ConnectedAccount,
+    GatewayError,
+    WebhookEvent,
+)
 from doorstep.payments.models import Payment, PayoutRequest, ProcessedWebhook
+from doorstep.payments.payout_accounts import record_account_state
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +30,11 @@ logger = logging.getLogger(__name__)
 def receive_webhook(*, gateway: str, body: bytes, headers: Mapping[str, str]) -> int:
     """Handle one delivery; the HTTP status to answer (400 for a bad signature,
     with nothing written; 200 for a duplicate)."""
+    if gateway != setting("DOORSTEP_PAYMENT_GATEWAY"):
+        # Only the configured gateway may speak: the sandbox's secret has a
+        # public default, so its endpoint on a Stripe site would let anyone
+        # "capture" a payment by a forged event.
+        return 404
     try:
         implementation = get_gateway(gateway)
     except LookupError:
@@ -91,6 +102,17 @@ def handle_event(gateway: str, event: WebhookEvent) -> None:
             flows.record_refund(
                 payment, amount=int(refund["amount"]), key=refund["idempotency_key"]
             )
+    elif event.type == "account.updated":
+        state = ConnectedAccount(
+            account_id=data["id"],
+            details_submitted=bool(data.get("details_submitted")),
+            charges_enabled=bool(data.get("charges_enabled")),
+            payouts_enabled=bool(data.get("payouts_enabled")),
+            requirements_due=tuple(data.get("requirements_due") or ()),
+            disabled_reason=str(data.get("disabled_reason") or ""),
+        )
+        if record_account_state(gateway=gateway, state=state) is None:
+            logger.warning("webhook %s: unknown account %s", event.id, data["id"])
     elif event.type in {"payout.paid", "payout.failed"}:
         payout = _payout_for(gateway, data)
         if payout is None:

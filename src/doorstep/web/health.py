@@ -8,6 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from doorstep.web.static_files import static_files_ready
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,7 +23,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The process can do useful work: its database (and Redis, if set) answer."""
+    """The process can do useful work: its database (and Redis, if set) answer,
+    and the static files its pages link are there."""
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -39,6 +42,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         except redis.RedisError:
             logger.exception("readiness: redis unreachable")
             checks["redis"] = "unreachable"
+    checks["static_files"] = "ok" if static_files_ready() else "missing"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", "checks": checks},

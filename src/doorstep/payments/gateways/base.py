@@ -77,12 +77,27 @@ class PayoutResult:
 @dataclass(frozen=True)
 class WebhookEvent:
     """A verified event: ``type`` is one of charge.captured, charge.refunded,
-    payout.paid, payout.failed (others are acknowledged and ignored)."""
+    payout.paid, payout.failed, account.updated (others are acknowledged and
+    ignored). An ``account.updated`` event's data is a :class:`ConnectedAccount`'s
+    fields, ``requirements_due`` as a list."""
 
     id: str
     type: str
     data: Mapping[str, Any] = field(default_factory=dict)
     created: int = 0
+
+
+@dataclass(frozen=True)
+class ConnectedAccount:
+    """A provider's account at the gateway, as the gateway sees it now."""
+
+    account_id: str
+    details_submitted: bool = False
+    charges_enabled: bool = False
+    payouts_enabled: bool = False
+    # What the gateway still needs before it pays out ("external_account", …).
+    requirements_due: tuple[str, ...] = ()
+    disabled_reason: str = ""
 
 
 @runtime_checkable
@@ -141,6 +156,24 @@ class PaymentGateway(Protocol):
 
     def list_payouts(self) -> list[PayoutResult]:
         """Every payout the gateway knows (for reconciliation)."""
+
+    # --- Connected accounts (providers onboard to receive payouts) ----------------
+
+    def create_connected_account(
+        self, *, email: str, idempotency_key: str, metadata: Mapping[str, str]
+    ) -> ConnectedAccount:
+        """Open an account for a provider; it cannot receive payouts until they
+        finish the gateway's onboarding."""
+
+    def create_account_link(
+        self, *, account_id: str, return_url: str, refresh_url: str
+    ) -> str:
+        """A short-lived URL of the gateway's onboarding for ``account_id``: the
+        provider comes back to ``return_url`` (finished or not), or to
+        ``refresh_url`` when the link expired and a new one is needed."""
+
+    def retrieve_account(self, *, account_id: str) -> ConnectedAccount:
+        """The account's current state."""
 
 
 # --- Stripe-style signatures ("t=<unix time>,v1=<hex hmac>") ------------------------

@@ -13,7 +13,11 @@ exercised end to end without one:
   ``payout.failed``) are signed like Stripe's (``t=…,v1=…``, HMAC-SHA256) and
   delivered at least once by a task, after a delay, sometimes twice and out of
   order (pseudo-random but deterministic per event id);
-* a payout to ``DOORSTEP_SANDBOX_FAILING_ACCOUNT`` fails, asynchronously.
+* a payout to ``DOORSTEP_SANDBOX_FAILING_ACCOUNT`` (or an account id that
+  starts with it and ``_``) fails, asynchronously;
+* connected accounts onboard on the sandbox's own page (``/sandbox/connect/…``,
+  reached by an account link like Stripe's), where the provider completes the
+  details or leaves them incomplete; ``account.updated`` follows.
 
 Tests can also make the next call fail (:func:`inject_failure`), before the
 processor acts or after it acted but before we heard back.
@@ -24,13 +28,17 @@ import random
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
+from urllib.parse import urljoin
 
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways.base import (
     ChargeResult,
+    ConnectedAccount,
     GatewayError,
     PayoutResult,
     RefundResult,
@@ -39,6 +47,7 @@ from doorstep.payments.gateways.base import (
     verify_signature,
 )
 from doorstep.payments.models import (
+    SandboxAccount,
     SandboxAttempt,
     SandboxCharge,
     SandboxPayout,
@@ -270,7 +279,8 @@ class SandboxGateway:
                     metadata=dict(metadata),
                 )
                 # The bank answers later: paid, or failed for the failing account.
-                fails = destination == setting("DOORSTEP_SANDBOX_FAILING_ACCOUNT")
+                failing = setting("DOORSTEP_SANDBOX_FAILING_ACCOUNT")
+                fails = destination == failing or destination.startswith(failing + "_")
                 payout.status = "failed" if fails else "paid"
                 payout.save(update_fields=["status"])
                 self._emit(
@@ -323,6 +333,46 @@ class SandboxGateway:
 
     def list_payouts(self) -> list[PayoutResult]:
         return [_payout_result(p) for p in SandboxPayout.objects.order_by("pk")]
+
+    # --- Connected accounts -----------------------------------------------------
+
+    def create_connected_account(
+        self, *, email: str, idempotency_key: str, metadata: Mapping[str, str]
+    ) -> ConnectedAccount:
+        self._fail_before("create_connected_account")
+        try:
+            with transaction.atomic():
+                account, _created = SandboxAccount.objects.get_or_create(
+                    idempotency_key=idempotency_key,
+                    defaults={
+                        "account_id": _new_id("acct"),
+                        "email": email,
+                        "metadata": dict(metadata),
+                    },
+                )
+        except IntegrityError:
+            account = SandboxAccount.objects.get(idempotency_key=idempotency_key)
+        return _account_result(account)
+
+    def create_account_link(
+        self, *, account_id: str, return_url: str, refresh_url: str
+    ) -> str:
+        self._fail_before("create_account_link")
+        if not SandboxAccount.objects.filter(account_id=account_id).exists():
+            raise GatewayError(GatewayError.NOT_FOUND, "no such account")
+        token = signing.dumps(
+            {"account": account_id, "return": return_url, "refresh": refresh_url},
+            salt=ACCOUNT_LINK_SALT,
+        )
+        # The sandbox's page is on this site: the same origin as the return URL.
+        page = reverse("payments:sandbox_connect", args=[account_id])
+        return urljoin(return_url, page) + f"?link={token}"
+
+    def retrieve_account(self, *, account_id: str) -> ConnectedAccount:
+        account = SandboxAccount.objects.filter(account_id=account_id).first()
+        if account is None:
+            raise GatewayError(GatewayError.NOT_FOUND, "no such account")
+        return _account_result(account)
 
     # --- Inside -------------------------------------------------------------------
 
@@ -385,6 +435,71 @@ class SandboxGateway:
         code = _injected_failure(operation, "after")
         if code:
             raise GatewayError(code, f"injected failure after {operation}")
+
+
+# --- Connected accounts' onboarding (the sandbox's hosted page) ----------------------
+
+ACCOUNT_LINK_SALT = "doorstep.sandbox.account_link"
+# Stripe's account links expire after a few minutes; so do the sandbox's.
+ACCOUNT_LINK_MAX_AGE = 300
+REQUIREMENTS = ("external_account", "individual.verification.document")
+
+
+def _account_result(account: SandboxAccount) -> ConnectedAccount:
+    done = account.details_submitted
+    return ConnectedAccount(
+        account_id=account.account_id,
+        details_submitted=done,
+        charges_enabled=done,
+        payouts_enabled=done,
+        requirements_due=() if done else REQUIREMENTS,
+    )
+
+
+def read_account_link(account_id: str, token: str) -> dict[str, str] | None:
+    """The return and refresh URLs an account link carries, or None when the link
+    is forged, for another account, or expired."""
+    try:
+        link = signing.loads(
+            token, salt=ACCOUNT_LINK_SALT, max_age=ACCOUNT_LINK_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return link if link.get("account") == account_id else None
+
+
+def refresh_url_of(account_id: str, token: str) -> str | None:
+    """An expired link of this account still names where to ask for a new one."""
+    try:
+        link = signing.loads(token, salt=ACCOUNT_LINK_SALT)
+    except signing.BadSignature:
+        return None
+    return link.get("refresh") if link.get("account") == account_id else None
+
+
+def finish_onboarding(account_id: str, *, complete: bool) -> ConnectedAccount:
+    """What the sandbox's onboarding page does when the provider submits it:
+    the details are complete (payouts enabled) or left incomplete. Either way the
+    account's state goes out as an ``account.updated`` event, as Stripe's does."""
+    with transaction.atomic():
+        account = SandboxAccount.objects.select_for_update().get(account_id=account_id)
+        if complete and not account.details_submitted:
+            account.details_submitted = True
+            account.save(update_fields=["details_submitted"])
+        result = _account_result(account)
+        SandboxGateway._emit(
+            "account.updated",
+            {
+                "id": result.account_id,
+                "details_submitted": result.details_submitted,
+                "charges_enabled": result.charges_enabled,
+                "payouts_enabled": result.payouts_enabled,
+                "requirements_due": list(result.requirements_due),
+                "disabled_reason": result.disabled_reason,
+                "metadata": dict(account.metadata),
+            },
+        )
+    return result
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

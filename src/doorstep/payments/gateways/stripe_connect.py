@@ -7,7 +7,10 @@
 * payout: a Transfer to the provider's connected account, then a Payout from
   that account to the provider's bank (``payout.paid`` / ``payout.failed`` follow);
 * webhooks: ``stripe.Webhook.construct_event`` (signature and timestamp), then
-  the event is put in our gateway-neutral shape.
+  the event is put in our gateway-neutral shape;
+* connected accounts: an Express account per provider (``transfers``
+  capability), onboarded through an Account Link; ``account.updated`` reports
+  what Stripe still needs and whether payouts are enabled.
 
 ``stripe`` is imported when the adapter is built, so deployments on the sandbox
 never need it. Tests pass ``http_client`` (a fake serving recorded responses).
@@ -19,6 +22,7 @@ from typing import Any
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways.base import (
     ChargeResult,
+    ConnectedAccount,
     GatewayError,
     PayoutResult,
     RefundResult,
@@ -52,6 +56,23 @@ def _translate(error: Exception) -> GatewayError:
         code = GatewayError.UNAVAILABLE if status >= 500 else GatewayError.NOT_FOUND
         return GatewayError(code, str(error))
     raise error
+
+
+def _connected_account(account: Any) -> ConnectedAccount:
+    account = _plain(account)
+    requirements = account.get("requirements") or {}
+    due = [
+        *(requirements.get("past_due") or []),
+        *(requirements.get("currently_due") or []),
+    ]
+    return ConnectedAccount(
+        account_id=account["id"],
+        details_submitted=bool(account.get("details_submitted")),
+        charges_enabled=bool(account.get("charges_enabled")),
+        payouts_enabled=bool(account.get("payouts_enabled")),
+        requirements_due=tuple(dict.fromkeys(due)),
+        disabled_reason=str(requirements.get("disabled_reason") or ""),
+    )
 
 
 def _plain(obj: Any) -> dict:
@@ -227,16 +248,7 @@ class StripeConnectGateway:
         self, *, body: bytes, headers: Mapping[str, str]
     ) -> WebhookEvent:
         lowered = {key.lower(): value for key, value in headers.items()}
-        try:
-            event = self._stripe.Webhook.construct_event(
-                body,
-                lowered.get("stripe-signature", ""),
-                setting("STRIPE_WEBHOOK_SECRET"),
-                tolerance=setting("DOORSTEP_WEBHOOK_TOLERANCE_SECONDS"),
-            )
-        except (ValueError, self._stripe.SignatureVerificationError) as error:
-            raise GatewayError(GatewayError.BAD_SIGNATURE, str(error)) from error
-        event = _plain(event)
+        event = _plain(self._construct_event(body, lowered.get("stripe-signature", "")))
         obj = event["data"]["object"]
         data: dict[str, Any]
         if event["type"].startswith("charge."):
@@ -255,6 +267,17 @@ class StripeConnectGateway:
                 ],
                 "metadata": dict(obj.get("metadata") or {}),
             }
+        elif event["type"] == "account.updated":
+            account = _connected_account(obj)
+            data = {
+                "id": account.account_id,
+                "details_submitted": account.details_submitted,
+                "charges_enabled": account.charges_enabled,
+                "payouts_enabled": account.payouts_enabled,
+                "requirements_due": list(account.requirements_due),
+                "disabled_reason": account.disabled_reason,
+                "metadata": dict(obj.get("metadata") or {}),
+            }
         else:
             data = {
                 "id": obj["id"],
@@ -263,6 +286,70 @@ class StripeConnectGateway:
             }
         return WebhookEvent(
             id=event["id"], type=event["type"], data=data, created=event["created"]
+        )
+
+    def _construct_event(self, body: bytes, signature: str) -> Any:
+        """The verified event, signed by the platform's endpoint secret or by the
+        Connect endpoint's (events of connected accounts: ``account.updated``,
+        their payouts), which Stripe signs with a secret of its own."""
+        secrets = [
+            secret
+            for secret in (
+                setting("STRIPE_WEBHOOK_SECRET"),
+                setting("STRIPE_CONNECT_WEBHOOK_SECRET"),
+            )
+            if secret
+        ]
+        error: Exception = ValueError("no webhook secret")
+        for secret in secrets:
+            try:
+                return self._stripe.Webhook.construct_event(
+                    body,
+                    signature,
+                    secret,
+                    tolerance=setting("DOORSTEP_WEBHOOK_TOLERANCE_SECONDS"),
+                )
+            except (ValueError, self._stripe.SignatureVerificationError) as refused:
+                error = refused
+        raise GatewayError(GatewayError.BAD_SIGNATURE, str(error)) from error
+
+    # --- Connected accounts -----------------------------------------------------
+
+    def create_connected_account(
+        self, *, email: str, idempotency_key: str, metadata: Mapping[str, str]
+    ) -> ConnectedAccount:
+        params: dict[str, Any] = {
+            "type": "express",
+            "email": email,
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": dict(metadata),
+        }
+        if setting("STRIPE_CONNECT_COUNTRY"):
+            params["country"] = setting("STRIPE_CONNECT_COUNTRY")
+        account = self._call(
+            self.client.v1.accounts.create,
+            params=params,
+            options={"idempotency_key": idempotency_key},
+        )
+        return _connected_account(account)
+
+    def create_account_link(
+        self, *, account_id: str, return_url: str, refresh_url: str
+    ) -> str:
+        link = self._call(
+            self.client.v1.account_links.create,
+            params={
+                "account": account_id,
+                "type": "account_onboarding",
+                "return_url": return_url,
+                "refresh_url": refresh_url,
+            },
+        )
+        return link.url
+
+    def retrieve_account(self, *, account_id: str) -> ConnectedAccount:
+        return _connected_account(
+            self._call(self.client.v1.accounts.retrieve, account_id)
         )
 
     # --- Reconciliation ---------------------------------------------------------

@@ -62,6 +62,20 @@ def set_state(order, state: str) -> None:
     order.state = state
 
 
+def onboard(provider, *, account_id: str = ""):
+    """The provider finished the sandbox's payouts onboarding (``account_id``:
+    pretend the gateway named it so, e.g. the sandbox's failing account)."""
+    from doorstep.payments.models import PayoutAccount
+    from doorstep.payments.payout_accounts import onboard_provider_in_sandbox
+
+    account = PayoutAccount.objects.filter(
+        provider=provider
+    ).first() or onboard_provider_in_sandbox(provider=provider)
+    if account_id:
+        PayoutAccount.objects.filter(pk=account.pk).update(account_id=account_id)
+    return account
+
+
 def balance(kind: AccountKind, **party) -> int:
     account = LedgerAccount.objects.filter(kind=kind, **party).first()
     return account.balance if account else 0

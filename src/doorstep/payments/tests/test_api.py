@@ -9,7 +9,13 @@ from doorstep.api.testing import API, assert_problem, bearer
 from doorstep.payments import flows
 from doorstep.payments.models import AccountKind as K
 from doorstep.payments.models import JournalEntry, PayoutRequest, SandboxCharge
-from doorstep.payments.tests.conftest import CARD_DECLINED, CARD_OK, balance, set_state
+from doorstep.payments.tests.conftest import (
+    CARD_DECLINED,
+    CARD_OK,
+    balance,
+    onboard,
+    set_state,
+)
 from tests.factories import make_ops, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +185,7 @@ def test_statement_as_csv_has_a_running_balance(client, order, provider):
 
 def test_payout_request_and_ops_batch(client, order, provider):
     _paid_and_released(order)
+    onboard(provider)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
     ops = make_ops()
 

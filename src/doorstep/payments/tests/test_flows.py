@@ -22,6 +22,7 @@ from doorstep.payments.tests.conftest import (
     CARD_OK,
     CARD_RETRY,
     balance,
+    onboard,
     set_state,
 )
 from tests.factories import make_ops
@@ -282,8 +283,13 @@ def _available(order, provider, amount):
     assert balance(K.PROVIDER_AVAILABLE, provider=provider) == amount
 
 
+def _available_and_onboarded(order, provider, amount):
+    _available(order, provider, amount)
+    onboard(provider)
+
+
 def test_payout_paid_by_webhook(order, provider, django_user_model):
-    _available(order, provider, 8_500)
+    _available_and_onboarded(order, provider, 8_500)
     ops = make_ops("Finance")
     payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
 
@@ -304,9 +310,8 @@ def test_payout_paid_by_webhook(order, provider, django_user_model):
 def test_failed_payout_returns_the_money(order, provider, django_user_model):
     _available(order, provider, 8_500)
     ops = make_ops("Finance")
-    payout = flows.request_payout(
-        provider=provider, amount=8_000, currency="CNY", destination="acct_fail"
-    )
+    onboard(provider, account_id="acct_fail")
+    payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
 
     flows.approve_payouts(request_ids=[payout.pk], user=ops)
     sandbox.deliver_pending(seed=3, duplicates=True)
@@ -325,7 +330,7 @@ def test_reconcile_sends_a_stuck_payout_and_sees_its_outcome_at_once(
     outcome, records it in the same pass: a second pass finds nothing."""
     from doorstep.payments.reconciliation import reconcile
 
-    _available(order, provider, 8_500)
+    _available_and_onboarded(order, provider, 8_500)
     ops = make_ops("Finance")
     payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
     sandbox.inject_failure("payout", when="before")
@@ -351,7 +356,7 @@ def test_payouts_in_transit_is_a_credit_normal_liability():
 
 
 def test_payout_requests_respect_minimum_and_balance(order, provider):
-    _available(order, provider, 8_500)
+    _available_and_onboarded(order, provider, 8_500)
 
     with pytest.raises(DomainError, match="smallest"):
         flows.request_payout(provider=provider, amount=10, currency="CNY")

@@ -42,6 +42,7 @@ from doorstep.payments.tests.conftest import (
     CARD_DECLINED,
     CARD_OK,
     CARD_RETRY,
+    onboard,
 )
 from tests.factories import (
     make_category,
@@ -334,12 +335,16 @@ class Money(RuleBasedStateMachine):
         for account in LedgerAccount.objects.filter(
             kind=K.PROVIDER_AVAILABLE, balance__gte=1_000
         ):
+            provider = account.provider
+            onboard(
+                provider,
+                account_id=f"acct_{'fail' if fail_account else 'ok'}_{provider.pk}",
+            )
             try:
                 request = flows.request_payout(
-                    provider=account.provider,
+                    provider=provider,
                     amount=account.balance // 2 or account.balance,
                     currency=account.currency,
-                    destination="acct_fail" if fail_account else "",
                 )
             except flows.DomainError:
                 continue

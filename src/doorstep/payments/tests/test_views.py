@@ -9,7 +9,7 @@ from django.utils import timezone
 from doorstep.payments import flows, views
 from doorstep.payments.models import PayoutRequest
 from doorstep.payments.queries import wallets
-from doorstep.payments.tests.conftest import CARD_OK, set_state
+from doorstep.payments.tests.conftest import CARD_OK, onboard, set_state
 from tests.factories import make_listing, make_ops, make_order, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ def test_receipt_shows_fee_and_card_to_the_customer_only(client, order, customer
 
 def test_wallet_page_and_payout_request(client, order, provider):
     _released(order)
+    onboard(provider)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
     client.force_login(provider.user)
 
@@ -65,6 +66,7 @@ def test_a_requested_payout_leaves_the_available_balance_at_once(
     client, order, provider
 ):
     _released(order)
+    onboard(provider)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
     client.force_login(provider.user)
     (before,) = wallets(provider, default_currency="CNY")
@@ -100,6 +102,7 @@ def test_ops_pages_are_hidden_from_others(client, provider):
 
 def test_ops_approve_a_batch_from_the_page(client, order, provider, ops_session):
     _released(order)
+    onboard(provider)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
     payout = flows.request_payout(provider=provider, amount=5_000, currency="CNY")
     client.force_login(ops_session)
