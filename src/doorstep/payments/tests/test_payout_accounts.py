@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from doorstep.api.testing import bearer
+from doorstep.api.testing import bearer, ops_bearer
 from doorstep.core.errors import DomainError
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
@@ -21,7 +21,7 @@ from doorstep.payments.models import (
     SandboxAccount,
 )
 from doorstep.payments.tests.conftest import CARD_OK, balance, onboard, set_state
-from tests.factories import make_provider, make_user
+from tests.factories import make_ops, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 K = AccountKind
@@ -164,7 +164,7 @@ def test_account_updated_webhook_records_the_state_and_gates_the_batch(order, pr
     account = onboard(provider)
     sandbox.deliver_pending()
     payout = flows.request_payout(provider=provider, amount=5_000, currency="CNY")
-    ops = make_user(is_staff=True)
+    ops = make_ops("Finance")
 
     # When the gateway reports the account disabled (e.g. a document expired)
     sandbox.SandboxGateway._emit(
@@ -264,7 +264,7 @@ def test_an_api_batch_says_why_a_payout_was_refused(client, order, provider):
         "/api/v1/ops/payouts/batches",
         {"payout_ids": [payout.public_id]},
         content_type="application/json",
-        **bearer(make_user(is_staff=True)),
+        **ops_bearer(make_ops("Finance")),
     )
 
     assert batch.status_code == 201, batch.content
