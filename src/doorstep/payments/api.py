@@ -397,7 +397,9 @@ def onboarding_link(request: HttpRequest):
     "/ops/payouts/batches",
     response={201: BatchOut},
     summary="Approve payouts (ops)",
-    description="Approve requested payouts as one batch and send them.",
+    description="Approve requested payouts as one batch and send them. Ops "
+    "only, with a token minted after the TOTP code (403 `ops_mfa_required` "
+    "without) and a role that approves payouts (403 `ops_permission_required`).",
 )
 def approve_batch(request: HttpRequest, payload: BatchIn):
     user = require_back_office(request)
@@ -426,7 +428,9 @@ def _batch_out(batch: PayoutBatch) -> dict:
     response={201: RefundOut},
     summary="Refund an order (ops)",
     description="Full or partial, from escrow or (after release) per policy. "
-    "Takes an `Idempotency-Key`; the same key refunds once.",
+    "Takes an `Idempotency-Key`; the same key refunds once. Ops only, with a "
+    "token minted after the TOTP code (403 `ops_mfa_required` without) and a "
+    "role that refunds (403 `ops_permission_required`).",
 )
 def refund(request: HttpRequest, order_id: str, payload: RefundIn):
     user = require_back_office(request)
