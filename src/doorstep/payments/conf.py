@@ -13,6 +13,9 @@ DEFAULTS: dict[str, Any] = {
     # When the order's payment is captured: "booking", "acceptance" or
     # "after_service" (the source documents' "pay after the service").
     "DOORSTEP_CAPTURE_AT": "acceptance",
+    # Minutes a new order holds the provider's time while the customer pays;
+    # unpaid after that, it lapses and the time is free again.
+    "DOORSTEP_PAYMENT_WINDOW_MINUTES": 15,
     # The customer's service fee on top of the price: 500 = 5%.
     "DOORSTEP_SERVICE_FEE_BPS": 500,
     # Days a provider's earnings stay pending before they can be paid out.
@@ -37,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "DOORSTEP_WEBHOOK_TOLERANCE_SECONDS": 300,
     # Stripe Connect.
     "STRIPE_SECRET_KEY": "",
+    # Stripe.js confirms payments in the browser with this key.
+    "STRIPE_PUBLISHABLE_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
 }
 
