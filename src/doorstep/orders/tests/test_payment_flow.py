@@ -471,3 +471,17 @@ def test_another_user_cannot_open_or_return_to_someones_payment(
     assert _counts() == before
     order.refresh_from_db()
     assert order.state == "awaiting_payment"
+
+
+def test_the_providers_calendar_feed_leaves_out_unpaid_orders(listing, customer):
+    from doorstep.scheduling.queries import calendar_orders
+
+    unpaid = place_order(**booking(listing, customer))
+    paid = pay_with_sandbox_card(
+        place_order(**booking(listing, customer, starts_at=at("14:00"))), CARD_OK
+    )
+
+    feed = list(calendar_orders(listing.provider, now=timezone.now()))
+
+    assert paid in feed
+    assert unpaid not in feed
