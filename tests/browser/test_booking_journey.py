@@ -160,9 +160,7 @@ def test_a_customer_books_and_the_provider_does_the_job(
     )
     customer.get_by_label("Card number").fill("4000 0027 6000 3184")
     customer.get_by_role("button", name="Pay").click()
-    expect(customer.get_by_role("heading", level=1)).to_have_text(
-        "Sandbox card check"
-    )
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Sandbox card check")
     customer.get_by_role("button", name="Complete authentication").click()
 
     # Then they are on their order, waiting for the provider

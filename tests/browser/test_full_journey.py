@@ -1,7 +1,7 @@
 """The whole loop on a fresh database, in real browsers against a live server: a
 customer signs up (the link from the e-mail), searches near Shanghai, asks the
 provider a question in chat and gets the answer, books a slot and pays with the
-sandbox card on the sandbox's hosted page; the provider accepts, starts with the code and delivers; the
+sandbox card; the provider accepts, starts with the code and delivers; the
 customer confirms; both review and the reviews reveal; the money reaches the
 provider's wallet after clearing; the provider asks for a payout and ops
 (password + TOTP) approve it.
