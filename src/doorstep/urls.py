@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("doorstep.messaging.urls")),
     path("", include("doorstep.reviews.urls")),
     path("", include("doorstep.payments.urls")),
+    # The sandbox gateway's own hosted card page (a stand-in for Stripe's).
+    path("sandbox/", include("doorstep.payments.sandbox_urls")),
     path("", include("doorstep.notifications.urls")),
 ]
 if settings.DEBUG:

@@ -151,10 +151,18 @@ def test_a_customer_books_and_the_provider_does_the_job(
     # the fridge made the job longer: the picker reloaded; pick the time again
     customer.locator(f'input[name=starts_at][value="{start.isoformat()}"]').check()
     customer.get_by_label("Notes for the provider").fill("The cat is friendly.")
-    customer.get_by_label("Card number").fill("4242 4242 4242 4242")
     customer.evaluate("window.scrollTo(0, 0)")
     customer.screenshot(path=artifacts_dir / "booking-page.png", full_page=True)
     customer.get_by_role("button", name="Request to book").click()
+
+    # and pay on the gateway's hosted page with a card its bank challenges
+    expect(customer.get_by_role("heading", level=1)).to_have_text(
+        "Sandbox payment page"
+    )
+    customer.get_by_label("Card number").fill("4000 0027 6000 3184")
+    customer.get_by_role("button", name="Pay").click()
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Sandbox card check")
+    customer.get_by_role("button", name="Complete authentication").click()
 
     # Then they are on their order, waiting for the provider
     expect(customer.get_by_role("heading", level=1)).to_have_text(listing.title)
@@ -213,7 +221,8 @@ def test_a_customer_books_and_the_provider_does_the_job(
     assert customer.evaluate("window.__sameDocument") is True
     timeline = customer.locator(".timeline")
     for step in (
-        "Booking requested",
+        "Booking started: waiting for payment",
+        "Paid: the request went to the provider",
         "The provider accepted",
         "The job started",
         "The provider marked the job as done",

@@ -111,7 +111,9 @@ def _facts(order: Order) -> _OrderFacts:
 UPDATE = Kind.ORDER_UPDATE
 
 
-def _created(facts: _OrderFacts, event: Event) -> list[Planned]:
+def _paid(facts: _OrderFacts, event: Event) -> list[Planned]:
+    """The provider hears of an order only once it is paid for (an order
+    waiting for payment, or one whose card was refused, is no news to them)."""
     if event.payload.get("to") == "requested":
         respond_by = _local(facts.order, facts.order.respond_by)
         return facts.to_provider(
@@ -186,7 +188,8 @@ def _reschedule(facts: _OrderFacts, event: Event) -> list[Planned]:
 
 
 ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
-    "order.created": _created,
+    "order.pay": _paid,
+    "order.pay_instant": _paid,
     "order.accept": _customer(Kind.BOOKING_CONFIRMED, "booking_confirmed"),
     "order.decline": _customer(Kind.BOOKING_DECLINED, "booking_declined"),
     "order.expire": lambda facts, event: (

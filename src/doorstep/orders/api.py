@@ -7,6 +7,7 @@ act from the back office, not here."""
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Query, Router, Status
 
 from doorstep.accounts.models import User
@@ -15,6 +16,11 @@ from doorstep.orders import queries, services
 from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
 from doorstep.orders.pricing import PriceBreakdown
 from doorstep.orders.process import Actor
+from doorstep.orders.processes.book_provider import (
+    AWAITING_PAYMENT,
+    PAYMENT_EXPIRED,
+    payment_window_ends,
+)
 from doorstep.orders.schemas import (
     HoldIn,
     HoldOut,
@@ -34,6 +40,7 @@ from doorstep.orders.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from doorstep.payments.schemas import PaymentIntentOut
 
 router = Router(tags=["orders"])
 
@@ -150,14 +157,45 @@ def order_detail_out(order: Order, user: User) -> OrderDetailOut:
     )
 
 
+def payment_intent_out(request: HttpRequest, order: Order, intent) -> dict:
+    pay_by = None
+    if order.state == AWAITING_PAYMENT:
+        pay_by = payment_window_ends(order)
+    return {
+        "status": intent.status,
+        "amount": _money(intent.amount, intent.currency),
+        "client_secret": intent.client_secret,
+        "next_action_url": request.build_absolute_uri(intent.next_action_url)
+        if intent.next_action_url
+        else None,
+        "failure_code": intent.failure_code,
+        "pay_by": pay_by,
+    }
+
+
+def _open_payment(request: HttpRequest, order: Order, user: User):
+    return services.start_order_payment(
+        order=order,
+        user=user,
+        return_url=request.build_absolute_uri(
+            reverse("orders:payment_return", args=[order.public_id])
+        ),
+    )
+
+
 @router.post(
     "/orders",
     response={200: OrderDetailOut, 201: OrderDetailOut},
     summary="Book a service",
     description=(
-        "Books a bookable start time (see `GET /services/{id}/slots`). Instant-book "
-        "services are `accepted` at once; others are `requested` until the "
-        "provider answers.\n\n"
+        "Books a bookable start time (see `GET /services/{id}/slots`). The order "
+        "starts `awaiting_payment`, holding the time for a few minutes "
+        "(`payment.pay_by`): confirm `payment` with the gateway (its SDK and "
+        "`client_secret`, or send the customer to `next_action_url`). Once the "
+        "gateway reports the money held, instant-book services are `accepted` "
+        "and others `requested` until the provider answers; unpaid, the order "
+        "becomes `payment_expired` and the time is free again. Card numbers are "
+        "never sent to this API.\n\n"
         "Send an `Idempotency-Key` header to make retries safe: the first request "
         "answers **201**; a repeat with the same key and the same body answers "
         "**200** with the same order (and `Idempotent-Replayed: true`) without "
@@ -166,7 +204,9 @@ def order_detail_out(order: Order, user: User) -> OrderDetailOut:
         "Errors: 409 `slot_taken` (someone was faster), `hold_expired`; 422 "
         "`in_past`, `too_soon`, `outside_availability`, `day_off`, "
         "`wrong_duration`, `listing_unavailable`, `own_listing`, `quote_only`, "
-        "`outside_service_area`; 400 `unknown_add_on` and bad fields."
+        "`outside_service_area`; 400 `unknown_add_on` and bad fields; 503 "
+        "`gateway_unavailable` (the order is kept: open its payment again with "
+        "`POST /orders/{id}/payment`)."
     ),
 )
 def create_order(
@@ -186,10 +226,41 @@ def create_order(
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         hold_token=payload.hold_token,
     )
-    if order.replayed:
+    replayed = order.replayed
+    payment = None
+    if order.state != PAYMENT_EXPIRED:
+        intent = _open_payment(request, order, user)
+        payment = PaymentIntentOut(**payment_intent_out(request, order, intent))
+        order.refresh_from_db()
+    body = order_detail_out(order, user)
+    body.payment = payment
+    if replayed:
         response["Idempotent-Replayed"] = "true"
-        return Status(200, order_detail_out(order, user))
-    return Status(201, order_detail_out(order, user))
+        return Status(200, body)
+    return Status(201, body)
+
+
+@router.post(
+    "/orders/{order_id}/payment",
+    response={200: PaymentIntentOut},
+    summary="Pay for an order",
+    description=(
+        "Opens (or returns) the payment intent of your order waiting for "
+        "payment, for a mobile app to confirm with the gateway's SDK "
+        "(`client_secret`) or to open `next_action_url`. Safe to repeat; after a "
+        "declined card, confirm the same intent with another card. Once the "
+        "gateway reports the money held (its webhook, or the app landing on "
+        "the return URL) the order moves on. No card number is ever sent here. "
+        "404 for an order that is not yours; 409 `payment_window_closed` once "
+        "the order has lapsed unpaid; 503 `gateway_unavailable`."
+    ),
+)
+def pay_for_order(request: HttpRequest, order_id: str) -> dict:
+    user = _caller(request)
+    order = queries.access_order(user, order_id, as_role=Actor.CUSTOMER)
+    intent = _open_payment(request, order, user)
+    order.refresh_from_db()
+    return payment_intent_out(request, order, intent)
 
 
 def price_out(breakdown: PriceBreakdown, *, duration_minutes: int | None) -> PriceOut:

@@ -16,7 +16,6 @@ from doorstep.catalog.models import Listing, PricingModel
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.orders.services import MAX_DELIVERY_PHOTOS
-from doorstep.payments.conf import setting as payment_setting
 from doorstep.scheduling.slots import MAX_HOURS
 from doorstep.web.templatetags.doorstep_ui import duration, money
 
@@ -29,7 +28,6 @@ BOOKING_FIELD_FOR = {
     "latitude": "address",
     "longitude": "address",
     "notes": "notes",
-    "card": "card",
 }
 
 
@@ -113,14 +111,6 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Door code, parking, pets, what needs most attention."),
     )
-    card = forms.CharField(
-        label=gettext_lazy("Card number"),
-        max_length=40,
-        error_messages={"required": gettext_lazy("Enter a card to pay with.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "cc-number", "inputmode": "numeric"}
-        ),
-    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
     def __init__(self, *args, listing: Listing, user: User, **kwargs) -> None:
@@ -130,12 +120,6 @@ class BookingForm(forms.Form):
         kwargs["initial"].setdefault("longitude", round(listing.longitude, 6))
         super().__init__(*args, **kwargs)
         self.listing = listing
-        if payment_setting("DOORSTEP_PAYMENT_GATEWAY") == "sandbox":
-            self.fields["card"].help_text = _(
-                "Test mode, no real money: 4242 4242 4242 4242 succeeds, "
-                "4000 0000 0000 0002 is declined, 4000 0000 0000 0119 asks to try "
-                "again, 4000 0000 0000 0341 fails when the money is taken."
-            )
         self.addresses = {
             str(address.pk): address
             for address in SavedAddress.objects.filter(user=user).order_by(
@@ -217,9 +201,6 @@ class BookingForm(forms.Form):
             "notes": data.get("notes", ""),
             "idempotency_key": data["idempotency_key"],
         }
-
-    def payment_method(self) -> str:
-        return self.cleaned_data["card"].strip()
 
     def add_service_error(self, error: DomainError) -> None:
         fields = dict(error.fields) or {NON_FIELD_ERRORS: [error.message]}

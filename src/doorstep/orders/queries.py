@@ -23,6 +23,8 @@ from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_bookin
 from doorstep.orders.process import Actor, Transition, TransitionContext
 from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import (
+    AWAITING_PAYMENT,
+    UNPAID_STATES,
     cancellation_fee_for,
     start_time_has_passed,
 )
@@ -58,28 +60,34 @@ def _with_parties(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.select_related("customer", "provider__user", "listing")
 
 
+def _as_party(user: User) -> Q:
+    """The customer's orders, and the provider's once paid for: an order waiting
+    for payment (or lapsed unpaid) is none of the provider's business."""
+    return Q(customer=user) | (Q(provider__user=user) & ~Q(state__in=UNPAID_STATES))
+
+
 def party_orders(user: User) -> QuerySet[Order]:
     """Every order ``user`` is the customer or the provider of."""
-    return _with_parties(
-        Order.objects.filter(Q(customer=user) | Q(provider__user=user))
-    )
+    return _with_parties(Order.objects.filter(_as_party(user)))
 
 
 def access_order(user: User, order_id: str, *, as_role: Actor | None = None) -> Order:
     """The one access check for an order outside the back office: the order
     ``order_id`` if ``user`` is a party to it — as ``as_role`` (``Actor.CUSTOMER``
-    or ``Actor.PROVIDER``) when given, as either otherwise.
+    or ``Actor.PROVIDER``) when given, as either otherwise. A provider does not
+    see an order until it is paid for.
 
     Raises ``NotFound`` for anyone else, also for orders that exist: a stranger
     learns nothing. Being staff grants nothing here; ops reach other people's
     orders only through the back office (``ops_order``, behind
     ``backoffice.access.can_use_back_office``)."""
+    as_provider = Q(provider__user=user) & ~Q(state__in=UNPAID_STATES)
     if as_role == Actor.CUSTOMER:
         parties = Q(customer=user)
     elif as_role == Actor.PROVIDER:
-        parties = Q(provider__user=user)
+        parties = as_provider
     elif as_role is None:
-        parties = Q(customer=user) | Q(provider__user=user)
+        parties = _as_party(user)
     else:
         raise ValueError(f"access_order is for parties, not {as_role}")
     order = _with_parties(
@@ -104,9 +112,11 @@ def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[O
     if role == Actor.CUSTOMER:
         queryset = Order.objects.filter(customer=user)
     elif role == Actor.PROVIDER:
-        queryset = Order.objects.filter(provider__user=user)
+        queryset = Order.objects.filter(provider__user=user).exclude(
+            state__in=UNPAID_STATES
+        )
     else:
-        queryset = Order.objects.filter(Q(customer=user) | Q(provider__user=user))
+        queryset = Order.objects.filter(_as_party(user))
     if state:
         queryset = queryset.filter(state=state)
     return _with_parties(queryset)
@@ -116,15 +126,23 @@ def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[O
 class CustomerOrders:
     upcoming: list[Order]
     past: list[Order]
+    # Booked but not paid for yet: the payment can still be completed.
+    unpaid: list[Order]
 
 
 def customer_orders(user: User, *, limit: int = 100) -> CustomerOrders:
-    """The customer's orders still in progress (soonest first) and finished
-    ones (latest first)."""
-    mine = _with_parties(Order.objects.filter(customer=user))
+    """The customer's bookings still in progress (soonest first) and finished
+    ones (latest first), and apart from them the orders whose payment is not
+    completed yet. An order that lapsed unpaid was never a booking: not listed
+    (as Airbnb and TaskRabbit drop an unfinished checkout)."""
+    orders = _with_parties(Order.objects.filter(customer=user))
+    mine = orders.exclude(state__in=UNPAID_STATES)
     return CustomerOrders(
         upcoming=list(_open(mine).order_by("starts_at")[:limit]),
         past=list(_closed(mine).order_by("-starts_at")[:limit]),
+        unpaid=list(
+            orders.filter(state=AWAITING_PAYMENT).order_by("-created_at")[:limit]
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, StringConstraints
 
 from doorstep.accounts.schemas import Latitude, Longitude
 from doorstep.api.schemas import InputSchema
+from doorstep.payments.schemas import PaymentIntentOut
 
 ListingId = Annotated[
     str,
@@ -215,3 +216,8 @@ class OrderDetailOut(OrderOut):
     )
     reschedule_requests: list[RescheduleOut]
     photos: list[str] = Field(description="URLs of the delivery photos.")
+    payment: PaymentIntentOut | None = Field(
+        None,
+        description="On a new order (state `awaiting_payment`): the payment to "
+        "confirm with the gateway.",
+    )

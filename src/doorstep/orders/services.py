@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,7 +42,13 @@ from doorstep.orders.models import (
 )
 from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_booking
 from doorstep.orders.process import Actor
-from doorstep.orders.processes.book_provider import is_late_change, policy_fee
+from doorstep.orders.processes.book_provider import (
+    AWAITING_PAYMENT,
+    PAYMENT_EXPIRED,
+    is_late_change,
+    policy_fee,
+)
+from doorstep.payments.gateways.base import IntentResult
 from doorstep.scheduling.models import TimeClaim
 from doorstep.scheduling.queries import policy_for, provider_zone
 from doorstep.scheduling.services import (
@@ -209,8 +217,11 @@ def place_order(
 ) -> Order:
     """Book ``listing_id`` at ``starts_at`` for ``customer``: price it, claim the
     provider's time (or convert the customer's hold on it), create the order in
-    ``requested`` (or ``accepted`` for instant-book listings) and start its
-    process. All in one transaction; nothing is written when it raises.
+    ``awaiting_payment`` and start its process: the time is held for
+    ``DOORSTEP_PAYMENT_WINDOW_MINUTES`` while the customer pays
+    (``start_order_payment``); paid, the provider is asked (or, for an
+    instant-book listing, it is booked); unpaid, it lapses. All in one
+    transaction; nothing is written when it raises.
 
     With ``idempotency_key``, a repeat with the same parameters returns the
     order the first call made (``order.replayed`` is then ``True``) and claims
@@ -268,66 +279,110 @@ def place_order(
     return order
 
 
-def authorise_booking(*, order: Order, payment_method: str) -> Order:
-    """Hold the order's price on the customer's card (``payments.flows``), after
-    the order committed and outside any transaction (a gateway call never holds
-    row locks). If the card is refused — or the gateway cannot answer — the
-    order is withdrawn at once (``payment_failed``: cancelled, its time claim
-    released) and the ``PaymentError`` re-raised: a declined card never leaves a
-    live order holding the provider's time, and the customer books again.
+# --- Paying for an order ------------------------------------------------------------
 
-    With ``DOORSTEP_CAPTURE_AT`` "booking" (or an instant booking under
-    "acceptance": it is accepted already) the capture is queued now; under
-    "after_service" the hold stays until completion — the sandbox's holds do
-    not expire, a real gateway's do (about 7 days), so that option suits jobs
-    booked shortly ahead.
-    """
+
+def _customers_order(order: Order, user: User) -> Order:
+    """Only the customer pays for (or even hears of the payment of) an order;
+    everyone else is told it does not exist."""
+    if order.customer_id != user.pk:
+        raise NotFound("order_not_found", _("No such order."))
+    return order
+
+
+def payment_return_url(order: Order) -> str:
+    """Where the gateway's page sends the customer back: a page that asks the
+    gateway how the payment stands (``sync_order_payment``)."""
+    path = reverse("orders:payment_return", args=[order.public_id])
+    return f"{settings.DOORSTEP_BASE_URL.rstrip('/')}{path}"
+
+
+def start_order_payment(
+    *, order: Order, user: User, return_url: str = ""
+) -> IntentResult:
+    """Open (or reopen) the payment intent of ``user``'s order waiting for
+    payment: the browser or the mobile app confirms it with the gateway, card
+    data never reaching us. Call outside any transaction (a gateway call holds
+    no row locks). Returns the intent (its ``client_secret`` or
+    ``next_action_url``); for an order already paid, its intent as it stands.
+
+    Raises ``NotFound`` (not the caller's order), ``Conflict`` 409
+    ``payment_window_closed`` (the order lapsed unpaid: book again) or
+    ``order_not_payable``, and ``PaymentError`` when the gateway cannot
+    answer."""
     from doorstep.payments import flows
-    from doorstep.payments.conf import setting
-    from doorstep.payments.tasks import run_money_flow
 
+    order = _customers_order(order, user)
+    order.refresh_from_db(fields=["state"])
+    if order.state == PAYMENT_EXPIRED:
+        raise Conflict(
+            "payment_window_closed",
+            _("This booking was not paid in time and has lapsed. Book again."),
+        )
     payment = flows.order_payment(order)
-    if order.state not in {"requested", "accepted"} and (
-        payment is None or payment.status in {"pending", "failed"}
+    if order.state != AWAITING_PAYMENT and (
+        payment is None or not payment.gateway_charge_id
     ):
         raise Conflict(
             "order_not_payable",
             _("This order cannot be paid for now (it is %(state)s).")
-            % {"state": order.process.state(order.state).label},
+            % {"state": order.state_label},
         )
-    try:
-        flows.authorise_order(order=order, payment_method=payment_method)
-    except flows.PaymentError as error:
-        apply_transition(
-            order_id=order.pk,
-            name="payment_failed",
-            user=None,
-            system=True,
-            data={"reason": error.code},
-        )
-        raise
-    capture_at = setting("DOORSTEP_CAPTURE_AT")
-    if capture_at == "booking" or (
-        capture_at == "acceptance" and order.state == "accepted"
-    ):
-        run_money_flow.enqueue("capture_order", order.pk)
-    order.refresh_from_db()
-    return order
+    intent = flows.open_order_intent(
+        order=order, return_url=return_url or payment_return_url(order)
+    )
+    if intent.authorised:
+        confirm_order_payment(order_id=order.pk)
+    return intent
 
 
-def place_paid_order(*, customer: User, payment_method: str, **booking: Any) -> Order:
-    """``place_order`` and ``authorise_booking``: the booking page's one step.
-    A repeat (same idempotency key) of a paid booking returns it unchanged; a
-    repeat of a withdrawn one is refused, so the page sends a fresh key."""
-    order = place_order(customer=customer, **booking)
-    if order.replayed and order.state == "cancelled":
-        raise Conflict(
-            "booking_withdrawn",
-            _("This booking was withdrawn because the card was refused. Try again."),
+def sync_order_payment(*, order: Order, user: User) -> Order:
+    """The return URL's step: read the intent from the gateway (never the
+    query string) and, if the money is held, move the order on. Safe to repeat
+    and to race the webhook."""
+    from doorstep.payments import flows
+
+    order = _customers_order(order, user)
+    flows.refresh_order_payment(order=order)
+    return confirm_order_payment(order_id=order.pk)
+
+
+def _booked_instantly(order: Order) -> bool:
+    created = order.events.filter(transition="create").first()
+    return bool(created and created.data.get("instant_book"))
+
+
+def confirm_order_payment(*, order_id: int) -> Order:
+    """Once the order's payment is authorised, offer the order to the provider
+    (``pay``: requested) or, for an instant-book listing, book it (``pay_instant``:
+    accepted). Idempotent: the webhook and the return URL both call it. A
+    payment that arrives after the order lapsed is released at once."""
+    from doorstep.payments import flows
+    from doorstep.payments.models import PaymentStatus
+    from doorstep.payments.tasks import run_money_flow
+
+    order = Order.objects.get(pk=order_id)
+    payment = flows.order_payment(order)
+    if payment is None or payment.status in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    }:
+        return order
+    if order.state == AWAITING_PAYMENT:
+        try:
+            order = apply_transition(
+                order_id=order.pk,
+                name="pay_instant" if _booked_instantly(order) else "pay",
+                user=None,
+                system=True,
+                expected_state=AWAITING_PAYMENT,
+            )
+        except Conflict:
+            order.refresh_from_db()  # the other caller, or the window, was first
+    if order.state == PAYMENT_EXPIRED and payment.status == PaymentStatus.AUTHORISED:
+        transaction.on_commit(
+            lambda: run_money_flow.enqueue("void_order", order_id), robust=True
         )
-    replayed = order.replayed
-    order = authorise_booking(order=order, payment_method=payment_method)
-    order.replayed = replayed
     return order
 
 
@@ -366,10 +421,9 @@ def _create_order(
         listing=listing, hours=hours, extra_minutes=breakdown.extra_minutes
     )
     start = starts_at.astimezone(UTC)
-    requested = not listing.instant_book
     order = Order.objects.create(
         mode=BuyingMode.BOOK_PROVIDER,
-        state="requested" if requested else "accepted",
+        state=AWAITING_PAYMENT,
         state_changed_at=now,
         customer=customer,
         provider=listing.provider,
@@ -388,9 +442,6 @@ def _create_order(
         discount_amount=breakdown.discount_amount,
         tax_amount=breakdown.tax_amount,
         total_amount=breakdown.total_amount,
-        respond_by=min(now + timedelta(hours=listing.response_window_hours), start)
-        if requested
-        else None,
         hours=hours if listing.pricing_model == PricingModel.HOURLY else None,
         idempotency_key=key,
         request_fingerprint=fingerprint if key else "",

@@ -12,6 +12,12 @@ urlpatterns = [
     path("orders/", views.my_orders, name="mine"),
     path("provider/orders/", views.provider_inbox, name="inbox"),
     path("orders/<str:order_id>/", views.order_detail, name="detail"),
+    path("orders/<str:order_id>/pay/", views.pay, name="pay"),
+    path(
+        "orders/<str:order_id>/payment-return/",
+        views.payment_return,
+        name="payment_return",
+    ),
     path("orders/<str:order_id>/live/", views.order_live, name="live"),
     path(
         "orders/<str:order_id>/transitions/<str:name>/",

@@ -5,11 +5,11 @@ Each view parses a form, calls one service (or query) and renders or redirects;
 the rules live in ``services.py``, ``pricing.py`` and the process definition.
 """
 
-import uuid
 from collections import Counter
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,8 +40,8 @@ from doorstep.orders.forms import (
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import breakdown_of, chosen_add_ons, price_booking
 from doorstep.orders.processes import process_for
-from doorstep.orders.processes.book_provider import BOOK_PROVIDER
-from doorstep.payments.flows import PaymentError
+from doorstep.orders.processes.book_provider import AWAITING_PAYMENT, BOOK_PROVIDER
+from doorstep.payments.conf import setting as payment_setting
 from doorstep.payments.queries import extra_charges, order_money
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import bookable_slots
@@ -229,36 +229,92 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
     form = BookingForm(request.POST, listing=listing, user=request.user)
     if form.is_valid():
         try:
-            order = services.place_paid_order(
+            order = services.place_order(
                 customer=request.user,
                 listing_id=listing.public_id,
-                payment_method=form.payment_method(),
                 **form.service_arguments(),
             )
-        except PaymentError as error:
-            # The order was withdrawn and its time released: the page comes back
-            # with the choices kept, a fresh key (a new booking) and the reason
-            # beside the card field.
-            data = request.POST.copy()
-            data["idempotency_key"] = uuid.uuid4().hex
-            data["card"] = ""
-            form = BookingForm(data, listing=listing, user=request.user)
-            form.is_valid()
-            form.errors.pop("card", None)
-            form.add_error("card", error.message)
-            return _book_page(request, listing, form, status=error.status)
         except DomainError as error:
             form.add_service_error(error)
             return _book_page(request, listing, form, status=error.status)
-        if order.state == "accepted":
-            messages.success(request, _("Booked! The provider will see you then."))
-        else:
-            messages.success(
-                request,
-                _("Request sent. We will tell you as soon as the provider answers."),
-            )
-        return redirect(order)
+        # The time is held; the card is typed on the gateway's page, not ours.
+        return redirect("orders:pay", order_id=order.public_id)
     return _book_page(request, listing, form, status=400)
+
+
+# --- Paying: the gateway's page, then back ------------------------------------------
+
+
+@login_required
+@require_GET
+@csp_update(
+    {
+        "script-src": ["https://js.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+        "connect-src": ["https://api.stripe.com"],
+    }
+)
+def pay(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Send the customer to the gateway to pay for an order waiting for payment:
+    the sandbox's hosted page, or Stripe.js confirming the intent here."""
+    order = _visible(request, order_id)
+    try:
+        intent = services.start_order_payment(
+            order=order,
+            user=request.user,
+            return_url=request.build_absolute_uri(
+                reverse("orders:payment_return", args=[order.public_id])
+            ),
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(order)
+    if intent.authorised:
+        return redirect("orders:payment_return", order_id=order.public_id)
+    if intent.next_action_url:
+        return redirect(intent.next_action_url)
+    context = {
+        "order": order,
+        "client_secret": intent.client_secret,
+        "publishable_key": payment_setting("STRIPE_PUBLISHABLE_KEY"),
+        "return_url": request.build_absolute_uri(
+            reverse("orders:payment_return", args=[order.public_id])
+        ),
+    }
+    return render(request, "orders/pay.html", context)
+
+
+@login_required
+@require_GET
+def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Where the gateway sends the customer back. What the query string says
+    is ignored: the gateway is asked how the payment stands."""
+    order = _visible(request, order_id)
+    try:
+        order = services.sync_order_payment(order=order, user=request.user)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(order)
+    if order.state == "accepted":
+        messages.success(request, _("Booked! The provider will see you then."))
+    elif order.state == "requested":
+        messages.success(
+            request,
+            _("Request sent. We will tell you as soon as the provider answers."),
+        )
+    elif order.state == AWAITING_PAYMENT:
+        messages.error(
+            request,
+            _(
+                "The payment was not completed, so nothing is booked yet. "
+                "Try again or use another card."
+            ),
+        )
+    return redirect(order)
 
 
 @login_required

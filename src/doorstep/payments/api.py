@@ -1,4 +1,5 @@
-"""The payments API: pay for an order, tips and extra charges, the provider's
+"""The payments API (an order is paid through ``POST /orders/{id}/payment``,
+in the orders API): tips and extra charges, the provider's
 wallet and payouts, and ops' payout batches and refunds.
 
 Every write that moves money takes an ``Idempotency-Key`` header. An order that
@@ -23,26 +24,21 @@ from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.models import Order
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
-from doorstep.orders.services import authorise_booking
 from doorstep.payments import flows, payout_accounts, queries
 from doorstep.payments.idempotency import HEADER, fingerprint, replay_error, run_once
 from doorstep.payments.models import (
     AccountKind,
     ExtraCharge,
     LedgerAccount,
-    Payment,
     PayoutBatch,
     PayoutRequest,
 )
 from doorstep.payments.schemas import (
-    ApproveIn,
     BatchIn,
     BatchOut,
-    CardIn,
     ExtraChargeIn,
     ExtraChargeOut,
     OnboardingLinkOut,
-    PaymentOut,
     PayoutAccountOut,
     PayoutIn,
     PayoutOut,
@@ -73,18 +69,6 @@ def _provider(request: HttpRequest):
 
 def _money(amount: int, currency: str) -> dict:
     return {"amount": amount, "currency": currency}
-
-
-def _payment_out(payment: Payment) -> dict:
-    return {
-        "id": payment.public_id,
-        "status": payment.status,
-        "amount": _money(payment.amount, payment.currency),
-        "service_fee": _money(payment.service_fee_amount, payment.currency),
-        "discount": _money(payment.discount_amount, payment.currency),
-        "card_brand": payment.card_brand,
-        "card_last4": payment.card_last4,
-    }
 
 
 def _extra_out(extra: ExtraCharge) -> dict:
@@ -119,29 +103,6 @@ def _once(request: HttpRequest, payload: Any, action) -> Status:
 
 
 @router.post(
-    "/orders/{order_id}/payment",
-    response={201: PaymentOut},
-    summary="Pay for an order",
-    description="The second step of booking: `POST /orders` creates the order "
-    "(and claims the time), then this call authorises the order's price plus the "
-    "service fee on a card. Takes an `Idempotency-Key`. If the card is declined "
-    "(422 `card_declined`) or the gateway cannot answer (503), the order is "
-    "withdrawn at once (state `cancelled`, its time released): book again with "
-    "another card. The money is captured per `DOORSTEP_CAPTURE_AT`: at booking, "
-    "when the provider accepts (the default; at once for instant bookings) or, "
-    "with `after_service`, when the order completes (the hold stays until then).",
-)
-def pay_for_order(request: HttpRequest, order_id: str, payload: CardIn):
-    order = _order(request, order_id, as_role=Actor.CUSTOMER)
-
-    def action():
-        authorise_booking(order=order, payment_method=payload.card)
-        return 201, _payment_out(flows.order_payment(order))
-
-    return _once(request, payload.dict(), action)
-
-
-@router.post(
     "/orders/{order_id}/tips",
     response={201: ExtraChargeOut},
     summary="Tip the provider",
@@ -157,7 +118,6 @@ def tip(request: HttpRequest, order_id: str, payload: TipIn):
             order=order,
             amount=payload.amount,
             reference=key or f"tip-{order.extra_charges.count() + 1}",
-            payment_method=payload.card,
         )
         return 201, _extra_out(extra)
 
@@ -187,11 +147,9 @@ def propose_extra(request: HttpRequest, order_id: str, payload: ExtraChargeIn):
     "/orders/{order_id}/extra-charges/{charge_id}/approve",
     response={200: ExtraChargeOut},
     summary="Approve an extra charge",
-    description="Charges the card. Takes an `Idempotency-Key`.",
+    description="Charges the card the order was paid with. Takes an `Idempotency-Key`.",
 )
-def approve_extra(
-    request: HttpRequest, order_id: str, charge_id: str, payload: ApproveIn
-):
+def approve_extra(request: HttpRequest, order_id: str, charge_id: str):
     order = _order(request, order_id, as_role=Actor.CUSTOMER)
     extra = ExtraCharge.objects.filter(
         order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
@@ -200,10 +158,10 @@ def approve_extra(
         raise NotFound("extra_not_found", _("No such extra charge."))
 
     def action():
-        approved = flows.approve_extra_charge(extra=extra, payment_method=payload.card)
+        approved = flows.approve_extra_charge(extra=extra)
         return 200, _extra_out(approved)
 
-    return _once(request, payload.dict(), action)
+    return _once(request, {}, action)
 
 
 @router.post(
@@ -213,7 +171,7 @@ def approve_extra(
     description="Nothing is charged. 409 `extra_answered` once it was answered.",
 )
 def decline_extra(request: HttpRequest, order_id: str, charge_id: str):
-    order = _order(request, order_id, as_role="customer")
+    order = _order(request, order_id, as_role=Actor.CUSTOMER)
     extra = ExtraCharge.objects.filter(
         order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
     ).first()
@@ -231,9 +189,9 @@ def decline_extra(request: HttpRequest, order_id: str, charge_id: str):
 )
 def list_extras(request: HttpRequest, order_id: str):
     try:
-        order = _order(request, order_id, as_role="customer")
+        order = _order(request, order_id, as_role=Actor.CUSTOMER)
     except NotFound:
-        order = _order(request, order_id, as_role="provider")
+        order = _order(request, order_id, as_role=Actor.PROVIDER)
     return [_extra_out(extra) for extra in queries.extra_charges(order)]
 
 

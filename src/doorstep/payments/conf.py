@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     # When the order's payment is captured: "booking", "acceptance" or
     # "after_service" (the source documents' "pay after the service").
     "DOORSTEP_CAPTURE_AT": "acceptance",
+    # Minutes a new order holds the provider's time while the customer pays;
+    # unpaid after that, it lapses and the time is free again.
+    "DOORSTEP_PAYMENT_WINDOW_MINUTES": 15,
     # The customer's service fee on top of the price: 500 = 5%.
     "DOORSTEP_SERVICE_FEE_BPS": 500,
     # The tax contained in prices (they include it): 0 until a tax regime is
@@ -51,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "DOORSTEP_WEBHOOK_TOLERANCE_SECONDS": 300,
     # Stripe Connect.
     "STRIPE_SECRET_KEY": "",
+    # Stripe.js confirms payments in the browser with this key.
     "STRIPE_PUBLISHABLE_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
     # The Connect endpoint's secret (events of the providers' connected accounts).
@@ -125,7 +129,9 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "DOORSTEP_PAYMENT_GATEWAY": _choice(*GATEWAY_NAMES),
     "DOORSTEP_ALLOW_SANDBOX": _boolean,
     "DOORSTEP_CAPTURE_AT": _choice(*CAPTURE_MOMENTS),
+    "DOORSTEP_PAYMENT_WINDOW_MINUTES": _integer(1, 24 * 60),
     "DOORSTEP_SERVICE_FEE_BPS": _integer(0, 10_000),
+    "DOORSTEP_TAX_INCLUDED_BPS": _integer(0, 10_000),
     "DOORSTEP_CLEARING_DAYS": _integer(0, 365),
     "DOORSTEP_MIN_PAYOUT": _integer(1),
     "DOORSTEP_CANCELLATION_PROVIDER_SHARE_BPS": _integer(0, 10_000),

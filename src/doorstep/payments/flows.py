@@ -34,7 +34,7 @@ from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
-from doorstep.payments.gateways.base import ChargeResult, GatewayError
+from doorstep.payments.gateways.base import ChargeResult, GatewayError, IntentResult
 from doorstep.payments.ledger import Leg, ledger_account, post_entry
 from doorstep.payments.models import (
     AccountKind,
@@ -188,18 +188,10 @@ def _payment_method_key(payment_method: str) -> str:
     return hashlib.sha256(payment_method.encode()).hexdigest()[:12]
 
 
-def authorise_order(*, order: Order, payment_method: str) -> Payment:
-    """Hold the order's stored total (``orders.pricing``: the price plus the
-    service fee, minus platform-funded discounts) on the customer's card — the
-    very figure the customer was shown. Records a ``Payment``; the ledger is not
-    touched until the money is captured. Repeats return the authorised payment;
-    after a decline, another card may be tried."""
-    payment = order_payment(order)
-    if payment is not None and payment.status not in {
-        PaymentStatus.PENDING,
-        PaymentStatus.FAILED,
-    }:
-        return payment
+def _order_amounts(order: Order) -> dict[str, int]:
+    """What the customer is charged for ``order``: its stored total
+    (``orders.pricing``: the price plus the service fee, minus platform-funded
+    discounts) — the very figure the customer was shown."""
     order.refresh_from_db(
         fields=[
             "subtotal_amount",
@@ -214,31 +206,111 @@ def authorise_order(*, order: Order, payment_method: str) -> Payment:
     amount = order.total_amount
     if amount <= 0:
         raise DomainError("nothing_to_pay", _("There is nothing to pay."))
-    gateway = get_gateway()
+    return {
+        "base_amount": base,
+        "service_fee_amount": fee,
+        "discount_amount": discount,
+        "amount": amount,
+    }
+
+
+def _pending_order_payment(order: Order, gateway_name: str) -> Payment:
+    amounts = _order_amounts(order)
     with transaction.atomic():
         payment, _created = Payment.objects.update_or_create(
             order=order,
             kind=PaymentKind.ORDER,
             defaults={
                 "currency": order.currency,
-                "base_amount": base,
-                "service_fee_amount": fee,
-                "discount_amount": discount,
-                "amount": amount,
-                "gateway": gateway.name,
+                **amounts,
+                "gateway": gateway_name,
                 "status": PaymentStatus.PENDING,
                 "failure_code": "",
             },
             create_defaults={
                 "currency": order.currency,
-                "base_amount": base,
-                "service_fee_amount": fee,
-                "discount_amount": discount,
-                "amount": amount,
-                "gateway": gateway.name,
+                **amounts,
+                "gateway": gateway_name,
                 "idempotency_key": f"pay:{order.public_id}",
             },
         )
+    return payment
+
+
+def _is_open(payment: Payment | None) -> bool:
+    return payment is None or payment.status in {
+        PaymentStatus.PENDING,
+        PaymentStatus.FAILED,
+    }
+
+
+def open_order_intent(*, order: Order, return_url: str) -> IntentResult:
+    """The first of the two steps: ask the gateway for a payment intent for the
+    order's charge (authorise only), which the customer's browser confirms on
+    the gateway's page or script. Idempotent: the same amount gives the same
+    intent; once the payment is authorised, its intent as the gateway sees it."""
+    payment = order_payment(order)
+    if not _is_open(payment):
+        return order_intent(payment)
+    gateway = get_gateway()
+    payment = _pending_order_payment(order, gateway.name)
+    intent = _gateway_call(
+        gateway.create_intent,
+        amount=payment.amount,
+        currency=payment.currency,
+        idempotency_key=f"intent:{order.public_id}:{payment.amount}",
+        metadata={"payment": payment.public_id, "order": order.public_id},
+        return_url=return_url,
+    )
+    Payment.objects.filter(pk=payment.pk).update(gateway_charge_id=intent.intent_id)
+    payment.gateway_charge_id = intent.intent_id
+    record_intent(payment, intent)
+    return intent
+
+
+def order_intent(payment: Payment) -> IntentResult:
+    """The payment's intent, read from the gateway."""
+    return _gateway_call(
+        get_gateway(payment.gateway).retrieve_intent,
+        intent_id=payment.gateway_charge_id,
+    )
+
+
+def refresh_order_payment(*, order: Order) -> Payment | None:
+    """The second step, from the return URL: ask the gateway how the intent
+    stands (the browser's word is never taken) and record it."""
+    payment = order_payment(order)
+    if payment is None or not payment.gateway_charge_id:
+        return payment
+    return record_intent(payment, order_intent(payment))
+
+
+def record_intent(payment: Payment, intent: IntentResult) -> Payment:
+    """Bring the payment in line with its intent: authorised once the money is
+    held (from the return URL or the webhook, in any order, any number of
+    times); a refused card noted, the intent left open for another one."""
+    if intent.intent_id != payment.gateway_charge_id:
+        return payment
+    if intent.authorised:
+        return record_authorisation(payment, intent.charge)
+    if intent.failure_code:
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED, failure_code=intent.failure_code[:40]
+        )
+        payment.refresh_from_db()
+    return payment
+
+
+def authorise_order(*, order: Order, payment_method: str) -> Payment:
+    """Hold the order's charge with a payment method the gateway already
+    keeps (a saved ``pm_…`` or sandbox token), off session. Records a
+    ``Payment``; the ledger is not touched until the money is captured. Repeats
+    return the authorised payment; after a decline, another may be tried.
+    Customers pay through ``open_order_intent``; this serves saved methods."""
+    payment = order_payment(order)
+    if not _is_open(payment):
+        return payment
+    payment = _pending_order_payment(order, get_gateway().name)
     return _authorise(
         payment,
         payment_method=payment_method,

@@ -8,36 +8,37 @@ class MoneyOut(Schema):
     currency: str
 
 
-class CardIn(Schema):
-    card: str = Field(
-        min_length=4,
-        max_length=40,
-        description="A sandbox test card number or a gateway payment method id.",
+class PaymentIntentOut(Schema):
+    """The order's payment, to be confirmed with the gateway (never with us)."""
+
+    status: str = Field(
+        description="The gateway's word: requires_payment_method (no card yet, "
+        "or the last was refused: see failure_code), requires_action, "
+        "requires_capture (authorised), succeeded, canceled."
+    )
+    amount: MoneyOut
+    client_secret: str = Field(
+        description="For the gateway's SDK (Stripe: confirmPayment)."
+    )
+    next_action_url: str | None = Field(
+        description="The gateway's page to send the customer to, when it has one "
+        "(the sandbox's hosted card page)."
+    )
+    failure_code: str
+    pay_by: datetime | None = Field(
+        description="Unpaid by then, the order lapses and its time is freed."
     )
 
 
-class PaymentOut(Schema):
-    id: str
-    status: str
-    amount: MoneyOut
-    service_fee: MoneyOut
-    discount: MoneyOut
-    card_brand: str
-    card_last4: str
-
-
 class TipIn(Schema):
+    """Charged off session to the card the order was paid with."""
+
     amount: int = Field(gt=0, le=10_000_000)
-    card: str | None = Field(None, max_length=40)
 
 
 class ExtraChargeIn(Schema):
     amount: int = Field(gt=0, le=10_000_000)
     description: str = Field(min_length=1, max_length=200)
-
-
-class ApproveIn(Schema):
-    card: str | None = Field(None, max_length=40)
 
 
 class ExtraChargeOut(Schema):

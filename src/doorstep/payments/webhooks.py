@@ -83,9 +83,34 @@ def _payout_for(gateway: str, data: Mapping) -> PayoutRequest | None:
     return payout
 
 
+INTENT_EVENTS = frozenset(
+    {
+        "payment_intent.amount_capturable_updated",
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+    }
+)
+
+
+def _record_intent(gateway: str, event: WebhookEvent) -> None:
+    """The customer confirmed (or failed) a payment intent in their browser.
+    The order moves on only through ``orders.services.confirm_order_payment``,
+    which the return URL calls too: whichever comes first does it, once."""
+    from doorstep.orders.services import confirm_order_payment
+
+    payment = _payment_for(gateway, event.data)
+    if payment is None:
+        logger.warning("webhook %s: unknown intent %s", event.id, event.data["id"])
+        return
+    payment = flows.record_intent(payment, event.data["intent"])
+    confirm_order_payment(order_id=payment.order_id)
+
+
 def handle_event(gateway: str, event: WebhookEvent) -> None:
     data = event.data
-    if event.type in {"charge.captured", "charge.refunded"}:
+    if event.type in INTENT_EVENTS:
+        _record_intent(gateway, event)
+    elif event.type in {"charge.captured", "charge.refunded"}:
         payment = _payment_for(gateway, data)
         if payment is None:
             logger.warning("webhook %s: unknown charge %s", event.id, data.get("id"))

@@ -78,9 +78,13 @@ def calendar_orders(
     provider: ProviderProfile, *, now: datetime, limit: int = 500
 ) -> QuerySet[Order]:
     """The provider's jobs that have not ended and are not over (cancelled,
-    declined, completed…), soonest first."""
+    declined, completed…), soonest first. An order not paid for yet is not a
+    job: the provider does not hear of it."""
+    from doorstep.orders.processes.book_provider import UNPAID_STATES
+
     return (
         Order.objects.filter(_open_states(), provider=provider, ends_at__gt=now)
+        .exclude(state__in=UNPAID_STATES)
         .order_by("starts_at")
         .only(
             "public_id",

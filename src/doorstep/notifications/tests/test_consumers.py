@@ -37,9 +37,10 @@ CUSTOMER, PROVIDER = "Cora Lin", "Mei Chen"
 @pytest.mark.parametrize(
     ("topic", "payload", "expected"),
     [
-        ("order.created", {"to": "requested"}, {(PROVIDER, Kind.BOOKING_REQUEST)}),
+        ("order.created", {"to": "awaiting_payment"}, set()),
+        ("order.pay", {"to": "requested"}, {(PROVIDER, Kind.BOOKING_REQUEST)}),
         (
-            "order.created",
+            "order.pay_instant",
             {"to": "accepted"},
             {(PROVIDER, Kind.BOOKING_REQUEST), (CUSTOMER, Kind.BOOKING_CONFIRMED)},
         ),
@@ -93,7 +94,7 @@ def test_who_is_told_about_each_order_event(deliver, order, topic, payload, expe
 def test_a_booking_request_tells_the_provider_in_english_with_the_local_time(
     deliver, order, provider_user
 ):
-    event = deliver("order.created", order.public_id, to="requested")
+    event = deliver("order.pay", order.public_id, to="requested")
 
     notification = Notification.objects.get(event=event)
     assert notification.recipient == provider_user

@@ -1,7 +1,10 @@
 """Book a provider (TaskRabbit, Sharetribe): the customer picks a listing and a free
-slot; the provider accepts (or the listing books instantly), travels, starts with
-the customer's start code, delivers; the customer confirms or disputes.
+slot and pays; only then does the provider hear of it and accept (or the
+listing books instantly); the provider travels, starts with the customer's start
+code, delivers; the customer confirms or disputes.
 
+    awaiting_payment ─pay→ requested (─pay_instant→ accepted)
+                     └expire_payment→ payment_expired
     requested ─accept→ accepted ─depart→ on_the_way ─start→ in_service ─deliver→
     delivered ─confirm / auto_complete→ completed
               └dispute→ disputed ─resolve_complete→ completed
@@ -9,13 +12,16 @@ the customer's start code, delivers; the customer confirms or disputes.
     plus decline, expire, cancellations and no-shows (see TRANSITIONS).
 
 The money follows (``payments.flows``, run after commit by ``schedule_money_flow``):
-authorised at booking, captured on acceptance (``DOORSTEP_CAPTURE_AT``), released
-to the provider on completion, voided on decline / expiry / provider no-show,
-settled per the cancellation policy on a cancellation or a customer no-show, and
-refunded in full when ops resolve a dispute for the customer.
+authorised before the provider sees the order (the gateway's payment intent,
+confirmed in the customer's browser; an order nobody pays for lets its time go
+after ``DOORSTEP_PAYMENT_WINDOW_MINUTES``), captured on acceptance
+(``DOORSTEP_CAPTURE_AT``), released to the provider on completion, voided on
+decline / expiry / provider no-show, settled per the cancellation policy on a
+cancellation or a customer no-show, and refunded in full when ops resolve a
+dispute for the customer.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +39,15 @@ CUSTOMER, PROVIDER, OPS, SYSTEM = (
     Actor.SYSTEM,
 )
 
+AWAITING_PAYMENT = "awaiting_payment"
+PAYMENT_EXPIRED = "payment_expired"
+# Orders nobody has paid for: the customer's own business until the payment is
+# authorised — the provider never sees them and they are not bookings.
+UNPAID_STATES = frozenset({AWAITING_PAYMENT, PAYMENT_EXPIRED})
+
 STATES = (
+    State(AWAITING_PAYMENT, gettext_lazy("Waiting for payment")),
+    State(PAYMENT_EXPIRED, gettext_lazy("Payment not completed"), terminal=True),
     State("requested", gettext_lazy("Waiting for the provider")),
     State("accepted", gettext_lazy("Confirmed")),
     State("on_the_way", gettext_lazy("On the way")),
@@ -155,8 +169,31 @@ def capture_on_acceptance(order, context: Context) -> None:
         schedule_money_flow("capture_order")(order, context)
 
 
-def record_payment_failure(order, context: Context) -> None:
-    context.data["reason"] = str(context.data.get("reason", ""))[:40]
+def capture_when_paid(order, context: Context) -> None:
+    """Once the payment is authorised: capture at once under "booking", or under
+    "acceptance" when the listing books instantly (the order is accepted now)."""
+    from doorstep.payments.conf import setting
+
+    capture_at = setting("DOORSTEP_CAPTURE_AT")
+    if capture_at == "booking" or (
+        capture_at == "acceptance" and order.state == "accepted"
+    ):
+        schedule_money_flow("capture_order")(order, context)
+
+
+def start_response_window(order, context: Context) -> None:
+    """The provider's time to answer runs from when they hear of the request
+    (its payment), never past the start."""
+    window = timedelta(hours=order.listing.response_window_hours)
+    order.respond_by = min(context.now + window, order.starts_at)
+    order.save(update_fields=["respond_by"])
+
+
+def payment_window_ends(order) -> datetime:
+    from doorstep.payments.conf import setting
+
+    minutes = setting("DOORSTEP_PAYMENT_WINDOW_MINUTES")
+    return order.state_changed_at + timedelta(minutes=minutes)
 
 
 release_money = schedule_money_flow("release_order")
@@ -199,19 +236,32 @@ TRANSITIONS = (
         effects=(release_time, void_payment),
     ),
     Transition(
-        # The card was refused at booking: the order is withdrawn at once so it
-        # never holds the provider's time unpaid (see orders.services).
-        "payment_failed",
-        frozenset({"requested", "accepted"}),
-        "cancelled",
+        # Only the gateway's word that the money is held moves an order on
+        # (``orders.services.confirm_order_payment``): nobody can accept, start
+        # or review an order that was never paid for.
+        "pay",
+        frozenset({AWAITING_PAYMENT}),
+        "requested",
         frozenset({SYSTEM}),
-        gettext_lazy("Withdraw: the card was refused"),
-        effects=(
-            record_payment_failure,
-            charge_cancellation_fee,
-            release_time,
-            void_payment,
-        ),
+        gettext_lazy("Payment authorised: ask the provider"),
+        effects=(start_response_window, capture_when_paid),
+    ),
+    Transition(
+        "pay_instant",
+        frozenset({AWAITING_PAYMENT}),
+        "accepted",
+        frozenset({SYSTEM}),
+        gettext_lazy("Payment authorised: booked"),
+        effects=(capture_when_paid,),
+    ),
+    Transition(
+        "expire_payment",
+        frozenset({AWAITING_PAYMENT}),
+        PAYMENT_EXPIRED,
+        frozenset({SYSTEM}),
+        gettext_lazy("Let the time go: not paid in time"),
+        # A hold made after the window closed is released too.
+        effects=(release_time, void_payment),
     ),
     Transition(
         "cancel",
@@ -305,6 +355,7 @@ TRANSITIONS = (
 )
 
 TIMERS = (
+    Timer("expire_payment", AWAITING_PAYMENT, payment_window_ends, "expire_payment"),
     Timer("expire_request", "requested", lambda order: order.respond_by, "expire"),
     Timer(
         "remind_before_start",

@@ -17,6 +17,8 @@ register = template.Library()
 
 # The badge colour of each state (see site.css, "orders").
 STATE_TONES = {
+    "awaiting_payment": "waiting",
+    "payment_expired": "neutral",
     "requested": "waiting",
     "accepted": "good",
     "on_the_way": "active",
@@ -78,6 +80,8 @@ def event_summary(event: OrderEvent, order: Order) -> str:
     data = event.data or {}
     name = event.transition
     if name == "create":
+        if event.to_state == "awaiting_payment":
+            return _("Booking started: waiting for payment")
         if event.to_state == "accepted":
             return _("Booked (instant booking)")
         return _("Booking requested")
@@ -98,6 +102,9 @@ def event_summary(event: OrderEvent, order: Order) -> str:
             "time": time_text,
         }
     sentences = {
+        "pay": _("Paid: the request went to the provider"),
+        "pay_instant": _("Paid and booked (instant booking)"),
+        "expire_payment": _("Not paid in time: the time was let go"),
         "accept": _("The provider accepted"),
         "decline": _("The provider declined"),
         "expire": _("The request expired: the provider did not answer in time"),

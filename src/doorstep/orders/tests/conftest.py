@@ -13,6 +13,9 @@ from PIL import Image
 
 from doorstep.accounts.models import User
 from doorstep.catalog.models import Listing, ListingAddOn
+from doorstep.orders.models import Order
+from doorstep.orders.services import place_order
+from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 from doorstep.scheduling.tests.helpers import bookable_listing, clock
 from tests.factories import make_user
 
@@ -56,6 +59,17 @@ def add_on(listing: Listing, name: str, price: int, minutes: int = 0) -> Listing
     return ListingAddOn.objects.create(
         listing=listing, name=name, price_amount=price, extra_minutes=minutes
     )
+
+
+def book_and_pay(**arguments) -> Order:
+    """``place_order``, then the customer pays on the sandbox's hosted page
+    with a good card: a booking the provider is asked about (or, instant, has)."""
+    order = place_order(**arguments)
+    replayed = order.replayed
+    if order.state == "awaiting_payment":
+        order = pay_with_sandbox_card(order, "4242 4242 4242 4242")
+    order.replayed = replayed
+    return order
 
 
 def booking(listing: Listing, customer: User, **overrides) -> dict:

@@ -8,8 +8,7 @@ import pytest
 
 from doorstep.api.testing import API, JSON, assert_problem, bearer
 from doorstep.orders.models import Order, RescheduleRequest
-from doorstep.orders.services import place_order
-from doorstep.orders.tests.conftest import at, booking
+from doorstep.orders.tests.conftest import at, book_and_pay, booking
 from doorstep.scheduling.models import TimeClaim
 from tests.factories import make_listing, make_provider, make_user
 
@@ -45,7 +44,7 @@ def customer_auth(customer):
 
 @pytest.fixture
 def order(listing, customer):
-    return place_order(**booking(listing, customer))
+    return book_and_pay(**booking(listing, customer))
 
 
 # --- Booking ------------------------------------------------------------------------
@@ -63,16 +62,17 @@ def test_booking_answers_201_then_200_for_a_repeat(client, listing, customer_aut
     assert first.json()["id"] == again.json()["id"]
     assert Order.objects.count() == 1
     body = first.json()
-    assert body["state"] == "requested"
+    assert body["state"] == "awaiting_payment"
     assert body["role"] == "customer"
     assert body["starts_at"] == at("10:00").isoformat()
     assert body["subtotal"] == {"amount": 10000, "currency": "CNY"}
     assert body["service_fee"] == {"amount": 500, "currency": "CNY"}
     assert body["total"] == {"amount": 10500, "currency": "CNY"}
     assert body["lines"][0]["amount"] == {"amount": 10000, "currency": "CNY"}
-    assert len(body["start_code"]) == 4
+    assert body["start_code"] is None  # nothing to start before it is paid
     assert body["events"][0]["transition"] == "create"
-    assert [t["name"] for t in body["allowed_transitions"]] == ["cancel"]
+    assert body["allowed_transitions"] == []
+    assert again.json()["payment"]["client_secret"] == body["payment"]["client_secret"]
 
 
 def test_the_same_key_with_another_body_is_refused(client, listing, customer_auth):
@@ -88,7 +88,7 @@ def test_the_same_key_with_another_body_is_refused(client, listing, customer_aut
 
 
 def test_a_taken_slot_is_409(client, listing, customer_auth):
-    place_order(**booking(listing, make_user()))
+    book_and_pay(**booking(listing, make_user()))
 
     response = _post(client, "/orders", _body(listing), customer_auth)
 
@@ -178,7 +178,7 @@ def test_a_hold_then_a_booking_with_it(client, listing, customer_auth):
 
 def test_lists_by_role_with_cursor_pages(client, listing, customer):
     for hour in ("09:00", "11:00", "13:00"):
-        place_order(**booking(listing, customer, starts_at=at(hour)))
+        book_and_pay(**booking(listing, customer, starts_at=at(hour)))
     provider_auth = bearer(listing.provider.user)
 
     page = client.get(
@@ -253,6 +253,7 @@ def test_the_whole_job_through_the_api(client, order):
     assert done.json()["state"] == "completed"
     assert [event["transition"] for event in done.json()["events"]] == [
         "create",
+        "pay",
         "accept",
         "depart",
         "start",
@@ -378,7 +379,7 @@ def test_strangers_get_404_everywhere_and_change_nothing(client, order, who):
 
     order.refresh_from_db()
     assert order.state == "requested"
-    assert order.events.count() == 1
+    assert order.events.count() == 2  # created, paid
     proposal.refresh_from_db()
     assert proposal.is_pending
     assert client.get(f"{API}/orders", **headers).json()["items"] == []

@@ -17,9 +17,9 @@ from doorstep.core.money import Money
 from doorstep.orders.api import price_out
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import price_booking
-from doorstep.orders.services import authorise_booking
 from doorstep.orders.tests.conftest import add_on, at
 from doorstep.payments.conf import setting
+from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 from doorstep.payments.models import Payment, SandboxCharge
 from doorstep.scheduling.tests.helpers import bookable_listing
 
@@ -109,7 +109,7 @@ def test_every_surface_shows_the_amount_the_card_is_held_for(
     )
     assert booked.status_code == 201, booked.content
     order = Order.objects.get(public_id=booked.json()["id"])
-    authorise_booking(order=order, payment_method=CARD_OK)
+    order = pay_with_sandbox_card(order, CARD_OK)
     order_page = client.get(order.get_absolute_url())
     detail = client.get(f"{API}/orders/{order.public_id}", **bearer(customer))
     receipt = client.get(reverse("payments:receipt", args=[order.public_id]))
@@ -151,7 +151,7 @@ def test_a_platform_discount_is_on_the_order_before_the_card_is_held(client, cus
     order = Order.objects.get(public_id=booked.json()["id"])
     fund_discount(order=order, amount=1_000, reference="coupon:SPRING")
     order.refresh_from_db()
-    authorise_booking(order=order, payment_method=CARD_OK)
+    order = pay_with_sandbox_card(order, CARD_OK)
     client.force_login(customer)
 
     html = client.get(order.get_absolute_url()).content.decode()

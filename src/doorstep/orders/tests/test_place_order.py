@@ -11,7 +11,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.events.models import Event
 from doorstep.orders.models import Order, OrderEvent, OrderLine, OrderTimer
 from doorstep.orders.services import hold_slot, place_order
-from doorstep.orders.tests.conftest import add_on, at, booking, day_ahead
+from doorstep.orders.tests.conftest import add_on, at, book_and_pay, booking, day_ahead
 from doorstep.scheduling.models import AvailabilityException, TimeClaim
 from doorstep.scheduling.services import update_policy
 from doorstep.scheduling.tests.helpers import bookable_listing
@@ -42,12 +42,10 @@ def _refused(arguments: dict, error_type=DomainError) -> DomainError:
 # --- Good bookings ------------------------------------------------------------------
 
 
-def test_a_request_to_book_claims_the_time_and_waits_for_the_provider(
-    listing, customer
-):
+def test_a_booking_claims_the_time_and_waits_for_payment(listing, customer):
     order = place_order(**booking(listing, customer, notes="  Ring twice  "))
 
-    assert order.state == "requested"
+    assert order.state == "awaiting_payment"
     assert order.replayed is False
     assert order.provider == listing.provider
     assert order.starts_at == at("10:00")
@@ -57,32 +55,45 @@ def test_a_request_to_book_claims_the_time_and_waits_for_the_provider(
     assert order.subtotal_amount == listing.price_amount
     assert order.service_fee_amount == listing.price_amount * 500 // 10_000
     assert order.total_amount == order.subtotal_amount + order.service_fee_amount
-    assert order.respond_by == order.state_changed_at + timedelta(hours=12)
+    assert order.respond_by is None  # the provider's clock starts once paid
     claim = TimeClaim.objects.get(order=order)
     assert (claim.starts_at, claim.ends_at) == (order.starts_at, order.ends_at)
     assert list(order.events.values_list("transition", "to_state")) == [
-        ("create", "requested")
+        ("create", "awaiting_payment")
     ]
     assert Event.objects.filter(topic="order.created", subject=order.public_id)
-    assert order.timers.get().name == "expire_request"
+    assert order.timers.get().name == "expire_payment"
 
 
-def test_an_instant_booking_is_accepted_at_once(customer):
+def test_a_paid_request_waits_for_the_provider(listing, customer):
+    order = book_and_pay(**booking(listing, customer))
+
+    assert order.state == "requested"
+    assert order.respond_by == order.state_changed_at + timedelta(hours=12)
+    assert list(order.events.values_list("transition", "to_state")) == [
+        ("create", "awaiting_payment"),
+        ("pay", "requested"),
+    ]
+    assert order.timers.get(cancelled_at__isnull=True).name == "expire_request"
+
+
+def test_an_instant_booking_is_accepted_once_paid(customer):
     listing = bookable_listing(duration=60)
     Listing.objects.filter(pk=listing.pk).update(instant_book=True)
 
-    order = place_order(**booking(listing, customer))
+    order = book_and_pay(**booking(listing, customer))
 
     assert order.state == "accepted"
     assert order.respond_by is None
-    assert order.events.get().data == {"instant_book": True}
+    assert order.events.get(transition="create").data == {"instant_book": True}
+    assert order.events.filter(transition="pay_instant").exists()
 
 
 def test_the_answer_deadline_is_never_after_the_start(customer):
     listing = bookable_listing(duration=60)
     Listing.objects.filter(pk=listing.pk).update(response_window_hours=72)
 
-    order = place_order(**booking(listing, customer, starts_at=at("10:00", days=1)))
+    order = book_and_pay(**booking(listing, customer, starts_at=at("10:00", days=1)))
 
     assert order.respond_by == at("10:00", days=1)
 

@@ -5,15 +5,15 @@ from datetime import timedelta
 import pytest
 
 from doorstep.orders import queries
-from doorstep.orders.services import place_order, transition_order
-from doorstep.orders.tests.conftest import at, booking
+from doorstep.orders.services import transition_order
+from doorstep.orders.tests.conftest import at, book_and_pay, booking
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def order(listing, customer):
-    order = place_order(**booking(listing, customer))
+    order = book_and_pay(**booking(listing, customer))
     return transition_order(order=order, name="accept", user=order.provider.user)
 
 
@@ -42,7 +42,7 @@ def test_staff_are_offered_only_what_their_side_may_do(order):
 
 
 def test_the_customers_list_splits_upcoming_from_past(order, listing, customer):
-    gone = place_order(**booking(listing, customer, starts_at=at("14:00")))
+    gone = book_and_pay(**booking(listing, customer, starts_at=at("14:00")))
     transition_order(order=gone, name="cancel", user=customer)
 
     mine = queries.customer_orders(customer)
@@ -53,10 +53,10 @@ def test_the_customers_list_splits_upcoming_from_past(order, listing, customer):
 
 def test_the_inbox_separates_requests_today_and_later(listing, customer):
     provider = listing.provider.user
-    waiting = place_order(**booking(listing, customer))
-    today = place_order(**booking(listing, customer, starts_at=at("14:00")))
+    waiting = book_and_pay(**booking(listing, customer))
+    today = book_and_pay(**booking(listing, customer, starts_at=at("14:00")))
     transition_order(order=today, name="accept", user=provider)
-    later = place_order(**booking(listing, customer, starts_at=at("10:00", days=3)))
+    later = book_and_pay(**booking(listing, customer, starts_at=at("10:00", days=3)))
     transition_order(order=later, name="accept", user=provider)
 
     inbox = queries.provider_inbox(listing.provider, now=at("08:00"))

@@ -10,11 +10,10 @@ from doorstep.events.models import Event
 from doorstep.orders.models import OrderTimer, RescheduleRequest
 from doorstep.orders.services import (
     answer_reschedule,
-    place_order,
     propose_reschedule,
     transition_order,
 )
-from doorstep.orders.tests.conftest import at, booking
+from doorstep.orders.tests.conftest import at, book_and_pay, booking
 from doorstep.scheduling.models import TimeClaim
 from tests.factories import make_provider, make_user
 
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order(listing, customer):
-    return place_order(**booking(listing, customer))
+    return book_and_pay(**booking(listing, customer))
 
 
 def _live_claims(order):
@@ -113,7 +112,7 @@ def test_a_taken_time_is_a_conflict_and_nothing_moves(order, listing):
     proposal = propose_reschedule(
         order=order, user=order.customer, starts_at=at("14:00")
     )
-    place_order(**booking(listing, make_user(), starts_at=at("14:00")))
+    book_and_pay(**booking(listing, make_user(), starts_at=at("14:00")))
 
     with pytest.raises(Conflict) as error:
         answer_reschedule(
@@ -184,7 +183,7 @@ def test_a_late_change_by_the_customer_carries_the_policy_fee(customer, settings
     from doorstep.scheduling.tests.helpers import bookable_listing
 
     listing = bookable_listing(duration=60)
-    order = place_order(**booking(listing, customer, starts_at=at("10:00", days=1)))
+    order = book_and_pay(**booking(listing, customer, starts_at=at("10:00", days=1)))
     transition_order(order=order, name="accept", user=order.provider.user)
     settings.DOORSTEP_CANCELLATION_FREE_HOURS = 72  # we are inside the window
 

@@ -6,8 +6,8 @@ from PIL import Image
 
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.orders.models import OrderEvent, OrderPhoto
-from doorstep.orders.services import place_order, transition_order
-from doorstep.orders.tests.conftest import booking, photo_upload
+from doorstep.orders.services import transition_order
+from doorstep.orders.tests.conftest import book_and_pay, booking, photo_upload
 from tests.factories import make_ops, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order(listing, customer):
-    return place_order(**booking(listing, customer))
+    return book_and_pay(**booking(listing, customer))
 
 
 def _fire(order, name, user, **kwargs):
@@ -35,7 +35,7 @@ def test_a_customer_cannot_accept_their_own_request(order):
     assert error.value.code == "actor_not_allowed"
     order.refresh_from_db()
     assert order.state == "requested"
-    assert order.events.count() == 1
+    assert order.events.count() == 2  # created, paid
 
 
 def test_another_provider_does_not_even_see_the_order(order):

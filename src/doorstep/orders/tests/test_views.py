@@ -8,8 +8,15 @@ from django.urls import reverse
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.orders import queries
 from doorstep.orders.models import Order, OrderPhoto
-from doorstep.orders.services import place_order, transition_order
-from doorstep.orders.tests.conftest import add_on, at, booking, day_ahead, photo_upload
+from doorstep.orders.services import transition_order
+from doorstep.orders.tests.conftest import (
+    add_on,
+    at,
+    book_and_pay,
+    booking,
+    day_ahead,
+    photo_upload,
+)
 from doorstep.scheduling.tests.helpers import bookable_listing
 from tests.factories import (
     make_listing,
@@ -24,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order(listing, customer):
-    return place_order(**booking(listing, customer))
+    return book_and_pay(**booking(listing, customer))
 
 
 def _book_url(listing):
@@ -40,7 +47,6 @@ def _form(listing, **overrides):
         "notes": "",
         "idempotency_key": "form-key-1",
         "tz": "Asia/Shanghai",
-        "card": "4242 4242 4242 4242",
     }
     data.update(overrides)
     return data
@@ -129,9 +135,10 @@ def test_booking_from_the_page_leads_to_the_order(client, listing, customer):
 
     order = Order.objects.get()
     assert response.status_code == 302
-    assert response.url == order.get_absolute_url()
+    assert response.url == reverse("orders:pay", args=[order.public_id])
     assert order.customer == customer
     assert order.idempotency_key == "form-key-1"
+    assert order.state == "awaiting_payment"
 
 
 def test_a_double_submit_books_once(client, listing, customer):
@@ -147,7 +154,7 @@ def test_a_double_submit_books_once(client, listing, customer):
 def test_a_taken_time_goes_back_to_the_picker_with_the_reason(
     client, listing, customer
 ):
-    place_order(**booking(listing, make_user()))
+    book_and_pay(**booking(listing, make_user()))
     client.force_login(customer)
 
     response = client.post(_book_url(listing), _form(listing))
@@ -207,8 +214,8 @@ def test_the_listing_page_links_to_booking(client, listing, customer):
 
 
 def test_my_orders_upcoming_and_past(client, listing, customer):
-    upcoming = place_order(**booking(listing, customer))
-    past = place_order(**booking(listing, customer, starts_at=at("14:00")))
+    upcoming = book_and_pay(**booking(listing, customer))
+    past = book_and_pay(**booking(listing, customer, starts_at=at("14:00")))
     transition_order(order=past, name="cancel", user=customer)
     client.force_login(customer)
 
@@ -362,7 +369,7 @@ def test_the_late_cancellation_fee_is_shown_before_confirming(
     client, settings, customer
 ):
     listing = bookable_listing(duration=60)
-    order = place_order(**booking(listing, customer, starts_at=at("10:00", days=1)))
+    order = book_and_pay(**booking(listing, customer, starts_at=at("10:00", days=1)))
     transition_order(order=order, name="accept", user=order.provider.user)
     settings.DOORSTEP_CANCELLATION_FREE_HOURS = 72
     client.force_login(customer)
@@ -483,8 +490,8 @@ def test_ops_resolve_a_dispute(client, order):
 
 
 def test_ops_filters_by_state(client, listing, customer):
-    kept = place_order(**booking(listing, customer))
-    gone = place_order(**booking(listing, customer, starts_at=at("14:00")))
+    kept = book_and_pay(**booking(listing, customer))
+    gone = book_and_pay(**booking(listing, customer, starts_at=at("14:00")))
     transition_order(order=gone, name="cancel", user=customer)
     _ops(client)
 
@@ -506,23 +513,32 @@ def test_the_booking_page_speaks_chinese(client, listing, customer):
     assert "什么时候？" in html
 
 
-def test_a_declined_card_withdraws_the_booking_and_says_why(client, listing, customer):
+def test_a_declined_card_keeps_the_order_waiting_for_another_card(
+    client, listing, customer
+):
     from doorstep.scheduling.models import TimeClaim
 
+    # given a booking sent to the sandbox's hosted card page
     client.force_login(customer)
+    to_pay = client.post(_book_url(listing), _form(listing))
+    hosted = client.get(to_pay.url).url
 
-    response = client.post(
-        _book_url(listing), _form(listing, card="4000 0000 0000 0002")
-    )
+    # when the card is declined there
+    declined = client.post(hosted, {"card": "4000 0000 0000 0002"})
 
-    assert response.status_code == 422
-    assert "The card was declined" in response.content.decode()
-    assert not Order.objects.exclude(state="cancelled").exists()
-    assert not TimeClaim.objects.filter(released_at=None).exists()
-    fresh = response.context["form"]["idempotency_key"].value()
-    assert fresh != "form-key-1"
+    # then the gateway's page says so and the order keeps its time, unpaid
+    assert declined.status_code == 402
+    assert "Your card was declined" in declined.content.decode()
+    order = Order.objects.get()
+    assert order.state == "awaiting_payment"
+    assert TimeClaim.objects.filter(order=order, released_at=None).exists()
+    back = client.get(reverse("orders:payment_return", args=[order.public_id]))
+    assert back.url == order.get_absolute_url()
+    page = client.get(back.url).content.decode()
+    assert "The payment was not completed" in page
 
-    again = client.post(_book_url(listing), _form(listing, idempotency_key=fresh))
-
-    assert again.status_code == 302
-    assert Order.objects.filter(state="requested").count() == 1
+    # and another card books it
+    paid = client.post(hosted, {"card": "4242 4242 4242 4242"})
+    client.get(paid.url)
+    order.refresh_from_db()
+    assert order.state == "requested"

@@ -59,6 +59,34 @@ class ChargeResult:
 
 
 @dataclass(frozen=True)
+class IntentResult:
+    """A payment intent: the server asks the gateway for one, the customer's
+    browser confirms it on the gateway's own page or script (card numbers never
+    reach us), and ``charge`` appears once the money is held.
+
+    ``status`` uses Stripe's words: "requires_payment_method" (no card yet, or
+    the last one was refused: ``failure_code``), "requires_action" (a challenge
+    such as 3-D Secure), "processing", "requires_capture" (authorised),
+    "succeeded" (captured), "canceled"."""
+
+    intent_id: str
+    client_secret: str
+    status: str
+    amount: int
+    currency: str
+    next_action_url: str = ""
+    failure_code: str = ""
+    charge: ChargeResult | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    AUTHORISED = frozenset({"requires_capture", "succeeded"})
+
+    @property
+    def authorised(self) -> bool:
+        return self.status in self.AUTHORISED and self.charge is not None
+
+
+@dataclass(frozen=True)
 class RefundResult:
     refund_id: str
     charge_id: str
@@ -76,10 +104,12 @@ class PayoutResult:
 
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A verified event: ``type`` is one of charge.captured, charge.refunded,
-    payout.paid, payout.failed, account.updated (others are acknowledged and
-    ignored). An ``account.updated`` event's data is a :class:`ConnectedAccount`'s
-    fields, ``requirements_due`` as a list."""
+    """A verified event: ``type`` is one of payment_intent.amount_capturable_updated,
+    payment_intent.succeeded, payment_intent.payment_failed, charge.captured,
+    charge.refunded, payout.paid, payout.failed, account.updated (others are
+    acknowledged and ignored). For payment intents ``data`` holds ``intent`` (an
+    ``IntentResult``); an ``account.updated`` event's data is a
+    :class:`ConnectedAccount`'s fields, ``requirements_due`` as a list."""
 
     id: str
     type: str
@@ -114,6 +144,22 @@ class PaymentGateway(Protocol):
         metadata: Mapping[str, str],
     ) -> ChargeResult:
         """Hold ``amount`` on the card; nothing is taken yet."""
+
+    def create_intent(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+        return_url: str,
+    ) -> IntentResult:
+        """Open a payment intent for ``amount`` (authorise only: captured later).
+        The same key returns the same intent."""
+
+    def retrieve_intent(self, *, intent_id: str) -> IntentResult:
+        """The intent as the gateway knows it now (never trust the browser's
+        word that a payment went through)."""
 
     def capture(
         self, *, charge_id: str, amount: int | None, idempotency_key: str

@@ -4,10 +4,16 @@ It keeps its own books (``SandboxCharge``, ``SandboxPayout``, ``SandboxWebhook``
 separate from the ledger, and behaves like a real processor so every flow can be
 exercised end to end without one:
 
+* two-step payments like a real processor's: ``create_intent`` opens a
+  payment intent; the customer types a test card on the sandbox's own hosted
+  page (``/sandbox/pay/<intent>/``, served by ``payments.sandbox_views``, never
+  by our booking forms), which confirms the intent, redirects to the shop's
+  return URL and emits ``payment_intent.*`` webhooks;
 * test cards: ``4242 4242 4242 4242`` succeeds; ``4000 0000 0000 0002`` is
-  declined; ``4000 0000 0000 0119`` answers ``retry_later`` the first time a
-  given idempotency key is tried; ``4000 0000 0000 0341`` authorises but fails on
-  capture;
+  declined; ``4000 0027 6000 3184`` asks for a challenge (3-D Secure style) the
+  customer approves or fails on a second page; ``4000 0000 0000 0119`` answers
+  ``retry_later`` the first time a given idempotency key is tried;
+  ``4000 0000 0000 0341`` authorises but fails on capture;
 * every call is idempotent by its key;
 * events (``charge.captured``, ``charge.refunded``, ``payout.paid``,
   ``payout.failed``) are signed like Stripe's (``t=…,v1=…``, HMAC-SHA256) and
@@ -40,6 +46,7 @@ from doorstep.payments.gateways.base import (
     ChargeResult,
     ConnectedAccount,
     GatewayError,
+    IntentResult,
     PayoutResult,
     RefundResult,
     WebhookEvent,
@@ -58,6 +65,7 @@ SUCCESS = "success"
 DECLINE = "decline"
 RETRY_ONCE = "retry_once"
 CAPTURE_FAILS = "capture_fails"
+CHALLENGE = "challenge"
 
 TEST_CARDS = {
     "4242424242424242": (SUCCESS, "visa"),
@@ -65,6 +73,18 @@ TEST_CARDS = {
     "4000000000000002": (DECLINE, "visa"),
     "4000000000000119": (RETRY_ONCE, "visa"),
     "4000000000000341": (CAPTURE_FAILS, "visa"),
+    "4000002760003184": (CHALLENGE, "visa"),
+}
+# An intent waiting for a card, and one waiting for the challenge's answer
+# (short names: they share ``SandboxCharge.status`` with the charges').
+OPEN = "open"
+CHALLENGED = "challenged"
+INTENT_STATUS = {
+    OPEN: "requires_payment_method",
+    CHALLENGED: "requires_action",
+    "authorised": "requires_capture",
+    "captured": "succeeded",
+    "voided": "canceled",
 }
 SIGNATURE_HEADER = "Doorstep-Signature"
 
@@ -128,6 +148,30 @@ def _charge_result(charge: SandboxCharge) -> ChargeResult:
     )
 
 
+def _hosted_page_url(charge: SandboxCharge) -> str:
+    from django.urls import reverse
+
+    page = "challenge" if charge.status == CHALLENGED else "pay"
+    path = reverse(f"sandbox:{page}", args=[charge.charge_id])
+    return f"{path}?secret={charge.metadata['_secret']}"
+
+
+def _intent_result(charge: SandboxCharge) -> IntentResult:
+    status = INTENT_STATUS.get(charge.status, charge.status)
+    authorised = status in IntentResult.AUTHORISED
+    return IntentResult(
+        intent_id=charge.charge_id,
+        client_secret=f"{charge.charge_id}_secret_{charge.metadata['_secret']}",
+        status=status,
+        amount=charge.amount,
+        currency=charge.currency,
+        next_action_url="" if authorised else _hosted_page_url(charge),
+        failure_code=charge.metadata.get("_failure", ""),
+        charge=_charge_result(charge) if authorised else None,
+        metadata={k: v for k, v in charge.metadata.items() if not k.startswith("_")},
+    )
+
+
 def _payout_result(payout: SandboxPayout) -> PayoutResult:
     return PayoutResult(
         payout_id=payout.payout_id,
@@ -139,6 +183,108 @@ def _payout_result(payout: SandboxPayout) -> PayoutResult:
 
 class SandboxGateway:
     name = "sandbox"
+
+    # --- Payment intents --------------------------------------------------------
+
+    def create_intent(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+        return_url: str,
+    ) -> IntentResult:
+        self._fail_before("create_intent")
+        try:
+            with transaction.atomic():
+                charge, _created = SandboxCharge.objects.get_or_create(
+                    idempotency_key=idempotency_key,
+                    defaults={
+                        "charge_id": _new_id("pi"),
+                        "card_last4": "",
+                        "behaviour": "",
+                        "amount": amount,
+                        "currency": currency,
+                        "status": OPEN,
+                        "metadata": {
+                            **metadata,
+                            "_secret": secrets.token_urlsafe(18),
+                            "_return_url": return_url,
+                        },
+                    },
+                )
+        except IntegrityError:
+            charge = SandboxCharge.objects.get(idempotency_key=idempotency_key)
+        return _intent_result(charge)
+
+    def retrieve_intent(self, *, intent_id: str) -> IntentResult:
+        return _intent_result(self._charge(intent_id, lock=False))
+
+    def confirm_intent(self, *, intent_id: str, card: str) -> IntentResult:
+        """What the hosted page does with the card typed on it: hold the money,
+        ask for a challenge, or refuse (the intent stays open for another
+        card). Repeats after success change nothing."""
+        with transaction.atomic():
+            charge = self._charge(intent_id, lock=True)
+            if charge.status != OPEN:
+                return _intent_result(charge)
+            try:
+                behaviour, brand, last4 = _card_number(card)
+                if behaviour == DECLINE:
+                    raise GatewayError(GatewayError.CARD_DECLINED, "declined")
+                if behaviour == RETRY_ONCE:
+                    self._retry_once(f"intent:{intent_id}")
+            except GatewayError as error:
+                charge.metadata = {**charge.metadata, "_failure": error.code}
+                charge.save(update_fields=["metadata"])
+                if error.code == GatewayError.CARD_DECLINED:
+                    self._emit("payment_intent.payment_failed", _intent_payload(charge))
+                return _intent_result(charge)
+            charge.behaviour = behaviour
+            charge.card_last4 = last4
+            charge.metadata = {**charge.metadata, "_brand": brand, "_failure": ""}
+            if behaviour == CHALLENGE:
+                charge.status = CHALLENGED
+                charge.save(
+                    update_fields=["behaviour", "card_last4", "metadata", "status"]
+                )
+                return _intent_result(charge)
+            self._hold(charge)
+        return _intent_result(charge)
+
+    def answer_challenge(self, *, intent_id: str, approve: bool) -> IntentResult:
+        """The challenge page's buttons: approved, the money is held; failed,
+        the intent waits for a card again."""
+        with transaction.atomic():
+            charge = self._charge(intent_id, lock=True)
+            if charge.status != CHALLENGED:
+                return _intent_result(charge)
+            if approve:
+                self._hold(charge)
+            else:
+                charge.status = OPEN
+                charge.metadata = {
+                    **charge.metadata,
+                    "_failure": "authentication_failed",
+                }
+                charge.save(update_fields=["status", "metadata"])
+                self._emit("payment_intent.payment_failed", _intent_payload(charge))
+        return _intent_result(charge)
+
+    def _hold(self, charge: SandboxCharge) -> None:
+        charge.status = "authorised"
+        charge.save(update_fields=["behaviour", "card_last4", "metadata", "status"])
+        self._emit("payment_intent.amount_capturable_updated", _intent_payload(charge))
+
+    @staticmethod
+    def _retry_once(key: str) -> None:
+        try:
+            with transaction.atomic():
+                SandboxAttempt.objects.create(idempotency_key=key)
+        except IntegrityError:
+            return  # tried before: this time it goes through
+        raise GatewayError(GatewayError.RETRY_LATER, "Try again in a moment.")
 
     # --- Charges ----------------------------------------------------------------
 
@@ -156,16 +302,12 @@ class SandboxGateway:
         if existing is not None:
             return _charge_result(existing)
         behaviour, brand, last4 = _card_number(payment_method)
-        if behaviour == DECLINE:
+        if behaviour in {DECLINE, CHALLENGE}:
+            # Off-session charges cannot answer a challenge: refused as a bank
+            # would without the customer present.
             raise GatewayError(GatewayError.CARD_DECLINED, "Your card was declined.")
         if behaviour == RETRY_ONCE:
-            try:
-                with transaction.atomic():
-                    SandboxAttempt.objects.create(idempotency_key=idempotency_key)
-            except IntegrityError:
-                pass  # tried before: this time it goes through
-            else:
-                raise GatewayError(GatewayError.RETRY_LATER, "Try again in a moment.")
+            self._retry_once(idempotency_key)
         try:
             with transaction.atomic():
                 charge = SandboxCharge.objects.create(
@@ -317,10 +459,13 @@ class SandboxGateway:
         )
         try:
             event = json.loads(body)
+            data = event["data"]
+            if str(event["type"]).startswith("payment_intent."):
+                data = {**data, "intent": intent_from_event(data)}
             return WebhookEvent(
                 id=str(event["id"]),
                 type=str(event["type"]),
-                data=event["data"],
+                data=data,
                 created=int(event.get("created", 0)),
             )
         except (ValueError, KeyError, TypeError):
@@ -435,6 +580,80 @@ class SandboxGateway:
         code = _injected_failure(operation, "after")
         if code:
             raise GatewayError(code, f"injected failure after {operation}")
+
+
+def _intent_payload(charge: SandboxCharge) -> dict:
+    result = _intent_result(charge)
+    return {
+        "id": charge.charge_id,
+        "status": result.status,
+        "amount": charge.amount,
+        "currency": charge.currency,
+        "failure_code": result.failure_code,
+        "payment_method": result.charge.payment_method if result.charge else "",
+        "card_brand": charge.metadata.get("_brand", ""),
+        "card_last4": charge.card_last4,
+        "metadata": dict(result.metadata),
+    }
+
+
+def intent_from_event(data: Mapping) -> IntentResult:
+    """A ``payment_intent.*`` event's data as an ``IntentResult``."""
+    status = str(data.get("status", ""))
+    charge = None
+    if status in IntentResult.AUTHORISED:
+        charge = ChargeResult(
+            charge_id=str(data["id"]),
+            status=INTENT_STATUS_TO_CHARGE.get(status, status),
+            amount=int(data["amount"]),
+            currency=str(data["currency"]),
+            payment_method=str(data.get("payment_method", "")),
+            card_brand=str(data.get("card_brand", "")),
+            card_last4=str(data.get("card_last4", "")),
+            metadata=dict(data.get("metadata") or {}),
+        )
+    return IntentResult(
+        intent_id=str(data["id"]),
+        client_secret="",
+        status=status,
+        amount=int(data["amount"]),
+        currency=str(data["currency"]),
+        failure_code=str(data.get("failure_code", "")),
+        charge=charge,
+        metadata=dict(data.get("metadata") or {}),
+    )
+
+
+INTENT_STATUS_TO_CHARGE = {"requires_capture": "authorised", "succeeded": "captured"}
+
+
+def return_url_of(intent_id: str) -> str:
+    """Where the hosted page sends the customer back (the shop's return URL)."""
+    charge = SandboxCharge.objects.filter(charge_id=intent_id).first()
+    return charge.metadata.get("_return_url", "") if charge else ""
+
+
+def pay_with_sandbox_card(order, card: str, *, challenge: str = "approve"):
+    """Book-then-pay in one call for the demo and tests, exactly as a browser
+    does it: open the order's intent, type ``card`` on the hosted page (and
+    answer the challenge: "approve" or "fail"), then land on the return URL,
+    which asks the gateway — never production code's path to call. Returns the
+    order; a refused card leaves it waiting for payment and raises
+    ``PaymentError``."""
+    from doorstep.orders import services
+    from doorstep.payments.flows import PaymentError
+
+    intent = services.start_order_payment(order=order, user=order.customer)
+    gateway = SandboxGateway()
+    result = gateway.confirm_intent(intent_id=intent.intent_id, card=card)
+    if result.status == "requires_action":
+        result = gateway.answer_challenge(
+            intent_id=intent.intent_id, approve=challenge == "approve"
+        )
+    order = services.sync_order_payment(order=order, user=order.customer)
+    if not result.authorised:
+        raise PaymentError(GatewayError(result.failure_code or "card_declined"))
+    return order
 
 
 # --- Connected accounts' onboarding (the sandbox's hosted page) ----------------------

@@ -1,7 +1,10 @@
 """Stripe Connect behind our gateway interface, with the official ``stripe`` package.
 
-* authorise / capture / void: a PaymentIntent with ``capture_method=manual``
-  (confirmed at once with the customer's saved ``pm_…`` payment method);
+* create_intent / retrieve_intent: a PaymentIntent with ``capture_method=manual``
+  that the customer's browser confirms with Stripe.js and its ``client_secret``
+  (card data goes to Stripe, never to us);
+* authorise / capture / void: the same intent, confirmed at once off session
+  with a saved ``pm_…`` payment method (tips, extra charges);
 * refund: a Refund on the PaymentIntent, our idempotency key also in its metadata
   (so webhooks and reconciliation can match it to our ledger entry);
 * payout: a Transfer to the provider's connected account, then a Payout from
@@ -24,6 +27,7 @@ from doorstep.payments.gateways.base import (
     ChargeResult,
     ConnectedAccount,
     GatewayError,
+    IntentResult,
     PayoutResult,
     RefundResult,
     WebhookEvent,
@@ -121,6 +125,56 @@ class StripeConnectGateway:
             refunds=tuple(refunds),
             metadata=dict(intent.get("metadata") or {}),
         )
+
+    def _intent(self, intent) -> IntentResult:
+        plain = _plain(intent)
+        error = plain.get("last_payment_error") or {}
+        next_action = plain.get("next_action") or {}
+        redirect = (next_action.get("redirect_to_url") or {}).get("url") or ""
+        status = plain["status"]
+        return IntentResult(
+            intent_id=plain["id"],
+            client_secret=plain.get("client_secret") or "",
+            status=status,
+            amount=plain["amount"],
+            currency=plain["currency"].upper(),
+            next_action_url=redirect,
+            failure_code=str(error.get("decline_code") or error.get("code") or ""),
+            charge=self._charge(plain) if status in IntentResult.AUTHORISED else None,
+            metadata=dict(plain.get("metadata") or {}),
+        )
+
+    def create_intent(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+        return_url: str,
+    ) -> IntentResult:
+        # The return URL goes with the browser's confirmPayment call; the
+        # server only opens the intent.
+        intent = self._call(
+            self.client.v1.payment_intents.create,
+            params={
+                "amount": amount,
+                "currency": currency.lower(),
+                "capture_method": "manual",
+                "automatic_payment_methods": {"enabled": True},
+                "metadata": dict(metadata),
+            },
+            options={"idempotency_key": idempotency_key},
+        )
+        return self._intent(intent)
+
+    def retrieve_intent(self, *, intent_id: str) -> IntentResult:
+        intent = self._call(
+            self.client.v1.payment_intents.retrieve,
+            intent_id,
+            params={"expand": ["latest_charge"]},
+        )
+        return self._intent(intent)
 
     def authorise(
         self,
@@ -251,7 +305,13 @@ class StripeConnectGateway:
         event = _plain(self._construct_event(body, lowered.get("stripe-signature", "")))
         obj = event["data"]["object"]
         data: dict[str, Any]
-        if event["type"].startswith("charge."):
+        if event["type"].startswith("payment_intent."):
+            data = {
+                "id": obj["id"],
+                "metadata": dict(obj.get("metadata") or {}),
+                "intent": self._intent(obj),
+            }
+        elif event["type"].startswith("charge."):
             refunds = (obj.get("refunds") or {}).get("data") or []
             data = {
                 "id": obj.get("payment_intent") or obj["id"],

@@ -6,13 +6,13 @@ import pytest
 
 from doorstep.orders.services import (
     answer_reschedule,
-    authorise_booking,
     place_order,
     propose_reschedule,
     transition_order,
 )
 from doorstep.orders.tests.conftest import at, booking
 from doorstep.payments import flows
+from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 from doorstep.payments.models import AccountKind as K
 from doorstep.payments.models import ExtraCharge, Payment, PaymentStatus
 from doorstep.payments.queries import receipt
@@ -31,7 +31,7 @@ def accepted_order(django_capture_on_commit_callbacks, settings):
     listing = bookable_listing(duration=60)
     customer = make_user()
     order = place_order(**booking(listing, customer, starts_at=at("10:00", days=1)))
-    authorise_booking(order=order, payment_method=CARD_OK)
+    order = pay_with_sandbox_card(order, CARD_OK)
     with django_capture_on_commit_callbacks(execute=True):
         transition_order(order=order, name="accept", user=order.provider.user)
     order.refresh_from_db()

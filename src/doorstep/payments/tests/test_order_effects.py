@@ -5,16 +5,16 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import Count
+from django.test import TestCase
 
 from doorstep.orders.engine import apply_transition
 from doorstep.orders.models import Order
-from doorstep.orders.services import authorise_booking
 from doorstep.payments import flows
+from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 from doorstep.payments.models import AccountKind as K
 from doorstep.payments.models import JournalEntry, LedgerAccount, PaymentStatus
 from doorstep.payments.tasks import run_money_flow
 from doorstep.payments.tests.conftest import CARD_DECLINED, CARD_OK, balance, set_state
-from doorstep.scheduling.models import TimeClaim
 from tests.factories import make_ops, make_order
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,12 @@ def ops():
 
 
 def _paid(order: Order) -> Order:
-    authorise_booking(order=order, payment_method=CARD_OK)
+    """The order as the customer leaves it: paid on the sandbox's hosted page
+    (which moves it on, and runs what that scheduled)."""
+    set_state(order, "awaiting_payment")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        pay_with_sandbox_card(order, CARD_OK)
+    order.refresh_from_db()
     return order
 
 
@@ -178,15 +183,16 @@ def test_a_provider_no_show_refunds_in_full(listing, customer, fire):
     assert flows.order_payment(order).status == PaymentStatus.REFUNDED
 
 
-def test_a_declined_card_leaves_no_live_order_and_no_claim(order):
+def test_a_declined_card_moves_no_money_and_keeps_the_order_unpaid(order):
+    set_state(order, "awaiting_payment")
+
     with pytest.raises(flows.PaymentError) as declined:
-        authorise_booking(order=order, payment_method=CARD_DECLINED)
+        pay_with_sandbox_card(order, CARD_DECLINED)
 
     assert declined.value.code == "card_declined"
     order.refresh_from_db()
-    assert order.state == "cancelled"
-    assert order.cancellation_fee_amount == 0
-    assert not TimeClaim.objects.filter(order=order, released_at=None).exists()
+    assert order.state == "awaiting_payment"
+    assert flows.order_payment(order).status == PaymentStatus.FAILED
     assert not JournalEntry.objects.exists()
 
 

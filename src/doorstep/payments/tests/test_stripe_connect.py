@@ -237,3 +237,80 @@ def test_webhook_with_bad_signature_or_old_timestamp_is_refused(settings, secret
         )
 
     assert refused.value.code == GatewayError.BAD_SIGNATURE
+
+
+OPEN_INTENT = {
+    **INTENT,
+    "status": "requires_payment_method",
+    "payment_method": None,
+    "latest_charge": None,
+    "client_secret": "pi_3Test_secret_abc",
+}
+
+
+def test_create_intent_opens_a_manual_capture_intent_for_the_browser():
+    gateway, http = _gateway({("post", "/v1/payment_intents"): (200, OPEN_INTENT)})
+
+    intent = gateway.create_intent(
+        amount=10500,
+        currency="CNY",
+        idempotency_key="intent:ord_x:10500",
+        metadata={"payment": "pay_x", "order": "ord_x"},
+        return_url="https://shop.example/orders/ord_x/payment-return/",
+    )
+
+    assert (intent.intent_id, intent.status, intent.client_secret) == (
+        "pi_3Test",
+        "requires_payment_method",
+        "pi_3Test_secret_abc",
+    )
+    assert not intent.authorised
+    _method, _path, headers, form = http.sent[0]
+    assert form["capture_method"] == ["manual"]
+    assert form["amount"] == ["10500"]
+    # the server neither confirms nor sends a card: the browser does, to Stripe
+    assert "confirm" not in form
+    assert "payment_method" not in form
+    assert headers["Idempotency-Key"] == "intent:ord_x:10500"
+
+
+def test_retrieve_intent_reads_the_hold_and_the_card():
+    gateway, _http = _gateway({("get", "/v1/payment_intents/pi_3Test"): (200, INTENT)})
+
+    intent = gateway.retrieve_intent(intent_id="pi_3Test")
+
+    assert intent.authorised
+    assert (intent.charge.charge_id, intent.charge.card_last4) == ("pi_3Test", "4242")
+
+
+def test_a_declined_attempt_leaves_the_intent_open_with_the_reason():
+    declined = {
+        **OPEN_INTENT,
+        "last_payment_error": {"code": "card_declined", "decline_code": None},
+    }
+    gateway, _http = _gateway(
+        {("get", "/v1/payment_intents/pi_3Test"): (200, declined)}
+    )
+
+    intent = gateway.retrieve_intent(intent_id="pi_3Test")
+
+    assert (intent.status, intent.failure_code) == (
+        "requires_payment_method",
+        "card_declined",
+    )
+    assert intent.charge is None
+
+
+def test_an_intent_webhook_carries_the_intent(settings):
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test"
+    gateway, _http = _gateway({})
+    body = _event("payment_intent.amount_capturable_updated", INTENT)
+
+    event = gateway.verify_and_parse_webhook(
+        body=body,
+        headers={"Stripe-Signature": sign_payload(body, secret="whsec_test")},
+    )
+
+    assert event.data["id"] == "pi_3Test"
+    assert event.data["intent"].authorised
+    assert event.data["metadata"]["payment"] == "pay_x"

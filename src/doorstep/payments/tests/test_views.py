@@ -186,9 +186,10 @@ def test_gmv_counts_only_paid_orders_that_were_not_voided(client, ops_session):
 
 
 def test_the_order_page_shows_the_payment_and_the_earnings(client, order):
-    from doorstep.orders.services import authorise_booking
+    from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 
-    authorise_booking(order=order, payment_method=CARD_OK)
+    set_state(order, "awaiting_payment")
+    pay_with_sandbox_card(order, CARD_OK)
 
     client.force_login(order.customer)
     customer_page = client.get(order.get_absolute_url()).content.decode()
