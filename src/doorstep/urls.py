@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("doorstep.reviews.urls")),
     path("", include("doorstep.payments.urls")),
     path("", include("doorstep.notifications.urls")),
+    path("", include("doorstep.periodic.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
