@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from doorstep.periodic.jobs import JOBS, Job
+from doorstep.periodic import jobs
+from doorstep.periodic.jobs import Job
 from doorstep.periodic.models import JobRun, PeriodicJob, SchedulerHeartbeat
 from doorstep.periodic.services import tick_interval
 
@@ -24,7 +25,7 @@ class JobLine:
 def job_lines() -> list[JobLine]:
     """Every declared job in declaration order, with its state if it has one."""
     states = {row.name: row for row in PeriodicJob.objects.all()}
-    return [JobLine(job, states.get(job.name)) for job in JOBS]
+    return [JobLine(job, states.get(job.name)) for job in jobs.JOBS]
 
 
 def recent_runs(limit: int = 50) -> QuerySet[JobRun]:

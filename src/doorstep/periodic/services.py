@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import User
 from doorstep.core.errors import NotFound
 from doorstep.events.services import record_event
-from doorstep.periodic.jobs import JOBS, JOBS_BY_NAME, Job
+from doorstep.periodic import jobs
+from doorstep.periodic.jobs import Job
 from doorstep.periodic.models import (
     JobRun,
     PeriodicJob,
@@ -58,7 +59,7 @@ def sync_jobs(*, now: datetime) -> dict[str, PeriodicJob]:
     interval, at its next time if daily; a job whose schedule changed gets its
     next run from the new schedule."""
     rows = {row.name: row for row in PeriodicJob.objects.all()}
-    for job in JOBS:
+    for job in jobs.JOBS:
         schedule = job.schedule
         row = rows.get(job.name)
         if row is None:
@@ -100,7 +101,7 @@ def run_due_jobs(*, now: datetime | None = None) -> list[JobRun]:
     now = now or timezone.now()
     runs = []
     for name, row in sync_jobs(now=now).items():
-        job = JOBS_BY_NAME.get(name)
+        job = jobs.JOBS_BY_NAME.get(name)
         if job is None or row.next_run_at > now:
             continue  # a job no longer declared, or not due
         requested_by = row.run_requested_by
@@ -225,7 +226,7 @@ def _record_run(
 def request_job_run(*, name: str, user: User) -> PeriodicJob:
     """Ops' "run now": the job becomes due at once and a tick is queued to run
     it. Recorded as an event (who asked, when); the run it causes names them."""
-    job = JOBS_BY_NAME.get(name)
+    job = jobs.JOBS_BY_NAME.get(name)
     if job is None:
         raise NotFound("job_not_found", _("There is no such job."))
     now = timezone.now()

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.backoffice.access import can_use_back_office
-from doorstep.periodic import queries, services
-from doorstep.periodic.jobs import JOBS_BY_NAME
+from doorstep.periodic import jobs, queries, services
 
 
 def _ops_only(request: HttpRequest) -> None:
@@ -35,11 +34,12 @@ def ops_schedule(request: HttpRequest) -> HttpResponse:
 @require_POST
 def ops_run_job(request: HttpRequest, name: str) -> HttpResponse:
     _ops_only(request)
-    if name not in JOBS_BY_NAME:
+    job = jobs.JOBS_BY_NAME.get(name)
+    if job is None:
         raise Http404
     services.request_job_run(name=name, user=request.user)
     messages.success(
         request,
-        _("“%(job)s” will run within seconds.") % {"job": JOBS_BY_NAME[name].title},
+        _("“%(job)s” will run within seconds.") % {"job": job.title},
     )
     return redirect("periodic:ops_schedule")
