@@ -20,7 +20,8 @@ _PARENT_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "DJANGO_SETTINGS_MO
 
 # Starting up, the worker must not slow the live server's first pages on a busy
 # machine.
-NICE = (shutil.which("nice") or "nice", "-n", "10") if shutil.which("nice") else ()
+_NICE = shutil.which("nice")
+NICE = (_NICE, "-n", "10") if _NICE else ()
 WORKER = ("worker", "--no-reload", "--interval", "0.2", "--no-startup-delay")
 
 

@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 from doorstep.orders.models import Order
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import AccountKind, LedgerAccount, PayoutRequest
+from doorstep.periodic.models import JobRun
 from doorstep.scheduling.services import WeeklyHours, replace_availability
 from tests.factories import make_category, make_listing, make_provider, make_user
 from tests.live_worker import running_worker
@@ -303,6 +304,7 @@ def test_the_whole_journey(
 
     # The worker's scheduler clears the earnings: the provider sees them available
     _wait_for_available(provider, url, "CN¥169.15")
+    assert JobRun.objects.filter(job__name="clear_pending_earnings", result=1).exists()
     shot(provider, "wallet")
 
     # and asks for a payout of all of it
