@@ -138,7 +138,7 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         "prune_run_history",
-        _("Forget old runs of these jobs"),
+        _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",
         at=time(4, 0),
     ),

@@ -276,8 +276,20 @@ def book_next_tick(*, chain: str, now: datetime) -> datetime | None:
 # --- Housekeeping ---------------------------------------------------------------------
 
 
-def prune_run_history(*, now: datetime | None = None) -> int:
-    """Forget runs older than ``HISTORY`` (each job keeps its last run's state)."""
+def prune_run_history(*, now: datetime | None = None) -> dict[str, int]:
+    """Forget runs older than ``HISTORY`` (each job keeps its last run's state),
+    and, with the database task backend, finished tasks as old: every tick is a
+    task row, and the queue table must not grow without end."""
+    from django.conf import settings
+    from django.core.management import call_command
+
     now = now or timezone.now()
-    deleted, _by_model = JobRun.objects.filter(started_at__lt=now - HISTORY).delete()
-    return deleted
+    runs, _by_model = JobRun.objects.filter(started_at__lt=now - HISTORY).delete()
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        call_command(
+            "prune_db_task_results",
+            queue_name="*",
+            min_age_days=HISTORY.days,
+            verbosity=0,
+        )
+    return {"runs": runs}

@@ -219,3 +219,32 @@ def test_a_manual_run_names_who_asked(only_jobs, django_capture_on_commit_callba
     assert event.payload == {"job": "daily", "by": ops.public_id}
     # the manual run did not move the daily schedule to "now" for good
     assert _state("daily").next_run_at > timezone.now()
+
+
+def test_old_runs_and_finished_tasks_are_forgotten(settings, only_jobs):
+    from django_tasks_db.models import DBTaskResult
+
+    from doorstep.periodic.services import HISTORY, prune_run_history
+    from doorstep.periodic.tasks import run_scheduler
+
+    # given runs and finished tasks older than the history, and recent ones
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    only_jobs(jobs.Job("often", "Often", COUNT, every=MINUTE))
+    now = timezone.now()
+    first = run_due_jobs(now=now)[0]
+    run_due_jobs(now=now + MINUTE)
+    JobRun.objects.filter(pk=first.pk).update(started_at=now - HISTORY - MINUTE)
+    old, recent = run_scheduler.enqueue(), run_scheduler.enqueue()
+    DBTaskResult.objects.filter(pk__in=[old.id, recent.id]).update(
+        status="SUCCESSFUL", finished_at=now
+    )
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=now - HISTORY - MINUTE)
+
+    # when the housekeeping job runs
+    assert prune_run_history(now=now) == {"runs": 1}
+
+    # then only the recent run and task are left
+    assert JobRun.objects.count() == 1
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)] == [
+        recent.id
+    ]
