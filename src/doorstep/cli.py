@@ -50,7 +50,6 @@ def _serve(argv: list[str]) -> None:
 
 
 ALIASES = {"worker": ["db_worker"]}
-SWEEPS = ("schedule_sweeps", "schedule_review_sweep", "schedule_notification_sweep")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -67,9 +66,9 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command, execute_from_command_line
 
     if command == "worker":
-        # Periodic sweeps re-queue themselves; each is queued once if none waits.
-        for sweep in SWEEPS:
-            call_command(sweep)
+        # The scheduler (doorstep.periodic) runs as ticks in the task queue: seed
+        # one; if another worker's scheduler is ticking, that one keeps going.
+        call_command("schedule_periodic")
     execute_from_command_line(["doorstep", *ALIASES.get(command, [command]), *rest])
 
 

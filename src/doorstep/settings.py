@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "doorstep.backoffice",
     "doorstep.messaging",
     "doorstep.demo",
+    "doorstep.periodic",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -475,3 +476,12 @@ DOORSTEP_NOTIFICATION_RETRY_SECONDS = env.int(
 DOORSTEP_NOTIFICATION_MAX_ATTEMPTS = env.int(
     "DOORSTEP_NOTIFICATION_MAX_ATTEMPTS", default=5
 )
+
+# --- Periodic work ----------------------------------------------------------------
+
+# How often the worker's scheduler wakes up to run due jobs (see doorstep.periodic).
+DOORSTEP_SCHEDULER_TICK_SECONDS = env.float(
+    "DOORSTEP_SCHEDULER_TICK_SECONDS", default=15
+)
+# Per-job schedule overrides, e.g. {"reconcile_payments": {"at": "04:30"}}.
+DOORSTEP_PERIODIC_SCHEDULE = env.json("DOORSTEP_PERIODIC_SCHEDULE", default={})

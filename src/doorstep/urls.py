@@ -26,6 +26,7 @@ urlpatterns = [
     # The sandbox gateway's own hosted card page (a stand-in for Stripe's).
     path("sandbox/", include("doorstep.payments.sandbox_urls")),
     path("", include("doorstep.notifications.urls")),
+    path("", include("doorstep.periodic.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -3,8 +3,8 @@ customer signs up (the link from the e-mail), searches near Shanghai, asks the
 provider a question in chat and gets the answer, books a slot and pays with the
 sandbox card; the provider accepts, starts with the code and delivers; the
 customer confirms; both review and the reviews reveal; the money reaches the
-provider's wallet after clearing; the provider asks for a payout and ops
-(password + TOTP) approve it.
+provider's wallet when the worker's scheduler clears it; the provider asks for a
+payout and ops (password + TOTP) approve it.
 
 The live server here is WSGI, so the chat runs without its WebSocket: the pages
 fall back to polling, and the test reloads them. Live delivery over the socket
@@ -12,6 +12,7 @@ has its own test, test_messaging_realtime.py.
 """
 
 import re
+import time as clock
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,11 +22,12 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from doorstep.orders.models import Order
-from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import AccountKind, LedgerAccount, PayoutRequest
+from doorstep.periodic.models import JobRun
 from doorstep.scheduling.services import WeeklyHours, replace_availability
 from tests.factories import make_category, make_listing, make_provider, make_user
+from tests.live_worker import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +52,32 @@ def _money_runs_in_process(settings, tmp_path):
     settings.DOORSTEP_SANDBOX_CHAOS = False
     settings.DOORSTEP_MIN_PAYOUT = 1000
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def worker(live_server, tmp_path):
+    """A real worker and its scheduler on the live server's database, clearing
+    earnings at once (tests/worker_settings.py) and checking every second."""
+    log = tmp_path / "worker.log"
+    with running_worker(
+        log=log, schedule={"clear_pending_earnings": {"every": 1}}
+    ) as process:
+        yield process
+    assert process.returncode in (0, -15), log.read_text()[-3000:]
+
+
+def _wait_for_available(page: Page, url: str, amount: str) -> None:
+    """The provider looks at her wallet until the scheduler has cleared her
+    earnings (a second or two after the worker's next run)."""
+    available = page.locator(".wallet__balances div").filter(
+        has=page.get_by_text("Available", exact=True)
+    )
+    deadline = clock.monotonic() + 120
+    page.goto(url + "/provider/wallet/")
+    while amount not in available.inner_text() and clock.monotonic() < deadline:
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(available).to_contain_text(amount)
 
 
 def _person(email: str, name: str, **fields):
@@ -122,7 +150,9 @@ def _totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
-def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_dir):
+def test_the_whole_journey(
+    live_server, worker, browser: Browser, mailoutbox, artifacts_dir
+):
     data = _seed()
     listing = data["listing"]
     url = live_server.url
@@ -278,10 +308,9 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     expect(customer.get_by_text("Clear instructions, kind.")).to_be_visible()
     shot(customer, "reviews-revealed")
 
-    # After the clearing period the provider sees the money available
-    flows.clear_pending(now=timezone.now() + timedelta(days=30))
-    provider.goto(url + "/provider/wallet/")
-    expect(provider.locator("main")).to_contain_text("CN¥169.15")
+    # The worker's scheduler clears the earnings: the provider sees them available
+    _wait_for_available(provider, url, "CN¥169.15")
+    assert JobRun.objects.filter(job__name="clear_pending_earnings", result=1).exists()
     shot(provider, "wallet")
 
     # sets up payouts on the gateway's onboarding page (the sandbox's here)

@@ -17,6 +17,7 @@ CONSUMERS: list[tuple[str, str]] = [
     ("message.", "doorstep.notifications.consumers.on_event"),
     ("review.", "doorstep.notifications.consumers.on_event"),
     ("payout.", "doorstep.notifications.consumers.on_event"),
+    ("ops.", "doorstep.notifications.consumers.on_event"),
 ]
 
 

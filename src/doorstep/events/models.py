@@ -10,6 +10,9 @@ class Event(models.Model):
     payload = models.JSONField(default=dict)
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Failed deliveries (a consumer raised); the sweep gives up after a few.
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    last_delivery_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -1,18 +1,14 @@
-from django.utils import timezone
 from django_tasks import task
 
-from doorstep.events.consumers import consumers_for
-from doorstep.events.models import Event
+from doorstep.events.services import deliver_event_now, deliver_overdue_events
 
 
 @task()
-def deliver_event(event_id: int) -> None:
-    """Hand one event to its consumers, then mark it delivered."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        return
-    for consume in consumers_for(event.topic):
-        consume(event)
-    Event.objects.filter(pk=event_id, delivered_at__isnull=True).update(
-        delivered_at=timezone.now()
-    )
+def deliver_event(event_id: int) -> bool:
+    """Hand one event to its consumers, then mark it delivered (once)."""
+    return deliver_event_now(event_id=event_id)
+
+
+def sweep_undelivered_events() -> dict[str, object]:
+    """Periodic job ``deliver_overdue_events`` (see ``doorstep.periodic.jobs``)."""
+    return deliver_overdue_events()

@@ -1,8 +1,8 @@
 """Who is told about which event: the event → notification mapping.
 
 ``on_event`` is registered in ``doorstep.events.consumers.CONSUMERS`` for the
-prefixes ``order.``, ``message.``, ``review.`` and ``payout.``. It is delivered at
-least once, after commit; ``plan_for`` only reads, and
+prefixes ``order.``, ``message.``, ``review.``, ``payout.`` and ``ops.``. It is
+delivered at least once, after commit; ``plan_for`` only reads, and
 ``services.notify_about_event`` creates on a unique key, so a repeat creates and
 sends nothing new.
 
@@ -53,6 +53,7 @@ def plan_for(event: Event) -> list[Planned]:
         "message": _plan_message_event,
         "review": _plan_review_event,
         "payout": _plan_payout_event,
+        "ops": _plan_ops_event,
     }.get(family)
     return planner(event) if planner is not None else []
 
@@ -350,4 +351,27 @@ def _plan_payout_event(event: Event) -> list[Planned]:
             url=url,
             params={"amount": Money(payout.amount, payout.currency)},
         )
+    ]
+
+
+# --- Ops ----------------------------------------------------------------------------
+
+
+def _plan_ops_event(event: Event) -> list[Planned]:
+    """A periodic job that failed or found a problem (a reconcile mismatch):
+    every active ops staff member is told, in the app and by e-mail."""
+    if event.topic != "ops.job_attention":
+        return []
+    try:
+        url = reverse("periodic:ops_schedule")
+    except NoReverseMatch:  # the ops pages are not mounted
+        url = ""
+    params = {
+        "job": event.payload.get("job", event.subject),
+        "message": event.payload.get("message", ""),
+    }
+    staff = User.objects.filter(is_staff=True, is_active=True).order_by("pk")
+    return [
+        Planned(user, Kind.OPS_ALERT, "ops_job_attention", url=url, params=params)
+        for user in staff
     ]

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     NEW_MESSAGE = "new_message", _("New messages")
     REVIEW = "review", _("Reviews")
     PAYOUT = "payout", _("Payouts")
+    OPS_ALERT = "ops_alert", _("Operations alerts (periodic jobs, reconcile)")
 
 
 class Channel(models.TextChoices):

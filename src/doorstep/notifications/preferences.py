@@ -25,7 +25,10 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.NEW_MESSAGE: {E: False},
     Kind.REVIEW: {E: True},
     Kind.PAYOUT: {E: True},
+    Kind.OPS_ALERT: {E: True},
 }
+# Kinds only ops staff receive (and see among their preferences).
+STAFF_ONLY = frozenset({Kind.OPS_ALERT})
 
 
 def is_offered(kind: str, channel: str) -> bool:
@@ -65,6 +68,8 @@ def preference_grid(user: User) -> list[PreferenceRow]:
     chosen = _choices_of(user)
     rows = []
     for kind, defaults in DEFAULTS.items():
+        if kind in STAFF_ONLY and not user.is_staff:
+            continue
         values: dict[Channel, bool | None] = {}
         for channel in Channel:
             if channel in defaults:

@@ -2,12 +2,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.utils import timezone
 from django_tasks import task
 
 from doorstep.notifications.email import message_from_dict
 
-SWEEP_EVERY = timedelta(minutes=1)
 # The sweep leaves a delivery this long to its own task before trying it itself.
 SWEEP_GRACE = timedelta(minutes=2)
 
@@ -27,13 +25,10 @@ def deliver_notification(delivery_id: int) -> str | None:
     return send_delivery(delivery_id=delivery_id)
 
 
-@task()
-def sweep_deliveries(reschedule: bool = True) -> int:
-    """Retry overdue deliveries whose own task was lost, then queue the next sweep
-    (the schedule survives restarts because the next run is a row in the queue)."""
+def sweep_deliveries() -> int:
+    """Periodic job ``retry_notification_deliveries`` (see
+    ``doorstep.periodic.jobs``): retry overdue deliveries whose own task was
+    lost. Returns how many were sent."""
     from doorstep.notifications.services import retry_due_deliveries
 
-    sent = retry_due_deliveries(overdue_by=SWEEP_GRACE)
-    if reschedule:
-        sweep_deliveries.using(run_after=timezone.now() + SWEEP_EVERY).enqueue()
-    return sent
+    return retry_due_deliveries(overdue_by=SWEEP_GRACE)

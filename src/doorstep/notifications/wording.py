@@ -143,6 +143,11 @@ WORDING = {
         _("Your payout was sent"),
         _("%(amount)s is on its way to your account."),
     ),
+    # --- to ops
+    "ops_job_attention": (
+        _("A periodic job needs attention: %(job)s"),
+        "%(message)s",  # the job's own report (a reconcile mismatch, an error)
+    ),
     "payout_failed": (
         _("Your payout failed"),
         _(

@@ -359,7 +359,7 @@ def confirm_order_payment(*, order_id: int) -> Order:
     payment that arrives after the order lapsed is released at once."""
     from doorstep.payments import flows
     from doorstep.payments.models import PaymentStatus
-    from doorstep.payments.tasks import run_money_flow
+    from doorstep.payments.pending_flows import schedule_money_flow
 
     order = Order.objects.get(pk=order_id)
     payment = flows.order_payment(order)
@@ -380,9 +380,8 @@ def confirm_order_payment(*, order_id: int) -> Order:
         except Conflict:
             order.refresh_from_db()  # the other caller, or the window, was first
     if order.state == PAYMENT_EXPIRED and payment.status == PaymentStatus.AUTHORISED:
-        transaction.on_commit(
-            lambda: run_money_flow.enqueue("void_order", order_id), robust=True
-        )
+        with transaction.atomic():
+            schedule_money_flow(order=order, flow="void_order")
     return order
 
 
@@ -875,13 +874,13 @@ def answer_reschedule(
 def _charge_late_change_fee_after_commit(
     order: Order, request: RescheduleRequest
 ) -> None:
-    # The card is charged outside the transaction (a gateway call never holds
-    # row locks); the flow is keyed by the request, so a repeat charges once.
-    from doorstep.payments.tasks import run_money_flow
+    # The card is charged after commit, outside the transaction (a gateway call
+    # never holds row locks), and retried until done; the flow is keyed by the
+    # request, so a repeat charges once.
+    from doorstep.payments.pending_flows import schedule_money_flow
 
-    order_id, request_id = order.pk, request.public_id
-    transaction.on_commit(
-        lambda: run_money_flow.enqueue(
-            "charge_late_change_fee", order_id, request_id=request_id
-        )
+    schedule_money_flow(
+        order=order,
+        flow="charge_late_change_fee",
+        arguments={"request_id": request.public_id},
     )

@@ -1,11 +1,6 @@
-from datetime import timedelta
-
-from django.utils import timezone
 from django_tasks import task
 
 from doorstep.orders.engine import fire_due_timers, fire_timer_now
-
-SWEEP_EVERY = timedelta(minutes=1)
 
 
 @task()
@@ -13,11 +8,7 @@ def fire_timer(timer_id: int) -> bool:
     return fire_timer_now(timer_id)
 
 
-@task()
-def sweep_timers(reschedule: bool = True) -> int:
-    """Fire overdue timers, then queue the next sweep (a self-renewing schedule
-    that survives worker restarts because the next run is a row in the queue)."""
-    fired = fire_due_timers()
-    if reschedule:
-        sweep_timers.using(run_after=timezone.now() + SWEEP_EVERY).enqueue()
-    return fired
+def sweep_timers() -> int:
+    """Periodic job ``fire_order_timers`` (see ``doorstep.periodic.jobs``): fire
+    overdue timers whose own task was lost. Returns how many fired."""
+    return fire_due_timers()

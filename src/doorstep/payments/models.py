@@ -437,6 +437,47 @@ class ProcessedWebhook(models.Model):
 # --- The sandbox gateway's own books (what a real processor would keep) ------------
 
 
+class PendingMoneyFlow(models.Model):
+    """A money flow an order's transition decided on, written in the transition's
+    own transaction so it cannot be forgotten: its task runs it after commit, and
+    the ``retry_money_flows`` periodic job runs it again, with backoff, while the
+    gateway answers "later" or the task was lost. Flows are idempotent, so a
+    second run posts nothing twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    flow = models.CharField(max_length=40)  # a function of payments.flows
+    arguments = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    # While a task or the sweep runs it: no other may (the claim).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=40, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="moneyflow_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.flow} {self.order_id} {self.status}"
+
+
 class SandboxCharge(models.Model):
     charge_id = models.CharField(max_length=40, unique=True)
     idempotency_key = models.CharField(max_length=120, unique=True)

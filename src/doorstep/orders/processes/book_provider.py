@@ -24,7 +24,6 @@ dispute for the customer.
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -136,24 +135,23 @@ def charge_cancellation_fee(order, context: Context) -> None:
 
 
 def schedule_money_flow(flow: str, **arguments):
-    """An effect that runs ``payments.flows.<flow>`` for the order once the
-    transition has committed: the gateway is never called inside the
-    transition's transaction (a network call must not hold the order's lock, and
-    a rolled-back transition must not have moved money). Each flow is idempotent,
-    so a transition fired twice, a retried task or the reconciliation posts once.
-    ``arguments`` may be callables of (order, context), evaluated now."""
+    """An effect that writes ``payments.flows.<flow>`` down for the order in the
+    transition's transaction and runs it once the transition has committed: the
+    gateway is never called inside the transaction (a network call must not hold
+    the order's lock, and a rolled-back transition must not have moved money).
+    Written down, the flow survives a lost task and a gateway that says "later":
+    the ``retry_money_flows`` periodic job runs it until it is done. Each flow is
+    idempotent, so a transition fired twice, a retry or the reconciliation posts
+    once. ``arguments`` may be callables of (order, context), evaluated now."""
 
     def effect(order, context: Context) -> None:
-        from doorstep.payments.tasks import run_money_flow
+        from doorstep.payments.pending_flows import schedule_money_flow as write_down
 
-        order_id = order.pk
         values = {
             name: value(order, context) if callable(value) else value
             for name, value in arguments.items()
         }
-        transaction.on_commit(
-            lambda: run_money_flow.enqueue(flow, order_id, **values), robust=True
-        )
+        write_down(order=order, flow=flow, arguments=values)
 
     effect.__name__ = f"schedule_{flow}"
     return effect

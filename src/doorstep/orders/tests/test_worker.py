@@ -1,13 +1,10 @@
-"""Time-based transitions fire from the real worker process, and the worker
-makes sure the timer sweep is queued when it starts."""
+"""Time-based transitions fire from the real worker process: the worker starts
+the scheduler, whose timer sweep fires what is due."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
-from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[4]
 _PARENT_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -28,10 +25,21 @@ print(order.public_id)
 STATE_OF = """
 import django, sys; django.setup()
 from doorstep.orders.models import Order
+from doorstep.periodic.models import PeriodicJob
 from django_tasks_db.models import DBTaskResult
 order = Order.objects.get(public_id=sys.argv[1])
-sweeps = DBTaskResult.objects.filter(task_path="doorstep.orders.tasks.sweep_timers")
-print(order.state, sweeps.filter(status="READY").count(), sweeps.count())
+timers = PeriodicJob.objects.get(name="fire_order_timers")
+ticks = DBTaskResult.objects.filter(task_path="doorstep.periodic.tasks.run_scheduler")
+print(order.state, timers.run_count, ticks.filter(status="READY").count())
+"""
+
+
+WAITING_TICKS = """
+import django; django.setup()
+from django_tasks_db.models import DBTaskResult
+print(DBTaskResult.objects.filter(
+    task_path="doorstep.periodic.tasks.run_scheduler", status="READY"
+).count())
 """
 
 
@@ -70,22 +78,22 @@ def test_the_worker_expires_an_unanswered_request(tmp_path):
         "-m", "doorstep", "worker", "--batch", "--no-startup-delay", env=env
     )
 
-    assert "Queued the timer sweep." in worker.stdout
-    state, waiting_sweeps, _all = _python(
+    assert "Queued the scheduler." in worker.stdout
+    state, timer_runs, waiting_ticks = _python(
         "-c", STATE_OF, order_id, env=env
     ).stdout.split()
     assert state == "expired"
-    assert waiting_sweeps == "1"  # the sweep queued its next run
+    assert timer_runs == "1"
+    assert waiting_ticks == "1"  # the scheduler queued its next tick
 
 
-@pytest.mark.django_db
-def test_schedule_sweeps_queues_one_sweep_however_often_it_runs(settings, capsys):
-    from django_tasks_db.models import DBTaskResult
+def test_a_second_worker_does_not_start_a_second_scheduler(tmp_path):
+    env = _environ(tmp_path)
+    _python("-m", "doorstep", "migrate", "--no-input", env=env)
+    worker = ("-m", "doorstep", "worker", "--batch", "--no-startup-delay")
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _python(*worker, env=env)
+    _python(*worker, env=env)
 
-    call_command("schedule_sweeps")
-    call_command("schedule_sweeps")
-
-    assert DBTaskResult.objects.filter(task_path__endswith="sweep_timers").count() == 1
-    assert "already queued" in capsys.readouterr().out
+    ticks = _python("-c", WAITING_TICKS, env=env).stdout.split()[-1]
+    assert ticks == "1"

@@ -165,7 +165,7 @@ def test_the_closing_task_reveals_and_the_sweep_task_finds_nothing_left(order):
     )
     assert close_review_window_task.call(window.pk) is True
     assert close_review_window_task.call(window.pk) is False
-    assert sweep_review_windows.call(reschedule=False) == 0
+    assert sweep_review_windows() == 0
     review.refresh_from_db()
     assert review.is_revealed
 

@@ -1,0 +1,147 @@
+"""Every periodic job, declared once: its name, when it runs and what it calls.
+
+A job's callable lives in the app whose work it is (usually its ``tasks.py``)
+and takes no arguments. It returns something JSON can hold (a count, a dict of
+counts), shown on the ops schedule page. A dict with a non-empty
+``"attention"`` message marks the run as needing ops (the nightly reconcile
+finding a mismatch, money flows that failed): ops are alerted, as they are when
+a job raises.
+
+Operators may change when a job runs without touching code, with
+``DOORSTEP_PERIODIC_SCHEDULE`` (JSON): ``{"reconcile_payments": {"at": "04:30"},
+"clear_pending_earnings": {"every": 600}}`` — ``every`` in seconds, ``at`` a
+daily local time in ``TIME_ZONE``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Either every ``every`` from the last run, or daily at ``at`` local time."""
+
+    every: timedelta | None = None
+    at: time | None = None
+
+    def __str__(self) -> str:
+        if self.every is not None:
+            return f"every {int(self.every.total_seconds())}s"
+        return f"daily {self.at:%H:%M}"
+
+    def next_after(self, moment: datetime) -> datetime:
+        if self.every is not None:
+            return moment + self.every
+        zone = ZoneInfo(settings.TIME_ZONE)
+        local = moment.astimezone(zone)
+        candidate = datetime.combine(local.date(), self.at, tzinfo=zone)
+        if candidate <= local:
+            candidate = datetime.combine(
+                local.date() + timedelta(days=1), self.at, tzinfo=zone
+            )
+        return candidate
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    title: Promise
+    run: str  # dotted path of a callable taking no arguments
+    every: timedelta | None = None
+    at: time | None = None
+    # A run still marked running after this long belongs to a dead worker.
+    timeout: timedelta = timedelta(hours=1)
+
+    @property
+    def schedule(self) -> Schedule:
+        """The declared schedule, or the operator's from the settings."""
+        override = getattr(settings, "DOORSTEP_PERIODIC_SCHEDULE", {}).get(self.name)
+        if not override:
+            return Schedule(every=self.every, at=self.at)
+        try:
+            if "every" in override:
+                every = timedelta(seconds=float(override["every"]))
+                if every <= timedelta(0):
+                    raise ValueError("every must be positive")
+                return Schedule(every=every)
+            return Schedule(at=time.fromisoformat(override["at"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ImproperlyConfigured(
+                f"DOORSTEP_PERIODIC_SCHEDULE[{self.name!r}]: give "
+                f'{{"every": seconds}} or {{"at": "HH:MM"}} ({error})'
+            ) from error
+
+    @property
+    def function(self) -> Callable[[], object]:
+        return _load(self.run)
+
+
+@cache
+def _load(path: str) -> Callable[[], object]:
+    return import_string(path)
+
+
+MINUTE = timedelta(minutes=1)
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        "fire_order_timers",
+        _("Order timers (expiry, reminders, auto-completion)"),
+        "doorstep.orders.tasks.sweep_timers",
+        every=MINUTE,
+    ),
+    Job(
+        "close_review_windows",
+        _("Reveal reviews whose window closed"),
+        "doorstep.reviews.tasks.sweep_review_windows",
+        every=5 * MINUTE,
+    ),
+    Job(
+        "retry_notification_deliveries",
+        _("Retry e-mail and SMS deliveries"),
+        "doorstep.notifications.tasks.sweep_deliveries",
+        every=MINUTE,
+    ),
+    Job(
+        "deliver_overdue_events",
+        _("Deliver events whose delivery was lost"),
+        "doorstep.events.tasks.sweep_undelivered_events",
+        every=MINUTE,
+    ),
+    Job(
+        "retry_money_flows",
+        _("Retry money flows the gateway put off"),
+        "doorstep.payments.tasks.sweep_pending_money_flows",
+        every=MINUTE,
+    ),
+    Job(
+        "clear_pending_earnings",
+        _("Clear providers' earnings after the holding period"),
+        "doorstep.payments.tasks.clear_pending_earnings",
+        every=15 * MINUTE,
+    ),
+    Job(
+        "reconcile_payments",
+        _("Reconcile the ledger with the payment gateway"),
+        "doorstep.payments.tasks.reconcile_payments",
+        at=time(3, 0),
+        timeout=timedelta(hours=3),
+    ),
+    Job(
+        "prune_run_history",
+        _("Forget old job runs and finished tasks"),
+        "doorstep.periodic.services.prune_run_history",
+        at=time(4, 0),
+    ),
+)
+
+JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}
