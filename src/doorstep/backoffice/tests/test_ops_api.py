@@ -14,6 +14,7 @@ from doorstep.api.testing import API, JSON, assert_problem, bearer, ops_bearer
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import JournalEntry, PayoutBatch, PayoutRequest
+from doorstep.payments.tests.conftest import onboard
 from doorstep.reviews import services as reviews
 from doorstep.reviews.models import Review
 from tests.factories import (
@@ -47,6 +48,7 @@ def world():
     flows.capture_order(order=order)
     flows.release_order(order=order)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
+    onboard(order.provider)
     payout = flows.request_payout(provider=order.provider, amount=2_000, currency="CNY")
     review = reviews.submit_review(order=order, author=order.customer, stars=1)
     Review.objects.filter(pk=review.pk).update(revealed_at=timezone.now())
