@@ -36,7 +36,7 @@ from doorstep.catalog.photos import ProcessedPhoto, process_photo
 from doorstep.catalog.services import attach_listing_photo
 from doorstep.core.errors import DomainError
 from doorstep.demo import pictures
-from doorstep.demo.clock import moved_clock
+from doorstep.demo.clock import DemoClock, moved_clock
 from doorstep.demo.data import (
     CHAT_AFTER_BOOKING,
     CUSTOMER_REVIEWS,
@@ -345,7 +345,12 @@ Story = Generator[datetime, None, None]
 
 
 class History:
-    def __init__(self, *, cast: Cast, rng: random.Random, now: datetime, clock) -> None:
+    """Tells the stories on the moved ``clock``, up to ``now``, and counts what
+    they made."""
+
+    def __init__(
+        self, *, cast: Cast, rng: random.Random, now: datetime, clock: DemoClock
+    ) -> None:
         self.cast = cast
         self.rng = rng
         self.now = now
