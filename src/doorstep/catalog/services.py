@@ -721,36 +721,59 @@ def add_listing_photo(
     fast) and under the lock (to be sure). Raises ``DomainError`` 400 on the
     ``photo`` field for a bad file, 422 ``too_many_photos`` past the limit.
     """
+    alt_text = _clean_alt_text(alt_text)
+    _check_photo_room(access_own_listing(actor=actor, listing_id=listing_id))
+    processed = photos.process_photo(upload)
+    return attach_listing_photo(
+        actor=actor, listing_id=listing_id, photo=processed, alt_text=alt_text
+    )
+
+
+def _clean_alt_text(alt_text: str) -> str:
     alt_text = (alt_text or "").strip()
     if len(alt_text) > 200:
         raise _invalid({"alt_text": [_("Enter at most 200 characters.")]})
-    _check_photo_room(access_own_listing(actor=actor, listing_id=listing_id))
-    processed = photos.process_photo(upload)
+    return alt_text
+
+
+def attach_listing_photo(
+    *,
+    actor: User,
+    listing_id: str,
+    photo: photos.ProcessedPhoto,
+    alt_text: str = "",
+    reindex: bool = True,
+) -> ListingPhoto:
+    """Store a photo ``photos.process_photo`` made on a listing ``actor`` owns,
+    last, under the listing's row lock (ownership and the photo limit checked
+    there). One processed photo may go to several listings: each gets its own
+    copy of the files, so removing one never breaks another. ``reindex=False``
+    is for a caller that rebuilds the search index after a batch."""
+    alt_text = _clean_alt_text(alt_text)
     stored: list[str] = []
     try:
         with transaction.atomic():
             listing = _lock_own_listing(actor, listing_id)
             _check_photo_room(listing)
             top = listing.photos.aggregate(top=Max("position"))["top"]
-            photo = ListingPhoto(
+            row = ListingPhoto(
                 listing=listing,
-                width=processed.width,
-                height=processed.height,
+                width=photo.width,
+                height=photo.height,
                 alt_text=alt_text,
                 position=0 if top is None else top + 1,
             )
-            photo.image.save(processed.image_name, processed.image, save=False)
-            stored.append(photo.image.name)
-            photo.thumbnail.save(
-                processed.thumbnail_name, processed.thumbnail, save=False
-            )
-            stored.append(photo.thumbnail.name)
-            photo.save()
-            _reindex(listing)
+            row.image.save(photo.image_name, photo.image, save=False)
+            stored.append(row.image.name)
+            row.thumbnail.save(photo.thumbnail_name, photo.thumbnail, save=False)
+            stored.append(row.thumbnail.name)
+            row.save()
+            if reindex:
+                _reindex(listing)
     except BaseException:
         _delete_files(stored)
         raise
-    return photo
+    return row
 
 
 def _check_photo_room(listing: Listing) -> None:

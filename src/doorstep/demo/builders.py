@@ -70,6 +70,7 @@ from doorstep.demo.data import (
     Neighbourhood,
     OfferSpec,
 )
+from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -125,6 +126,7 @@ class BuildReport:
     add_ons: int = 0
     catalogue_services: int = 0
     indexed: int = 0
+    history: HistoryReport | None = None
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -646,17 +648,10 @@ class ListingFactory:
             self.listing(profile, city, offer, with_add_ons=with_add_ons)
             for offer in self._offers(trade, count)
         ]
-        reviews = sum(listing.rating_count for listing in listings)
-        profile.completed_jobs = (
-            round(reviews * rng.uniform(1.2, 1.7)) + rng.randint(0, 4)
-            if reviews
-            else rng.randint(0, 2)
-        )
-        profile.median_response_minutes = (
-            round(min(720.0, max(2.0, rng.lognormvariate(3.0, 0.9))))
-            if profile.completed_jobs
-            else None
-        )
+        # A reputation is earned, not drawn: completed jobs, response times and
+        # ratings come from the orders and reviews the demo's history makes.
+        profile.completed_jobs = 0
+        profile.median_response_minutes = None
         profile.verified_at = (
             self.now - timedelta(days=rng.randint(7, 600))
             if rng.random() < VERIFIED_SHARE
@@ -699,7 +694,6 @@ class ListingFactory:
             typical = offer.prices[MARKETS.index(city.currency)]
             major = _nice_price(typical * rng.uniform(0.85, 1.3), city.currency)
             price_amount = major * 10 ** minor_units(city.currency)
-        rating_count, rating_mean = self._reputation()
         joined = profile.user.date_joined or self.now
         published_at = joined + (self.now - joined) * rng.random()
         separator = " " if city.language == "en" else ""
@@ -745,25 +739,12 @@ class ListingFactory:
                 if rng.random() < PROMOTED_SHARE
                 else None
             ),
-            rating_count=rating_count,
-            rating_mean=rating_mean,
+            rating_count=0,
+            rating_mean=0.0,
         )
         if with_add_ons and rng.random() < ADD_ON_SHARE:
             self._add_ons(listing, city, offer)
         return listing
-
-    def _reputation(self) -> tuple[int, float]:
-        """(review count, mean): some new, a few with one five-star review, many
-        with dozens around 4.5–4.9."""
-        rng, draw = self.rng, self.rng.random()
-        if draw < 0.18:
-            return 0, 0.0
-        if draw < 0.26:
-            return 1, 5.0
-        if draw < 0.42:
-            return rng.randint(2, 9), round(rng.uniform(3.8, 5.0), 2)
-        count = round(min(600.0, max(10.0, rng.lognormvariate(3.4, 0.8))))
-        return count, round(min(5.0, rng.triangular(4.3, 4.97, 4.8)), 2)
 
     def _add_ons(self, listing: Listing, city: City, offer: OfferSpec) -> None:
         rng = self.rng
@@ -1033,19 +1014,38 @@ def ops_has_totp(user: User) -> bool:
     ).exists()
 
 
-@transaction.atomic
 def build_demo(
     *,
     seed: int = DEMO_SEED,
     providers: int = DEMO_PROVIDERS,
     customers: int = DEMO_CUSTOMERS,
+    orders: int = DEMO_ORDERS,
+    now: datetime | None = None,
 ) -> BuildReport:
-    """Build the demo marketplace into a database that has no users yet.
+    """Build the demo marketplace into a database that has no users yet: its
+    people and listings (in one transaction), then ``orders`` stories of its
+    past through the real services (``demo.history``; none with 0, and then no
+    photos either), then the search index.
 
     ``providers`` counts generated providers (agency owners included), on top of
-    the demo provider login. The same seed gives the same content. Raises
-    ``DemoError`` if there are users already: the demo never mixes into real data.
+    the demo provider login. The same seed gives the same people and listings.
+    Raises ``DemoError`` if there are users already: the demo never mixes into
+    real data. The history commits as it goes, as production would, so it must
+    not run inside a transaction (a test needs ``transaction=True``).
     """
+    report, logins = _build_people_and_listings(
+        seed=seed, providers=providers, customers=customers
+    )
+    if orders:
+        report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+    report.indexed = rebuild_index()
+    return report
+
+
+@transaction.atomic
+def _build_people_and_listings(
+    *, seed: int, providers: int, customers: int
+) -> tuple[BuildReport, dict[str, User]]:
     if User.objects.exists():
         raise DemoError("The database already has users.")
     report = BuildReport(categories=ensure_category_tree())
@@ -1139,8 +1139,7 @@ def build_demo(
     report.listings = len(listings)
     report.add_ons = len(listing_factory.add_ons)
     report.catalogue_services = ensure_catalogue_services()
-    report.indexed = rebuild_index()
-    return report
+    return report, logins
 
 
 def _demo_provider_listings(
@@ -1168,7 +1167,7 @@ def _demo_provider_listings(
     draft = listing_factory.listing(
         profile, shanghai, spare, with_add_ons=False, status=Listing.Status.DRAFT
     )
-    draft.rating_count, draft.rating_mean, draft.promoted_until = 0, 0.0, None
+    draft.promoted_until = None
     return [*listings, draft]
 
 

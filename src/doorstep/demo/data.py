@@ -2119,3 +2119,149 @@ CATALOGUE_SERVICES: tuple[CatalogueServiceSpec, ...] = (
         240,
     ),
 )
+
+
+# --- The demo's history: what people write -------------------------------------------
+# Keyed by the writer's language; the stories pick by ``User.language``.
+
+CUSTOMER_REVIEWS: dict[int, dict[str, tuple[str, ...]]] = {
+    5: {
+        "en": (
+            "Arrived right on time and left the place spotless. Booking again.",
+            "Friendly, careful and fast. Exactly what the listing promised.",
+            "Fixed it in half an hour and explained what had gone wrong. Great value.",
+            "Really thorough work, even the corners I always forget. Thank you!",
+            "Polite, tidy and professional from start to finish.",
+            "Best service I have booked here so far. Highly recommended.",
+        ),
+        "zh-hans": (
+            "准时到达，打扫得非常干净，下次还约！",
+            "师傅很专业，半小时就修好了，还讲解了原因。",
+            "态度好，做事细致，连角落都清理到了。",
+            "和描述完全一致，性价比很高，推荐。",
+            "沟通顺畅，干活麻利，非常满意。",
+            "第三次预约了，一如既往地靠谱。",
+        ),
+        "zh-hant": (
+            "準時到達，打掃得非常乾淨，下次還會再約！",
+            "師傅很專業，半小時就修好了，還解釋了原因。",
+            "態度親切，做事細心，連角落都清乾淨了。",
+            "和介紹完全一樣，價錢合理，推薦。",
+            "溝通順暢，手腳俐落，非常滿意。",
+            "第三次預約了，一樣很可靠。",
+        ),
+    },
+    4: {
+        "en": (
+            "Good job overall, arrived ten minutes late but called ahead.",
+            "Solid work. Could have brought more of their own supplies.",
+            "Happy with the result, a little pricey for the time it took.",
+        ),
+        "zh-hans": (
+            "整体不错，晚到了十分钟，但提前打了招呼。",
+            "活干得挺好，就是自带工具少了点。",
+            "效果满意，价格稍微有点高。",
+        ),
+        "zh-hant": (
+            "整體不錯，晚到了十分鐘，但有先通知。",
+            "做得很好，只是自備的工具少了一點。",
+            "效果滿意，價錢稍微偏高。",
+        ),
+    },
+    3: {
+        "en": (
+            "It was fine, but a couple of spots were missed.",
+            "Okay service. Communication before the visit was slow.",
+        ),
+        "zh-hans": ("还可以，有几个地方没弄干净。", "服务一般，预约前回复比较慢。"),
+        "zh-hant": ("還可以，有幾個地方沒弄乾淨。", "服務普通，預約前回覆比較慢。"),
+    },
+    2: {
+        "en": ("Came late and rushed the job. Had to point out what was missing.",),
+        "zh-hans": ("来晚了，而且干得很赶，很多地方需要我提醒。",),
+        "zh-hant": ("遲到了，而且做得很趕，很多地方要我提醒。",),
+    },
+    1: {
+        "en": ("Not what was promised. Ops sorted it out, but I won't rebook.",),
+        "zh-hans": ("和描述不符，客服处理了，但不会再约了。",),
+        "zh-hant": ("和介紹不符，客服有處理，但不會再約了。",),
+    },
+}
+PROVIDER_REVIEWS_OF_CUSTOMERS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Clear instructions and ready on time. A pleasure to work for.",
+        "Friendly customer, easy access to the building.",
+        "Everything was prepared before I arrived. Thanks!",
+    ),
+    "zh-hans": (
+        "客户很友善，提前准备好了，沟通清楚。",
+        "准时在家，要求明确，合作愉快。",
+    ),
+    "zh-hant": (
+        "客人很友善，事先準備好了，溝通清楚。",
+        "準時在家，要求明確，合作愉快。",
+    ),
+}
+PROVIDER_REPLIES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Thank you for the kind words, see you next time!",
+        "Thanks for the feedback. Sorry about the delay, it won't happen again.",
+    ),
+    "zh-hans": (
+        "谢谢您的好评，期待下次为您服务！",
+        "感谢反馈，迟到的事很抱歉，以后会注意。",
+    ),
+    "zh-hant": (
+        "謝謝您的好評，期待下次再為您服務！",
+        "感謝回饋，遲到的事很抱歉，之後會注意。",
+    ),
+}
+INQUIRIES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Hi! Do you bring your own supplies, or should I have them ready?",
+        "Is parking needed, or can you come by subway?",
+        "Could you do a two-bedroom flat in the time listed?",
+    ),
+    "zh-hans": (
+        "您好，需要我准备工具吗？还是您自带？",
+        "两室一厅大概要多久？",
+        "周末可以上门吗？",
+    ),
+    "zh-hant": (
+        "您好，需要我準備工具嗎？還是您自備？",
+        "兩房一廳大概要多久？",
+        "週末可以到府嗎？",
+    ),
+}
+INQUIRY_ANSWERS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "I bring everything I need. Just book a time that suits you.",
+        "Yes, that fits in the time listed. Happy to help!",
+    ),
+    "zh-hans": (
+        "工具我都自带，您直接预约合适的时间就行。",
+        "可以的，时间足够，欢迎预约！",
+    ),
+    "zh-hant": (
+        "工具我都會自備，您直接預約方便的時間就好。",
+        "可以的，時間足夠，歡迎預約！",
+    ),
+}
+CHAT_AFTER_BOOKING: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Thanks for accepting! The building code is at the front desk.",
+        "Please ring twice, the bell is a bit quiet.",
+    ),
+    "zh-hans": ("到了在门口按两下门铃就好，谢谢！", "小区门口登记一下就能进来。"),
+    "zh-hant": ("到了按兩下門鈴就好，謝謝！", "大樓管理處登記一下就可以上來。"),
+}
+PROVIDER_CHAT: dict[str, tuple[str, ...]] = {
+    "en": ("Noted, see you then!", "Thanks, I'll be there on time."),
+    "zh-hans": ("收到，到时候见！", "好的，我会准时到。"),
+    "zh-hant": ("收到，到時候見！", "好的，我會準時到。"),
+}
+DISPUTE_REASONS: dict[str, tuple[str, ...]] = {
+    "en": ("The job was left half done and the provider did not come back.",),
+    "zh-hans": ("活只做了一半，师傅也没有回来处理。",),
+    "zh-hant": ("只做了一半，師傅也沒有回來處理。",),
+}

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def _demo() -> str:
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--orders", "0", stdout=out)
     return out.getvalue()
 
 
@@ -91,7 +91,7 @@ def test_demo_prints_and_signs_in_the_three_logins(monkeypatch):
 
 
 def test_ops_login_is_a_superuser_with_a_working_totp_authenticator():
-    build_demo(providers=10, customers=5)
+    build_demo(providers=10, customers=5, orders=0)
 
     ops = User.objects.get(email="ops@demo.doorstep.dev")
     authenticator = Authenticator.objects.get(user=ops, type=Authenticator.Type.TOTP)
@@ -104,7 +104,7 @@ def test_ops_login_is_a_superuser_with_a_working_totp_authenticator():
 
 
 def test_category_tree_is_complete_in_three_languages():
-    build_demo(providers=10, customers=5)
+    build_demo(providers=10, customers=5, orders=0)
 
     roots = Category.objects.filter(parent=None)
     assert roots.count() == len(CATEGORY_TREE) == 8
@@ -124,7 +124,7 @@ def test_category_tree_is_complete_in_three_languages():
 
 
 def test_full_demo_has_believable_counts_and_agencies():
-    report = build_demo()
+    report = build_demo(orders=0)
 
     assert ProviderProfile.objects.count() == report.providers == 301
     assert report.customers == 201
@@ -147,7 +147,7 @@ def test_full_demo_has_believable_counts_and_agencies():
 
 
 def test_every_provider_is_placed_in_its_city_with_a_valid_cell_and_phone():
-    build_demo()
+    build_demo(orders=0)
     centres = {city.time_zone: city for city in CITIES}
 
     providers = ProviderProfile.objects.select_related("user")
@@ -174,11 +174,11 @@ def test_every_provider_is_placed_in_its_city_with_a_valid_cell_and_phone():
 
 
 def test_the_same_seed_builds_the_same_marketplace():
-    build_demo(providers=40, customers=20)
+    build_demo(providers=40, customers=20, orders=0)
     first = _fingerprint()
     _wipe_people()
 
-    build_demo(providers=40, customers=20)
+    build_demo(providers=40, customers=20, orders=0)
 
     assert _fingerprint() == first
     assert len(first) == 41

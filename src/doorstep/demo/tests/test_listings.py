@@ -32,7 +32,9 @@ TRADITIONAL_ONLY = set("潔門調維電發車時個務師層級習")
 
 @pytest.fixture
 def demo():
-    return build_demo()
+    # People and listings only: the history (orders, reviews) is
+    # test_history.py's, and needs committed transactions.
+    return build_demo(orders=0)
 
 
 def test_every_city_has_published_listings_in_its_currency(demo):
@@ -122,26 +124,16 @@ def test_add_ons_instant_booking_and_promotion(demo):
     assert set(currencies) == {"CNY", "TWD", "HKD", "USD"}
 
 
-def test_reputations_have_a_realistic_spread(demo):
-    listings = Listing.objects.all()
-    new = listings.filter(rating_count=0)
-    single = listings.filter(rating_count=1)
-    established = listings.filter(rating_count__gte=10)
-
-    assert new.count() > 50
-    assert not new.exclude(rating_mean=0).exists()
-    assert single.count() > 20
-    assert set(single.values_list("rating_mean", flat=True)) == {5.0}
-    assert established.count() > listings.count() / 3
-    assert not established.filter(
-        Q(rating_mean__lt=4.3) | Q(rating_mean__gt=5)
-    ).exists()
+def test_reputations_are_not_drawn_but_earned(demo):
+    """Without a history nobody has reviews, jobs or a response time: the
+    builder no longer invents "4.9 (156)" beside "No reviews yet"."""
+    assert not Listing.objects.exclude(rating_count=0).exists()
+    assert not Listing.objects.exclude(rating_mean=0).exists()
     providers = ProviderProfile.objects.all()
+    assert not providers.exclude(completed_jobs=0).exists()
+    assert not providers.filter(median_response_minutes__isnull=False).exists()
     verified = providers.filter(verified_at__isnull=False).count()
     assert 0.45 < verified / providers.count() < 0.75
-    assert not providers.filter(completed_jobs__gt=0, median_response_minutes=None)
-    busy = providers.filter(completed_jobs__gte=20)
-    assert busy.count() > 50
 
 
 def test_the_demo_provider_login_has_cleaning_services_and_a_draft(demo):

@@ -59,7 +59,7 @@ def test_seed_creates_the_category_tree_when_missing():
 
 
 def test_seed_on_top_of_the_demo_adds_customers_in_the_chosen_city():
-    build_demo(providers=20, customers=10)
+    build_demo(providers=20, customers=10, orders=0)
     users_before = User.objects.count()
 
     _seed("--providers", "30", "--customers", "25", "--city", "taipei")

@@ -421,17 +421,17 @@ class SandboxGateway:
                     metadata=dict(metadata),
                 )
                 # The bank answers later: paid, or failed for the failing account.
+                # The payout stays in transit here too until that answer is
+                # delivered (``deliver_webhook``), as a real processor's does.
                 failing = setting("DOORSTEP_SANDBOX_FAILING_ACCOUNT")
                 fails = destination == failing or destination.startswith(failing + "_")
-                payout.status = "failed" if fails else "paid"
-                payout.save(update_fields=["status"])
                 self._emit(
                     "payout.failed" if fails else "payout.paid",
                     {
                         "id": payout.payout_id,
                         "amount": amount,
                         "currency": currency,
-                        "status": payout.status,
+                        "status": "failed" if fails else "paid",
                         "failure_code": "account_closed" if fails else "",
                         "metadata": dict(metadata),
                     },
@@ -763,12 +763,27 @@ def deliver_webhook(event_id: str) -> int:
     from doorstep.payments.webhooks import receive_webhook
 
     webhook = SandboxWebhook.objects.get(event_id=event_id)
+    if webhook.event_type.startswith("payout."):
+        data = webhook.payload["data"]
+        SandboxPayout.objects.filter(payout_id=data["id"], status="in_transit").update(
+            status=data["status"]
+        )
     body, headers = signed_delivery(webhook)
     status = receive_webhook(gateway="sandbox", body=body, headers=headers)
     SandboxWebhook.objects.filter(pk=webhook.pk).update(
         deliveries=webhook.deliveries + 1, delivered_at=timezone.now()
     )
     return status
+
+
+def schedule_pending_deliveries() -> int:
+    """Queue a delivery task for every event not delivered yet, due at its
+    ``deliver_after`` (a demo built with deliveries held back hands them to the
+    worker this way). Returns how many were queued."""
+    pending = list(SandboxWebhook.objects.filter(delivered_at__isnull=True))
+    for webhook in pending:
+        _schedule(webhook)
+    return len(pending)
 
 
 def deliver_pending(*, seed: int | None = None, duplicates: bool = False) -> int:

@@ -307,6 +307,29 @@ def test_payout_paid_by_webhook(order, provider, django_user_model):
     assert balance(K.GATEWAY_FUNDS) == cash - 8_000
 
 
+def test_a_payout_on_its_way_is_in_transit_at_the_gateway_too(
+    order, provider, django_user_model
+):
+    """Until the bank answers (the webhook), the sandbox says "in transit" as
+    we do, so reconciliation finds nothing to fix; its answer then pays it."""
+    from doorstep.payments.reconciliation import reconcile
+
+    _available(order, provider, 8_500)
+    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
+    flows.approve_payouts(request_ids=[payout.pk], user=ops)
+
+    assert reconcile() == []
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.IN_TRANSIT
+
+    sandbox.deliver_pending()
+
+    assert reconcile() == []
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.PAID
+
+
 def test_failed_payout_returns_the_money(order, provider, django_user_model):
     _available(order, provider, 8_500)
     ops = make_ops("Finance")

@@ -16,6 +16,11 @@ from doorstep.demo.builders import (
     demo_totp_url,
     ops_has_totp,
 )
+from doorstep.demo.history import (
+    DEMO_ORDERS,
+    HISTORY_DAYS,
+    schedule_payouts_in_transit,
+)
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}  # noqa: S104 - only compared
 
@@ -37,14 +42,25 @@ class Command(BaseCommand):
         "database has no users."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=DEMO_ORDERS,
+            help="how many orders the history of the last "
+            f"{HISTORY_DAYS} days tells (0: no history)",
+        )
+
+    def handle(self, *args, orders: int = DEMO_ORDERS, **options) -> None:
         if User.objects.exists():
             self.stdout.write(
                 "The database already has users, so no demo data was added."
             )
         else:
             started = time.perf_counter()
-            report = build_demo()
+            report = build_demo(orders=orders)
+            # The payouts still with the bank arrive later, through the worker.
+            schedule_payouts_in_transit()
             elapsed = time.perf_counter() - started
             self.stdout.write(self.style.SUCCESS(self._summary(report, elapsed)))
         self._print_logins()
@@ -57,6 +73,14 @@ class Command(BaseCommand):
             f"{report.agencies} agencies with {report.staff} staff, "
             f"{report.customers} customers with {report.addresses} saved addresses "
             f"({report.users} users)."
+            + (
+                f" History of the last {HISTORY_DAYS} days: "
+                f"{history.orders} orders, {history.reviews} reviews, "
+                f"{history.messages} messages, {history.payouts} payouts, "
+                f"{history.listing_photos} listing photos."
+                if (history := report.history) is not None
+                else ""
+            )
         )
 
     def _print_logins(self) -> None:
