@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from doorstep.orders.engine import apply_transition
-from doorstep.orders.services import authorise_booking
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import (
@@ -59,7 +58,7 @@ def _no_entry_twice() -> bool:
 def test_a_void_the_gateway_put_off_is_retried_until_done(order, fire, when):
     # given a paid request, and a gateway that answers the void with "later"
     # (before acting, or after acting but before we heard back)
-    authorise_booking(order=order, payment_method=CARD_OK)
+    flows.authorise_order(order=order, payment_method=CARD_OK)
     sandbox.inject_failure("void", when=when)
 
     # when the provider declines it
@@ -97,7 +96,7 @@ def test_a_void_the_gateway_put_off_is_retried_until_done(order, fire, when):
 
 def test_a_refund_answered_later_after_the_gateway_acted_refunds_once(order, fire):
     # given an accepted, delivered, disputed order
-    authorise_booking(order=order, payment_method=CARD_OK)
+    flows.authorise_order(order=order, payment_method=CARD_OK)
     fire(order, "accept", user=order.provider.user)
     set_state(order, "delivered")
     fire(order, "dispute", user=order.customer)
@@ -127,7 +126,7 @@ def test_a_refund_answered_later_after_the_gateway_acted_refunds_once(order, fir
 
 def test_a_flow_whose_task_was_lost_is_run_by_the_sweep(order, fire):
     # given a paid request declined, and the process dead before the enqueue
-    authorise_booking(order=order, payment_method=CARD_OK)
+    flows.authorise_order(order=order, payment_method=CARD_OK)
     fire(order, "decline", user=order.provider.user, execute=False)
     pending = _flow(order, "void_order")
     assert pending.attempts == 0
@@ -145,7 +144,7 @@ def test_a_flow_whose_task_was_lost_is_run_by_the_sweep(order, fire):
 
 def test_a_refused_flow_is_not_retried_and_asks_for_ops(order, fire):
     # given a flow the gateway refuses for good
-    authorise_booking(order=order, payment_method=CARD_OK)
+    flows.authorise_order(order=order, payment_method=CARD_OK)
     sandbox.inject_failure("void", code="capture_failed")
 
     fire(order, "decline", user=order.provider.user)
