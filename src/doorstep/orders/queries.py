@@ -22,6 +22,7 @@ from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import (
     cancellation_fee_for,
     start_time_has_passed,
+    start_window_has_opened,
 )
 from doorstep.scheduling.queries import provider_zone
 
@@ -163,16 +164,21 @@ def timeline(order: Order) -> list[OrderEvent]:
     return list(order.events.select_related("actor_user"))
 
 
+_TIME_GUARDS = (start_time_has_passed, start_window_has_opened)
+
+
 def _too_early(order: Order, transition: Transition, now: datetime) -> bool:
-    """A no-show report before the start time (plus grace) would be refused:
-    do not offer it yet. Uses the process's own guard, which only reads."""
-    if start_time_has_passed not in transition.guards:
-        return False
+    """A no-show report before the start time (plus grace), or a start before
+    its window, would be refused: do not offer it yet. Uses the process's own
+    guards, which only read."""
     context = TransitionContext(actor=Actor.SYSTEM, user=None, now=now)
-    try:
-        start_time_has_passed(order, context)
-    except DomainError:
-        return True
+    for guard in _TIME_GUARDS:
+        if guard not in transition.guards:
+            continue
+        try:
+            guard(order, context)
+        except DomainError:
+            return True
     return False
 
 
