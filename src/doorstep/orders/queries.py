@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
+from doorstep.messaging.masking import mask_contact_details
+from doorstep.messaging.queries import CONTACT_ALLOWED_STATES
 from doorstep.orders.engine import allowed_transitions, roles_of
 from doorstep.orders.models import BuyingMode, Order, OrderEvent, RescheduleRequest
 from doorstep.orders.process import Actor, Transition, TransitionContext
@@ -165,6 +167,24 @@ def timeline(order: Order) -> list[OrderEvent]:
 
 
 _TIME_GUARDS = (start_time_has_passed, start_window_has_opened)
+
+
+def notes_for_provider(order: Order) -> str:
+    """The booking notes as the provider may read them: until the deal is
+    confirmed, contact details are masked as in messages, so a phone number in
+    the notes cannot take the deal off the platform."""
+    if not order.notes or order.state in CONTACT_ALLOWED_STATES:
+        return order.notes
+    return mask_contact_details(order.notes).text
+
+
+def notes_for(order: Order, user: User | None) -> str:
+    """The booking notes as ``user`` may read them (the customer wrote them and
+    ops see everything; the provider reads them masked before acceptance)."""
+    roles = roles_of(user, order)
+    if Actor.CUSTOMER in roles or (Actor.OPS in roles and Actor.PROVIDER not in roles):
+        return order.notes
+    return notes_for_provider(order)
 
 
 def _too_early(order: Order, transition: Transition, now: datetime) -> bool:
