@@ -24,11 +24,13 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
 from doorstep.core.errors import Conflict, DomainError, NotFound
+from doorstep.core.money import Money
 from doorstep.orders.models import Order
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
@@ -806,6 +808,11 @@ def default_destination(provider: ProviderProfile) -> str:
     return f"acct_{provider.public_id}"
 
 
+def _formatted(amount: int, currency: str) -> str:
+    """An amount as the reader writes it (messages never show minor units)."""
+    return Money(amount, currency).format(get_language() or "en")
+
+
 def request_payout(
     *,
     provider: ProviderProfile,
@@ -819,7 +826,8 @@ def request_payout(
     if amount < minimum:
         raise DomainError(
             "below_minimum_payout",
-            _("The smallest payout is %(minimum)s.") % {"minimum": minimum},
+            _("The smallest payout is %(minimum)s.")
+            % {"minimum": _formatted(minimum, currency)},
             fields={"amount": [_("Below the minimum payout.")]},
         )
     with transaction.atomic():
@@ -837,7 +845,7 @@ def request_payout(
             raise DomainError(
                 "insufficient_funds",
                 _("You can request at most %(amount)s.")
-                % {"amount": max(balance - open_requests, 0)},
+                % {"amount": _formatted(max(balance - open_requests, 0), currency)},
                 fields={"amount": [_("More than your available balance.")]},
             )
         return PayoutRequest.objects.create(

@@ -20,6 +20,7 @@ from doorstep.core.errors import DomainError
 from doorstep.orders.models import Order
 from doorstep.payments import flows, queries
 from doorstep.payments.api import statement_csv
+from doorstep.payments.forms import PayoutRequestForm
 from doorstep.payments.models import PayoutRequest
 from doorstep.payments.webhooks import receive_webhook
 
@@ -79,12 +80,22 @@ def wallet(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_payout(request: HttpRequest) -> HttpResponse:
     provider = _provider_or_404(request)
+    form = PayoutRequestForm(
+        {
+            "amount": request.POST.get("amount", ""),
+            "currency": request.POST.get("currency") or settings.DOORSTEP_CURRENCY,
+        }
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("payments:wallet")
     try:
-        amount = int(request.POST.get("amount", ""))
-        currency = request.POST.get("currency") or settings.DOORSTEP_CURRENCY
-        flows.request_payout(provider=provider, amount=amount, currency=currency)
-    except ValueError:
-        messages.error(request, _("Enter the amount in minor units, e.g. 5000."))
+        flows.request_payout(
+            provider=provider,
+            amount=form.cleaned_data["minor_amount"],
+            currency=form.cleaned_data["currency"],
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
