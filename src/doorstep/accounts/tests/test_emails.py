@@ -29,9 +29,7 @@ def _signup_api(client, language: str):
         "name": "Bo Chen",
         "language": language,
     }
-    return client.post(
-        f"{API}/auth/signup", data=json.dumps(body), content_type=JSON
-    )
+    return client.post(f"{API}/auth/signup", data=json.dumps(body), content_type=JSON)
 
 
 def _assert_no_host_names(message) -> None:
