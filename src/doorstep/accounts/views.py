@@ -21,12 +21,12 @@ from django_ratelimit.decorators import ratelimit
 
 from doorstep.accounts import services
 from doorstep.accounts.forms import (
-    SavedAddressForm,
     DeleteAccountForm,
     PhoneCodeForm,
     PhoneForm,
     ProfileForm,
     ProviderProfileForm,
+    SavedAddressForm,
 )
 from doorstep.accounts.models import ProviderProfile, SavedAddress
 from doorstep.core.errors import DomainError, NotFound
