@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import pgettext
 
 from doorstep.core.money import Money
-from doorstep.orders.models import Order, OrderEvent
+from doorstep.orders.models import Order, OrderEvent, OrderLine
 from doorstep.orders.queries import notes_for
 from doorstep.web.templatetags.doorstep_ui import money
 
@@ -40,6 +41,18 @@ def minor_money(amount: int | None, currency: str) -> str:
     if amount is None:
         return ""
     return money(Money(int(amount), currency))
+
+
+@register.filter
+def line_description(line: OrderLine, order: Order) -> str:
+    """An order line in the reader's language. The stored description is in the
+    language of whoever booked; an hourly job's line ("Cleaning, 3 hours") is
+    worded again for the reader (the same words as ``orders.pricing``)."""
+    if line.kind == OrderLine.Kind.SERVICE and order.hours:
+        return ngettext(
+            "%(title)s, %(count)d hour", "%(title)s, %(count)d hours", line.quantity
+        ) % {"title": order.title, "count": line.quantity}
+    return line.description
 
 
 @register.filter
