@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import template
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from doorstep.core.money import Money
 from doorstep.orders.models import Order, OrderEvent, OrderLine
