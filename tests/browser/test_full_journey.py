@@ -286,7 +286,7 @@ def test_the_whole_journey(live_server, browser: Browser, mailoutbox, artifacts_
     shot(provider, "wallet")
 
     # and asks for a payout of all of it
-    provider.get_by_label(re.compile("Amount in minor units")).fill("16915")
+    provider.get_by_label(re.compile(r"Amount in [A-Z]{3}")).fill("169.15")
     provider.get_by_role("button", name="Request payout").click()
     payout = PayoutRequest.objects.get()
     assert payout.amount == 16915
