@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "doorstep.web.middleware.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -447,6 +448,8 @@ DOORSTEP_CANCELLATION_FREE_HOURS = env.int(
 )
 DOORSTEP_CANCELLATION_FEE_BPS = env.int("DOORSTEP_CANCELLATION_FEE_BPS", default=2000)
 DOORSTEP_NO_SHOW_GRACE_MINUTES = env.int("DOORSTEP_NO_SHOW_GRACE_MINUTES", default=15)
+# How long before its start time a job may be started (ops may start it any time).
+DOORSTEP_START_WINDOW_MINUTES = env.int("DOORSTEP_START_WINDOW_MINUTES", default=60)
 DOORSTEP_REMINDER_HOURS_BEFORE = env.int("DOORSTEP_REMINDER_HOURS_BEFORE", default=24)
 DOORSTEP_AUTO_COMPLETE_HOURS = env.int("DOORSTEP_AUTO_COMPLETE_HOURS", default=48)
 DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)

@@ -5,13 +5,14 @@ from django.urls import include, path
 
 from doorstep.api.site import api
 from doorstep.web import health
+from doorstep.web import views as web_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("ops/admin/", admin.site.urls),
     path("", include("doorstep.backoffice.urls")),
     path("", include("doorstep.search.urls")),

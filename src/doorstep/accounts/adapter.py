@@ -1,10 +1,43 @@
-"""How allauth fits Doorstep's user model and roles."""
+"""How allauth fits Doorstep's user model and roles, and how its e-mails read."""
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from doorstep.accounts.models import User
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """What allauth's templates call ``current_site``: the marketplace's name and
+    public host, never the host a request happened to come through."""
+
+    name: str
+    domain: str
+
+
+def site_identity() -> SiteIdentity:
+    domain = urlsplit(settings.DOORSTEP_BASE_URL).netloc or settings.DOORSTEP_BASE_URL
+    return SiteIdentity(name=settings.DOORSTEP_SITE_NAME, domain=domain)
+
+
+def recipient_language(email: str, fallback: str | None) -> str:
+    """The language saved on the account that owns ``email`` (someone who has
+    none yet — a reset for an unknown address — gets the page's language)."""
+    user = (
+        User.objects.filter(emailaddress__email__iexact=email).first()
+        or User.objects.filter(email__iexact=email).first()
+    )
+    languages = dict(settings.LANGUAGES)
+    if user is not None and user.language in languages:
+        return user.language
+    return fallback if fallback in languages else settings.LANGUAGE_CODE
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,3 +62,19 @@ class AccountAdapter(DefaultAccountAdapter):
                 secure=settings.SESSION_COOKIE_SECURE,
             )
         return response
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.DOORSTEP_SITE_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
+        """Every account e-mail in the recipient's saved language, naming the
+        site by ``DOORSTEP_SITE_NAME`` (allauth would say "Hello from" the
+        request's host)."""
+        request = context.request
+        language = recipient_language(email, translation.get_language())
+        values = {"request": request, "email": email, "current_site": site_identity()}
+        values.update(context_)
+        values["current_site"] = site_identity()
+        with translation.override(language):
+            message = self.render_mail(template_prefix, email, values)
+        message.send()

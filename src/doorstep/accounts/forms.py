@@ -236,3 +236,32 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class SavedAddressForm(forms.Form):
+    """A saved address: a name for it, the address text, and where the door is
+    (the map pin fills the coordinates; without JavaScript they are typed)."""
+
+    label = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_("For you only, e.g. Home or Office."),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("Drag the pin on the map to the door, or type the coordinates."),
+    )

@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from doorstep.accounts import services
@@ -26,9 +26,10 @@ from doorstep.accounts.forms import (
     PhoneForm,
     ProfileForm,
     ProviderProfileForm,
+    SavedAddressForm,
 )
-from doorstep.accounts.models import ProviderProfile
-from doorstep.core.errors import DomainError
+from doorstep.accounts.models import ProviderProfile, SavedAddress
+from doorstep.core.errors import DomainError, NotFound
 from doorstep.web.forms import add_service_error
 from doorstep.web.ratelimit import rate_setting
 
@@ -209,3 +210,105 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         "accounts/delete_account.html",
         {"form": form, "cancel_url": reverse("accounts:profile")},
     )
+
+
+# --- Saved addresses ----------------------------------------------------------------
+
+
+def _own_address(user, address_id: str) -> SavedAddress:
+    address = SavedAddress.objects.filter(user=user, public_id=address_id).first()
+    if address is None:
+        raise Http404
+    return address
+
+
+def _addresses_page(request: HttpRequest, form: SavedAddressForm, *, status=200):
+    context = {
+        "addresses": SavedAddress.objects.filter(user=request.user),
+        "form": form,
+        "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
+        "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
+        "default_point": settings.DOORSTEP_SEARCH_CITIES[0]
+        if settings.DOORSTEP_SEARCH_CITIES
+        else None,
+    }
+    return render(request, "accounts/addresses.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def addresses(request: HttpRequest) -> HttpResponse:
+    """The places the person books services at, and a form to add one."""
+    form = SavedAddressForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_address(user=request.user, **form.cleaned_data)
+            except (DomainError, ValidationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Address saved."))
+                return redirect("accounts:addresses")
+        return _addresses_page(request, form, status=400)
+    return _addresses_page(request, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request: HttpRequest, address_id: str) -> HttpResponse:
+    """Rename an address or move its pin."""
+    address = _own_address(request.user, address_id)
+    if request.method == "POST":
+        form = SavedAddressForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_address(
+                    user=request.user, address_id=address_id, **form.cleaned_data
+                )
+            except (DomainError, ValidationError) as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Address saved."))
+                return redirect("accounts:addresses")
+        status = 400
+    else:
+        form = SavedAddressForm(
+            initial={
+                "label": address.label,
+                "address": address.address,
+                "latitude": address.latitude,
+                "longitude": address.longitude,
+            }
+        )
+        status = 200
+    context = {
+        "address": address,
+        "form": form,
+        "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
+        "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
+    }
+    return render(request, "accounts/address_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def address_default(request: HttpRequest, address_id: str) -> HttpResponse:
+    try:
+        services.update_address(
+            user=request.user, address_id=address_id, is_default=True
+        )
+    except NotFound as error:
+        raise Http404 from error
+    messages.success(request, _("Default address changed."))
+    return redirect("accounts:addresses")
+
+
+@login_required
+@require_POST
+def address_delete(request: HttpRequest, address_id: str) -> HttpResponse:
+    try:
+        services.remove_address(user=request.user, address_id=address_id)
+    except NotFound as error:
+        raise Http404 from error
+    messages.success(request, _("Address removed."))
+    return redirect("accounts:addresses")

@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from doorstep.catalog.models import Category
+from doorstep.catalog.models import Category, Listing
 
 
 @dataclass
@@ -24,3 +24,16 @@ def category_tree() -> list[CategoryNode]:
             nodes[parent_id].children.append(node)
         # else: the parent is hidden, and so is its subtree.
     return roots
+
+
+# Customers see the area a provider works from, never their base (often their
+# home): the base point rounded to 2 decimals, a cell about 1 km across.
+AREA_PRECISION = 2
+
+
+def service_area_centre(listing: Listing) -> tuple[float, float]:
+    """The approximate centre of ``listing``'s service area, safe to publish."""
+    return (
+        round(listing.latitude, AREA_PRECISION),
+        round(listing.longitude, AREA_PRECISION),
+    )

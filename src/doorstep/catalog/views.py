@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import Listing, PricingModel
+from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.reviews.views import listing_section
@@ -23,9 +24,6 @@ from doorstep.search.queries import search_listings
 
 RELATED_LISTINGS = 4
 RELATED_RADIUS_KM = 25.0
-# The service area is drawn around the base point rounded to 3 decimals (about
-# 100 m): customers see the neighbourhood a provider works from, not an address.
-AREA_PRECISION = 3
 OG_DESCRIPTION_LENGTH = 200
 
 
@@ -97,6 +95,7 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         minimum_price = Money(
             listing.price.amount * listing.min_hours, listing.currency
         )
+    area_latitude, area_longitude = service_area_centre(listing)
     canonical_url = request.build_absolute_uri(
         reverse("catalog:listing", args=[listing.public_id])
     )
@@ -108,8 +107,8 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "add_ons": add_ons,
         "minimum_price": minimum_price,
         "is_preview": not _is_public(listing),
-        "area_latitude": round(listing.latitude, AREA_PRECISION),
-        "area_longitude": round(listing.longitude, AREA_PRECISION),
+        "area_latitude": area_latitude,
+        "area_longitude": area_longitude,
         "related": _related(listing),
         "review_section": listing_section(request, listing),
         "canonical_url": canonical_url,

@@ -86,7 +86,7 @@ def order_out(order: Order, user: User) -> OrderOut:
         address=order.address,
         latitude=order.latitude,
         longitude=order.longitude,
-        notes=order.notes,
+        notes=queries.notes_for(order, user),
         lines=[
             OrderLineOut(
                 kind=line.kind,

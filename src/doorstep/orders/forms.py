@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from doorstep.accounts.models import SavedAddress, User
 from doorstep.catalog.models import Listing, PricingModel
+from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.orders.services import MAX_DELIVERY_PHOTOS
@@ -116,8 +117,10 @@ class BookingForm(forms.Form):
     def __init__(self, *args, listing: Listing, user: User, **kwargs) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
-        kwargs["initial"].setdefault("latitude", round(listing.latitude, 6))
-        kwargs["initial"].setdefault("longitude", round(listing.longitude, 6))
+        # The pin starts in the provider's area, never on their exact base.
+        area_latitude, area_longitude = service_area_centre(listing)
+        kwargs["initial"].setdefault("latitude", area_latitude)
+        kwargs["initial"].setdefault("longitude", area_longitude)
         super().__init__(*args, **kwargs)
         self.listing = listing
         self.addresses = {

@@ -120,13 +120,24 @@ def _with_figures(
     )
 
 
+def line_description(line: OrderLine, order: Order) -> str:
+    """An order line in the reader's language. The stored description is in the
+    language of whoever booked; an hourly job's line ("Cleaning, 3 hours") is
+    worded again for the reader (the same words as ``price_booking``)."""
+    if line.kind == OrderLine.Kind.SERVICE and order.hours:
+        return ngettext(
+            "%(title)s, %(count)d hour", "%(title)s, %(count)d hours", line.quantity
+        ) % {"title": order.title, "count": line.quantity}
+    return line.description
+
+
 def breakdown_of(order: Order) -> PriceBreakdown:
     """The breakdown stored on ``order``: its lines and figures as booked (and
-    as discounted since), never priced again."""
+    as discounted since), never priced again; worded for the reader."""
     lines = tuple(
         PriceLine(
             kind=line.kind,
-            description=line.description,
+            description=line_description(line, order),
             unit_amount=line.unit_amount,
             quantity=line.quantity,
             currency=order.currency,

@@ -17,6 +17,8 @@ from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
+from doorstep.messaging.masking import mask_contact_details
+from doorstep.messaging.queries import CONTACT_ALLOWED_STATES
 from doorstep.orders.engine import allowed_transitions, roles_of
 from doorstep.orders.models import BuyingMode, Order, OrderEvent, RescheduleRequest
 from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_booking
@@ -27,6 +29,7 @@ from doorstep.orders.processes.book_provider import (
     UNPAID_STATES,
     cancellation_fee_for,
     start_time_has_passed,
+    start_window_has_opened,
 )
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import job_minutes
@@ -203,16 +206,39 @@ def timeline(order: Order) -> list[OrderEvent]:
     return list(order.events.select_related("actor_user"))
 
 
+_TIME_GUARDS = (start_time_has_passed, start_window_has_opened)
+
+
+def notes_for_provider(order: Order) -> str:
+    """The booking notes as the provider may read them: until the deal is
+    confirmed, contact details are masked as in messages, so a phone number in
+    the notes cannot take the deal off the platform."""
+    if not order.notes or order.state in CONTACT_ALLOWED_STATES:
+        return order.notes
+    return mask_contact_details(order.notes).text
+
+
+def notes_for(order: Order, user: User | None) -> str:
+    """The booking notes as ``user`` may read them (the customer wrote them and
+    ops see everything; the provider reads them masked before acceptance)."""
+    roles = roles_of(user, order)
+    if Actor.CUSTOMER in roles or (Actor.OPS in roles and Actor.PROVIDER not in roles):
+        return order.notes
+    return notes_for_provider(order)
+
+
 def _too_early(order: Order, transition: Transition, now: datetime) -> bool:
-    """A no-show report before the start time (plus grace) would be refused:
-    do not offer it yet. Uses the process's own guard, which only reads."""
-    if start_time_has_passed not in transition.guards:
-        return False
+    """A no-show report before the start time (plus grace), or a start before
+    its window, would be refused: do not offer it yet. Uses the process's own
+    guards, which only read."""
     context = TransitionContext(actor=Actor.SYSTEM, user=None, now=now)
-    try:
-        start_time_has_passed(order, context)
-    except DomainError:
-        return True
+    for guard in _TIME_GUARDS:
+        if guard not in transition.guards:
+            continue
+        try:
+            guard(order, context)
+        except DomainError:
+            return True
     return False
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from doorstep.accounts.models import ProviderProfile
 from doorstep.backoffice.access import can_use_back_office
 from doorstep.catalog.models import Listing, PricingModel
+from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders import queries, services
 from doorstep.orders.forms import (
@@ -186,10 +187,13 @@ def _book_page(
     )
     slots_url = reverse("orders:booking_slots", args=[listing.public_id])
     form.connect_picker(slots_url)
+    area_latitude, area_longitude = service_area_centre(listing)
     context = {
         "listing": listing,
         "form": form,
         "addresses": form.addresses,
+        "area_latitude": area_latitude,
+        "area_longitude": area_longitude,
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
         "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,

@@ -24,12 +24,14 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
 from doorstep.core.errors import Conflict, DomainError, NotFound
+from doorstep.core.money import Money
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
 from doorstep.payments.conf import setting
@@ -943,6 +945,11 @@ def clear_pending(*, now: datetime) -> int:
 # --- Payouts --------------------------------------------------------------------------
 
 
+def _formatted(amount: int, currency: str) -> str:
+    """An amount as the reader writes it (messages never show minor units)."""
+    return Money(amount, currency).format(get_language() or "en")
+
+
 def request_payout(
     *,
     provider: ProviderProfile,
@@ -957,7 +964,8 @@ def request_payout(
     if amount < minimum:
         raise DomainError(
             "below_minimum_payout",
-            _("The smallest payout is %(minimum)s.") % {"minimum": minimum},
+            _("The smallest payout is %(minimum)s.")
+            % {"minimum": _formatted(minimum, currency)},
             fields={"amount": [_("Below the minimum payout.")]},
         )
     destination = payout_destination(provider)
@@ -976,7 +984,7 @@ def request_payout(
             raise DomainError(
                 "insufficient_funds",
                 _("You can request at most %(amount)s.")
-                % {"amount": max(balance - open_requests, 0)},
+                % {"amount": _formatted(max(balance - open_requests, 0), currency)},
                 fields={"amount": [_("More than your available balance.")]},
             )
         return PayoutRequest.objects.create(

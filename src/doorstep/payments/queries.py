@@ -7,10 +7,12 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import PriceBreakdown, breakdown_of
+from doorstep.payments import flows
 from doorstep.payments.flows import commission_bps, order_payment
 from doorstep.payments.models import (
     AccountKind,
@@ -26,6 +28,31 @@ from doorstep.payments.models import (
 
 K = AccountKind
 WALLET_KINDS = (K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE)
+
+# What each kind of journal entry means to the people who read their statement.
+ENTRY_KIND_LABELS = {
+    flows.CAPTURE: gettext_lazy("Payment taken"),
+    flows.RELEASE: gettext_lazy("Earnings from a job"),
+    flows.REFUND: gettext_lazy("Refund"),
+    flows.CANCELLATION_FEE: gettext_lazy("Cancellation fee"),
+    flows.DISCOUNT_RETURNED: gettext_lazy("Discount returned"),
+    flows.CLEARING: gettext_lazy("Earnings now available"),
+    flows.PAYOUT: gettext_lazy("Payout"),
+    flows.PAYOUT_PAID: gettext_lazy("Payout paid"),
+    flows.PAYOUT_RETURNED: gettext_lazy("Payout returned"),
+    "tip": gettext_lazy("Tip"),
+    "extra": gettext_lazy("Extra charge"),
+}
+
+
+def entry_kind_label(kind: str) -> str:
+    """A journal entry's kind in words ("release" → "Earnings from a job"); a
+    reversal reads as a correction of what it reverses."""
+    if kind.startswith("reversal:"):
+        return _("Correction: %(kind)s") % {
+            "kind": entry_kind_label(kind.removeprefix("reversal:"))
+        }
+    return str(ENTRY_KIND_LABELS.get(kind, kind))
 
 
 @dataclass(frozen=True)

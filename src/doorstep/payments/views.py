@@ -28,6 +28,7 @@ from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
 from doorstep.payments import flows, payout_accounts, queries
 from doorstep.payments.api import statement_csv
+from doorstep.payments.forms import PayoutRequestForm
 from doorstep.payments.gateways import get_gateway, sandbox
 from doorstep.payments.models import ExtraCharge, PayoutRequest
 from doorstep.payments.webhooks import receive_webhook
@@ -199,12 +200,22 @@ def sandbox_connect(request: HttpRequest, account_id: str) -> HttpResponse:
 @require_POST
 def request_payout(request: HttpRequest) -> HttpResponse:
     provider = _provider_or_404(request)
+    form = PayoutRequestForm(
+        {
+            "amount": request.POST.get("amount", ""),
+            "currency": request.POST.get("currency") or settings.DOORSTEP_CURRENCY,
+        }
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("payments:wallet")
     try:
-        amount = int(request.POST.get("amount", ""))
-        currency = request.POST.get("currency") or settings.DOORSTEP_CURRENCY
-        flows.request_payout(provider=provider, amount=amount, currency=currency)
-    except ValueError:
-        messages.error(request, _("Enter the amount in minor units, e.g. 5000."))
+        flows.request_payout(
+            provider=provider,
+            amount=form.cleaned_data["minor_amount"],
+            currency=form.cleaned_data["currency"],
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

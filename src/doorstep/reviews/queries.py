@@ -8,9 +8,11 @@
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
@@ -218,3 +220,23 @@ def order_reviews(order: Order, user: User) -> OrderReviews:
         theirs=theirs if theirs is not None and theirs.is_public else None,
         window=ReviewWindow.objects.filter(order=order).first(),
     )
+
+
+def review_due(order: Order, user: User, *, now: datetime | None = None) -> bool:
+    """Whether ``user``, a party of ``order``, may still write their review: the
+    order is completed, its review window is not closed and they have not
+    reviewed yet (``submit_review`` enforces the same)."""
+    if order.state != "completed":
+        return False
+    if user.pk not in (order.customer_id, order.provider.user_id):
+        return False
+    direction = (
+        Direction.CUSTOMER_REVIEWS_PROVIDER
+        if order.customer_id == user.pk
+        else Direction.PROVIDER_REVIEWS_CUSTOMER
+    )
+    if order.reviews.filter(direction=direction).exists():
+        return False
+    window = ReviewWindow.objects.filter(order=order).first()
+    now = now or timezone.now()
+    return window is None or (window.closed_at is None and now < window.closes_at)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.orders.models import Order
+from doorstep.orders.queries import notes_for_provider
 
 PRODUCT_ID = "-//Doorstep//Provider jobs//EN"
 # UIDs must stay the same for an order across fetches, so calendar apps update
@@ -46,7 +47,7 @@ def provider_calendar(
         status = order.process.state(order.state).label
         lines = [_("Status: %(status)s") % {"status": status}]
         if order.notes:
-            lines.append(order.notes)
+            lines.append(notes_for_provider(order))
         lines.append(link)
         event = icalendar.Event()
         event.add("uid", order_uid(order))

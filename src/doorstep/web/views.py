@@ -1,10 +1,13 @@
 """Pages that belong to no single domain app: home and error pages. The search
 page is in ``doorstep.search.views``."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views import i18n
+from django.views.decorators.http import require_GET, require_POST
 
+from doorstep.accounts.services import update_profile
 from doorstep.catalog.queries import category_tree
 
 
@@ -18,3 +21,20 @@ def rate_limited(
 ) -> HttpResponse:
     """django-ratelimit's ``RATELIMIT_VIEW``: a friendly 429 page."""
     return render(request, "web/rate_limited.html", status=429)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also saves the choice on a signed-in
+    person's profile: notifications and e-mails are written in the saved
+    language, so a choice kept only in a cookie would leave them in English."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and language != user.language
+    ):
+        update_profile(user=user, language=language)
+    return response

@@ -148,8 +148,10 @@ def test_the_area_map_is_drawn_around_a_rounded_base(client, listing):
 
     area = re.search(r'<div class="map map--area"[^>]*>', html, re.S).group(0)
     assert 'data-map="area"' in area
-    assert 'data-lat="31.235"' in area
-    assert 'data-lng="121.477"' in area
+    assert 'data-lat="31.23"' in area  # rounded to about a kilometre
+    assert 'data-lng="121.48"' in area
+    assert "31.2345" not in html
+    assert "121.4765" not in html
     assert 'data-radius-km="8.0"' in area
     assert "vendor/leaflet/images/marker-icon.png" in area
     assert "Comes to you within 8 km" in html

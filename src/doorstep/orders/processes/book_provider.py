@@ -81,6 +81,22 @@ def start_code_matches(order, context: Context) -> None:
     context.data.pop("start_code", None)  # never keep the code in the history
 
 
+def start_window_has_opened(order, context: Context) -> None:
+    """A job starts (and so can be delivered) only from
+    ``DOORSTEP_START_WINDOW_MINUTES`` before its start time: a provider must not
+    start and finish a job days early and so get paid for work not yet done. Ops
+    may override (the start guard records that)."""
+    if context.actor == Actor.OPS:
+        return
+    minutes = settings.DOORSTEP_START_WINDOW_MINUTES
+    if context.now < order.starts_at - timedelta(minutes=minutes):
+        raise DomainError(
+            "too_early_to_start",
+            _("You can start the job %(minutes)d minutes before its start time.")
+            % {"minutes": minutes},
+        )
+
+
 def start_time_has_passed(order, context: Context) -> None:
     """A no-show can be reported only after the start time plus a grace period."""
     grace = timedelta(minutes=settings.DOORSTEP_NO_SHOW_GRACE_MINUTES)
@@ -283,7 +299,7 @@ TRANSITIONS = (
         "in_service",
         frozenset({PROVIDER, OPS}),
         gettext_lazy("Start the job"),
-        guards=(start_code_matches,),
+        guards=(start_window_has_opened, start_code_matches),
     ),
     Transition(
         "deliver",

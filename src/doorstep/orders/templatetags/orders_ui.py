@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 
 from doorstep.core.money import Money
 from doorstep.orders.models import Order, OrderEvent
+from doorstep.orders.queries import notes_for
 from doorstep.web.templatetags.doorstep_ui import money
 
 register = template.Library()
@@ -41,6 +42,13 @@ def minor_money(amount: int | None, currency: str) -> str:
     if amount is None:
         return ""
     return money(Money(int(amount), currency))
+
+
+@register.filter
+def notes_seen_by(order: Order, user) -> str:
+    """The booking notes as ``user`` may read them (masked for the provider
+    until the deal is confirmed)."""
+    return notes_for(order, user)
 
 
 @register.filter

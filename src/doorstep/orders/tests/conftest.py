@@ -92,3 +92,10 @@ def photo_upload(name: str = "after.jpg", size=(800, 600)) -> SimpleUploadedFile
     exif[0x010F] = "PhoneMaker"  # Make: metadata that must not survive
     image.save(buffer, "JPEG", exif=exif)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def early_start_allowed(settings):
+    """The orders here start days ahead; tests about what happens once a job has
+    started (not about when it may start) open the start window that far."""
+    settings.DOORSTEP_START_WINDOW_MINUTES = 7 * 24 * 60

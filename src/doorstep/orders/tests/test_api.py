@@ -3,11 +3,14 @@ history and next steps, transitions and reschedules — and every object endpoin
 tried as the wrong user."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from doorstep.api.testing import API, JSON, assert_problem, bearer
 from doorstep.orders.models import Order, RescheduleRequest
+from doorstep.orders.services import transition_order
 from doorstep.orders.tests.conftest import at, book_and_pay, booking
 from doorstep.scheduling.models import TimeClaim
 from tests.factories import make_listing, make_provider, make_user
@@ -235,6 +238,7 @@ def test_one_order_shows_what_the_provider_may_do(client, order):
 # --- Transitions --------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_the_whole_job_through_the_api(client, order):
     provider = bearer(order.provider.user)
     customer = bearer(order.customer)
@@ -298,6 +302,7 @@ def test_an_unknown_transition_is_409(client, order):
     assert_problem(response, 409, "unknown_transition")
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_a_wrong_start_code_is_422_with_the_field(client, order):
     provider = bearer(order.provider.user)
     _post(client, f"/orders/{order.public_id}/transitions/accept", {}, provider)
@@ -383,3 +388,62 @@ def test_strangers_get_404_everywhere_and_change_nothing(client, order, who):
     proposal.refresh_from_db()
     assert proposal.is_pending
     assert client.get(f"{API}/orders", **headers).json()["items"] == []
+
+
+# --- The start window ---------------------------------------------------------------
+
+
+def _move_start(order, *, minutes_from_now: int) -> None:
+    starts_at = timezone.now() + timedelta(minutes=minutes_from_now)
+    Order.objects.filter(pk=order.pk).update(
+        starts_at=starts_at, ends_at=starts_at + timedelta(hours=2)
+    )
+
+
+def test_a_job_days_ahead_cannot_be_started_or_delivered(client, order, settings):
+    # Given an accepted order that starts in two days
+    settings.DOORSTEP_START_WINDOW_MINUTES = 60
+    provider = bearer(order.provider.user)
+    path = f"/orders/{order.public_id}/transitions"
+    _post(client, f"{path}/accept", {}, provider)
+    before = list(order.events.values_list("transition", flat=True))
+
+    # When the provider tries to start it with the right code
+    started = _post(client, f"{path}/start", {"start_code": order.start_code}, provider)
+    delivered = _post(client, f"{path}/deliver", {}, provider)
+
+    # Then it is refused, and nothing moved
+    assert_problem(started, 422, "too_early_to_start")
+    assert_problem(delivered, 409, "illegal_transition")
+    order.refresh_from_db()
+    assert order.state == "accepted"
+    assert list(order.events.values_list("transition", flat=True)) == before
+
+
+def test_a_job_starts_from_the_window_before_its_time(client, order, settings):
+    # Given an accepted order starting in 70, then in 50 minutes (window: 60)
+    settings.DOORSTEP_START_WINDOW_MINUTES = 60
+    provider = bearer(order.provider.user)
+    path = f"/orders/{order.public_id}/transitions"
+    _post(client, f"{path}/accept", {}, provider)
+    body = {"start_code": order.start_code}
+
+    _move_start(order, minutes_from_now=70)
+    early = _post(client, f"{path}/start", body, provider)
+    _move_start(order, minutes_from_now=50)
+    on_time = _post(client, f"{path}/start", body, provider)
+
+    assert_problem(early, 422, "too_early_to_start")
+    assert on_time.status_code == 200, on_time.content
+    assert on_time.json()["state"] == "in_service"
+
+
+def test_ops_may_start_a_job_early(client, order, settings):
+    settings.DOORSTEP_START_WINDOW_MINUTES = 60
+    ops = make_user(is_staff=True)
+    transition_order(order=order, name="accept", user=order.provider.user)
+
+    started = transition_order(order=order, name="start", user=ops, as_ops=True)
+
+    assert started.state == "in_service"
+    assert order.events.get(transition="start").data == {"override": True}

@@ -18,6 +18,7 @@ def _fire(order, name, user, **data):
     return apply_transition(order_id=order.pk, name=name, user=user, data=data)
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_the_happy_path_with_history_and_events():
     order = make_order()
     customer, provider = order.customer, order.provider.user
@@ -92,6 +93,7 @@ def test_only_the_system_expires_a_request():
     assert expired.state == "expired"
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_a_wrong_start_code_refuses_and_ops_can_override():
     order = make_order()
     _fire(order, "accept", order.provider.user)

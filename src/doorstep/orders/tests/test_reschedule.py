@@ -215,6 +215,7 @@ def test_a_late_change_by_the_provider_costs_the_customer_nothing(order, setting
     assert proposal.is_late is False
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_a_started_job_cannot_move(order):
     provider = order.provider.user
     transition_order(order=order, name="accept", user=provider)

@@ -58,6 +58,7 @@ def test_a_timer_not_yet_due_does_nothing():
     assert fire_due_timers() == 0
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_delivered_orders_complete_automatically():
     order = make_order()
     provider = order.provider.user

@@ -74,6 +74,7 @@ def test_a_second_accept_without_an_expected_state_is_illegal(order):
     assert error.value.code == "illegal_transition"
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_the_start_code_is_checked_and_never_kept(order):
     provider = order.provider.user
     _fire(order, "accept", provider)
@@ -98,6 +99,7 @@ def test_unknown_data_is_not_recorded(order):
     }
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_delivery_photos_are_stored_without_metadata(order):
     _started(order)
 
@@ -118,6 +120,7 @@ def test_delivery_photos_are_stored_without_metadata(order):
         assert not stored.getexif()
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_seven_photos_are_too_many(order):
     _started(order)
 
@@ -135,6 +138,7 @@ def test_seven_photos_are_too_many(order):
     assert not OrderPhoto.objects.exists()
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_a_file_that_is_not_a_photo_is_refused(order):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -269,6 +269,7 @@ def test_the_customer_sees_the_start_code_once_accepted(client, order):
     assert 'hx-trigger="every 10s"' in html
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_the_provider_never_sees_the_start_code(client, order):
     transition_order(order=order, name="accept", user=order.provider.user)
     client.force_login(order.provider.user)
@@ -316,6 +317,7 @@ def test_polling_answers_204_until_something_changes(client, order):
     assert 'data-order-state="accepted"' in changed.content.decode()
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_a_wrong_start_code_shows_beside_the_field(client, order):
     provider = order.provider.user
     transition_order(order=order, name="accept", user=provider)
@@ -333,6 +335,7 @@ def test_a_wrong_start_code_shows_beside_the_field(client, order):
     assert order.state == "accepted"
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_delivering_with_photos_from_the_page(client, order):
     provider = order.provider.user
     transition_order(order=order, name="accept", user=provider)
@@ -468,6 +471,7 @@ def test_ops_start_a_job_without_the_code(client, order):
     assert event.data == {"override": True}
 
 
+@pytest.mark.usefixtures("early_start_allowed")
 def test_ops_resolve_a_dispute(client, order):
     provider = order.provider.user
     transition_order(order=order, name="accept", user=provider)

@@ -1,13 +1,14 @@
 // The booking page's enhancements: the customer's time zone for the slot picker,
 // and the map pin that says where the door is. Loaded after Leaflet on the booking
 // page only. Without this file the page still books: the picker shows the zone
-// the server guessed, and the address text (with the service's own point) is used.
+// the server guessed, and the address text (with the service area's centre) is used.
 //
 // Data comes from the page, never from inline script:
 //   [data-browser-tz]     hidden input for the browser's IANA time zone
 //   [data-map-pin]        the map: data-lat/lng (the pin), data-lat-input and
 //                         data-lng-input (ids of the hidden fields it updates),
-//                         data-tile-url, data-attribution, data-marker-* icons
+//                         data-tile-url, data-attribution, data-marker-* icons,
+//                         data-area-lat/lng/radius-km (the service area, approximate)
 //   [data-saved-address]  a select whose options carry data-address/lat/lng
 (function () {
   "use strict";
@@ -77,6 +78,22 @@
     }
   }
 
+  // The provider's service area: a circle around an approximate centre (the
+  // page never carries their exact base), so the customer sees where they come.
+  function drawServiceArea(map, container) {
+    var lat = number(container.dataset.areaLat);
+    var lng = number(container.dataset.areaLng);
+    var radiusKm = number(container.dataset.areaRadiusKm);
+    if (lat === null || lng === null || !radiusKm) {
+      return;
+    }
+    L.circle([lat, lng], {
+      radius: radiusKm * 1000,
+      className: "map-area",
+      interactive: false,
+    }).addTo(map);
+  }
+
   function initPin(container) {
     var lat = number(container.dataset.lat);
     var lng = number(container.dataset.lng);
@@ -109,6 +126,7 @@
     });
     tiles.addTo(map);
     map.setView([lat, lng], 15);
+    drawServiceArea(map, container);
     var marker = L.marker([lat, lng], {
       draggable: true,
       autoPan: true,
