@@ -20,7 +20,9 @@ what the provider no longer has, the platform pays (``REFUNDS_PAID``).
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -84,8 +86,22 @@ class PaymentError(DomainError):
             GatewayError.CAPTURE_FAILED: _("The bank refused to take the payment."),
         }
         message = messages.get(error.code, _("The payment failed."))
-        super().__init__(error.code, message, status=503 if error.retryable else 422)
+        # The status (503 for the retryable codes) is the registered one.
+        super().__init__(error.code, message)
         self.retryable = error.retryable
+
+
+# The flows an order's process may run after a transition commits, by name
+# (``orders.processes.*.schedule_money_flow`` checks its names against these when
+# the process is defined; ``tasks.run_money_flow`` runs only these).
+ORDER_FLOWS: dict[str, Callable[..., Any]] = {}
+
+
+def order_flow(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``function`` (keyword-only, taking ``order``) as a money flow an
+    order's process can name."""
+    ORDER_FLOWS[function.__name__] = function
+    return function
 
 
 def _gateway_call(function, **kwargs):
@@ -169,6 +185,7 @@ def _payment_method_key(payment_method: str) -> str:
     return hashlib.sha256(payment_method.encode()).hexdigest()[:12]
 
 
+@order_flow
 def authorise_order(*, order: Order, payment_method: str) -> Payment:
     """Hold the order's price plus the service fee (minus platform-funded
     discounts) on the customer's card. Records a ``Payment``; the ledger is not
@@ -271,6 +288,7 @@ def record_authorisation(payment: Payment, result: ChargeResult) -> Payment:
 # --- Capture and void -----------------------------------------------------------------
 
 
+@order_flow
 def capture_order(*, order: Order) -> Payment:
     """Take the authorised money and hold it in the order's escrow."""
     payment = order_payment(order)
@@ -359,6 +377,7 @@ def record_capture(payment: Payment, captured: int) -> Payment:
     return payment
 
 
+@order_flow
 def void_order(*, order: Order) -> Payment | None:
     """Declined, expired or cancelled without a fee: release the hold — or, if the
     money was already taken, refund all of it."""
@@ -387,6 +406,7 @@ def void_order(*, order: Order) -> Payment | None:
 # --- Release --------------------------------------------------------------------------
 
 
+@order_flow
 def release_order(*, order: Order) -> JournalEntry | None:
     """On completion: the escrow goes to the provider's pending balance minus the
     category's commission, and the service fee to the platform's revenue.
@@ -435,6 +455,7 @@ def refund_key(payment: Payment, reference: str) -> str:
     return f"refund:{_subject(payment)}:{reference}"
 
 
+@order_flow
 def refund_order(
     *, order: Order, amount: int, reference: str, payment: Payment | None = None
 ) -> int:
@@ -477,6 +498,7 @@ def refund_order(
     return result.amount
 
 
+@order_flow
 def refund_in_full(*, order: Order, reference: str) -> int:
     """Refund every charge of the order (price, extras, tips) that is left, and
     hand back the platform's discount: the escrow ends at zero."""
@@ -565,6 +587,7 @@ def record_refund(payment: Payment, *, amount: int, key: str) -> None:
 # --- Cancellation ---------------------------------------------------------------------
 
 
+@order_flow
 def settle_cancellation(*, order: Order, fee: int | None = None) -> int:
     """A cancelled order (or a customer no-show): keep the policy's fee (set by
     the orders process on ``cancellation_fee_amount``), split it between the

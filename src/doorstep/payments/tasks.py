@@ -21,23 +21,13 @@ def run_money_flow(flow: str, order_id: int, **kwargs) -> str:
     from doorstep.orders.models import Order
     from doorstep.payments import flows
 
-    allowed = {
-        "authorise_order",
-        "capture_order",
-        "void_order",
-        "release_order",
-        "refund_order",
-        "refund_in_full",
-        "settle_cancellation",
-    }
-    if flow not in allowed:
-        raise ValueError(flow)
+    run = flows.ORDER_FLOWS[flow]
     order = Order.objects.get(pk=order_id)
     if flow == "capture_order" and flows.order_payment(order) is None:
         # An order placed through the API and not paid for yet: nothing to take.
         return "nothing_to_capture"
     try:
-        getattr(flows, flow)(order=order, **kwargs)
+        run(order=order, **kwargs)
     except (GatewayError, flows.PaymentError) as error:
         if not error.retryable:
             raise

@@ -15,6 +15,7 @@ settled per the cancellation policy on a cancellation or a customer no-show, and
 refunded in full when ops resolve a dispute for the customer.
 """
 
+import inspect
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from doorstep.core.errors import DomainError
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
+from doorstep.payments.flows import ORDER_FLOWS
 
 CUSTOMER, PROVIDER, OPS, SYSTEM = (
     Actor.CUSTOMER,
@@ -126,7 +128,20 @@ def schedule_money_flow(flow: str, **arguments):
     transition's transaction (a network call must not hold the order's lock, and
     a rolled-back transition must not have moved money). Each flow is idempotent,
     so a transition fired twice, a retried task or the reconciliation posts once.
-    ``arguments`` may be callables of (order, context), evaluated now."""
+    ``arguments`` may be callables of (order, context), evaluated now.
+
+    Raises ``ValueError`` here, when the process is defined, for a name that is
+    not one of ``payments.flows.ORDER_FLOWS`` or arguments that flow does not
+    take: a typo must stop the import, not a payment after commit."""
+    flow_function = ORDER_FLOWS.get(flow)
+    if flow_function is None:
+        raise ValueError(
+            f"Unknown money flow {flow!r}; known: {', '.join(sorted(ORDER_FLOWS))}"
+        )
+    try:
+        inspect.signature(flow_function).bind(order=None, **arguments)
+    except TypeError as error:
+        raise ValueError(f"Money flow {flow!r}: {error}") from None
 
     def effect(order, context: Context) -> None:
         from doorstep.payments.tasks import run_money_flow
