@@ -6,6 +6,7 @@ to branch on and, for bad input, ``errors``: ``{field: [messages]}``.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,10 +16,10 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from doorstep.api.auth import CsrfFailed
+from doorstep.api.openapi import PROBLEM_CONTENT_TYPE, check_documented
 from doorstep.core.error_codes import ErrorCode, default_code_for_status
 from doorstep.core.errors import DomainError
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://doorstep.dev/problems/"
 ALL_FIELDS = "__all__"
 
@@ -33,6 +34,8 @@ def problem(
     detail: str = "",
     errors: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
+    if getattr(settings, "DOORSTEP_CHECK_DOCUMENTED_ERRORS", False):
+        check_documented(api, request, code)
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
         "title": title,

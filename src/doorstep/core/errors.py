@@ -7,7 +7,8 @@ per-field messages that web forms show beside the field. The code must be one of
 the API renders it with as problem+json.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from doorstep.core.error_codes import ErrorCode
 
@@ -62,3 +63,24 @@ class Conflict(DomainError):
 
 class RateLimited(DomainError):
     expected_status = 429
+
+
+RAISES_ATTRIBUTE = "_doorstep_raises"
+
+
+def raises(*sources: str | Callable[..., Any]) -> Callable:
+    """Name errors a function can raise that reading its calls does not show:
+    codes, or functions it runs indirectly (through a table, a gateway object),
+    whose calls are then read as its own. The API's OpenAPI document reads this
+    (see ``doorstep.api.openapi``); a code is checked against the registry here,
+    at import."""
+    for source in sources:
+        if not callable(source):
+            ErrorCode(source)
+
+    def mark(function: Callable) -> Callable:
+        marked = (*getattr(function, RAISES_ATTRIBUTE, ()), *sources)
+        setattr(function, RAISES_ATTRIBUTE, marked)
+        return function
+
+    return mark

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
-from doorstep.core.errors import Conflict, DomainError, NotFound
+from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.orders.models import Order
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
@@ -70,6 +70,17 @@ EXTRA_CHARGE_STATES = frozenset(
 )
 
 
+# Whatever the gateway answers a call with (webhook signatures aside).
+@raises(
+    GatewayError.CARD_DECLINED,
+    GatewayError.RETRY_LATER,
+    GatewayError.UNAVAILABLE,
+    GatewayError.CAPTURE_FAILED,
+    GatewayError.ALREADY_VOIDED,
+    GatewayError.REFUND_TOO_LARGE,
+    GatewayError.PAYOUT_FAILED,
+    GatewayError.NOT_FOUND,
+)
 class PaymentError(DomainError):
     """The gateway refused or failed; ``retryable`` when trying again later (with
     the same idempotency key) may work."""

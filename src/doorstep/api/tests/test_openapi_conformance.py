@@ -1,0 +1,65 @@
+"""The API answers as its OpenAPI document says: schemathesis, with all its checks,
+against every operation, signed in as a customer and as a provider.
+
+Each operation gets a bounded number of generated requests (valid and invalid);
+every response must be a documented status with the documented content type and
+body schema (problem+json with a documented ``code`` for errors), never a 500;
+and auth must be what the document says (schemathesis also retries without the
+credentials). Data exists (a provider with a listing and orders with a
+customer), so lists and reads return real bodies.
+"""
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from doorstep.api.testing import API, bearer
+from tests.factories import make_completed_order, make_order
+
+EXAMPLES_PER_OPERATION = 12
+
+
+@pytest.fixture
+def api_schema(db):
+    # Requests go through the WSGI handler in this thread, inside the test's
+    # transaction; like Django's test client, keep the handler from closing the
+    # test's database connection at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi(f"{API}/openapi.json", WSGIHandler())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.fixture
+def callers(db) -> dict[str, dict[str, str]]:
+    """Bearer headers for a customer and a provider who share orders."""
+    order = make_order()
+    make_completed_order(listing=order.listing, customer=order.customer)
+    customer, provider = order.customer, order.provider.user
+    return {
+        role: {"Authorization": headers["HTTP_AUTHORIZATION"]}
+        for role, headers in (
+            ("customer", bearer(customer)),
+            ("provider", bearer(provider)),
+        )
+    }
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    database=None,
+)
+def test_the_api_answers_as_its_openapi_document_says(case, callers):
+    for headers in callers.values():
+        case.call_and_validate(headers=headers)
