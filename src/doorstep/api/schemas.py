@@ -17,11 +17,34 @@ PublicId = Annotated[
 ]
 
 
+def _not_blank(schema: dict[str, Any]) -> None:
+    # Required text is stripped before its length is checked, so "   " is refused:
+    # say so in the schema ("contains a non-space character") for clients.
+    kinds = [schema, *schema.get("anyOf", [])]
+    for kind in kinds:
+        if kind.get("type") == "string" and kind.get("minLength", 0) >= 1:
+            kind.setdefault("pattern", r"\S")
+        if kind.get("type") == "array":
+            _not_blank(kind.get("items", {}))
+
+
+def _published_input(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        _not_blank(prop)
+
+
+class MoneyOut(Schema):
+    """An amount as clients see it, in every app's answers."""
+
+    amount: int = Field(description="Minor units (cents, fen).")
+    currency: str
+
+
 class InputSchema(Schema):
     """A request body. Unknown fields are refused, so a typo ("langauge") is a
     400 naming the field instead of a change that silently did not happen."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_published_input)
 
 
 def _drop_null_from_properties(schema: dict[str, Any]) -> None:
@@ -38,13 +61,19 @@ def _drop_null_from_properties(schema: dict[str, Any]) -> None:
             prop["anyOf"] = variants
 
 
+def _published_patch(schema: dict[str, Any]) -> None:
+    _drop_null_from_properties(schema)
+    _published_input(schema)
+
+
 class PatchSchema(InputSchema):
     """A partial update: every field is optional, but a field that is sent must
     hold a value. ``null`` is refused because "clear this" and "leave this alone"
     must not look the same; handlers read ``model_dump(exclude_unset=True)``."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra=_drop_null_from_properties
+        extra="forbid",
+        json_schema_extra=_published_patch,
     )
 
     @field_validator("*", mode="before")

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
 from doorstep.accounts.schemas import LanguageCode, Latitude, Longitude
-from doorstep.api.schemas import InputSchema, PatchSchema, PublicId
+from doorstep.api.schemas import InputSchema, MoneyOut, PatchSchema, PublicId
 from doorstep.catalog.models import (
     Category,
     Listing,
@@ -83,11 +83,6 @@ ListingLanguages = Annotated[list[LanguageCode], Field(max_length=10)]
 class MoneyIn(InputSchema):
     amount: MinorUnits
     currency: Currency
-
-
-class MoneyOut(Schema):
-    amount: int
-    currency: str
 
 
 def listing_money(
