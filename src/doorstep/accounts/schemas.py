@@ -67,6 +67,9 @@ TimeZoneName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=64),
     AfterValidator(_check_time_zone),
+    Field(
+        json_schema_extra=lambda schema: schema.update(enum=sorted(_time_zone_names()))
+    ),
 ]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]

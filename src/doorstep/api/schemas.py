@@ -1,10 +1,10 @@
 """Base classes for request bodies, shared by every app's ``…In`` schemas."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AliasChoices, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, ConfigDict, Field, ValidationInfo, field_validator
 
 # An object's id as clients see it: read from the model's ``public_id`` (never the
 # integer primary key), written out as ``id``.
@@ -45,6 +45,17 @@ class InputSchema(Schema):
     400 naming the field instead of a change that silently did not happen."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_published_input)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _only_true_or_false(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic would read 0, 1, "yes" or "off" as a boolean; the document
+        # says true or false, so that is what is accepted.
+        field = cls.model_fields.get(info.field_name or "")
+        kinds = get_args(field.annotation) or (field.annotation,) if field else ()
+        if bool in kinds and value is not None and not isinstance(value, bool):
+            raise ValueError(_("Enter true or false."))
+        return value
 
 
 def _drop_null_from_properties(schema: dict[str, Any]) -> None:

@@ -18,11 +18,13 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from doorstep.api.openapi import PROBLEM_CONTENT_TYPE as PROBLEM
 from doorstep.api.testing import API, bearer
 from tests.factories import make_completed_order, make_order
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("DOORSTEP_SCHEMATHESIS_EXAMPLES", "12"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("DOORSTEP_SCHEMATHESIS_EXAMPLES", "5"))
 
 
 # Loaded once, when this module is collected (schemathesis' lazy loader from a
@@ -71,4 +73,23 @@ def test_the_api_answers_as_its_openapi_document_says(
     case, callers, in_test_transaction
 ):
     for headers in callers.values():
-        case.call_and_validate(headers=headers)
+        response = case.call(headers=headers)
+        case.validate_response(
+            response,
+            headers=headers,
+            excluded_checks=_refusals_a_schema_cannot_express(response),
+        )
+
+
+def _refusals_a_schema_cannot_express(response) -> list:
+    """``positive_data_acceptance`` expects schema-valid data to succeed. Two
+    refusals of schema-valid data are still right, and no JSON schema can rule
+    them out: a business rule (422, e.g. a payout below the minimum) and a page
+    cursor that this server did not issue (400 ``invalid_cursor``; cursors are
+    opaque). Every other check still runs on these responses."""
+    code = ""
+    if response.headers.get("content-type", [""])[0].startswith(PROBLEM):
+        code = response.json().get("code", "")
+    if response.status_code == 422 or code == "invalid_cursor":
+        return [positive_data_acceptance]
+    return []
