@@ -100,6 +100,7 @@ VALID_INPUT_REFUSED = {  # positive_data_acceptance
     "GET /api/v1/services/{listing_id}/slots": "the 62-day range is not in schema",
     "POST /api/v1/me/availability/exceptions": "a past date is a 400, not a 422",
     "PUT /api/v1/me/notification-preferences": "in_app_always_on is a 400",
+    "PUT /api/v1/me/availability": "holiday_country must be known; not in schema",
 }
 INVALID_INPUT_ACCEPTED = {  # negative_data_rejection
     "POST /api/v1/me/provider": "a schema-invalid field is coerced and accepted",
