@@ -15,6 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
 LOGGING["handlers"]["console"]["formatter"] = "plain"
 ALLOWED_HOSTS = ["*"]
+# Every problem an API operation answers with must be listed in its OpenAPI entry.
+DOORSTEP_CHECK_DOCUMENTED_ERRORS = True
 
 # SQLite tests use a file, not shared-cache memory: concurrency tests need SQLite's
 # real locking (WAL, one writer, busy timeout), which shared-cache memory lacks.

@@ -54,14 +54,22 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
     AfterValidator(_check_email),
+    Field(json_schema_extra={"format": "email"}),
 ]
 # Passwords are taken as typed: spaces are part of them.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
-LanguageCode = Annotated[str, AfterValidator(_check_language)]
+LanguageCode = Annotated[
+    str,
+    AfterValidator(_check_language),
+    Field(json_schema_extra={"enum": [code for code, _name in settings.LANGUAGES]}),
+]
 TimeZoneName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=64),
     AfterValidator(_check_time_zone),
+    Field(
+        json_schema_extra=lambda schema: schema.update(enum=sorted(_time_zone_names()))
+    ),
 ]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]

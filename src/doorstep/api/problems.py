@@ -6,6 +6,7 @@ to branch on and, for bad input, ``errors``: ``{field: [messages]}``.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,23 +16,12 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from doorstep.api.auth import CsrfFailed
+from doorstep.api.openapi import PROBLEM_CONTENT_TYPE, check_documented
+from doorstep.core.error_codes import ErrorCode, default_code_for_status
 from doorstep.core.errors import DomainError
 
-PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://doorstep.dev/problems/"
 ALL_FIELDS = "__all__"
-
-# Stable codes for errors that ninja or Django raise without one of ours.
-_CODE_FOR_STATUS = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "rule_broken",
-    429: "rate_limited",
-}
 
 
 def problem(
@@ -44,6 +34,8 @@ def problem(
     detail: str = "",
     errors: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
+    if getattr(settings, "DOORSTEP_CHECK_DOCUMENTED_ERRORS", False):
+        check_documented(api, request, code)
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
         "title": title,
@@ -143,7 +135,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=400,
-            code="invalid_input",
+            code=ErrorCode.INVALID_INPUT,
             title=_("Some fields are not valid."),
             errors=errors,
         )
@@ -162,7 +154,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=400,
-            code="invalid_input",
+            code=ErrorCode.INVALID_INPUT,
             title=_("Some fields are not valid."),
             errors=errors,
         )
@@ -173,7 +165,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=401,
-            code="not_authenticated",
+            code=ErrorCode.NOT_AUTHENTICATED,
             title=_("Sign in, or send a valid bearer token."),
         )
         response["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -182,7 +174,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(CsrfFailed)
     def csrf_failed(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
         return problem(
-            api, request, status=403, code="csrf_failed", title=str(exc.message)
+            api, request, status=403, code=ErrorCode.CSRF_FAILED, title=str(exc.message)
         )
 
     @api.exception_handler(Throttled)
@@ -191,14 +183,14 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=429,
-            code="rate_limited",
+            code=ErrorCode.RATE_LIMITED,
             title=_("Too many requests. Please wait a little and try again."),
         )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem(
-            api, request, status=404, code="not_found", title=_("Not found.")
+            api, request, status=404, code=ErrorCode.NOT_FOUND, title=_("Not found.")
         )
 
     @api.exception_handler(DjangoPermissionDenied)
@@ -209,7 +201,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=403,
-            code="forbidden",
+            code=ErrorCode.FORBIDDEN,
             title=_("You are not allowed to do this."),
         )
 
@@ -228,6 +220,6 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=status,
-            code=_CODE_FOR_STATUS.get(status, f"http_{status}"),
+            code=getattr(default_code_for_status(status), "value", f"http_{status}"),
             title=title,
         )

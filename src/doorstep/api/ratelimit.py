@@ -3,9 +3,21 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django_ratelimit.core import _get_ip as get_ip
 from django_ratelimit.core import is_ratelimited
 
 from doorstep.core.errors import RateLimited
+
+
+def _ip_key(group: str, request: HttpRequest) -> str:
+    """The client's address as django-ratelimit reads it, or one shared bucket
+    when the server passed none (a unix socket without
+    ``RATELIMIT_IP_META_KEY``, a bare WSGI client): a limit, never a crash."""
+    if getattr(settings, "RATELIMIT_IP_META_KEY", None) or request.META.get(
+        "REMOTE_ADDR"
+    ):
+        return get_ip(request)
+    return "unknown-address"
 
 
 def limit_per_ip(request: HttpRequest, *, name: str) -> None:
@@ -18,7 +30,7 @@ def limit_per_ip(request: HttpRequest, *, name: str) -> None:
     if is_ratelimited(
         request,
         group=f"doorstep.api.{name}",
-        key="ip",
+        key=_ip_key,
         rate=settings.DOORSTEP_RATE_LIMITS[name],
         increment=True,
     ):

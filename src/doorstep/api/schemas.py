@@ -1,10 +1,10 @@
 """Base classes for request bodies, shared by every app's ``…In`` schemas."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AliasChoices, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, ConfigDict, Field, ValidationInfo, field_validator
 
 # An object's id as clients see it: read from the model's ``public_id`` (never the
 # integer primary key), written out as ``id``.
@@ -17,11 +17,45 @@ PublicId = Annotated[
 ]
 
 
+def _not_blank(schema: dict[str, Any]) -> None:
+    # Required text is stripped before its length is checked, so "   " is refused:
+    # say so in the schema ("contains a non-space character") for clients.
+    kinds = [schema, *schema.get("anyOf", [])]
+    for kind in kinds:
+        if kind.get("type") == "string" and kind.get("minLength", 0) >= 1:
+            kind.setdefault("pattern", r"\S")
+        if kind.get("type") == "array":
+            _not_blank(kind.get("items", {}))
+
+
+def _published_input(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        _not_blank(prop)
+
+
+class MoneyOut(Schema):
+    """An amount as clients see it, in every app's answers."""
+
+    amount: int = Field(description="Minor units (cents, fen).")
+    currency: str
+
+
 class InputSchema(Schema):
     """A request body. Unknown fields are refused, so a typo ("langauge") is a
     400 naming the field instead of a change that silently did not happen."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_published_input)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _only_true_or_false(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic would read 0, 1, "yes" or "off" as a boolean; the document
+        # says true or false, so that is what is accepted.
+        field = cls.model_fields.get(info.field_name or "")
+        kinds = get_args(field.annotation) or (field.annotation,) if field else ()
+        if bool in kinds and value is not None and not isinstance(value, bool):
+            raise ValueError(_("Enter true or false."))
+        return value
 
 
 def _drop_null_from_properties(schema: dict[str, Any]) -> None:
@@ -38,13 +72,19 @@ def _drop_null_from_properties(schema: dict[str, Any]) -> None:
             prop["anyOf"] = variants
 
 
+def _published_patch(schema: dict[str, Any]) -> None:
+    _drop_null_from_properties(schema)
+    _published_input(schema)
+
+
 class PatchSchema(InputSchema):
     """A partial update: every field is optional, but a field that is sent must
     hold a value. ``null`` is refused because "clear this" and "leave this alone"
     must not look the same; handlers read ``model_dump(exclude_unset=True)``."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra=_drop_null_from_properties
+        extra="forbid",
+        json_schema_extra=_published_patch,
     )
 
     @field_validator("*", mode="before")

@@ -1,9 +1,8 @@
 """The one ``NinjaAPI`` instance; every app's router is mounted here."""
 
-from ninja import NinjaAPI
-
 from doorstep.accounts.api import router as accounts_router
 from doorstep.api.auth import signed_in
+from doorstep.api.openapi import DoorstepAPI
 from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
 from doorstep.messaging.api import router as messaging_router
@@ -28,7 +27,7 @@ here.
   stable `code` and, for bad input, `errors`: `{field: [messages]}`.
 """
 
-api = NinjaAPI(
+api = DoorstepAPI(
     title="Doorstep API",
     version="1",
     description=DESCRIPTION,

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
 from doorstep.accounts.schemas import LanguageCode, Latitude, Longitude
-from doorstep.api.schemas import InputSchema, PatchSchema, PublicId
+from doorstep.api.schemas import InputSchema, MoneyOut, PatchSchema, PublicId
 from doorstep.catalog.models import (
     Category,
     Listing,
@@ -34,6 +34,10 @@ def _check_currency(value: str) -> str:
     return value
 
 
+def _currency_codes() -> list[str]:
+    return sorted(known_currencies())
+
+
 def _text(*, max_length: int, required: bool = True) -> StringConstraints:
     return StringConstraints(
         strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
@@ -44,6 +48,8 @@ Currency = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_upper=True, max_length=3),
     AfterValidator(_check_currency),
+    # Lower case is accepted too; the document lists the codes as written.
+    Field(json_schema_extra=lambda schema: schema.update(enum=_currency_codes())),
 ]
 MinorUnits = Annotated[
     int,
@@ -83,11 +89,6 @@ ListingLanguages = Annotated[list[LanguageCode], Field(max_length=10)]
 class MoneyIn(InputSchema):
     amount: MinorUnits
     currency: Currency
-
-
-class MoneyOut(Schema):
-    amount: int
-    currency: str
 
 
 def listing_money(

@@ -719,7 +719,7 @@ def add_listing_photo(
     Decoding a large image takes a while, so it happens before the transaction and
     the row lock; ownership and the photo limit are checked both before (to fail
     fast) and under the lock (to be sure). Raises ``DomainError`` 400 on the
-    ``photo`` field for a bad file, 422 ``too_many_photos`` past the limit.
+    ``photo`` field for a bad file, 400 ``too_many_photos`` past the limit.
     """
     alt_text = _clean_alt_text(alt_text)
     _check_photo_room(access_own_listing(actor=actor, listing_id=listing_id))

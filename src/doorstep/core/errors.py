@@ -1,16 +1,26 @@
 """The one error type that services raise.
 
 A service that refuses an action raises :class:`DomainError` with a stable ``code``
-(for clients to branch on), a translatable ``message`` (for people), an HTTP-like
-``status`` the API renders as problem+json, and optional per-field messages that
-web forms show beside the field.
+(for clients to branch on), a translatable ``message`` (for people) and optional
+per-field messages that web forms show beside the field. The code must be one of
+:class:`~doorstep.core.error_codes.ErrorCode`, which also gives the HTTP status
+the API renders it with as problem+json.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from doorstep.core.error_codes import ErrorCode
+
+
+class UnregisteredErrorCode(ValueError):
+    """A programming error: the code is missing from ``ErrorCode``, or is raised
+    with a status other than the one registered there."""
 
 
 class DomainError(Exception):
-    status: int = 422
+    # The status a subclass stands for; a code raised through it must agree.
+    expected_status: int | None = None
 
     def __init__(
         self,
@@ -21,24 +31,56 @@ class DomainError(Exception):
         fields: Mapping[str, list[str]] | None = None,
     ) -> None:
         super().__init__(message)
-        self.code = code
+        try:
+            registered = ErrorCode(code)
+        except ValueError:
+            raise UnregisteredErrorCode(
+                f"Error code {code!r} is not in doorstep.core.error_codes.ErrorCode."
+            ) from None
+        claimed = status or self.expected_status
+        if claimed is not None and claimed != registered.status:
+            raise UnregisteredErrorCode(
+                f"Error code {code!r} is registered with status "
+                f"{registered.status}, raised with {claimed}."
+            )
+        self.code = registered.value
         self.message = message
-        if status is not None:
-            self.status = status
+        self.status = registered.status
         self.fields = dict(fields or {})
 
 
 class NotFound(DomainError):
-    status = 404
+    expected_status = 404
 
 
 class PermissionDenied(DomainError):
-    status = 403
+    expected_status = 403
 
 
 class Conflict(DomainError):
-    status = 409
+    expected_status = 409
 
 
 class RateLimited(DomainError):
-    status = 429
+    expected_status = 429
+
+
+RAISES_ATTRIBUTE = "_doorstep_raises"
+
+
+def raises(*sources: str | Callable[..., Any]) -> Callable:
+    """Name errors a function can raise that reading its calls does not show:
+    codes, or functions it runs indirectly (through a table, a gateway object),
+    whose calls are then read as its own. The API's OpenAPI document reads this
+    (see ``doorstep.api.openapi``); a code is checked against the registry here,
+    at import."""
+    for source in sources:
+        if not callable(source):
+            ErrorCode(source)
+
+    def mark(function: Callable) -> Callable:
+        marked = (*getattr(function, RAISES_ATTRIBUTE, ()), *sources)
+        setattr(function, RAISES_ATTRIBUTE, marked)
+        return function
+
+    return mark

@@ -12,12 +12,14 @@ from ninja import Query, Router, Status
 
 from doorstep.accounts.models import User
 from doorstep.api.pagination import CursorPageIn, CursorPagination
+from doorstep.core.errors import raises
 from doorstep.orders import queries, services
 from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
 from doorstep.orders.pricing import PriceBreakdown
 from doorstep.orders.process import Actor
 from doorstep.orders.processes.book_provider import (
     AWAITING_PAYMENT,
+    BOOK_PROVIDER,
     PAYMENT_EXPIRED,
     payment_window_ends,
 )
@@ -378,6 +380,7 @@ def get_order(request: HttpRequest, order_id: str) -> OrderDetailOut:
         "such as `wrong_start_code` or `too_early_for_no_show`."
     ),
 )
+@raises(*BOOK_PROVIDER.hooks)  # the engine runs them through the process's table
 def fire_transition(
     request: HttpRequest, order_id: str, name: str, payload: TransitionIn | None = None
 ) -> OrderDetailOut:

@@ -103,6 +103,15 @@ class Process:
     def transition_names(self) -> set[str]:
         return {transition.name for transition in self.transitions}
 
+    @property
+    def hooks(self) -> tuple[Guard | Effect, ...]:
+        """Every guard and effect, for reading what errors a transition raises."""
+        return tuple(
+            hook
+            for transition in self.transitions
+            for hook in (*transition.guards, *transition.effects)
+        )
+
     def state(self, name: str) -> State:
         return next(state for state in self.states if state.name == name)
 

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, StringConstraints
 
 from doorstep.accounts.schemas import Latitude, Longitude
-from doorstep.api.schemas import InputSchema
+from doorstep.api.schemas import InputSchema, MoneyOut
 from doorstep.payments.schemas import PaymentIntentOut
 
 ListingId = Annotated[
@@ -101,11 +101,6 @@ class OrdersQuery(Schema):
         None, description="Orders you placed, or orders you serve. Both if omitted."
     )
     state: Annotated[str, StringConstraints(max_length=24)] | None = None
-
-
-class MoneyOut(Schema):
-    amount: int
-    currency: str
 
 
 class OrderLineOut(Schema):

@@ -20,7 +20,9 @@ what the provider no longer has, the platform pays (``REFUNDS_PAID``).
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -30,7 +32,7 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
-from doorstep.core.errors import Conflict, DomainError, NotFound
+from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
@@ -77,6 +79,17 @@ EXTRA_CHARGE_STATES = frozenset(
 )
 
 
+# Whatever the gateway answers a call with (webhook signatures aside).
+@raises(
+    GatewayError.CARD_DECLINED,
+    GatewayError.RETRY_LATER,
+    GatewayError.UNAVAILABLE,
+    GatewayError.CAPTURE_FAILED,
+    GatewayError.ALREADY_VOIDED,
+    GatewayError.REFUND_TOO_LARGE,
+    GatewayError.PAYOUT_FAILED,
+    GatewayError.NOT_FOUND,
+)
 class PaymentError(DomainError):
     """The gateway refused or failed; ``retryable`` when trying again later (with
     the same idempotency key) may work."""
@@ -93,8 +106,22 @@ class PaymentError(DomainError):
             GatewayError.CAPTURE_FAILED: _("The bank refused to take the payment."),
         }
         message = messages.get(error.code, _("The payment failed."))
-        super().__init__(error.code, message, status=503 if error.retryable else 422)
+        # The status (503 for the retryable codes) is the registered one.
+        super().__init__(error.code, message)
         self.retryable = error.retryable
+
+
+# The flows an order's process may run after a transition commits, by name
+# (``orders.processes.*.schedule_money_flow`` checks its names against these when
+# the process is defined; ``tasks.run_money_flow`` runs only these).
+ORDER_FLOWS: dict[str, Callable[..., Any]] = {}
+
+
+def order_flow(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``function`` (keyword-only, taking ``order``) as a money flow an
+    order's process can name."""
+    ORDER_FLOWS[function.__name__] = function
+    return function
 
 
 def _gateway_call(function, **kwargs):
@@ -303,6 +330,7 @@ def record_intent(payment: Payment, intent: IntentResult) -> Payment:
     return payment
 
 
+@order_flow
 def authorise_order(*, order: Order, payment_method: str) -> Payment:
     """Hold the order's charge with a payment method the gateway already
     keeps (a saved ``pm_…`` or sandbox token), off session. Records a
@@ -369,6 +397,7 @@ def record_authorisation(payment: Payment, result: ChargeResult) -> Payment:
 # --- Capture and void -----------------------------------------------------------------
 
 
+@order_flow
 def capture_order(*, order: Order) -> Payment:
     """Take the authorised money and hold it in the order's escrow."""
     payment = order_payment(order)
@@ -457,6 +486,7 @@ def record_capture(payment: Payment, captured: int) -> Payment:
     return payment
 
 
+@order_flow
 def void_order(*, order: Order) -> Payment | None:
     """Declined, expired or cancelled without a fee: release the hold — or, if the
     money was already taken, refund all of it."""
@@ -485,6 +515,7 @@ def void_order(*, order: Order) -> Payment | None:
 # --- Release --------------------------------------------------------------------------
 
 
+@order_flow
 def release_order(*, order: Order) -> JournalEntry | None:
     """On completion: the escrow goes to the provider's pending balance minus the
     category's commission, and the service fee to the platform's revenue.
@@ -542,6 +573,7 @@ def refund_order_for_ops(
     return refund_order(order=order, amount=amount, reference=reference)
 
 
+@order_flow
 def refund_order(
     *, order: Order, amount: int, reference: str, payment: Payment | None = None
 ) -> int:
@@ -584,6 +616,7 @@ def refund_order(
     return result.amount
 
 
+@order_flow
 def refund_in_full(*, order: Order, reference: str) -> int:
     """Refund every charge of the order (price, extras, tips) that is left, and
     hand back the platform's discount: the escrow ends at zero."""
@@ -672,6 +705,7 @@ def record_refund(payment: Payment, *, amount: int, key: str) -> None:
 # --- Cancellation ---------------------------------------------------------------------
 
 
+@order_flow
 def settle_cancellation(*, order: Order, fee: int | None = None) -> int:
     """A cancelled order (or a customer no-show): keep the policy's fee (set by
     the orders process on ``cancellation_fee_amount``), split it between the
@@ -813,6 +847,7 @@ def add_tip(
     return _charge_now(extra, payment_method=payment_method, reference=reference)
 
 
+@order_flow
 def charge_late_change_fee(*, order: Order, request_id: str) -> ExtraCharge | None:
     """The provider accepted the customer's late reschedule ``request_id``: charge
     the policy's fee recorded on it (what the customer was told when proposing)

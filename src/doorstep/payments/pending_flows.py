@@ -25,19 +25,6 @@ from doorstep.payments.models import PendingMoneyFlow
 
 logger = logging.getLogger(__name__)
 
-# The flows an order's process may schedule (functions of payments.flows).
-MONEY_FLOWS = frozenset(
-    {
-        "authorise_order",
-        "capture_order",
-        "void_order",
-        "release_order",
-        "refund_order",
-        "refund_in_full",
-        "settle_cancellation",
-        "charge_late_change_fee",
-    }
-)
 # The sweep leaves a flow this long to its own task before running it itself.
 FIRST_TRY_GRACE = timedelta(minutes=2)
 # Retries wait 1, 2, 4… minutes, at most an hour.
@@ -47,6 +34,15 @@ RETRY_CAP = timedelta(hours=1)
 CLAIM_LEASE = timedelta(minutes=10)
 # Flows still not done after this many attempts are shown to ops.
 ATTENTION_AFTER = 5
+
+
+def _order_flows() -> dict:
+    """The flows an order may run: ``payments.flows.ORDER_FLOWS``, the one
+    registry (imported late: flows imports this module's callers)."""
+    from doorstep.payments.flows import ORDER_FLOWS
+
+    return ORDER_FLOWS
+
 
 PENDING, DONE, FAILED = (
     PendingMoneyFlow.Status.PENDING,
@@ -63,7 +59,7 @@ def schedule_money_flow(
     Must be called inside ``transaction.atomic`` (an order transition): the
     flow exists exactly when the change that calls for it does.
     """
-    if flow not in MONEY_FLOWS:
+    if flow not in _order_flows():
         raise ValueError(f"unknown money flow {flow!r}")
     pending = PendingMoneyFlow.objects.create(
         order=order,
@@ -85,12 +81,12 @@ def run_flow(*, flow: str, order: Order, arguments: dict) -> str:
     """Run one flow of ``payments.flows`` for ``order``. Raises what it raises."""
     from doorstep.payments import flows
 
-    if flow not in MONEY_FLOWS:
+    if flow not in _order_flows():
         raise ValueError(f"unknown money flow {flow!r}")
     if flow == "capture_order" and flows.order_payment(order) is None:
         # An order placed through the API and not paid for yet: nothing to take.
         return "nothing_to_capture"
-    getattr(flows, flow)(order=order, **arguments)
+    flows.ORDER_FLOWS[flow](order=order, **arguments)
     return "done"
 
 

@@ -2,10 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-
-class MoneyOut(Schema):
-    amount: int
-    currency: str
+from doorstep.api.schemas import MoneyOut
 
 
 class PaymentIntentOut(Schema):

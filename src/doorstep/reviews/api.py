@@ -20,12 +20,12 @@ from doorstep.reviews import queries, services
 from doorstep.reviews.models import Review
 from doorstep.reviews.schemas import (
     ModerationIn,
-    PhotoOut,
     ReplyIn,
     ReplyOut,
     ReportIn,
     ReviewIn,
     ReviewOut,
+    ReviewPhotoOut,
     ReviewReportOut,
     SubScoresOut,
 )
@@ -87,7 +87,7 @@ def review_out(review: Review) -> ReviewOut:
         listing_id=review.listing.public_id if review.listing else None,
         provider_id=review.provider.public_id,
         photos=[
-            PhotoOut(
+            ReviewPhotoOut(
                 url=photo.image.url,
                 thumbnail_url=photo.thumbnail.url,
                 width=photo.width,

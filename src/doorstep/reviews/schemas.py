@@ -54,7 +54,7 @@ class SubScoresOut(Schema):
     value: int | None
 
 
-class PhotoOut(Schema):
+class ReviewPhotoOut(Schema):
     url: str
     thumbnail_url: str
     width: int
@@ -83,7 +83,7 @@ class ReviewOut(Schema):
     )
     listing_id: str | None
     provider_id: str
-    photos: list[PhotoOut]
+    photos: list[ReviewPhotoOut]
     reply: ReplyOut | None
     created_at: datetime
     revealed_at: datetime | None

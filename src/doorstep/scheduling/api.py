@@ -9,7 +9,7 @@ from ninja import Query, Router
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import Listing
-from doorstep.core.errors import NotFound, PermissionDenied
+from doorstep.core.errors import NotFound
 from doorstep.scheduling import services
 from doorstep.scheduling.queries import (
     policy_for,
@@ -39,7 +39,7 @@ def _own_provider(request: HttpRequest) -> ProviderProfile:
     user: User = request.auth  # type: ignore[attr-defined]
     profile = ProviderProfile.objects.filter(user=user).first()
     if profile is None:
-        raise PermissionDenied(
+        raise NotFound(
             "not_a_provider",
             _("Only providers have availability. Become a provider first."),
         )

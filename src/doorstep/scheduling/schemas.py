@@ -38,7 +38,11 @@ WallTime = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=5),
     AfterValidator(_parse_wall_time),
-    Field(description='Local time "HH:MM"; "24:00" is midnight at the end of a day.'),
+    Field(
+        description='Local time "HH:MM"; "24:00" is midnight at the end of a day.',
+        # Documented only: the value is checked (and parsed) by _parse_wall_time.
+        json_schema_extra={"pattern": r"^\s*(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)\s*$"},
+    ),
 ]
 WeekdayNumber = Annotated[int, Field(ge=0, le=6, description="0 is Monday.")]
 

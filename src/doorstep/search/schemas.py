@@ -4,6 +4,8 @@ with the web page) is the one place that judges them and words the errors."""
 
 from ninja import Field, Schema
 
+from doorstep.api.schemas import MoneyOut
+
 
 class ServiceSearchIn(Schema):
     q: str | None = Field(None, description="Free text, at most 100 characters.")
@@ -53,12 +55,7 @@ class ProviderRefOut(Schema):
     verified: bool
 
 
-class MoneyOut(Schema):
-    amount: int = Field(description="Minor units (cents, fen).")
-    currency: str
-
-
-class RatingOut(Schema):
+class SearchRatingOut(Schema):
     mean: float
     count: int
     score: float = Field(
@@ -82,7 +79,7 @@ class ServiceHitOut(Schema):
     )
     price: MoneyOut | None
     distance_km: float | None = Field(description="From lat/lng, when given.")
-    rating: RatingOut
+    rating: SearchRatingOut
     location: LocationOut
     thumbnail_url: str | None
     instant_book: bool

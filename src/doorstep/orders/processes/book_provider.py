@@ -21,6 +21,7 @@ cancellation or a customer no-show, and refunded in full when ops resolve a
 dispute for the customer.
 """
 
+import inspect
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from doorstep.core.errors import DomainError
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
+from doorstep.payments.flows import ORDER_FLOWS
 
 CUSTOMER, PROVIDER, OPS, SYSTEM = (
     Actor.CUSTOMER,
@@ -158,7 +160,20 @@ def schedule_money_flow(flow: str, **arguments):
     Written down, the flow survives a lost task and a gateway that says "later":
     the ``retry_money_flows`` periodic job runs it until it is done. Each flow is
     idempotent, so a transition fired twice, a retry or the reconciliation posts
-    once. ``arguments`` may be callables of (order, context), evaluated now."""
+    once. ``arguments`` may be callables of (order, context), evaluated now.
+
+    Raises ``ValueError`` here, when the process is defined, for a name that is
+    not one of ``payments.flows.ORDER_FLOWS`` or arguments that flow does not
+    take: a typo must stop the import, not a payment after commit."""
+    flow_function = ORDER_FLOWS.get(flow)
+    if flow_function is None:
+        raise ValueError(
+            f"Unknown money flow {flow!r}; known: {', '.join(sorted(ORDER_FLOWS))}"
+        )
+    try:
+        inspect.signature(flow_function).bind(order=None, **arguments)
+    except TypeError as error:
+        raise ValueError(f"Money flow {flow!r}: {error}") from None
 
     def effect(order, context: Context) -> None:
         from doorstep.payments.pending_flows import schedule_money_flow as write_down

@@ -293,19 +293,19 @@ def test_another_providers_exception_is_not_found(client, provider):
         ("delete", "/me/availability/exceptions/avx_whatever", None),
     ],
 )
-def test_customers_are_forbidden_and_strangers_must_sign_in(
+def test_customers_are_refused_and_strangers_must_sign_in(
     client, method, path, payload
 ):
     customer = make_user()
     kwargs = {"content_type": JSON} if payload is not None else {}
     call = getattr(client, method)
 
-    forbidden = (
+    refused = (
         call(API + path, payload, **kwargs, **bearer(customer))
         if payload
         else call(API + path, **bearer(customer))
     )
-    assert_problem(forbidden, 403, "not_a_provider")
+    assert_problem(refused, 404, "not_a_provider")
     anonymous = call(API + path, payload, **kwargs) if payload else call(API + path)
     assert_problem(anonymous, 401)
     assert not AvailabilityRule.objects.exists()

@@ -1,0 +1,342 @@
+"""Every error code the product answers with, said once.
+
+A code is what API clients branch on, so it is part of the public contract: each
+one has exactly one HTTP status and a line that the OpenAPI document shows. A
+:class:`~doorstep.core.errors.DomainError` refuses a code that is not listed
+here, and ``core/tests/test_error_codes.py`` reads every ``raise`` in the source
+to catch one before it runs.
+
+To add a code: add a member below (keep the order alphabetical), raise it with
+``DomainError("the_code", _("Message for people."))``; the status comes from here.
+"""
+
+from enum import StrEnum
+from http import HTTPStatus
+
+
+class ErrorCode(StrEnum):
+    """``NAME = "code", status, "what it means (for client developers)"``."""
+
+    status: int
+    description: str
+
+    def __new__(cls, code: str, status: int, description: str) -> "ErrorCode":
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        member.description = description
+        return member
+
+    # --- Raised by the framework around the services -------------------------------
+    BAD_REQUEST = "bad_request", 400, "The request could not be read (e.g. not JSON)."
+    CONFLICT = "conflict", 409, "The request conflicts with the current state."
+    CSRF_FAILED = "csrf_failed", 403, "A signed-in browser session sent no CSRF token."
+    FORBIDDEN = "forbidden", 403, "You are not allowed to do this."
+    INVALID_INPUT = "invalid_input", 400, "Some fields are not valid; see `errors`."
+    METHOD_NOT_ALLOWED = (
+        "method_not_allowed",
+        405,
+        "This path does not take this method.",
+    )
+    NOT_AUTHENTICATED = (
+        "not_authenticated",
+        401,
+        "Sign in, or send a valid bearer token.",
+    )
+    NOT_FOUND = "not_found", 404, "No such thing (or not one you may see)."
+    RATE_LIMITED = "rate_limited", 429, "Too many requests from this address; wait."
+    RULE_BROKEN = "rule_broken", 422, "The request breaks a business rule."
+    SERVER_ERROR = "server_error", 500, "Something went wrong on our side."
+
+    # --- Raised by services ---------------------------------------------------------
+    ACCOUNT_INACTIVE = "account_inactive", 403, "The account is deactivated."
+    ACTOR_NOT_ALLOWED = (
+        "actor_not_allowed",
+        403,
+        "Your role on the order may not do this.",
+    )
+    ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
+    ADDRESS_NOT_FOUND = "address_not_found", 404, "No such saved address."
+    ALREADY_AUTHORISED = "already_authorised", 409, "The order was already paid for."
+    ALREADY_HIDDEN = "already_hidden", 409, "The review is already hidden."
+    ALREADY_PROVIDER = "already_provider", 409, "You are already a provider."
+    ALREADY_REPLIED = "already_replied", 409, "The review already has a reply."
+    ALREADY_REPORTED = "already_reported", 409, "You already reported this review."
+    ALREADY_REVIEWED = "already_reviewed", 409, "You already reviewed this order."
+    ALREADY_VOIDED = (
+        "already_voided",
+        409,
+        "The gateway had already released this payment.",
+    )
+    BAD_SIGNATURE = (
+        "bad_signature",
+        400,
+        "The gateway's message was not signed correctly.",
+    )
+    BELOW_MINIMUM_PAYOUT = (
+        "below_minimum_payout",
+        422,
+        "The payout is below the minimum.",
+    )
+    BOOKING_WITHDRAWN = (
+        "booking_withdrawn",
+        409,
+        "The booking was withdrawn (card refused).",
+    )
+    CANNOT_PUBLISH = (
+        "cannot_publish",
+        422,
+        "The service is not complete enough to publish.",
+    )
+    CANNOT_RESCHEDULE = (
+        "cannot_reschedule",
+        409,
+        "The order cannot be moved in its state.",
+    )
+    CAPTURE_FAILED = "capture_failed", 422, "The bank refused to take the payment."
+    CARD_DECLINED = "card_declined", 422, "The card was declined; try another card."
+    CARD_REQUIRED = "card_required", 422, "A card is needed to pay."
+    CHANNEL_NOT_OFFERED = (
+        "channel_not_offered",
+        400,
+        "The channel is not offered for this kind.",
+    )
+    CODE_EXPIRED = "code_expired", 400, "The SMS code has expired; request a new one."
+    CONVERSATION_NOT_FOUND = (
+        "conversation_not_found",
+        404,
+        "No such conversation of yours.",
+    )
+    DAY_OFF = "day_off", 422, "The provider does not work at this time."
+    EMAIL_TAKEN = "email_taken", 409, "An account with this e-mail address exists."
+    EMAIL_UNVERIFIED = "email_unverified", 403, "Confirm the e-mail address first."
+    EMPTY_MESSAGE = "empty_message", 400, "A message needs text or an attachment."
+    EXCEPTION_NOT_FOUND = "exception_not_found", 404, "No such availability exception."
+    EXTRA_ANSWERED = "extra_answered", 409, "The extra charge was already answered."
+    EXTRA_DECLINED = "extra_declined", 409, "The extra charge was declined."
+    EXTRA_NOT_ALLOWED = (
+        "extra_not_allowed",
+        409,
+        "No extra charge in the order's state.",
+    )
+    EXTRA_NOT_FOUND = "extra_not_found", 404, "No such extra charge on this order."
+    FULLY_BOOKED_DAY = "fully_booked_day", 422, "The provider is fully booked that day."
+    GATEWAY_UNAVAILABLE = (
+        "gateway_unavailable",
+        503,
+        "The payment service is down; retry.",
+    )
+    HOLD_EXPIRED = "hold_expired", 409, "The hold on the time has expired."
+    HOLD_MISMATCH = "hold_mismatch", 409, "The hold is for another time or service."
+    IDEMPOTENCY_KEY_REQUIRED = (
+        "idempotency_key_required",
+        400,
+        "Send an `Idempotency-Key` header.",
+    )
+    IDEMPOTENCY_KEY_REUSED = (
+        "idempotency_key_reused",
+        422,
+        "The `Idempotency-Key` was used with other parameters.",
+    )
+    IDEMPOTENCY_MISMATCH = (
+        "idempotency_mismatch",
+        422,
+        "The `Idempotency-Key` was used for a different request.",
+    )
+    ILLEGAL_TRANSITION = (
+        "illegal_transition",
+        409,
+        "The order cannot do this in its state.",
+    )
+    IN_APP_ALWAYS_ON = (
+        "in_app_always_on",
+        400,
+        "In-app notifications cannot be turned off.",
+    )
+    IN_PAST = "in_past", 422, "The time has already passed."
+    INSUFFICIENT_FUNDS = "insufficient_funds", 409, "The balance does not cover this."
+    INSUFFICIENT_PLATFORM_FUNDS = (
+        "insufficient_platform_funds",
+        409,
+        "The platform's gateway balance cannot cover this now.",
+    )
+    INVALID_AMOUNT = "invalid_amount", 422, "The amount is not allowed here."
+    INVALID_CODE = "invalid_code", 400, "The SMS code is not right."
+    INVALID_CREDENTIALS = (
+        "invalid_credentials",
+        401,
+        "Wrong e-mail address or password.",
+    )
+    INVALID_CURSOR = "invalid_cursor", 400, "The page cursor is not valid."
+    INVALID_PHONE = "invalid_phone", 400, "The phone number is not valid."
+    INVALID_PHOTO = "invalid_photo", 400, "The file is not a JPEG, PNG or WebP image."
+    INVALID_SEARCH = "invalid_search", 400, "Some search filters are not valid."
+    INVALID_STARS = "invalid_stars", 400, "Stars must be from 1 to 5."
+    INVALID_TIME = "invalid_time", 400, "The time has no time zone."
+    LISTING_NOT_FOUND = "listing_not_found", 404, "No such service (that you may see)."
+    LISTING_PUBLISHED = (
+        "listing_published",
+        409,
+        "Pause the service before deleting it.",
+    )
+    LISTING_UNAVAILABLE = (
+        "listing_unavailable",
+        422,
+        "The service cannot be booked now.",
+    )
+    MESSAGE_TOO_LONG = "message_too_long", 400, "The message is too long."
+    MFA_REQUIRED = "mfa_required", 403, "The account uses two-factor authentication."
+    MISSING_STARS = "missing_stars", 400, "Give from 1 to 5 stars."
+    NO_PROVIDER_YET = (
+        "no_provider_yet",
+        409,
+        "The order has no provider to message yet.",
+    )
+    NOT_A_PROVIDER = "not_a_provider", 404, "You have no provider profile yet."
+    NOT_AUTHORISED = "not_authorised", 409, "The order has no authorised payment."
+    NOT_COMPLETED = "not_completed", 409, "Only a completed order is paid out."
+    NOT_HIDDEN = "not_hidden", 409, "The review is not hidden."
+    NOT_PUBLISHED = "not_published", 409, "Only a published service can be paused."
+    NOT_YOUR_REVIEW = "not_your_review", 403, "Only the provider reviewed can reply."
+    NOTHING_CAPTURED = "nothing_captured", 409, "No money was taken for this order."
+    NOTHING_TO_PAY = "nothing_to_pay", 422, "There is nothing to pay."
+    NOTIFICATION_NOT_FOUND = "notification_not_found", 404, "No such notification."
+    OPS_ONLY = "ops_only", 403, "Only the operations team may do this."
+    OPS_PHONE_SIGN_IN = (
+        "ops_phone_sign_in",
+        403,
+        "Operations staff cannot use phone codes.",
+    )
+    ORDER_NOT_COMPLETED = "order_not_completed", 422, "The order is not completed yet."
+    ORDER_NOT_FOUND = "order_not_found", 404, "No such order of yours."
+    ORDER_NOT_PAYABLE = (
+        "order_not_payable",
+        409,
+        "The order cannot be paid in its state.",
+    )
+    OUTSIDE_AVAILABILITY = (
+        "outside_availability",
+        422,
+        "Not one of the available times.",
+    )
+    OUTSIDE_SERVICE_AREA = (
+        "outside_service_area",
+        422,
+        "The address is outside the area.",
+    )
+    OWN_LISTING = "own_listing", 422, "This is your own service."
+    OWN_PROPOSAL = "own_proposal", 403, "The other side answers your proposal."
+    OWN_REVIEW = "own_review", 422, "You cannot report your own review."
+    PASSWORD_INCORRECT = "password_incorrect", 403, "The current password is not right."
+    PASSWORD_REQUIRED = "password_required", 400, "Give your current password."
+    PAYOUT_FAILED = "payout_failed", 422, "The gateway could not send the payout."
+    PHOTO_MISSING = "photo_missing", 400, "Choose a photo to upload."
+    PHOTO_NOT_FOUND = "photo_not_found", 404, "No such photo."
+    PHOTO_TOO_BIG = "photo_too_big", 400, "The photo file is too big."
+    PHOTO_TOO_LARGE = "photo_too_large", 400, "The photo has too many pixels."
+    PHOTOS_NOT_ALLOWED = "photos_not_allowed", 400, "Photos are not allowed here."
+    PROVIDER_NOT_FOUND = "provider_not_found", 404, "No such provider."
+    QUOTE_ONLY = "quote_only", 422, "The service is priced on quote; ask for a price."
+    REASON_MISSING = "reason_missing", 400, "Say what is wrong."
+    REASON_TOO_LONG = "reason_too_long", 400, "The reason is too long."
+    REFUND_TOO_LARGE = "refund_too_large", 422, "The refund is more than was taken."
+    REQUEST_IN_PROGRESS = (
+        "request_in_progress",
+        409,
+        "A request with this `Idempotency-Key` is still running; retry.",
+    )
+    RESCHEDULE_ANSWERED = (
+        "reschedule_answered",
+        409,
+        "The proposal was already answered.",
+    )
+    RESCHEDULE_NOT_FOUND = (
+        "reschedule_not_found",
+        404,
+        "No such proposal on this order.",
+    )
+    RESCHEDULE_PENDING = (
+        "reschedule_pending",
+        409,
+        "Answer the other side's proposal first.",
+    )
+    RETRY_LATER = "retry_later", 503, "The payment could not be completed now; retry."
+    REVIEW_NOT_FOUND = "review_not_found", 404, "No such review."
+    REVIEW_NOT_PUBLIC = "review_not_public", 422, "The review is not public yet."
+    REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
+    SAME_TIME = "same_time", 422, "The proposed time is the current one."
+    SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
+    STATE_CHANGED = (
+        "state_changed",
+        409,
+        "The order changed meanwhile; reload and retry.",
+    )
+    SUB_SCORES_NOT_ALLOWED = (
+        "sub_scores_not_allowed",
+        400,
+        "Only customers rate the details.",
+    )
+    TEXT_MISSING = "text_missing", 400, "Write the text."
+    TEXT_TOO_LONG = "text_too_long", 400, "The text is too long."
+    TOKEN_NOT_FOUND = "token_not_found", 404, "No such token of yours."
+    TOO_EARLY_FOR_NO_SHOW = (
+        "too_early_for_no_show",
+        422,
+        "A no-show can be reported only a while after the start.",
+    )
+    TOO_FAR_AHEAD = "too_far_ahead", 422, "The time is too far ahead to book."
+    TOO_MANY_ADD_ONS = (
+        "too_many_add_ons",
+        422,
+        "The service has the most add-ons allowed.",
+    )
+    TOO_MANY_ADDRESSES = (
+        "too_many_addresses",
+        422,
+        "You have the most addresses allowed.",
+    )
+    TOO_MANY_ATTEMPTS = (
+        "too_many_attempts",
+        429,
+        "Too many wrong codes; request a new one.",
+    )
+    TOO_MANY_CODES = (
+        "too_many_codes",
+        429,
+        "Too many codes requested; wait a few minutes.",
+    )
+    TOO_MANY_PHOTOS = "too_many_photos", 400, "Too many photos."
+    TOO_SOON = "too_soon", 422, "The time is sooner than the provider's notice."
+    UNKNOWN_ADD_ON = "unknown_add_on", 400, "An add-on id is not one of this service's."
+    UNKNOWN_FIELD = "unknown_field", 400, "Some fields cannot be changed."
+    UNKNOWN_PREFERENCE = "unknown_preference", 400, "No such notification preference."
+    UNKNOWN_TRANSITION = (
+        "unknown_transition",
+        409,
+        "The order's process has no such action.",
+    )
+    USER_NOT_FOUND = "user_not_found", 404, "No such user."
+    VOIDED = "voided", 409, "The payment was released and cannot be taken."
+    WEAK_PASSWORD = "weak_password", 400, "Choose a stronger password."
+    WRONG_DURATION = "wrong_duration", 422, "The number of hours is out of range."
+    WRONG_START_CODE = "wrong_start_code", 422, "The start code is not right."
+
+
+def status_phrase(status: int) -> str:
+    return HTTPStatus(status).phrase
+
+
+def default_code_for_status(status: int) -> ErrorCode | None:
+    """The generic code for an error raised with only a status (by ninja or Django)."""
+    generic = {
+        ErrorCode.BAD_REQUEST,
+        ErrorCode.NOT_AUTHENTICATED,
+        ErrorCode.FORBIDDEN,
+        ErrorCode.NOT_FOUND,
+        ErrorCode.METHOD_NOT_ALLOWED,
+        ErrorCode.CONFLICT,
+        ErrorCode.RULE_BROKEN,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.SERVER_ERROR,
+    }
+    return next((code for code in generic if code.status == status), None)
