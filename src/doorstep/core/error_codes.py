@@ -55,8 +55,8 @@ class ErrorCode(StrEnum):
         403,
         "Your role on the order may not do this.",
     )
-    ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
     ADDRESS_NOT_FOUND = "address_not_found", 404, "No such saved address."
+    ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
     ALREADY_AUTHORISED = "already_authorised", 409, "The order was already paid for."
     ALREADY_HIDDEN = "already_hidden", 409, "The review is already hidden."
     ALREADY_PROVIDER = "already_provider", 409, "You are already a provider."
@@ -148,12 +148,6 @@ class ErrorCode(StrEnum):
         409,
         "The order cannot do this in its state.",
     )
-    IN_APP_ALWAYS_ON = (
-        "in_app_always_on",
-        400,
-        "In-app notifications cannot be turned off.",
-    )
-    IN_PAST = "in_past", 422, "The time has already passed."
     INSUFFICIENT_FUNDS = "insufficient_funds", 409, "The balance does not cover this."
     INSUFFICIENT_PLATFORM_FUNDS = (
         "insufficient_platform_funds",
@@ -173,6 +167,17 @@ class ErrorCode(StrEnum):
     INVALID_SEARCH = "invalid_search", 400, "Some search filters are not valid."
     INVALID_STARS = "invalid_stars", 400, "Stars must be from 1 to 5."
     INVALID_TIME = "invalid_time", 400, "The time has no time zone."
+    IN_APP_ALWAYS_ON = (
+        "in_app_always_on",
+        400,
+        "In-app notifications cannot be turned off.",
+    )
+    IN_PAST = "in_past", 422, "The time has already passed."
+    JOB_NOT_FOUND = (
+        "job_not_found",
+        404,
+        "No such periodic job.",
+    )
     LISTING_NOT_FOUND = "listing_not_found", 404, "No such service (that you may see)."
     LISTING_PUBLISHED = (
         "listing_published",
@@ -185,23 +190,48 @@ class ErrorCode(StrEnum):
         "The service cannot be booked now.",
     )
     MESSAGE_TOO_LONG = "message_too_long", 400, "The message is too long."
+    MFA_CODE_INVALID = (
+        "mfa_code_invalid",
+        403,
+        "The second-factor code is not right (or was used already).",
+    )
     MFA_REQUIRED = "mfa_required", 403, "The account uses two-factor authentication."
+    MFA_SETUP_REQUIRED = (
+        "mfa_setup_required",
+        403,
+        "Ops staff must set up a second factor before getting a token.",
+    )
     MISSING_STARS = "missing_stars", 400, "Give from 1 to 5 stars."
+    NOTHING_CAPTURED = "nothing_captured", 409, "No money was taken for this order."
+    NOTHING_TO_PAY = "nothing_to_pay", 422, "There is nothing to pay."
+    NOTIFICATION_NOT_FOUND = "notification_not_found", 404, "No such notification."
+    NOT_AUTHORISED = "not_authorised", 409, "The order has no authorised payment."
+    NOT_A_PROVIDER = "not_a_provider", 404, "You have no provider profile yet."
+    NOT_COMPLETED = "not_completed", 409, "Only a completed order is paid out."
+    NOT_HIDDEN = "not_hidden", 409, "The review is not hidden."
+    NOT_PUBLISHED = "not_published", 409, "Only a published service can be paused."
+    NOT_SANDBOX = (
+        "not_sandbox",
+        422,
+        "Only the sandbox gateway can do this by itself.",
+    )
+    NOT_YOUR_REVIEW = "not_your_review", 403, "Only the provider reviewed can reply."
     NO_PROVIDER_YET = (
         "no_provider_yet",
         409,
         "The order has no provider to message yet.",
     )
-    NOT_A_PROVIDER = "not_a_provider", 404, "You have no provider profile yet."
-    NOT_AUTHORISED = "not_authorised", 409, "The order has no authorised payment."
-    NOT_COMPLETED = "not_completed", 409, "Only a completed order is paid out."
-    NOT_HIDDEN = "not_hidden", 409, "The review is not hidden."
-    NOT_PUBLISHED = "not_published", 409, "Only a published service can be paused."
-    NOT_YOUR_REVIEW = "not_your_review", 403, "Only the provider reviewed can reply."
-    NOTHING_CAPTURED = "nothing_captured", 409, "No money was taken for this order."
-    NOTHING_TO_PAY = "nothing_to_pay", 422, "There is nothing to pay."
-    NOTIFICATION_NOT_FOUND = "notification_not_found", 404, "No such notification."
+    OPS_MFA_REQUIRED = (
+        "ops_mfa_required",
+        403,
+        "Ops actions need a session or token that passed the second factor.",
+    )
     OPS_ONLY = "ops_only", 403, "Only the operations team may do this."
+    OPS_PERMISSION_REQUIRED = (
+        "ops_permission_required",
+        403,
+        "Your ops role does not include this action.",
+    )
     OPS_PHONE_SIGN_IN = (
         "ops_phone_sign_in",
         403,
@@ -229,12 +259,22 @@ class ErrorCode(StrEnum):
     OWN_REVIEW = "own_review", 422, "You cannot report your own review."
     PASSWORD_INCORRECT = "password_incorrect", 403, "The current password is not right."
     PASSWORD_REQUIRED = "password_required", 400, "Give your current password."
+    PAYMENT_WINDOW_CLOSED = (
+        "payment_window_closed",
+        409,
+        "The order lapsed unpaid; book again.",
+    )
+    PAYOUTS_NOT_ENABLED = (
+        "payouts_not_enabled",
+        422,
+        "The provider's payout account cannot receive payouts yet.",
+    )
     PAYOUT_FAILED = "payout_failed", 422, "The gateway could not send the payout."
+    PHOTOS_NOT_ALLOWED = "photos_not_allowed", 400, "Photos are not allowed here."
     PHOTO_MISSING = "photo_missing", 400, "Choose a photo to upload."
     PHOTO_NOT_FOUND = "photo_not_found", 404, "No such photo."
     PHOTO_TOO_BIG = "photo_too_big", 400, "The photo file is too big."
     PHOTO_TOO_LARGE = "photo_too_large", 400, "The photo has too many pixels."
-    PHOTOS_NOT_ALLOWED = "photos_not_allowed", 400, "Photos are not allowed here."
     PROVIDER_NOT_FOUND = "provider_not_found", 404, "No such provider."
     QUOTE_ONLY = "quote_only", 422, "The service is priced on quote; ask for a price."
     REASON_MISSING = "reason_missing", 400, "Say what is wrong."
@@ -284,16 +324,21 @@ class ErrorCode(StrEnum):
         422,
         "A no-show can be reported only a while after the start.",
     )
-    TOO_FAR_AHEAD = "too_far_ahead", 422, "The time is too far ahead to book."
-    TOO_MANY_ADD_ONS = (
-        "too_many_add_ons",
+    TOO_EARLY_TO_START = (
+        "too_early_to_start",
         422,
-        "The service has the most add-ons allowed.",
+        "The job cannot start this long before its start time.",
     )
+    TOO_FAR_AHEAD = "too_far_ahead", 422, "The time is too far ahead to book."
     TOO_MANY_ADDRESSES = (
         "too_many_addresses",
         422,
         "You have the most addresses allowed.",
+    )
+    TOO_MANY_ADD_ONS = (
+        "too_many_add_ons",
+        422,
+        "The service has the most add-ons allowed.",
     )
     TOO_MANY_ATTEMPTS = (
         "too_many_attempts",
@@ -304,6 +349,11 @@ class ErrorCode(StrEnum):
         "too_many_codes",
         429,
         "Too many codes requested; wait a few minutes.",
+    )
+    TOO_MANY_LOGIN_ATTEMPTS = (
+        "too_many_login_attempts",
+        429,
+        "Too many wrong passwords for this account; wait.",
     )
     TOO_MANY_PHOTOS = "too_many_photos", 400, "Too many photos."
     TOO_SOON = "too_soon", 422, "The time is sooner than the provider's notice."
