@@ -965,7 +965,7 @@ def _demo_logins(password_hash: str) -> dict[str, User]:
         EmailAddress.objects.create(
             user=user, email=user.email, verified=True, primary=True
         )
-    users["ops"].groups.add(Group.objects.get(name=OpsRole.ADMIN))
+    users["ops"].groups.add(Group.objects.get_or_create(name=OpsRole.ADMIN)[0])
     SavedAddress.objects.bulk_create(
         [
             SavedAddress(

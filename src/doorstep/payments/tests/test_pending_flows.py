@@ -19,7 +19,7 @@ from doorstep.payments.models import (
 )
 from doorstep.payments.pending_flows import retry_delay, retry_due_money_flows
 from doorstep.payments.tests.conftest import CARD_OK, set_state
-from tests.factories import make_user
+from tests.factories import make_ops
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_a_refund_answered_later_after_the_gateway_acted_refunds_once(order, fir
     sandbox.inject_failure("refund", when="after")
 
     # when ops resolve the dispute for the customer
-    fire(order, "resolve_refund", user=make_user(is_staff=True))
+    fire(order, "resolve_refund", user=make_ops())
 
     # then the refund is not recorded yet
     pending = _flow(order, "refund_in_full")
