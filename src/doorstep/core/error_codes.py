@@ -94,6 +94,11 @@ class ErrorCode(StrEnum):
         "The order cannot be moved in its state.",
     )
     CAPTURE_FAILED = "capture_failed", 422, "The bank refused to take the payment."
+    AUTHENTICATION_FAILED = (
+        "authentication_failed",
+        422,
+        "The card issuer's challenge (3-D Secure) was not passed.",
+    )
     CARD_DECLINED = "card_declined", 422, "The card was declined; try another card."
     CARD_REQUIRED = "card_required", 422, "A card is needed to pay."
     CHANNEL_NOT_OFFERED = (

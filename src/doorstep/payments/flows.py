@@ -82,6 +82,7 @@ EXTRA_CHARGE_STATES = frozenset(
 # Whatever the gateway answers a call with (webhook signatures aside).
 @raises(
     GatewayError.CARD_DECLINED,
+    GatewayError.AUTHENTICATION_FAILED,
     GatewayError.RETRY_LATER,
     GatewayError.UNAVAILABLE,
     GatewayError.CAPTURE_FAILED,
@@ -97,6 +98,9 @@ class PaymentError(DomainError):
     def __init__(self, error: GatewayError) -> None:
         messages = {
             GatewayError.CARD_DECLINED: _("The card was declined. Try another card."),
+            GatewayError.AUTHENTICATION_FAILED: _(
+                "The card could not be authenticated. Try again or use another card."
+            ),
             GatewayError.RETRY_LATER: _(
                 "The payment could not be completed right now. Try again shortly."
             ),

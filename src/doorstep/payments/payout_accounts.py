@@ -127,7 +127,7 @@ def payout_destination(provider: ProviderProfile) -> str:
     account = payout_account_of(provider)
     if account is None or not account.can_receive_payouts():
         raise DomainError(
-            PAYOUTS_NOT_ENABLED,
+            "payouts_not_enabled",
             _(
                 "Payouts are not set up yet: finish setting up payouts on your "
                 "wallet page first."

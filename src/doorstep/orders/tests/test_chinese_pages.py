@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from doorstep.catalog.models import PricingModel
-from doorstep.orders.services import place_order, transition_order
-from doorstep.orders.tests.conftest import booking
+from doorstep.orders.services import transition_order
+from doorstep.orders.tests.conftest import book_and_pay, booking
 from doorstep.scheduling.tests.helpers import bookable_listing
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_an_hourly_line_reads_in_the_readers_language(client, customer):
     # Given an hourly job booked by a customer browsing in English
     listing = bookable_listing(duration=60, pricing_model=PricingModel.HOURLY)
     with translation.override("en"):
-        order = place_order(**booking(listing, customer, hours=2))
+        order = book_and_pay(**booking(listing, customer, hours=2))
     assert order.lines.get(kind="service").description.endswith("2 hours")
     transition_order(order=order, name="accept", user=order.provider.user)
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from doorstep.api.testing import API, bearer
-from doorstep.orders.services import place_order, transition_order
-from doorstep.orders.tests.conftest import booking
+from doorstep.orders.services import transition_order
+from doorstep.orders.tests.conftest import book_and_pay, booking
 from doorstep.scheduling import services as scheduling
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ NOTES = f"Third floor, ring twice. Call me on {PHONE} or mail cora@example.com"
 
 @pytest.fixture
 def order(listing, customer):
-    return place_order(**booking(listing, customer, notes=NOTES))
+    return book_and_pay(**booking(listing, customer, notes=NOTES))
 
 
 def _api_notes(client, order, user) -> str:

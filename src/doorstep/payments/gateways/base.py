@@ -19,6 +19,8 @@ class GatewayError(Exception):
     the same idempotency key (network trouble, ``retry_later``)."""
 
     CARD_DECLINED = "card_declined"
+    # The card issuer's challenge (3-D Secure) was failed or abandoned.
+    AUTHENTICATION_FAILED = "authentication_failed"
     RETRY_LATER = "retry_later"
     CAPTURE_FAILED = "capture_failed"
     ALREADY_VOIDED = "already_voided"

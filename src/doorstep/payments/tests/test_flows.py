@@ -314,8 +314,8 @@ def test_a_payout_on_its_way_is_in_transit_at_the_gateway_too(
     we do, so reconciliation finds nothing to fix; its answer then pays it."""
     from doorstep.payments.reconciliation import reconcile
 
-    _available(order, provider, 8_500)
-    ops = django_user_model.objects.create_user(email="ops@x.com", is_staff=True)
+    _available_and_onboarded(order, provider, 8_500)
+    ops = make_ops("Finance")
     payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
     flows.approve_payouts(request_ids=[payout.pk], user=ops)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from doorstep.payments import flows
 from doorstep.payments.models import JournalEntry, PayoutRequest
-from doorstep.payments.tests.conftest import CARD_OK, set_state
+from doorstep.payments.tests.conftest import CARD_OK, onboard, set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ def _released(order):
 def cleared(order):
     _released(order)
     flows.clear_pending(now=timezone.now() + timedelta(days=8))
+    onboard(order.provider)
     return order
 
 
