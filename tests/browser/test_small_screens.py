@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
+from doorstep.payments.payout_accounts import onboard_provider_in_sandbox
 from tests.factories import make_category, make_listing, make_order, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,7 @@ def _paid_out_order():
     order.state = "completed"
     flows.release_order(order=order)
     flows.clear_pending(now=timezone.now() + timedelta(days=30))
+    onboard_provider_in_sandbox(provider=order.provider)
     return order
 
 
@@ -89,7 +91,9 @@ def test_the_signed_in_header_and_the_wallet_fit_a_phone(live_server, browser):
 def test_the_listing_page_keeps_book_in_reach_on_a_phone(live_server, browser):
     # Given a published listing and a signed-in customer on a phone
     listing = make_listing(category=make_category("cleaning"))
-    page = _phone(browser, live_server, make_user())
+    page = _phone(
+        browser, live_server, make_user(name="Alexandra Papadopoulou-Whitfield")
+    )
 
     # When they open the listing
     page.goto(f"{live_server.url}/services/{listing.public_id}/")
