@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -41,6 +42,15 @@ def recipient_language(email: str, fallback: str | None) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client's address for allauth's rate limits; a request that came
+        without one (a unix socket, a bare WSGI client) shares one bucket, as
+        ``api.ratelimit`` does: a limit, never a 403 that says nothing."""
+        try:
+            return super().get_client_ip(request)
+        except PermissionDenied:
+            return "unknown-address"
+
     def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         """New accounts keep the language the person signed up in."""
         user = super().save_user(request, user, form, commit=False)

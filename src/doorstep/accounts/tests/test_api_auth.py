@@ -183,6 +183,22 @@ def test_a_token_is_issued_once_and_works_as_a_bearer(client):
     assert me.json()["id"] == user.public_id
 
 
+def test_a_token_request_without_a_client_address_is_answered(client):
+    # given a server that passed no client address (a unix socket, a bare client)
+    make_user()
+
+    # when the right password is sent
+    response = _post(
+        client,
+        "/auth/tokens",
+        {"email": "ann@example.com", "password": PASSWORD},
+        REMOTE_ADDR="",
+    )
+
+    # then the token is issued: the limits share one bucket instead of a 403
+    assert response.status_code == 201, response.content
+
+
 def test_the_email_address_is_matched_without_regard_to_capitals(client):
     make_user()
 
