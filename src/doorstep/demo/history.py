@@ -102,9 +102,14 @@ ENDINGS = (
     ("no_show_provider", 1),
     ("disputed", 1),
     ("refunded", 1),
+    # Checkouts: one abandoned (the time is let go), one being paid right now.
+    ("payment_expired", 2),
+    ("awaiting_payment", 1),
 )
 # Endings that need a request the provider answers (not an instant booking).
 NEEDS_REQUEST = {"requested", "declined", "expired"}
+# Endings where the customer never pays (a checkout left on the card page).
+UNPAID_ENDINGS = {"payment_expired", "awaiting_payment"}
 # Endings that happen around "now".
 LIVE_NOW = {"on_the_way", "in_service"}
 
@@ -119,6 +124,7 @@ def book_and_pay(
     starts_at: datetime,
     address: SavedAddress,
     notes: str = "",
+    pay: bool = True,
 ) -> Order:
     """Book ``listing`` at ``starts_at`` and pay with the sandbox's good test card
     on its hosted page, as a customer does from the booking page."""
@@ -134,6 +140,8 @@ def book_and_pay(
         longitude=address.longitude,
         notes=notes,
     )
+    if not pay:
+        return order  # the customer leaves the card page; the order waits
     return sandbox.pay_with_sandbox_card(order, TEST_CARD)
 
 
@@ -242,6 +250,9 @@ def _windows(
         lambda n: timedelta(hours=n),
         lambda n: timedelta(minutes=n),
     )
+    if ending == "awaiting_payment":
+        booked = now - minutes(rng.randint(2, 8))
+        return booked, now + days(1), now + days(9)
     if ending == "requested":
         booked = now - minutes(rng.randint(10, 70))
         return booked, now + days(1), now + days(9)
@@ -306,7 +317,7 @@ def _plan(
             earliest_start=earliest,
             latest_start=latest,
             inquiry=rng.random() < 0.15,
-            chat=rng.random() < 0.35,
+            chat=ending not in UNPAID_ENDINGS and rng.random() < 0.35,
         )
     return None
 
@@ -426,7 +437,11 @@ class History:
             self.report.skipped += 1
             return
         order = book_and_pay(
-            customer=customer, listing=listing, starts_at=starts_at, address=plan.place
+            customer=customer,
+            listing=listing,
+            starts_at=starts_at,
+            address=plan.place,
+            pay=plan.ending not in UNPAID_ENDINGS,
         )
         self.report.orders += 1
         self.report.endings[plan.ending] = self.report.endings.get(plan.ending, 0) + 1
@@ -435,7 +450,7 @@ class History:
             yield self.clock.now + timedelta(minutes=rng.randint(3, 40))
             chat = conversation_for_order(order=order)
             self._say(customer, chat, CHAT_AFTER_BOOKING)
-        if ending in {"requested", "expired"}:
+        if ending in {"requested", "expired"} | UNPAID_ENDINGS:
             return  # the provider has not answered (the sweep expires it)
         if order.state == "requested":
             window = (order.respond_by - self.clock.now).total_seconds() / 60
