@@ -424,6 +424,8 @@ def _order_context(
         "extra_charges": extra_charges(order),
         "cancel_fee": queries.cancellation_fee_preview(order, user),
         "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
+        # The template compares with the names, never with spelled-out states.
+        "OrderState": OrderState,
         "show_start_code": role == "customer" and order.state in START_CODE_STATES,
         "can_reschedule": order.can_reschedule()
         and order.listing_id is not None

@@ -3,6 +3,7 @@ file spells a state out, every named set names only states the process defines,
 and the two screens that show the start code ask the same set."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,16 @@ def test_the_api_and_the_web_page_show_the_start_code_in_the_same_states(
         OrderState.IN_SERVICE: False,
         OrderState.DELIVERED: False,
     }
+
+
+def test_no_template_spells_a_state_out():
+    # Given every template, when its quoted words are read, then none is an
+    # order state: templates compare with ``OrderState`` or a flag from the view.
+    quoted = re.compile(r"""["'](\w+)["']""")
+    found = [
+        f"{path.relative_to(SOURCE)}: {word!r}"
+        for path in sorted(SOURCE.rglob("templates/**/*.html"))
+        for word in quoted.findall(path.read_text(encoding="utf-8"))
+        if word in STATE_NAMES
+    ]
+    assert found == []
