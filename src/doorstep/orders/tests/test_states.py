@@ -11,9 +11,10 @@ import pytest
 from doorstep.api.testing import API, bearer
 from doorstep.orders import states
 from doorstep.orders.processes.book_provider import BOOK_PROVIDER
-from doorstep.orders.services import transition_order
+from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.states import OrderState
 from doorstep.orders.tests.conftest import book_and_pay, booking
+from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 
 SOURCE = Path(states.__file__).resolve().parents[1]  # src/doorstep
 STATE_NAMES = {state.name for state in BOOK_PROVIDER.states}
@@ -176,3 +177,42 @@ def test_no_template_spells_a_state_out():
         if word in STATE_NAMES
     ]
     assert found == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("early_start_allowed")
+def test_the_order_page_shows_each_states_notice_to_the_customer(
+    client, listing, customer
+):
+    # Given an order the customer has not paid yet,
+    order = place_order(**booking(listing, customer))
+    client.force_login(customer)
+
+    def page():
+        return client.get(order.get_absolute_url()).content.decode()
+
+    pay, ask, done = (
+        "Complete payment",
+        "Waiting for the provider to answer",
+        "The provider says the job is done",
+    )
+    # then the page asks for the payment and nothing else;
+    html = page()
+    assert pay in html
+    assert ask not in html
+    # once paid, it says the provider is being asked;
+    order = pay_with_sandbox_card(order, "4242 4242 4242 4242")
+    html = page()
+    assert ask in html
+    assert pay not in html
+    # and once the job is delivered, it asks the customer to confirm.
+    provider = order.provider.user
+    for name, data in [
+        ("accept", {}),
+        ("start", {"start_code": order.start_code}),
+        ("deliver", {}),
+    ]:
+        order = transition_order(order=order, name=name, user=provider, data=data)
+    html = page()
+    assert done in html
+    assert ask not in html
