@@ -34,55 +34,73 @@ class OrderState(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-S = OrderState
-
 # The order is over: nothing moves it any more.
 TERMINAL_STATES = frozenset(
     {
-        S.PAYMENT_EXPIRED,
-        S.COMPLETED,
-        S.DECLINED,
-        S.EXPIRED,
-        S.CANCELLED,
-        S.NO_SHOW_CUSTOMER,
-        S.NO_SHOW_PROVIDER,
-        S.REFUNDED,
+        OrderState.PAYMENT_EXPIRED,
+        OrderState.COMPLETED,
+        OrderState.DECLINED,
+        OrderState.EXPIRED,
+        OrderState.CANCELLED,
+        OrderState.NO_SHOW_CUSTOMER,
+        OrderState.NO_SHOW_PROVIDER,
+        OrderState.REFUNDED,
     }
 )
 OPEN_STATES = frozenset(OrderState) - TERMINAL_STATES
 
 # Orders nobody has paid for: the customer's own business until the payment is
 # authorised — the provider never sees them and they are not bookings.
-UNPAID_STATES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_EXPIRED})
+UNPAID_STATES = frozenset({OrderState.AWAITING_PAYMENT, OrderState.PAYMENT_EXPIRED})
 
 # The provider accepted and the job is on or done. Before them (and after a
 # cancellation) contact details are masked; once a deal exists the two need to
 # reach each other.
 CONTACT_ALLOWED_STATES = frozenset(
-    {S.ACCEPTED, S.ON_THE_WAY, S.IN_SERVICE, S.DELIVERED, S.COMPLETED, S.DISPUTED}
+    {
+        OrderState.ACCEPTED,
+        OrderState.ON_THE_WAY,
+        OrderState.IN_SERVICE,
+        OrderState.DELIVERED,
+        OrderState.COMPLETED,
+        OrderState.DISPUTED,
+    }
 )
 
 # The customer sees the start code (web page and API alike) exactly while the
 # provider may start the job with it: booked, not yet started. Before acceptance
 # there is no job to start; once started the code has done its work.
-START_CODE_STATES = frozenset({S.ACCEPTED, S.ON_THE_WAY})
+START_CODE_STATES = frozenset({OrderState.ACCEPTED, OrderState.ON_THE_WAY})
 
 # Booked and not finished: the job holds a place in the provider's schedule.
-SCHEDULED_STATES = frozenset({S.ACCEPTED, S.ON_THE_WAY, S.IN_SERVICE, S.DELIVERED})
+SCHEDULED_STATES = frozenset(
+    {
+        OrderState.ACCEPTED,
+        OrderState.ON_THE_WAY,
+        OrderState.IN_SERVICE,
+        OrderState.DELIVERED,
+    }
+)
 
 # Either side may propose another time.
-RESCHEDULABLE_STATES = frozenset({S.REQUESTED, S.ACCEPTED})
+RESCHEDULABLE_STATES = frozenset({OrderState.REQUESTED, OrderState.ACCEPTED})
 
 # The provider may add an extra charge (agreed on site, or after the job).
 EXTRA_CHARGE_STATES = frozenset(
-    {S.ACCEPTED, S.ON_THE_WAY, S.IN_SERVICE, S.DELIVERED, S.COMPLETED}
+    {
+        OrderState.ACCEPTED,
+        OrderState.ON_THE_WAY,
+        OrderState.IN_SERVICE,
+        OrderState.DELIVERED,
+        OrderState.COMPLETED,
+    }
 )
 
 # A review may be written (and the provider's money released): the job is done.
-REVIEWABLE_STATES = frozenset({S.COMPLETED})
+REVIEWABLE_STATES = frozenset({OrderState.COMPLETED})
 
 # In a calendar feed: asked for but not yet confirmed by the provider.
-TENTATIVE_STATES = frozenset({S.REQUESTED})
+TENTATIVE_STATES = frozenset({OrderState.REQUESTED})
 
 NAMED_SETS = {
     "TERMINAL_STATES": TERMINAL_STATES,
