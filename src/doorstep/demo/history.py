@@ -56,6 +56,7 @@ from doorstep.notifications.services import mark_all_read
 from doorstep.orders.engine import fire_due_timers
 from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.services import place_order, transition_order
+from doorstep.orders.states import OrderState
 from doorstep.payments import flows
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import sandbox
@@ -86,32 +87,32 @@ MAX_REVIEW_PHOTOS = 10
 # How stories end, with how common each is. Every one of them is told at least
 # once; the demo logins get one of each they can play a part in.
 ENDINGS = (
-    ("completed", 60),
+    (OrderState.COMPLETED, 60),
     ("completed_by_ops", 1),
-    ("accepted", 10),
-    ("requested", 4),
-    ("on_the_way", 1),
-    ("in_service", 1),
-    ("delivered", 3),
-    ("declined", 4),
-    ("expired", 3),
+    (OrderState.ACCEPTED, 10),
+    (OrderState.REQUESTED, 4),
+    (OrderState.ON_THE_WAY, 1),
+    (OrderState.IN_SERVICE, 1),
+    (OrderState.DELIVERED, 3),
+    (OrderState.DECLINED, 4),
+    (OrderState.EXPIRED, 3),
     ("cancelled_free", 4),
     ("cancelled_fee", 3),
     ("cancelled_by_provider", 2),
-    ("no_show_customer", 1),
-    ("no_show_provider", 1),
-    ("disputed", 1),
-    ("refunded", 1),
+    (OrderState.NO_SHOW_CUSTOMER, 1),
+    (OrderState.NO_SHOW_PROVIDER, 1),
+    (OrderState.DISPUTED, 1),
+    (OrderState.REFUNDED, 1),
     # Checkouts: one abandoned (the time is let go), one being paid right now.
-    ("payment_expired", 2),
-    ("awaiting_payment", 1),
+    (OrderState.PAYMENT_EXPIRED, 2),
+    (OrderState.AWAITING_PAYMENT, 1),
 )
 # Endings that need a request the provider answers (not an instant booking).
-NEEDS_REQUEST = {"requested", "declined", "expired"}
+NEEDS_REQUEST = {OrderState.REQUESTED, OrderState.DECLINED, OrderState.EXPIRED}
 # Endings where the customer never pays (a checkout left on the card page).
-UNPAID_ENDINGS = {"payment_expired", "awaiting_payment"}
+UNPAID_ENDINGS = {OrderState.PAYMENT_EXPIRED, OrderState.AWAITING_PAYMENT}
 # Endings that happen around "now".
-LIVE_NOW = {"on_the_way", "in_service"}
+LIVE_NOW = {OrderState.ON_THE_WAY, OrderState.IN_SERVICE}
 
 
 # --- The two steps others are changing: keep each in one place -------------------
@@ -250,25 +251,25 @@ def _windows(
         lambda n: timedelta(hours=n),
         lambda n: timedelta(minutes=n),
     )
-    if ending == "awaiting_payment":
+    if ending == OrderState.AWAITING_PAYMENT:
         booked = now - minutes(rng.randint(2, 8))
         return booked, now + days(1), now + days(9)
-    if ending == "requested":
+    if ending == OrderState.REQUESTED:
         booked = now - minutes(rng.randint(10, 70))
         return booked, now + days(1), now + days(9)
-    if ending == "accepted":
+    if ending == OrderState.ACCEPTED:
         booked = now - hours(rng.uniform(2, 200))
         return booked, max(now + hours(8), booked + days(1)), now + days(14)
-    if ending == "on_the_way":
+    if ending == OrderState.ON_THE_WAY:
         booked = now - days(rng.uniform(1, 4))
         return booked, now + minutes(10), now + minutes(75)
-    if ending == "in_service":
+    if ending == OrderState.IN_SERVICE:
         booked = now - days(rng.uniform(1, 4))
         return booked, now - minutes(100), now - minutes(15)
-    if ending == "delivered":
+    if ending == OrderState.DELIVERED:
         booked = now - days(rng.uniform(3, 6))
         return booked, now - hours(40), now - hours(6)
-    if ending == "disputed":
+    if ending == OrderState.DISPUTED:
         booked = now - days(rng.uniform(6, 12))
         return booked, booked + days(1), now - days(4)
     booked = now - days(rng.uniform(5, HISTORY_DAYS - 2))
@@ -290,7 +291,7 @@ def _plan(
         for listing in cast.listings
         if (provider is None or listing.provider_id == provider.pk)
         and (ending not in NEEDS_REQUEST or not listing.instant_book)
-        and (ending != "requested" or listing.response_window_hours >= 2)
+        and (ending != OrderState.REQUESTED or listing.response_window_hours >= 2)
     ]
     rng.shuffle(listings)
     for listing in listings[:40]:
@@ -353,7 +354,10 @@ def start_times(
         slot.starts_at
         for slot in slots
         if earliest <= slot.starts_at <= latest
-        and (ending != "in_service" or slot.ends_at > latest + timedelta(minutes=35))
+        and (
+            ending != OrderState.IN_SERVICE
+            or slot.ends_at > latest + timedelta(minutes=35)
+        )
     ]
 
 
@@ -450,14 +454,14 @@ class History:
             yield self.clock.now + timedelta(minutes=rng.randint(3, 40))
             chat = conversation_for_order(order=order)
             self._say(customer, chat, CHAT_AFTER_BOOKING)
-        if ending in {"requested", "expired"} | UNPAID_ENDINGS:
+        if ending in {OrderState.REQUESTED, OrderState.EXPIRED} | UNPAID_ENDINGS:
             return  # the provider has not answered (the sweep expires it)
-        if order.state == "requested":
+        if order.state == OrderState.REQUESTED:
             window = (order.respond_by - self.clock.now).total_seconds() / 60
             yield self.clock.now + timedelta(
                 minutes=rng.uniform(3, max(4, min(180, window * 0.7)))
             )
-            if ending == "declined":
+            if ending == OrderState.DECLINED:
                 self._fire(order, "decline", provider_user)
                 return
             self._fire(order, "accept", provider_user)
@@ -473,7 +477,9 @@ class History:
                 yield moment
                 self._fire(order, "cancel", customer)
                 return
-            ending = "completed"  # too late to cancel for free: the job goes ahead
+            ending = (
+                OrderState.COMPLETED
+            )  # too late to cancel for free: the job goes ahead
         if ending == "cancelled_fee":
             yield order.starts_at - timedelta(hours=rng.uniform(2, 20))
             self._fire(order, "cancel", customer)
@@ -484,32 +490,32 @@ class History:
             )
             self._fire(order, "cancel", provider_user)
             return
-        if ending == "accepted":
+        if ending == OrderState.ACCEPTED:
             return
-        if ending == "no_show_provider":
+        if ending == OrderState.NO_SHOW_PROVIDER:
             yield order.starts_at + timedelta(minutes=rng.randint(25, 60))
             self._fire(order, "report_provider_no_show", customer)
             return
         depart_at = order.starts_at - timedelta(minutes=rng.randint(20, 50))
-        if ending == "on_the_way":
+        if ending == OrderState.ON_THE_WAY:
             depart_at = min(depart_at, self.now - timedelta(minutes=rng.randint(2, 9)))
         yield max(self.clock.now, depart_at)
         self._fire(order, "depart", provider_user)
-        if ending == "on_the_way":
+        if ending == OrderState.ON_THE_WAY:
             return
-        if ending == "no_show_customer":
+        if ending == OrderState.NO_SHOW_CUSTOMER:
             yield order.starts_at + timedelta(minutes=rng.randint(20, 40))
             self._fire(order, "report_customer_no_show", provider_user)
             return
         yield order.starts_at + timedelta(minutes=rng.randint(0, 8))
         self._fire(order, "start", provider_user, data={"start_code": order.start_code})
-        if ending == "in_service":
+        if ending == OrderState.IN_SERVICE:
             return
         yield order.ends_at + timedelta(minutes=rng.randint(0, 15))
         self._fire(order, "deliver", provider_user)
-        if ending == "delivered":
+        if ending == OrderState.DELIVERED:
             return
-        if ending in {"disputed", "refunded", "completed_by_ops"}:
+        if ending in {OrderState.DISPUTED, OrderState.REFUNDED, "completed_by_ops"}:
             yield self.clock.now + timedelta(hours=rng.uniform(1, 20))
             self._fire(
                 order,
@@ -517,12 +523,16 @@ class History:
                 customer,
                 data={"reason": self._text(DISPUTE_REASONS, customer)},
             )
-            if ending == "disputed":
+            if ending == OrderState.DISPUTED:
                 return
             yield self.clock.now + timedelta(hours=rng.uniform(10, 40))
-            name = "resolve_refund" if ending == "refunded" else "resolve_complete"
+            name = (
+                "resolve_refund"
+                if ending == OrderState.REFUNDED
+                else "resolve_complete"
+            )
             self._fire(order, name, self.cast.ops, as_ops=True)
-            if ending == "refunded":
+            if ending == OrderState.REFUNDED:
                 return
         elif rng.random() < 0.7:
             yield self.clock.now + timedelta(hours=rng.uniform(0.5, 30))
@@ -533,7 +543,7 @@ class History:
                 hours=settings.DOORSTEP_AUTO_COMPLETE_HOURS, minutes=30
             )
             order.refresh_from_db()
-        if order.state == "completed":
+        if order.state == OrderState.COMPLETED:
             yield from self._reviews(order, customer, provider_user)
 
     def _fire(
@@ -776,9 +786,9 @@ def _story_plans(
     for name in names:
         add(name, customer=cast.demo_customer)
     for _ in range(orders // 10):
-        add("completed", provider=cast.demo_provider)
+        add(OrderState.COMPLETED, provider=cast.demo_provider)
     for _ in range(orders // 30):
-        add("completed", customer=cast.demo_customer)
+        add(OrderState.COMPLETED, customer=cast.demo_customer)
     weights = [weight for _name, weight in ENDINGS]
     for _ in range(orders * 2):
         if len(plans) >= orders:
@@ -853,13 +863,13 @@ def schedule_payouts_in_transit() -> int:
 def _derive_provider_figures() -> None:
     """Completed jobs and the median time to answer a request, from the orders."""
     completed: dict[int, int] = {}
-    for provider_id in Order.objects.filter(state="completed").values_list(
+    for provider_id in Order.objects.filter(state=OrderState.COMPLETED).values_list(
         "provider_id", flat=True
     ):
         completed[provider_id] = completed.get(provider_id, 0) + 1
     created = dict(
         OrderEvent.objects.filter(
-            transition="create", to_state="requested"
+            transition="create", to_state=OrderState.REQUESTED
         ).values_list("order_id", "created_at")
     )
     answers: dict[int, list[float]] = {}

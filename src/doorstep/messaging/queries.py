@@ -12,13 +12,7 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import User
 from doorstep.core.errors import NotFound
 from doorstep.messaging.models import Conversation, Message, ReadReceipt
-
-# Order states in which the deal is confirmed: the provider accepted and the job
-# is on or done. Before them (and after a cancellation) contact details are
-# masked; once a deal exists the two need to reach each other.
-CONTACT_ALLOWED_STATES = frozenset(
-    {"accepted", "on_the_way", "in_service", "delivered", "completed", "disputed"}
-)
+from doorstep.orders.states import CONTACT_ALLOWED_STATES
 
 
 def conversation_not_found() -> NotFound:

@@ -24,6 +24,7 @@ from doorstep.core.money import Money
 from doorstep.events.models import Event
 from doorstep.notifications.models import Kind
 from doorstep.orders.models import Order, RescheduleRequest
+from doorstep.orders.states import OrderState
 
 
 @dataclass(frozen=True)
@@ -115,14 +116,14 @@ UPDATE = Kind.ORDER_UPDATE
 def _paid(facts: _OrderFacts, event: Event) -> list[Planned]:
     """The provider hears of an order only once it is paid for (an order
     waiting for payment, or one whose card was refused, is no news to them)."""
-    if event.payload.get("to") == "requested":
+    if event.payload.get("to") == OrderState.REQUESTED:
         respond_by = _local(facts.order, facts.order.respond_by)
         return facts.to_provider(
             Kind.BOOKING_REQUEST,
             "booking_requested",
             respond_by=respond_by or facts.params["when"],
         )
-    if event.payload.get("to") == "accepted":  # booked instantly
+    if event.payload.get("to") == OrderState.ACCEPTED:  # booked instantly
         return facts.to_provider(
             Kind.BOOKING_REQUEST, "booking_instant"
         ) + facts.to_customer(Kind.BOOKING_CONFIRMED, "booking_confirmed")
@@ -198,11 +199,11 @@ ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
         + facts.to_provider(UPDATE, "request_expired")
     ),
     "order.cancel": _cancelled,
-    "order.depart": _customer(Kind.PROVIDER_ON_THE_WAY, "on_the_way"),
-    "order.deliver": _customer(Kind.JOB_DONE, "delivered"),
+    "order.depart": _customer(Kind.PROVIDER_ON_THE_WAY, OrderState.ON_THE_WAY),
+    "order.deliver": _customer(Kind.JOB_DONE, OrderState.DELIVERED),
     "order.confirm": _provider(UPDATE, "confirmed"),
     "order.auto_complete": _both(UPDATE, "auto_completed"),
-    "order.dispute": _provider(UPDATE, "disputed"),
+    "order.dispute": _provider(UPDATE, OrderState.DISPUTED),
     "order.resolve_complete": _both(UPDATE, "resolved_complete"),
     "order.resolve_refund": _both(UPDATE, "resolved_refund"),
     "order.report_customer_no_show": _no_show("customer"),

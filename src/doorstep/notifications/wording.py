@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.money import Money
+from doorstep.orders.states import OrderState
 
 WORDING = {
     # --- to providers: new work
@@ -67,11 +68,11 @@ WORDING = {
         _("Reminder: your job is coming up"),
         _("“%(title)s” starts on %(when)s."),
     ),
-    "on_the_way": (
+    OrderState.ON_THE_WAY: (
         _("Your provider is on the way"),
         _("%(provider)s is on the way for “%(title)s” (%(when)s)."),
     ),
-    "delivered": (
+    OrderState.DELIVERED: (
         _("Please confirm the job is done"),
         _(
             "%(provider)s marked “%(title)s” as done. Confirm it, or report a "
@@ -86,7 +87,7 @@ WORDING = {
         _("The job is complete"),
         _("“%(title)s” on %(when)s was completed automatically."),
     ),
-    "disputed": (
+    OrderState.DISPUTED: (
         _("The customer reported a problem"),
         _(
             "%(customer)s reported a problem with “%(title)s”. Our support team "

@@ -18,9 +18,7 @@ from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
 from doorstep.orders.pricing import PriceBreakdown
 from doorstep.orders.process import Actor
 from doorstep.orders.processes.book_provider import (
-    AWAITING_PAYMENT,
     BOOK_PROVIDER,
-    PAYMENT_EXPIRED,
     payment_window_ends,
 )
 from doorstep.orders.schemas import (
@@ -42,13 +40,10 @@ from doorstep.orders.schemas import (
     TransitionIn,
     TransitionOut,
 )
+from doorstep.orders.states import START_CODE_STATES, OrderState
 from doorstep.payments.schemas import PaymentIntentOut
 
 router = Router(tags=["orders"])
-
-# The start code is the customer's proof that the provider is at the door; it is
-# shown to them until the job starts.
-START_CODE_STATES = {"requested", "accepted", "on_the_way"}
 
 
 def _caller(request: HttpRequest) -> User:
@@ -161,7 +156,7 @@ def order_detail_out(order: Order, user: User) -> OrderDetailOut:
 
 def payment_intent_out(request: HttpRequest, order: Order, intent) -> dict:
     pay_by = None
-    if order.state == AWAITING_PAYMENT:
+    if order.state == OrderState.AWAITING_PAYMENT:
         pay_by = payment_window_ends(order)
     return {
         "status": intent.status,
@@ -230,7 +225,7 @@ def create_order(
     )
     replayed = order.replayed
     payment = None
-    if order.state != PAYMENT_EXPIRED:
+    if order.state != OrderState.PAYMENT_EXPIRED:
         intent = _open_payment(request, order, user)
         payment = PaymentIntentOut(**payment_intent_out(request, order, intent))
         order.refresh_from_db()

@@ -13,16 +13,13 @@ from doorstep.catalog.models import Listing
 from doorstep.core.ids import PublicIdField
 from doorstep.core.money import Money
 from doorstep.orders.process import Actor
+from doorstep.orders.states import RESCHEDULABLE_STATES
 
 
 class BuyingMode(models.TextChoices):
     BOOK_PROVIDER = "book_provider", _("Book a provider")
     DISPATCH = "dispatch", _("Platform dispatch")
     QUOTE = "quote", _("Request for quotes")
-
-
-# States in which the job has not started and its time may still move.
-RESCHEDULABLE_STATES = frozenset({"requested", "accepted"})
 
 
 def new_start_code() -> str:

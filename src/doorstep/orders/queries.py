@@ -18,24 +18,24 @@ from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
 from doorstep.messaging.masking import mask_contact_details
-from doorstep.messaging.queries import CONTACT_ALLOWED_STATES
 from doorstep.orders.engine import allowed_transitions, roles_of
 from doorstep.orders.models import BuyingMode, Order, OrderEvent, RescheduleRequest
 from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_booking
 from doorstep.orders.process import Actor, Transition, TransitionContext
 from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import (
-    AWAITING_PAYMENT,
-    UNPAID_STATES,
     cancellation_fee_for,
     start_time_has_passed,
     start_window_has_opened,
 )
+from doorstep.orders.states import (
+    CONTACT_ALLOWED_STATES,
+    SCHEDULED_STATES,
+    UNPAID_STATES,
+    OrderState,
+)
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import job_minutes
-
-# States in which the provider is busy with a job already agreed.
-SCHEDULED_STATES = ("accepted", "on_the_way", "in_service", "delivered")
 
 
 def _terminal_condition() -> Q:
@@ -144,7 +144,9 @@ def customer_orders(user: User, *, limit: int = 100) -> CustomerOrders:
         upcoming=list(_open(mine).order_by("starts_at")[:limit]),
         past=list(_closed(mine).order_by("-starts_at")[:limit]),
         unpaid=list(
-            orders.filter(state=AWAITING_PAYMENT).order_by("-created_at")[:limit]
+            orders.filter(state=OrderState.AWAITING_PAYMENT).order_by("-created_at")[
+                :limit
+            ]
         ),
     )
 
@@ -172,16 +174,18 @@ def provider_inbox(
     mine = _with_parties(Order.objects.filter(provider=provider))
     scheduled = mine.filter(state__in=SCHEDULED_STATES)
     return ProviderInbox(
-        requests=list(mine.filter(state="requested").order_by("respond_by")[:limit]),
+        requests=list(
+            mine.filter(state=OrderState.REQUESTED).order_by("respond_by")[:limit]
+        ),
         today=list(
             scheduled.filter(starts_at__gte=day_start, starts_at__lt=day_end).order_by(
                 "starts_at"
             )[:limit]
         ),
         upcoming=list(
-            mine.filter(state="accepted", starts_at__gte=day_end).order_by("starts_at")[
-                :limit
-            ]
+            mine.filter(state=OrderState.ACCEPTED, starts_at__gte=day_end).order_by(
+                "starts_at"
+            )[:limit]
         ),
         time_zone=str(zone),
     )

@@ -190,8 +190,8 @@ class OrderOut(Schema):
     cancelled_by: str
     start_code: str | None = Field(
         description=(
-            "The customer's code for the provider to start the job (customers "
-            "only, until the job starts)."
+            "The customer's code for the provider to start the job: customers "
+            "only, from acceptance until the job starts (as on the order page)."
         )
     )
     created_at: datetime

@@ -43,11 +43,10 @@ from doorstep.orders.models import (
 from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_booking
 from doorstep.orders.process import Actor
 from doorstep.orders.processes.book_provider import (
-    AWAITING_PAYMENT,
-    PAYMENT_EXPIRED,
     is_late_change,
     policy_fee,
 )
+from doorstep.orders.states import OrderState
 from doorstep.payments.gateways.base import IntentResult
 from doorstep.scheduling.models import TimeClaim
 from doorstep.scheduling.queries import policy_for, provider_zone
@@ -314,13 +313,13 @@ def start_order_payment(
 
     order = _customers_order(order, user)
     order.refresh_from_db(fields=["state"])
-    if order.state == PAYMENT_EXPIRED:
+    if order.state == OrderState.PAYMENT_EXPIRED:
         raise Conflict(
             "payment_window_closed",
             _("This booking was not paid in time and has lapsed. Book again."),
         )
     payment = flows.order_payment(order)
-    if order.state != AWAITING_PAYMENT and (
+    if order.state != OrderState.AWAITING_PAYMENT and (
         payment is None or not payment.gateway_charge_id
     ):
         raise Conflict(
@@ -368,18 +367,21 @@ def confirm_order_payment(*, order_id: int) -> Order:
         PaymentStatus.FAILED,
     }:
         return order
-    if order.state == AWAITING_PAYMENT:
+    if order.state == OrderState.AWAITING_PAYMENT:
         try:
             order = apply_transition(
                 order_id=order.pk,
                 name="pay_instant" if _booked_instantly(order) else "pay",
                 user=None,
                 system=True,
-                expected_state=AWAITING_PAYMENT,
+                expected_state=OrderState.AWAITING_PAYMENT,
             )
         except Conflict:
             order.refresh_from_db()  # the other caller, or the window, was first
-    if order.state == PAYMENT_EXPIRED and payment.status == PaymentStatus.AUTHORISED:
+    if (
+        order.state == OrderState.PAYMENT_EXPIRED
+        and payment.status == PaymentStatus.AUTHORISED
+    ):
         with transaction.atomic():
             schedule_money_flow(order=order, flow="void_order")
     return order
@@ -422,7 +424,7 @@ def _create_order(
     start = starts_at.astimezone(UTC)
     order = Order.objects.create(
         mode=BuyingMode.BOOK_PROVIDER,
-        state=AWAITING_PAYMENT,
+        state=OrderState.AWAITING_PAYMENT,
         state_changed_at=now,
         customer=customer,
         provider=listing.provider,
@@ -744,7 +746,7 @@ def propose_reschedule(
         pending.status = RescheduleRequest.Status.WITHDRAWN
         pending.answered_at = now
         pending.save(update_fields=["status", "answered_at"])
-    late = actor == Actor.CUSTOMER and order.state == "accepted"
+    late = actor == Actor.CUSTOMER and order.state == OrderState.ACCEPTED
     late = late and is_late_change(order, now)
     start = starts_at.astimezone(UTC)
     request = RescheduleRequest.objects.create(

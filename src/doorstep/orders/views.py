@@ -41,7 +41,8 @@ from doorstep.orders.forms import (
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import breakdown_of, chosen_add_ons, price_booking
 from doorstep.orders.processes import process_for
-from doorstep.orders.processes.book_provider import AWAITING_PAYMENT, BOOK_PROVIDER
+from doorstep.orders.processes.book_provider import BOOK_PROVIDER
+from doorstep.orders.states import START_CODE_STATES, OrderState
 from doorstep.payments.conf import setting as payment_setting
 from doorstep.payments.queries import extra_charges, order_money
 from doorstep.scheduling.queries import provider_zone
@@ -303,14 +304,14 @@ def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(order)
-    if order.state == "accepted":
+    if order.state == OrderState.ACCEPTED:
         messages.success(request, _("Booked! The provider will see you then."))
-    elif order.state == "requested":
+    elif order.state == OrderState.REQUESTED:
         messages.success(
             request,
             _("Request sent. We will tell you as soon as the provider answers."),
         )
-    elif order.state == AWAITING_PAYMENT:
+    elif order.state == OrderState.AWAITING_PAYMENT:
         messages.error(
             request,
             _(
@@ -423,8 +424,9 @@ def _order_context(
         "extra_charges": extra_charges(order),
         "cancel_fee": queries.cancellation_fee_preview(order, user),
         "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
-        "show_start_code": role == "customer"
-        and order.state in ("accepted", "on_the_way"),
+        # The template compares with the names, never with spelled-out states.
+        "OrderState": OrderState,
+        "show_start_code": role == "customer" and order.state in START_CODE_STATES,
         "can_reschedule": order.can_reschedule()
         and order.listing_id is not None
         and (pending is None or pending.proposed_by == role),

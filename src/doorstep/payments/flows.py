@@ -36,6 +36,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
+from doorstep.orders.states import EXTRA_CHARGE_STATES, OrderState
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.gateways.base import ChargeResult, GatewayError, IntentResult
@@ -72,11 +73,6 @@ CLEARING = "clearing"
 PAYOUT = "payout"
 PAYOUT_PAID = "payout_paid"
 PAYOUT_RETURNED = "payout_returned"
-
-# Where an extra charge may be added.
-EXTRA_CHARGE_STATES = frozenset(
-    {"accepted", "on_the_way", "in_service", "delivered", "completed"}
-)
 
 
 # Whatever the gateway answers a call with (webhook signatures aside).
@@ -449,7 +445,10 @@ def record_capture(payment: Payment, captured: int) -> Payment:
                         -captured,
                     ),
                 )
-            elif payment.kind == PaymentKind.EXTRA and order.state == "completed":
+            elif (
+                payment.kind == PaymentKind.EXTRA
+                and order.state == OrderState.COMPLETED
+            ):
                 commission = captured * commission_bps(order) // 10_000
                 legs = _legs(
                     (gateway, captured),
@@ -525,7 +524,7 @@ def release_order(*, order: Order) -> JournalEntry | None:
     category's commission, and the service fee to the platform's revenue.
     Captures first when the money is taken after the service."""
     order.refresh_from_db(fields=["state"])
-    if order.state != "completed":
+    if order.state != OrderState.COMPLETED:
         raise Conflict("not_completed", _("Only a completed order is paid out."))
     payment = order_payment(order)
     if payment is not None and payment.status == PaymentStatus.AUTHORISED:
@@ -828,7 +827,7 @@ def add_tip(
 ) -> ExtraCharge:
     """A tip after completion: charged at once, all of it to the provider (no
     commission). ``reference`` makes a repeat return the first tip."""
-    if order.state != "completed":
+    if order.state != OrderState.COMPLETED:
         raise Conflict("not_completed", _("You can tip once the job is completed."))
     if amount <= 0:
         raise DomainError("invalid_amount", _("Enter an amount above zero."))

@@ -8,7 +8,8 @@ window that is already open does nothing.
 
 from doorstep.events.models import Event
 from doorstep.orders.models import Order
-from doorstep.reviews.services import COMPLETED, open_review_window
+from doorstep.orders.states import REVIEWABLE_STATES
+from doorstep.reviews.services import open_review_window
 
 # The transitions that lead into ``completed``.
 COMPLETING_TOPICS = frozenset(
@@ -20,6 +21,6 @@ def on_order_event(event: Event) -> None:
     if event.topic not in COMPLETING_TOPICS:
         return
     order = Order.objects.filter(public_id=event.subject).first()
-    if order is None or order.state != COMPLETED:
+    if order is None or order.state not in REVIEWABLE_STATES:
         return
     open_review_window(order=order)

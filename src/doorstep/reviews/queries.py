@@ -19,6 +19,7 @@ from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.models import Listing
 from doorstep.core.errors import NotFound
 from doorstep.orders.models import Order
+from doorstep.orders.states import REVIEWABLE_STATES
 from doorstep.reviews.models import (
     SUB_SCORE_LABELS,
     Direction,
@@ -226,7 +227,7 @@ def review_due(order: Order, user: User, *, now: datetime | None = None) -> bool
     """Whether ``user``, a party of ``order``, may still write their review: the
     order is completed, its review window is not closed and they have not
     reviewed yet (``submit_review`` enforces the same)."""
-    if order.state != "completed":
+    if order.state not in REVIEWABLE_STATES:
         return False
     if user.pk not in (order.customer_id, order.provider.user_id):
         return False

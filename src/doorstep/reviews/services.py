@@ -40,6 +40,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from doorstep.events.services import record_event
 from doorstep.orders.locks import lock_order
 from doorstep.orders.models import Order, OrderEvent
+from doorstep.orders.states import REVIEWABLE_STATES, OrderState
 from doorstep.reviews import queries, reputation
 from doorstep.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
@@ -54,7 +55,6 @@ from doorstep.reviews.models import (
 
 logger = logging.getLogger(__name__)
 
-COMPLETED = "completed"
 DEFAULT_WINDOW_DAYS = 14
 MAX_REASON_LENGTH = 1000
 
@@ -72,7 +72,7 @@ def completed_at(order: Order) -> datetime:
     """When the order entered ``completed`` (its last such event; the state
     change time for an order without history)."""
     moment = (
-        OrderEvent.objects.filter(order=order, to_state=COMPLETED)
+        OrderEvent.objects.filter(order=order, to_state=OrderState.COMPLETED)
         .order_by("-created_at", "-pk")
         .values_list("created_at", flat=True)
         .first()
@@ -258,7 +258,7 @@ def submit_review(
 
     with transaction.atomic():
         order = lock_order(order.pk)
-        if order.state != COMPLETED:
+        if order.state not in REVIEWABLE_STATES:
             raise DomainError(
                 "order_not_completed",
                 _("You can review an order once it is completed."),

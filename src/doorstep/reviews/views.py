@@ -20,6 +20,7 @@ from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.models import Order
 from doorstep.orders.queries import access_order
+from doorstep.orders.states import REVIEWABLE_STATES
 from doorstep.reviews import queries, services
 from doorstep.reviews.forms import (
     ReplyForm,
@@ -58,7 +59,7 @@ def _order_page(
     status: int = 200,
 ) -> HttpResponse:
     state = queries.order_reviews(order, request.user)
-    window_open = order.state == services.COMPLETED and (
+    window_open = order.state in REVIEWABLE_STATES and (
         state.window is None or state.window.closed_at is None
     )
     if form is None and state.mine is None and window_open:
@@ -68,7 +69,7 @@ def _order_page(
         "state": state,
         "form": form if state.mine is None else None,
         "is_customer": state.direction == "customer_reviews_provider",
-        "completed": order.state == services.COMPLETED,
+        "completed": order.state in REVIEWABLE_STATES,
         "window_open": window_open,
     }
     return render(request, "reviews/order_review.html", context, status=status)

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import ProviderProfile
 from doorstep.orders.models import Order
 from doorstep.orders.queries import notes_for_provider
+from doorstep.orders.states import TENTATIVE_STATES
 
 PRODUCT_ID = "-//Doorstep//Provider jobs//EN"
 # UIDs must stay the same for an order across fetches, so calendar apps update
 # the event instead of adding a copy; the order's public id never changes.
 UID_DOMAIN = "orders.doorstep"
-TENTATIVE_STATES = frozenset({"requested"})
 
 
 def order_uid(order: Order) -> str:

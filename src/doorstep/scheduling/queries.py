@@ -80,7 +80,7 @@ def calendar_orders(
     """The provider's jobs that have not ended and are not over (cancelled,
     declined, completed…), soonest first. An order not paid for yet is not a
     job: the provider does not hear of it."""
-    from doorstep.orders.processes.book_provider import UNPAID_STATES
+    from doorstep.orders.states import UNPAID_STATES
 
     return (
         Order.objects.filter(_open_states(), provider=provider, ends_at__gt=now)

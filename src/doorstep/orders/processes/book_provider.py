@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from doorstep.core.errors import DomainError
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
+from doorstep.orders.states import TERMINAL_STATES, OrderState
 from doorstep.payments.flows import ORDER_FLOWS
 
 CUSTOMER, PROVIDER, OPS, SYSTEM = (
@@ -40,28 +41,27 @@ CUSTOMER, PROVIDER, OPS, SYSTEM = (
     Actor.SYSTEM,
 )
 
-AWAITING_PAYMENT = "awaiting_payment"
-PAYMENT_EXPIRED = "payment_expired"
-# Orders nobody has paid for: the customer's own business until the payment is
-# authorised — the provider never sees them and they are not bookings.
-UNPAID_STATES = frozenset({AWAITING_PAYMENT, PAYMENT_EXPIRED})
+AWAITING_PAYMENT = OrderState.AWAITING_PAYMENT.value
+PAYMENT_EXPIRED = OrderState.PAYMENT_EXPIRED.value
+REQUESTED = OrderState.REQUESTED.value
+ACCEPTED = OrderState.ACCEPTED.value
+ON_THE_WAY = OrderState.ON_THE_WAY.value
+IN_SERVICE = OrderState.IN_SERVICE.value
+DELIVERED = OrderState.DELIVERED.value
+COMPLETED = OrderState.COMPLETED.value
+DECLINED = OrderState.DECLINED.value
+EXPIRED = OrderState.EXPIRED.value
+CANCELLED = OrderState.CANCELLED.value
+NO_SHOW_CUSTOMER = OrderState.NO_SHOW_CUSTOMER.value
+NO_SHOW_PROVIDER = OrderState.NO_SHOW_PROVIDER.value
+DISPUTED = OrderState.DISPUTED.value
+REFUNDED = OrderState.REFUNDED.value
 
-STATES = (
-    State(AWAITING_PAYMENT, gettext_lazy("Waiting for payment")),
-    State(PAYMENT_EXPIRED, gettext_lazy("Payment not completed"), terminal=True),
-    State("requested", gettext_lazy("Waiting for the provider")),
-    State("accepted", gettext_lazy("Confirmed")),
-    State("on_the_way", gettext_lazy("On the way")),
-    State("in_service", gettext_lazy("In service")),
-    State("delivered", gettext_lazy("Delivered")),
-    State("completed", gettext_lazy("Completed"), terminal=True),
-    State("declined", gettext_lazy("Declined"), terminal=True),
-    State("expired", gettext_lazy("Expired"), terminal=True),
-    State("cancelled", gettext_lazy("Cancelled"), terminal=True),
-    State("no_show_customer", gettext_lazy("Customer did not show"), terminal=True),
-    State("no_show_provider", gettext_lazy("Provider did not show"), terminal=True),
-    State("disputed", gettext_lazy("In dispute")),
-    State("refunded", gettext_lazy("Refunded"), terminal=True),
+# Every state of ``orders.states``, in its order; plain strings in the process
+# data (what is stored, compared and drawn).
+STATES = tuple(
+    State(state.value, state.label, terminal=state in TERMINAL_STATES)
+    for state in OrderState
 )
 
 
@@ -138,7 +138,7 @@ def cancellation_fee_for(order, *, actor: Actor, from_state: str, now) -> int:
     """Free until N hours before the start, then a share of the total; providers
     and ops never charge the customer for their own cancellation, and a request
     the provider has not accepted is always free to withdraw."""
-    late = actor == Actor.CUSTOMER and from_state == "accepted"
+    late = actor == Actor.CUSTOMER and from_state == ACCEPTED
     return policy_fee(order) if late and is_late_change(order, now) else 0
 
 
@@ -205,7 +205,7 @@ def capture_when_paid(order, context: Context) -> None:
 
     capture_at = setting("DOORSTEP_CAPTURE_AT")
     if capture_at == "booking" or (
-        capture_at == "acceptance" and order.state == "accepted"
+        capture_at == "acceptance" and order.state == ACCEPTED
     ):
         schedule_money_flow("capture_order")(order, context)
 
@@ -242,24 +242,24 @@ def record_delivery_photos(order, context: Context) -> None:
 TRANSITIONS = (
     Transition(
         "accept",
-        frozenset({"requested"}),
-        "accepted",
+        frozenset({REQUESTED}),
+        ACCEPTED,
         frozenset({PROVIDER}),
         gettext_lazy("Accept"),
         effects=(capture_on_acceptance,),
     ),
     Transition(
         "decline",
-        frozenset({"requested"}),
-        "declined",
+        frozenset({REQUESTED}),
+        DECLINED,
         frozenset({PROVIDER}),
         gettext_lazy("Decline"),
         effects=(release_time, void_payment),
     ),
     Transition(
         "expire",
-        frozenset({"requested"}),
-        "expired",
+        frozenset({REQUESTED}),
+        EXPIRED,
         frozenset({SYSTEM}),
         gettext_lazy("Expire"),
         effects=(release_time, void_payment),
@@ -270,7 +270,7 @@ TRANSITIONS = (
         # or review an order that was never paid for.
         "pay",
         frozenset({AWAITING_PAYMENT}),
-        "requested",
+        REQUESTED,
         frozenset({SYSTEM}),
         gettext_lazy("Payment authorised: ask the provider"),
         effects=(start_response_window, capture_when_paid),
@@ -278,7 +278,7 @@ TRANSITIONS = (
     Transition(
         "pay_instant",
         frozenset({AWAITING_PAYMENT}),
-        "accepted",
+        ACCEPTED,
         frozenset({SYSTEM}),
         gettext_lazy("Payment authorised: booked"),
         effects=(capture_when_paid,),
@@ -294,8 +294,8 @@ TRANSITIONS = (
     ),
     Transition(
         "cancel",
-        frozenset({"requested", "accepted"}),
-        "cancelled",
+        frozenset({REQUESTED, ACCEPTED}),
+        CANCELLED,
         frozenset({CUSTOMER, PROVIDER, OPS}),
         gettext_lazy("Cancel"),
         guards=(),
@@ -303,70 +303,70 @@ TRANSITIONS = (
     ),
     Transition(
         "depart",
-        frozenset({"accepted"}),
-        "on_the_way",
+        frozenset({ACCEPTED}),
+        ON_THE_WAY,
         frozenset({PROVIDER}),
         gettext_lazy("I'm on my way"),
     ),
     Transition(
         "start",
-        frozenset({"accepted", "on_the_way"}),
-        "in_service",
+        frozenset({ACCEPTED, ON_THE_WAY}),
+        IN_SERVICE,
         frozenset({PROVIDER, OPS}),
         gettext_lazy("Start the job"),
         guards=(start_window_has_opened, start_code_matches),
     ),
     Transition(
         "deliver",
-        frozenset({"in_service"}),
-        "delivered",
+        frozenset({IN_SERVICE}),
+        DELIVERED,
         frozenset({PROVIDER}),
         gettext_lazy("Mark as done"),
         effects=(record_delivery_photos,),
     ),
     Transition(
         "confirm",
-        frozenset({"delivered"}),
-        "completed",
+        frozenset({DELIVERED}),
+        COMPLETED,
         frozenset({CUSTOMER}),
         gettext_lazy("Confirm it's done"),
         effects=(release_money,),
     ),
     Transition(
         "auto_complete",
-        frozenset({"delivered"}),
-        "completed",
+        frozenset({DELIVERED}),
+        COMPLETED,
         frozenset({SYSTEM}),
         gettext_lazy("Complete automatically"),
         effects=(release_money,),
     ),
     Transition(
         "dispute",
-        frozenset({"delivered"}),
-        "disputed",
+        frozenset({DELIVERED}),
+        DISPUTED,
         frozenset({CUSTOMER}),
         gettext_lazy("Report a problem"),
     ),
     Transition(
         "resolve_complete",
-        frozenset({"disputed"}),
-        "completed",
+        frozenset({DISPUTED}),
+        COMPLETED,
         frozenset({OPS}),
         gettext_lazy("Resolve: pay the provider"),
         effects=(release_money,),
     ),
     Transition(
         "resolve_refund",
-        frozenset({"disputed"}),
-        "refunded",
+        frozenset({DISPUTED}),
+        REFUNDED,
         frozenset({OPS}),
         gettext_lazy("Resolve: refund the customer"),
         effects=(refund_in_full,),
     ),
     Transition(
         "report_customer_no_show",
-        frozenset({"accepted", "on_the_way"}),
-        "no_show_customer",
+        frozenset({ACCEPTED, ON_THE_WAY}),
+        NO_SHOW_CUSTOMER,
         frozenset({PROVIDER, OPS}),
         gettext_lazy("Customer did not show"),
         guards=(start_time_has_passed,),
@@ -374,8 +374,8 @@ TRANSITIONS = (
     ),
     Transition(
         "report_provider_no_show",
-        frozenset({"accepted", "on_the_way"}),
-        "no_show_provider",
+        frozenset({ACCEPTED, ON_THE_WAY}),
+        NO_SHOW_PROVIDER,
         frozenset({CUSTOMER, OPS}),
         gettext_lazy("Provider did not show"),
         guards=(start_time_has_passed,),
@@ -385,17 +385,17 @@ TRANSITIONS = (
 
 TIMERS = (
     Timer("expire_payment", AWAITING_PAYMENT, payment_window_ends, "expire_payment"),
-    Timer("expire_request", "requested", lambda order: order.respond_by, "expire"),
+    Timer("expire_request", REQUESTED, lambda order: order.respond_by, "expire"),
     Timer(
         "remind_before_start",
-        "accepted",
+        ACCEPTED,
         lambda order: (
             order.starts_at - timedelta(hours=settings.DOORSTEP_REMINDER_HOURS_BEFORE)
         ),
     ),
     Timer(
         "auto_complete",
-        "delivered",
+        DELIVERED,
         lambda order: (
             order.state_changed_at
             + timedelta(hours=settings.DOORSTEP_AUTO_COMPLETE_HOURS)

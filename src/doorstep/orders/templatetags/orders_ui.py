@@ -12,27 +12,28 @@ from django.utils.translation import pgettext
 from doorstep.core.money import Money
 from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.queries import notes_for
+from doorstep.orders.states import OrderState
 from doorstep.web.templatetags.doorstep_ui import money
 
 register = template.Library()
 
 # The badge colour of each state (see site.css, "orders").
 STATE_TONES = {
-    "awaiting_payment": "waiting",
-    "payment_expired": "neutral",
-    "requested": "waiting",
-    "accepted": "good",
-    "on_the_way": "active",
-    "in_service": "active",
-    "delivered": "active",
-    "completed": "done",
-    "disputed": "problem",
-    "refunded": "neutral",
-    "declined": "neutral",
-    "expired": "neutral",
-    "cancelled": "neutral",
-    "no_show_customer": "problem",
-    "no_show_provider": "problem",
+    OrderState.AWAITING_PAYMENT: "waiting",
+    OrderState.PAYMENT_EXPIRED: "neutral",
+    OrderState.REQUESTED: "waiting",
+    OrderState.ACCEPTED: "good",
+    OrderState.ON_THE_WAY: "active",
+    OrderState.IN_SERVICE: "active",
+    OrderState.DELIVERED: "active",
+    OrderState.COMPLETED: "done",
+    OrderState.DISPUTED: "problem",
+    OrderState.REFUNDED: "neutral",
+    OrderState.DECLINED: "neutral",
+    OrderState.EXPIRED: "neutral",
+    OrderState.CANCELLED: "neutral",
+    OrderState.NO_SHOW_CUSTOMER: "problem",
+    OrderState.NO_SHOW_PROVIDER: "problem",
 }
 
 
@@ -88,9 +89,9 @@ def event_summary(event: OrderEvent, order: Order) -> str:
     data = event.data or {}
     name = event.transition
     if name == "create":
-        if event.to_state == "awaiting_payment":
+        if event.to_state == OrderState.AWAITING_PAYMENT:
             return _("Booking started: waiting for payment")
-        if event.to_state == "accepted":
+        if event.to_state == OrderState.ACCEPTED:
             return _("Booked (instant booking)")
         return _("Booking requested")
     if name == "cancel":
