@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import connection, reset_queries
 
 from doorstep.accounts.models import (
     Agency,
@@ -210,3 +211,21 @@ def test_demo_leaves_a_database_with_real_users_alone():
     assert "not in this database" in output
     with pytest.raises(DemoError):
         build_demo()
+
+
+def test_the_build_keeps_no_query_log_and_leaves_the_database_settings(settings):
+    """Given DEBUG on (as ``make demo`` runs), when the demo is built, then
+    Django has not kept its tens of thousands of queries (which costs time for
+    nothing), and afterwards DEBUG and SQLite's ``synchronous`` are as before."""
+    settings.DEBUG = True
+    reset_queries()
+    with connection.cursor() as cursor:
+        (synchronous_before,) = cursor.execute("PRAGMA synchronous").fetchone()
+
+    _demo()
+
+    assert len(connection.queries) < 20
+    assert settings.DEBUG is True
+    with connection.cursor() as cursor:
+        (synchronous_after,) = cursor.execute("PRAGMA synchronous").fetchone()
+    assert synchronous_after == synchronous_before
