@@ -151,11 +151,7 @@ def propose_extra(request: HttpRequest, order_id: str, payload: ExtraChargeIn):
 )
 def approve_extra(request: HttpRequest, order_id: str, charge_id: str):
     order = _order(request, order_id, as_role=Actor.CUSTOMER)
-    extra = ExtraCharge.objects.filter(
-        order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
-    ).first()
-    if extra is None:
-        raise NotFound("extra_not_found", _("No such extra charge."))
+    extra = queries.proposed_extra_charge(order=order, charge_id=charge_id)
 
     def action():
         approved = flows.approve_extra_charge(extra=extra)
@@ -172,11 +168,7 @@ def approve_extra(request: HttpRequest, order_id: str, charge_id: str):
 )
 def decline_extra(request: HttpRequest, order_id: str, charge_id: str):
     order = _order(request, order_id, as_role=Actor.CUSTOMER)
-    extra = ExtraCharge.objects.filter(
-        order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
-    ).first()
-    if extra is None:
-        raise NotFound("extra_not_found", _("No such extra charge."))
+    extra = queries.proposed_extra_charge(order=order, charge_id=charge_id)
     return Status(200, _extra_out(flows.decline_extra_charge(extra=extra)))
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doorstep.accounts.models import ProviderProfile
+from doorstep.core.errors import NotFound
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import PriceBreakdown, breakdown_of
 from doorstep.payments import flows
@@ -329,6 +330,17 @@ def order_money(order: Order) -> OrderMoney:
         expected_earnings=order.subtotal_amount - commission,
         currency=order.currency,
     )
+
+
+def proposed_extra_charge(*, order: Order, charge_id: str) -> ExtraCharge:
+    """The extra charge ``charge_id`` the provider proposed on ``order`` (not a
+    tip or a fee), for its customer to answer; ``NotFound`` otherwise."""
+    extra = ExtraCharge.objects.filter(
+        order=order, public_id=charge_id, kind=ExtraCharge.Kind.EXTRA
+    ).first()
+    if extra is None:
+        raise NotFound("extra_not_found", _("No such extra charge."))
+    return extra
 
 
 def extra_charges(order: Order) -> list[ExtraCharge]:
