@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from doorstep.api.schemas import MoneyOut
+from doorstep.catalog.schemas import Currency
 
 
 class PaymentIntentOut(Schema):
@@ -74,7 +75,7 @@ class StatementOut(Schema):
 
 class PayoutIn(Schema):
     amount: int = Field(gt=0, le=1_000_000_000)
-    currency: str | None = Field(None, min_length=3, max_length=3)
+    currency: Currency | None = None
 
 
 class PayoutOut(Schema):

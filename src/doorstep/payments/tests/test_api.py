@@ -202,3 +202,16 @@ def test_a_refund_needs_a_key(client, order):
     )
 
     assert_problem(response, 400, "idempotency_key_required")
+
+
+def test_a_payout_in_an_unknown_currency_is_bad_input(client, provider):
+    response = _post(
+        client,
+        "/me/payouts",
+        {"amount": 5_000, "currency": "000"},
+        provider.user,
+        key="unknown-currency",
+    )
+
+    assert_problem(response, 400, "invalid_input")
+    assert not PayoutRequest.objects.exists()
