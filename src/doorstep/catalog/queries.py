@@ -1,12 +1,34 @@
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog.models import Category, Listing
+from doorstep.core.errors import NotFound
 
 
 @dataclass
 class CategoryNode:
     category: Category
     children: list["CategoryNode"] = field(default_factory=list)
+
+
+def bookable_listings() -> QuerySet[Listing]:
+    """Listings customers may see and book: published, by an active provider."""
+    return Listing.objects.select_related("provider").filter(
+        status=Listing.Status.PUBLISHED,
+        provider__status=ProviderProfile.Status.ACTIVE,
+    )
+
+
+def published_listing(listing_id: str) -> Listing:
+    """The bookable listing ``listing_id``; ``NotFound`` ``listing_not_found``
+    for any other (a draft, a paused provider's, none)."""
+    listing = bookable_listings().filter(public_id=listing_id).first()
+    if listing is None:
+        raise NotFound("listing_not_found", _("No such service."))
+    return listing
 
 
 def category_tree() -> list[CategoryNode]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
-from doorstep.catalog.models import Listing
+from doorstep.catalog.queries import published_listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
 from doorstep.messaging.masking import mask_contact_details
@@ -315,17 +315,7 @@ def price_preview(
     breakdown ``place_order`` would store), and how long the job takes. Raises
     ``NotFound`` ``listing_not_found``, ``DomainError`` ``quote_only``,
     ``wrong_duration`` (422) or ``unknown_add_on`` (400)."""
-    listing = (
-        Listing.objects.select_related("provider")
-        .filter(
-            public_id=listing_id,
-            status=Listing.Status.PUBLISHED,
-            provider__status=ProviderProfile.Status.ACTIVE,
-        )
-        .first()
-    )
-    if listing is None:
-        raise NotFound("listing_not_found", _("No such service."))
+    listing = published_listing(listing_id)
     add_ons = chosen_add_ons(listing, add_on_ids)
     breakdown = price_booking(listing=listing, hours=hours, add_ons=add_ons)
     minutes = job_minutes(

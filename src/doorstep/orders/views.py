@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from doorstep.accounts.models import ProviderProfile
 from doorstep.backoffice.access import can_use_back_office
 from doorstep.catalog.models import Listing, PricingModel
-from doorstep.catalog.queries import service_area_centre
+from doorstep.catalog.queries import bookable_listings, service_area_centre
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders import queries, services
 from doorstep.orders.forms import (
@@ -73,13 +73,10 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 def _listing_to_book(request: HttpRequest, listing_id: str) -> Listing:
     listing = (
-        Listing.objects.select_related("provider__user", "category")
+        bookable_listings()
+        .select_related("provider__user", "category")
         .prefetch_related("add_ons")
-        .filter(
-            public_id=listing_id,
-            status=Listing.Status.PUBLISHED,
-            provider__status=ProviderProfile.Status.ACTIVE,
-        )
+        .filter(public_id=listing_id)
         .first()
     )
     if listing is None:

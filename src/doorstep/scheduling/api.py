@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from doorstep.accounts.models import ProviderProfile, User
-from doorstep.catalog.models import Listing
+from doorstep.catalog.queries import published_listing
 from doorstep.core.errors import NotFound
 from doorstep.scheduling import services
 from doorstep.scheduling.queries import (
@@ -83,17 +83,7 @@ def _availability(provider: ProviderProfile) -> AvailabilityOut:
 def list_slots(
     request: HttpRequest, listing_id: str, query: Query[SlotsQuery]
 ) -> SlotsOut:
-    listing = (
-        Listing.objects.select_related("provider")
-        .filter(
-            public_id=listing_id,
-            status=Listing.Status.PUBLISHED,
-            provider__status=ProviderProfile.Status.ACTIVE,
-        )
-        .first()
-    )
-    if listing is None:
-        raise NotFound("listing_not_found", _("No such listing."))
+    listing = published_listing(listing_id)
     slots = bookable_slots(
         listing=listing,
         start_date=query.from_,
