@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "doorstep.messaging",
     "doorstep.demo",
     "doorstep.periodic",
+    "doorstep.audit",
+    "doorstep.trust",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

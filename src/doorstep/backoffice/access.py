@@ -29,6 +29,20 @@ class OpsPermission(StrEnum):
     APPROVE_PAYOUTS = "backoffice.approve_payouts"
     VIEW_FINANCE = "backoffice.view_finance"
     MODERATE_REVIEWS = "backoffice.moderate_reviews"
+    # Look people, providers, orders and listings up; see their ops pages.
+    VIEW_PEOPLE = "backoffice.view_people"
+    # Decide provider applications and documents; run background checks.
+    VERIFY_PROVIDERS = "backoffice.verify_providers"
+    # Open a provider's private documents (each view is logged).
+    VIEW_DOCUMENTS = "backoffice.view_documents"
+    # Penalise, restrict and suspend providers; decide appeals.
+    ENFORCE_STANDARDS = "backoffice.enforce_standards"
+    # Decide flagged messages and flagged review patterns.
+    MODERATE_MESSAGES = "backoffice.moderate_messages"
+    # Change the operator's settings (fees, cities, policies, requirements).
+    MANAGE_SETTINGS = "backoffice.manage_settings"
+    # Read the audit trail beyond one object's page.
+    VIEW_AUDIT = "backoffice.view_audit"
 
 
 class OpsRole(StrEnum):

@@ -17,6 +17,13 @@ class OpsAccess(models.Model):
             ("approve_payouts", _("Approve payouts")),
             ("view_finance", _("See the finance report and payouts")),
             ("moderate_reviews", _("Hide and unhide reviews")),
+            ("view_people", _("Look up users, providers, orders and listings")),
+            ("verify_providers", _("Decide provider applications and documents")),
+            ("view_documents", _("Open providers' private documents")),
+            ("enforce_standards", _("Penalise and suspend providers; decide appeals")),
+            ("moderate_messages", _("Decide flagged messages and review patterns")),
+            ("manage_settings", _("Change the marketplace's settings")),
+            ("view_audit", _("Read the audit trail")),
         ]
 
     def __str__(self) -> str:

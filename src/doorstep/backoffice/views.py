@@ -14,6 +14,7 @@ from doorstep.backoffice.access import (
     can_use_back_office,
     has_ops_permission,
 )
+from doorstep.backoffice.queues import queues_for, summarise
 
 
 @dataclass(frozen=True)
@@ -75,4 +76,5 @@ def home(request: HttpRequest) -> HttpResponse:
         for page in ops_pages()
         if page.permission is None or has_ops_permission(request.user, page.permission)
     ]
-    return render(request, "backoffice/home.html", {"pages": pages})
+    queues = [summarise(queue) for queue in queues_for(request.user)]
+    return render(request, "backoffice/home.html", {"pages": pages, "queues": queues})

@@ -32,6 +32,9 @@ class Kind(models.TextChoices):
     REVIEW = "review", _("Reviews")
     PAYOUT = "payout", _("Payouts")
     OPS_ALERT = "ops_alert", _("Operations alerts (periodic jobs, reconcile)")
+    VERIFICATION = "verification", _("Verification, documents and badges")
+    STANDARDS = "standards", _("Warnings, penalties, suspensions and appeals")
+    POLICY = "policy", _("Changes to the terms and privacy policy")
 
 
 class Channel(models.TextChoices):

@@ -1,11 +1,15 @@
 """The ops home: one page linking every back-office page, reached from the
 header menu; each role sees the pages it opens."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from doorstep.backoffice.views import SCHEDULE_PATH
-from tests.factories import make_ops, make_user, sign_in_ops
+from doorstep.payments.models import PayoutRequest
+from tests.factories import make_ops, make_provider, make_user, sign_in_ops
 
 pytestmark = pytest.mark.django_db
 HOME = "/ops/"
@@ -53,3 +57,31 @@ def test_others_do_not_find_the_ops_home(client):
     # Staff whose session has no second factor are sent to set one up
     sign_in_ops(client, make_ops(totp=False), second_factor=False)
     assert client.get(HOME).url == reverse("mfa_index")
+
+
+def test_the_home_shows_each_queue_with_its_size_and_oldest_item(client):
+    sign_in_ops(client, make_ops("Finance"))
+    empty = client.get(HOME).content.decode()
+    request = PayoutRequest.objects.create(
+        provider=make_provider(), amount=12000, currency="CNY"
+    )
+    PayoutRequest.objects.filter(pk=request.pk).update(
+        created_at=timezone.now() - timedelta(hours=3)
+    )
+
+    html = client.get(HOME).content.decode()
+
+    assert _queue_row(empty, "payout_requests").count("<td>0</td>") == 1
+    row = _queue_row(html, "payout_requests")
+    assert "<td>1</td>" in row
+    assert "3\xa0hours ago" in row
+
+
+def test_a_queue_is_hidden_from_roles_without_its_permission(client):
+    sign_in_ops(client, make_ops("Support"))
+
+    assert 'data-queue="payout_requests"' not in client.get(HOME).content.decode()
+
+
+def _queue_row(html: str, key: str) -> str:
+    return html[html.index(f'data-queue="{key}"') :].split("</tr>")[0]

@@ -23,13 +23,26 @@ def test_the_migration_makes_each_role_with_its_permissions():
     }
 
     assert granted == {
-        OpsRole.SUPPORT: {OpsPermission.ACT_ON_ORDERS},
+        OpsRole.SUPPORT: {
+            OpsPermission.ACT_ON_ORDERS,
+            OpsPermission.VIEW_PEOPLE,
+            OpsPermission.MODERATE_MESSAGES,
+        },
         OpsRole.FINANCE: {
             OpsPermission.REFUND_ORDERS,
             OpsPermission.APPROVE_PAYOUTS,
             OpsPermission.VIEW_FINANCE,
+            OpsPermission.VIEW_PEOPLE,
         },
-        OpsRole.TRUST_AND_SAFETY: {OpsPermission.MODERATE_REVIEWS},
+        OpsRole.TRUST_AND_SAFETY: {
+            OpsPermission.MODERATE_REVIEWS,
+            OpsPermission.VIEW_PEOPLE,
+            OpsPermission.VERIFY_PROVIDERS,
+            OpsPermission.VIEW_DOCUMENTS,
+            OpsPermission.ENFORCE_STANDARDS,
+            OpsPermission.MODERATE_MESSAGES,
+            OpsPermission.VIEW_AUDIT,
+        },
         OpsRole.ADMIN: set(OpsPermission),
     }
 
