@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog import photos
+from doorstep.catalog.gates import registered_publish_problems
 from doorstep.catalog.models import (
     Category,
     Listing,
@@ -450,6 +451,9 @@ def publish_problems(listing: Listing) -> dict[str, list[str]]:
         _add(
             problems, "min_hours", _("Hourly services need a minimum number of hours.")
         )
+    for field, messages in registered_publish_problems(listing).items():
+        for message in messages:
+            _add(problems, field, message)
     return problems
 
 
