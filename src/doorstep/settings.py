@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "doorstep.periodic",
     "doorstep.audit",
     "doorstep.trust",
+    "doorstep.marketplace",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -338,7 +339,8 @@ DOORSTEP_MAP_ATTRIBUTION = env.str(
     default='&copy; <a href="https://www.openstreetmap.org/copyright">'
     "OpenStreetMap</a> contributors",
 )
-# Quick picks on the search page (the demo's cities): slug, name, centre.
+# The cities the first migration seeds (``marketplace.City``): slug, name, centre.
+# After that, ops edit the cities at /ops/settings/cities/.
 DOORSTEP_SEARCH_CITIES = env.json(
     "DOORSTEP_SEARCH_CITIES",
     default=[

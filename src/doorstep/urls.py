@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("ops/admin/", admin.site.urls),
     path("", include("doorstep.backoffice.urls")),
+    path("", include("doorstep.marketplace.urls")),
     path("", include("doorstep.search.urls")),
     path("", include("doorstep.web.urls")),
     path("", include("doorstep.accounts.urls")),

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from doorstep.accounts.models import User
+from doorstep.marketplace.queries import site_name
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class SiteIdentity:
 
 def site_identity() -> SiteIdentity:
     domain = urlsplit(settings.DOORSTEP_BASE_URL).netloc or settings.DOORSTEP_BASE_URL
-    return SiteIdentity(name=settings.DOORSTEP_SITE_NAME, domain=domain)
+    return SiteIdentity(name=site_name(), domain=domain)
 
 
 def recipient_language(email: str, fallback: str | None) -> str:
@@ -74,11 +75,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
     def format_email_subject(self, subject: str) -> str:
-        return f"[{settings.DOORSTEP_SITE_NAME}] {subject}"
+        return f"[{site_name()}] {subject}"
 
     def send_mail(self, template_prefix: str, email: str, context_: dict) -> None:
         """Every account e-mail in the recipient's saved language, naming the
-        site by ``DOORSTEP_SITE_NAME`` (allauth would say "Hello from" the
+        site by the operator's name for it (allauth would say "Hello from" the
         request's host)."""
         request = context.request
         language = recipient_language(email, translation.get_language())

@@ -30,6 +30,7 @@ from doorstep.accounts.forms import (
 )
 from doorstep.accounts.models import ProviderProfile, SavedAddress
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.marketplace.queries import cities
 from doorstep.web.forms import add_service_error
 from doorstep.web.ratelimit import rate_setting
 
@@ -222,15 +223,19 @@ def _own_address(user, address_id: str) -> SavedAddress:
     return address
 
 
+def _first_city_centre() -> dict[str, float] | None:
+    """Where a new address's pin starts: the first city served."""
+    city = next(iter(cities()), None)
+    return {"lat": city.latitude, "lng": city.longitude} if city else None
+
+
 def _addresses_page(request: HttpRequest, form: SavedAddressForm, *, status=200):
     context = {
         "addresses": SavedAddress.objects.filter(user=request.user),
         "form": form,
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
-        "default_point": settings.DOORSTEP_SEARCH_CITIES[0]
-        if settings.DOORSTEP_SEARCH_CITIES
-        else None,
+        "default_point": _first_city_centre(),
     }
     return render(request, "accounts/addresses.html", context, status=status)
 

@@ -51,6 +51,12 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.VIEW_FINANCE,
         ),
         OpsPage(
+            _("Settings"),
+            _("Name, look, cities, categories, fees and policies."),
+            reverse("marketplace:index"),
+            OpsPermission.MANAGE_SETTINGS,
+        ),
+        OpsPage(
             _("Scheduled jobs"),
             _("What the worker runs on its own: last run, next run, last error."),
             SCHEDULE_PATH,

@@ -47,6 +47,7 @@ from doorstep.demo.data import (
     PROVIDER_REPLIES,
     PROVIDER_REVIEWS_OF_CUSTOMERS,
 )
+from doorstep.marketplace import policy
 from doorstep.messaging.services import (
     conversation_for_order,
     send_message,
@@ -58,7 +59,6 @@ from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.states import OrderState
 from doorstep.payments import flows
-from doorstep.payments.conf import setting
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import AccountKind, LedgerAccount
 from doorstep.payments.payout_accounts import (
@@ -470,7 +470,7 @@ class History:
             self._say(provider_user, conversation_for_order(order=order), PROVIDER_CHAT)
         if ending == "cancelled_free":
             free_until = order.starts_at - timedelta(
-                hours=settings.DOORSTEP_CANCELLATION_FREE_HOURS + 2
+                hours=policy.current().cancellation_free_hours + 2
             )
             moment = self.clock.now + timedelta(hours=rng.uniform(1, 20))
             if moment < free_until:
@@ -667,7 +667,7 @@ class History:
     def pay_out(self, *, in_transit: bool) -> None:
         """Every provider with enough available asks for it; ops approve the
         batch. Payouts approved in the last day or two are still on their way."""
-        minimum = setting("DOORSTEP_MIN_PAYOUT")
+        minimum = policy.current().min_payout
         accounts = LedgerAccount.objects.filter(
             kind=AccountKind.PROVIDER_AVAILABLE, balance__gte=minimum
         ).select_related("provider")

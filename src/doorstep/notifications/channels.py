@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from doorstep.accounts.models import User
+from doorstep.marketplace.queries import site_name
 from doorstep.notifications.models import Channel, Notification
 from doorstep.notifications.sms import send_sms
 
@@ -42,7 +43,7 @@ def _context(notification: Notification) -> dict[str, object]:
         "recipient": notification.recipient,
         "link": absolute_url(notification.url),
         "preferences_link": absolute_url(reverse("notifications:preferences")),
-        "site_name": settings.DOORSTEP_SITE_NAME,
+        "site_name": site_name(),
     }
 
 
@@ -55,7 +56,7 @@ def send_email(notification: Notification) -> None:
         text = render_to_string("notifications/email/notification.txt", context)
         html = render_to_string("notifications/email/notification.html", context)
     message = EmailMultiAlternatives(
-        subject=f"[{settings.DOORSTEP_SITE_NAME}] {notification.title}",
+        subject=f"[{site_name()}] {notification.title}",
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

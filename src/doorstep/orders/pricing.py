@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from doorstep.catalog.models import Listing, ListingAddOn, PricingModel
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
+from doorstep.marketplace import policy
 from doorstep.orders.models import Order, OrderLine
 from doorstep.payments.conf import setting
 
@@ -43,9 +44,9 @@ class PriceLine:
 
 
 def service_fee_for(subtotal: int) -> int:
-    """The customer's service fee on a price (``DOORSTEP_SERVICE_FEE_BPS``),
-    rounded down to a whole minor unit."""
-    return subtotal * setting("DOORSTEP_SERVICE_FEE_BPS") // 10_000
+    """The customer's service fee on a price (the operator's setting, see
+    ``marketplace.policy``), rounded down to a whole minor unit."""
+    return subtotal * policy.current().service_fee_bps // 10_000
 
 
 def tax_included_in(amount: int) -> int:

@@ -27,6 +27,7 @@ from doorstep.backoffice.access import can_use_back_office
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import bookable_listings, service_area_centre
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.marketplace import policy
 from doorstep.orders import queries, services
 from doorstep.orders.forms import (
     BookingForm,
@@ -194,7 +195,7 @@ def _book_page(
         "area_longitude": area_longitude,
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
-        "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
+        "free_hours": policy.current().cancellation_free_hours,
         "picker": _picker(
             listing,
             zone=zone,
@@ -420,7 +421,7 @@ def _order_context(
         "price": breakdown_of(order),
         "extra_charges": extra_charges(order),
         "cancel_fee": queries.cancellation_fee_preview(order, user),
-        "free_hours": settings.DOORSTEP_CANCELLATION_FREE_HOURS,
+        "free_hours": policy.current().cancellation_free_hours,
         # The template compares with the names, never with spelled-out states.
         "OrderState": OrderState,
         "show_start_code": role == "customer" and order.state in START_CODE_STATES,

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
-from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
 from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
+from doorstep.marketplace import policy
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
 from doorstep.orders.states import EXTRA_CHARGE_STATES, OrderState
@@ -153,9 +153,10 @@ def _legs(*pairs: tuple[LedgerAccount, int]) -> list[Leg]:
 
 
 def commission_bps(order: Order) -> int:
+    """The order's category's commission, else the operator's default."""
     if order.listing_id and order.listing.category_id:
         return order.listing.category.commission_bps
-    return DEFAULT_COMMISSION_BPS
+    return policy.current().default_commission_bps
 
 
 def order_payment(order: Order) -> Payment | None:
@@ -749,7 +750,7 @@ def settle_cancellation(*, order: Order, fee: int | None = None) -> int:
         kept = min(fee, held)
         discount_left = held - kept
         provider_share = (
-            kept * setting("DOORSTEP_CANCELLATION_PROVIDER_SHARE_BPS") // 10_000
+            kept * policy.current().cancellation_provider_share_bps // 10_000
         )
         if held:
             post_entry(
@@ -947,7 +948,7 @@ def decline_extra_charge(*, extra: ExtraCharge) -> ExtraCharge:
 def clear_pending(*, now: datetime) -> int:
     """Earnings older than ``DOORSTEP_CLEARING_DAYS`` become available for payout.
     One clearing entry per earning entry (keyed by it): safe to run any time."""
-    cutoff = now - timedelta(days=setting("DOORSTEP_CLEARING_DAYS"))
+    cutoff = now - timedelta(days=policy.current().clearing_days)
     credits = (
         Posting.objects.filter(
             account__kind=K.PROVIDER_PENDING,
@@ -998,7 +999,7 @@ def request_payout(
     ``DOORSTEP_MIN_PAYOUT``, at most what is available and not yet requested),
     to their connected account — refused (``payouts_not_enabled``) until the
     gateway can pay it."""
-    minimum = setting("DOORSTEP_MIN_PAYOUT")
+    minimum = policy.current().min_payout
     if amount < minimum:
         raise DomainError(
             "below_minimum_payout",

@@ -24,6 +24,7 @@ from doorstep.backoffice.access import (
     has_ops_permission,
 )
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.marketplace import policy
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
 from doorstep.payments import flows, payout_accounts, queries
@@ -112,7 +113,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         ),
         "lines": lines[:200],
         "payouts": PayoutRequest.objects.filter(provider=provider)[:20],
-        "minimum": flows.setting("DOORSTEP_MIN_PAYOUT"),
+        "minimum": policy.current().min_payout,
         "payout_account": payout_accounts.payout_account_of(provider),
     }
     return render(request, "payments/wallet.html", context)

@@ -23,6 +23,7 @@ from doorstep.catalog.models import Category
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM
 from doorstep.core.money import Money
+from doorstep.marketplace import queries as marketplace_queries
 from doorstep.search.params import (
     DEFAULT_RADIUS_KM,
     SearchParams,
@@ -82,15 +83,16 @@ class FacetLink:
 
 
 def search_cities() -> list[City]:
-    """The quick-pick cities from ``DOORSTEP_SEARCH_CITIES``."""
+    """The quick picks: the cities the marketplace serves (ops edit them at
+    ``/ops/settings/cities/``)."""
     return [
         City(
-            slug=str(city["slug"]),
-            name=str(city["name"]),
-            latitude=float(city["lat"]),
-            longitude=float(city["lng"]),
+            slug=city.slug,
+            name=city.name,
+            latitude=city.latitude,
+            longitude=city.longitude,
         )
-        for city in settings.DOORSTEP_SEARCH_CITIES
+        for city in marketplace_queries.cities()
     ]
 
 

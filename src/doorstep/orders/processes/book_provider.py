@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from doorstep.core.errors import DomainError
+from doorstep.marketplace import policy
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
 from doorstep.orders.states import TERMINAL_STATES, OrderState
@@ -101,12 +102,12 @@ def start_window_has_opened(order, context: Context) -> None:
 
 def start_time_has_passed(order, context: Context) -> None:
     """A no-show can be reported only after the start time plus a grace period."""
-    grace = timedelta(minutes=settings.DOORSTEP_NO_SHOW_GRACE_MINUTES)
-    if context.now < order.starts_at + grace:
+    minutes = policy.current().no_show_grace_minutes
+    if context.now < order.starts_at + timedelta(minutes=minutes):
         raise DomainError(
             "too_early_for_no_show",
             _("You can report a no-show %(minutes)d minutes after the start time.")
-            % {"minutes": settings.DOORSTEP_NO_SHOW_GRACE_MINUTES},
+            % {"minutes": minutes},
         )
 
 
@@ -123,7 +124,7 @@ def release_time(order, context: Context) -> None:
 def is_late_change(order, now) -> bool:
     """Inside the window before the start when changes are no longer free."""
     free_until = order.starts_at - timedelta(
-        hours=settings.DOORSTEP_CANCELLATION_FREE_HOURS
+        hours=policy.current().cancellation_free_hours
     )
     return now >= free_until
 
@@ -131,7 +132,7 @@ def is_late_change(order, now) -> bool:
 def policy_fee(order) -> int:
     """The cancellation policy's fee on this order, in minor units."""
     # On the provider's price: the service fee is the platform's, not at stake.
-    return order.subtotal_amount * settings.DOORSTEP_CANCELLATION_FEE_BPS // 10_000
+    return order.subtotal_amount * policy.current().cancellation_fee_bps // 10_000
 
 
 def cancellation_fee_for(order, *, actor: Actor, from_state: str, now) -> int:

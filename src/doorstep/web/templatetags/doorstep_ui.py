@@ -2,7 +2,6 @@
 distances, ratings and durations read to people in each language."""
 
 from django import template
-from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -10,6 +9,7 @@ from django.utils.translation import get_language, get_language_info, ngettext
 from django.utils.translation import gettext as _
 
 from doorstep.core.money import Money
+from doorstep.marketplace.queries import cities
 
 register = template.Library()
 
@@ -194,9 +194,9 @@ def language_name(code: str) -> str:
 
 
 @register.simple_tag
-def search_cities() -> list[dict]:
-    """The quick-pick cities of the search forms (``DOORSTEP_SEARCH_CITIES``)."""
-    return list(settings.DOORSTEP_SEARCH_CITIES)
+def search_cities() -> list:
+    """The quick-pick cities of the search forms: the cities served."""
+    return list(cities())
 
 
 @register.filter

@@ -1,0 +1,139 @@
+"""Reading the operator's settings so that a change made in one process is seen
+by every other on its next request or task, without a restart.
+
+Several web processes and workers run at once, so no process may keep the
+settings in a variable that nothing invalidates. Instead:
+
+- The settings row (one row, primary key lookup) is read **once per request**:
+  the first reader in a request loads it, later readers in the same request
+  (the page's header, the price, the cancellation policy) reuse that copy, and
+  the copy is dropped when the request ends (``request_started`` /
+  ``request_finished``, the signals Django already uses to manage database
+  connections per request). Outside a request — a worker's task, a shell — every
+  read goes to the database, so a task never acts on figures older than itself.
+- The cities (a small table) are kept per process with the settings row's
+  ``version`` and ``updated_at`` they were read at; every change to a city bumps
+  the version, so the next request anywhere that reads the row reloads them.
+
+A request that shows settings therefore costs one indexed single-row query
+(measured in ``tests/test_state.py``) and nothing when it shows none.
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from asgiref.local import Local
+from django.core.signals import request_finished, request_started
+
+from doorstep.catalog.models import localized
+from doorstep.marketplace.models import SINGLETON_ID, City, MarketplaceSettings
+
+# Per request (a context-local, like Django's own per-request state): whether a
+# request is running in this context, and the row it read.
+_request = Local()
+
+
+def _begin(**kwargs) -> None:
+    _request.active = True
+    _request.row = None
+
+
+def _end(**kwargs) -> None:
+    _request.active = False
+    _request.row = None
+
+
+def connect_request_signals() -> None:
+    request_started.connect(_begin, dispatch_uid="marketplace-settings-begin")
+    request_finished.connect(_end, dispatch_uid="marketplace-settings-end")
+
+
+def forget() -> None:
+    """Drop this request's copy and this process's cities (after a change)."""
+    global _cities
+    _request.row = None
+    with _cities_lock:
+        _cities = None
+
+
+def settings_row() -> MarketplaceSettings:
+    """The settings row as it is now (once per request, see above). Before the
+    data migration has run, or after a test flushed it, an unsaved row of
+    defaults (``version`` 0) stands in: everything then follows the
+    environment."""
+    in_request = getattr(_request, "active", False)
+    if in_request:
+        row = getattr(_request, "row", None)
+        if row is not None:
+            return row
+    row = MarketplaceSettings.objects.filter(pk=SINGLETON_ID).first()
+    if row is None:
+        row = MarketplaceSettings(pk=SINGLETON_ID, version=0)
+    if in_request:
+        _request.row = row
+    return row
+
+
+# --- Cities ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedCity:
+    """A city as every page and service reads it (detached from the database)."""
+
+    slug: str
+    name_en: str
+    name_zh_hans: str
+    name_zh_hant: str
+    currency: str
+    time_zone: str
+    latitude: float
+    longitude: float
+    radius_km: int
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_cities: tuple[tuple[int, datetime | None], tuple[ServedCity, ...]] | None = None
+_cities_lock = threading.Lock()
+
+
+def _load_cities() -> tuple[ServedCity, ...]:
+    return tuple(
+        ServedCity(
+            slug=city.slug,
+            name_en=city.name_en,
+            name_zh_hans=city.name_zh_hans,
+            name_zh_hant=city.name_zh_hant,
+            currency=city.currency,
+            time_zone=city.time_zone,
+            latitude=city.latitude,
+            longitude=city.longitude,
+            radius_km=city.radius_km,
+        )
+        for city in City.objects.filter(is_active=True)
+    )
+
+
+def served_cities() -> tuple[ServedCity, ...]:
+    """The active cities in their order, reloaded when the settings row's
+    version says a city changed (in any process)."""
+    global _cities
+    row = settings_row()
+    if row.version == 0:
+        # No settings row to version the cities by: read them every time.
+        return _load_cities()
+    key = (row.version, row.updated_at)
+    cached = _cities
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    cities = _load_cities()
+    with _cities_lock:
+        _cities = (key, cities)
+    return cities
