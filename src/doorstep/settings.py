@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "doorstep.payments.middleware.TestModeHeaderMiddleware",
+    "doorstep.marketplace.middleware.OneReadPerRequestMiddleware",
 ]
 
 ROOT_URLCONF = "doorstep.urls"

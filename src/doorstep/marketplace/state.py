@@ -7,9 +7,9 @@ settings in a variable that nothing invalidates. Instead:
 - The settings row (one row, primary key lookup) is read **once per request**:
   the first reader in a request loads it, later readers in the same request
   (the page's header, the price, the cancellation policy) reuse that copy, and
-  the copy is dropped when the request ends (``request_started`` /
-  ``request_finished``, the signals Django already uses to manage database
-  connections per request). Outside a request — a worker's task, a shell — every
+  the copy is dropped when the request ends (``OneReadPerRequestMiddleware``
+  marks the request; a middleware rather than the ``request_started`` signal,
+  whose receivers ASGI runs in a context the view never sees). Outside a request — a worker's task, a shell — every
   read goes to the database, so a task never acts on figures older than itself.
 - The cities (a small table) are kept per process with the settings row's
   ``version`` and ``updated_at`` they were read at; every change to a city bumps
@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from asgiref.local import Local
-from django.core.signals import request_finished, request_started
 
 from doorstep.catalog.models import localized
 from doorstep.marketplace.models import SINGLETON_ID, City, MarketplaceSettings
@@ -34,19 +33,14 @@ from doorstep.marketplace.models import SINGLETON_ID, City, MarketplaceSettings
 _request = Local()
 
 
-def _begin(**kwargs) -> None:
+def begin_request() -> None:
     _request.active = True
     _request.row = None
 
 
-def _end(**kwargs) -> None:
+def end_request() -> None:
     _request.active = False
     _request.row = None
-
-
-def connect_request_signals() -> None:
-    request_started.connect(_begin, dispatch_uid="marketplace-settings-begin")
-    request_finished.connect(_end, dispatch_uid="marketplace-settings-end")
 
 
 def forget() -> None:
@@ -55,6 +49,12 @@ def forget() -> None:
     _request.row = None
     with _cities_lock:
         _cities = None
+
+
+def read_row() -> MarketplaceSettings:
+    """The row from the database (one primary-key lookup)."""
+    row = MarketplaceSettings.objects.filter(pk=SINGLETON_ID).first()
+    return row if row is not None else MarketplaceSettings(pk=SINGLETON_ID, version=0)
 
 
 def settings_row() -> MarketplaceSettings:
@@ -67,9 +67,7 @@ def settings_row() -> MarketplaceSettings:
         row = getattr(_request, "row", None)
         if row is not None:
             return row
-    row = MarketplaceSettings.objects.filter(pk=SINGLETON_ID).first()
-    if row is None:
-        row = MarketplaceSettings(pk=SINGLETON_ID, version=0)
+    row = read_row()
     if in_request:
         _request.row = row
     return row
