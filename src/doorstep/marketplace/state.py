@@ -9,8 +9,9 @@ settings in a variable that nothing invalidates. Instead:
   (the page's header, the price, the cancellation policy) reuse that copy, and
   the copy is dropped when the request ends (``OneReadPerRequestMiddleware``
   marks the request; a middleware rather than the ``request_started`` signal,
-  whose receivers ASGI runs in a context the view never sees). Outside a request — a worker's task, a shell — every
-  read goes to the database, so a task never acts on figures older than itself.
+  whose receivers ASGI runs in a context the view never sees). Outside a
+  request — a worker's task, a shell — every read goes to the database, so a
+  task never acts on figures older than itself.
 - The cities (a small table) are kept per process with the settings row's
   ``version`` and ``updated_at`` they were read at; every change to a city bumps
   the version, so the next request anywhere that reads the row reloads them.
