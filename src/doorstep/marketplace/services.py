@@ -25,6 +25,7 @@ from doorstep.core.money import known_currencies
 from doorstep.marketplace import audit_actions, state
 from doorstep.marketplace.models import SINGLETON_ID, City, MarketplaceSettings
 from doorstep.marketplace.policy import FIGURES_BY_NAME, Figure, Unit
+from doorstep.search.indexing import index_category
 
 MAX_NAME_LENGTH = 60
 MAX_COMMISSION_BPS = 5_000
@@ -43,6 +44,7 @@ CITY_FIELDS = (
     "position",
     "is_active",
 )
+SEARCHED_CATEGORY_FIELDS = {"name_en", "name_zh_hans", "name_zh_hant", "is_active"}
 CATEGORY_FIELDS = (
     "name_en",
     "name_zh_hans",
@@ -469,6 +471,9 @@ def update_category(*, actor, category_id: str, **changes: object) -> Category:
     if not after_changed:
         return category
     category.save(update_fields=list(after_changed))
+    if set(after_changed) & SEARCHED_CATEGORY_FIELDS:
+        # Search documents carry the category's names and visibility.
+        index_category(category)
     record(
         actor=actor,
         action=audit_actions.UPDATE_CATEGORY,

@@ -28,6 +28,7 @@ from doorstep.marketplace.forms import (
     show_figure,
 )
 from doorstep.marketplace.models import City
+from doorstep.marketplace.policy import Unit
 from doorstep.marketplace.state import settings_row
 from doorstep.web.forms import add_service_error
 
@@ -202,17 +203,19 @@ def city(request: HttpRequest, slug: str) -> HttpResponse:
 CATEGORY_RENAMES = {"commission_bps": "commission", "parent_id": "parent"}
 
 
-def _category_rows() -> list[tuple[Category, int]]:
-    """Every category, parents first with their children under them."""
+def _category_rows() -> list[tuple[Category, int, str]]:
+    """Every category, parents first with their children under them, with its
+    depth and its commission as a percentage."""
     everything = list(Category.objects.order_by("position", "slug"))
     children: dict[int | None, list[Category]] = {}
     for category in everything:
         children.setdefault(category.parent_id, []).append(category)
-    rows: list[tuple[Category, int]] = []
+    rows: list[tuple[Category, int, str]] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
         for category in children.get(parent_id, []):
-            rows.append((category, depth))
+            commission = show_figure(Unit.PERCENT, category.commission_bps)
+            rows.append((category, depth, commission))
             walk(category.pk, depth + 1)
 
     walk(None, 0)

@@ -377,3 +377,26 @@ def test_an_unknown_category_or_city_is_not_found(ops_client):
         ).status_code
         == 404
     )
+
+
+def test_search_finds_a_renamed_category_and_drops_a_retired_one(ops_client):
+    from doorstep.search.tests.helpers import found
+    from tests.factories import make_listing
+
+    category = make_category("pets", name_en="Pets", name_zh_hans="宠物")
+    listing = make_listing(title="Walks", category=category)
+    form = {
+        "name_en": "Dog walking",
+        "name_zh_hans": "遛狗",
+        "name_zh_hant": "遛狗",
+        "commission": "15",
+        "is_active": "on",
+    }
+    url = f"/ops/settings/categories/{category.public_id}/"
+
+    assert ops_client.post(url, form).status_code == 302
+    assert found(listing, q="dog walking")
+
+    del form["is_active"]
+    assert ops_client.post(url, form).status_code == 302
+    assert not found(listing, q="walks")
