@@ -251,7 +251,7 @@ SOCIALACCOUNT_PROVIDERS = env.json("DOORSTEP_SOCIALACCOUNT_PROVIDERS", default={
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
+MFA_ADAPTER = "doorstep.accounts.adapter.MFAAdapter"
 # Accept the code of the 30-second step before or after, as RFC 6238 suggests:
 # phones drift, and a code typed as the step turns over is still the person's.
 MFA_TOTP_TOLERANCE = 1

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -89,3 +90,10 @@ class AccountAdapter(DefaultAccountAdapter):
         with translation.override(language):
             message = self.render_mail(template_prefix, email, values)
         message.send()
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def get_totp_issuer(self) -> str:
+        """Authenticator apps list the code under the marketplace's current
+        name (the operator's setting), not the one it had at deploy."""
+        return site_name()

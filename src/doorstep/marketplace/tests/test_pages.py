@@ -400,3 +400,19 @@ def test_search_finds_a_renamed_category_and_drops_a_retired_one(ops_client):
     del form["is_active"]
     assert ops_client.post(url, form).status_code == 302
     assert not found(listing, q="walks")
+
+
+def test_authenticator_apps_and_emails_name_the_marketplace_as_ops_call_it(
+    admin_ops,
+):
+    from allauth.mfa.adapter import get_adapter
+
+    from doorstep.accounts.adapter import AccountAdapter
+    from doorstep.marketplace import services
+
+    services.update_branding(
+        actor=admin_ops, name="Handy Harbour", primary_colour="", accent_colour=""
+    )
+
+    assert get_adapter().get_totp_issuer() == "Handy Harbour"
+    assert AccountAdapter().format_email_subject("Hi") == "[Handy Harbour] Hi"
