@@ -946,8 +946,9 @@ def decline_extra_charge(*, extra: ExtraCharge) -> ExtraCharge:
 
 
 def clear_pending(*, now: datetime) -> int:
-    """Earnings older than ``DOORSTEP_CLEARING_DAYS`` become available for payout.
-    One clearing entry per earning entry (keyed by it): safe to run any time."""
+    """Earnings older than the operator's clearing period
+    (``policy.current().clearing_days``) become available for payout. One
+    clearing entry per earning entry (keyed by it): safe to run any time."""
     cutoff = now - timedelta(days=policy.current().clearing_days)
     credits = (
         Posting.objects.filter(
@@ -996,8 +997,8 @@ def request_payout(
     currency: str,
 ) -> PayoutRequest:
     """A provider asks for ``amount`` of the available balance (at least
-    ``DOORSTEP_MIN_PAYOUT``, at most what is available and not yet requested),
-    to their connected account — refused (``payouts_not_enabled``) until the
+    the operator's minimum payout, at most what is available and not yet
+    requested), to their connected account — refused (``payouts_not_enabled``) until the
     gateway can pay it."""
     minimum = policy.current().min_payout
     if amount < minimum:

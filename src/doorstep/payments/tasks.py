@@ -46,7 +46,7 @@ def run_money_flow(flow: str, order_id: int, **kwargs) -> str:
 
 def clear_pending_earnings() -> int:
     """Periodic job ``clear_pending_earnings``: earnings past the holding
-    period (``DOORSTEP_CLEARING_DAYS``) become available for payout."""
+    period (the operator's clearing days) become available for payout."""
     from doorstep.payments.flows import clear_pending
 
     return clear_pending(now=timezone.now())
