@@ -21,13 +21,14 @@ A request that shows settings therefore costs one indexed single-row query
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from asgiref.local import Local
 
 from doorstep.catalog.models import localized
 from doorstep.marketplace.models import SINGLETON_ID, City, MarketplaceSettings
+from doorstep.marketplace.seeds import initial_cities
 
 # Per request (a context-local, like Django's own per-request state): whether a
 # request is running in this context, and the row it read.
@@ -103,20 +104,21 @@ _cities: tuple[tuple[int, datetime | None], tuple[ServedCity, ...]] | None = Non
 _cities_lock = threading.Lock()
 
 
-def _load_cities() -> tuple[ServedCity, ...]:
+_CITY_FIELDS = tuple(field.name for field in fields(ServedCity))
+
+
+def _load_cities(*, seeded: bool) -> tuple[ServedCity, ...]:
+    cities = tuple(
+        ServedCity(**row)
+        for row in City.objects.filter(is_active=True).values(*_CITY_FIELDS)
+    )
+    if cities or seeded:
+        return cities
+    # No settings row and no city: the first migration has not run here (or a
+    # test flushed its rows); serve what it would have written.
     return tuple(
-        ServedCity(
-            slug=city.slug,
-            name_en=city.name_en,
-            name_zh_hans=city.name_zh_hans,
-            name_zh_hant=city.name_zh_hant,
-            currency=city.currency,
-            time_zone=city.time_zone,
-            latitude=city.latitude,
-            longitude=city.longitude,
-            radius_km=city.radius_km,
-        )
-        for city in City.objects.filter(is_active=True)
+        ServedCity(**{name: values[name] for name in _CITY_FIELDS})
+        for values in initial_cities()
     )
 
 
@@ -127,12 +129,12 @@ def served_cities() -> tuple[ServedCity, ...]:
     row = settings_row()
     if row.version == 0:
         # No settings row to version the cities by: read them every time.
-        return _load_cities()
+        return _load_cities(seeded=False)
     key = (row.version, row.updated_at)
     cached = _cities
     if cached is not None and cached[0] == key:
         return cached[1]
-    cities = _load_cities()
+    cities = _load_cities(seeded=True)
     with _cities_lock:
         _cities = (key, cities)
     return cities

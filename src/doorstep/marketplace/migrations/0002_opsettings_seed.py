@@ -1,59 +1,18 @@
-"""The settings row, and the cities served: those ``DOORSTEP_SEARCH_CITIES``
-names (the demo's five by default), with the currency, time zone and names the
-demo's city data has for them. Every figure of the row starts empty, so the
-environment's defaults keep applying until ops change them."""
+"""The settings row, every figure empty (the environment's defaults keep
+applying until ops change them), and the initial cities served
+(``marketplace.seeds``)."""
 
-from django.conf import settings
 from django.db import migrations
 
-# slug: (English, Simplified, Traditional, currency, time zone, radius km)
-KNOWN = {
-    "shanghai": ("Shanghai", "上海", "上海", "CNY", "Asia/Shanghai", 60),
-    "taipei": ("Taipei", "台北", "臺北", "TWD", "Asia/Taipei", 40),
-    "hong-kong": ("Hong Kong", "香港", "香港", "HKD", "Asia/Hong_Kong", 35),
-    "san-francisco": (
-        "San Francisco",
-        "旧金山",
-        "舊金山",
-        "USD",
-        "America/Los_Angeles",
-        50,
-    ),
-    "new-york": ("New York", "纽约", "紐約", "USD", "America/New_York", 50),
-}
+from doorstep.marketplace.seeds import initial_cities
 
 
 def seed(apps, schema_editor):
     MarketplaceSettings = apps.get_model("marketplace", "MarketplaceSettings")
     City = apps.get_model("marketplace", "City")
     MarketplaceSettings.objects.get_or_create(pk=1, defaults={"version": 1})
-    for position, entry in enumerate(getattr(settings, "DOORSTEP_SEARCH_CITIES", [])):
-        slug = str(entry["slug"])
-        english, simplified, traditional, currency, time_zone, radius = KNOWN.get(
-            slug,
-            (
-                str(entry["name"]),
-                "",
-                "",
-                settings.DOORSTEP_CURRENCY,
-                settings.TIME_ZONE,
-                50,
-            ),
-        )
-        City.objects.get_or_create(
-            slug=slug,
-            defaults={
-                "name_en": english,
-                "name_zh_hans": simplified,
-                "name_zh_hant": traditional,
-                "currency": currency,
-                "time_zone": time_zone,
-                "latitude": float(entry["lat"]),
-                "longitude": float(entry["lng"]),
-                "radius_km": radius,
-                "position": position,
-            },
-        )
+    for values in initial_cities():
+        City.objects.get_or_create(slug=values.pop("slug"), defaults=values)
 
 
 class Migration(migrations.Migration):

@@ -148,3 +148,18 @@ def test_under_asgi_too_a_request_reads_the_settings_once(monkeypatch):
 
     assert "search-city" in html
     assert len(reads) == 1
+
+
+@pytest.mark.django_db
+def test_before_the_first_migration_wrote_them_the_initial_cities_are_served():
+    """A transactional test's flush empties the tables the migration filled:
+    with no settings row and no city, search still offers the initial cities
+    (and everything else follows the environment)."""
+    from doorstep.marketplace import policy
+
+    MarketplaceSettings.objects.all().delete()
+    City.objects.all().delete()
+
+    assert [city.slug for city in queries.cities()][:2] == ["shanghai", "taipei"]
+    assert queries.city_near(31.2, 121.5).currency == "CNY"
+    assert policy.current() == policy.defaults()
