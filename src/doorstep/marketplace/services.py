@@ -389,7 +389,7 @@ def _check_category(category: Category, errors: dict[str, list[str]]) -> None:
 
 def _locked_category(category_id: str) -> Category:
     category = (
-        Category.objects.select_for_update()
+        Category.objects.select_for_update(of=("self",))
         .select_related("parent")
         .filter(public_id=category_id)
         .first()
