@@ -13,7 +13,13 @@ from doorstep.marketplace.policy import FIGURES, Policy, Unit
 
 
 def percent_of(bps: int) -> Decimal:
-    return (Decimal(bps) / 100).normalize()
+    """1250 → 12.5, 2000 → 20 (never 2E+1, which a form field would show)."""
+    value = Decimal(bps) / 100
+    return (
+        value.quantize(Decimal(1))
+        if value == value.to_integral()
+        else value.normalize()
+    )
 
 
 def bps_of(percent: Decimal) -> int:

@@ -5,6 +5,7 @@ version so every process sees the change on its next request."""
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.files.base import ContentFile
@@ -181,8 +182,8 @@ def update_branding(
 def describe_range(figure: Figure) -> str:
     """The allowed range in the unit ops type it in."""
     if figure.unit == Unit.PERCENT:
-        low = number_format(figure.low / 100, decimal_pos=None)
-        high = number_format(figure.high / 100, decimal_pos=None)
+        low = number_format(Decimal(figure.low) / 100)
+        high = number_format(Decimal(figure.high) / 100)
         return _("Enter a percentage from %(low)s to %(high)s.") % {
             "low": low,
             "high": high,

@@ -416,3 +416,18 @@ def test_authenticator_apps_and_emails_name_the_marketplace_as_ops_call_it(
 
     assert get_adapter().get_totp_issuer() == "Handy Harbour"
     assert AccountAdapter().format_email_subject("Hi") == "[Handy Harbour] Hi"
+
+
+def test_percentages_are_shown_as_people_type_them(ops_client):
+    category = make_category("cleaning", name_en="Cleaning")
+    ops_client.post(FEES, {**FEE_FORM, "service_fee_bps": "30"})
+
+    category_form = ops_client.get(
+        f"/ops/settings/categories/{category.public_id}/"
+    ).content.decode()
+    fees_form = ops_client.get(FEES).content.decode()
+    refused = ops_client.post(FEES, {**FEE_FORM, "service_fee_bps": "45"})
+
+    assert 'name="commission" value="20"' in category_form
+    assert 'name="service_fee_bps" value="30"' in fees_form
+    assert "from 0 to 30." in refused.content.decode()
