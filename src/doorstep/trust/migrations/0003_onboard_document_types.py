@@ -5,78 +5,13 @@ the operator's to set, as their categories are."""
 
 from django.db import migrations
 
-DOCUMENT_TYPES = [
-    # code, English, Simplified, Traditional, has number, expires, badge
-    ("id_card", "ID card", "身份证", "身分證", True, False, "id_verified"),
-    ("passport", "Passport", "护照", "護照", True, True, "id_verified"),
-    (
-        "health_certificate",
-        "Health certificate",
-        "健康证",
-        "健康證明",
-        True,
-        True,
-        "health_certificate",
-    ),
-    (
-        "electrician_licence",
-        "Electrician licence",
-        "电工证",
-        "電工執照",
-        True,
-        True,
-        "licensed",
-    ),
-    (
-        "plumber_licence",
-        "Plumber licence",
-        "水暖工证",
-        "水電工執照",
-        True,
-        True,
-        "licensed",
-    ),
-    (
-        "business_licence",
-        "Business licence",
-        "营业执照",
-        "營業登記",
-        True,
-        True,
-        "",
-    ),
-    (
-        "background_check",
-        "Certificate of no criminal record",
-        "无犯罪记录证明",
-        "良民證",
-        False,
-        True,
-        "background_checked",
-    ),
-]
+from doorstep.trust.document_types import ensure_document_types
 
 
 def seed(apps, schema_editor):
-    DocumentType = apps.get_model("trust", "DocumentType")
-    DocumentRequirement = apps.get_model("trust", "DocumentRequirement")
-    for code, en, hans, hant, has_number, has_expiry, badge in DOCUMENT_TYPES:
-        DocumentType.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_en": en,
-                "name_zh_hans": hans,
-                "name_zh_hant": hant,
-                "has_number": has_number,
-                "has_expiry": has_expiry,
-                "grants_badge": badge,
-            },
-        )
-    DocumentRequirement.objects.get_or_create(
-        document_type=DocumentType.objects.get(code="id_card"),
-        category=None,
-        region="",
-        defaults={"mandatory": True},
+    ensure_document_types(
+        apps.get_model("trust", "DocumentType"),
+        apps.get_model("trust", "DocumentRequirement"),
     )
 
 

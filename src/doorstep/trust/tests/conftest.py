@@ -1,11 +1,10 @@
-import importlib
 from io import BytesIO
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from doorstep.trust.document_types import ensure_document_types
 from doorstep.trust.models import DocumentRequirement, DocumentType
 
 
@@ -18,10 +17,7 @@ def _documents_required(settings):
 
 def seed_document_types() -> None:
     """What trust migration 0003 seeds (a transactional test's flush removes it)."""
-    migration = importlib.import_module(
-        "doorstep.trust.migrations.0003_onboard_document_types"
-    )
-    migration.seed(apps, None)
+    ensure_document_types(DocumentType, DocumentRequirement)
 
 
 def id_requirement() -> DocumentRequirement:
