@@ -32,6 +32,12 @@ def _own_provider(request: HttpRequest) -> ProviderProfile:
     return provider
 
 
+def _form_ids(requirement_id) -> str:
+    # One upload form per requirement on the page: their fields need their own ids.
+    suffix = str(requirement_id)
+    return f"id_r{suffix if suffix.isdigit() else 'x'}_%s"
+
+
 def _verification_page(
     request: HttpRequest,
     provider: ProviderProfile,
@@ -46,7 +52,10 @@ def _verification_page(
             failed
             if failed is not None
             and failed.data.get("requirement") == str(row.requirement.pk)
-            else DocumentUploadForm(initial={"requirement": row.requirement.pk})
+            else DocumentUploadForm(
+                initial={"requirement": row.requirement.pk},
+                auto_id=_form_ids(row.requirement.pk),
+            )
         )
         for row in rows
     }
@@ -70,7 +79,11 @@ def verification(request: HttpRequest) -> HttpResponse:
     provider = _own_provider(request)
     if request.method == "GET":
         return _verification_page(request, provider)
-    form = DocumentUploadForm(request.POST, request.FILES)
+    form = DocumentUploadForm(
+        request.POST,
+        request.FILES,
+        auto_id=_form_ids(request.POST.get("requirement", "")),
+    )
     if form.is_valid():
         try:
             services.upload_document(
