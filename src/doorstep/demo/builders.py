@@ -1039,7 +1039,12 @@ def build_demo(
     )
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
-    build_onboarding(logins=logins, password_hash=logins["provider"].password, now=now)
+    applicants = build_onboarding(
+        logins=logins, password_hash=logins["provider"].password, now=now
+    )
+    report.users += applicants
+    report.providers += applicants
+    report.listings += applicants
     report.indexed = rebuild_index()
     return report
 

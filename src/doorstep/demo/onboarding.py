@@ -46,6 +46,9 @@ class Applicant:
     currency: str
     price: int
     step: str  # applying, submitted, changes_requested, approved, rejected, expiring
+    address: str = ""
+    bio: str = ""
+    languages: tuple[str, ...] = ("zh-hans",)
 
 
 APPLICANTS = (
@@ -60,6 +63,9 @@ APPLICANTS = (
         "CNY",
         15000,
         "applying",
+        "上海市黄浦区南京东路",
+        "新加入平台的保洁阿姨，做事细致，自带工具。",
+        ("zh-hans",),
     ),
     Applicant(
         "lin.meihua@applicants.demo.doorstep.dev",
@@ -72,6 +78,9 @@ APPLICANTS = (
         "TWD",
         320000,
         "submitted",
+        "台北市中正區忠孝西路",
+        "十年居家清潔經驗，擅長廚房與浴室深度清潔。",
+        ("zh-hant",),
     ),
     Applicant(
         "marcus.lee@applicants.demo.doorstep.dev",
@@ -84,6 +93,9 @@ APPLICANTS = (
         "HKD",
         45000,
         "changes_requested",
+        "Central, Hong Kong",
+        "Licensed electrician, fifteen years on residential jobs.",
+        ("en", "zh-hant"),
     ),
     Applicant(
         "zhao.qiang@applicants.demo.doorstep.dev",
@@ -96,6 +108,9 @@ APPLICANTS = (
         "CNY",
         20000,
         "approved",
+        "上海市徐汇区衡山路",
+        "持证电工，专做家庭电路检修、灯具和插座安装。",
+        ("zh-hans",),
     ),
     Applicant(
         "sam.doyle@applicants.demo.doorstep.dev",
@@ -108,6 +123,9 @@ APPLICANTS = (
         "USD",
         12000,
         "rejected",
+        "Lower Manhattan, New York, NY",
+        "Handyman and electrician for apartments in Manhattan.",
+        ("en",),
     ),
     Applicant(
         "zhou.min@applicants.demo.doorstep.dev",
@@ -120,6 +138,9 @@ APPLICANTS = (
         "CNY",
         12000,
         "expiring",
+        "上海市浦东新区陆家嘴",
+        "有健康证的家政服务员，周末也可以预约。",
+        ("zh-hans", "en"),
     ),
 )
 
@@ -204,6 +225,9 @@ def _applicant(spec: Applicant, password_hash: str) -> User:
         display_name=spec.name,
         latitude=spec.latitude,
         longitude=spec.longitude,
+        address=spec.address,
+        bio=spec.bio,
+        languages=list(spec.languages),
         time_zone=spec.time_zone,
     )
     create_listing(
