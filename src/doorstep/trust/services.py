@@ -485,7 +485,8 @@ def review_document(
     now: datetime | None = None,
 ) -> ProviderDocument:
     """Approve a waiting document (granting its badge), or reject a waiting or
-    approved one with ``reason`` (taking its badge away). Needs
+    approved one with ``reason`` (taking its badge away and pausing the
+    published services that needed it). Needs
     ``VERIFY_PROVIDERS``; audited; a rejection is told to the provider.
     ``Conflict`` ``document_already_decided`` for any other state."""
     require_ops_permission(actor, OpsPermission.VERIFY_PROVIDERS)
@@ -513,6 +514,9 @@ def review_document(
         _approve_document(document, actor=actor, now=now)
     else:
         _reject_document(document, actor=actor, reason=reason, now=now)
+        if before == DocumentStatus.APPROVED:
+            # Services that relied on it go offline, as on expiry.
+            _pause_listings_needing_documents(document.provider)
         _tell("document_rejected", document.public_id, reason=reason)
     audit.record(
         actor=actor,

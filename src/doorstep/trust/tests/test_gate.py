@@ -113,3 +113,23 @@ def test_an_optional_or_expired_document_does_not_open_the_gate(settings):
     assert services.documents_missing_for(listing) == {}
     later = timezone.localdate() + timedelta(days=3650)
     assert services.queries.missing_requirements(provider, today=later) == []
+
+
+def test_rejecting_an_approved_id_pauses_the_services_that_needed_it():
+    provider = make_provider()
+    listing = _draft(provider)
+    _approve_all(provider, [id_requirement()])
+    publish_listing(actor=provider.user, listing_id=listing.public_id)
+    document = provider.documents.get(status="approved")
+
+    services.review_document(
+        actor=make_ops("Trust & safety"),
+        document_id=document.public_id,
+        approve=False,
+        reason="The ID belongs to someone else.",
+    )
+
+    listing.refresh_from_db()
+    provider.refresh_from_db()
+    assert listing.status == Listing.Status.PAUSED
+    assert provider.verified_at is None
