@@ -113,3 +113,20 @@ def test_the_queue_is_on_the_ops_home(client):
     sign_in_ops(client, make_ops("Trust & safety"))
     home = client.get(reverse("backoffice:home")).content.decode()
     assert "Provider applications" in home
+
+
+def test_ops_configure_requirements_in_the_admin(client):
+    id_requirement()
+    sign_in_ops(client, make_ops("Ops admin", is_superuser=True))
+    for url in (
+        reverse("admin:trust_documenttype_changelist"),
+        reverse("admin:trust_documentrequirement_changelist"),
+        reverse("admin:trust_documentrequirement_add"),
+    ):
+        assert client.get(url).status_code == 200
+    assert (
+        "ID card"
+        in client.get(
+            reverse("admin:trust_documentrequirement_changelist")
+        ).content.decode()
+    )
