@@ -325,6 +325,15 @@ STORAGES = {
         )
     },
 }
+# Providers' identity documents and licences: private, outside MEDIA_ROOT, never
+# given a URL (see doorstep.trust.storage).
+DOORSTEP_PRIVATE_ROOT = Path(
+    env.str("DOORSTEP_PRIVATE_ROOT", default=str(VAR_DIR / "private"))
+)
+STORAGES["documents"] = {
+    "BACKEND": "doorstep.trust.storage.PrivateFileSystemStorage",
+    "OPTIONS": {"location": str(DOORSTEP_PRIVATE_ROOT)},
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -467,6 +476,18 @@ DOORSTEP_API_TOKEN_TTL_DAYS = env.int("DOORSTEP_API_TOKEN_TTL_DAYS", default=365
 # Gateway, keys, capture timing, clearing delay, fees: every name and default is in
 # doorstep.payments.conf, checked here so that a bad value stops the start-up.
 vars().update(payments_conf.from_environment(env.ENVIRON, debug=DEBUG or TESTING))
+
+# --- Trust and safety -------------------------------------------------------------
+
+# A listing can be published only when its provider's mandatory documents for its
+# category and region are approved and valid (an operator's choice).
+DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS = env.bool(
+    "DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS", default=True
+)
+# Document files are deleted this many days after rejection or account closure.
+DOORSTEP_DOCUMENT_RETENTION_DAYS = env.int(
+    "DOORSTEP_DOCUMENT_RETENTION_DAYS", default=90
+)
 
 # --- Messaging --------------------------------------------------------------------
 

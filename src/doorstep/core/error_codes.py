@@ -68,6 +68,16 @@ class ErrorCode(StrEnum):
         409,
         "The gateway had already released this payment.",
     )
+    APPLICATION_NOT_FOUND = (
+        "application_not_found",
+        404,
+        "No such provider application.",
+    )
+    APPLICATION_NOT_OPEN = (
+        "application_not_open",
+        409,
+        "The provider application is not in a state that allows this.",
+    )
     BAD_SIGNATURE = (
         "bad_signature",
         400,
@@ -113,6 +123,18 @@ class ErrorCode(StrEnum):
         "No such conversation of yours.",
     )
     DAY_OFF = "day_off", 422, "The provider does not work at this time."
+    DOCUMENTS_MISSING = (
+        "documents_missing",
+        422,
+        "Mandatory documents are missing; see `errors`.",
+    )
+    DOCUMENT_ALREADY_DECIDED = (
+        "document_already_decided",
+        409,
+        "The document was already reviewed or replaced.",
+    )
+    DOCUMENT_NOT_FOUND = "document_not_found", 404, "No such document."
+    DOCUMENT_TOO_BIG = "document_too_big", 400, "The document file is too big."
     EMAIL_TAKEN = "email_taken", 409, "An account with this e-mail address exists."
     EMAIL_UNVERIFIED = "email_unverified", 403, "Confirm the e-mail address first."
     EMPTY_MESSAGE = "empty_message", 400, "A message needs text or an attachment."
@@ -167,6 +189,11 @@ class ErrorCode(StrEnum):
         "Wrong e-mail address or password.",
     )
     INVALID_CURSOR = "invalid_cursor", 400, "The page cursor is not valid."
+    INVALID_DOCUMENT = (
+        "invalid_document",
+        400,
+        "The file is not a PDF or a JPEG, PNG or WebP image.",
+    )
     INVALID_PHONE = "invalid_phone", 400, "The phone number is not valid."
     INVALID_PHOTO = "invalid_photo", 400, "The file is not a JPEG, PNG or WebP image."
     INVALID_SEARCH = "invalid_search", 400, "Some search filters are not valid."

@@ -71,6 +71,7 @@ from doorstep.demo.data import (
     OfferSpec,
 )
 from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
+from doorstep.demo.onboarding import build_onboarding
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -1038,6 +1039,12 @@ def build_demo(
     )
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+    applicants = build_onboarding(
+        logins=logins, password_hash=logins["provider"].password, now=now
+    )
+    report.users += applicants
+    report.providers += applicants
+    report.listings += applicants
     report.indexed = rebuild_index()
     return report
 

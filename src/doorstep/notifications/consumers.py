@@ -23,6 +23,7 @@ from doorstep.accounts.models import User
 from doorstep.core.money import Money
 from doorstep.events.models import Event
 from doorstep.notifications.models import Kind
+from doorstep.notifications.wording import WORDING
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.states import OrderState
 
@@ -55,6 +56,7 @@ def plan_for(event: Event) -> list[Planned]:
         "review": _plan_review_event,
         "payout": _plan_payout_event,
         "ops": _plan_ops_event,
+        "verification": _plan_verification_event,
     }.get(family)
     return planner(event) if planner is not None else []
 
@@ -376,3 +378,45 @@ def _plan_ops_event(event: Event) -> list[Planned]:
         Planned(user, Kind.OPS_ALERT, "ops_job_attention", url=url, params=params)
         for user in staff
     ]
+
+
+# --- Verification -------------------------------------------------------------------
+
+
+def _plan_verification_event(event: Event) -> list[Planned]:
+    """Ops' decisions on an application or a document, and document expiry:
+    the provider is told, with ops' reason, and sent to the Verification page."""
+    from doorstep.trust.models import ProviderApplication, ProviderDocument
+
+    outcome = event.topic.split(".", 1)[1]
+    params: dict[str, object] = {"reason": event.payload.get("reason", "")}
+    if outcome.startswith("document_"):
+        document = (
+            ProviderDocument.objects.select_related("provider__user", "document_type")
+            .filter(public_id=event.subject)
+            .first()
+        )
+        if document is None:
+            return []
+        user = document.provider.user
+        params["document"] = document.document_type
+        params["date"] = document.expires_on
+        params["days"] = event.payload.get("days", "")
+        wording = outcome
+    else:
+        application = (
+            ProviderApplication.objects.select_related("provider__user")
+            .filter(public_id=event.subject)
+            .first()
+        )
+        if application is None:
+            return []
+        user = application.provider.user
+        wording = f"verification_{outcome}"
+    if wording not in WORDING:
+        return []
+    try:
+        url = reverse("trust:verification")
+    except NoReverseMatch:  # the provider pages are not mounted
+        url = ""
+    return [Planned(user, Kind.VERIFICATION, wording, url=url, params=params)]

@@ -144,6 +144,46 @@ WORDING = {
         _("Your payout was sent"),
         _("%(amount)s is on its way to your account."),
     ),
+    # --- verification (the reason is ops' own words)
+    "verification_approved": (
+        _("You are verified"),
+        _(
+            "Our team approved your documents. You can publish your services in "
+            "the categories they cover."
+        ),
+    ),
+    "verification_changes_requested": (
+        _("Your verification needs changes"),
+        _(
+            "Our team asks for changes to your documents: %(reason)s Upload them "
+            "again on your Verification page and resubmit."
+        ),
+    ),
+    "verification_rejected": (
+        _("Your verification was declined"),
+        _("Our team declined your application: %(reason)s"),
+    ),
+    "document_rejected": (
+        _("A document was declined"),
+        _("Your %(document)s was declined: %(reason)s"),
+    ),
+    "document_expiring": (
+        _("Your %(document)s expires soon"),
+        _(
+            "Your %(document)s expires on %(date)s, in %(days)s days. Upload the "
+            "renewed document on your Verification page and submit it, so your "
+            "services stay online."
+        ),
+    ),
+    "document_lapsed": (
+        _("Your %(document)s has expired"),
+        _(
+            "Your %(document)s expired today: its badge was removed and the "
+            "services that need it are paused. To renew, upload the new document "
+            "on your Verification page and submit it; once our team approves it "
+            "you can publish them again."
+        ),
+    ),
     # --- to ops
     "ops_job_attention": (
         _("A periodic job needs attention: %(job)s"),

@@ -137,6 +137,18 @@ JOBS: tuple[Job, ...] = (
         timeout=timedelta(hours=3),
     ),
     Job(
+        "sweep_document_expiry",
+        _("Remind of expiring provider documents; lapse expired ones"),
+        "doorstep.trust.tasks.sweep_document_expiry",
+        at=time(6, 0),
+    ),
+    Job(
+        "purge_document_files",
+        _("Delete provider documents past their retention period"),
+        "doorstep.trust.tasks.purge_document_files",
+        at=time(4, 30),
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

@@ -101,6 +101,10 @@ VALID_INPUT_REFUSED = {  # positive_data_acceptance
     "POST /api/v1/me/availability/exceptions": "a past date is a 400, not a 422",
     "PUT /api/v1/me/notification-preferences": "in_app_always_on is a 400",
     "PUT /api/v1/me/availability": "holiday_country must be known; not in schema",
+    "POST /api/v1/me/verification/documents": (
+        "the requirement must be one of the caller's and the file a real PDF or "
+        "photo; a multipart date cannot be null"
+    ),
 }
 INVALID_INPUT_ACCEPTED = {  # negative_data_rejection
     "POST /api/v1/me/provider": "a schema-invalid field is coerced and accepted",

@@ -28,6 +28,7 @@ from doorstep.demo.builders import (
     build_demo,
 )
 from doorstep.demo.data import CATEGORY_TREE, CITIES
+from doorstep.demo.onboarding import APPLICANTS
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_category_tree_is_complete_in_three_languages():
 def test_full_demo_has_believable_counts_and_agencies():
     report = build_demo(orders=0)
 
-    assert ProviderProfile.objects.count() == report.providers == 301
+    assert ProviderProfile.objects.count() == report.providers == 301 + len(APPLICANTS)
     assert report.customers == 201
     assert Agency.objects.count() == report.agencies == 5
     for agency in Agency.objects.all():
@@ -182,7 +183,7 @@ def test_the_same_seed_builds_the_same_marketplace():
     build_demo(providers=40, customers=20, orders=0)
 
     assert _fingerprint() == first
-    assert len(first) == 41
+    assert len(first) == 41 + len(APPLICANTS)
 
 
 def test_a_second_demo_run_changes_nothing():

@@ -1,0 +1,159 @@
+"""The provider's side of onboarding (``/me/verification``): what is asked of
+them, their documents (numbers redacted), uploading one and submitting.
+
+Handlers parse, call one service, shape output; errors are problem+json.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from doorstep.accounts.models import User
+from doorstep.catalog.services import provider_of
+from doorstep.trust import queries, services
+from doorstep.trust.models import ApplicationStatus, ProviderDocument
+from doorstep.trust.queries import RequirementRow
+
+router = Router(tags=["verification"])
+
+
+class DocumentOut(Schema):
+    id: str
+    document_type: str
+    status: str
+    number: str  # redacted: only the last characters show
+    expires_on: date | None
+    uploaded_at: datetime
+    review_reason: str
+
+    @staticmethod
+    def resolve_id(document: ProviderDocument) -> str:
+        return document.public_id
+
+    @staticmethod
+    def resolve_document_type(document: ProviderDocument) -> str:
+        return document.document_type.code
+
+    @staticmethod
+    def resolve_number(document: ProviderDocument) -> str:
+        return document.redacted_number
+
+
+class RequirementOut(Schema):
+    id: str
+    document_type: str
+    name: str
+    category: str | None
+    mandatory: bool
+    has_number: bool
+    has_expiry: bool
+    document: DocumentOut | None
+
+    @staticmethod
+    def resolve_id(row: RequirementRow) -> str:
+        return str(row.requirement.pk)
+
+    @staticmethod
+    def resolve_document_type(row: RequirementRow) -> str:
+        return row.requirement.document_type.code
+
+    @staticmethod
+    def resolve_name(row: RequirementRow) -> str:
+        return row.requirement.document_type.name
+
+    @staticmethod
+    def resolve_category(row: RequirementRow) -> str | None:
+        category = row.requirement.category
+        return category.slug if category else None
+
+    @staticmethod
+    def resolve_mandatory(row: RequirementRow) -> bool:
+        return row.requirement.mandatory
+
+    @staticmethod
+    def resolve_has_number(row: RequirementRow) -> bool:
+        return row.requirement.document_type.has_number
+
+    @staticmethod
+    def resolve_has_expiry(row: RequirementRow) -> bool:
+        return row.requirement.document_type.has_expiry
+
+
+class VerificationOut(Schema):
+    status: str
+    reason: str
+    submitted_at: datetime | None
+    requirements: list[RequirementOut]
+
+
+@dataclass(frozen=True)
+class Verification:
+    status: str
+    reason: str
+    submitted_at: datetime | None
+    requirements: list[RequirementRow]
+
+
+def _caller(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def _verification(user: User) -> Verification:
+    provider = provider_of(user)
+    application = queries.application_of(provider)
+    return Verification(
+        status=application.status if application else ApplicationStatus.APPLYING,
+        reason=application.reason if application else "",
+        submitted_at=application.submitted_at if application else None,
+        requirements=queries.verification_rows(provider),
+    )
+
+
+@router.get(
+    "/me/verification",
+    response=VerificationOut,
+    summary="My verification: requirements, documents and status",
+)
+def get_verification(request: HttpRequest) -> Verification:
+    return _verification(_caller(request))
+
+
+@router.post(
+    "/me/verification/documents",
+    response={201: DocumentOut},
+    summary="Upload a document for one of my requirements",
+    description=(
+        "`multipart/form-data`: `requirement` (an id from `GET /me/verification`), "
+        "the file in `file` (a PDF, or a JPEG, PNG or WebP photo, at most 10 MB; "
+        "photos are re-encoded without metadata), `number` and `expires_on` where "
+        "the document has them. The file is private: it has no URL."
+    ),
+)
+def upload_document(
+    request: HttpRequest,
+    requirement: Form[str],
+    file: File[UploadedFile],
+    number: Form[str] = "",
+    expires_on: Form[date | None] = None,
+) -> ProviderDocument:
+    return services.upload_document(
+        actor=_caller(request),
+        requirement_id=requirement,
+        upload=file,
+        number=number,
+        expires_on=expires_on,
+    )
+
+
+@router.post(
+    "/me/verification/submit",
+    response=VerificationOut,
+    summary="Submit my documents for review",
+)
+def submit(request: HttpRequest) -> Verification:
+    user = _caller(request)
+    services.submit_application(actor=user)
+    return _verification(user)

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.backoffice.access import OpsPermission
+from doorstep.backoffice.queues import OpsQueue, register
+from doorstep.trust import queries
+
+register(
+    OpsQueue(
+        key="provider_applications",
+        title=_("Provider applications"),
+        url_name="trust:ops_queue",
+        permission=OpsPermission.VERIFY_PROVIDERS,
+        waiting=queries.review_queue,
+        since_field="submitted_at",
+    )
+)
+register(
+    OpsQueue(
+        key="expiring_documents",
+        title=_("Documents expiring within 30 days"),
+        url_name="trust:ops_expiring",
+        permission=OpsPermission.VERIFY_PROVIDERS,
+        waiting=lambda: queries.expiring_documents(within_days=30),
+        since_field="expires_on",
+    )
+)

@@ -1,0 +1,153 @@
+"""Reads for onboarding: which documents apply to a provider, and which of
+them are still missing."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from doorstep.accounts.models import ProviderProfile
+from doorstep.catalog.models import Category, Listing
+from doorstep.trust.models import (
+    ApplicationStatus,
+    DocumentRequirement,
+    DocumentStatus,
+    ProviderApplication,
+    ProviderDocument,
+)
+from doorstep.trust.regions import region_of
+
+# Documents that count for a requirement: approved, or (for submitting an
+# application) waiting for review.
+_COUNTING = (DocumentStatus.APPROVED, DocumentStatus.PENDING)
+
+
+def _with_ancestors(categories: list[Category]) -> set[int]:
+    ids: set[int] = set()
+    for category in categories:
+        node: Category | None = category
+        while node is not None and node.pk not in ids:
+            ids.add(node.pk)
+            node = node.parent
+    return ids
+
+
+def requirements_for(
+    provider: ProviderProfile, category: Category | None = None
+) -> list[DocumentRequirement]:
+    """The requirements that apply to ``provider`` in their region: for
+    ``category`` (and its parents) if given, else for every category the
+    provider has a service in. Requirements for every category always apply."""
+    if category is not None:
+        categories = [category]
+    else:
+        categories = list(
+            Category.objects.filter(
+                pk__in=Listing.objects.not_archived()
+                .filter(provider=provider)
+                .values("category_id")
+            ).select_related("parent")
+        )
+    region = region_of(provider)
+    return list(
+        DocumentRequirement.objects.select_related("document_type", "category")
+        .filter(Q(region="") | Q(region=region))
+        .filter(
+            Q(category__isnull=True) | Q(category_id__in=_with_ancestors(categories))
+        )
+        .order_by("-mandatory", "document_type__code", "category_id")
+    )
+
+
+def current_documents(provider: ProviderProfile) -> list[ProviderDocument]:
+    """The provider's documents that still matter (not replaced), newest first."""
+    return list(
+        ProviderDocument.objects.filter(provider=provider)
+        .exclude(status=DocumentStatus.REPLACED)
+        .select_related("document_type", "category")
+        .order_by("-uploaded_at", "-pk")
+    )
+
+
+def _fits(document: ProviderDocument, requirement: DocumentRequirement) -> bool:
+    if document.document_type_id != requirement.document_type_id:
+        return False
+    if requirement.document_type.per_category and requirement.category_id:
+        return document.category_id == requirement.category_id
+    return True
+
+
+def _valid_on(document: ProviderDocument, day: date) -> bool:
+    return document.expires_on is None or document.expires_on > day
+
+
+def document_for(
+    requirement: DocumentRequirement, documents: list[ProviderDocument]
+) -> ProviderDocument | None:
+    """The newest of ``documents`` that answers ``requirement``."""
+    return next((doc for doc in documents if _fits(doc, requirement)), None)
+
+
+def missing_requirements(
+    provider: ProviderProfile,
+    category: Category | None = None,
+    *,
+    accept_pending: bool = False,
+    today: date | None = None,
+) -> list[DocumentRequirement]:
+    """The mandatory requirements (see ``requirements_for``) that no approved and
+    unexpired document answers — or no waiting one either, with
+    ``accept_pending`` (what a provider must upload before submitting)."""
+    today = today or timezone.localdate()
+    statuses = _COUNTING if accept_pending else (DocumentStatus.APPROVED,)
+    documents = [
+        doc
+        for doc in current_documents(provider)
+        if doc.status in statuses and _valid_on(doc, today)
+    ]
+    return [
+        requirement
+        for requirement in requirements_for(provider, category)
+        if requirement.mandatory
+        and not any(_fits(doc, requirement) for doc in documents)
+    ]
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    """One line of the provider's verification page."""
+
+    requirement: DocumentRequirement
+    document: ProviderDocument | None
+
+
+def verification_rows(provider: ProviderProfile) -> list[RequirementRow]:
+    documents = current_documents(provider)
+    return [
+        RequirementRow(requirement, document_for(requirement, documents))
+        for requirement in requirements_for(provider)
+    ]
+
+
+def application_of(provider: ProviderProfile) -> ProviderApplication | None:
+    return ProviderApplication.objects.filter(provider=provider).first()
+
+
+def review_queue():
+    """Applications waiting for ops, oldest first."""
+    return (
+        ProviderApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("provider__user")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def expiring_documents(*, within_days: int = 30, today: date | None = None):
+    """Approved documents that expire within ``within_days``."""
+    today = today or timezone.localdate()
+    return ProviderDocument.objects.filter(
+        status=DocumentStatus.APPROVED,
+        expires_on__isnull=False,
+        expires_on__lte=today + timedelta(days=within_days),
+    )
