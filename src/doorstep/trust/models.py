@@ -63,3 +63,6 @@ class ProviderBadge(models.Model):
     def __str__(self) -> str:
         label = self.get_kind_display()
         return f"{label} ({self.category})" if self.category_id else str(label)
+
+
+from doorstep.trust import check_models  # noqa: E402, F401 - the badges work's models
