@@ -78,7 +78,7 @@ class TopProviderRules(models.Model):
     def as_dict(self) -> dict[str, object]:
         """The rules as JSON-able values (for the audit trail and the badge)."""
         return {
-            "min_rating": str(self.min_rating),
+            "min_rating": f"{Decimal(str(self.min_rating)):.2f}",
             "min_reviews": self.min_reviews,
             "min_completed_jobs": self.min_completed_jobs,
             "max_median_response_minutes": self.max_median_response_minutes,
