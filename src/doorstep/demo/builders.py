@@ -71,6 +71,7 @@ from doorstep.demo.data import (
     OfferSpec,
 )
 from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
+from doorstep.demo.trust_badges import build_trust_badges
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -127,6 +128,7 @@ class BuildReport:
     catalogue_services: int = 0
     indexed: int = 0
     history: HistoryReport | None = None
+    trust: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1038,6 +1040,7 @@ def build_demo(
     )
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+        report.trust = build_trust_badges(logins=logins, now=now)
     report.indexed = rebuild_index()
     return report
 

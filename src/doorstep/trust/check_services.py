@@ -83,7 +83,7 @@ def record_consent(
     fields: dict[str, list[str]] = {}
     if not agreed:
         fields["agreed"] = [_("Tick the box to consent to the check.")]
-    if len(legal_name.split()) < 2 or len(legal_name) > 150:
+    if len(legal_name) < 2 or len(legal_name) > 150:
         fields["legal_name"] = [_("Give your first and last name as on your ID.")]
     if fields:
         raise DomainError(
@@ -124,6 +124,16 @@ def _startable(provider: ProviderProfile) -> BackgroundCheckConsent:
     return consent
 
 
+def _split_name(name: str) -> tuple[str, str]:
+    """(given, family) names: "Mei Chen" → ("Mei", "Chen"); a name written
+    without spaces, as Chinese names are, starts with the family name:
+    "王芳" → ("芳", "王")."""
+    if " " in name:
+        first, _space, last = name.rpartition(" ")
+        return first, last
+    return name[1:], name[:1]
+
+
 def start_background_check(*, provider_id: str, user) -> BackgroundCheck:
     """Ops start a check of the provider with public id ``provider_id``: the
     vendor is asked first (outside a transaction), then the check is saved and
@@ -134,7 +144,7 @@ def start_background_check(*, provider_id: str, user) -> BackgroundCheck:
     if provider is None:
         raise NotFound("provider_not_found", _("No such provider."))
     consent = _startable(provider)
-    first, _space, last = consent.legal_name.partition(" ")
+    first, last = _split_name(consent.legal_name)
     reference = new_public_id("bgc")
     vendor = get_checks()
     try:

@@ -69,7 +69,7 @@ def test_consent_without_the_box_ticked_is_refused_and_nothing_written(provider)
         record_consent(
             provider=provider,
             user=provider.user,
-            legal_name="Mei",
+            legal_name="M",
             agreed=False,
             ip_address=None,
         )
