@@ -64,6 +64,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM, covering_cell_ranges, distance_km
 from doorstep.core.money import Money
@@ -88,6 +89,7 @@ from doorstep.search.models import GEO_INDEX_FIELDS, QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
 from doorstep.search.text import TextQuery, parse_query, prefix_bounds
 from doorstep.trust.badge_queries import badge_kinds_by_provider
+from doorstep.trust.models import ProviderBadge
 
 COUNT_LIMIT = 1_000
 # Above this many matches, a page sorted by an indexed key is read from that
@@ -131,6 +133,8 @@ _HIT_COLUMNS = (
     "d.provider_id",
 )
 _PROVIDER_ID = len(_HIT_COLUMNS) - 1
+_LISTINGS = Listing._meta.db_table
+_BADGES = ProviderBadge._meta.db_table
 
 
 @dataclass
@@ -500,13 +504,16 @@ def _filters(
     if params.min_rating is not None:
         where.append(Sql("d.rating_mean >= %s", [params.min_rating]))
     for kind in params.required_badges:
-        # One EXISTS per badge on the provider's live badges: the badge table
-        # is small per provider and read by its provider index, on SQLite and
-        # PostgreSQL alike (badges change without reindexing the listings).
+        # One EXISTS per badge on the provider's live badges, reached through
+        # the listing's primary key (the covering geo index that place-driven
+        # reads use holds the listing id, not the provider's): a key lookup and
+        # the badge table's provider index per candidate, on SQLite and
+        # PostgreSQL alike, and badges change without reindexing the listings.
         where.append(
             Sql(
-                "EXISTS (SELECT 1 FROM trust_providerbadge b "
-                "WHERE b.provider_id = d.provider_id AND b.kind = %s "
+                f"EXISTS (SELECT 1 FROM {_LISTINGS} l JOIN {_BADGES} b "  # noqa: S608
+                "ON b.provider_id = l.provider_id "
+                "WHERE l.id = d.listing_id AND b.kind = %s "
                 "AND b.revoked_at IS NULL "
                 "AND (b.expires_at IS NULL OR b.expires_at > %s))",
                 [kind, connection.ops.adapt_datetimefield_value(timezone.now())],
