@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile
+from doorstep.trust import check_models  # noqa: F401 - the badges work's models
 
 
 class BadgeKind(models.TextChoices):
@@ -63,6 +64,3 @@ class ProviderBadge(models.Model):
     def __str__(self) -> str:
         label = self.get_kind_display()
         return f"{label} ({self.category})" if self.category_id else str(label)
-
-
-from doorstep.trust import check_models  # noqa: E402, F401 - the badges work's models
