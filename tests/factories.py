@@ -36,7 +36,7 @@ def make_provider(
 
     user = fields.pop("user", None) or make_user()
     latitude, longitude = at
-    return ProviderProfile.objects.create(
+    provider = ProviderProfile.objects.create(
         user=user,
         display_name=fields.pop("display_name", user.name),
         latitude=latitude,
@@ -45,6 +45,13 @@ def make_provider(
         verified_at=timezone.now() if verified else None,
         **fields,
     )
+    if verified:
+        # As approving the ID document does: the badge is what customers see.
+        from doorstep.trust.badges import grant_badge
+        from doorstep.trust.models import BadgeKind
+
+        grant_badge(provider, BadgeKind.ID_VERIFIED, source="factory")
+    return provider
 
 
 def make_category(

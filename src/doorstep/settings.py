@@ -469,6 +469,9 @@ DOORSTEP_AUTO_COMPLETE_HOURS = env.int("DOORSTEP_AUTO_COMPLETE_HOURS", default=4
 DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
+# Background checks: "sandbox" or "checkr" (trust.background_checks has the rest).
+DOORSTEP_BACKGROUND_CHECKS = env.str("DOORSTEP_BACKGROUND_CHECKS", default="sandbox")
+CHECKR_API_KEY = env.str("CHECKR_API_KEY", default="")
 DOORSTEP_API_TOKEN_TTL_DAYS = env.int("DOORSTEP_API_TOKEN_TTL_DAYS", default=365)
 
 # --- Payments ---------------------------------------------------------------------

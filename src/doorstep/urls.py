@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("doorstep.notifications.urls")),
     path("", include("doorstep.periodic.urls")),
     path("", include("doorstep.trust.urls")),
+    path("", include("doorstep.trust.badge_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

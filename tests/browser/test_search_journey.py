@@ -261,7 +261,7 @@ def test_customer_finds_a_deep_clean_near_shanghai_and_opens_it(
     )
     expect(page.locator(".price-card")).to_contain_text("CN¥199.00")
     expect(page.locator(".provider-card")).to_contain_text("Mei Chen")
-    expect(page.locator(".provider-card")).to_contain_text("Verified")
+    expect(page.locator(".provider-card")).to_contain_text("ID verified")
     expect(page.locator(".provider-card")).to_contain_text(
         "Usually responds within 18 min"
     )

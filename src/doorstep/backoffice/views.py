@@ -57,6 +57,18 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.MANAGE_SETTINGS,
         ),
         OpsPage(
+            _("Background checks"),
+            _("Start checks providers consented to; decide results to review."),
+            reverse("badges:ops_checks"),
+            OpsPermission.VERIFY_PROVIDERS,
+        ),
+        OpsPage(
+            _("Top provider rules"),
+            _("What earns the Top provider badge; providers requalify nightly."),
+            reverse("badges:ops_top_provider"),
+            OpsPermission.ENFORCE_STANDARDS,
+        ),
+        OpsPage(
             _("Scheduled jobs"),
             _("What the worker runs on its own: last run, next run, last error."),
             SCHEDULE_PATH,

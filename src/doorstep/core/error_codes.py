@@ -78,6 +78,36 @@ class ErrorCode(StrEnum):
         409,
         "The provider application is not in a state that allows this.",
     )
+    BACKGROUND_CHECK_CLOSED = (
+        "background_check_closed",
+        409,
+        "The background check is not waiting for an ops decision.",
+    )
+    BACKGROUND_CHECK_CONSENT_REQUIRED = (
+        "background_check_consent_required",
+        422,
+        "The provider has not consented to a background check.",
+    )
+    BACKGROUND_CHECK_NOT_FOUND = (
+        "background_check_not_found",
+        404,
+        "No such background check.",
+    )
+    BACKGROUND_CHECK_OPEN = (
+        "background_check_open",
+        409,
+        "A background check of this provider is already in progress.",
+    )
+    BACKGROUND_CHECK_REFUSED = (
+        "background_check_refused",
+        422,
+        "The background-check vendor refused to start the check.",
+    )
+    BACKGROUND_CHECK_UNAVAILABLE = (
+        "background_check_unavailable",
+        503,
+        "The background-check vendor cannot be reached; retry.",
+    )
     BAD_SIGNATURE = (
         "bad_signature",
         400,

@@ -72,6 +72,7 @@ from doorstep.demo.data import (
 )
 from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
 from doorstep.demo.onboarding import build_onboarding
+from doorstep.demo.trust_badges import build_trust_badges
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -128,6 +129,7 @@ class BuildReport:
     catalogue_services: int = 0
     indexed: int = 0
     history: HistoryReport | None = None
+    trust: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1039,6 +1041,7 @@ def build_demo(
     )
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+        report.trust = build_trust_badges(logins=logins, now=now)
     applicants = build_onboarding(
         logins=logins, password_hash=logins["provider"].password, now=now
     )

@@ -149,6 +149,18 @@ JOBS: tuple[Job, ...] = (
         at=time(4, 30),
     ),
     Job(
+        "requalify_top_providers",
+        _("Requalify every provider for the Top provider badge"),
+        "doorstep.trust.check_tasks.requalify_top_providers",
+        at=time(2, 30),
+    ),
+    Job(
+        "deliver_sandbox_check_events",
+        _("Send the background-check sandbox's due webhooks"),
+        "doorstep.trust.check_tasks.deliver_sandbox_check_events",
+        every=MINUTE,
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

@@ -67,6 +67,7 @@ def _hit_out(request: HttpRequest, hit: SearchHit) -> dict:
             "name": hit.provider_name,
             "verified": hit.provider_verified,
         },
+        "badges": list(hit.badges),
         "pricing_model": hit.pricing_model,
         "price": hit.price.as_json() if hit.price else None,
         "distance_km": round(hit.distance_km, 3)

@@ -29,6 +29,7 @@ from doorstep.search.geometry import chord2, chord2_for_km, unit_vector
 from doorstep.search.models import QUOTE_PRICE_KEY, SearchDocument
 from doorstep.search.params import SearchParams, Sort
 from doorstep.search.text import is_vocabulary_term, matches, parse_query
+from doorstep.trust.badge_queries import badge_kinds_by_provider
 
 
 def brute_force_search(
@@ -138,6 +139,10 @@ def _matching(
     low = params.price_min if params.price_min is not None else 0
     high = params.price_max if params.price_max is not None else QUOTE_PRICE_KEY - 1
     language = f"|{params.language.lower()}|" if params.language else None
+    required = set(params.required_badges)
+    holders = (
+        badge_kinds_by_provider({d.provider_id for d in documents}) if required else {}
+    )
 
     for d in documents:
         if allowed is not None and d.category_id not in allowed:
@@ -154,7 +159,7 @@ def _matching(
             continue
         if params.min_rating is not None and d.rating_mean < params.min_rating:
             continue
-        if params.verified_only and not d.provider_verified:
+        if required and not required <= set(holders.get(d.provider_id, ())):
             continue
         if params.instant_book_only and not d.instant_book:
             continue

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM
 from doorstep.core.money import Money, known_currencies
+from doorstep.trust.models import BadgeKind
 
 MAX_QUERY_LENGTH = 100
 MAX_LIMIT = 50
@@ -51,6 +52,8 @@ class SearchParams:
     currency: str | None = None
     min_rating: float | None = None
     verified_only: bool = False
+    # Badge kinds (trust.models.BadgeKind) the provider must hold, all of them.
+    badges: tuple[str, ...] = ()
     instant_book_only: bool = False
     language: str | None = None  # a language the provider speaks
     sort: Sort = Sort.RELEVANCE
@@ -60,6 +63,15 @@ class SearchParams:
     @property
     def has_point(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def required_badges(self) -> tuple[str, ...]:
+        """The badges a provider must hold: those asked for, and "ID verified"
+        for ``verified`` (a verified provider is one holding that badge)."""
+        kinds = set(self.badges)
+        if self.verified_only:
+            kinds.add(BadgeKind.ID_VERIFIED.value)
+        return tuple(sorted(kinds))
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,8 @@ class SearchHit:
     thumbnail_url: str | None
     instant_book: bool
     is_promoted: bool
+    # The provider's live badge kinds, in display order.
+    badges: tuple[str, ...] = ()
     score: float = 0.0  # the "best match" score (search.ranking); 0 for other sorts
     rating_score: float = 0.0  # the shrunk rating that "Top rated" sorts by
 
@@ -207,6 +221,25 @@ def parse_search_params(query: Mapping[str, str]) -> SearchParams:
     if get("min_rating"):
         min_rating = _float(get("min_rating"), "min_rating", errors, low=0, high=5)
 
+    # ``badges=id_verified,top_provider`` (the API), or the key repeated (the
+    # web form's checkboxes).
+    raw_badges = (
+        query.getlist("badges") if hasattr(query, "getlist") else [get("badges")]
+    )
+    badges = tuple(
+        sorted(
+            {
+                kind.strip()
+                for raw in raw_badges
+                for kind in raw.split(",")
+                if kind.strip()
+            }
+        )
+    )
+    if any(kind not in BadgeKind.values for kind in badges) or len(badges) > 10:
+        errors["badges"] = [_("Unknown badge.")]
+        badges = ()
+
     category = get("category") or None
     if category and (len(category) > 80 or not category.replace("-", "").isalnum()):
         errors["category"] = [_("Unknown category.")]
@@ -255,6 +288,7 @@ def parse_search_params(query: Mapping[str, str]) -> SearchParams:
         currency=currency,
         min_rating=min_rating,
         verified_only=get("verified") in _TRUE,
+        badges=badges,
         instant_book_only=get("instant") in _TRUE,
         language=language,
         sort=sort,

@@ -64,6 +64,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM, covering_cell_ranges, distance_km
 from doorstep.core.money import Money
@@ -87,6 +88,8 @@ from doorstep.search.geometry import (
 from doorstep.search.models import GEO_INDEX_FIELDS, QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
 from doorstep.search.text import TextQuery, parse_query, prefix_bounds
+from doorstep.trust.badge_queries import badge_kinds_by_provider
+from doorstep.trust.models import ProviderBadge
 
 COUNT_LIMIT = 1_000
 # Above this many matches, a page sorted by an indexed key is read from that
@@ -127,7 +130,11 @@ _HIT_COLUMNS = (
     "d.rating_score",
     "d.thumbnail_url",
     "d.instant_book",
+    "d.provider_id",
 )
+_PROVIDER_ID = len(_HIT_COLUMNS) - 1
+_LISTINGS = Listing._meta.db_table
+_BADGES = ProviderBadge._meta.db_table
 
 
 @dataclass
@@ -206,8 +213,16 @@ def search_listings(
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     details = _hit_rows([listing_id for listing_id, _value in rows], now_param)
+    badges = badge_kinds_by_provider(
+        details[listing_id][_PROVIDER_ID]
+        for listing_id, _value in rows
+        if listing_id in details
+    )
     hits = [
-        _hit(details[listing_id], value, params, categories, language)
+        replace(
+            _hit(details[listing_id], value, params, categories, language),
+            **_trust(badges.get(details[listing_id][_PROVIDER_ID], ())),
+        )
         for listing_id, value in rows
         if listing_id in details
     ]
@@ -488,8 +503,22 @@ def _filters(
             )
     if params.min_rating is not None:
         where.append(Sql("d.rating_mean >= %s", [params.min_rating]))
-    if params.verified_only:
-        where.append(Sql("d.provider_verified = %s", [True]))
+    for kind in params.required_badges:
+        # One EXISTS per badge on the provider's live badges, reached through
+        # the listing's primary key (the covering geo index that place-driven
+        # reads use holds the listing id, not the provider's): a key lookup and
+        # the badge table's provider index per candidate, on SQLite and
+        # PostgreSQL alike, and badges change without reindexing the listings.
+        where.append(
+            Sql(
+                f"EXISTS (SELECT 1 FROM {_LISTINGS} l JOIN {_BADGES} b "  # noqa: S608
+                "ON b.provider_id = l.provider_id "
+                "WHERE l.id = d.listing_id AND b.kind = %s "
+                "AND b.revoked_at IS NULL "
+                "AND (b.expires_at IS NULL OR b.expires_at > %s))",
+                [kind, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+        )
     if params.instant_book_only:
         where.append(Sql("d.instant_book = %s", [True]))
     if params.language:
@@ -880,6 +909,11 @@ def _beyond_cursor(key: _SortKey, cursor_key: tuple[float, int]) -> Sql:
     )
 
 
+def _trust(kinds: list[str]) -> dict[str, object]:
+    """A hit's trust signals from the provider's live badges."""
+    return {"badges": tuple(kinds), "provider_verified": "id_verified" in kinds}
+
+
 def _hit_rows(listing_ids: list[int], now_param: Any) -> dict[int, tuple]:
     """What a result card shows, for the page's hits only."""
     if not listing_ids:
@@ -920,6 +954,7 @@ def _hit(
         rating_score,
         thumbnail_url,
         instant_book,
+        _provider_id,
         is_promoted,
     ) = row
     category = categories.get(category_id)

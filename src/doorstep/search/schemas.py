@@ -29,6 +29,14 @@ class ServiceSearchIn(Schema):
     )
     min_rating: str | None = Field(None, description="Lowest average rating, 0 to 5.")
     verified: str | None = Field(None, description="`true`: verified providers only.")
+    badges: str | None = Field(
+        None,
+        description=(
+            "Comma-separated badge kinds the provider must all hold: "
+            "`id_verified`, `background_checked`, `licensed`, "
+            "`health_certificate`, `top_provider`."
+        ),
+    )
     instant: str | None = Field(None, description="`true`: instant booking only.")
     language: str | None = Field(None, description="A language the provider speaks.")
     sort: str | None = Field(
@@ -52,7 +60,7 @@ class CategoryRefOut(Schema):
 class ProviderRefOut(Schema):
     id: str
     name: str
-    verified: bool
+    verified: bool = Field(description="The provider holds the ID-verified badge.")
 
 
 class SearchRatingOut(Schema):
@@ -84,6 +92,9 @@ class ServiceHitOut(Schema):
     thumbnail_url: str | None
     instant_book: bool
     promoted: bool = Field(description="A paid placement: show it labelled.")
+    badges: list[str] = Field(
+        description="The provider's live trust badges, in display order."
+    )
 
 
 class FacetOut(Schema):

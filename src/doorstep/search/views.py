@@ -32,6 +32,7 @@ from doorstep.search.params import (
     parse_search_params,
 )
 from doorstep.search.queries import search_listings
+from doorstep.trust.badge_queries import badge_filter_choices
 from doorstep.web.ratelimit import rate_setting
 
 # The parameters the form owns; anything else in the URL (tracking tags) is ignored.
@@ -47,6 +48,7 @@ FILTER_KEYS = (
     "currency",
     "min_rating",
     "verified",
+    "badges",
     "instant",
     "language",
     "sort",
@@ -100,7 +102,7 @@ def _search_url(query: QueryDict | dict, **changes: object) -> str:
     """The search page URL for ``query`` with some parameters changed (``None``
     removes one). Empty values and the cursor are dropped: a changed search
     starts again from its first page."""
-    values = {key: (query.get(key) or "").strip() for key in FILTER_KEYS}
+    values = {key: _value(query, key) for key in FILTER_KEYS}
     for key, value in changes.items():
         values[key] = "" if value is None else str(value)
     encoded = QueryDict(mutable=True)
@@ -109,6 +111,13 @@ def _search_url(query: QueryDict | dict, **changes: object) -> str:
             encoded[key] = values[key]
     base = reverse("search:search")
     return f"{base}?{encoded.urlencode()}" if encoded else base
+
+
+def _value(query: QueryDict | dict, key: str) -> str:
+    """A parameter's value; the badge checkboxes repeat their key, joined here."""
+    if key == "badges" and hasattr(query, "getlist"):
+        return ",".join(v.strip() for v in query.getlist(key) if v.strip())
+    return (query.get(key) or "").strip()
 
 
 def _city_redirect(request: HttpRequest) -> HttpResponse | None:
@@ -252,6 +261,7 @@ def _active_filter_count(params: SearchParams | None) -> int:
             params.price_min is not None or params.price_max is not None,
             params.min_rating is not None,
             params.verified_only,
+            bool(params.badges),
             params.instant_book_only,
             params.language is not None,
         ]
@@ -304,7 +314,8 @@ def search(request: HttpRequest) -> HttpResponse:
         next_url = f"{reverse('search:search')}?{next_query.urlencode()}"
     context = {
         "params": params,
-        "values": {key: query.get(key, "") for key in FILTER_KEYS},
+        "values": {key: _value(query, key) for key in FILTER_KEYS},
+        "badge_choices": badge_filter_choices(),
         "errors": errors,
         # Messages for parameters without a control of their own (cursor, limit).
         "general_errors": [

@@ -13,3 +13,17 @@ APPROVE_DOCUMENT = define("documents.approve", _("Approved a provider document")
 REJECT_DOCUMENT = define("documents.reject", _("Rejected a provider document"))
 VIEW_DOCUMENT = define("documents.view", _("Opened a provider document"))
 LAPSE_DOCUMENT = define("documents.lapse", _("A provider document expired"))
+# --- Badges, background checks and the top-provider rules -----------------------
+START_BACKGROUND_CHECK = define(
+    "trust.background_check.start", _("Started a background check")
+)
+APPROVE_BACKGROUND_CHECK = define(
+    "trust.background_check.approve", _("Approved a background check under review")
+)
+REJECT_BACKGROUND_CHECK = define(
+    "trust.background_check.reject", _("Rejected a background check under review")
+)
+UPDATE_TOP_PROVIDER_RULES = define(
+    "trust.top_provider_rules.update", _("Changed the top-provider rules")
+)
+# --- End of badges, background checks and the top-provider rules ----------------

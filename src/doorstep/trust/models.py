@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.core.ids import PublicIdField
+from doorstep.trust import check_models  # noqa: F401 - the badges work's models
 
 
 class BadgeKind(models.TextChoices):

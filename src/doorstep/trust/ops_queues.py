@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.backoffice.access import OpsPermission
 from doorstep.backoffice.queues import OpsQueue, register
 from doorstep.trust import queries
+from doorstep.trust.check_models import BackgroundCheck
 
 register(
     OpsQueue(
@@ -22,5 +23,19 @@ register(
         permission=OpsPermission.VERIFY_PROVIDERS,
         waiting=lambda: queries.expiring_documents(within_days=30),
         since_field="expires_on",
+    )
+)
+
+# --- Background checks ----------------------------------------------------------
+register(
+    OpsQueue(
+        key="background_checks_to_review",
+        title=_("Background checks to review"),
+        url_name="badges:ops_checks",
+        permission=OpsPermission.VERIFY_PROVIDERS,
+        waiting=lambda: BackgroundCheck.objects.filter(
+            status=BackgroundCheck.Status.CONSIDER
+        ),
+        since_field="completed_at",
     )
 )

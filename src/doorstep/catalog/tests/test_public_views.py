@@ -125,7 +125,7 @@ def test_the_provider_card_builds_trust(client, listing):
     card = card.group(0)
     assert "Mei Chen" in card
     assert '<span class="avatar avatar--large" aria-hidden="true">MC</span>' in card
-    assert "Verified" in card
+    assert "ID verified" in card
     assert "128 jobs completed" in card
     assert "Usually responds within 25 min" in card
     assert "6 years of experience" in card

@@ -294,7 +294,7 @@ def test_a_card_shows_everything_needed_to_choose(client, listings):
     assert "Deep cleaning, small flat" in card
     assert "Deep cleaning" in card  # category
     assert "Spotless Mei" in card
-    assert "Verified" in card
+    assert "ID verified" in card
     assert "Instant book" in card
     assert "1.2 km away" in card
     assert "New" in card  # no reviews yet

@@ -4,8 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from doorstep.trust.check_services import record_consent
 from doorstep.trust.document_types import ensure_document_types
 from doorstep.trust.models import DocumentRequirement, DocumentType
+from tests.factories import make_provider, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +59,24 @@ def photo_upload(*, with_gps: bool = True) -> SimpleUploadedFile:
     buffer = BytesIO()
     image.save(buffer, "JPEG", exif=exif.tobytes())
     return SimpleUploadedFile("id.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def provider():
+    return make_provider(
+        user=make_user(name="Mei Chen", email="mei@example.com"),
+        display_name="Mei Chen",
+    )
+
+
+def consented(provider, legal_name: str = "Mei Chen"):
+    """``provider`` with a recorded consent to the current text."""
+    record_consent(
+        provider=provider,
+        user=provider.user,
+        legal_name=legal_name,
+        agreed=True,
+        ip_address="203.0.113.7",
+        user_agent="pytest",
+    )
+    return provider
