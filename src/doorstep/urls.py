@@ -28,6 +28,8 @@ urlpatterns = [
     path("sandbox/", include("doorstep.payments.sandbox_urls")),
     path("", include("doorstep.notifications.urls")),
     path("", include("doorstep.periodic.urls")),
+    # Standards enforcement (trust): the provider's page and /ops/standards/.
+    path("", include("doorstep.trust.standards_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -12,6 +12,7 @@ from doorstep.payments.api import router as payments_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
+from doorstep.trust.standards_api import router as standards_router
 
 DESCRIPTION = """\
 Every action a customer, provider or ops person takes on the web is also available
@@ -47,3 +48,4 @@ api.add_router("", messaging_router)
 api.add_router("", reviews_router)
 api.add_router("", payments_router)
 api.add_router("", notifications_router)
+api.add_router("", standards_router)

@@ -63,3 +63,6 @@ class ProviderBadge(models.Model):
     def __str__(self) -> str:
         label = self.get_kind_display()
         return f"{label} ({self.category})" if self.category_id else str(label)
+
+
+from doorstep.trust.standards_models import *  # noqa: E402, F403  (standards enforcement)
