@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from doorstep.accounts.models import User
@@ -152,4 +152,4 @@ def appeal_strike(request: HttpRequest, strike_id: str, payload: AppealIn):
     appeal = standards.file_appeal(
         user=_caller(request), strike_id=strike_id, text=payload.text
     )
-    return 201, _appeal_out(appeal)
+    return Status(201, _appeal_out(appeal))
