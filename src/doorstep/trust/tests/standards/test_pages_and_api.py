@@ -59,7 +59,9 @@ def test_the_provider_sees_their_strikes_and_appeals_one(client, provider, strik
 
     assert response.status_code == 302
     assert Appeal.objects.get().strike == strike
-    assert b"Waiting for a decision" in client.get(reverse("standards:provider")).content
+    assert (
+        b"Waiting for a decision" in client.get(reverse("standards:provider")).content
+    )
 
 
 def test_another_provider_or_a_customer_cannot_appeal_or_see_it(
@@ -108,7 +110,8 @@ def test_the_api_lists_the_providers_strikes_and_files_an_appeal(
     assert [item["id"] for item in listed["items"]] == [strike.public_id]
     assert listed["items"][0]["trigger"] == "quality_complaint"
     assert listed["next"] is None
-    assert standing["level"] == "good" and standing["live_strikes"] == 1
+    assert standing["level"] == "good"
+    assert standing["live_strikes"] == 1
     assert created.status_code == 201
     assert created.json()["status"] == "open"
     # someone else's strike is not found, like one that does not exist
@@ -135,7 +138,9 @@ def make_listing_for_other():
     return make_listing(price=8_000, currency="CNY")
 
 
-def test_the_api_refuses_bad_input_and_non_providers(client, provider, strike, customer):
+def test_the_api_refuses_bad_input_and_non_providers(
+    client, provider, strike, customer
+):
     headers = bearer(provider.user)
     empty = client.post(
         f"{API}/provider/strikes/{strike.public_id}/appeal",
