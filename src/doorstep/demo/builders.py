@@ -127,6 +127,7 @@ class BuildReport:
     catalogue_services: int = 0
     indexed: int = 0
     history: HistoryReport | None = None
+    standards: object | None = None  # demo.standards.StandardsReport
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1038,6 +1039,11 @@ def build_demo(
     )
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+        # Standards enforcement (trust): an appeal, upheld complaints, a restriction.
+        from doorstep.demo.history import _quiet_settings
+        from doorstep.demo.standards import seed_standards
+
+        report.standards = seed_standards(logins=logins, quiet=_quiet_settings())
     report.indexed = rebuild_index()
     return report
 
