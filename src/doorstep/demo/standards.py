@@ -7,9 +7,11 @@ the provider's Standards page have something to show. A few service calls."""
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
 from django.test import override_settings
 
 from doorstep.accounts.models import ProviderProfile, User
+from doorstep.catalog.models import Listing
 from doorstep.orders.models import Order
 from doorstep.orders.states import OrderState
 from doorstep.trust import standards
@@ -66,10 +68,16 @@ def seed_standards(*, logins: dict[str, User], quiet: dict) -> StandardsReport:
         # Other providers with completed jobs: one with upheld complaints, one
         # restricted by ops after them.
         others = list(
-            ProviderProfile.objects.filter(orders__state=OrderState.COMPLETED)
-            .exclude(pk=demo_provider.pk)
-            .distinct()
-            .order_by("pk")[:2]
+            ProviderProfile.objects.exclude(pk=demo_provider.pk)
+            .filter(
+                pk__in=Listing.objects.filter(status=Listing.Status.PUBLISHED).values(
+                    "provider"
+                )
+            )
+            .annotate(
+                done=Count("orders", filter=Q(orders__state=OrderState.COMPLETED))
+            )
+            .order_by("-done", "pk")[:2]
         )
         for position, provider in enumerate(others):
             for order in _completed_orders(provider, 2):

@@ -3,6 +3,7 @@ ops pages under ``/ops/standards/``. Thin: parse, call a service, render; a
 refused action shows its message (and field errors beside the field)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,7 @@ def _provider_or_404(request: HttpRequest):
     return profile
 
 
+@login_required
 @require_GET
 def provider_standards(request: HttpRequest) -> HttpResponse:
     provider = _provider_or_404(request)
@@ -47,6 +49,7 @@ def provider_standards(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
 def provider_appeal(request: HttpRequest, strike_id: str) -> HttpResponse:
     _provider_or_404(request)
@@ -78,6 +81,9 @@ def _ops_only(request: HttpRequest) -> None:
 @require_GET
 def ops_home(request: HttpRequest) -> HttpResponse:
     _ops_only(request)
+    wanted = request.GET.get("provider", "").strip()
+    if wanted:
+        return redirect("standards:ops_provider", provider_id=wanted)
     return render(
         request,
         "trust/standards/ops_home.html",
