@@ -277,3 +277,17 @@ def test_a_bad_rule_from_the_page_shows_why_and_changes_nothing(client):
     )
     assert b"Between 0 and 10000 basis points." in response.content
     assert PenaltyRule.objects.get(trigger="no_show").fine_bps == 2000
+
+
+def test_ops_open_a_providers_record_by_its_id(client, provider):
+    sign_in_ops(client, make_ops("Trust & safety"))
+
+    response = client.get(
+        reverse("standards:ops_home"), {"provider": f" {provider.public_id} "}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("standards:ops_provider", args=[provider.public_id])
+    assert client.get(response.url).status_code == 200
+    unknown = reverse("standards:ops_provider", args=["prv_nobody"])
+    assert client.get(unknown).status_code == 404
