@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("doorstep.periodic.urls")),
     path("", include("doorstep.trust.urls")),
     path("", include("doorstep.trust.badge_urls")),
+    # Standards enforcement (trust): the provider's page and /ops/standards/.
+    path("", include("doorstep.trust.standards_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

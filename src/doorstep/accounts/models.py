@@ -178,6 +178,9 @@ class ProviderProfile(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        # Standards enforcement: takes no new orders (hidden from search, not
+        # bookable) but keeps the orders it has.
+        RESTRICTED = "restricted", _("Restricted")
         SUSPENDED = "suspended", _("Suspended")
 
     public_id = PublicIdField(prefix="prv")

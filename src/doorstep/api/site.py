@@ -13,6 +13,7 @@ from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
 from doorstep.trust.api import router as trust_router
+from doorstep.trust.standards_api import router as standards_router
 
 DESCRIPTION = """\
 Every action a customer, provider or ops person takes on the web is also available
@@ -49,3 +50,4 @@ api.add_router("", reviews_router)
 api.add_router("", payments_router)
 api.add_router("", notifications_router)
 api.add_router("", trust_router)
+api.add_router("", standards_router)

@@ -69,6 +69,12 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.ENFORCE_STANDARDS,
         ),
         OpsPage(
+            _("Standards"),
+            _("Penalty rules, strikes, appeals, warnings and suspensions."),
+            reverse("standards:ops_home"),
+            OpsPermission.ENFORCE_STANDARDS,
+        ),
+        OpsPage(
             _("Scheduled jobs"),
             _("What the worker runs on its own: last run, next run, last error."),
             SCHEDULE_PATH,

@@ -57,6 +57,9 @@ class ErrorCode(StrEnum):
     )
     ADDRESS_NOT_FOUND = "address_not_found", 404, "No such saved address."
     ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
+    APPEAL_DECIDED = "appeal_decided", 409, "The appeal was already decided."
+    APPEAL_EXISTS = "appeal_exists", 409, "The strike was already appealed."
+    APPEAL_NOT_FOUND = "appeal_not_found", 404, "No such appeal."
     ALREADY_AUTHORISED = "already_authorised", 409, "The order was already paid for."
     ALREADY_HIDDEN = "already_hidden", 409, "The review is already hidden."
     ALREADY_PROVIDER = "already_provider", 409, "You are already a provider."
@@ -368,11 +371,18 @@ class ErrorCode(StrEnum):
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
     SAME_TIME = "same_time", 422, "The proposed time is the current one."
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
+    STANDING_ALREADY_GOOD = (
+        "standing_already_good",
+        409,
+        "The provider is in good standing: nothing to lift.",
+    )
     STATE_CHANGED = (
         "state_changed",
         409,
         "The order changed meanwhile; reload and retry.",
     )
+    STRIKE_NOT_FOUND = "strike_not_found", 404, "No such strike of yours."
+    STRIKE_REMOVED = "strike_removed", 409, "The strike was removed already."
     SUB_SCORES_NOT_ALLOWED = (
         "sub_scores_not_allowed",
         400,

@@ -70,8 +70,14 @@ from doorstep.demo.data import (
     Neighbourhood,
     OfferSpec,
 )
-from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
+from doorstep.demo.history import (
+    DEMO_ORDERS,
+    HistoryReport,
+    _quiet_settings,
+    build_history,
+)
 from doorstep.demo.onboarding import build_onboarding
+from doorstep.demo.standards import seed_standards
 from doorstep.demo.trust_badges import build_trust_badges
 from doorstep.scheduling.models import (
     AvailabilityException,
@@ -130,6 +136,7 @@ class BuildReport:
     indexed: int = 0
     history: HistoryReport | None = None
     trust: dict[str, int] = field(default_factory=dict)
+    standards: object | None = None  # demo.standards.StandardsReport
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1042,6 +1049,8 @@ def build_demo(
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
         report.trust = build_trust_badges(logins=logins, now=now)
+        # Standards enforcement (trust): an appeal, upheld complaints, a restriction.
+        report.standards = seed_standards(logins=logins, quiet=_quiet_settings())
     applicants = build_onboarding(
         logins=logins, password_hash=logins["provider"].password, now=now
     )

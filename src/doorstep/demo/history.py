@@ -33,6 +33,7 @@ from django.utils import timezone
 from doorstep.accounts.models import ProviderProfile, SavedAddress, User
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.photos import ProcessedPhoto, process_photo
+from doorstep.catalog.queries import bookable_listings
 from doorstep.catalog.services import attach_listing_photo
 from doorstep.core.errors import DomainError
 from doorstep.demo import pictures
@@ -436,6 +437,11 @@ class History:
             yield self.clock.now + timedelta(minutes=rng.randint(4, 95))
             self._say(provider_user, conversation, INQUIRY_ANSWERS)
         yield plan.booked_at
+        if not bookable_listings().filter(pk=listing.pk).exists():
+            # Restricted or suspended by then (standards enforcement): customers
+            # cannot book it any more.
+            self.report.skipped += 1
+            return
         starts_at = self._pick_start(plan)
         if starts_at is None:
             self.report.skipped += 1

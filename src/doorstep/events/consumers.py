@@ -19,6 +19,9 @@ CONSUMERS: list[tuple[str, str]] = [
     ("payout.", "doorstep.notifications.consumers.on_event"),
     ("ops.", "doorstep.notifications.consumers.on_event"),
     ("verification.", "doorstep.notifications.consumers.on_event"),
+    # Standards enforcement (trust): penalties from order events, and notices.
+    ("order.", "doorstep.trust.standards.on_order_event"),
+    ("standards.", "doorstep.trust.standards_notices.on_standards_event"),
 ]
 
 

@@ -27,6 +27,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.PAYOUT: {E: True},
     Kind.OPS_ALERT: {E: True},
     Kind.VERIFICATION: {E: True},
+    # Standards enforcement: strikes, fines, suspensions, appeal decisions.
+    Kind.STANDARDS: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

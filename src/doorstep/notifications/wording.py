@@ -196,6 +196,65 @@ WORDING = {
             "please check your payout details."
         ),
     ),
+    # --- standards enforcement (trust.standards_notices)
+    "standards_strike": (
+        _("You received a strike"),
+        _(
+            "%(trigger)s on “%(title)s”: %(points)s strike(s). You can read it "
+            "and appeal on your Standards page."
+        ),
+    ),
+    "standards_strike_fined": (
+        _("You received a strike and a fine"),
+        _(
+            "%(trigger)s on “%(title)s”: %(points)s strike(s) and a fine of "
+            "%(amount)s, taken from your balance. You can read it and appeal on "
+            "your Standards page."
+        ),
+    ),
+    "standards_warned": (
+        _("A warning about your standards"),
+        _(
+            "Your account has been warned (%(reason)s). More strikes will stop "
+            "new bookings."
+        ),
+    ),
+    "standards_restricted": (
+        _("Your account takes no new bookings"),
+        _(
+            "Your listings are hidden and cannot be booked (%(reason)s). Your "
+            "current orders go on. You can appeal your strikes on your Standards "
+            "page."
+        ),
+    ),
+    "standards_suspended": (
+        _("Your account is suspended"),
+        _(
+            "Your listings are hidden and your future orders were cancelled and "
+            "refunded to the customers (%(reason)s). You can appeal your strikes "
+            "on your Standards page."
+        ),
+    ),
+    "standards_restored": (
+        _("Your account is in good standing again"),
+        _("Your published listings can be found and booked again (%(reason)s)."),
+    ),
+    "standards_appeal_upheld": (
+        _("Your appeal was decided: the strike stands"),
+        _("Operations upheld the strike: %(reason)s"),
+    ),
+    "standards_appeal_overturned": (
+        _("Your appeal was accepted"),
+        _("The strike was removed and any fine returned to your balance: %(reason)s"),
+    ),
+    "standards_order_cancelled": (
+        _("Your booking was cancelled and refunded"),
+        _(
+            "“%(title)s” on %(when)s was cancelled because the provider can no "
+            "longer take bookings. You are refunded in full. Book another "
+            "provider for %(category)s from the link."
+        ),
+    ),
 }
 
 

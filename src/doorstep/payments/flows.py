@@ -1192,3 +1192,128 @@ def return_payout(payout: PayoutRequest, *, failure_code: str) -> None:
         payout.status = PayoutRequest.Status.FAILED
         payout.failure_code = failure_code[:40]
         payout.save(update_fields=["status", "failure_code", "updated_at"])
+
+
+# --- Fines (standards enforcement) ----------------------------------------------------
+#
+# A fine moves money the provider holds on the platform to ``PENALTY_REVENUE``:
+# from the available balance first, then from the pending one. Balances never go
+# negative, so what the provider does not have is recorded as
+# ``PROVIDER_RECEIVABLE`` — a debt netted from their next earnings by
+# ``collect_fine_debts`` (as Uber and Urban Company recover penalties from later
+# payouts) rather than capped: capping would make a fine free for a provider who
+# just cashed out. Nothing leaves the platform, so no gateway call is made and
+# the flow runs inside the caller's transaction.
+
+FINE = "fine"
+FINE_REFUND = "fine_refund"
+FINE_DEBT_COLLECTED = "fine_debt_collected"
+
+
+def fine_key(fine_id: str) -> str:
+    return f"fine:{fine_id}"
+
+
+@order_flow
+def charge_fine(*, order: Order, fine_id: str, amount: int) -> JournalEntry:
+    """Take fine ``fine_id`` (``amount`` in the order's currency) from the
+    order's provider: available, then pending, the rest owed. Idempotent by the
+    fine's id. Locks the provider's accounts (in id order, through
+    ``post_entry``)."""
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("A fine must be positive."))
+    key = fine_key(fine_id)
+    currency = order.currency
+    provider = order.provider
+    with transaction.atomic():
+        existing = JournalEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        available = _account(K.PROVIDER_AVAILABLE, currency, provider=provider)
+        pending = _account(K.PROVIDER_PENDING, currency, provider=provider)
+        from_available = min(amount, max(_locked_balance(available), 0))
+        from_pending = min(amount - from_available, max(_locked_balance(pending), 0))
+        owed = amount - from_available - from_pending
+        return post_entry(
+            kind=FINE,
+            legs=_legs(
+                (available, from_available),
+                (pending, from_pending),
+                (_account(K.PROVIDER_RECEIVABLE, currency, provider=provider), owed),
+                (_account(K.PENALTY_REVENUE, currency), -amount),
+            ),
+            order=order,
+            idempotency_key=key,
+            description=fine_id,
+        )
+
+
+@order_flow
+def refund_fine(*, order: Order, fine_id: str) -> JournalEntry | None:
+    """Give fine ``fine_id`` back (an appeal overturned it): first cancel what
+    the provider still owes, then credit the rest to the available balance.
+    Idempotent; ``None`` if the fine was never charged."""
+    key = f"fine_refund:{fine_id}"
+    with transaction.atomic():
+        charged = JournalEntry.objects.filter(idempotency_key=fine_key(fine_id)).first()
+        if charged is None:
+            return None
+        existing = JournalEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        revenue = charged.postings.get(account__kind=K.PENALTY_REVENUE)
+        amount = -revenue.amount
+        currency = revenue.currency
+        provider = order.provider
+        receivable = _account(K.PROVIDER_RECEIVABLE, currency, provider=provider)
+        forgiven = min(amount, max(_locked_balance(receivable), 0))
+        return post_entry(
+            kind=FINE_REFUND,
+            legs=_legs(
+                (revenue.account, amount),
+                (receivable, -forgiven),
+                (
+                    _account(K.PROVIDER_AVAILABLE, currency, provider=provider),
+                    -(amount - forgiven),
+                ),
+            ),
+            order=order,
+            idempotency_key=key,
+            description=fine_id,
+        )
+
+
+def collect_fine_debts(*, provider: ProviderProfile | None = None) -> int:
+    """Net what providers owe for fines from the balances they have now
+    (available first, then pending). Keyed by the debt account's posting count,
+    so a repeat with nothing new posts nothing. Returns how many entries it
+    wrote. Run by the ``collect_fine_debts`` periodic job and after each fine."""
+    debts = LedgerAccount.objects.filter(kind=K.PROVIDER_RECEIVABLE, balance__gt=0)
+    if provider is not None:
+        debts = debts.filter(provider=provider)
+    written = 0
+    for debt in debts.select_related("provider").order_by("pk"):
+        with transaction.atomic():
+            owed = _locked_balance(debt)
+            available = _account(
+                K.PROVIDER_AVAILABLE, debt.currency, provider=debt.provider
+            )
+            pending = _account(
+                K.PROVIDER_PENDING, debt.currency, provider=debt.provider
+            )
+            from_available = min(owed, max(_locked_balance(available), 0))
+            from_pending = min(owed - from_available, max(_locked_balance(pending), 0))
+            if from_available + from_pending <= 0:
+                continue
+            post_entry(
+                kind=FINE_DEBT_COLLECTED,
+                legs=_legs(
+                    (available, from_available),
+                    (pending, from_pending),
+                    (debt, -(from_available + from_pending)),
+                ),
+                idempotency_key=(f"fine_debt:{debt.public_id}:{debt.postings.count()}"),
+                description=debt.provider.public_id,
+            )
+            written += 1
+    return written

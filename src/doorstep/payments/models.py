@@ -38,6 +38,11 @@ class AccountKind(models.TextChoices):
     SERVICE_FEE_REVENUE = "service_fee_revenue", _("Service fee revenue")
     CANCELLATION_FEE_REVENUE = "cancellation_fee_revenue", _("Cancellation fee revenue")
     PROMOTIONS_EXPENSE = "promotions_expense", _("Discounts funded by the platform")
+    # Standards enforcement: fines for no-shows and late cancellations are the
+    # platform's revenue; what a provider could not pay is owed (an asset,
+    # debit-normal), netted from their later earnings.
+    PENALTY_REVENUE = "penalty_revenue", _("Fines revenue")
+    PROVIDER_RECEIVABLE = "provider_receivable", _("Fines owed by the provider")
     # The outside world: money that left to customers or providers (debit-normal)
     REFUNDS_PAID = "refunds_paid", _("Refunds paid")
     PAYOUTS_PAID = "payouts_paid", _("Payouts paid")
@@ -48,6 +53,7 @@ DEBIT_NORMAL = {
     AccountKind.PROMOTIONS_EXPENSE,
     AccountKind.REFUNDS_PAID,
     AccountKind.PAYOUTS_PAID,
+    AccountKind.PROVIDER_RECEIVABLE,
 }
 # Balances that are claims of real parties on real money: never below zero.
 NON_NEGATIVE = {
@@ -56,6 +62,7 @@ NON_NEGATIVE = {
     AccountKind.ORDER_ESCROW,
     AccountKind.PROVIDER_PENDING,
     AccountKind.PROVIDER_AVAILABLE,
+    AccountKind.PROVIDER_RECEIVABLE,
 }
 
 

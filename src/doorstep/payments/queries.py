@@ -43,6 +43,10 @@ ENTRY_KIND_LABELS = {
     flows.PAYOUT_RETURNED: gettext_lazy("Payout returned"),
     "tip": gettext_lazy("Tip"),
     "extra": gettext_lazy("Extra charge"),
+    # Standards enforcement
+    flows.FINE: gettext_lazy("Fine"),
+    flows.FINE_REFUND: gettext_lazy("Fine returned"),
+    flows.FINE_DEBT_COLLECTED: gettext_lazy("Fine owed, taken from earnings"),
 }
 
 

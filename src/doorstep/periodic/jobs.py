@@ -129,6 +129,19 @@ JOBS: tuple[Job, ...] = (
         "doorstep.payments.tasks.clear_pending_earnings",
         every=15 * MINUTE,
     ),
+    # --- standards enforcement (trust)
+    Job(
+        "review_provider_standing",
+        _("Expire old strikes and lift what they no longer justify"),
+        "doorstep.trust.standards.review_standing_of_all",
+        every=60 * MINUTE,
+    ),
+    Job(
+        "collect_fine_debts",
+        _("Net fines providers owe from their new earnings"),
+        "doorstep.trust.standards.collect_all_fine_debts",
+        every=15 * MINUTE,
+    ),
     Job(
         "reconcile_payments",
         _("Reconcile the ledger with the payment gateway"),

@@ -282,3 +282,6 @@ class ProviderDocument(models.Model):
             return ""
         visible = self.number[-4:] if len(self.number) > 6 else self.number[-2:]
         return "****" + visible
+
+
+from doorstep.trust.standards_models import *  # noqa: E402, F403  (standards enforcement)

@@ -4,6 +4,7 @@ from doorstep.backoffice.access import OpsPermission
 from doorstep.backoffice.queues import OpsQueue, register
 from doorstep.trust import queries
 from doorstep.trust.check_models import BackgroundCheck
+from doorstep.trust.standards_models import Appeal
 
 register(
     OpsQueue(
@@ -37,5 +38,17 @@ register(
             status=BackgroundCheck.Status.CONSIDER
         ),
         since_field="completed_at",
+    )
+)
+
+# --- standards enforcement: appeals waiting for a decision
+register(
+    OpsQueue(
+        key="standards_appeals",
+        title=_("Appeals against strikes"),
+        url_name="standards:ops_home",
+        permission=OpsPermission.ENFORCE_STANDARDS,
+        waiting=lambda: Appeal.objects.filter(status=Appeal.Status.OPEN),
+        since_field="filed_at",
     )
 )

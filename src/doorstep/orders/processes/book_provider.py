@@ -297,7 +297,9 @@ TRANSITIONS = (
         "cancel",
         frozenset({REQUESTED, ACCEPTED}),
         CANCELLED,
-        frozenset({CUSTOMER, PROVIDER, OPS}),
+        # The system cancels a suspended provider's future orders (trust's
+        # standards enforcement), free for the customer and refunded in full.
+        frozenset({CUSTOMER, PROVIDER, OPS, SYSTEM}),
         gettext_lazy("Cancel"),
         guards=(),
         effects=(charge_cancellation_fee, release_time, settle_cancellation),

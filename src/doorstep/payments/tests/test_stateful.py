@@ -83,6 +83,7 @@ class Money(RuleBasedStateMachine):
         self.customer = make_user()
         self.ops = make_ops("Finance")
         self.orders: list[Order] = []
+        self.fines: list[tuple[Order, str]] = []
         self.now = timezone.now()
 
     def teardown(self) -> None:
@@ -325,6 +326,29 @@ class Money(RuleBasedStateMachine):
                 reference=f"tip-{amount}",
             )
 
+    # --- Fines (standards enforcement) -------------------------------------------
+
+    @rule(data=st.data(), amount=st.integers(1, 12_000))
+    def fine(self, data, amount):
+        """A fine on any order of a provider: from their balances, the rest
+        owed; charged twice by a repeated delivery, posted once."""
+        if self.orders:
+            order = data.draw(st.sampled_from(self.orders))
+            fine_id = f"fin_{next(_slot)}"
+            self.fines.append((order, fine_id))
+            flows.charge_fine(order=order, fine_id=fine_id, amount=amount)
+            flows.charge_fine(order=order, fine_id=fine_id, amount=amount)
+
+    @rule(data=st.data())
+    def overturn_fine(self, data):
+        if self.fines:
+            order, fine_id = data.draw(st.sampled_from(self.fines))
+            flows.refund_fine(order=order, fine_id=fine_id)
+
+    @rule()
+    def collect_fine_debts(self):
+        flows.collect_fine_debts()
+
     @rule(days=st.sampled_from([1, 8]))
     def clear(self, days):
         self.now += timedelta(days=days)
@@ -443,9 +467,14 @@ class Money(RuleBasedStateMachine):
         released = (
             balances(K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE) + in_transit + paid_out
         )
+        # Fines move provider balances to revenue; what a provider could not pay
+        # is revenue the platform is owed (the receivable), not money it holds.
         revenue = balances(
-            K.COMMISSION_REVENUE, K.SERVICE_FEE_REVENUE, K.CANCELLATION_FEE_REVENUE
-        ) - balances(K.PROMOTIONS_EXPENSE, K.REFUNDS_PAID)
+            K.COMMISSION_REVENUE,
+            K.SERVICE_FEE_REVENUE,
+            K.CANCELLATION_FEE_REVENUE,
+            K.PENALTY_REVENUE,
+        ) - balances(K.PROMOTIONS_EXPENSE, K.REFUNDS_PAID, K.PROVIDER_RECEIVABLE)
         escrow = balances(K.ORDER_ESCROW)
         assert captured == released + revenue + refunded + escrow
         assert balances(K.GATEWAY_FUNDS) == captured - refunded - paid_out
