@@ -26,6 +26,7 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.REVIEW: {E: True},
     Kind.PAYOUT: {E: True},
     Kind.OPS_ALERT: {E: True},
+    Kind.STANDARDS: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})
