@@ -44,9 +44,7 @@ def test_a_phone_number_in_the_address_is_masked_for_the_provider(
     assert address_for(order, provider) == address
 
 
-def test_an_off_platform_request_in_the_notes_is_flagged_and_warned(
-    listing, customer
-):
+def test_an_off_platform_request_in_the_notes_is_flagged_and_warned(listing, customer):
     notes = "Book the minimum on the app and pay the rest in cash"
 
     order = place_order(**booking(listing, customer, notes=notes))
