@@ -71,6 +71,7 @@ from doorstep.demo.data import (
     OfferSpec,
 )
 from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
+from doorstep.demo.integrity import seed_integrity_flags
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -1038,6 +1039,7 @@ def build_demo(
     )
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+        seed_integrity_flags(logins=logins, now=now or timezone.now())
     report.indexed = rebuild_index()
     return report
 

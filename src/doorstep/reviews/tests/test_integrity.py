@@ -87,7 +87,7 @@ def _paid_with(order, method: str) -> None:
         currency=order.currency,
         base_amount=10000,
         amount=10000,
-        gateway="sandbox",
+        gateway="stripe_connect",
         payment_method=method,
         idempotency_key=f"test:{order.public_id}",
     )
