@@ -496,6 +496,9 @@ DOORSTEP_DOCUMENT_RETENTION_DAYS = env.int(
 
 # After this many messages with contact details masked, the sender is flagged for ops.
 DOORSTEP_MESSAGING_FLAG_AFTER = env.int("DOORSTEP_MESSAGING_FLAG_AFTER", default=3)
+# A burst: this many reviews of one provider within this many hours.
+DOORSTEP_REVIEW_BURST_COUNT = env.int("DOORSTEP_REVIEW_BURST_COUNT", default=5)
+DOORSTEP_REVIEW_BURST_HOURS = env.int("DOORSTEP_REVIEW_BURST_HOURS", default=24)
 
 # --- Notifications ----------------------------------------------------------------
 

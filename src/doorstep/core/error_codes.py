@@ -180,6 +180,12 @@ class ErrorCode(StrEnum):
         "No extra charge in the order's state.",
     )
     EXTRA_NOT_FOUND = "extra_not_found", 404, "No such extra charge on this order."
+    FLAG_ALREADY_DECIDED = (
+        "flag_already_decided",
+        409,
+        "The flag has already been decided.",
+    )
+    FLAG_NOT_FOUND = "flag_not_found", 404, "No such flag."
     FULLY_BOOKED_DAY = "fully_booked_day", 422, "The provider is fully booked that day."
     GATEWAY_UNAVAILABLE = (
         "gateway_unavailable",
@@ -267,6 +273,7 @@ class ErrorCode(StrEnum):
         "Ops staff must set up a second factor before getting a token.",
     )
     MISSING_STARS = "missing_stars", 400, "Give from 1 to 5 stars."
+    NOTE_TOO_LONG = "note_too_long", 400, "The note is too long."
     NOTHING_CAPTURED = "nothing_captured", 409, "No money was taken for this order."
     NOTHING_TO_PAY = "nothing_to_pay", 422, "There is nothing to pay."
     NOTIFICATION_NOT_FOUND = "notification_not_found", 404, "No such notification."
@@ -345,6 +352,12 @@ class ErrorCode(StrEnum):
     REASON_MISSING = "reason_missing", 400, "Say what is wrong."
     REASON_TOO_LONG = "reason_too_long", 400, "The reason is too long."
     REFUND_TOO_LARGE = "refund_too_large", 422, "The refund is more than was taken."
+    REPORT_ALREADY_RESOLVED = (
+        "report_already_resolved",
+        409,
+        "The review report has already been resolved.",
+    )
+    REPORT_NOT_FOUND = "report_not_found", 404, "No such review report."
     REQUEST_IN_PROGRESS = (
         "request_in_progress",
         409,
@@ -366,6 +379,12 @@ class ErrorCode(StrEnum):
         "Answer the other side's proposal first.",
     )
     RETRY_LATER = "retry_later", 503, "The payment could not be completed now; retry."
+    REVIEW_FLAG_ALREADY_DECIDED = (
+        "review_flag_already_decided",
+        409,
+        "The review flag has already been decided.",
+    )
+    REVIEW_FLAG_NOT_FOUND = "review_flag_not_found", 404, "No such review flag."
     REVIEW_NOT_FOUND = "review_not_found", 404, "No such review."
     REVIEW_NOT_PUBLIC = "review_not_public", 422, "The review is not public yet."
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
@@ -439,6 +458,11 @@ class ErrorCode(StrEnum):
     )
     USER_NOT_FOUND = "user_not_found", 404, "No such user."
     VOIDED = "voided", 409, "The payment was released and cannot be taken."
+    WARN_NEEDS_CONFIRM = (
+        "warn_needs_confirm",
+        400,
+        "Only a confirmed flag can warn the sender.",
+    )
     WEAK_PASSWORD = "weak_password", 400, "Choose a stronger password."
     WRONG_DURATION = "wrong_duration", 422, "The number of hours is out of range."
     WRONG_START_CODE = "wrong_start_code", 422, "The start code is not right."

@@ -76,6 +76,7 @@ from doorstep.demo.history import (
     _quiet_settings,
     build_history,
 )
+from doorstep.demo.integrity import seed_integrity_flags
 from doorstep.demo.onboarding import build_onboarding
 from doorstep.demo.standards import seed_standards
 from doorstep.demo.trust_badges import build_trust_badges
@@ -1049,6 +1050,7 @@ def build_demo(
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
         report.trust = build_trust_badges(logins=logins, now=now)
+        seed_integrity_flags(logins=logins, now=now or timezone.now())
         # Standards enforcement (trust): an appeal, upheld complaints, a restriction.
         report.standards = seed_standards(logins=logins, quiet=_quiet_settings())
     applicants = build_onboarding(

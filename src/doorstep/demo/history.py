@@ -48,6 +48,7 @@ from doorstep.demo.data import (
     PROVIDER_REPLIES,
     PROVIDER_REVIEWS_OF_CUSTOMERS,
 )
+from doorstep.demo.integrity import DemoPhones
 from doorstep.marketplace import policy
 from doorstep.messaging.services import (
     conversation_for_order,
@@ -381,6 +382,7 @@ class History:
         self.report = HistoryReport()
         self.review_photos = 0
         self.start = now - timedelta(days=HISTORY_DAYS)
+        self.phones = DemoPhones(sharing_from=now - timedelta(days=HISTORY_DAYS // 3))
 
     # -- the queue
 
@@ -641,6 +643,7 @@ class History:
             communication=score(),
             value=score(),
             photos=photos,
+            submission=self.phones.submission_for(customer, now=self.clock.now),
         )
 
     # -- the scheduler

@@ -143,7 +143,9 @@ def _parse_send(request: HttpRequest) -> tuple[str, object]:
     description='JSON `{"body": "…"}`, or `multipart/form-data` with `body` and '
     "an `attachment` photo. Before a booking is confirmed, phone numbers, e-mail "
     "addresses, messaging app ids and links are masked: the answer then has "
-    "`masked: true` and a `reason` to show the sender.",
+    "`masked: true` and a `reason` to show the sender. A message asking to pay "
+    "or deal off the platform is delivered but flagged for ops: the answer has "
+    "`off_platform: true` and a `warning` to show the sender.",
     openapi_extra=_SEND_BODY,
 )
 def send_message(request: HttpRequest, conversation_id: str):
@@ -154,6 +156,7 @@ def send_message(request: HttpRequest, conversation_id: str):
         sender=user, conversation=conversation, body=body, attachment=attachment
     )
     sent.message.reason = sent.reason
+    sent.message.warning = sent.warning
     return sent.message
 
 

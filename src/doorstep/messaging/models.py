@@ -96,6 +96,8 @@ class Message(models.Model):
     original_body = models.TextField(blank=True, editable=False)
     masked = models.BooleanField(default=False, editable=False)
     masked_kinds = models.JSONField(default=list, blank=True, editable=False)
+    # The sender asked to pay or deal off the platform: warned, delivered, flagged.
+    off_platform = models.BooleanField(default=False, editable=False)
     attachment = models.ImageField(upload_to="messages/%Y/%m/", blank=True)
     attachment_thumbnail = models.ImageField(
         upload_to="messages/%Y/%m/thumbs/", blank=True
@@ -146,12 +148,26 @@ class ReadReceipt(models.Model):
 
 
 class MessageFlag(models.Model):
-    """A sender ops should look at: ``count`` masked messages so far. One open
-    flag per sender and reason; ops resolve it (and a new one opens if the
-    sender carries on)."""
+    """A sender ops should look at, for one reason: ``count`` incidents so far
+    (masked messages, requests to pay off the platform, bookings whose notes or
+    address carried either). One open flag per sender and reason; ops dismiss
+    or confirm it (and a new one opens if the sender carries on).
+
+    ``last_message`` or ``order`` says where the latest incident is; ``excerpt``
+    keeps what the sender typed there, for ops only."""
 
     class Reason(models.TextChoices):
         CONTACT_DETAILS = "contact_details", _("Repeatedly shared contact details")
+        OFF_PLATFORM = "off_platform", _("Asked to pay or deal off the platform")
+        BOOKING_TEXT = (
+            "booking_text",
+            _("Contact details or an off-platform request in a booking"),
+        )
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a decision")
+        DISMISSED = "dismissed", _("Dismissed")
+        CONFIRMED = "confirmed", _("Confirmed")
 
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -161,9 +177,29 @@ class MessageFlag(models.Model):
     last_message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    excerpt = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.CharField(max_length=500, blank=True)
+    sender_warned = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("message flag")
@@ -179,3 +215,7 @@ class MessageFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender_id}: {self.reason} ×{self.count}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -135,3 +135,76 @@ def other_party_read_up_to(conversation: Conversation, user: User) -> int:
         .first()
     )
     return receipt or 0
+
+
+# --- Ops: flags ---------------------------------------------------------------------
+
+
+def open_flags() -> QuerySet:
+    """Flags waiting for a decision, oldest first (the queue's order)."""
+    from doorstep.messaging.models import MessageFlag
+
+    return (
+        MessageFlag.objects.filter(resolved_at=None)
+        .select_related("sender", "last_message__conversation", "order")
+        .order_by("created_at", "pk")
+    )
+
+
+def recently_decided_flags(*, limit: int = 30) -> list:
+    from doorstep.messaging.models import MessageFlag
+
+    return list(
+        MessageFlag.objects.exclude(resolved_at=None)
+        .select_related("sender", "decided_by")
+        .order_by("-resolved_at")[:limit]
+    )
+
+
+def flag_for_ops(flag_id: int):
+    from doorstep.messaging.models import MessageFlag
+
+    flag = (
+        MessageFlag.objects.select_related(
+            "sender",
+            "decided_by",
+            "order",
+            "last_message__conversation__customer",
+            "last_message__conversation__provider",
+        )
+        .filter(pk=flag_id)
+        .first()
+    )
+    if flag is None:
+        raise NotFound("flag_not_found", _("No such flag."))
+    return flag
+
+
+def flag_excerpt(flag, *, around: int = 4) -> list[Message]:
+    """The flagged message with up to ``around`` messages either side of it, as
+    ops read them (what each sender typed, before masking)."""
+    message = flag.last_message
+    if message is None:
+        return []
+    thread = Message.objects.filter(conversation_id=message.conversation_id)
+    before = list(
+        thread.filter(pk__lt=message.pk)
+        .select_related("sender")
+        .order_by("-pk")[:around]
+    )
+    after = list(
+        thread.filter(pk__gt=message.pk)
+        .select_related("sender")
+        .order_by("pk")[:around]
+    )
+    return [*before[::-1], message, *after]
+
+
+def flagged_messages_of(flag, *, limit: int = 20) -> list[Message]:
+    """The sender's other messages that were masked or warned, newest first."""
+    return list(
+        Message.objects.filter(sender_id=flag.sender_id)
+        .filter(Q(masked=True) | Q(off_platform=True))
+        .select_related("conversation")
+        .order_by("-created_at")[:limit]
+    )

@@ -76,6 +76,14 @@ class SentMessageOut(MessageOut):
     masked_kinds: list[str] = Field(
         description="What was hidden: phone, email, handle, url."
     )
+    off_platform: bool = Field(
+        description="The text asks to pay or deal off the platform: it was "
+        "delivered, flagged for ops, and `warning` says so to the sender."
+    )
+    warning: str = Field(
+        description="What to tell the sender about paying off the platform "
+        "(empty when the message did not ask for it)."
+    )
 
 
 class ConversationOut(Schema):

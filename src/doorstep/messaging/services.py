@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
+from doorstep.audit.services import record as audit_record
+from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.catalog.models import Listing
 from doorstep.catalog.photos import process_photo
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.events.services import record_event
-from doorstep.messaging import queries
+from doorstep.messaging import audit_actions, queries
 from doorstep.messaging.masking import EMAIL, HANDLE, PHONE, URL, mask_contact_details
 from doorstep.messaging.models import (
     MAX_MESSAGE_LENGTH,
@@ -30,6 +32,7 @@ from doorstep.messaging.models import (
     MessageFlag,
     ReadReceipt,
 )
+from doorstep.messaging.offplatform import find_off_platform_request
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ logger = logging.getLogger(__name__)
 class SentMessage:
     message: Message
     masked_kinds: list[str] = field(default_factory=list)
+    off_platform: bool = False
 
     @property
     def masked(self) -> bool:
@@ -46,6 +50,20 @@ class SentMessage:
     @property
     def reason(self) -> str:
         return masking_reason(self.masked_kinds)
+
+    @property
+    def warning(self) -> str:
+        return off_platform_warning() if self.off_platform else ""
+
+
+def off_platform_warning() -> str:
+    """What the sender is told when they asked to pay or deal off the platform."""
+    return _(
+        "Payments and bookings stay on Doorstep: paying outside it (cash, "
+        "transfers, other apps) or cancelling to meet anyway leaves both of you "
+        "without the held payment, reviews or help if something goes wrong. Your "
+        "message was sent; our team may review it."
+    )
 
 
 def masking_reason(kinds: list[str]) -> str:
@@ -180,6 +198,8 @@ def send_message(
     if body and not queries.contact_allowed(conversation):
         result = mask_contact_details(body)
         body, kinds = result.text, result.kinds
+    # Paying outside the platform is never fine, before or after the deal.
+    off_platform = bool(body) and find_off_platform_request(original).found
 
     message = Message(
         conversation=conversation,
@@ -188,6 +208,7 @@ def send_message(
         original_body=original if kinds else "",
         masked=bool(kinds),
         masked_kinds=kinds,
+        off_platform=off_platform,
     )
     if photo is not None:
         message.attachment.save(photo.image_name, photo.image, save=False)
@@ -204,6 +225,14 @@ def send_message(
     _advance_receipt(conversation=conversation, user=sender, message=message)
     if kinds:
         _flag_if_repeated(sender=sender, message=message)
+    if off_platform:
+        _flag(
+            sender=sender,
+            reason=MessageFlag.Reason.OFF_PLATFORM,
+            count=None,
+            message=message,
+            excerpt=original,
+        )
     record_event(
         topic="message.sent",
         subject=message.public_id,
@@ -212,6 +241,7 @@ def send_message(
             "sender": sender.public_id,
             "recipient": _other_party(conversation, sender).public_id,
             "masked": bool(kinds),
+            "off_platform": off_platform,
             "has_attachment": photo is not None,
         },
     )
@@ -221,7 +251,7 @@ def send_message(
             {"type": "conversation.message", "message_id": message.public_id},
         )
     )
-    return SentMessage(message=message, masked_kinds=kinds)
+    return SentMessage(message=message, masked_kinds=kinds, off_platform=off_platform)
 
 
 def _other_party(conversation: Conversation, user: User) -> User:
@@ -248,21 +278,182 @@ def _flag_if_repeated(*, sender: User, message: Message) -> None:
     count = masked.count()
     if count < settings.DOORSTEP_MESSAGING_FLAG_AFTER:
         return
+    _flag(
+        sender=sender,
+        reason=reason,
+        count=count,
+        message=message,
+        excerpt=message.original_body,
+    )
+
+
+def _flag(
+    *,
+    sender: User,
+    reason: str,
+    count: int | None,
+    message: Message | None = None,
+    order=None,
+    excerpt: str = "",
+) -> MessageFlag:
+    """Open ``sender``'s flag for ``reason``, or bring the open one up to date:
+    ``count`` incidents (``None``: one more than before), the latest at
+    ``message`` or ``order``. Opening records ``message.flagged``."""
     flag, created = MessageFlag.objects.select_for_update().get_or_create(
         sender=sender,
         reason=reason,
         resolved_at=None,
-        defaults={"count": count, "last_message": message},
+        defaults={
+            "count": count or 1,
+            "last_message": message,
+            "order": order,
+            "excerpt": excerpt,
+        },
     )
     if not created:
-        flag.count, flag.last_message = count, message
-        flag.save(update_fields=["count", "last_message", "updated_at"])
-        return
+        flag.count = count if count is not None else flag.count + 1
+        flag.last_message = message or flag.last_message
+        flag.order = order or flag.order
+        flag.excerpt = excerpt or flag.excerpt
+        flag.save(
+            update_fields=["count", "last_message", "order", "excerpt", "updated_at"]
+        )
+        return flag
     record_event(
         topic="message.flagged",
         subject=sender.public_id,
-        payload={"reason": reason, "count": count, "message": message.public_id},
+        payload={
+            "reason": reason,
+            "count": flag.count,
+            "message": message.public_id if message else None,
+            "order": order.public_id if order is not None else None,
+        },
     )
+    return flag
+
+
+# --- Bookings: what the customer writes for the provider ---------------------------
+
+
+@dataclass(frozen=True)
+class BookingTextCheck:
+    masked_fields: list[str] = field(default_factory=list)
+    off_platform: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.masked_fields) or self.off_platform
+
+    @property
+    def warning(self) -> str:
+        if self.off_platform:
+            return off_platform_warning()
+        if self.masked_fields:
+            return _(
+                "The provider will not see the contact details in your booking "
+                "until they accept it: keep talking on Doorstep until then."
+            )
+        return ""
+
+
+def check_booking_text(*, order) -> BookingTextCheck:
+    """Screen what ``order``'s customer typed for the provider (the notes and
+    the address): contact details there are masked for the provider until the
+    deal is confirmed (``orders.queries.notes_for_provider`` /
+    ``address_for_provider``) and, like a request to pay off the platform,
+    flag the customer for ops. Call it in the transaction that creates the
+    order; returns what to tell the customer."""
+    texts = {"notes": order.notes or "", "address": order.address or ""}
+    masked = [name for name, text in texts.items() if mask_contact_details(text).masked]
+    off_platform = find_off_platform_request(texts["notes"]).found
+    check = BookingTextCheck(masked_fields=masked, off_platform=off_platform)
+    if check.flagged:
+        _flag(
+            sender=order.customer,
+            reason=MessageFlag.Reason.BOOKING_TEXT,
+            count=None,
+            order=order,
+            excerpt="\n".join(text for text in texts.values() if text),
+        )
+    return check
+
+
+# --- Ops deciding flags -------------------------------------------------------------
+
+
+def _locked_open_flag(flag_id: int) -> MessageFlag:
+    flag = (
+        MessageFlag.objects.select_for_update()
+        .select_related("sender")
+        .filter(pk=flag_id)
+        .first()
+    )
+    if flag is None:
+        raise NotFound("flag_not_found", _("No such flag."))
+    if not flag.is_open:
+        raise DomainError(
+            "flag_already_decided",
+            _("This flag has already been decided."),
+            status=409,
+        )
+    return flag
+
+
+def _decision_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > 500:
+        message = _("Keep the note under 500 characters.")
+        raise DomainError(
+            "note_too_long", message, status=400, fields={"note": [message]}
+        )
+    return note
+
+
+@transaction.atomic
+def decide_message_flag(
+    *, user: User, flag_id: int, confirm: bool, note: str = "", warn: bool = False
+) -> MessageFlag:
+    """Ops close an open flag: ``confirm`` (the sender did try to take deals
+    off the platform; with ``warn`` they are told so) or dismiss it (normal
+    talk). Needs ``MODERATE_MESSAGES`` (403 ``ops_permission_required``);
+    404 ``flag_not_found``; 409 ``flag_already_decided``; audited."""
+    require_ops_permission(user, OpsPermission.MODERATE_MESSAGES)
+    note = _decision_note(note)
+    if warn and not confirm:
+        message = _("Only a confirmed flag can warn the sender.")
+        raise DomainError("warn_needs_confirm", message, status=400)
+    flag = _locked_open_flag(flag_id)
+    before = {"status": flag.status}
+    flag.status = (
+        MessageFlag.Status.CONFIRMED if confirm else MessageFlag.Status.DISMISSED
+    )
+    flag.resolved_at = timezone.now()
+    flag.decided_by, flag.decision_note, flag.sender_warned = user, note, warn
+    flag.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "decided_by",
+            "decision_note",
+            "sender_warned",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=user,
+        action=audit_actions.CONFIRM_FLAG if confirm else audit_actions.DISMISS_FLAG,
+        target=flag,
+        reason=note,
+        before=before,
+        after={"status": flag.status, "sender_warned": warn},
+    )
+    if warn:
+        record_event(
+            topic="message.flag_confirmed",
+            subject=flag.sender.public_id,
+            payload={"flag": flag.pk, "reason": flag.reason},
+        )
+    return flag
 
 
 # --- Reading ------------------------------------------------------------------------

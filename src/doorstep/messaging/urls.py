@@ -5,6 +5,8 @@ from doorstep.messaging import views
 app_name = "messaging"
 
 urlpatterns = [
+    path("ops/messages/flags/", views.ops_flags, name="ops_flags"),
+    path("ops/messages/flags/<int:flag_id>/", views.ops_flag, name="ops_flag"),
     path("messages/", views.inbox, name="inbox"),
     path(
         "messages/listing/<str:listing_id>/",

@@ -7,15 +7,26 @@ caller's answers 404, like one that does not exist.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
-from doorstep.backoffice.access import can_use_back_office
+from doorstep.audit.queries import entries_for
+from doorstep.backoffice.access import (
+    OpsPermission,
+    can_use_back_office,
+    has_ops_permission,
+)
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.messaging import queries, services
-from doorstep.messaging.forms import MessageForm
+from doorstep.messaging.forms import FlagDecisionForm, MessageForm
 from doorstep.messaging.models import Conversation
 
 
@@ -111,8 +122,10 @@ def send(request: HttpRequest, conversation_id: str) -> HttpResponse:
             for errors in form.errors.values():
                 for text in errors:
                     messages.error(request, text)
-        elif sent.masked:
-            messages.warning(request, sent.reason)
+        else:
+            for notice in (sent.reason, sent.warning):
+                if notice:
+                    messages.warning(request, notice)
         return redirect(current)
     context = {
         "conversation": current,
@@ -149,3 +162,63 @@ def order_conversation(request: HttpRequest, order_id: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect(reverse("orders:detail", args=[order_id]))
     return redirect(current)
+
+
+# --- Ops: flagged senders -----------------------------------------------------------
+
+
+def _ops_only(request: HttpRequest) -> None:
+    # Ops pages do not admit they exist to anyone else; ops whose role does not
+    # moderate messages are told so.
+    if not can_use_back_office(request):
+        raise Http404
+    if not has_ops_permission(request.user, OpsPermission.MODERATE_MESSAGES):
+        raise PermissionDenied
+
+
+@require_GET
+def ops_flags(request: HttpRequest) -> HttpResponse:
+    _ops_only(request)
+    return render(
+        request,
+        "messaging/ops_flags.html",
+        {
+            "flags": queries.open_flags()[:200],
+            "decided": queries.recently_decided_flags(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ops_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
+    _ops_only(request)
+    try:
+        flag = queries.flag_for_ops(flag_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    form = FlagDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_message_flag(
+                user=request.user,
+                flag_id=flag.pk,
+                confirm=form.cleaned_data["decision"] == FlagDecisionForm.CONFIRM,
+                warn=form.cleaned_data["warn"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("messaging:ops_flags")
+    return render(
+        request,
+        "messaging/ops_flag.html",
+        {
+            "flag": flag,
+            "form": form,
+            "excerpt": queries.flag_excerpt(flag),
+            "history": queries.flagged_messages_of(flag),
+            "trail": entries_for(flag),
+        },
+    )

@@ -239,6 +239,8 @@ PREVIEW_LENGTH = 140
 def _plan_message_event(event: Event) -> list[Planned]:
     from doorstep.messaging.models import Message
 
+    if event.topic == "message.flag_confirmed":
+        return _flag_confirmed(event)
     if event.topic != "message.sent":
         return []
     message = (
@@ -358,6 +360,15 @@ def _plan_payout_event(event: Event) -> list[Planned]:
 
 
 # --- Ops ----------------------------------------------------------------------------
+
+
+def _flag_confirmed(event: Event) -> list[Planned]:
+    """Ops confirmed that someone tried to take deals off the platform and
+    chose to warn them."""
+    sender = User.objects.filter(public_id=event.subject).first()
+    if sender is None:
+        return []
+    return [Planned(sender, Kind.STANDARDS, "off_platform_warning")]
 
 
 def _plan_ops_event(event: Event) -> list[Planned]:

@@ -139,6 +139,15 @@ WORDING = {
         _("The provider replied to your review"),
         _("%(name)s replied to your review of “%(title)s”."),
     ),
+    "off_platform_warning": (
+        _("A warning about paying off the platform"),
+        _(
+            "Our team reviewed your messages: they asked to pay or deal outside "
+            "Doorstep. Keep bookings and payments on Doorstep, where the payment "
+            "is held safely and both sides are covered. Repeated attempts can "
+            "lead to restrictions on your account."
+        ),
+    ),
     # --- money
     "payout_paid": (
         _("Your payout was sent"),

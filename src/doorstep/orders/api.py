@@ -80,7 +80,7 @@ def order_out(order: Order, user: User) -> OrderOut:
         ends_at=order.ends_at.astimezone(zone),
         time_zone=str(zone),
         hours=order.hours,
-        address=order.address,
+        address=queries.address_for(order, user),
         latitude=order.latitude,
         longitude=order.longitude,
         notes=queries.notes_for(order, user),

@@ -222,6 +222,22 @@ def notes_for_provider(order: Order) -> str:
     return mask_contact_details(order.notes).text
 
 
+def address_for_provider(order: Order) -> str:
+    """The address as the provider may read it: a phone number or a handle
+    typed into it is masked until the deal is confirmed, like the notes."""
+    if not order.address or order.state in CONTACT_ALLOWED_STATES:
+        return order.address
+    return mask_contact_details(order.address).text
+
+
+def address_for(order: Order, user: User | None) -> str:
+    """The address as ``user`` may read it (see ``notes_for``)."""
+    roles = roles_of(user, order)
+    if Actor.CUSTOMER in roles or (Actor.OPS in roles and Actor.PROVIDER not in roles):
+        return order.address
+    return address_for_provider(order)
+
+
 def notes_for(order: Order, user: User | None) -> str:
     """The booking notes as ``user`` may read them (the customer wrote them and
     ops see everything; the provider reads them masked before acceptance)."""

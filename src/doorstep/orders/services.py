@@ -447,6 +447,11 @@ def _create_order(
         idempotency_key=key,
         request_fingerprint=fingerprint if key else "",
     )
+    # What the customer typed for the provider: masked for them until the deal
+    # is confirmed; contact details or an off-platform request flag for ops.
+    from doorstep.messaging.services import check_booking_text
+
+    order.booking_text_warning = check_booking_text(order=order).warning
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,

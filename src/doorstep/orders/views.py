@@ -240,6 +240,8 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
         except DomainError as error:
             form.add_service_error(error)
             return _book_page(request, listing, form, status=error.status)
+        if warning := getattr(order, "booking_text_warning", ""):
+            messages.warning(request, warning)
         # The time is held; the card is typed on the gateway's page, not ours.
         return redirect("orders:pay", order_id=order.public_id)
     return _book_page(request, listing, form, status=400)

@@ -16,7 +16,7 @@ from doorstep.api.auth import signed_in
 from doorstep.api.pagination import CursorPagination
 from doorstep.backoffice.access import require_back_office
 from doorstep.orders.queries import access_order
-from doorstep.reviews import queries, services
+from doorstep.reviews import integrity, queries, services
 from doorstep.reviews.models import Review
 from doorstep.reviews.schemas import (
     ModerationIn,
@@ -139,7 +139,12 @@ def create_review(
 ) -> Status[ReviewOut]:
     user = _caller(request)
     order = access_order(user, order_id)
-    review = services.submit_review(order=order, author=user, **payload.dict())
+    review = services.submit_review(
+        order=order,
+        author=user,
+        submission=integrity.submission_from(request),
+        **payload.dict(),
+    )
     return Status(201, review_out(_full(review)))
 
 

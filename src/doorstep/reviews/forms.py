@@ -135,3 +135,22 @@ class ReportForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class FlagDecisionForm(forms.Form):
+    HIDE = "hide"
+    DISMISS = "dismiss"
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=[
+            (DISMISS, gettext_lazy("Dismiss: nothing wrong")),
+            (HIDE, gettext_lazy("Hide the flagged review and the related ones")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (required to hide; kept in the audit trail)"),
+        required=False,
+        max_length=500,
+    )

@@ -92,6 +92,12 @@ class Review(models.Model):
     )
     reply = models.TextField(_("reply"), max_length=MAX_TEXT_LENGTH, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # Where it was submitted from, as keyed hashes (never the raw address or
+    # card): enough to see several reviews come from one place, nothing more.
+    # Empty when unknown (written by a service without a request).
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    device_hash = models.CharField(max_length=64, blank=True, editable=False)
+    payment_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("review")
@@ -101,6 +107,10 @@ class Review(models.Model):
             models.Index(fields=["listing", "-revealed_at"]),
             models.Index(fields=["provider", "-revealed_at"]),
             models.Index(fields=["customer", "-revealed_at"]),
+            models.Index(fields=["provider", "created_at"]),
+            models.Index(fields=["ip_hash"]),
+            models.Index(fields=["device_hash"]),
+            models.Index(fields=["payment_fingerprint"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -211,6 +221,64 @@ class ReviewReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.reason[:40]}"
+
+
+class ReviewFlag(models.Model):
+    """A review ops should look at, and why: it came from the device, address or
+    payment method of other reviews, in a burst about one provider, or from
+    someone linked to the provider. ``related`` are the other reviews of the
+    pattern (hidden together if ops decide so). One flag per review."""
+
+    class Reason(models.TextChoices):
+        SHARED_DEVICE = "shared_device", _("Same device as other reviewers")
+        SHARED_IP = "shared_ip", _("Same network address as other reviewers")
+        SHARED_PAYMENT = "shared_payment", _("Same payment method as other reviewers")
+        BURST = "burst", _("Many reviews of one provider in a short time")
+        SAME_ADDRESS = "same_address", _("Reviewer at the provider's address")
+        SAME_CONTACT = "same_contact", _("Reviewer shares a phone or e-mail domain")
+        SAME_AGENCY = "same_agency", _("Reviewer works in the provider's agency")
+        MUTUAL = "mutual", _("Reviewer and provider review each other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a decision")
+        DISMISSED = "dismissed", _("Dismissed")
+        HIDDEN = "hidden", _("Reviews hidden")
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="flag")
+    reasons = models.JSONField(default=list)
+    details = models.JSONField(default=dict, blank=True)
+    related = models.ManyToManyField(Review, blank=True, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("review flag")
+        verbose_name_plural = _("review flags")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {', '.join(self.reasons)}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(self.Reason.choices)
+        return [str(labels.get(reason, reason)) for reason in self.reasons]
 
 
 class ReviewWindow(models.Model):

@@ -241,3 +241,55 @@ def review_due(order: Order, user: User, *, now: datetime | None = None) -> bool
     window = ReviewWindow.objects.filter(order=order).first()
     now = now or timezone.now()
     return window is None or (window.closed_at is None and now < window.closes_at)
+
+
+# --- Ops ----------------------------------------------------------------------------
+
+
+def open_review_flags() -> QuerySet:
+    """Flagged patterns waiting for a decision, oldest first."""
+    from doorstep.reviews.models import ReviewFlag
+
+    return (
+        ReviewFlag.objects.filter(status=ReviewFlag.Status.OPEN)
+        .select_related("review__author", "review__provider")
+        .order_by("created_at", "pk")
+    )
+
+
+def review_flag_for_ops(flag_id: int):
+    from doorstep.reviews.models import ReviewFlag
+
+    flag = (
+        ReviewFlag.objects.select_related(
+            "review__author", "review__provider", "review__order", "decided_by"
+        )
+        .filter(pk=flag_id)
+        .first()
+    )
+    if flag is None:
+        raise NotFound("review_flag_not_found", _("No such review flag."))
+    return flag
+
+
+def reviews_of_pattern(flag) -> list:
+    """The flagged review first, then the related ones, oldest first."""
+    related = flag.related.select_related("author", "provider").order_by("created_at")
+    return [flag.review, *related]
+
+
+def open_reports() -> QuerySet:
+    from doorstep.reviews.models import ReviewReport
+
+    return (
+        ReviewReport.objects.filter(resolved=False)
+        .select_related("review__author", "review__provider", "reporter")
+        .order_by("created_at", "pk")
+    )
+
+
+def open_report(report_id: int):
+    report = open_reports().filter(pk=report_id).first()
+    if report is None:
+        raise NotFound("report_not_found", _("No such review report."))
+    return report

@@ -25,11 +25,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from doorstep.accounts.models import User
+from doorstep.audit.services import record as audit_record
 from doorstep.backoffice.access import (
     OpsPermission,
     has_ops_permission,
@@ -41,13 +43,14 @@ from doorstep.events.services import record_event
 from doorstep.orders.locks import lock_order
 from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.states import REVIEWABLE_STATES, OrderState
-from doorstep.reviews import queries, reputation
+from doorstep.reviews import audit_actions, integrity, queries, reputation
 from doorstep.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
     MAX_TEXT_LENGTH,
     SUB_SCORES,
     Direction,
     Review,
+    ReviewFlag,
     ReviewPhoto,
     ReviewReport,
     ReviewWindow,
@@ -213,9 +216,13 @@ def submit_review(
     communication: int | None = None,
     value: int | None = None,
     photos: Sequence[File] = (),
+    submission: integrity.Submission | None = None,
     now: datetime | None = None,
 ) -> Review:
     """Write ``author``'s review of the other party of ``order``.
+
+    ``submission`` says where it came from (stored hashed); with the order's
+    payment method it lets ``integrity`` flag patterns ops should look at.
 
     Locks the order row, so the two sides' submissions queue and exactly one of
     them sees the other's and reveals both. Raises ``NotFound`` for someone who
@@ -283,6 +290,15 @@ def submit_review(
             stars=stars,
             text=text,
             created_at=now,
+            ip_hash=integrity.keyed_hash("ip", submission.ip) if submission else "",
+            device_hash=(
+                integrity.keyed_hash("device", submission.device) if submission else ""
+            ),
+            payment_fingerprint=(
+                integrity.payment_fingerprint_of(order)
+                if direction == Direction.CUSTOMER_REVIEWS_PROVIDER
+                else ""
+            ),
             **scores,
         )
         for position, photo in enumerate(processed):
@@ -304,6 +320,13 @@ def submit_review(
                 "stars": stars,
             },
         )
+        flag = integrity.flag_patterns(review)
+        if flag is not None:
+            record_event(
+                topic="review.flagged",
+                subject=review.public_id,
+                payload={"reasons": flag.reasons},
+            )
         if Review.objects.filter(order=order).count() == 2:
             _reveal(Review.objects.filter(order=order), now=now)
             review.refresh_from_db()
@@ -426,19 +449,32 @@ def hide_review(
         review = _moderated_review(user, review_id)
         if review.hidden_at is not None:
             raise Conflict("already_hidden", _("This review is already hidden."))
-        review.hidden_at, review.hidden_by, review.hidden_reason = now, user, reason
-        review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-        ReviewReport.objects.filter(review=review, resolved=False).update(
-            resolved=True, resolved_at=now
-        )
-        record_event(
-            topic="review.hidden",
-            subject=review.public_id,
-            payload={"by": user.public_id, "reason": reason},
-        )
-        if review.is_revealed:
-            reputation.recompute_for(review)
+        _hide(review, user=user, reason=reason, now=now)
     return review
+
+
+def _hide(review: Review, *, user: User, reason: str, now: datetime) -> None:
+    """Hide a locked, visible review: resolve its reports, audit, recompute."""
+    review.hidden_at, review.hidden_by, review.hidden_reason = now, user, reason
+    review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    ReviewReport.objects.filter(review=review, resolved=False).update(
+        resolved=True, resolved_at=now
+    )
+    record_event(
+        topic="review.hidden",
+        subject=review.public_id,
+        payload={"by": user.public_id, "reason": reason},
+    )
+    audit_record(
+        actor=user,
+        action=audit_actions.HIDE,
+        target=review,
+        reason=reason,
+        before={"hidden": False},
+        after={"hidden": True},
+    )
+    if review.is_revealed:
+        reputation.recompute_for(review)
 
 
 def unhide_review(
@@ -458,6 +494,109 @@ def unhide_review(
             subject=review.public_id,
             payload={"by": user.public_id, "reason": reason},
         )
+        audit_record(
+            actor=user,
+            action=audit_actions.UNHIDE,
+            target=review,
+            reason=reason,
+            before={"hidden": True},
+            after={"hidden": False},
+        )
         if review.is_revealed:
             reputation.recompute_for(review)
     return review
+
+
+# --- Ops: flagged patterns and reports ----------------------------------------------
+
+
+def _locked_open_review_flag(flag_id: int) -> ReviewFlag:
+    flag = (
+        ReviewFlag.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .filter(pk=flag_id)
+        .first()
+    )
+    if flag is None:
+        raise NotFound("review_flag_not_found", _("No such review flag."))
+    if not flag.is_open:
+        raise Conflict(
+            "review_flag_already_decided",
+            _("This review flag has already been decided."),
+        )
+    return flag
+
+
+def decide_review_flag(
+    *,
+    user: User,
+    flag_id: int,
+    hide: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> ReviewFlag:
+    """Ops close a flagged pattern: dismiss it, or (``hide``) hide the flagged
+    review and every related one still shown, with ``reason`` (required then).
+    Needs ``MODERATE_REVIEWS`` (403 ``ops_permission_required``); 404
+    ``review_flag_not_found``; 409 ``review_flag_already_decided``; audited."""
+    now = now or timezone.now()
+    require_ops_permission(user, OpsPermission.MODERATE_REVIEWS)
+    reason = _check_reason(reason) if hide else (reason or "").strip()[:500]
+    with transaction.atomic():
+        flag = _locked_open_review_flag(flag_id)
+        hidden: list[str] = []
+        if hide:
+            reviews = (
+                Review.objects.select_for_update(of=("self",))
+                .filter(Q(pk=flag.review_id) | Q(pk__in=flag.related.all()))
+                .filter(hidden_at=None)
+                .select_related("provider")
+                .order_by("pk")
+            )
+            for review in reviews:
+                _hide(review, user=user, reason=reason, now=now)
+                hidden.append(review.public_id)
+        before = {"status": flag.status}
+        flag.status = ReviewFlag.Status.HIDDEN if hide else ReviewFlag.Status.DISMISSED
+        flag.decided_at, flag.decided_by, flag.decision_note = now, user, reason
+        flag.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+        audit_record(
+            actor=user,
+            action=audit_actions.HIDE_FLAGGED if hide else audit_actions.DISMISS_FLAG,
+            target=flag,
+            reason=reason,
+            before=before,
+            after={"status": flag.status, "hidden_reviews": hidden},
+        )
+    return flag
+
+
+def dismiss_review_report(
+    *, user: User, report_id: int, reason: str = "", now: datetime | None = None
+) -> ReviewReport:
+    """Ops find nothing wrong with a reported review: the report is resolved,
+    the review stays. Needs ``MODERATE_REVIEWS``; 404 ``report_not_found``; 409
+    ``report_already_resolved``; audited. (Hiding resolves reports too.)"""
+    now = now or timezone.now()
+    require_ops_permission(user, OpsPermission.MODERATE_REVIEWS)
+    reason = (reason or "").strip()[:500]
+    with transaction.atomic():
+        report = ReviewReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None:
+            raise NotFound("report_not_found", _("No such review report."))
+        if report.resolved:
+            raise Conflict(
+                "report_already_resolved",
+                _("This report has already been resolved."),
+            )
+        report.resolved, report.resolved_at = True, now
+        report.save(update_fields=["resolved", "resolved_at"])
+        audit_record(
+            actor=user,
+            action=audit_actions.DISMISS_REPORT,
+            target=report,
+            reason=reason,
+            before={"resolved": False},
+            after={"resolved": True},
+        )
+    return report

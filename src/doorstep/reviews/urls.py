@@ -4,6 +4,14 @@ from doorstep.reviews import views
 
 app_name = "reviews"
 urlpatterns = [
+    path("ops/reviews/flags/", views.ops_flags, name="ops_flags"),
+    path("ops/reviews/flags/<int:flag_id>/", views.ops_flag, name="ops_flag"),
+    path("ops/reviews/reports/", views.ops_reports, name="ops_reports"),
+    path(
+        "ops/reviews/reports/<int:report_id>/",
+        views.ops_report_decide,
+        name="ops_report_decide",
+    ),
     path("orders/<str:order_id>/review/", views.order_review, name="order"),
     path(
         "services/<str:listing_id>/reviews/",

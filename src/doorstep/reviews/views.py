@@ -7,6 +7,7 @@ Each view parses a form, calls one service (or query) and renders or redirects.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -16,13 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from doorstep.accounts.models import ProviderProfile
+from doorstep.audit.queries import entries_for
+from doorstep.backoffice.access import (
+    OpsPermission,
+    can_use_back_office,
+    has_ops_permission,
+)
 from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.orders.models import Order
 from doorstep.orders.queries import access_order
 from doorstep.orders.states import REVIEWABLE_STATES
-from doorstep.reviews import queries, services
+from doorstep.reviews import integrity, queries, services
 from doorstep.reviews.forms import (
+    FlagDecisionForm,
     ReplyForm,
     ReportForm,
     ReviewForm,
@@ -88,7 +96,10 @@ def order_review(request: HttpRequest, order_id: str) -> HttpResponse:
         return _order_page(request, order, form, status=400)
     try:
         review = services.submit_review(
-            order=order, author=request.user, **form.service_arguments()
+            order=order,
+            author=request.user,
+            submission=integrity.submission_from(request),
+            **form.service_arguments(),
         )
     except DomainError as error:
         form.add_service_error(error)
@@ -243,3 +254,84 @@ def report(request: HttpRequest, review_id: str) -> HttpResponse:
                 return redirect(back)
     context = {"review": review, "form": form, "next": back}
     return render(request, "reviews/report.html", context, status=status)
+
+
+# --- Ops: flagged patterns and reports ----------------------------------------------
+
+
+def _ops_only(request: HttpRequest) -> None:
+    # Ops pages do not admit they exist to anyone else; ops whose role does not
+    # moderate reviews are told so.
+    if not can_use_back_office(request):
+        raise Http404
+    if not has_ops_permission(request.user, OpsPermission.MODERATE_REVIEWS):
+        raise PermissionDenied
+
+
+@require_GET
+def ops_flags(request: HttpRequest) -> HttpResponse:
+    _ops_only(request)
+    return render(
+        request,
+        "reviews/ops_flags.html",
+        {"flags": queries.open_review_flags()[:200]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ops_flag(request: HttpRequest, flag_id: int) -> HttpResponse:
+    _ops_only(request)
+    flag = _found(queries.review_flag_for_ops, flag_id)
+    form = FlagDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_review_flag(
+                user=request.user,
+                flag_id=flag.pk,
+                hide=form.cleaned_data["decision"] == FlagDecisionForm.HIDE,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("reviews:ops_flags")
+    return render(
+        request,
+        "reviews/ops_flag.html",
+        {
+            "flag": flag,
+            "form": form,
+            "reviews": queries.reviews_of_pattern(flag),
+            "trail": entries_for(flag),
+        },
+    )
+
+
+@require_GET
+def ops_reports(request: HttpRequest) -> HttpResponse:
+    _ops_only(request)
+    return render(
+        request, "reviews/ops_reports.html", {"reports": queries.open_reports()[:200]}
+    )
+
+
+@require_POST
+def ops_report_decide(request: HttpRequest, report_id: int) -> HttpResponse:
+    _ops_only(request)
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("decision") == "hide":
+            report = _found(queries.open_report, report_id)
+            services.hide_review(
+                review_id=report.review.public_id, user=request.user, reason=reason
+            )
+        else:
+            services.dismiss_review_report(
+                user=request.user, report_id=report_id, reason=reason
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("reviews:ops_reports")

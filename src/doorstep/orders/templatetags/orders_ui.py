@@ -11,7 +11,7 @@ from django.utils.translation import pgettext
 
 from doorstep.core.money import Money
 from doorstep.orders.models import Order, OrderEvent
-from doorstep.orders.queries import notes_for
+from doorstep.orders.queries import address_for, notes_for
 from doorstep.orders.states import OrderState
 from doorstep.web.templatetags.doorstep_ui import money
 
@@ -50,6 +50,13 @@ def notes_seen_by(order: Order, user) -> str:
     """The booking notes as ``user`` may read them (masked for the provider
     until the deal is confirmed)."""
     return notes_for(order, user)
+
+
+@register.filter
+def address_seen_by(order: Order, user) -> str:
+    """The address as ``user`` may read it (contact details typed into it are
+    masked for the provider until the deal is confirmed)."""
+    return address_for(order, user)
 
 
 @register.filter

@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.audit.actions import define
+
+HIDE = define("reviews.hide", _("Hid a review"))
+UNHIDE = define("reviews.unhide", _("Showed a hidden review again"))
+HIDE_FLAGGED = define("reviews.hide_flagged", _("Hid the reviews of a flagged pattern"))
+DISMISS_FLAG = define("reviews.dismiss_flag", _("Dismissed a flagged review pattern"))
+DISMISS_REPORT = define("reviews.dismiss_report", _("Dismissed a review report"))
