@@ -256,7 +256,11 @@ def ops_approve_payouts(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Select at least one payout."))
         return redirect("payments:ops_payouts")
     try:
-        batch = flows.approve_payouts(request_ids=list(ids), user=request.user)
+        batch = flows.approve_payouts(
+            request_ids=list(ids),
+            user=request.user,
+            reason=(request.POST.get("reason") or "").strip()[:500],
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from doorstep.accounts.models import User
+from doorstep.audit import services as audit
 from doorstep.backoffice.access import (
     OpsPermission,
     has_ops_permission,
@@ -42,6 +43,7 @@ from doorstep.orders.locks import lock_order
 from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.states import REVIEWABLE_STATES, OrderState
 from doorstep.reviews import queries, reputation
+from doorstep.reviews.audit_actions import DISMISS_REPORTS, HIDE_REVIEW, UNHIDE_REVIEW
 from doorstep.reviews.models import (
     MAX_PHOTOS_PER_REVIEW,
     MAX_TEXT_LENGTH,
@@ -428,8 +430,16 @@ def hide_review(
             raise Conflict("already_hidden", _("This review is already hidden."))
         review.hidden_at, review.hidden_by, review.hidden_reason = now, user, reason
         review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-        ReviewReport.objects.filter(review=review, resolved=False).update(
+        resolved = ReviewReport.objects.filter(review=review, resolved=False).update(
             resolved=True, resolved_at=now
+        )
+        audit.record(
+            actor=user,
+            action=HIDE_REVIEW,
+            target=review,
+            reason=reason,
+            before={"hidden": False},
+            after={"hidden": True, "reports_resolved": resolved},
         )
         record_event(
             topic="review.hidden",
@@ -451,8 +461,17 @@ def unhide_review(
         review = _moderated_review(user, review_id)
         if review.hidden_at is None:
             raise Conflict("not_hidden", _("This review is not hidden."))
+        before = {"hidden": True, "hidden_reason": review.hidden_reason}
         review.hidden_at, review.hidden_by, review.hidden_reason = None, None, ""
         review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        audit.record(
+            actor=user,
+            action=UNHIDE_REVIEW,
+            target=review,
+            reason=reason,
+            before=before,
+            after={"hidden": False},
+        )
         record_event(
             topic="review.unhidden",
             subject=review.public_id,
@@ -461,3 +480,34 @@ def unhide_review(
         if review.is_revealed:
             reputation.recompute_for(review)
     return review
+
+
+def dismiss_review_reports(
+    *, review_id: str, user: User, reason: str, now: datetime | None = None
+) -> int:
+    """Ops read the open reports on a review and keep it up: the reports are
+    resolved (the review leaves the reported-reviews queue) and the decision is
+    audited. Returns how many reports were resolved; 409 ``no_open_reports``."""
+    now = now or timezone.now()
+    reason = _check_reason(reason)
+    with transaction.atomic():
+        review = _moderated_review(user, review_id)
+        resolved = ReviewReport.objects.filter(review=review, resolved=False).update(
+            resolved=True, resolved_at=now
+        )
+        if not resolved:
+            raise Conflict("no_open_reports", _("This review has no open reports."))
+        audit.record(
+            actor=user,
+            action=DISMISS_REPORTS,
+            target=review,
+            reason=reason,
+            before={"open_reports": resolved},
+            after={"open_reports": 0},
+        )
+        record_event(
+            topic="review.reports_dismissed",
+            subject=review.public_id,
+            payload={"by": user.public_id, "reason": reason},
+        )
+    return resolved
