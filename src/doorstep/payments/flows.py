@@ -733,9 +733,9 @@ def record_refund(
                 action=REFUND_ACTION,
                 target=order,
                 reason=reason,
-                before={"refunded": refunded_before, "currency": currency},
+                before={"refunded_amount": refunded_before, "currency": currency},
                 after={
-                    "refunded": payment.refunded_amount,
+                    "refunded_amount": payment.refunded_amount,
                     "amount": amount,
                     "currency": currency,
                     "payment": payment.public_id,

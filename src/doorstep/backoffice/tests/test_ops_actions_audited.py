@@ -127,8 +127,8 @@ def test_a_refund_is_audited_once_with_amount_and_reason(client, paid_order):
     assert entry.action == "payments.refund"
     assert entry.actor == ops
     assert entry.reason == "Late arrival, goodwill"
-    assert entry.before["refunded"] == 0
-    assert entry.after["refunded"] == 1_500
+    assert entry.before["refunded_amount"] == 0
+    assert entry.after["refunded_amount"] == 1_500
     assert entry.after["amount"] == 1_500
 
 
