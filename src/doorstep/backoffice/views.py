@@ -201,8 +201,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 @require_GET
 @ops_page
 def queue_page(request: HttpRequest, key: str) -> HttpResponse:
-    queue, items = queries.queue_items(user=request.user, key=key)
-    page = Paginator(items, queries.QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    queue, page = queries.queue_page(
+        user=request.user, key=key, number=request.GET.get("page")
+    )
     return render(
         request,
         "backoffice/queue.html",

@@ -414,3 +414,22 @@ def test_a_decision_without_a_reason_is_refused_and_changes_nothing(client, repo
 
 def test_groups_are_the_roles():
     assert set(Group.objects.values_list("name", flat=True)) >= EVERY_ROLE
+
+
+def test_a_payout_backlog_is_shown_one_batch_at_a_time(client, monkeypatch):
+    from doorstep.payments import views as payment_views
+    from doorstep.payments.models import PayoutRequest
+
+    provider = make_provider()
+    requests = [
+        PayoutRequest.objects.create(provider=provider, amount=1_000, currency="CNY")
+        for _ in range(3)
+    ]
+    monkeypatch.setattr(payment_views, "OPS_PAYOUTS_PER_PAGE", 2)
+    sign_in_ops(client, make_ops(FINANCE))
+
+    html = client.get(reverse("payments:ops_payouts")).content.decode()
+
+    assert "The oldest 2 of 3 requests" in html
+    assert requests[0].public_id in html
+    assert requests[2].public_id not in html

@@ -266,3 +266,17 @@ def test_an_admin_deletion_is_mirrored_into_the_trail(client):
     entry = AuditEntry.objects.get()
     assert (entry.target_type, entry.target_id) == target
     assert (entry.action, entry.before) == ("admin.delete", {"record": "To go"})
+
+
+def test_running_a_periodic_job_now_is_audited(client):
+    ops = make_ops("Support")
+    sign_in_ops(client, ops)
+
+    client.post(reverse("periodic:ops_run_job", args=["reconcile_payments"]))
+
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor) == ("periodic.run_now", ops)
+    assert (entry.target_type, entry.target_label) == (
+        "periodic.periodicjob",
+        "reconcile_payments",
+    )
