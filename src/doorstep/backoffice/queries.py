@@ -288,15 +288,6 @@ def audit_trail(
     return entries
 
 
-def audit_actors() -> list[str]:
-    """Who appears in the trail (for the actor filter's suggestions)."""
-    return list(
-        AuditEntry.objects.values_list("actor_label", flat=True)
-        .order_by("actor_label")
-        .distinct()[:200]
-    )
-
-
 # --- Queues -----------------------------------------------------------------------
 
 QUEUE_PAGE_SIZE = 50
