@@ -9,6 +9,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +88,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The ops search: names by their start, in any case (``backoffice.queries``).
+        indexes = [models.Index(Lower("name"), name="user_name_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(email__isnull=False)
@@ -238,6 +241,7 @@ class ProviderProfile(models.Model):
     class Meta:
         verbose_name = _("provider profile")
         verbose_name_plural = _("provider profiles")
+        indexes = [models.Index(Lower("display_name"), name="provider_name_search")]
 
     def __str__(self) -> str:
         return self.display_name

@@ -28,3 +28,19 @@ class OpsAccess(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class QueueWatermark(models.Model):
+    """Up to when ops were told about a queue's new items: the periodic
+    ``alert_ops_of_new_queue_items`` job tells them of items that arrived since
+    and moves the mark, one row per queue (``queues.OpsQueue.key``)."""
+
+    queue = models.CharField(max_length=64, unique=True)
+    seen_until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ops queue watermark")
+        verbose_name_plural = _("ops queue watermarks")
+
+    def __str__(self) -> str:
+        return f"{self.queue} @ {self.seen_until:%Y-%m-%d %H:%M}"

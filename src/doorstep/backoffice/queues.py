@@ -66,6 +66,10 @@ def all_queues() -> list[OpsQueue]:
     return list(_QUEUES.values())
 
 
+def queue_by_key(key: str) -> OpsQueue | None:
+    return _QUEUES.get(key)
+
+
 def queues_for(user) -> list[OpsQueue]:
     return [
         queue

@@ -4,6 +4,7 @@ own fixed-price catalogue services."""
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -181,7 +182,11 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["provider", "status"])]
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            # The ops search: titles by their start, in any case.
+            models.Index(Lower("title"), name="listing_title_search"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(pricing_model="quote", price_amount__isnull=True)

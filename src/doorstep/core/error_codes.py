@@ -293,6 +293,7 @@ class ErrorCode(StrEnum):
         409,
         "The order has no provider to message yet.",
     )
+    NO_OPEN_REPORTS = "no_open_reports", 409, "The review has no open reports."
     OPS_MFA_REQUIRED = (
         "ops_mfa_required",
         403,

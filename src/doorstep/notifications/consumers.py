@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import User
@@ -374,6 +375,8 @@ def _flag_confirmed(event: Event) -> list[Planned]:
 def _plan_ops_event(event: Event) -> list[Planned]:
     """A periodic job that failed or found a problem (a reconcile mismatch):
     every active ops staff member is told, in the app and by e-mail."""
+    if event.topic == "ops.new_queue_items":
+        return _plan_queue_digest(event)
     if event.topic != "ops.job_attention":
         return []
     try:
@@ -431,3 +434,33 @@ def _plan_verification_event(event: Event) -> list[Planned]:
     except NoReverseMatch:  # the provider pages are not mounted
         url = ""
     return [Planned(user, Kind.VERIFICATION, wording, url=url, params=params)]
+
+
+def _plan_queue_digest(event: Event) -> list[Planned]:
+    """New items arrived in ops queues (``backoffice.alerts``): one digest per
+    active ops person, naming only the queues their role sees."""
+    from doorstep.backoffice.queues import queues_for
+
+    arrived = {row["key"]: row["count"] for row in event.payload.get("queues", [])}
+    try:
+        url = reverse("backoffice:home")
+    except NoReverseMatch:  # the ops pages are not mounted
+        url = ""
+    planned = []
+    staff = User.objects.filter(is_staff=True, is_active=True).order_by("pk")
+    for user in staff:
+        seen = [queue for queue in queues_for(user) if arrived.get(queue.key)]
+        if not seen:
+            continue
+        parts = [
+            format_lazy(_("{queue}: {count} new"), queue=q.title, count=arrived[q.key])
+            for q in seen
+        ]
+        params = {
+            "count": sum(arrived[queue.key] for queue in seen),
+            "queues": format_lazy("; ".join(["{}"] * len(parts)), *parts),
+        }
+        planned.append(
+            Planned(user, Kind.OPS_ALERT, "ops_new_queue_items", url=url, params=params)
+        )
+    return planned

@@ -198,6 +198,10 @@ WORDING = {
         _("A periodic job needs attention: %(job)s"),
         "%(message)s",  # the job's own report (a reconcile mismatch, an error)
     ),
+    "ops_new_queue_items": (
+        _("New items in your ops queues: %(count)s"),
+        _("Waiting for you: %(queues)s."),
+    ),
     "payout_failed": (
         _("Your payout failed"),
         _(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
+from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.events.services import record_event
@@ -132,6 +133,16 @@ def apply_transition(
             data=context.data,
             created_at=context.now,
         )
+        if actor == Actor.OPS:
+            # Declared in ``orders.audit_actions``, one per ops transition.
+            audit.record(
+                actor=user,
+                action=f"orders.{transition.name}",
+                target=order,
+                reason=str(context.data.get("reason", "")),
+                before={"state": from_state},
+                after={"state": order.state},
+            )
         record_event(
             topic=f"order.{transition.name}",
             subject=order.public_id,

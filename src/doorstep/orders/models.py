@@ -90,6 +90,10 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["customer", "-starts_at"]),
             models.Index(fields=["provider", "starts_at"]),
+            # Ops queues of orders in one state, oldest first (disputes).
+            models.Index(
+                fields=["state", "state_changed_at"], name="order_state_since"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

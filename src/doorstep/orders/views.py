@@ -26,7 +26,7 @@ from doorstep.accounts.models import ProviderProfile
 from doorstep.backoffice.access import can_use_back_office
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import bookable_listings, service_area_centre
-from doorstep.core.errors import DomainError, NotFound
+from doorstep.core.errors import DomainError, NotFound, PermissionDenied
 from doorstep.marketplace import policy
 from doorstep.orders import queries, services
 from doorstep.orders.forms import (
@@ -623,8 +623,20 @@ def ops_order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
         "transitions": queries.ops_transitions(order, request.user),
         "mermaid": process_for(order.mode).mermaid(),
         "now": timezone.now(),
+        "dossier": _ops_dossier(request, order),
     }
     return render(request, "orders/ops_detail.html", context)
+
+
+def _ops_dossier(request: HttpRequest, order: Order):
+    """The order's money, events, conversation and audit entries, for ops whose
+    role looks people up (the rest see the order's own history only)."""
+    from doorstep.backoffice.queries import order_dossier
+
+    try:
+        return order_dossier(user=request.user, order=order)
+    except PermissionDenied:
+        return None
 
 
 @require_POST

@@ -360,7 +360,7 @@ def approve_batch(request: HttpRequest, payload: BatchIn):
                 "pk", flat=True
             )
         )
-        batch = flows.approve_payouts(request_ids=ids, user=user)
+        batch = flows.approve_payouts(request_ids=ids, user=user, reason=payload.reason)
         return 201, _batch_out(batch)
 
     return _once(request, payload.dict(), action)
@@ -395,7 +395,11 @@ def refund(request: HttpRequest, order_id: str, payload: RefundIn):
 
     def action():
         amount = flows.refund_order_for_ops(
-            order=order, amount=payload.amount, reference=f"ops-{key[:60]}", user=user
+            order=order,
+            amount=payload.amount,
+            reference=f"ops-{key[:60]}",
+            user=user,
+            reason=payload.reason.strip(),
         )
         return 201, {
             "order": order.public_id,

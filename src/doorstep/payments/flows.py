@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
+from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
@@ -37,6 +38,8 @@ from doorstep.marketplace import policy
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
 from doorstep.orders.states import EXTRA_CHARGE_STATES, OrderState
+from doorstep.payments.audit_actions import APPROVE_PAYOUT as APPROVE_PAYOUT_ACTION
+from doorstep.payments.audit_actions import REFUND_ORDER as REFUND_ACTION
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.gateways.base import ChargeResult, GatewayError, IntentResult
@@ -569,22 +572,32 @@ def refund_key(payment: Payment, reference: str) -> str:
 
 
 def refund_order_for_ops(
-    *, order: Order, amount: int, reference: str, user: User
+    *, order: Order, amount: int, reference: str, user: User, reason: str = ""
 ) -> int:
-    """``refund_order`` decided by a person in the back office. Raises
+    """``refund_order`` decided by a person in the back office, audited (with
+    ``reason``) in the transaction that posts the refund. Raises
     ``PermissionDenied`` unless ``user``'s ops role refunds orders."""
     require_ops_permission(user, OpsPermission.REFUND_ORDERS)
-    return refund_order(order=order, amount=amount, reference=reference)
+    return refund_order(
+        order=order, amount=amount, reference=reference, audit_by=user, reason=reason
+    )
 
 
 @order_flow
 def refund_order(
-    *, order: Order, amount: int, reference: str, payment: Payment | None = None
+    *,
+    order: Order,
+    amount: int,
+    reference: str,
+    payment: Payment | None = None,
+    audit_by: User | None = None,
+    reason: str = "",
 ) -> int:
     """Return ``amount`` of the order's payment (or of ``payment``: a tip or an
     extra charge) to the customer's card. ``reference`` names this refund (a
     dispute id, an API idempotency key): the same reference refunds once. From
-    escrow while the money is held; after release, per policy."""
+    escrow while the money is held; after release, per policy. ``audit_by``:
+    the ops person who decided it (the refund is then audited)."""
     payment = payment or order_payment(order)
     if payment is None or payment.status not in {
         PaymentStatus.CAPTURED,
@@ -616,7 +629,9 @@ def refund_order(
         idempotency_key=key,
         metadata={"payment": payment.public_id, "order": order.public_id},
     )
-    record_refund(payment, amount=result.amount, key=key)
+    record_refund(
+        payment, amount=result.amount, key=key, audit_by=audit_by, reason=reason
+    )
     return result.amount
 
 
@@ -668,10 +683,18 @@ def _return_discount(order: Order) -> None:
         )
 
 
-def record_refund(payment: Payment, *, amount: int, key: str) -> None:
+def record_refund(
+    payment: Payment,
+    *,
+    amount: int,
+    key: str,
+    audit_by: User | None = None,
+    reason: str = "",
+) -> None:
     """Post a refund the gateway made: from escrow first; then (after release)
     from the provider's pending and available balances per policy; what is
-    still missing the platform pays."""
+    still missing the platform pays. With ``audit_by`` (ops decided it), the
+    audit entry is written in the same transaction."""
     order = payment.order
     currency = payment.currency
     with transaction.atomic():
@@ -700,10 +723,25 @@ def record_refund(payment: Payment, *, amount: int, key: str) -> None:
             idempotency_key=key,
             description=payment.public_id,
         )
+        refunded_before = payment.refunded_amount
         payment.refunded_amount += amount
         if payment.refunded_amount >= payment.captured_amount:
             payment.status = PaymentStatus.REFUNDED
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+        if audit_by is not None:
+            audit.record(
+                actor=audit_by,
+                action=REFUND_ACTION,
+                target=order,
+                reason=reason,
+                before={"refunded_amount": refunded_before, "currency": currency},
+                after={
+                    "refunded_amount": payment.refunded_amount,
+                    "amount": amount,
+                    "currency": currency,
+                    "payment": payment.public_id,
+                },
+            )
 
 
 # --- Cancellation ---------------------------------------------------------------------
@@ -1035,9 +1073,12 @@ def request_payout(
         )
 
 
-def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
+def approve_payouts(
+    *, request_ids: list[int], user: User, reason: str = ""
+) -> PayoutBatch:
     """Ops approve requested payouts as one batch: each moves the money out of
     the provider's available balance, then (after commit) goes to the gateway.
+    Each payout's decision is audited (with ``reason``) in the transaction.
     Raises ``PermissionDenied`` unless ``user``'s ops role approves payouts."""
     require_ops_permission(user, OpsPermission.APPROVE_PAYOUTS)
     with transaction.atomic():
@@ -1062,6 +1103,7 @@ def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
                 payout.save(
                     update_fields=["status", "failure_code", "batch", "updated_at"]
                 )
+                _audit_payout(payout, user=user, reason=reason)
                 continue
             try:
                 with transaction.atomic():
@@ -1099,6 +1141,7 @@ def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
                     "updated_at",
                 ]
             )
+            _audit_payout(payout, user=user, reason=reason)
     for payout in requests:
         if payout.status == PayoutRequest.Status.APPROVED:
             try:
@@ -1106,6 +1149,23 @@ def approve_payouts(*, request_ids: list[int], user: User) -> PayoutBatch:
             except PaymentError as error:
                 logger.warning("payout %s not sent: %s", payout.public_id, error.code)
     return batch
+
+
+def _audit_payout(payout: PayoutRequest, *, user: User, reason: str) -> None:
+    audit.record(
+        actor=user,
+        action=APPROVE_PAYOUT_ACTION,
+        target=payout,
+        reason=reason,
+        before={"status": PayoutRequest.Status.REQUESTED.value},
+        after={
+            "status": payout.status,
+            "failure_code": payout.failure_code,
+            "batch": payout.batch.public_id,
+            "amount": payout.amount,
+            "currency": payout.currency,
+        },
+    )
 
 
 def send_payout(payout: PayoutRequest) -> PayoutRequest:

@@ -478,7 +478,11 @@ class PendingMoneyFlow(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(status="pending"),
                 name="moneyflow_due",
-            )
+            ),
+            # The ops queue of flows that need a person, oldest first.
+            models.Index(
+                fields=["status", "created_at"], name="moneyflow_status_since"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -107,6 +107,8 @@ class OnboardingLinkOut(Schema):
 
 class BatchIn(Schema):
     payout_ids: list[str] = Field(min_length=1, max_length=500)
+    # Optional: kept in the audit trail with each payout's decision.
+    reason: str = Field("", max_length=500)
 
 
 class BatchOut(Schema):

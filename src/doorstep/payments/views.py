@@ -224,6 +224,9 @@ def request_payout(request: HttpRequest) -> HttpResponse:
     return redirect("payments:wallet")
 
 
+OPS_PAYOUTS_PER_PAGE = 200
+
+
 def _ops_only(request: HttpRequest, permission: OpsPermission) -> None:
     # Ops pages do not admit they exist to anyone else; ops whose role does not
     # cover the page are told so.
@@ -236,14 +239,19 @@ def _ops_only(request: HttpRequest, permission: OpsPermission) -> None:
 @require_GET
 def ops_payouts(request: HttpRequest) -> HttpResponse:
     _ops_only(request, OpsPermission.VIEW_FINANCE)
-    requested = PayoutRequest.objects.filter(
-        status=PayoutRequest.Status.REQUESTED
-    ).select_related("provider")
+    waiting = PayoutRequest.objects.filter(status=PayoutRequest.Status.REQUESTED)
+    # The oldest first, as many as one batch takes: a backlog of thousands
+    # is approved batch after batch, not rendered as one page.
+    requested = waiting.select_related("provider").order_by("created_at", "pk")[
+        :OPS_PAYOUTS_PER_PAGE
+    ]
     recent = PayoutRequest.objects.exclude(
         status=PayoutRequest.Status.REQUESTED
     ).select_related("provider", "batch")[:50]
     return render(
-        request, "payments/ops_payouts.html", {"requested": requested, "recent": recent}
+        request,
+        "payments/ops_payouts.html",
+        {"requested": requested, "waiting": waiting.count(), "recent": recent},
     )
 
 
@@ -257,7 +265,11 @@ def ops_approve_payouts(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Select at least one payout."))
         return redirect("payments:ops_payouts")
     try:
-        batch = flows.approve_payouts(request_ids=list(ids), user=request.user)
+        batch = flows.approve_payouts(
+            request_ids=list(ids),
+            user=request.user,
+            reason=(request.POST.get("reason") or "").strip()[:500],
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:

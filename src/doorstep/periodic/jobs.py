@@ -174,6 +174,12 @@ JOBS: tuple[Job, ...] = (
         every=MINUTE,
     ),
     Job(
+        "alert_ops_of_new_queue_items",
+        _("Tell ops of new items in their queues"),
+        "doorstep.backoffice.tasks.alert_new_queue_items",
+        every=5 * MINUTE,
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
+from doorstep.audit import services as audit
 from doorstep.core.errors import NotFound
 from doorstep.events.services import record_event
 from doorstep.periodic import jobs
+from doorstep.periodic.audit_actions import RUN_JOB
 from doorstep.periodic.jobs import Job
 from doorstep.periodic.models import (
     JobRun,
@@ -225,16 +227,25 @@ def _record_run(
 @transaction.atomic
 def request_job_run(*, name: str, user: User) -> PeriodicJob:
     """Ops' "run now": the job becomes due at once and a tick is queued to run
-    it. Recorded as an event (who asked, when); the run it causes names them."""
+    it. Recorded as an event (who asked, when) and in the audit trail; the run
+    it causes names them."""
     job = jobs.JOBS_BY_NAME.get(name)
     if job is None:
         raise NotFound("job_not_found", _("There is no such job."))
     now = timezone.now()
     sync_jobs(now=now)
     row = PeriodicJob.objects.select_for_update().get(name=name)
+    before = {"next_run_at": row.next_run_at.isoformat()}
     row.next_run_at = now
     row.run_requested_by = user
     row.save(update_fields=["next_run_at", "run_requested_by"])
+    audit.record(
+        actor=user,
+        action=RUN_JOB,
+        target=row,
+        before=before,
+        after={"next_run_at": now.isoformat()},
+    )
     record_event(
         topic="ops.job_run_requested",
         subject=name,

@@ -218,6 +218,14 @@ class ReviewReport(models.Model):
                 fields=["review", "reporter"], name="one_report_per_review_per_user"
             )
         ]
+        # The ops queue of open reports, oldest first (``reviews.ops_queues``).
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(resolved=False),
+                name="review_report_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.reason[:40]}"

@@ -18,7 +18,7 @@ register(
     OpsQueue(
         key="reported_reviews",
         title=_("Reported reviews"),
-        url_name="reviews:ops_reports",
+        url_name="backoffice:reported_reviews",
         permission=OpsPermission.MODERATE_REVIEWS,
         waiting=lambda: ReviewReport.objects.filter(resolved=False),
         since_field="created_at",

@@ -600,3 +600,34 @@ def dismiss_review_report(
             after={"resolved": True},
         )
     return report
+
+
+def dismiss_review_reports(
+    *, review_id: str, user: User, reason: str, now: datetime | None = None
+) -> int:
+    """Ops read the open reports on a review and keep it up: the reports are
+    resolved (the review leaves the reported-reviews queue) and the decision is
+    audited. Returns how many reports were resolved; 409 ``no_open_reports``."""
+    now = now or timezone.now()
+    reason = _check_reason(reason)
+    with transaction.atomic():
+        review = _moderated_review(user, review_id)
+        resolved = ReviewReport.objects.filter(review=review, resolved=False).update(
+            resolved=True, resolved_at=now
+        )
+        if not resolved:
+            raise Conflict("no_open_reports", _("This review has no open reports."))
+        audit_record(
+            actor=user,
+            action=audit_actions.DISMISS_REPORTS,
+            target=review,
+            reason=reason,
+            before={"open_reports": resolved},
+            after={"open_reports": 0},
+        )
+        record_event(
+            topic="review.reports_dismissed",
+            subject=review.public_id,
+            payload={"by": user.public_id, "reason": reason},
+        )
+    return resolved
