@@ -36,7 +36,7 @@ urlpatterns = [
         name="undelivered_events",
     ),
     path(
-        "ops/reviews/<str:review_id>/<str:decision>/",
+        "ops/queues/reported-reviews/<str:review_id>/<str:decision>/",
         views.decide_review,
         name="decide_review",
     ),

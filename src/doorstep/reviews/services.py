@@ -457,7 +457,7 @@ def _hide(review: Review, *, user: User, reason: str, now: datetime) -> None:
     """Hide a locked, visible review: resolve its reports, audit, recompute."""
     review.hidden_at, review.hidden_by, review.hidden_reason = now, user, reason
     review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    ReviewReport.objects.filter(review=review, resolved=False).update(
+    resolved = ReviewReport.objects.filter(review=review, resolved=False).update(
         resolved=True, resolved_at=now
     )
     record_event(
@@ -471,7 +471,7 @@ def _hide(review: Review, *, user: User, reason: str, now: datetime) -> None:
         target=review,
         reason=reason,
         before={"hidden": False},
-        after={"hidden": True},
+        after={"hidden": True, "reports_resolved": resolved},
     )
     if review.is_revealed:
         reputation.recompute_for(review)
@@ -487,6 +487,7 @@ def unhide_review(
         review = _moderated_review(user, review_id)
         if review.hidden_at is None:
             raise Conflict("not_hidden", _("This review is not hidden."))
+        before = {"hidden": True, "hidden_reason": review.hidden_reason}
         review.hidden_at, review.hidden_by, review.hidden_reason = None, None, ""
         review.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
         record_event(
@@ -499,7 +500,7 @@ def unhide_review(
             action=audit_actions.UNHIDE,
             target=review,
             reason=reason,
-            before={"hidden": True},
+            before=before,
             after={"hidden": False},
         )
         if review.is_revealed:
