@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "doorstep.periodic",
     "doorstep.audit",
     "doorstep.trust",
+    "doorstep.legal",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "doorstep.legal.gate.AcceptTermsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "doorstep.payments.middleware.TestModeHeaderMiddleware",
 ]

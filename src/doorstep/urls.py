@@ -28,6 +28,7 @@ urlpatterns = [
     path("sandbox/", include("doorstep.payments.sandbox_urls")),
     path("", include("doorstep.notifications.urls")),
     path("", include("doorstep.periodic.urls")),
+    path("", include("doorstep.legal.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

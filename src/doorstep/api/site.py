@@ -5,6 +5,7 @@ from doorstep.api.auth import signed_in
 from doorstep.api.openapi import DoorstepAPI
 from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
+from doorstep.legal.api import router as legal_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
@@ -47,3 +48,4 @@ api.add_router("", messaging_router)
 api.add_router("", reviews_router)
 api.add_router("", payments_router)
 api.add_router("", notifications_router)
+api.add_router("", legal_router)

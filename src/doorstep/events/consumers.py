@@ -18,6 +18,7 @@ CONSUMERS: list[tuple[str, str]] = [
     ("review.", "doorstep.notifications.consumers.on_event"),
     ("payout.", "doorstep.notifications.consumers.on_event"),
     ("ops.", "doorstep.notifications.consumers.on_event"),
+    ("policy.", "doorstep.legal.consumers.on_event"),
 ]
 
 

@@ -149,6 +149,13 @@ WORDING = {
         _("A periodic job needs attention: %(job)s"),
         "%(message)s",  # the job's own report (a reconcile mismatch, an error)
     ),
+    "policy_updated": (
+        _("We updated our %(document)s"),
+        _(
+            "Please read what changed and accept the new version to carry on "
+            "using the marketplace."
+        ),
+    ),
     "payout_failed": (
         _("Your payout failed"),
         _(
