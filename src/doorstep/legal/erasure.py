@@ -11,14 +11,17 @@ notified of. Reviews stay, signed "Deleted user" (``User.__str__``).
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.fields.files import FieldFile
+from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
+from doorstep.accounts.services import DELETED_USER_NAME
 from doorstep.messaging.models import Message
 from doorstep.notifications.models import Notification, NotificationPreference
 from doorstep.orders.models import Order
 from doorstep.orders.states import OPEN_STATES
+from doorstep.payments.models import AccountKind, LedgerAccount
 from doorstep.payments.queries import wallets
 
 REDACTED = "[redacted]"
@@ -54,7 +57,12 @@ def open_obligations(*, user) -> list[tuple[str, str]]:
             for wallet in wallets(provider, default_currency=settings.DOORSTEP_CURRENCY)
             if wallet.pending or wallet.available or wallet.in_transit
         ]
-        if owed:
+        # A finished job whose money has not reached the balance yet (the
+        # release runs just after completion) is money to pay out too.
+        in_escrow = LedgerAccount.objects.filter(
+            kind=AccountKind.ORDER_ESCROW, order__provider=provider
+        ).exclude(balance=0)
+        if owed or in_escrow.exists():
             problems.append(
                 (
                     "account_has_balance",
@@ -77,11 +85,39 @@ def _delete_files_on_commit(files: list[FieldFile]) -> None:
     transaction.on_commit(delete)
 
 
+def _scrub(queryset, fields: list[str], needles: list[str], replacement: str) -> None:
+    """Replace each exact ``needle`` in ``fields`` of ``queryset``'s rows (the
+    other party quoting the person's phone number, a notice naming them)."""
+    for needle in needles:
+        for field in fields:
+            queryset.filter(**{f"{field}__contains": needle}).update(
+                **{field: Replace(field, Value(needle), Value(replacement))}
+            )
+
+
 def erase_personal_data(*, user) -> None:
     """Redact what identifies ``user`` outside the accounts app. Runs inside
-    ``accounts.services.delete_account``'s transaction."""
-    files: list[FieldFile] = [user.photo]
+    ``accounts.services.delete_account``'s transaction, before the accounts
+    app blanks the user row (so their contact details are still known)."""
+    contact = [value for value in (user.email, user.phone) if value]
     provider = _provider_of(user)
+    theirs = Q(conversation__customer=user)
+    involved = Q(customer=user)
+    if provider is not None:
+        theirs |= Q(conversation__provider=provider)
+        involved |= Q(provider=provider)
+    _scrub(Message.objects.filter(theirs), ["body", "original_body"], contact, REDACTED)
+    _scrub(Order.objects.filter(involved), ["notes"], contact, REDACTED)
+    # Other people's notices name the person ("Cora asked to book …"); only a
+    # full name is replaced: a short one would match ordinary words.
+    if len(user.name.strip()) >= 4:
+        _scrub(
+            Notification.objects.exclude(recipient=user),
+            ["title", "body"],
+            [user.name.strip()],
+            DELETED_USER_NAME,
+        )
+    files: list[FieldFile] = [user.photo]
     if provider is not None:
         files.append(provider.photo)
     sent = Message.objects.filter(sender=user)

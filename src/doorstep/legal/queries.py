@@ -24,7 +24,8 @@ def required_versions() -> list[PolicyVersion]:
         "document", "-number"
     ):
         newest.setdefault(version.document, version)
-    return list(newest.values())
+    order = list(Document.values)
+    return sorted(newest.values(), key=lambda version: order.index(version.document))
 
 
 def pending_versions(user, *, required: list[PolicyVersion] | None = None):

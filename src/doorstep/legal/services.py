@@ -30,7 +30,7 @@ def hash_ip(request: HttpRequest | None) -> str:
         address = get_ip(request)
     else:
         return ""
-    return salted_hmac("doorstep.legal.ip", address).hexdigest()
+    return salted_hmac("doorstep.legal.ip", address, algorithm="sha256").hexdigest()
 
 
 # --- Publishing (ops) -----------------------------------------------------------------

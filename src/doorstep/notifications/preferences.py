@@ -26,6 +26,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.REVIEW: {E: True},
     Kind.PAYOUT: {E: True},
     Kind.OPS_ALERT: {E: True},
+    # A new version of the terms: people are owed notice by e-mail too.
+    Kind.POLICY: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})
