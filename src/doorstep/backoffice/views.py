@@ -51,6 +51,12 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.VIEW_FINANCE,
         ),
         OpsPage(
+            _("Terms and privacy"),
+            _("Publish new versions of the terms and privacy policy."),
+            reverse("legal:ops_list"),
+            OpsPermission.MANAGE_SETTINGS,
+        ),
+        OpsPage(
             _("Scheduled jobs"),
             _("What the worker runs on its own: last run, next run, last error."),
             SCHEDULE_PATH,

@@ -71,6 +71,7 @@ from doorstep.demo.data import (
     OfferSpec,
 )
 from doorstep.demo.history import DEMO_ORDERS, HistoryReport, build_history
+from doorstep.demo.policies import publish_demo_policies
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -1139,6 +1140,7 @@ def _build_people_and_listings(
     report.listings = len(listings)
     report.add_ons = len(listing_factory.add_ons)
     report.catalogue_services = ensure_catalogue_services()
+    publish_demo_policies(ops=logins["ops"], now=listing_factory.now)
     return report, logins
 
 

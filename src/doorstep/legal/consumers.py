@@ -3,11 +3,12 @@ event (written by ``services.publish_version``) becomes one ``policy``
 notification per active account, made and sent by the notifications app as for
 any other event (idempotent on the event, so a repeat tells nobody twice)."""
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from doorstep.accounts.models import User
 from doorstep.events.models import Event
-from doorstep.legal.models import Document, PolicyVersion
+from doorstep.legal.models import Document, PolicyAcceptance, PolicyVersion
 from doorstep.notifications.consumers import Planned
 from doorstep.notifications.models import Kind
 
@@ -19,7 +20,18 @@ def plan_for(event: Event) -> list[Planned]:
     if version is None or not version.material:
         return []
     url = reverse("legal:accept")
-    people = User.objects.filter(is_active=True, deleted_at__isnull=True).order_by("pk")
+    # Whoever already accepted it (or a later version) by the time the event
+    # is delivered — a person who signed up meanwhile — needs no notice.
+    accepted = PolicyAcceptance.objects.filter(
+        user=OuterRef("pk"),
+        version__document=version.document,
+        version__number__gte=version.number,
+    )
+    people = (
+        User.objects.filter(is_active=True, deleted_at__isnull=True)
+        .exclude(Exists(accepted))
+        .order_by("pk")
+    )
     return [
         Planned(
             user,

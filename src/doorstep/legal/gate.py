@@ -4,7 +4,9 @@ in force is sent to accept them before anything else.
 * On the website, ``AcceptTermsMiddleware`` redirects every page to the accept
   page — except signing out, the policies themselves, closing the account and
   downloading one's data (someone who does not agree must still be able to
-  read, leave and take their data), static files and the API.
+  read, leave and take their data), static files and the API. Fragments htmx
+  fetches with GET (the notification bell) pass; htmx writes are sent to the
+  accept page.
 * The API answers write operations with 403 ``terms_not_accepted`` until the
   client accepts through ``POST /api/v1/me/terms/accept``; reads keep working
   (``api.auth`` calls ``require_accepted_terms``).
@@ -81,12 +83,17 @@ class AcceptTermsMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.get(SESSION_KEY) == ids:
             return None
+        htmx = bool(getattr(request, "htmx", False))
+        if htmx and request.method == "GET":
+            # A fragment a page polls (the notification bell): the page itself
+            # was already held at the gate, and the accept page polls too.
+            return None
         if pending_versions(user, required=required):
             target = reverse("legal:accept")
+            if htmx:
+                return HttpResponseClientRedirect(target)
             if request.method == "GET":
                 target += "?" + urlencode({"next": request.get_full_path()})
-            if getattr(request, "htmx", False):
-                return HttpResponseClientRedirect(target)
             return redirect(target)
         if session is not None:
             session[SESSION_KEY] = ids

@@ -205,12 +205,14 @@ def test_some_pages_stay_open_before_accepting(client, policies):
     assert not client.session.get("_auth_user_id")
 
 
-def test_an_htmx_request_is_told_to_go_to_the_accept_page(client, policies):
+def test_an_htmx_write_is_told_to_go_to_the_accept_page(client, policies):
     client.force_login(make_user())
 
-    response = client.get(reverse("accounts:profile"), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("accounts:profile"), HTTP_HX_REQUEST="true")
+    polled = client.get(reverse("notifications:bell"), HTTP_HX_REQUEST="true")
 
-    assert response["HX-Redirect"].startswith(reverse("legal:accept"))
+    assert response["HX-Redirect"] == reverse("legal:accept")
+    assert polled.status_code == 200
 
 
 # --- Asked again in the API ---------------------------------------------------------
