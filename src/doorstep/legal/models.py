@@ -46,9 +46,11 @@ class PolicyVersion(models.Model):
         _("what changed (Traditional Chinese)"), max_length=500, blank=True
     )
     published_at = models.DateTimeField(_("published"), default=timezone.now)
+    # Who published it is also in the audit trail; accounts are closed, not
+    # deleted, so this stays set in practice.
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
