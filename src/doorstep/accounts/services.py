@@ -373,7 +373,7 @@ def _phone_code_error(
 # --- Leaving ----------------------------------------------------------------------
 
 # What a closed provider's profile is called where orders and reviews still name
-# it (stored, so it reads the same in every export; pages translate it).
+# it: stored as the display name, like any name a provider types.
 DELETED_USER_NAME = "Deleted user"
 
 
@@ -392,7 +392,9 @@ def delete_account(*, user: User) -> None:
     from allauth.socialaccount.models import SocialAccount
 
     User.objects.select_for_update().only("pk").get(pk=user.pk)
-    for code, message in lifecycle.closure_problems(user=user):
+    problems = lifecycle.closure_problems(user=user)
+    if problems:
+        code, message = problems[0]
         raise Conflict(code, message)
     lifecycle.erase(user=user)
     EmailAddress.objects.filter(user=user).delete()
