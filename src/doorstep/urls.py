@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("doorstep.trust.badge_urls")),
     # Standards enforcement (trust): the provider's page and /ops/standards/.
     path("", include("doorstep.trust.standards_urls")),
+    path("", include("doorstep.legal.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -181,6 +181,7 @@ def test_the_whole_journey(
     customer.get_by_label("Email").fill("cora@example.com")
     customer.get_by_label("Your name").fill("Cora Lin")
     customer.get_by_label("Password").fill(PASSWORD)
+    customer.get_by_label("I agree to the terms").check()
     customer.get_by_role("button", name="Create account").click()
     expect(customer.get_by_role("heading", name="Check your email")).to_be_visible()
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body)

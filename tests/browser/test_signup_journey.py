@@ -119,6 +119,7 @@ def test_new_customer_signs_up_confirms_and_switches_to_chinese(
     page.get_by_label("Email").fill("mei.chen@example.com")
     page.get_by_label("Your name").fill("Mei Chen")
     page.get_by_label("Password").fill("a-Very-long-passphrase-42")
+    page.get_by_label("I agree to the terms").check()
     page.get_by_role("button", name="Create account").click()
 
     # Then they are asked to confirm their address, and an email brings the link

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import paginate
 
-from doorstep.accounts import services
+from doorstep.accounts import lifecycle, services
 from doorstep.accounts.models import ApiToken, ProviderProfile, SavedAddress, User
 from doorstep.accounts.schemas import (
     AccountDeleteIn,
@@ -70,6 +70,7 @@ def sign_up(request: HttpRequest, payload: SignUpIn) -> User:
         name=payload.name,
         language=payload.language,
     )
+    lifecycle.signed_up(user=user, request=request)
     # allauth builds the link from the request, so the mail goes from here, after
     # the service's transaction has committed.
     EmailAddress.objects.get(user=user, primary=True).send_confirmation(

@@ -4,7 +4,11 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from doorstep.accounts import lifecycle
 
 
 class SignupDetailsForm(forms.Form):
@@ -16,9 +20,32 @@ class SignupDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
+    accept_terms = forms.BooleanField(
+        label=_("I agree to the terms of service and privacy policy"),
+        error_messages={
+            "required": _(
+                "Tick the box to agree to the terms and privacy policy: we cannot "
+                "open an account without it."
+            )
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accept_terms"].help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a> · '
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("legal:terms"),
+            _("Read the terms of service"),
+            reverse("legal:privacy"),
+            _("Read the privacy policy"),
+        )
+
     def signup(self, request, user) -> None:
         user.name = self.cleaned_data["name"].strip()
         user.save(update_fields=["name"])
+        # What the box agreed to is recorded by the apps that keep it.
+        lifecycle.signed_up(user=user, request=request)
 
 
 # --- Web forms: they parse input for the views; the rules live in services.py ------

@@ -100,6 +100,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted user"))
         return self.name or self.email or self.phone or self.public_id
 
     @property
@@ -120,9 +122,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return roles
 
     def get_full_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted user"))
         return self.name
 
     def get_short_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted user"))
         return self.name.split(" ")[0] if self.name else ""
 
 

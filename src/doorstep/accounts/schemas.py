@@ -102,11 +102,23 @@ PhoneCodeDigits = Annotated[str, _text(max_length=12)]
 # --- Sign-up and tokens -----------------------------------------------------------
 
 
+def _check_agreed(value: bool) -> bool:
+    if value is not True:
+        raise ValueError(
+            _("Agree to the terms of service and privacy policy to sign up.")
+        )
+    return value
+
+
 class SignUpIn(InputSchema):
     email: Email
     password: Password
     name: PersonName
     language: LanguageCode = "en"
+    accept_terms: Annotated[bool, AfterValidator(_check_agreed)] = Field(
+        description="Must be `true`: the person agrees to the terms of service "
+        "and privacy policy in force (see `GET /policies/{document}`)."
+    )
 
 
 class TokenIn(InputSchema):

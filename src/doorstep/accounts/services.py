@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from doorstep.accounts import lifecycle
 from doorstep.accounts.models import (
     ApiToken,
     PhoneCode,
@@ -28,6 +29,7 @@ from doorstep.core.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    raises,
 )
 from doorstep.notifications.sms import send_sms
 
@@ -370,20 +372,44 @@ def _phone_code_error(
 
 # --- Leaving ----------------------------------------------------------------------
 
+# What a closed provider's profile is called where orders and reviews still name
+# it: stored as the display name, like any name a provider types.
+DELETED_USER_NAME = "Deleted user"
+
 
 @transaction.atomic
+@raises("account_has_open_orders", "account_has_balance")
 def delete_account(*, user: User) -> None:
     """Close an account: personal data is erased and sign-in disabled; the row stays
-    so that orders, reviews and the ledger keep a party to point at."""
+    so that orders, reviews and the ledger keep a party to point at.
+
+    Refused (``Conflict``) while an app registered in ``accounts.lifecycle``
+    names an obligation still open — orders under way, money to pay out; then
+    nothing is erased. Every registered eraser runs in this transaction.
+    """
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
     from allauth.socialaccount.models import SocialAccount
 
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+    problems = lifecycle.closure_problems(user=user)
+    if problems:
+        code, message = problems[0]
+        raise Conflict(code, message)
+    lifecycle.erase(user=user)
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    if user.phone:
+        PhoneCode.objects.filter(phone=user.phone).delete()
     user.api_tokens.all().delete()
     user.addresses.all().delete()
     ProviderProfile.objects.filter(user=user).update(
-        status=ProviderProfile.Status.SUSPENDED, bio="", address="", photo=""
+        status=ProviderProfile.Status.SUSPENDED,
+        display_name=DELETED_USER_NAME,
+        bio="",
+        address="",
+        photo="",
     )
     user.email = None
     user.phone = None

@@ -200,12 +200,16 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        services.delete_account(user=request.user)
-        logout(request)
-        messages.success(
-            request, _("Your account is deleted. We are sorry to see you go.")
-        )
-        return redirect("web:home")
+        try:
+            services.delete_account(user=request.user)
+        except DomainError as error:
+            add_service_error(form, error)
+        else:
+            logout(request)
+            messages.success(
+                request, _("Your account is deleted. We are sorry to see you go.")
+            )
+            return redirect("web:home")
     return render(
         request,
         "accounts/delete_account.html",

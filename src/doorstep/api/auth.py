@@ -10,6 +10,7 @@ from ninja.utils import check_csrf
 
 from doorstep.accounts.models import User
 from doorstep.accounts.services import authenticate_api_token
+from doorstep.legal.gate import require_accepted_terms
 
 
 class CsrfFailed(HttpError):
@@ -33,6 +34,7 @@ class BearerToken(HttpBearer):
         # ``backoffice.access`` reads it: only a token minted with a second
         # factor may act as ops.
         request.api_token = api_token
+        require_accepted_terms(request, api_token.user)
         return api_token.user
 
 
@@ -53,7 +55,10 @@ class ActiveSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        require_accepted_terms(request, user)
+        return user
 
 
 signed_in = [BearerToken(), ActiveSession()]

@@ -330,6 +330,9 @@ def operation_codes(operation: Operation) -> frozenset[ErrorCode]:
         set(operation.methods) & UNSAFE_METHODS
     ):
         codes.add(ErrorCode.CSRF_FAILED)
+    if schemes and not anonymous and set(operation.methods) & UNSAFE_METHODS:
+        # Writes wait until the caller accepted the terms in force (legal.gate).
+        codes.add(ErrorCode.TERMS_NOT_ACCEPTED)
     if _takes_input(operation):
         codes.add(ErrorCode.INVALID_INPUT)
     if set(operation.methods) & UNSAFE_METHODS and _takes_input(operation):

@@ -102,6 +102,12 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.ENFORCE_STANDARDS,
         ),
         OpsPage(
+            _("Terms and privacy"),
+            _("Publish new versions of the terms and privacy policy."),
+            reverse("legal:ops_list"),
+            OpsPermission.MANAGE_SETTINGS,
+        ),
+        OpsPage(
             _("Scheduled jobs"),
             _("What the worker runs on its own: last run, next run, last error."),
             SCHEDULE_PATH,

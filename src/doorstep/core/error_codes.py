@@ -49,6 +49,16 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "server_error", 500, "Something went wrong on our side."
 
     # --- Raised by services ---------------------------------------------------------
+    ACCOUNT_HAS_BALANCE = (
+        "account_has_balance",
+        409,
+        "The account still has money to pay out; it cannot close yet.",
+    )
+    ACCOUNT_HAS_OPEN_ORDERS = (
+        "account_has_open_orders",
+        409,
+        "The account has orders under way; it cannot close yet.",
+    )
     ACCOUNT_INACTIVE = "account_inactive", 403, "The account is deactivated."
     ACTOR_NOT_ALLOWED = (
         "actor_not_allowed",
@@ -348,6 +358,16 @@ class ErrorCode(StrEnum):
     PHOTO_NOT_FOUND = "photo_not_found", 404, "No such photo."
     PHOTO_TOO_BIG = "photo_too_big", 400, "The photo file is too big."
     PHOTO_TOO_LARGE = "photo_too_large", 400, "The photo has too many pixels."
+    POLICY_VERSION_CONFLICT = (
+        "policy_version_conflict",
+        409,
+        "Another version of the policy was published at the same moment.",
+    )
+    POLICY_VERSION_NOT_FOUND = (
+        "policy_version_not_found",
+        404,
+        "No such version of the terms or privacy policy.",
+    )
     PROVIDER_NOT_FOUND = "provider_not_found", 404, "No such provider."
     QUOTE_ONLY = "quote_only", 422, "The service is priced on quote; ask for a price."
     REASON_MISSING = "reason_missing", 400, "Say what is wrong."
@@ -407,6 +427,12 @@ class ErrorCode(StrEnum):
         "sub_scores_not_allowed",
         400,
         "Only customers rate the details.",
+    )
+    TERMS_NOT_ACCEPTED = (
+        "terms_not_accepted",
+        403,
+        "Accept the current terms and privacy policy first "
+        "(`POST /api/v1/me/terms/accept`).",
     )
     TEXT_MISSING = "text_missing", 400, "Write the text."
     TEXT_TOO_LONG = "text_too_long", 400, "The text is too long."

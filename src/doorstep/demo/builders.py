@@ -78,6 +78,7 @@ from doorstep.demo.history import (
 )
 from doorstep.demo.integrity import seed_integrity_flags
 from doorstep.demo.onboarding import build_onboarding
+from doorstep.demo.policies import publish_demo_policies
 from doorstep.demo.standards import seed_standards
 from doorstep.demo.trust_badges import build_trust_badges
 from doorstep.scheduling.models import (
@@ -1160,6 +1161,7 @@ def _build_people_and_listings(
     report.listings = len(listings)
     report.add_ons = len(listing_factory.add_ons)
     report.catalogue_services = ensure_catalogue_services()
+    publish_demo_policies(ops=logins["ops"], now=listing_factory.now)
     return report, logins
 
 

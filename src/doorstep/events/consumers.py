@@ -22,6 +22,7 @@ CONSUMERS: list[tuple[str, str]] = [
     # Standards enforcement (trust): penalties from order events, and notices.
     ("order.", "doorstep.trust.standards.on_order_event"),
     ("standards.", "doorstep.trust.standards_notices.on_standards_event"),
+    ("policy.", "doorstep.legal.consumers.on_event"),
 ]
 
 

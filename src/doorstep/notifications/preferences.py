@@ -29,6 +29,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.VERIFICATION: {E: True},
     # Standards enforcement: strikes, fines, suspensions, appeal decisions.
     Kind.STANDARDS: {E: True},
+    # A new version of the terms: people are owed notice by e-mail too.
+    Kind.POLICY: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

@@ -202,6 +202,13 @@ WORDING = {
         _("New items in your ops queues: %(count)s"),
         _("Waiting for you: %(queues)s."),
     ),
+    "policy_updated": (
+        _("We updated our %(document)s"),
+        _(
+            "Please read what changed and accept the new version to carry on "
+            "using the marketplace."
+        ),
+    ),
     "payout_failed": (
         _("Your payout failed"),
         _(

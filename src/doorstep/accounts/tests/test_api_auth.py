@@ -24,7 +24,12 @@ from doorstep.api.testing import (
 pytestmark = pytest.mark.django_db
 
 PHONE = "+8613800138000"
-SIGN_UP = {"email": "bo@example.com", "password": PASSWORD, "name": "Bo Chen"}
+SIGN_UP = {
+    "email": "bo@example.com",
+    "password": PASSWORD,
+    "name": "Bo Chen",
+    "accept_terms": True,
+}
 
 
 def _counts() -> tuple[int, int, int]:

@@ -28,6 +28,7 @@ def _signup_api(client, language: str):
         "password": PASSWORD,
         "name": "Bo Chen",
         "language": language,
+        "accept_terms": True,
     }
     return client.post(f"{API}/auth/signup", data=json.dumps(body), content_type=JSON)
 
@@ -58,7 +59,12 @@ def test_the_verification_email_speaks_the_new_users_language(client, mailoutbox
 def test_the_web_signup_email_names_the_site(client, mailoutbox):
     response = client.post(
         reverse("account_signup"),
-        {"email": "cora@example.com", "password1": PASSWORD, "name": "Cora"},
+        {
+            "email": "cora@example.com",
+            "password1": PASSWORD,
+            "name": "Cora",
+            "accept_terms": "on",
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
