@@ -22,6 +22,7 @@ from doorstep.accounts.models import User
 from doorstep.accounts.services import become_provider
 from doorstep.catalog.models import Category, PricingModel
 from doorstep.catalog.services import create_listing, publish_listing
+from doorstep.demo.history import give_listing_photos
 from doorstep.trust import queries, services
 from doorstep.trust.document_types import ensure_document_types
 from doorstep.trust.models import DocumentRequirement, DocumentType
@@ -89,7 +90,7 @@ APPLICANTS = (
         114.1580,
         "Asia/Hong_Kong",
         "electrical",
-        "Socket and light fitting repairs",
+        "插座及燈具維修",
         "HKD",
         45000,
         "changes_requested",
@@ -230,13 +231,16 @@ def _applicant(spec: Applicant, password_hash: str) -> User:
         languages=list(spec.languages),
         time_zone=spec.time_zone,
     )
-    create_listing(
+    listing = create_listing(
         provider=user.provider_profile,
         category=spec.category,
         title=spec.title,
         pricing_model=PricingModel.FIXED,
         currency=spec.currency,
         price_amount=spec.price,
+    )
+    give_listing_photos(
+        [listing], seed="onboarding", own_pictures=user.provider_profile
     )
     return user
 
