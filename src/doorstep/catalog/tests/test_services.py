@@ -80,7 +80,6 @@ def test_on_quote_has_no_price(provider, deep_cleaning):
         ({"price_amount": -1}, "price"),
         ({"price_amount": services.MAX_PRICE_AMOUNT + 1}, "price"),
         ({"price_amount": 12.5}, "price"),
-        ({"price_amount": None}, "price"),
         ({"pricing_model": "per-sqm"}, "pricing_model"),
         ({"duration_minutes": 10}, "duration_minutes"),
         ({"duration_minutes": 1441}, "duration_minutes"),
@@ -96,7 +95,6 @@ def test_on_quote_has_no_price(provider, deep_cleaning):
         ({"languages": "en"}, "languages"),
         ({"latitude": 95.0, "longitude": 121.0}, "latitude"),
         ({"latitude": float("nan"), "longitude": 121.0}, "latitude"),
-        ({"latitude": 31.2}, "longitude"),
         ({"response_window_hours": 0}, "response_window_hours"),
     ],
 )
@@ -110,6 +108,24 @@ def test_invalid_input_names_the_field_and_writes_nothing(
     assert field in _fields(excinfo), excinfo.value.fields
     assert not Listing.objects.exists()
     assert indexed == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"price_amount": None}, "price"), ({"latitude": 31.2}, "longitude")],
+)
+def test_well_formed_input_that_breaks_a_rule_is_a_422(
+    provider, deep_cleaning, changes, field
+):
+    # a fixed price needs an amount; a coordinate needs its pair
+    with pytest.raises(DomainError) as excinfo:
+        new_listing(provider, deep_cleaning, **changes)
+
+    assert (excinfo.value.status, excinfo.value.code) == (422, "invalid_listing"), (
+        excinfo.value.fields
+    )
+    assert _fields(excinfo) == {field}
+    assert not Listing.objects.exists()
 
 
 def test_every_invalid_field_is_reported_at_once(provider, deep_cleaning):
@@ -130,6 +146,7 @@ def test_listings_go_in_active_leaf_categories(provider, cleaning, deep_cleaning
         with pytest.raises(DomainError) as excinfo:
             new_listing(provider, category)
         assert _fields(excinfo) == {"category"}, category
+        assert excinfo.value.code == "invalid_listing"
     assert not Listing.objects.exists()
 
 
