@@ -106,7 +106,9 @@ def listing_money(
                 "currency_mismatch", message, fields={"currency": [message]}
             )
         money = {"price_amount": price.amount, "currency": price.currency}
-    elif currency is not None:
+    elif currency is not None and not (
+        required and pricing_model != PricingModel.QUOTE
+    ):
         money = {"currency": currency}
     elif required:
         if pricing_model == PricingModel.QUOTE:

@@ -76,10 +76,10 @@ _ERROR_FIELD = {"price_amount": "price"}
 # --- Errors -------------------------------------------------------------------------
 
 
-# Problems no request schema can rule out: which categories are offered is data,
-# and whether a price is needed depends on the pricing model. Well-formed input
-# that has only these is a 422; any other field's problem is bad input, a 400.
-RULE_FIELDS = frozenset({"category", "price"})  # keyed as in _add
+# Problems no request schema can rule out: which categories are offered is data.
+# Well-formed input that has only these is a 422; any other field's problem is
+# bad input, a 400.
+RULE_FIELDS = frozenset({"category"})
 
 
 def _invalid(fields: dict[str, list[str]]) -> DomainError:
@@ -364,8 +364,8 @@ def create_listing(
     The service area defaults to the provider's base and radius, the languages to
     those the provider speaks. ``category`` is a leaf ``Category``, its public id
     or its slug. Raises ``DomainError`` 400 with every invalid field at once (422
-    ``invalid_listing`` when only a rule is broken, see ``RULE_FIELDS``, or one
-    coordinate comes without the other); nothing is written then.
+    ``invalid_listing`` when only the category is wrong, see ``RULE_FIELDS``, or
+    one coordinate comes without the other); nothing is written then.
     """
     if (latitude is None) != (longitude is None):
         missing = "longitude" if longitude is None else "latitude"

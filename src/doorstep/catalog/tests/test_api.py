@@ -65,6 +65,7 @@ def test_a_provider_adds_a_draft(client, deep_cleaning, provider, as_owner):
     [
         ({"price": None}, "price_required", "price"),
         ({"pricing_model": "quote", "price": None}, "price_required", "currency"),
+        ({"price": None, "currency": "USD"}, "price_required", "price"),
         ({"currency": "USD"}, "currency_mismatch", "currency"),
         ({"category": "no-such-thing"}, "invalid_listing", "category"),
         ({"category": "home-cleaning"}, "invalid_listing", "category"),
