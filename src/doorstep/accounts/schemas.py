@@ -1,22 +1,28 @@
 """The shapes of the accounts API: ``…In`` bodies are parsed and checked here,
 ``…Out`` bodies are what clients see (public ids, never primary keys)."""
 
+import re
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Annotated
 from zoneinfo import available_timezones
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from doorstep.accounts.models import User
 from doorstep.api.schemas import InputSchema, PatchSchema, PublicId
+from doorstep.core.geo import MAX_RADIUS_KM
 
 # --- Field types ----------------------------------------------------------------------
 
@@ -44,6 +50,12 @@ def _check_language(value: str) -> str:
     return value
 
 
+def _check_phone_characters(value: str) -> str:
+    if not re.fullmatch(PHONE_CHARACTERS, value):
+        raise ValueError(_("Enter a valid phone number, e.g. +8613800138000."))
+    return value
+
+
 def _check_time_zone(value: str) -> str:
     if value not in _time_zone_names():
         raise ValueError(_("Enter a time zone name such as Asia/Shanghai."))
@@ -58,6 +70,32 @@ Email = Annotated[
 ]
 # Passwords are taken as typed: spaces are part of them.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+def _check_not_only_spaces(value: str) -> str:
+    # Published as "contains a non-space character" (see doorstep.api.schemas).
+    if not value.strip():
+        raise ValueError(_("This field cannot be blank."))
+    return value
+
+
+def _min_password_length() -> int:
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=1)
+
+
+# A new password: its length is checked here (a 400 naming the field); whether it
+# is too common, all digits or too like the e-mail address no schema can say, so
+# the sign-up refuses that with 422 ``weak_password``.
+NewPassword = Annotated[
+    str,
+    StringConstraints(min_length=_min_password_length(), max_length=4096),
+    AfterValidator(_check_not_only_spaces),
+]
 LanguageCode = Annotated[
     str,
     AfterValidator(_check_language),
@@ -73,8 +111,27 @@ TimeZoneName = Annotated[
 ]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
+def _to_tenths(value: Decimal) -> Decimal:
+    # Radii are kept to 0.1 km; a finer number is rounded, not refused.
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 ServiceRadius = Annotated[
-    Decimal, Field(ge=Decimal("0.5"), le=Decimal(200), max_digits=5, decimal_places=1)
+    Decimal,
+    Field(ge=Decimal("0.5"), le=Decimal(int(MAX_RADIUS_KM)), allow_inf_nan=False),
+    AfterValidator(_to_tenths),
+    # A JSON number (a string is refused: see InputSchema), not pydantic's
+    # "number or numeric string" for a Decimal.
+    WithJsonSchema(
+        {
+            "type": "number",
+            "minimum": 0.5,
+            "maximum": MAX_RADIUS_KM,
+            "description": "Kilometres, kept to 0.1 km (rounded).",
+        }
+    ),
 ]
 YearsExperience = Annotated[int, Field(ge=0, le=80)]
 SpokenLanguages = Annotated[list[LanguageCode], Field(max_length=10)]
@@ -95,7 +152,19 @@ BaseAddress = Annotated[str, _text(max_length=255, required=False)]
 AddressLine = Annotated[str, _text(max_length=255)]
 AddressLabel = Annotated[str, _text(max_length=60)]
 TokenName = Annotated[str, _text(max_length=100, required=False)]
-PhoneNumber = Annotated[str, _text(max_length=32)]
+# What a phone number is written with; whether such a number can exist is for
+# ``phonenumbers`` to say (422 ``invalid_phone``). Stripped before it is checked.
+PHONE_CHARACTERS = r"\+?[0-9 ().-]*[0-9][0-9 ().-]*"
+PhoneNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=32),
+    AfterValidator(_check_phone_characters),
+    Field(
+        description="E.164 (+8613800138000) or a national number: digits, "
+        "spaces, ( ) . - and a leading +.",
+        json_schema_extra={"pattern": rf"^\s*{PHONE_CHARACTERS}\s*$"},
+    ),
+]
 PhoneCodeDigits = Annotated[str, _text(max_length=12)]
 
 
@@ -112,7 +181,7 @@ def _check_agreed(value: bool) -> bool:
 
 class SignUpIn(InputSchema):
     email: Email
-    password: Password
+    password: NewPassword
     name: PersonName
     language: LanguageCode = "en"
     accept_terms: Annotated[bool, AfterValidator(_check_agreed)] = Field(
@@ -208,7 +277,9 @@ class ProviderProfileIn(InputSchema):
     latitude: Latitude
     longitude: Longitude
     address: BaseAddress = ""
-    service_radius_km: ServiceRadius = Decimal(10)
+    service_radius_km: ServiceRadius = Field(
+        Decimal(10), json_schema_extra={"default": 10}
+    )
     bio: Bio = ""
     languages: SpokenLanguages | None = None
     years_experience: YearsExperience = 0

@@ -46,7 +46,6 @@ def normalize_phone(raw: str, *, region: str | None = None) -> str:
         raise DomainError(
             "invalid_phone",
             _("Enter a valid phone number, e.g. +8613800138000."),
-            status=400,
             fields={"phone": [_("Enter a valid phone number, e.g. +8613800138000.")]},
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
@@ -59,7 +58,6 @@ def _check_password(password: str, user: User | None = None) -> None:
         raise DomainError(
             "weak_password",
             _("Choose a stronger password."),
-            status=400,
             fields={"password": list(error.messages)},
         ) from error
 
@@ -344,7 +342,6 @@ def _phone_code_error(
     invalid = DomainError(
         "invalid_code",
         _("That code is not right. Check the SMS and try again."),
-        status=400,
         fields={"code": [_("That code is not right. Check the SMS and try again.")]},
     )
     if phone_code is None:
@@ -360,7 +357,6 @@ def _phone_code_error(
         return DomainError(
             "code_expired",
             _("This code has expired. Request a new code."),
-            status=400,
             fields={"code": [_("This code has expired. Request a new code.")]},
         )
     if not hmac.compare_digest(phone_code.digest, _code_digest(phone, code.strip())):
@@ -560,13 +556,13 @@ def close_account(*, user: User, password: str | None) -> None:
     """``delete_account`` asked for by the account holder. An account with a
     password must give it again, so a stolen session or token cannot close it.
 
-    Raises ``DomainError`` 400 ``password_required`` or 403 ``password_incorrect``.
+    Raises ``DomainError`` 422 ``password_required`` or 403 ``password_incorrect``.
     """
     if user.has_usable_password():
         if not password:
             message = _("Enter your password to close your account.")
             raise DomainError(
-                "password_required", message, status=400, fields={"password": [message]}
+                "password_required", message, fields={"password": [message]}
             )
         if not user.check_password(password):
             message = _("That password is not right.")

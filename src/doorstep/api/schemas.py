@@ -1,6 +1,8 @@
 """Base classes for request bodies, shared by every app's ``…In`` schemas."""
 
-from typing import Annotated, Any, get_args
+from decimal import Decimal
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -48,14 +50,32 @@ class InputSchema(Schema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _only_true_or_false(cls, value: Any, info: ValidationInfo) -> Any:
-        # pydantic would read 0, 1, "yes" or "off" as a boolean; the document
-        # says true or false, so that is what is accepted.
+    def _json_types_as_documented(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic would read 0, 1, "yes" or "off" as a boolean, false or "10" as
+        # a number; the document says true or false, or a number, so that is
+        # what is accepted (refused input is a 400 naming the field).
         field = cls.model_fields.get(info.field_name or "")
-        kinds = get_args(field.annotation) or (field.annotation,) if field else ()
-        if bool in kinds and value is not None and not isinstance(value, bool):
+        kinds = _base_types(field.annotation) if field else set()
+        if value is None or not kinds:
+            return value
+        if bool in kinds and not isinstance(value, bool):
             raise ValueError(_("Enter true or false."))
+        numeric = kinds & {int, float, Decimal}
+        if numeric and isinstance(value, bool | str):
+            if numeric == {int}:
+                raise ValueError(_("Enter a whole number."))
+            raise ValueError(_("Enter a number."))
         return value
+
+
+def _base_types(annotation: Any) -> set[Any]:
+    """The plain types a field's annotation allows: ``Annotated[int, …] | None``
+    is ``{int, NoneType}``."""
+    if get_origin(annotation) is Annotated:
+        return _base_types(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        return set().union(*(_base_types(arg) for arg in get_args(annotation)))
+    return {annotation}
 
 
 def _drop_null_from_properties(schema: dict[str, Any]) -> None:

@@ -5,11 +5,13 @@ Handlers parse, call one service, shape output. Someone else's listing answers
 404 exactly like a listing that does not exist.
 """
 
+from typing import Annotated
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router
+from ninja import File, Form, Path, Router
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -29,9 +31,15 @@ from doorstep.catalog.schemas import (
     PhotoOut,
     PublicListingOut,
 )
-from doorstep.core.errors import NotFound
+from doorstep.core.errors import NotFound, raises
 
 router = Router(tags=["catalogue"])
+
+# Photo ids start with "pho_", so ``…/photos/order`` (which only takes PUT) is
+# never read as the id of a photo to remove.
+PhotoId = Annotated[
+    str, Path(pattern=r"^pho_[A-Za-z0-9]+$", description="A photo's id, pho_…")
+]
 
 
 def _caller(request: HttpRequest) -> User:
@@ -80,6 +88,7 @@ def list_my_listings(
     summary="Add a service",
     description="Creates a draft; publish it with `POST /me/listings/{id}/publish`.",
 )
+@raises(ListingIn.service_arguments)  # called on the body, which the reader cannot see
 def create_listing(request: HttpRequest, payload: ListingIn) -> Listing:
     listing = services.create_listing(
         provider=services.provider_of(_caller(request)), **payload.service_arguments()
@@ -96,6 +105,7 @@ def get_my_listing(request: HttpRequest, listing_id: str) -> Listing:
 @router.patch(
     "/me/listings/{listing_id}", response=ListingOut, summary="Change a service"
 )
+@raises(ListingPatchIn.service_arguments)
 def update_listing(
     request: HttpRequest, listing_id: str, payload: ListingPatchIn
 ) -> Listing:
@@ -234,7 +244,7 @@ def reorder_photos(
     response={204: None},
     summary="Remove a photo",
 )
-def remove_photo(request: HttpRequest, listing_id: str, photo_id: str) -> None:
+def remove_photo(request: HttpRequest, listing_id: str, photo_id: PhotoId) -> None:
     services.remove_listing_photo(
         actor=_caller(request), listing_id=listing_id, photo_id=photo_id
     )

@@ -2,14 +2,18 @@
 ``{"amount": <integer minor units>, "currency": "CNY"}``; ids are public ids."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
-from doorstep.accounts.schemas import LanguageCode, Latitude, Longitude
+from doorstep.accounts.schemas import (
+    LanguageCode,
+    Latitude,
+    Longitude,
+    ServiceRadius,
+)
 from doorstep.api.schemas import InputSchema, MoneyOut, PatchSchema, PublicId
 from doorstep.catalog.models import (
     Category,
@@ -20,7 +24,6 @@ from doorstep.catalog.models import (
 )
 from doorstep.catalog.services import MAX_PRICE_AMOUNT
 from doorstep.core.errors import DomainError
-from doorstep.core.geo import MAX_RADIUS_KM
 from doorstep.core.money import known_currencies
 
 # Customers see where a provider works, not where they live: public coordinates
@@ -71,15 +74,6 @@ MinHours = Annotated[int, Field(ge=1, le=24)]
 DurationMinutes = Annotated[int, Field(ge=15, le=24 * 60)]
 ExtraMinutes = Annotated[int, Field(ge=0, le=8 * 60)]
 ResponseWindowHours = Annotated[int, Field(ge=1, le=72)]
-ServiceRadius = Annotated[
-    Decimal,
-    Field(
-        ge=Decimal("0.5"),
-        le=Decimal(int(MAX_RADIUS_KM)),
-        max_digits=5,
-        decimal_places=1,
-    ),
-]
 ListingLanguages = Annotated[list[LanguageCode], Field(max_length=10)]
 
 
@@ -99,31 +93,29 @@ def listing_money(
     pricing_model: str | None = None,
 ) -> dict[str, Any]:
     """The service's ``price_amount``/``currency`` from a body's ``price`` and
-    ``currency`` (the latter alone for a listing "on quote")."""
+    ``currency`` (the latter alone for a listing "on quote").
+
+    How the two fields depend on each other and on ``pricing_model`` is a rule the
+    schema does not state, so breaking it is a 422 (``price_required``,
+    ``currency_mismatch``) naming the field."""
     money: dict[str, Any] = {}
     if price is not None:
         if currency is not None and currency != price.currency:
             message = _("The currency does not match the price's currency.")
             raise DomainError(
-                "invalid_input",
-                _("Some fields are not valid."),
-                status=400,
-                fields={"currency": [message]},
+                "currency_mismatch", message, fields={"currency": [message]}
             )
         money = {"price_amount": price.amount, "currency": price.currency}
-    elif currency is not None:
+    elif currency is not None and not (
+        required and pricing_model != PricingModel.QUOTE
+    ):
         money = {"currency": currency}
     elif required:
         if pricing_model == PricingModel.QUOTE:
             field, message = "currency", _("Give the currency you will quote in.")
         else:
             field, message = "price", _("Enter a price, or choose “on quote”.")
-        raise DomainError(
-            "invalid_input",
-            _("Some fields are not valid."),
-            status=400,
-            fields={field: [message]},
-        )
+        raise DomainError("price_required", message, fields={field: [message]})
     return money
 
 

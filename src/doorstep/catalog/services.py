@@ -76,9 +76,25 @@ _ERROR_FIELD = {"price_amount": "price"}
 # --- Errors -------------------------------------------------------------------------
 
 
+# Problems no request schema can rule out: which categories are offered is data.
+# Well-formed input that has only these is a 422; any other field's problem is
+# bad input, a 400.
+RULE_FIELDS = frozenset({"category"})
+
+
 def _invalid(fields: dict[str, list[str]]) -> DomainError:
+    if fields and fields.keys() <= RULE_FIELDS:
+        return _rule_broken(fields)
     return DomainError(
         "invalid_input", _("Some fields are not valid."), status=400, fields=fields
+    )
+
+
+def _rule_broken(fields: dict[str, list[str]]) -> DomainError:
+    return DomainError(
+        "invalid_listing",
+        _("This service breaks a catalogue rule; see the fields."),
+        fields=fields,
     )
 
 
@@ -347,12 +363,15 @@ def create_listing(
 
     The service area defaults to the provider's base and radius, the languages to
     those the provider speaks. ``category`` is a leaf ``Category``, its public id
-    or its slug. Raises ``DomainError`` 400 with every invalid field at once;
-    nothing is written then.
+    or its slug. Raises ``DomainError`` 400 with every invalid field at once (422
+    ``invalid_listing`` when only the category is wrong, see ``RULE_FIELDS``, or
+    one coordinate comes without the other); nothing is written then.
     """
     if (latitude is None) != (longitude is None):
         missing = "longitude" if longitude is None else "latitude"
-        raise _invalid({missing: [_("Give both latitude and longitude, or neither.")]})
+        raise _rule_broken(
+            {missing: [_("Give both latitude and longitude, or neither.")]}
+        )
     if languages is None:
         languages = [code for code in provider.languages if code in _known_languages()]
     listing = Listing(

@@ -156,14 +156,19 @@ class ErrorCode(StrEnum):
     CARD_REQUIRED = "card_required", 422, "A card is needed to pay."
     CHANNEL_NOT_OFFERED = (
         "channel_not_offered",
-        400,
+        422,
         "The channel is not offered for this kind.",
     )
-    CODE_EXPIRED = "code_expired", 400, "The SMS code has expired; request a new one."
+    CODE_EXPIRED = "code_expired", 401, "The SMS code has expired; request a new one."
     CONVERSATION_NOT_FOUND = (
         "conversation_not_found",
         404,
         "No such conversation of yours.",
+    )
+    CURRENCY_MISMATCH = (
+        "currency_mismatch",
+        422,
+        "`currency` is not the currency of `price`.",
     )
     DAY_OFF = "day_off", 422, "The provider does not work at this time."
     DOCUMENTS_MISSING = (
@@ -231,7 +236,7 @@ class ErrorCode(StrEnum):
         "The platform's gateway balance cannot cover this now.",
     )
     INVALID_AMOUNT = "invalid_amount", 422, "The amount is not allowed here."
-    INVALID_CODE = "invalid_code", 400, "The SMS code is not right."
+    INVALID_CODE = "invalid_code", 401, "The SMS code is not right."
     INVALID_CREDENTIALS = (
         "invalid_credentials",
         401,
@@ -243,8 +248,30 @@ class ErrorCode(StrEnum):
         400,
         "The file is not a PDF or a JPEG, PNG or WebP image.",
     )
-    INVALID_PHONE = "invalid_phone", 400, "The phone number is not valid."
+    INVALID_DATE_RANGE = (
+        "invalid_date_range",
+        422,
+        "`to` is before `from`, or the range is longer than allowed.",
+    )
+    INVALID_LISTING = (
+        "invalid_listing",
+        422,
+        "The service breaks a catalogue rule (a category that is not offered or "
+        "not specific enough, a price its pricing model needs, one coordinate "
+        "without the other); see `errors`.",
+    )
+    INVALID_PHONE = (
+        "invalid_phone",
+        422,
+        "Written like a phone number, but no such number can exist.",
+    )
     INVALID_PHOTO = "invalid_photo", 400, "The file is not a JPEG, PNG or WebP image."
+    INVALID_SCHEDULE = (
+        "invalid_schedule",
+        422,
+        "Hours or dates that break a scheduling rule (an end not after its start, "
+        "overlapping hours, a date in the past); see `errors`.",
+    )
     INVALID_SEARCH = "invalid_search", 400, "Some search filters are not valid."
     INVALID_STARS = "invalid_stars", 400, "Stars must be from 1 to 5."
     INVALID_TIME = "invalid_time", 400, "The time has no time zone."
@@ -341,7 +368,11 @@ class ErrorCode(StrEnum):
     OWN_PROPOSAL = "own_proposal", 403, "The other side answers your proposal."
     OWN_REVIEW = "own_review", 422, "You cannot report your own review."
     PASSWORD_INCORRECT = "password_incorrect", 403, "The current password is not right."
-    PASSWORD_REQUIRED = "password_required", 400, "Give your current password."
+    PASSWORD_REQUIRED = (
+        "password_required",
+        422,
+        "This account has a password: give it to confirm.",
+    )
     PAYMENT_WINDOW_CLOSED = (
         "payment_window_closed",
         409,
@@ -367,6 +398,11 @@ class ErrorCode(StrEnum):
         "policy_version_not_found",
         404,
         "No such version of the terms or privacy policy.",
+    )
+    PRICE_REQUIRED = (
+        "price_required",
+        422,
+        "A price is needed, or on quote the currency you will quote in.",
     )
     PROVIDER_NOT_FOUND = "provider_not_found", 404, "No such provider."
     QUOTE_ONLY = "quote_only", 422, "The service is priced on quote; ask for a price."
@@ -490,7 +526,11 @@ class ErrorCode(StrEnum):
         400,
         "Only a confirmed flag can warn the sender.",
     )
-    WEAK_PASSWORD = "weak_password", 400, "Choose a stronger password."
+    WEAK_PASSWORD = (
+        "weak_password",
+        422,
+        "The password is too common, all digits or too like your e-mail address.",
+    )
     WRONG_DURATION = "wrong_duration", 422, "The number of hours is out of range."
     WRONG_START_CODE = "wrong_start_code", 422, "The start code is not right."
 

@@ -1,6 +1,7 @@
 """The shapes of the notifications API. Ids are public ids; times are ISO 8601."""
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -38,13 +39,23 @@ class PreferencesOut(Schema):
     items: list[PreferenceOut]
 
 
+def _only_true(schema: dict[str, Any]) -> None:
+    schema.pop("anyOf", None)
+    schema["enum"] = [True, None]
+
+
 class PreferenceIn(InputSchema):
     kind: Kind
     email: bool | None = Field(None, description="Leave out to keep as is.")
     sms: bool | None = Field(
         None, description="Leave out to keep as is. Only for urgent kinds."
     )
-    in_app: bool | None = Field(None, description="Cannot be turned off.")
+    in_app: bool | None = Field(
+        None,
+        description="Cannot be turned off: true, or leave it out.",
+        # Documented as it is checked: false is refused (400 in_app_always_on).
+        json_schema_extra=_only_true,
+    )
 
 
 class PreferencesIn(InputSchema):

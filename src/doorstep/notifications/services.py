@@ -218,8 +218,9 @@ def mark_all_read(*, user: User) -> int:
 def set_preferences(*, user: User, choices: Mapping[tuple[str, str], bool]) -> None:
     """Turn channels on or off per kind: ``{(kind, channel): enabled}``.
 
-    Raises ``DomainError`` (400) for a kind or channel that does not exist or
-    a channel the kind does not offer (SMS is only for urgent kinds). In-app is
+    Raises ``DomainError`` 400 ``unknown_preference`` for a kind or channel that
+    does not exist, 422 ``channel_not_offered`` for a channel the kind does not
+    offer (SMS is only for urgent kinds: a rule, not a shape). In-app is
     not a channel here: it cannot be turned off.
     """
     for (kind, channel), enabled in choices.items():
@@ -233,12 +234,7 @@ def set_preferences(*, user: User, choices: Mapping[tuple[str, str], bool]) -> N
                 "channel": Channel(channel).label,
                 "kind": Kind(kind).label,
             }
-            raise DomainError(
-                "channel_not_offered",
-                message,
-                status=400,
-                fields={kind: [message]},
-            )
+            raise DomainError("channel_not_offered", message, fields={kind: [message]})
         NotificationPreference.objects.update_or_create(
             user=user, kind=kind, channel=channel, defaults={"enabled": enabled}
         )

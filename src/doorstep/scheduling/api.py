@@ -26,6 +26,7 @@ from doorstep.scheduling.schemas import (
     SlotsOut,
     SlotsQuery,
     WeeklyHoursOut,
+    check_slot_range,
     exception_out,
     policy_out,
     wall_time_text,
@@ -84,6 +85,7 @@ def list_slots(
     request: HttpRequest, listing_id: str, query: Query[SlotsQuery]
 ) -> SlotsOut:
     listing = published_listing(listing_id)
+    check_slot_range(query)
     slots = bookable_slots(
         listing=listing,
         start_date=query.from_,

@@ -4,14 +4,17 @@ with an offset; weekdays are 0 (Monday) to 6 (Sunday)."""
 
 import re
 from datetime import date, datetime, time
+from functools import cache
 from typing import Annotated
 
+import holidays
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, StringConstraints
 
 from doorstep.accounts.schemas import TimeZoneName
 from doorstep.api.schemas import InputSchema
+from doorstep.core.errors import DomainError
 from doorstep.scheduling.models import AvailabilityException, SchedulingPolicy
 from doorstep.scheduling.slots import END_OF_DAY
 
@@ -64,12 +67,42 @@ ExceptionKind = Annotated[
 ]
 
 
+@cache
+def _holiday_countries() -> tuple[str, ...]:
+    return tuple(sorted(holidays.list_supported_countries()))
+
+
+def _check_holiday_country(value: str) -> str:
+    if value and value not in _holiday_countries():
+        raise ValueError(
+            _("We do not know the public holidays of %(country)s.") % {"country": value}
+        )
+    return value
+
+
+HolidayCountry = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, max_length=2),
+    AfterValidator(_check_holiday_country),
+    Field(
+        description="ISO 3166 code of a country whose public holidays we know, "
+        "e.g. CN, TW, US; empty for none (lower case is accepted too).",
+        json_schema_extra=lambda schema: schema.update(
+            enum=["", *_holiday_countries()]
+        ),
+    ),
+]
+
+
 # --- Slots ------------------------------------------------------------------------
 
 
 class SlotsQuery(Schema):
     from_: date = Field(alias="from", description="First date (in `tz`), YYYY-MM-DD.")
-    to: date = Field(description="Last date (in `tz`), included.")
+    to: date = Field(
+        description="Last date (in `tz`), included: on or after `from`, at most "
+        f"{MAX_SLOT_RANGE_DAYS} days in all (else 422 `invalid_date_range`)."
+    )
     hours: int | None = Field(
         None, ge=1, le=24, description="Hourly services: how many hours."
     )
@@ -78,20 +111,19 @@ class SlotsQuery(Schema):
         description="Show times in this zone (default: the provider's).",
     )
 
-    @field_validator("to")
-    @classmethod
-    def _range(cls, value: date, info: ValidationInfo) -> date:
-        first = info.data.get("from_")
-        if first is None:
-            return value
-        if value < first:
-            raise ValueError(_("The last date must not be before the first."))
-        if (value - first).days + 1 > MAX_SLOT_RANGE_DAYS:
-            raise ValueError(
-                _("Ask for at most %(days)d days at a time.")
-                % {"days": MAX_SLOT_RANGE_DAYS}
-            )
-        return value
+
+def check_slot_range(query: SlotsQuery) -> None:
+    """How ``from`` and ``to`` go together is a rule no query schema states:
+    raise 422 ``invalid_date_range`` naming ``to``."""
+    if query.to < query.from_:
+        message = _("The last date must not be before the first.")
+    elif (query.to - query.from_).days + 1 > MAX_SLOT_RANGE_DAYS:
+        message = _("Ask for at most %(days)d days at a time.") % {
+            "days": MAX_SLOT_RANGE_DAYS
+        }
+    else:
+        return
+    raise DomainError("invalid_date_range", message, fields={"to": [message]})
 
 
 class SlotOut(Schema):
@@ -130,9 +162,7 @@ class PolicyIn(InputSchema):
     max_jobs_per_day: int | None = Field(None, ge=1, le=50)
     slot_step_minutes: int = Field(30, ge=5, le=240)
     holidays_off: bool = False
-    holiday_country: str = Field(
-        "", max_length=2, description="ISO 3166 code, e.g. CN, TW, US."
-    )
+    holiday_country: HolidayCountry = ""
 
 
 class PolicyOut(Schema):

@@ -174,8 +174,12 @@ MAX_EXCEPTION_DAYS_AHEAD = 2 * 365
 
 
 def _invalid(errors: dict[str, list[str]]) -> DomainError:
+    # Each field may be well formed on its own (what a request schema checks)
+    # and still break a rule with the others or with today: a 422 naming them.
     return DomainError(
-        "invalid_input", _("Some fields are not valid."), status=400, fields=errors
+        "invalid_schedule",
+        _("These hours or dates cannot be used; see the fields."),
+        fields=errors,
     )
 
 
@@ -253,7 +257,7 @@ def replace_weekly_rules(
 ) -> list[AvailabilityRule]:
     """Replace the provider's weekly hours with ``rules``, all or nothing.
 
-    Raises ``DomainError`` (400, ``invalid_input``) with errors keyed
+    Raises ``DomainError`` (422, ``invalid_schedule``) with errors keyed
     ``rules.<index>.<field>`` and changes nothing when a range is invalid.
     """
     errors = _rule_errors(rules)
@@ -283,7 +287,7 @@ def _write_rules(
 @transaction.atomic
 def update_policy(*, provider: ProviderProfile, **fields: Any) -> SchedulingPolicy:
     """Change the provider's scheduling policy (creating it on first use). Fields
-    left out keep their value. Raises ``DomainError`` (400) naming each bad field;
+    left out keep their value. Raises ``DomainError`` (422) naming each bad field;
     nothing is saved then."""
     _lock_provider(provider)  # before reading: two first saves make one policy
     policy = _policy_with(provider, fields)
@@ -305,7 +309,7 @@ def replace_availability(
     """Replace the weekly hours and set the policy together, all or nothing.
 
     Every problem is reported at once, keyed ``rules.<index>.<field>`` and
-    ``policy.<field>``, in one ``DomainError`` (400); nothing is written then.
+    ``policy.<field>``, in one ``DomainError`` (422); nothing is written then.
     """
     _lock_provider(provider)
     saved_policy = _policy_with(provider, policy)
@@ -333,7 +337,7 @@ def add_exception(
     note: str = "",
 ) -> AvailabilityException:
     """Add a date that differs from the weekly hours: time off (the whole day when
-    no times are given) or extra hours. Raises ``DomainError`` (400) naming the
+    no times are given) or extra hours. Raises ``DomainError`` (422) naming the
     bad fields (``date``, ``kind``, ``start_time``, ``end_time``, ``note``)."""
     errors: dict[str, list[str]] = {}
     today = timezone.now().astimezone(provider_zone(provider)).date()

@@ -92,13 +92,46 @@ def test_sign_up_with_a_taken_address_is_a_conflict(client, mailoutbox):
     assert mailoutbox == []
 
 
-def test_sign_up_with_a_weak_password_names_the_field(client, mailoutbox):
-    response = _post(client, "/auth/signup", {**SIGN_UP, "password": "12345678"})
+@pytest.mark.parametrize(
+    "password", ["12345678", "password123", "bo@example.com"], ids=str
+)
+def test_sign_up_with_a_weak_password_breaks_a_rule_naming_the_field(
+    client, mailoutbox, password
+):
+    # given a password long enough for the schema, but all digits, too common or
+    # too like the e-mail address
+    response = _post(
+        client,
+        "/auth/signup",
+        {**SIGN_UP, "email": "bo@example.com", "password": password},
+    )
 
-    body = assert_problem(response, 400, "weak_password")
+    body = assert_problem(response, 422, "weak_password")
     assert body["errors"]["password"]
     assert _counts() == (0, 0, 0)
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("password", ["short1!", " " * 12], ids=["short", "spaces"])
+def test_sign_up_with_a_short_or_blank_password_is_bad_input(
+    client, mailoutbox, password
+):
+    response = _post(client, "/auth/signup", {**SIGN_UP, "password": password})
+
+    body = assert_problem(response, 400, "invalid_input")
+    assert list(body["errors"]) == ["password"]
+    assert _counts() == (0, 0, 0)
+    assert mailoutbox == []
+
+
+def test_the_sign_up_schema_states_the_password_length(client):
+    schema = client.get(API + "/openapi.json").json()
+    body = schema["paths"]["/api/v1/auth/signup"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    assert schema["components"]["schemas"][ref]["properties"]["password"][
+        "minLength"
+    ] == (8)
 
 
 @pytest.mark.parametrize(
@@ -444,7 +477,7 @@ def test_a_wrong_phone_code_is_refused_and_counted(
         {"phone": PHONE, "code": _wrong(_code_in(sms_outbox))},
     )
 
-    assert "code" in assert_problem(response, 400, "invalid_code")["errors"]
+    assert "code" in assert_problem(response, 401, "invalid_code")["errors"]
     assert PhoneCode.objects.get().failed_attempts == 1
     assert not User.objects.filter(phone=PHONE).exists()
     assert ApiToken.objects.count() == 0
@@ -460,7 +493,7 @@ def test_an_expired_phone_code_is_refused(
         client, "/auth/phone/verify", {"phone": PHONE, "code": _code_in(sms_outbox)}
     )
 
-    assert_problem(response, 400, "code_expired")
+    assert_problem(response, 401, "code_expired")
     assert not User.objects.filter(phone=PHONE).exists()
 
 
@@ -474,7 +507,7 @@ def test_too_many_wrong_phone_codes_kill_even_the_right_one(
         wrong = _post(
             client, "/auth/phone/verify", {"phone": PHONE, "code": _wrong(right)}
         )
-        assert_problem(wrong, 400, "invalid_code")
+        assert_problem(wrong, 401, "invalid_code")
 
     # when the right code comes
     response = _post(client, "/auth/phone/verify", {"phone": PHONE, "code": right})
@@ -503,15 +536,44 @@ def test_ops_staff_cannot_get_a_token_by_phone_code(
     assert ApiToken.objects.count() == 0
 
 
-@pytest.mark.parametrize("phone", ["12345", "not a number", "+86 123"])
+@pytest.mark.parametrize(
+    ("phone", "status", "code"),
+    [
+        ("12345", 422, "invalid_phone"),
+        ("+86 123", 422, "invalid_phone"),
+        ("+1 (555) 000-0000", 422, "invalid_phone"),
+        ("not a number", 400, "invalid_input"),
+        ("+86 138 0013 8000 ext. 5", 400, "invalid_input"),
+    ],
+)
 def test_an_invalid_phone_number_is_refused_before_anything_is_sent(
-    client, sms_outbox, django_capture_on_commit_callbacks, phone
+    client, sms_outbox, django_capture_on_commit_callbacks, phone, status, code
+):
+    # Written with other characters than a phone number's, it is bad input (400);
+    # written like one but no such number can exist, it breaks a rule (422).
+    response = _request_code(client, django_capture_on_commit_callbacks, phone=phone)
+
+    assert "phone" in assert_problem(response, status, code)["errors"]
+    assert PhoneCode.objects.count() == 0
+    assert sms_outbox == []
+
+
+@pytest.mark.parametrize(
+    ("phone", "e164"),
+    [
+        (" +886 2 2345 6789 ", "+886223456789"),
+        ("+44 (0)20 7946 0958", "+442079460958"),
+        ("(415) 555-2671", "+14155552671"),  # national, in the default region (US)
+    ],
+)
+def test_a_phone_number_as_people_write_it_is_accepted(
+    client, sms_outbox, django_capture_on_commit_callbacks, phone, e164
 ):
     response = _request_code(client, django_capture_on_commit_callbacks, phone=phone)
 
-    assert "phone" in assert_problem(response, 400, "invalid_phone")["errors"]
-    assert PhoneCode.objects.count() == 0
-    assert sms_outbox == []
+    assert response.status_code == 202, response.content
+    assert response.json()["phone"] == e164
+    assert [message.to for message in sms_outbox] == [e164]
 
 
 @pytest.mark.parametrize(
@@ -533,7 +595,7 @@ def test_phone_verify_needs_a_phone_and_a_code(client, body):
     [
         ("/auth/signup", "api_signup_per_ip", SIGN_UP),
         ("/auth/tokens", "api_token_per_ip", {"email": "a@b.co", "password": "x"}),
-        ("/auth/phone/code", "phone_code_per_ip", {"phone": "not a phone"}),
+        ("/auth/phone/code", "phone_code_per_ip", {"phone": "12345"}),
         ("/auth/phone/verify", "phone_verify_per_ip", {"phone": PHONE, "code": "1"}),
     ],
 )

@@ -251,9 +251,9 @@ def test_closing_the_account_erases_personal_data_and_every_token(client):
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        (None, 400, "password_required"),
-        ({}, 400, "password_required"),
-        ({"password": ""}, 400, "password_required"),
+        (None, 422, "password_required"),
+        ({}, 422, "password_required"),
+        ({"password": ""}, 422, "password_required"),
         ({"password": "not-my-password"}, 403, "password_incorrect"),
     ],
     ids=["no-body", "empty-body", "blank", "wrong"],

@@ -1,5 +1,7 @@
 """The caller's provider side through the API: open it, read it, change it."""
 
+from decimal import Decimal
+
 import pytest
 
 from doorstep.accounts.models import ProviderProfile
@@ -101,7 +103,9 @@ def test_becoming_a_provider_twice_is_a_conflict(client):
         ({"display_name": "x" * 151}, "display_name"),
         ({"service_radius_km": 0.2}, "service_radius_km"),
         ({"service_radius_km": 500}, "service_radius_km"),
-        ({"service_radius_km": 2.25}, "service_radius_km"),
+        ({"service_radius_km": "7.5"}, "service_radius_km"),
+        ({"years_experience": False}, "years_experience"),
+        ({"latitude": True}, "latitude"),
         ({"years_experience": -1}, "years_experience"),
         ({"years_experience": 81}, "years_experience"),
         ({"years_experience": 2.5}, "years_experience"),
@@ -125,6 +129,20 @@ def test_bad_provider_input_is_refused_per_field_and_writes_nothing(
 
     assert list(assert_problem(response, 400, "invalid_input")["errors"]) == [field]
     assert ProviderProfile.objects.count() == 0
+
+
+def test_a_finer_radius_is_rounded_to_a_tenth_of_a_kilometre(client):
+    # The document says a number from 0.5 to 200: any such number is taken.
+    response = client.post(
+        API + "/me/provider",
+        {**SHANGHAI, "service_radius_km": 2.25},
+        content_type=JSON,
+        **bearer(make_user()),
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["service_radius_km"] == 2.3
+    assert ProviderProfile.objects.get().service_radius_km == Decimal("2.3")
 
 
 def test_coordinates_must_be_finite(client):

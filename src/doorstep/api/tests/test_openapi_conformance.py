@@ -18,10 +18,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import (
-    negative_data_rejection,
-    positive_data_acceptance,
-)
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from doorstep.api.openapi import PROBLEM_CONTENT_TYPE as PROBLEM
 from doorstep.api.testing import API, bearer
@@ -80,47 +77,8 @@ def test_the_api_answers_as_its_openapi_document_says(
         case.validate_response(
             response,
             headers=headers,
-            excluded_checks=[
-                *_refusals_a_schema_cannot_express(response),
-                *_known(case),
-            ],
+            excluded_checks=_refusals_a_schema_cannot_express(response),
         )
-
-
-# Still to fix (issue 10, item 11): the check each of these fails, and why. Every
-# other check runs on them; remove an entry once its schema tells the truth.
-VALID_INPUT_REFUSED = {  # positive_data_acceptance
-    "POST /api/v1/auth/signup": "weak_password is a 400 for a schema-valid password",
-    "POST /api/v1/auth/phone/code": "invalid_phone: the schema has no phone pattern",
-    "POST /api/v1/auth/phone/verify": "invalid_phone, as above",
-    "DELETE /api/v1/me": "password_required: the body is documented as optional",
-    "PATCH /api/v1/me/provider": "service_radius_km as a string is documented",
-    "POST /api/v1/me/listings": "price is required unless on quote; not in schema",
-    "PATCH /api/v1/me/listings/{listing_id}": "service_radius_km, as above",
-    "GET /api/v1/services/{listing_id}/slots": "the 62-day range is not in schema",
-    "POST /api/v1/me/availability/exceptions": "a past date is a 400, not a 422",
-    "PUT /api/v1/me/notification-preferences": "in_app_always_on is a 400",
-    "PUT /api/v1/me/availability": "holiday_country must be known; not in schema",
-    "POST /api/v1/me/verification/documents": (
-        "the requirement must be one of the caller's and the file a real PDF or "
-        "photo; a multipart date cannot be null"
-    ),
-}
-INVALID_INPUT_ACCEPTED = {  # negative_data_rejection
-    "POST /api/v1/me/provider": "a schema-invalid field is coerced and accepted",
-    "POST /api/v1/me/addresses": "a schema-invalid field is coerced and accepted",
-    "PUT /api/v1/me/availability": "a schema-invalid field is coerced and accepted",
-}
-
-
-def _known(case) -> list:
-    label = f"{case.operation.method.upper()} {case.operation.path}"
-    known = []
-    if label in VALID_INPUT_REFUSED:
-        known.append(positive_data_acceptance)
-    if label in INVALID_INPUT_ACCEPTED:
-        known.append(negative_data_rejection)
-    return known
 
 
 def _refusals_a_schema_cannot_express(response) -> list:

@@ -60,6 +60,32 @@ def test_a_provider_adds_a_draft(client, deep_cleaning, provider, as_owner):
     assert "provider" not in body
 
 
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"price": None}, "price_required", "price"),
+        ({"pricing_model": "quote", "price": None}, "price_required", "currency"),
+        ({"price": None, "currency": "USD"}, "price_required", "price"),
+        ({"currency": "USD"}, "currency_mismatch", "currency"),
+        ({"category": "no-such-thing"}, "invalid_listing", "category"),
+        ({"category": "home-cleaning"}, "invalid_listing", "category"),
+        ({"latitude": 31.2}, "invalid_listing", "longitude"),
+    ],
+)
+def test_well_formed_fields_that_break_a_catalogue_rule_are_a_422(
+    client, deep_cleaning, as_owner, change, code, field
+):
+    # given fields each well formed, which together (or with the categories on
+    # offer) a rule refuses
+    response = client.post(
+        API + "/me/listings", {**LISTING, **change}, content_type=JSON, **as_owner
+    )
+
+    body = assert_problem(response, 422, code)
+    assert list(body["errors"]) == [field]
+    assert not Listing.objects.exists()
+
+
 def test_a_service_on_quote_gives_only_a_currency(client, deep_cleaning, as_owner):
     payload = {
         **LISTING,
@@ -83,12 +109,10 @@ def test_a_service_on_quote_gives_only_a_currency(client, deep_cleaning, as_owne
         ({"price": {"amount": 12.5, "currency": "CNY"}}, "price.amount"),
         ({"price": {"amount": 100, "currency": "XXY"}}, "price.currency"),
         ({"price": 480}, "price"),
-        ({"price": None}, "price"),
-        ({"currency": "USD"}, "currency"),
+        ({"service_radius_km": "7.5"}, "service_radius_km"),
+        ({"instant_book": 1}, "instant_book"),
         ({"title": "  "}, "title"),
         ({"title": "x" * 121}, "title"),
-        ({"category": "no-such-thing"}, "category"),
-        ({"category": "home-cleaning"}, "category"),
         ({"pricing_model": "per-sqm"}, "pricing_model"),
         ({"duration_minutes": 5}, "duration_minutes"),
         ({"service_radius_km": 0}, "service_radius_km"),

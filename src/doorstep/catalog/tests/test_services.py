@@ -96,7 +96,6 @@ def test_on_quote_has_no_price(provider, deep_cleaning):
         ({"languages": "en"}, "languages"),
         ({"latitude": 95.0, "longitude": 121.0}, "latitude"),
         ({"latitude": float("nan"), "longitude": 121.0}, "latitude"),
-        ({"latitude": 31.2}, "longitude"),
         ({"response_window_hours": 0}, "response_window_hours"),
     ],
 )
@@ -110,6 +109,15 @@ def test_invalid_input_names_the_field_and_writes_nothing(
     assert field in _fields(excinfo), excinfo.value.fields
     assert not Listing.objects.exists()
     assert indexed == []
+
+
+def test_a_coordinate_without_its_pair_breaks_a_rule(provider, deep_cleaning):
+    with pytest.raises(DomainError) as excinfo:
+        new_listing(provider, deep_cleaning, latitude=31.2)
+
+    assert (excinfo.value.status, excinfo.value.code) == (422, "invalid_listing")
+    assert _fields(excinfo) == {"longitude"}
+    assert not Listing.objects.exists()
 
 
 def test_every_invalid_field_is_reported_at_once(provider, deep_cleaning):
@@ -130,6 +138,7 @@ def test_listings_go_in_active_leaf_categories(provider, cleaning, deep_cleaning
         with pytest.raises(DomainError) as excinfo:
             new_listing(provider, category)
         assert _fields(excinfo) == {"category"}, category
+        assert excinfo.value.code == "invalid_listing"
     assert not Listing.objects.exists()
 
 

@@ -71,8 +71,6 @@ def test_slots_in_the_viewers_zone_and_for_chosen_hours(client):
         ({"from": None}, "from"),
         ({"from": "2027-13-01"}, "from"),
         ({"to": "yesterday"}, "to"),
-        ({"from": _day(5), "to": _day(4)}, "to"),
-        ({"from": _day(1), "to": _day(63)}, "to"),
         ({"tz": "Mars/Olympus_Mons"}, "tz"),
         ({"hours": 0}, "hours"),
     ],
@@ -86,6 +84,21 @@ def test_bad_queries_are_400_problems_naming_the_field(client, query, field):
 
     body = assert_problem(response, 400, "invalid_input")
     assert field in body["errors"], body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"from": _day(5), "to": _day(4)}, {"from": _day(1), "to": _day(63)}],
+    ids=["backwards", "63-days"],
+)
+def test_dates_that_do_not_make_a_range_break_a_rule_naming_to(client, query):
+    # given two well-formed dates, the last before the first or 63 days apart
+    listing = bookable_listing()
+
+    response = client.get(f"{API}/services/{listing.public_id}/slots", query)
+
+    body = assert_problem(response, 422, "invalid_date_range")
+    assert list(body["errors"]) == ["to"]
 
 
 def test_sixty_two_days_is_allowed(client):
@@ -179,7 +192,7 @@ def test_replacing_your_weekly_hours_and_policy(client, provider):
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "status", "field"),
     [
         (
             {
@@ -188,35 +201,55 @@ def test_replacing_your_weekly_hours_and_policy(client, provider):
                     {"weekday": 2, "start_time": "11:00", "end_time": "13:00"},
                 ]
             },
+            422,
             "rules.1.start_time",
         ),
         (
             {"rules": [{"weekday": 2, "start_time": "13:00", "end_time": "09:00"}]},
+            422,
             "rules.0.end_time",
         ),
         (
             {"rules": [{"weekday": 2, "start_time": "25:00", "end_time": "26:00"}]},
+            400,
             "rules.0.start_time",
         ),
         (
             {"rules": [{"weekday": 7, "start_time": "09:00", "end_time": "10:00"}]},
+            400,
             "rules.0.weekday",
         ),
-        ({"rules": [], "policy": {"holidays_off": True}}, "policy.holiday_country"),
-        ({"rules": [], "policy": {"holiday_country": "ZZ"}}, "policy.holiday_country"),
-        ({"rules": [], "policy": {"max_days_ahead": 0}}, "policy.max_days_ahead"),
-        ({"rules": [], "policy": {"buffer": 5}}, "policy.buffer"),
-        ({"policy": {}}, "rules"),
+        (
+            {"rules": [], "policy": {"holidays_off": True}},
+            422,
+            "policy.holiday_country",
+        ),
+        (
+            {"rules": [], "policy": {"holiday_country": "ZZ"}},
+            400,
+            "policy.holiday_country",
+        ),
+        ({"rules": [], "policy": {"max_days_ahead": 0}}, 400, "policy.max_days_ahead"),
+        (
+            {"rules": [], "policy": {"max_days_ahead": "30"}},
+            400,
+            "policy.max_days_ahead",
+        ),
+        ({"rules": [], "policy": {"holidays_off": 1}}, 400, "policy.holidays_off"),
+        ({"rules": [], "policy": {"buffer": 5}}, 400, "policy.buffer"),
+        ({"policy": {}}, 400, "rules"),
     ],
 )
-def test_bad_availability_is_a_400_naming_the_field_and_changes_nothing(
-    client, provider, payload, field
+def test_bad_availability_is_refused_naming_the_field_and_changes_nothing(
+    client, provider, payload, status, field
 ):
+    # Malformed input (wrong type, out of range, unknown) is a 400; well-formed
+    # values that break a rule together (overlap, end before start) a 422.
     response = client.put(
         f"{API}/me/availability", payload, content_type=JSON, **bearer(provider.user)
     )
 
-    body = assert_problem(response, 400)
+    body = assert_problem(response, status)
     assert field in body["errors"], body
     assert list(
         AvailabilityRule.objects.filter(provider=provider).values_list(
@@ -250,15 +283,27 @@ def test_adding_and_removing_exceptions(client, provider):
 
 
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "status", "field"),
     [
-        ({"date": _day(-2), "kind": "off"}, "date"),
-        ({"date": _day(2), "kind": "extra"}, "start_time"),
-        ({"date": _day(2), "kind": "vacation"}, "kind"),
-        ({"date": _day(2), "kind": "off", "note": "x" * 121}, "note"),
+        ({"date": _day(-2), "kind": "off"}, 422, "date"),
+        ({"date": _day(2), "kind": "extra"}, 422, "start_time"),
+        (
+            {
+                "date": _day(2),
+                "kind": "off",
+                "start_time": "14:00",
+                "end_time": "12:00",
+            },
+            422,
+            "end_time",
+        ),
+        ({"date": _day(2), "kind": "vacation"}, 400, "kind"),
+        ({"date": _day(2), "kind": "off", "note": "x" * 121}, 400, "note"),
     ],
 )
-def test_bad_exceptions_are_400_problems(client, provider, payload, field):
+def test_bad_exceptions_are_refused_naming_the_field(
+    client, provider, payload, status, field
+):
     response = client.post(
         f"{API}/me/availability/exceptions",
         payload,
@@ -266,7 +311,9 @@ def test_bad_exceptions_are_400_problems(client, provider, payload, field):
         **bearer(provider.user),
     )
 
-    assert field in assert_problem(response, 400)["errors"]
+    body = assert_problem(response, status)
+    assert body["code"] == {400: "invalid_input", 422: "invalid_schedule"}[status]
+    assert field in body["errors"]
     assert not AvailabilityException.objects.exists()
 
 

@@ -35,7 +35,7 @@ def _hours(provider) -> list[tuple[int, time, time]]:
 def _refused(call, **kwargs) -> DomainError:
     with pytest.raises(DomainError) as error:
         call(**kwargs)
-    assert error.value.status == 400
+    assert (error.value.status, error.value.code) == (422, "invalid_schedule")
     return error.value
 
 
