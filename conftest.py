@@ -42,10 +42,26 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+# The reference data that data migrations write (ops roles and their
+# permissions, the operator's settings row and cities, the document types): a
+# flush deletes it, and every test may expect the database as migrate left it.
+MIGRATION_SEEDS = (
+    ("doorstep.backoffice.migrations.0001_ops_roles", "create_roles"),
+    ("doorstep.backoffice.migrations.0002_trust_console_roles", "grant"),
+    ("doorstep.marketplace.migrations.0002_opsettings_seed", "seed"),
+    ("doorstep.trust.migrations.0003_onboard_document_types", "seed"),
+)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_may_wipe_the_ledger():
     """Transactional tests end with ``flush``; the ledger's delete triggers let
-    exactly that through (see doorstep.payments.guards)."""
+    exactly that through (see doorstep.payments.guards). After it, the data the
+    migrations seed is written again, so the next test starts from the database
+    as migrated whichever test ran before it."""
+    import importlib
+
+    from django.apps import apps
     from django.core.management.commands import flush
 
     from doorstep.payments.guards import ledger_purge_allowed
@@ -54,7 +70,10 @@ def _flush_may_wipe_the_ledger():
 
     def handle(self, *args, **options):
         with ledger_purge_allowed():
-            return original(self, *args, **options)
+            result = original(self, *args, **options)
+        for module, function in MIGRATION_SEEDS:
+            getattr(importlib.import_module(module), function)(apps, None)
+        return result
 
     flush.Command.handle = handle
     yield

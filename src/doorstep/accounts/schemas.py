@@ -186,7 +186,8 @@ class SignUpIn(InputSchema):
     language: LanguageCode = "en"
     accept_terms: Annotated[bool, AfterValidator(_check_agreed)] = Field(
         description="Must be `true`: the person agrees to the terms of service "
-        "and privacy policy in force (see `GET /policies/{document}`)."
+        "and privacy policy in force (see `GET /policies/{document}`).",
+        json_schema_extra={"enum": [True]},
     )
 
 

@@ -45,6 +45,11 @@ class ErrorCode(StrEnum):
     )
     NOT_FOUND = "not_found", 404, "No such thing (or not one you may see)."
     RATE_LIMITED = "rate_limited", 429, "Too many requests from this address; wait."
+    REQUIREMENT_NOT_ASKED = (
+        "requirement_not_asked",
+        422,
+        "Not one of the documents asked of this provider (see GET /me/verification).",
+    )
     RULE_BROKEN = "rule_broken", 422, "The request breaks a business rule."
     SERVER_ERROR = "server_error", 500, "Something went wrong on our side."
 
@@ -182,7 +187,11 @@ class ErrorCode(StrEnum):
         "The document was already reviewed or replaced.",
     )
     DOCUMENT_NOT_FOUND = "document_not_found", 404, "No such document."
-    DOCUMENT_TOO_BIG = "document_too_big", 400, "The document file is too big."
+    DOCUMENT_TOO_BIG = (
+        "document_too_big",
+        422,
+        "The document file is over the size limit (10 MB).",
+    )
     EMAIL_TAKEN = "email_taken", 409, "An account with this e-mail address exists."
     EMAIL_UNVERIFIED = "email_unverified", 403, "Confirm the e-mail address first."
     EMPTY_MESSAGE = "empty_message", 400, "A message needs text or an attachment."
@@ -243,9 +252,14 @@ class ErrorCode(StrEnum):
         "Wrong e-mail address or password.",
     )
     INVALID_CURSOR = "invalid_cursor", 400, "The page cursor is not valid."
+    INVALID_DATE = (
+        "invalid_date",
+        422,
+        "Written like a date, but the calendar has no such day.",
+    )
     INVALID_DOCUMENT = (
         "invalid_document",
-        400,
+        422,
         "The file is not a PDF or a JPEG, PNG or WebP image.",
     )
     INVALID_DATE_RANGE = (

@@ -1060,6 +1060,14 @@ def build_demo(
     report.users += applicants
     report.providers += applicants
     report.listings += applicants
+    # The applicants work hours too (the approved ones take bookings now).
+    give_availability(
+        ProviderProfile.objects.exclude(
+            pk__in=AvailabilityRule.objects.values("provider_id")
+        ),
+        seed=(seed, "applicants"),
+        demo=True,
+    )
     report.indexed = rebuild_index()
     return report
 

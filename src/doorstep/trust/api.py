@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from doorstep.accounts.models import User
 from doorstep.catalog.services import provider_of
+from doorstep.core.errors import DomainError
 from doorstep.trust import queries, services
 from doorstep.trust.models import ApplicationStatus, ProviderDocument
 from doorstep.trust.queries import RequirementRow
@@ -121,6 +123,24 @@ def get_verification(request: HttpRequest) -> Verification:
     return _verification(_caller(request))
 
 
+# A form sends an empty field for "no date"; a date is YYYY-MM-DD.
+DAY_OR_NOTHING = r"^(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))?$"
+
+
+def _day(value: str) -> date | None:
+    """The date a form field names, ``None`` when empty; 422 ``invalid_date``
+    for one the calendar lacks (30 February)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        message = _("There is no such day.")
+        raise DomainError(
+            "invalid_date", message, fields={"expires_on": [message]}
+        ) from None
+
+
 @router.post(
     "/me/verification/documents",
     response={201: DocumentOut},
@@ -134,17 +154,17 @@ def get_verification(request: HttpRequest) -> Verification:
 )
 def upload_document(
     request: HttpRequest,
-    requirement: Form[str],
     file: File[UploadedFile],
+    requirement: str = Form(..., min_length=1, max_length=64),
     number: Form[str] = "",
-    expires_on: Form[date | None] = None,
+    expires_on: str = Form("", pattern=DAY_OR_NOTHING),
 ) -> ProviderDocument:
     return services.upload_document(
         actor=_caller(request),
         requirement_id=requirement,
         upload=file,
         number=number,
-        expires_on=expires_on,
+        expires_on=_day(expires_on),
     )
 
 

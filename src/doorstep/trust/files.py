@@ -56,7 +56,8 @@ def _check_pdf(upload: File) -> bytes:
 def process_document(upload: File | None) -> ProcessedDocument:
     """The copy of ``upload`` to store, under a random name.
 
-    Raises ``DomainError`` 400 on the ``file`` field: ``document_too_big`` over
+    Raises ``DomainError`` 422 on the ``file`` field (what a schema cannot
+    judge): ``document_too_big`` over
     ``MAX_DOCUMENT_BYTES``, ``invalid_document`` for anything that is not a whole
     PDF or image, and the photo checks' codes for a damaged or enormous image.
     """

@@ -134,7 +134,9 @@ def _requirement(provider: ProviderProfile, requirement_id) -> DocumentRequireme
     requirement = applicable.get(str(requirement_id))
     if requirement is None:
         message = _("Choose one of the documents asked of you.")
-        raise DomainError("invalid_input", message, fields={"requirement": [message]})
+        raise DomainError(
+            "requirement_not_asked", message, fields={"requirement": [message]}
+        )
     return requirement
 
 

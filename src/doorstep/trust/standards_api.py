@@ -3,6 +3,7 @@ pages, newest first) and filing an appeal. Someone else's strike answers 404,
 like one that does not exist; errors are problem+json like everywhere."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.db.models import F
 from django.http import HttpRequest
@@ -30,9 +31,14 @@ class StandingOut(Schema):
     owed: list[MoneyOut] = Field(description="Fines not yet taken from earnings.")
 
 
+# A Literal rather than ``Appeal.Status``: ninja names an enum's schema by its
+# class name, and another "Status" (a listing's) would take its place.
+AppealStatus = Literal[tuple(Appeal.Status.values)]
+
+
 class AppealOut(Schema):
     id: str
-    status: Appeal.Status
+    status: AppealStatus
     text: str
     filed_at: datetime
     decided_at: datetime | None

@@ -24,6 +24,8 @@ STATE_NAMES = {state.name for state in BOOK_PROVIDER.states}
 # src/doorstep, the word, and why it is not an order state.
 NOT_ORDER_STATES = {
     ("events/services.py", "delivered"): "events delivered by a sweep",
+    ("legal/export.py", "refunded"): "a money field of the data export",
+    ("legal/export.py", "requested"): "payouts asked for, in the export",
     ("messaging/masking.py", "accepted"): "a word of the masking vocabulary",
     ("payments/api.py", "refunded"): "a money field of the refund answer",
     ("payments/gateways/sandbox.py", "declined"): "the card's answer",
@@ -31,6 +33,10 @@ NOT_ORDER_STATES = {
     ("payments/queries.py", "refunded"): "a finance report column",
     ("payments/views.py", "requested"): "payouts asked for",
     ("reviews/views.py", "completed"): "a template flag",
+    ("trust/background_checks/sandbox.py", "completed"): "Checkr's invitation",
+    ("trust/standards.py", "cancelled"): "how many orders a suspension cancelled",
+    ("trust/top_provider.py", "cancelled"): "a count of cancellations",
+    ("trust/top_provider.py", "expired"): "why a badge was revoked",
 }
 # The definition itself: the process and the module that names the states.
 DEFINITIONS = {"orders/processes/book_provider.py", "orders/states.py"}

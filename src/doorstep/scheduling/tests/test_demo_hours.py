@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog.models import Listing
+from doorstep.catalog.queries import bookable_listings
 from doorstep.demo.builders import build_demo, seed_people
 from doorstep.scheduling.models import (
     AvailabilityException,
@@ -35,9 +36,7 @@ def test_every_demo_provider_has_hours_a_policy_and_a_couple_of_days_off():
 def test_every_published_demo_service_can_be_booked_in_the_next_two_weeks():
     build_demo(providers=40, customers=2)
     today = timezone.localdate()
-    listings = Listing.objects.select_related("provider").filter(
-        status=Listing.Status.PUBLISHED
-    )
+    listings = bookable_listings().select_related("provider")
 
     unbookable = [
         listing.title

@@ -52,7 +52,7 @@ def test_submitting_with_nothing_uploaded_is_a_422(client):
     assert "ID card" in body["errors"]["documents"][0]
 
 
-def test_a_fake_pdf_is_a_400_and_nothing_is_kept(client):
+def test_a_fake_pdf_is_a_422_and_nothing_is_kept(client):
     provider = make_provider()
     requirement = id_requirement()
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -68,7 +68,7 @@ def test_a_fake_pdf_is_a_400_and_nothing_is_kept(client):
         },
         **bearer(provider.user),
     )
-    body = assert_problem(response, 400, "invalid_document")
+    body = assert_problem(response, 422, "invalid_document")
     assert "file" in body["errors"]
     assert not ProviderDocument.objects.exists()
 
