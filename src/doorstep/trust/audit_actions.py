@@ -13,6 +13,20 @@ APPROVE_DOCUMENT = define("documents.approve", _("Approved a provider document")
 REJECT_DOCUMENT = define("documents.reject", _("Rejected a provider document"))
 VIEW_DOCUMENT = define("documents.view", _("Opened a provider document"))
 LAPSE_DOCUMENT = define("documents.lapse", _("A provider document expired"))
+# Onboarding requirements (trust.requirements), shown with the other settings.
+ADD_REQUIREMENT = define(
+    "settings.onboarding.add_requirement", _("Added a document requirement")
+)
+CHANGE_REQUIREMENT = define(
+    "settings.onboarding.change_requirement",
+    _("Made a document requirement mandatory or optional"),
+)
+REMOVE_REQUIREMENT = define(
+    "settings.onboarding.remove_requirement", _("Removed a document requirement")
+)
+ADD_DOCUMENT_TYPE = define(
+    "settings.onboarding.add_document_type", _("Added a document type")
+)
 # --- Badges, background checks and the top-provider rules -----------------------
 START_BACKGROUND_CHECK = define(
     "trust.background_check.start", _("Started a background check")

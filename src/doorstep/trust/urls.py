@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doorstep.trust import views
+from doorstep.trust import requirement_views, views
 
 app_name = "trust"
 urlpatterns = [
@@ -9,6 +9,21 @@ urlpatterns = [
     path("documents/<str:public_id>/file/", views.document_file, name="document_file"),
     path("ops/verification/", views.ops_queue, name="ops_queue"),
     path("ops/verification/expiring/", views.ops_expiring, name="ops_expiring"),
+    path(
+        "ops/verification/requirements/",
+        requirement_views.ops_requirements,
+        name="ops_requirements",
+    ),
+    path(
+        "ops/verification/requirements/types/",
+        requirement_views.ops_add_document_type,
+        name="ops_add_document_type",
+    ),
+    path(
+        "ops/verification/requirements/<str:requirement_id>/",
+        requirement_views.ops_change_requirement,
+        name="ops_change_requirement",
+    ),
     path(
         "ops/verification/<str:public_id>/",
         views.ops_application,
