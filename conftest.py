@@ -17,7 +17,12 @@ def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API keeps an event loop running in
+    # the main thread for the rest of the session, where Channels' and ASGI
+    # tests (async_to_sync) can no longer run.
+    items.sort(key=lambda item: "browser" in item.keywords)
     if chromium_available():
         return
     if os.environ.get("DOORSTEP_REQUIRE_BROWSER"):

@@ -209,7 +209,7 @@ def upload_document(
     processed = process_document(upload)
     document_type = requirement.document_type
     category = requirement.category if document_type.per_category else None
-    waiting = ProviderDocument.objects.select_for_update().filter(
+    waiting = ProviderDocument.objects.select_for_update(of=("self",)).filter(
         provider=provider,
         document_type=document_type,
         category=category,
@@ -398,7 +398,7 @@ def _decide(
             _("This application is not waiting for a decision."),
         )
     before = application.status
-    pending = ProviderDocument.objects.select_for_update().filter(
+    pending = ProviderDocument.objects.select_for_update(of=("self",)).filter(
         provider=application.provider, status=DocumentStatus.PENDING
     )
     if status == ApplicationStatus.APPROVED:
