@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "doorstep.trust",
     "doorstep.marketplace",
     "doorstep.legal",
+    "doorstep.dispatch",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

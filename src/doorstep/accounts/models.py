@@ -270,8 +270,12 @@ class StaffMember(models.Model):
     """A person who works for an agency and can be handed its orders."""
 
     class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
         MANAGER = "manager", _("Manager")
         WORKER = "worker", _("Service staff")
+
+    # May run the agency: its staff, listings, jobs and money.
+    MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
 
     public_id = PublicIdField(prefix="stf")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="staff")
@@ -284,6 +288,7 @@ class StaffMember(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=150)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.WORKER)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateField(_("joined on"), default=timezone.localdate)
 

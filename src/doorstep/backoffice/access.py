@@ -43,6 +43,8 @@ class OpsPermission(StrEnum):
     MANAGE_SETTINGS = "backoffice.manage_settings"
     # Read the audit trail beyond one object's page.
     VIEW_AUDIT = "backoffice.view_audit"
+    # Watch the dispatch board; assign and reassign platform orders by hand.
+    DISPATCH_ORDERS = "backoffice.dispatch_orders"
 
 
 class OpsRole(StrEnum):
@@ -51,6 +53,7 @@ class OpsRole(StrEnum):
     SUPPORT = "Support"
     FINANCE = "Finance"
     TRUST_AND_SAFETY = "Trust & safety"
+    DISPATCH = "Dispatch"
     ADMIN = "Ops admin"
 
 

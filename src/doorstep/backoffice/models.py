@@ -24,6 +24,10 @@ class OpsAccess(models.Model):
             ("moderate_messages", _("Decide flagged messages and review patterns")),
             ("manage_settings", _("Change the marketplace's settings")),
             ("view_audit", _("Read the audit trail")),
+            (
+                "dispatch_orders",
+                _("Watch the dispatch board; assign platform orders"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -345,6 +345,12 @@ class ErrorCode(StrEnum):
         "The order has no provider to message yet.",
     )
     NO_OPEN_REPORTS = "no_open_reports", 409, "The review has no open reports."
+    OFFER_CLOSED = (
+        "offer_closed",
+        409,
+        "The job offer was already answered, withdrawn or ran out of time.",
+    )
+    OFFER_NOT_FOUND = "offer_not_found", 404, "No such job offer (or not yours)."
     OPS_MFA_REQUIRED = (
         "ops_mfa_required",
         403,
@@ -545,6 +551,7 @@ class ErrorCode(StrEnum):
         422,
         "The password is too common, all digits or too like your e-mail address.",
     )
+    WORKER_NOT_FOUND = "worker_not_found", 404, "No such worker."
     WRONG_DURATION = "wrong_duration", 422, "The number of hours is out of range."
     WRONG_START_CODE = "wrong_start_code", 422, "The start code is not right."
 

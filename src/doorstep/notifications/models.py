@@ -35,6 +35,8 @@ class Kind(models.TextChoices):
     VERIFICATION = "verification", _("Verification, documents and badges")
     STANDARDS = "standards", _("Warnings, penalties, suspensions and appeals")
     POLICY = "policy", _("Changes to the terms and privacy policy")
+    JOB_OFFER = "job_offer", _("Job offers from the platform")
+    AGENCY = "agency", _("Your agency: invitations, staff and jobs")
 
 
 class Channel(models.TextChoices):

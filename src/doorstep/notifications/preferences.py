@@ -31,6 +31,9 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.STANDARDS: {E: True},
     # A new version of the terms: people are owed notice by e-mail too.
     Kind.POLICY: {E: True},
+    # A job offered by the platform waits a minute or two for an answer.
+    Kind.JOB_OFFER: {E: False, S: True},
+    Kind.AGENCY: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

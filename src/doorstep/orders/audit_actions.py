@@ -8,20 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.audit.actions import AuditAction, define
 from doorstep.orders.process import Actor
 from doorstep.orders.processes.book_provider import BOOK_PROVIDER
+from doorstep.orders.processes.dispatch import DISPATCH
 
-PROCESSES = (BOOK_PROVIDER,)
+PROCESSES = (BOOK_PROVIDER, DISPATCH)
 
 
 def action_code(transition_name: str) -> str:
     return f"orders.{transition_name}"
 
 
-OPS_TRANSITIONS: dict[str, AuditAction] = {
-    transition.name: define(
-        action_code(transition.name),
-        format_lazy(_("Order: {action}"), action=transition.label),
-    )
-    for process in PROCESSES
+# A transition two processes share (cancel, start…) is one action.
+_LABELS = {
+    transition.name: transition.label
+    for process in reversed(PROCESSES)
     for transition in process.transitions
     if Actor.OPS in transition.actors
+}
+OPS_TRANSITIONS: dict[str, AuditAction] = {
+    name: define(action_code(name), format_lazy(_("Order: {action}"), action=label))
+    for name, label in _LABELS.items()
 }

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import User
+from doorstep.accounts.models import StaffMember, User
 from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -35,9 +35,25 @@ def roles_of(user: User | None, order: Order) -> set[Actor]:
         roles.add(Actor.CUSTOMER)
     if order.provider is not None and order.provider.user_id == user.pk:
         roles.add(Actor.PROVIDER)
+    elif order.staff_id is not None and _works_the_job(user, order):
+        # The agency's staff member sent, or a manager of their agency, acts
+        # for the provider (on the way, start, done).
+        roles.add(Actor.PROVIDER)
     if user.is_staff:
         roles.add(Actor.OPS)
     return roles
+
+
+def _works_the_job(user: User, order: Order) -> bool:
+    staff = order.staff
+    if staff.user_id == user.pk:
+        return True
+    return StaffMember.objects.filter(
+        agency_id=staff.agency_id,
+        user=user,
+        is_active=True,
+        role__in=StaffMember.MANAGING_ROLES,
+    ).exists()
 
 
 def can_see(user: User | None, order: Order) -> bool:

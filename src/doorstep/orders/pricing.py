@@ -107,6 +107,21 @@ class PriceBreakdown:
         return Money(self.total_amount, self.currency)
 
 
+def price_fixed_service(
+    *, title: str, price_amount: int, currency: str
+) -> PriceBreakdown:
+    """The lines of one of the platform's fixed-price catalogue services
+    (platform dispatch): the service, and the same fee and tax as any booking."""
+    service = PriceLine(
+        kind=OrderLine.Kind.SERVICE,
+        description=title,
+        unit_amount=price_amount,
+        quantity=1,
+        currency=currency,
+    )
+    return _with_figures(currency, (service,), 0)
+
+
 def _with_figures(
     currency: str, lines: tuple[PriceLine, ...], extra_minutes: int
 ) -> PriceBreakdown:

@@ -20,6 +20,8 @@ class OrderState(models.TextChoices):
     AWAITING_PAYMENT = "awaiting_payment", _("Waiting for payment")
     PAYMENT_EXPIRED = "payment_expired", _("Payment not completed")
     REQUESTED = "requested", _("Waiting for the provider")
+    # Platform dispatch: paid, and the platform is offering the job to workers.
+    DISPATCHING = "dispatching", _("Finding a worker")
     ACCEPTED = "accepted", _("Confirmed")
     ON_THE_WAY = "on_the_way", _("On the way")
     IN_SERVICE = "in_service", _("In service")
@@ -48,6 +50,11 @@ TERMINAL_STATES = frozenset(
     }
 )
 OPEN_STATES = frozenset(OrderState) - TERMINAL_STATES
+
+# States only one buying mode has: the platform looks for a worker (dispatch); a
+# provider was asked and has not answered (book a provider).
+DISPATCH_ONLY_STATES = frozenset({OrderState.DISPATCHING})
+BOOK_PROVIDER_ONLY_STATES = frozenset({OrderState.REQUESTED, OrderState.DECLINED})
 
 # Orders nobody has paid for: the customer's own business until the payment is
 # authorised — the provider never sees them and they are not bookings.
@@ -85,6 +92,9 @@ SCHEDULED_STATES = frozenset(
 # Either side may propose another time.
 RESCHEDULABLE_STATES = frozenset({OrderState.REQUESTED, OrderState.ACCEPTED})
 
+# Paid for and not yet given to anyone: the ops dispatch board's open orders.
+UNASSIGNED_STATES = frozenset({OrderState.DISPATCHING})
+
 # The provider may add an extra charge (agreed on site, or after the job).
 EXTRA_CHARGE_STATES = frozenset(
     {
@@ -105,6 +115,9 @@ TENTATIVE_STATES = frozenset({OrderState.REQUESTED})
 NAMED_SETS = {
     "TERMINAL_STATES": TERMINAL_STATES,
     "OPEN_STATES": OPEN_STATES,
+    "DISPATCH_ONLY_STATES": DISPATCH_ONLY_STATES,
+    "BOOK_PROVIDER_ONLY_STATES": BOOK_PROVIDER_ONLY_STATES,
+    "UNASSIGNED_STATES": UNASSIGNED_STATES,
     "UNPAID_STATES": UNPAID_STATES,
     "CONTACT_ALLOWED_STATES": CONTACT_ALLOWED_STATES,
     "START_CODE_STATES": START_CODE_STATES,

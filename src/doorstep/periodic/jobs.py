@@ -180,6 +180,18 @@ JOBS: tuple[Job, ...] = (
         every=5 * MINUTE,
     ),
     Job(
+        "assign_asap_jobs",
+        _("Match jobs wanted as soon as possible with workers on duty"),
+        "doorstep.dispatch.tasks.run_batch_round",
+        every=timedelta(seconds=5),
+    ),
+    Job(
+        "lapse_dispatch_offers",
+        _("Pass on job offers nobody answered in time"),
+        "doorstep.dispatch.tasks.sweep_offers",
+        every=timedelta(seconds=15),
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

@@ -27,6 +27,12 @@ def test_the_migration_makes_each_role_with_its_permissions():
             OpsPermission.ACT_ON_ORDERS,
             OpsPermission.VIEW_PEOPLE,
             OpsPermission.MODERATE_MESSAGES,
+            OpsPermission.DISPATCH_ORDERS,
+        },
+        OpsRole.DISPATCH: {
+            OpsPermission.DISPATCH_ORDERS,
+            OpsPermission.VIEW_PEOPLE,
+            OpsPermission.ACT_ON_ORDERS,
         },
         OpsRole.FINANCE: {
             OpsPermission.REFUND_ORDERS,

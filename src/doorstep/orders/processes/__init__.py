@@ -4,7 +4,11 @@ from doorstep.orders.process import Process
 
 
 def process_for(mode: str) -> Process:
-    from doorstep.orders.processes.book_provider import BOOK_PROVIDER
+    return processes()[mode]
 
-    processes = {BOOK_PROVIDER.name: BOOK_PROVIDER}
-    return processes[mode]
+
+def processes() -> dict[str, Process]:
+    from doorstep.orders.processes.book_provider import BOOK_PROVIDER
+    from doorstep.orders.processes.dispatch import DISPATCH
+
+    return {process.name: process for process in (BOOK_PROVIDER, DISPATCH)}

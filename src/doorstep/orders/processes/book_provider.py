@@ -32,7 +32,11 @@ from doorstep.core.errors import DomainError
 from doorstep.marketplace import policy
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
-from doorstep.orders.states import TERMINAL_STATES, OrderState
+from doorstep.orders.states import (
+    DISPATCH_ONLY_STATES,
+    TERMINAL_STATES,
+    OrderState,
+)
 from doorstep.payments.flows import ORDER_FLOWS
 
 CUSTOMER, PROVIDER, OPS, SYSTEM = (
@@ -58,11 +62,12 @@ NO_SHOW_PROVIDER = OrderState.NO_SHOW_PROVIDER.value
 DISPUTED = OrderState.DISPUTED.value
 REFUNDED = OrderState.REFUNDED.value
 
-# Every state of ``orders.states``, in its order; plain strings in the process
-# data (what is stored, compared and drawn).
+# The states of ``orders.states`` this mode has, in their order; plain strings in
+# the process data (what is stored, compared and drawn).
 STATES = tuple(
     State(state.value, state.label, terminal=state in TERMINAL_STATES)
     for state in OrderState
+    if state not in DISPATCH_ONLY_STATES
 )
 
 

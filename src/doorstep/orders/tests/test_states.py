@@ -10,6 +10,7 @@ import pytest
 
 from doorstep.api.testing import API, bearer
 from doorstep.orders import states
+from doorstep.orders.processes import processes
 from doorstep.orders.processes.book_provider import BOOK_PROVIDER
 from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.states import OrderState
@@ -17,7 +18,9 @@ from doorstep.orders.tests.conftest import book_and_pay, booking
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 
 SOURCE = Path(states.__file__).resolve().parents[1]  # src/doorstep
-STATE_NAMES = {state.name for state in BOOK_PROVIDER.states}
+STATE_NAMES = {
+    state.name for process in processes().values() for state in process.states
+}
 
 # Where the same word means something else (a payment's, a payout's or a
 # reschedule request's status, a report column, a gateway's word): path under
@@ -39,7 +42,11 @@ NOT_ORDER_STATES = {
     ("trust/top_provider.py", "expired"): "why a badge was revoked",
 }
 # The definition itself: the process and the module that names the states.
-DEFINITIONS = {"orders/processes/book_provider.py", "orders/states.py"}
+DEFINITIONS = {
+    "orders/processes/book_provider.py",
+    "orders/processes/dispatch.py",
+    "orders/states.py",
+}
 
 
 def _choices_lines(tree: ast.Module) -> set[int]:
@@ -102,10 +109,19 @@ def test_the_scan_finds_a_bare_state(tmp_path, monkeypatch):
 
 
 def test_the_process_states_are_the_order_states():
-    assert [state.name for state in BOOK_PROVIDER.states] == list(OrderState.values)
-    assert {
-        state.name for state in BOOK_PROVIDER.states if state.terminal
-    } == states.TERMINAL_STATES
+    # Every order state belongs to some process, each process has the states
+    # all modes share plus its own, and terminal means the same everywhere.
+    assert set(OrderState.values) == STATE_NAMES
+    only = {
+        "book_provider": states.DISPATCH_ONLY_STATES,
+        "dispatch": states.BOOK_PROVIDER_ONLY_STATES,
+    }
+    for name, process in processes().items():
+        names = [state.name for state in process.states]
+        assert names == [s for s in OrderState.values if s not in only[name]]
+        assert {
+            state.name for state in process.states if state.terminal
+        } == states.TERMINAL_STATES - only[name]
 
 
 @pytest.mark.parametrize("name", sorted(states.NAMED_SETS))
