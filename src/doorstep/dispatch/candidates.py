@@ -44,6 +44,7 @@ Ties break on the worker id, so the order is stable.
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q
@@ -319,7 +320,8 @@ def _ratings(workers: list[Worker], category_id: int) -> dict[int, float]:
 
 
 def _jobs_that_day(workers: list[Worker], day_of: datetime) -> Counter:
-    """Live jobs each worker holds on the job's day (their calendar's claims)."""
+    """Live orders each worker holds on the local day of ``day_of`` (an aware
+    local time)."""
     start = day_of.replace(hour=0, minute=0, second=0, microsecond=0)
     jobs: Counter = Counter()
     orders = Order.objects.filter(
@@ -341,9 +343,12 @@ def rank(job: DispatchJob, workers: list[Worker], *, now: datetime) -> list[Rank
     order = job.order
     ids = [worker.pk for worker in workers]
     ratings = _ratings(workers, job.category_id)
-    when = order.starts_at.astimezone(now.tzinfo) if not job.is_asap else now
-    jobs = _jobs_that_day(workers, when)
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Days are the job's local days (the city's time zone).
+    zone = ZoneInfo(order.time_zone or "UTC")
+    jobs = _jobs_that_day(
+        workers, (now if job.is_asap else order.starts_at).astimezone(zone)
+    )
+    today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
     offers_today = Counter(
         dict(
             Offer.objects.filter(worker_id__in=ids, offered_at__gte=today)
