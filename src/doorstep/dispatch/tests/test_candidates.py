@@ -154,9 +154,7 @@ def test_a_worker_who_had_the_job_is_never_asked_again(asap_job, offer_for_sale)
     assert _refused(asap_job, worker) == "offered_before"
 
 
-def test_a_worker_with_a_live_offer_is_not_asked_for_another(
-    asap_job, offer_for_sale
-):
+def test_a_worker_with_a_live_offer_is_not_asked_for_another(asap_job, offer_for_sale):
     other_job = paid_dispatch_order(offer_for_sale).dispatch_job
     worker = make_worker(offer_for_sale.service.category, at=NEAR)
     make_offer(job=other_job, worker=worker, now=timezone.now())
@@ -384,4 +382,3 @@ def test_the_cascade_asks_the_best_ranked_first(offer_for_sale):
     assert offer.worker == good
     assert offer.travel_minutes is not None
     assert 0 <= offer.cost <= 1
-
