@@ -101,9 +101,9 @@ def test_a_staff_member_sent_gets_the_reminder_not_the_agency_owner(offer_for_sa
         hours=settings.DOORSTEP_REMINDER_HOURS_BEFORE
     )
 
-    with clock_moved(by=remind_at - timezone.now() + timedelta(seconds=1)):
-        with after_commit():
-            run_periodic_job("fire_order_timers")
+    later = remind_at - timezone.now() + timedelta(seconds=1)
+    with clock_moved(by=later), after_commit():
+        run_periodic_job("fire_order_timers")
 
     reminded = Notification.objects.filter(kind=Kind.REMINDER)
     assert set(reminded.values_list("recipient", flat=True)) == {

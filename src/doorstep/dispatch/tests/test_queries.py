@@ -76,7 +76,7 @@ def test_an_offer_for_a_job_that_needs_nobody_is_not_shown(offer_for_sale):
 @pytest.mark.parametrize("answer", ["accept", "decline"])
 def test_nobody_else_can_answer_an_offer(offer_for_sale, answer):
     agency = make_agency()
-    worker = make_worker(offer_for_sale.service.category, at=NEAR, staff_of=agency)
+    make_worker(offer_for_sale.service.category, at=NEAR, staff_of=agency)
     order = paid_dispatch_order(offer_for_sale)
     offer = order.dispatch_job.offers.get()
     call = {"accept": cascade.accept_offer, "decline": cascade.decline_offer}[answer]
