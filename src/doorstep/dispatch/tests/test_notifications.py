@@ -133,3 +133,44 @@ def test_the_customer_is_told_when_their_worker_drops_out(offer_for_sale):
     ]
     offer.refresh_from_db()
     assert offer.status == Offer.Status.ACCEPTED  # the worker is not asked again
+
+
+def test_every_step_of_a_dispatched_job_is_told_without_a_failed_delivery(
+    offer_for_sale, settings
+):
+    from doorstep.events.models import Event
+    from doorstep.orders.engine import apply_transition
+
+    settings.DOORSTEP_START_WINDOW_MINUTES = 7 * 24 * 60
+    agency = make_agency()
+    worker = make_worker(offer_for_sale.service.category, at=NEAR, staff_of=agency)
+    order = paid_dispatch_order(offer_for_sale)
+    offer = order.dispatch_job.offers.get()
+    staff_user = worker.staff.user
+
+    with after_commit():
+        cascade.accept_offer(offer_id=offer.public_id, user=staff_user)
+        order.refresh_from_db()
+        for name, data in [
+            ("depart", {}),
+            ("start", {"start_code": order.start_code}),
+            ("deliver", {}),
+        ]:
+            apply_transition(order_id=order.pk, name=name, user=staff_user, data=data)
+        apply_transition(order_id=order.pk, name="confirm", user=order.customer)
+
+    assert not Event.objects.filter(delivered_at__isnull=True).exists()
+    customer_heard = set(
+        Notification.objects.filter(recipient=order.customer).values_list(
+            "kind", flat=True
+        )
+    )
+    assert {
+        Kind.BOOKING_CONFIRMED,
+        Kind.PROVIDER_ON_THE_WAY,
+        Kind.JOB_DONE,
+    } <= customer_heard
+    on_the_way = Notification.objects.get(kind=Kind.PROVIDER_ON_THE_WAY)
+    assert worker.staff.display_name in on_the_way.body
+    assert Notification.objects.filter(recipient=staff_user, kind=Kind.ORDER_UPDATE)
+    assert not Notification.objects.filter(recipient=agency.owner).exists()
