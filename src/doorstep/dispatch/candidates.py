@@ -42,6 +42,7 @@ Ties break on the worker id, so the order is stable.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -104,17 +105,26 @@ def _documents_in_order(provider: ProviderProfile, category: Category) -> bool:
     return not missing_requirements(provider, category)
 
 
-def qualified_worker_ids(category_id: int) -> set[int]:
+def _qualifying(category_id: int):
+    """Rules 1, 2 and 4 (what one query can say)."""
+    return Worker.objects.filter(
+        accepts_dispatch=True,
+        categories=category_id,
+        provider__status=ProviderProfile.Status.ACTIVE,
+    )
+
+
+def qualified_worker_ids(
+    category_id: int, *, among: Iterable[int] | None = None
+) -> set[int]:
     """Workers who take platform jobs, whose provider profile is active, who
     are skilled in ``category_id`` and qualified for it by documents (rules 1
-    to 4: what does not depend on the job's time or place)."""
-    workers = list(
-        Worker.objects.filter(
-            accepts_dispatch=True,
-            categories=category_id,
-            provider__status=ProviderProfile.Status.ACTIVE,
-        ).select_related("provider")
-    )
+    to 4: what does not depend on the job's time or place). ``among`` limits
+    the (per provider) document check to those workers."""
+    workers = _qualifying(category_id).select_related("provider")
+    if among is not None:
+        workers = workers.filter(pk__in=list(among))
+    workers = list(workers)
     if not workers:
         return set()
     category = Category.objects.get(pk=category_id)
@@ -228,7 +238,7 @@ def refusal(job: DispatchJob, worker: Worker, now: datetime) -> str | None:
         return "provider_not_active"
     if not worker.categories.filter(pk=job.category_id).exists():
         return "not_skilled"
-    if worker.pk not in qualified_worker_ids(job.category_id):
+    if not is_qualified(worker, job.category_id):
         return "not_qualified"
     if job.offers.filter(worker=worker).exists():
         return "offered_before"
@@ -243,20 +253,75 @@ def refusal(job: DispatchJob, worker: Worker, now: datetime) -> str | None:
     return None
 
 
-def eligible_workers(job: DispatchJob, *, now: datetime) -> list[Worker]:
-    """Every worker who may be offered ``job`` now (all the rules), unranked."""
+def _claimed(workers: list[Worker], job: DispatchJob, now: datetime) -> set[int]:
+    """The workers (ids) with a claim on their time over the job's span, in
+    one query for all of them."""
+    if not workers:
+        return set()
+    spans = {worker.pk: job_span(job, worker, now) for worker in workers}
+    claims: dict[tuple[int, int], list[tuple[datetime, datetime]]] = {}
+    for provider_id, staff_key, starts_at, ends_at in (
+        TimeClaim.objects.filter(
+            provider_id__in={worker.provider_id for worker in workers},
+            released_at__isnull=True,
+            starts_at__lt=max(end for _start, end in spans.values()),
+            ends_at__gt=min(start for start, _end in spans.values()),
+        )
+        .exclude(hold_expires_at__lte=now)
+        .values_list("provider_id", "staff_key", "starts_at", "ends_at")
+    ):
+        claims.setdefault((provider_id, staff_key), []).append((starts_at, ends_at))
+    return {
+        worker.pk
+        for worker in workers
+        if any(
+            starts_at < spans[worker.pk][1] and spans[worker.pk][0] < ends_at
+            for starts_at, ends_at in claims.get(
+                (worker.provider_id, worker.staff_key), ()
+            )
+        )
+    }
+
+
+def workers_to_vet(job: DispatchJob, *, now: datetime) -> list[Worker]:
+    """The workers who pass the rules checked for all at once (a few queries
+    whatever their number): all but the documents and, for a booked time, the
+    working hours — ``passes_vetting`` checks those, one worker at a time."""
     workers = (
-        Worker.objects.filter(pk__in=qualified_worker_ids(job.category_id))
+        _qualifying(job.category_id)
         .exclude(offers__job=job)
         .exclude(offers__status=Offer.Status.PENDING)
         .select_related("provider", "staff")
     )
     if job.is_asap:
         workers = workers.filter(is_on_duty=True)
+    nearby = [worker for worker in workers if is_within_range(worker, job)]
+    busy = _claimed(nearby, job, now)
+    return [worker for worker in nearby if worker.pk not in busy]
+
+
+def passes_vetting(worker: Worker, job: DispatchJob, now: datetime) -> bool:
+    """The rules that cost a few queries per worker: the documents (rule 3)
+    and, for a booked time, the working hours. The cascade checks the best
+    ranked first and stops at the first who passes."""
+    if not job.is_asap and not works_then(
+        worker, job.order.starts_at, job.order.ends_at, now
+    ):
+        return False
+    return is_qualified(worker, job.category_id)
+
+
+def is_qualified(worker: Worker, category_id: int) -> bool:
+    """Rule 3 for one worker."""
+    return worker.pk in qualified_worker_ids(category_id, among=[worker.pk])
+
+
+def eligible_workers(job: DispatchJob, *, now: datetime) -> list[Worker]:
+    """Every worker who may be offered ``job`` now (all the rules), unranked."""
     return [
         worker
-        for worker in workers
-        if is_within_range(worker, job) and is_free(worker, job, now)
+        for worker in workers_to_vet(job, now=now)
+        if passes_vetting(worker, job, now)
     ]
 
 
@@ -321,19 +386,25 @@ def _ratings(workers: list[Worker], category_id: int) -> dict[int, float]:
 
 def _jobs_that_day(workers: list[Worker], day_of: datetime) -> Counter:
     """Live orders each worker holds on the local day of ``day_of`` (an aware
-    local time)."""
+    local time), in one query."""
     start = day_of.replace(hour=0, minute=0, second=0, microsecond=0)
-    jobs: Counter = Counter()
-    orders = Order.objects.filter(
-        starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
-    ).exclude(state__in=TERMINAL_STATES)
-    for worker in workers:
-        jobs[worker.pk] = (
-            orders.filter(provider_id=worker.provider_id, staff_id=worker.staff_id)
-            .values("pk")
-            .count()
-        )
-    return jobs
+    held = Counter(
+        {
+            (row["provider_id"], row["staff_id"]): row["n"]
+            for row in Order.objects.filter(
+                provider_id__in={worker.provider_id for worker in workers},
+                starts_at__gte=start,
+                starts_at__lt=start + timedelta(days=1),
+            )
+            .exclude(state__in=TERMINAL_STATES)
+            .values("provider_id", "staff_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    )
+    return Counter(
+        {worker.pk: held[(worker.provider_id, worker.staff_id)] for worker in workers}
+    )
 
 
 def rank(job: DispatchJob, workers: list[Worker], *, now: datetime) -> list[Ranked]:

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
 from doorstep.core.errors import Conflict, NotFound
-from doorstep.dispatch.candidates import Ranked, eligible_workers, job_span, rank
+from doorstep.dispatch.candidates import (
+    Ranked,
+    eligible_workers,
+    job_span,
+    passes_vetting,
+    rank,
+    workers_to_vet,
+)
 from doorstep.dispatch.models import DispatchJob, Offer, Worker
 from doorstep.dispatch.travel import travel_minutes
 from doorstep.events.services import record_event
@@ -324,7 +331,11 @@ def offer_next(*, order_id: int, now: datetime | None = None) -> Offer | None:
         return None
     if job.offers.filter(status=Offer.Status.PENDING).exists():
         return None
-    for candidate in ranked_candidates(job, now=now):
+    # Ranked before the costly rules (documents, working hours), which then
+    # run best first and stop at the first who passes.
+    for candidate in rank(job, workers_to_vet(job, now=now), now=now):
+        if not passes_vetting(candidate.worker, job, now):
+            continue
         offer = make_offer(
             job=job,
             worker=candidate.worker,

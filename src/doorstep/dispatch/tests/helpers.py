@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 from django.test import TestCase
 from django.utils import timezone
@@ -24,6 +25,16 @@ from tests.factories import SHANGHAI, make_category, make_provider, make_user
 
 # A flat near Jing'an Temple; workers are placed around it.
 HOME = (31.2235, 121.4453)
+NEAR = (HOME[0] + 0.01, HOME[1])  # about 1 km north
+FURTHER = (HOME[0] + 0.05, HOME[1])  # about 5.5 km north
+SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def in_three_days_at_ten() -> datetime:
+    """A booked time: 10:00 in Shanghai, three days from now (12:00 with the
+    two hours of the service)."""
+    day = timezone.now().astimezone(SHANGHAI_TZ).date() + timedelta(days=3)
+    return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI_TZ)
 
 
 def service_in_shanghai(

@@ -1,8 +1,7 @@
 """Who may be offered a job (each rule refuses on its own) and who is asked
 first (the ranking's terms, one at a time)."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,7 +11,10 @@ from doorstep.dispatch import candidates
 from doorstep.dispatch.cascade import make_offer
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.tests.helpers import (
+    FURTHER,
     HOME,
+    NEAR,
+    in_three_days_at_ten,
     make_agency,
     make_worker,
     paid_dispatch_order,
@@ -25,10 +27,7 @@ from tests.factories import make_listing, make_ops, make_order
 
 pytestmark = pytest.mark.django_db
 
-NEAR = (HOME[0] + 0.01, HOME[1])  # about 1 km
-FURTHER = (HOME[0] + 0.05, HOME[1])  # about 5.5 km
 FAR = (HOME[0] + 0.5, HOME[1])  # about 55 km: beyond a 15 km radius
-SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -45,14 +44,9 @@ def asap_job(offer_for_sale):
     return job
 
 
-def _at_ten_in_three_days() -> datetime:
-    day = timezone.now().astimezone(SHANGHAI_TZ).date() + timedelta(days=3)
-    return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI_TZ)
-
-
 @pytest.fixture
 def booked_job(offer_for_sale):
-    order = paid_dispatch_order(offer_for_sale, starts_at=_at_ten_in_three_days())
+    order = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
     job = order.dispatch_job
     job.refresh_from_db()
     return job
@@ -376,7 +370,7 @@ def test_the_cascade_asks_the_best_ranked_first(offer_for_sale):
     _reviewed(poor, 1, 30)
     _reviewed(good, 5, 30)
 
-    order = paid_dispatch_order(offer_for_sale, starts_at=_at_ten_in_three_days())
+    order = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
 
     offer = order.dispatch_job.offers.get()
     assert offer.worker == good

@@ -2,8 +2,7 @@
 the address, the pay and the deadline; in the app and by SMS), the customer who
 is coming and by when, the worker their reminders; never the booking words."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -12,9 +11,10 @@ from django.utils import timezone
 from doorstep.dispatch import cascade
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.tests.helpers import (
-    HOME,
+    NEAR,
     after_commit,
     clock_moved,
+    in_three_days_at_ten,
     make_agency,
     make_worker,
     paid_dispatch_order,
@@ -25,18 +25,10 @@ from doorstep.notifications.models import Channel, Kind, Notification
 
 pytestmark = pytest.mark.django_db
 
-NEAR = (HOME[0] + 0.01, HOME[1])
-SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
-
 
 @pytest.fixture
 def offer_for_sale():
     return service_in_shanghai(price=15_000)
-
-
-def _in_three_days_at_ten() -> datetime:
-    day = timezone.now().astimezone(SHANGHAI_TZ).date() + timedelta(days=3)
-    return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI_TZ)
 
 
 def test_the_worker_is_offered_the_job_in_the_app_and_by_sms(
@@ -89,7 +81,7 @@ def test_the_customer_hears_who_is_coming_and_by_when(offer_for_sale):
 def test_a_staff_member_sent_gets_the_reminder_not_the_agency_owner(offer_for_sale):
     agency = make_agency()
     worker = make_worker(offer_for_sale.service.category, at=NEAR, staff_of=agency)
-    order = paid_dispatch_order(offer_for_sale, starts_at=_in_three_days_at_ten())
+    order = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
     offer = order.dispatch_job.offers.get()
     assert Notification.objects.filter(
         recipient=worker.staff.user, kind=Kind.JOB_OFFER

@@ -8,7 +8,8 @@ from doorstep.dispatch import cascade
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.queries import offers_for, worker_of, workers_of
 from doorstep.dispatch.tests.helpers import (
-    HOME,
+    FURTHER,
+    NEAR,
     make_agency,
     make_worker,
     paid_dispatch_order,
@@ -18,9 +19,6 @@ from doorstep.orders.engine import apply_transition
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-NEAR = (HOME[0] + 0.01, HOME[1])
-FURTHER = (HOME[0] + 0.05, HOME[1])
 
 
 @pytest.fixture

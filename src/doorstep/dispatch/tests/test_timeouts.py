@@ -3,8 +3,7 @@ closes, and the periodic sweep behind it. A lapsed or declined offer passes
 the job on at once; nobody left alerts ops and tells the customer; the platform
 keeps trying while the promise can be kept."""
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -15,9 +14,11 @@ from doorstep.dispatch import cascade
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.tasks import lapse_offer
 from doorstep.dispatch.tests.helpers import (
-    HOME,
+    FURTHER,
+    NEAR,
     after_commit,
     clock_moved,
+    in_three_days_at_ten,
     make_worker,
     paid_dispatch_order,
     run_periodic_job,
@@ -30,19 +31,10 @@ from tests.factories import make_ops
 
 pytestmark = pytest.mark.django_db
 
-NEAR = (HOME[0] + 0.01, HOME[1])
-FURTHER = (HOME[0] + 0.05, HOME[1])
-SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
-
 
 @pytest.fixture
 def offer_for_sale():
     return service_in_shanghai()
-
-
-def _in_three_days_at_ten() -> datetime:
-    day = timezone.now().astimezone(SHANGHAI_TZ).date() + timedelta(days=3)
-    return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI_TZ)
 
 
 def _live(order) -> Offer:
@@ -54,7 +46,7 @@ def test_an_unanswered_offer_lapses_and_the_job_passes_on(offer_for_sale, asap):
     category = offer_for_sale.service.category
     make_worker(category, at=NEAR)
     further = make_worker(category, at=FURTHER)
-    extra = {} if asap else {"starts_at": _in_three_days_at_ten()}
+    extra = {} if asap else {"starts_at": in_three_days_at_ten()}
     order = paid_dispatch_order(offer_for_sale, **extra)
     first = _live(order)
     window = first.expires_at - first.offered_at
@@ -74,7 +66,7 @@ def test_a_decline_of_a_booked_job_passes_it_on_at_once(offer_for_sale):
     category = offer_for_sale.service.category
     nearest = make_worker(category, at=NEAR)
     further = make_worker(category, at=FURTHER)
-    order = paid_dispatch_order(offer_for_sale, starts_at=_in_three_days_at_ten())
+    order = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
     first = _live(order)
     assert first.worker == nearest
     assert first.expires_at - first.offered_at == timedelta(minutes=30)
