@@ -2,8 +2,12 @@
 the ranking, in one place, for the one-at-a-time cascade and the batch
 assignment alike.
 
-**Eligibility** (``refusal`` names the first rule a worker breaks; every rule
-is also applied in bulk by ``eligible_workers``):
+**Eligibility** (``refusal`` names the first rule a worker breaks, for ops and
+tests; ``eligible_workers`` applies them all). The rules that hold for many
+workers at once run in a few queries whatever their number
+(``workers_to_vet``); the documents and a booked time's working hours cost a
+few queries per worker, so the cascade ranks first and checks those best first,
+stopping at the first who passes (``passes_vetting``):
 
 1. takes platform jobs (``Worker.accepts_dispatch``);
 2. their provider profile is active (not restricted or suspended: for a staff

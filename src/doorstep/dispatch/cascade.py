@@ -5,6 +5,13 @@ the dispatcher honest (``models.Offer``'s constraints: one live offer per job
 and per worker; ``scheduling.TimeClaim``'s: no overlapping jobs per worker);
 a lost race is a skipped candidate, never a double assignment.
 
+Each offer's window is a durable timer: a task due when it closes
+(``tasks.lapse_offer``, where the task backend can delay) and the periodic sweep
+``lapse_dispatch_offers`` behind it; a lapse or a decline passes the job on at
+once. A job nobody can be offered is escalated once (ops alerted, the customer
+told) and tried again every minute (``retry_unplaced_dispatch_jobs``) until its
+promise runs out (``give_up_at``), when the order's timer expires it.
+
 The order's state moves only through its process (``orders/processes/
 dispatch.py``): an accepted offer fires ``assign`` as the system, whose effect
 (``take_worker`` here) names the worker and claims their time in the same
