@@ -21,8 +21,13 @@ def workers_of(user: User) -> QuerySet[Worker]:
 
 
 def worker_of(user: User) -> Worker | None:
-    """The one worker row of ``user`` (their own calendar first), or ``None``."""
-    return workers_of(user).order_by("staff_key", "pk").first()
+    """The worker ``user`` acts as, if any: a person who is both an agency's
+    staff member and an independent provider works as staff (the agency's jobs
+    first); several staff memberships: the oldest. (The staff app's
+    ``dispatch.duty.worker_of`` says the same: keep one at merge.)"""
+    workers = list(workers_of(user).order_by("pk"))
+    staff = [worker for worker in workers if worker.staff_id is not None]
+    return (staff or workers or [None])[0]
 
 
 def offers_for(user: User) -> QuerySet[Offer]:

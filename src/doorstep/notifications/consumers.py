@@ -503,8 +503,9 @@ def _plan_queue_digest(event: Event) -> list[Planned]:
 
 # --- Platform dispatch ----------------------------------------------------------------
 
-# The workers' offers page (the staff app's); an offer without it links nowhere.
-OFFERS_URL_NAME = "staffapp:offers"
+# The workers' offers page (the staff app's, ``dispatch.work_urls``); until it
+# is mounted an offer links nowhere.
+OFFERS_URL_NAME = "work:offers"
 
 
 def _plan_dispatch_event(event: Event) -> list[Planned]:

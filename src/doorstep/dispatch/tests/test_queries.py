@@ -85,3 +85,14 @@ def test_nobody_else_can_answer_an_offer(offer_for_sale, answer):
 
     offer.refresh_from_db()
     assert offer.status == Offer.Status.PENDING
+
+
+def test_someone_both_independent_and_staff_works_as_staff(offer_for_sale):
+    category = offer_for_sale.service.category
+    independent = make_worker(category, at=NEAR)
+    staff_worker = make_worker(category, at=NEAR, staff_of=make_agency())
+    staff_worker.staff.user = independent.provider.user
+    staff_worker.staff.save()
+
+    assert set(workers_of(independent.provider.user)) == {independent, staff_worker}
+    assert worker_of(independent.provider.user) == staff_worker
