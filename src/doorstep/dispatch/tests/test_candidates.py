@@ -31,11 +31,6 @@ FAR = (HOME[0] + 0.5, HOME[1])  # about 55 km: beyond a 15 km radius
 
 
 @pytest.fixture
-def offer_for_sale():
-    return service_in_shanghai()
-
-
-@pytest.fixture
 def asap_job(offer_for_sale):
     """A paid job "as soon as possible" nobody was there to be offered."""
     order = paid_dispatch_order(offer_for_sale)

@@ -19,16 +19,10 @@ from doorstep.dispatch.tests.helpers import (
     make_worker,
     paid_dispatch_order,
     run_periodic_job,
-    service_in_shanghai,
 )
 from doorstep.notifications.models import Channel, Kind, Notification
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def offer_for_sale():
-    return service_in_shanghai(price=15_000)
 
 
 def test_the_worker_is_offered_the_job_in_the_app_and_by_sms(

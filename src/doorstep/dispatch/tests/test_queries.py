@@ -13,17 +13,11 @@ from doorstep.dispatch.tests.helpers import (
     make_agency,
     make_worker,
     paid_dispatch_order,
-    service_in_shanghai,
 )
 from doorstep.orders.engine import apply_transition
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def offer_for_sale():
-    return service_in_shanghai()
 
 
 def test_a_worker_sees_their_live_offer_and_nobody_elses(offer_for_sale):

@@ -22,7 +22,6 @@ from doorstep.dispatch.tests.helpers import (
     make_worker,
     paid_dispatch_order,
     run_periodic_job,
-    service_in_shanghai,
 )
 from doorstep.notifications.models import Kind, Notification
 from doorstep.orders.engine import apply_transition
@@ -30,11 +29,6 @@ from doorstep.orders.states import OrderState
 from tests.factories import make_ops
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def offer_for_sale():
-    return service_in_shanghai()
 
 
 def _live(order) -> Offer:
