@@ -296,6 +296,7 @@ QUEUE_RELATED = {
     "reported_reviews": ("review", "review__author", "review__provider", "reporter"),
     "failed_money_flows": ("order",),
     "disputed_orders": ("customer", "provider"),
+    "unplaced_dispatch_orders": ("order", "order__customer", "service", "city"),
 }
 
 

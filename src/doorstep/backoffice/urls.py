@@ -36,6 +36,12 @@ urlpatterns = [
         name="undelivered_events",
     ),
     path(
+        "ops/queues/unplaced-dispatch-orders/",
+        views.queue_page,
+        {"key": "unplaced_dispatch_orders"},
+        name="unplaced_dispatch_orders",
+    ),
+    path(
         "ops/queues/reported-reviews/<str:review_id>/<str:decision>/",
         views.decide_review,
         name="decide_review",

@@ -5,6 +5,13 @@ the dispatcher honest (``models.Offer``'s constraints: one live offer per job
 and per worker; ``scheduling.TimeClaim``'s: no overlapping jobs per worker);
 a lost race is a skipped candidate, never a double assignment.
 
+Each offer's window is a durable timer: a task due when it closes
+(``tasks.lapse_offer``, where the task backend can delay) and the periodic sweep
+``lapse_dispatch_offers`` behind it; a lapse or a decline passes the job on at
+once. A job nobody can be offered is escalated once (ops alerted, the customer
+told) and tried again every minute (``retry_unplaced_dispatch_jobs``) until its
+promise runs out (``give_up_at``), when the order's timer expires it.
+
 The order's state moves only through its process (``orders/processes/
 dispatch.py``): an accepted offer fires ``assign`` as the system, whose effect
 (``take_worker`` here) names the worker and claims their time in the same
@@ -20,7 +27,14 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
 from doorstep.core.errors import Conflict, NotFound
-from doorstep.core.geo import distance_km
+from doorstep.dispatch.candidates import (
+    Ranked,
+    eligible_workers,
+    job_span,
+    passes_vetting,
+    rank,
+    workers_to_vet,
+)
 from doorstep.dispatch.models import DispatchJob, Offer, Worker
 from doorstep.dispatch.travel import travel_minutes
 from doorstep.events.services import record_event
@@ -148,9 +162,20 @@ def make_offer(
                 subject=job.order.public_id,
                 payload={"offer": offer.public_id, "worker": worker.public_id},
             )
+            transaction.on_commit(lambda: _arm_expiry(offer))
     except IntegrityError:
         return None
     return offer
+
+
+def _arm_expiry(offer: Offer) -> None:
+    """The offer's durable timer: a task due when its window closes. A backend
+    that cannot delay tasks (the immediate one) leaves it to the periodic sweep
+    ``lapse_dispatch_offers``, which lapses every overdue offer anyway."""
+    from doorstep.dispatch.tasks import lapse_offer
+
+    if lapse_offer.get_backend().supports_defer:
+        lapse_offer.using(run_after=offer.expires_at).enqueue(offer.pk)
 
 
 def offer_of(*, offer_id: str, user: User) -> Offer:
@@ -180,23 +205,15 @@ def _closed() -> Conflict:
 
 
 def claim_span(job: DispatchJob, worker: Worker, now: datetime) -> dict[str, str]:
-    """The time the job takes from ``worker``: for "as soon as possible", from
-    now (they set off) to the promised arrival plus the job; for a booked time,
-    the travel before it and the job."""
-    order = job.order
-    travel = travel_minutes(worker.position, (order.latitude, order.longitude))
-    length = order.ends_at - order.starts_at
+    """The time the job takes from ``worker`` (``candidates.job_span``), and
+    for "as soon as possible" the promised arrival as the job's new start."""
+    starts, ends = job_span(job, worker, now)
+    span = {"claim_starts_at": starts.isoformat(), "claim_ends_at": ends.isoformat()}
     if job.is_asap:
-        arrival = now + timedelta(minutes=travel)
-        return {
-            "claim_starts_at": now.isoformat(),
-            "claim_ends_at": (arrival + length).isoformat(),
-            "starts_at": arrival.isoformat(),
-        }
-    return {
-        "claim_starts_at": (order.starts_at - timedelta(minutes=travel)).isoformat(),
-        "claim_ends_at": order.ends_at.isoformat(),
-    }
+        order = job.order
+        travel = travel_minutes(worker.position, (order.latitude, order.longitude))
+        span["starts_at"] = (now + timedelta(minutes=travel)).isoformat()
+    return span
 
 
 def accept_offer(*, offer_id: str, user: User) -> Offer:
@@ -242,79 +259,121 @@ def decline_offer(*, offer_id: str, user: User, reason: str = "") -> Offer:
         offer.decline_reason = reason[:200]
         offer.save(update_fields=["status", "answered_at", "decline_reason"])
         order_id = offer.job.order_id
+        record_event(
+            topic="dispatch.offer_declined",
+            subject=offer.job.order.public_id,
+            payload={"offer": offer.public_id, "worker": offer.worker.public_id},
+        )
         transaction.on_commit(lambda: dispatch_soon(order_id=order_id))
     return offer
 
 
-def lapse_offers(*, now: datetime | None = None) -> int:
-    """Close every offer whose window ran out and pass its job on. The durable
-    timer of offers: run by the periodic sweep and after each dispatch round."""
+def lapse_offer(*, offer_id: int, now: datetime | None = None) -> bool:
+    """Close one offer whose window ran out and pass its job on at once.
+    Returns whether it lapsed it (a repeat, or an offer answered meanwhile, does
+    nothing): the offer row is locked and its status is the claim."""
     now = now or timezone.now()
-    lapsed = 0
-    for offer_id in list(
+    with transaction.atomic():
+        offer = lock_offer(offer_id)
+        if not offer.is_pending or offer.expires_at > now:
+            return False
+        offer.status = Offer.Status.LAPSED
+        offer.save(update_fields=["status"])
+        job = DispatchJob.objects.select_related("order").get(pk=offer.job_id)
+        record_event(
+            topic="dispatch.offer_lapsed",
+            subject=job.order.public_id,
+            payload={"offer": offer.public_id, "worker": offer.worker.public_id},
+        )
+        transaction.on_commit(lambda: dispatch_soon(order_id=job.order_id))
+    return True
+
+
+def withdraw_stale_offers(*, now: datetime | None = None) -> int:
+    """Withdraw the live offers of jobs that no longer need a worker (the
+    order was cancelled, expired or assigned by ops): the worker is free for
+    the next offer at once instead of when the window closes."""
+    now = now or timezone.now()
+    return (
+        Offer.objects.filter(status=Offer.Status.PENDING)
+        .exclude(job__order__state=OrderState.DISPATCHING)
+        .update(status=Offer.Status.WITHDRAWN, answered_at=now)
+    )
+
+
+def lapse_offers(*, now: datetime | None = None) -> int:
+    """Close every offer whose window ran out and pass its job on, and
+    withdraw the offers of jobs that need nobody any more. The sweep behind
+    each offer's own timer (``lapse_dispatch_offers``, every 15 seconds)."""
+    now = now or timezone.now()
+    withdraw_stale_offers(now=now)
+    overdue = (
         Offer.objects.filter(status=Offer.Status.PENDING, expires_at__lte=now)
         .order_by("expires_at")
         .values_list("pk", flat=True)[:500]
-    ):
-        with transaction.atomic():
-            offer = lock_offer(offer_id)
-            if not offer.is_pending:
-                continue
-            offer.status = Offer.Status.LAPSED
-            offer.save(update_fields=["status"])
-            order_id = offer.job.order_id
-            transaction.on_commit(
-                lambda order_id=order_id: dispatch_soon(order_id=order_id)
-            )
-        lapsed += 1
-    return lapsed
+    )
+    return sum(lapse_offer(offer_id=offer_id, now=now) for offer_id in list(overdue))
 
 
 # --- Choosing the next worker (one job at a time) -------------------------------------
 
 
 def candidates(job: DispatchJob, *, now: datetime) -> list[Worker]:
-    """Workers who could take ``job`` now, best first: on duty (for "as soon as
-    possible") or taking platform jobs, skilled in its category, within their
-    range, never offered this job, without a live offer."""
-    order = job.order
-    from doorstep.dispatch.candidates import qualified_worker_ids
+    """Workers who may be offered ``job`` now, best first (the rules and the
+    score: ``dispatch.candidates``)."""
+    return [ranked.worker for ranked in ranked_candidates(job, now=now)]
 
-    workers = (
-        Worker.objects.filter(pk__in=qualified_worker_ids(job.category_id))
-        .exclude(offers__job=job)
-        .exclude(offers__status=Offer.Status.PENDING)
-        .select_related("provider", "staff")
-    )
-    if job.is_asap:
-        workers = workers.filter(is_on_duty=True)
-    found = []
-    for worker in workers:
-        distance = distance_km(*worker.position, order.latitude, order.longitude)
-        if distance <= float(worker.service_radius_km):
-            found.append((distance, worker.pk, worker))
-    return [worker for _distance, _pk, worker in sorted(found)]
+
+def ranked_candidates(job: DispatchJob, *, now: datetime) -> list[Ranked]:
+    return rank(job, eligible_workers(job, now=now), now=now)
 
 
 def offer_next(*, order_id: int, now: datetime | None = None) -> Offer | None:
     """Offer the job to the best candidate left, if it has no live offer and
     still needs a worker. ``None`` when it needs none or nobody is left (then
-    the job is escalated)."""
+    the job is escalated, once)."""
     now = now or timezone.now()
     job = DispatchJob.objects.select_related("order").get(order_id=order_id)
     if job.order.state != OrderState.DISPATCHING:
         return None
     if job.offers.filter(status=Offer.Status.PENDING).exists():
         return None
-    for worker in candidates(job, now=now):
-        travel = travel_minutes(
-            worker.position, (job.order.latitude, job.order.longitude)
+    # Ranked before the costly rules (documents, working hours), which then
+    # run best first and stop at the first who passes.
+    for candidate in rank(job, workers_to_vet(job, now=now), now=now):
+        if not passes_vetting(candidate.worker, job, now):
+            continue
+        offer = make_offer(
+            job=job,
+            worker=candidate.worker,
+            now=now,
+            cost=round(1 - candidate.score, 4),
+            travel=candidate.travel_minutes,
         )
-        offer = make_offer(job=job, worker=worker, now=now, travel=travel)
         if offer is not None:
             return offer
     escalate(job=job, now=now)
     return None
+
+
+def retry_unplaced_jobs(*, now: datetime | None = None) -> int:
+    """Try again for every job nobody could be found for while its promise can
+    still be kept (before ``give_up_at``): a worker may have come on duty,
+    finished a job or widened their range. Run every minute
+    (``retry_unplaced_dispatch_jobs``); returns the offers made."""
+    now = now or timezone.now()
+    waiting = (
+        DispatchJob.objects.filter(
+            escalated_at__isnull=False,
+            order__state=OrderState.DISPATCHING,
+            give_up_at__gt=now,
+        )
+        .exclude(offers__status=Offer.Status.PENDING)
+        .values_list("order_id", flat=True)
+    )
+    return sum(
+        offer_next(order_id=order_id, now=now) is not None for order_id in list(waiting)
+    )
 
 
 def escalate(*, job: DispatchJob, now: datetime) -> bool:

@@ -16,6 +16,13 @@ def dispatch_order(order_id: int) -> str | None:
     return offer.public_id if offer else None
 
 
+@task()
+def lapse_offer(offer_id: int) -> bool:
+    """An offer's own timer, queued for when its window closes
+    (``cascade.make_offer``): lapse it and pass the job on if still unanswered."""
+    return cascade.lapse_offer(offer_id=offer_id)
+
+
 def run_batch_round() -> dict:
     """Periodic job ``assign_asap_jobs``: one batch round."""
     from doorstep.dispatch import batch
@@ -28,3 +35,9 @@ def sweep_offers() -> int:
     """Periodic job ``lapse_dispatch_offers``: close offers nobody answered in
     time and pass their jobs on."""
     return cascade.lapse_offers()
+
+
+def retry_unplaced_jobs() -> int:
+    """Periodic job ``retry_unplaced_dispatch_jobs``: look again for a worker
+    for the jobs nobody was found for, while their promise can be kept."""
+    return cascade.retry_unplaced_jobs()

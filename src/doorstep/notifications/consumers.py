@@ -1,7 +1,8 @@
 """Who is told about which event: the event → notification mapping.
 
 ``on_event`` is registered in ``doorstep.events.consumers.CONSUMERS`` for the
-prefixes ``order.``, ``message.``, ``review.``, ``payout.`` and ``ops.``. It is
+prefixes ``order.``, ``message.``, ``review.``, ``payout.``, ``ops.`` and
+``dispatch.``. It is
 delivered at least once, after commit; ``plan_for`` only reads, and
 ``services.notify_about_event`` creates on a unique key, so a repeat creates and
 sends nothing new.
@@ -25,7 +26,7 @@ from doorstep.core.money import Money
 from doorstep.events.models import Event
 from doorstep.notifications.models import Kind
 from doorstep.notifications.wording import WORDING
-from doorstep.orders.models import Order, RescheduleRequest
+from doorstep.orders.models import BuyingMode, Order, RescheduleRequest
 from doorstep.orders.states import OrderState
 
 
@@ -58,6 +59,7 @@ def plan_for(event: Event) -> list[Planned]:
         "payout": _plan_payout_event,
         "ops": _plan_ops_event,
         "verification": _plan_verification_event,
+        "dispatch": _plan_dispatch_event,
     }.get(family)
     return planner(event) if planner is not None else []
 
@@ -97,12 +99,23 @@ def _customer_name(user: User) -> str:
     return user.name or _("Your customer")
 
 
+def _worker_user(order: Order) -> User | None:
+    """Who does the job: for a platform-dispatched order worked by an agency's
+    staff member, that person (reminders and changes go to whoever travels);
+    otherwise the provider (an agency's bookings go to the agency's owner)."""
+    if order.mode == BuyingMode.DISPATCH and order.staff_id and order.staff.user_id:
+        return order.staff.user
+    return order.provider.user if order.provider else None
+
+
 def _facts(order: Order) -> _OrderFacts:
     provider_name = order.provider.display_name if order.provider else ""
+    if order.mode == BuyingMode.DISPATCH and order.staff_id:
+        provider_name = order.staff.display_name
     return _OrderFacts(
         order=order,
         customer=order.customer,
-        provider=order.provider.user if order.provider else None,
+        provider=_worker_user(order),
         params={
             "title": order.title,
             "when": _local(order, order.starts_at),
@@ -218,16 +231,38 @@ ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
 }
 
 
+def _dispatch_expired(facts: _OrderFacts, event: Event) -> list[Planned]:
+    """Nobody took a platform-dispatched order in time: the customer learns
+    whether their money was only held (released) or taken (refunded)."""
+    from doorstep.payments.models import Payment
+
+    charged = Payment.objects.filter(order=facts.order, captured_amount__gt=0).exists()
+    wording = "dispatch_expired_refunded" if charged else "dispatch_expired_not_charged"
+    return facts.to_customer(Kind.BOOKING_DECLINED, wording)
+
+
+# Orders of mode ``dispatch`` (``orders/processes/dispatch.py``): nobody is
+# asked to accept (the worker took an offer), so these replace the booking
+# words; every other topic is planned as for a booking.
+DISPATCH_ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
+    "order.assign": _customer(Kind.BOOKING_CONFIRMED, "worker_assigned"),
+    "order.unassign": _customer(UPDATE, "worker_unassigned"),
+    "order.expire": _dispatch_expired,
+}
+
+
 def _plan_order_event(event: Event) -> list[Planned]:
-    plan = ORDER_PLANS.get(event.topic)
-    if plan is None:
-        return []
     order = (
-        Order.objects.select_related("customer", "provider__user")
+        Order.objects.select_related("customer", "provider__user", "staff__user")
         .filter(public_id=event.subject)
         .first()
     )
     if order is None:
+        return []
+    plan = ORDER_PLANS.get(event.topic)
+    if order.mode == BuyingMode.DISPATCH:
+        plan = DISPATCH_ORDER_PLANS.get(event.topic, plan)
+    if plan is None:
         return []
     return plan(_facts(order), event)
 
@@ -463,4 +498,112 @@ def _plan_queue_digest(event: Event) -> list[Planned]:
         planned.append(
             Planned(user, Kind.OPS_ALERT, "ops_new_queue_items", url=url, params=params)
         )
+    return planned
+
+
+# --- Platform dispatch ----------------------------------------------------------------
+
+# The workers' offers page (the staff app's, ``dispatch.work_urls``); until it
+# is mounted an offer links nowhere.
+OFFERS_URL_NAME = "work:offers"
+
+
+def _plan_dispatch_event(event: Event) -> list[Planned]:
+    if event.topic == "dispatch.offer_made":
+        return _job_offer(event)
+    if event.topic == "dispatch.no_worker":
+        return _no_worker(event)
+    return []
+
+
+def _area(job) -> str:
+    # The city only: the exact address is the worker's once they accept.
+    return str(job.city) if job.city else _("your area")
+
+
+def _job_offer(event: Event) -> list[Planned]:
+    """The worker asked: what, where (the area, not the address), when, the
+    pay and until when they may accept."""
+    from doorstep.dispatch.models import Offer
+    from doorstep.payments.flows import commission_bps
+
+    offer = (
+        Offer.objects.select_related(
+            "job__order", "job__city", "worker__staff__user", "worker__provider__user"
+        )
+        .filter(public_id=event.payload.get("offer", ""))
+        .first()
+    )
+    if offer is None:
+        return []
+    worker, job = offer.worker, offer.job
+    order = job.order
+    user = worker.staff.user if worker.staff_id else worker.provider.user
+    if user is None:
+        return []
+    earned = order.total_amount - order.service_fee_amount
+    pay = earned - earned * commission_bps(order) // 10_000
+    try:
+        url = reverse(OFFERS_URL_NAME)
+    except NoReverseMatch:  # the staff app is not mounted
+        url = ""
+    when = _("as soon as possible") if job.is_asap else _local(order, order.starts_at)
+    return [
+        Planned(
+            user,
+            Kind.JOB_OFFER,
+            "job_offer",
+            url=url,
+            params={
+                "title": order.title,
+                "area": _area(job),
+                "when": when,
+                "pay": Money(pay, order.currency),
+                "deadline": _local(order, offer.expires_at),
+            },
+        )
+    ]
+
+
+def _no_worker(event: Event) -> list[Planned]:
+    """Nobody could be offered the job: the customer is told the platform keeps
+    looking; ops who dispatch orders are alerted (the queue lists it too)."""
+    from doorstep.backoffice.access import OpsPermission, has_ops_permission
+    from doorstep.dispatch.models import DispatchJob
+
+    job = (
+        DispatchJob.objects.select_related("order__customer", "city")
+        .filter(order__public_id=event.subject)
+        .first()
+    )
+    if job is None:
+        return []
+    order = job.order
+    give_up_at = _local(order, job.give_up_at) or ""
+    planned = [
+        Planned(
+            order.customer,
+            UPDATE,
+            "dispatch_still_looking",
+            url=order.get_absolute_url(),
+            params={"title": order.title, "give_up_at": give_up_at},
+        )
+    ]
+    try:
+        url = reverse("backoffice:unplaced_dispatch_orders")
+    except NoReverseMatch:  # the ops pages are not mounted
+        url = ""
+    params = {
+        "order": order.public_id,
+        "title": order.title,
+        "area": _area(job),
+        "offers": job.offers_made,
+        "give_up_at": give_up_at,
+    }
+    staff = User.objects.filter(is_staff=True, is_active=True).order_by("pk")
+    planned += [
+        Planned(user, Kind.OPS_ALERT, "dispatch_no_worker", url=url, params=params)
+        for user in staff
+        if has_ops_permission(user, OpsPermission.DISPATCH_ORDERS)
+    ]
     return planned

@@ -275,6 +275,54 @@ WORDING = {
             "provider for %(category)s from the link."
         ),
     ),
+    # --- platform dispatch (``dispatch``): offers to workers, news to customers
+    "job_offer": (
+        _("New job offer: %(title)s"),
+        _(
+            "%(title)s in %(area)s, %(when)s. Pay: %(pay)s. "
+            "Accept by %(deadline)s or it goes to someone else."
+        ),
+    ),
+    "worker_assigned": (
+        _("%(provider)s is coming for “%(title)s”"),
+        _("%(provider)s took your job and will arrive by %(when)s."),
+    ),
+    "worker_unassigned": (
+        _("We are finding you another worker"),
+        _(
+            "Your worker can no longer come for “%(title)s”. We are asking "
+            "someone else now and will tell you who is coming."
+        ),
+    ),
+    "dispatch_still_looking": (
+        _("We're still looking for a worker"),
+        _(
+            "Everyone near you is busy right now. We keep looking for “%(title)s” "
+            "until %(give_up_at)s and will tell you as soon as someone takes it."
+        ),
+    ),
+    "dispatch_expired_not_charged": (
+        _("Nobody was free for your order"),
+        _(
+            "We could not find a worker for “%(title)s” in time. Your payment "
+            "was released: you were not charged."
+        ),
+    ),
+    "dispatch_expired_refunded": (
+        _("Nobody was free for your order"),
+        _(
+            "We could not find a worker for “%(title)s” in time. You are "
+            "refunded in full."
+        ),
+    ),
+    "dispatch_no_worker": (
+        _("Nobody found for a dispatch order: %(order)s"),
+        _(
+            "Nobody could be offered “%(title)s” in %(area)s (%(offers)s offers "
+            "made). The platform keeps trying until %(give_up_at)s; assign "
+            "someone from the queue of dispatch orders with nobody found."
+        ),
+    ),
 }
 
 

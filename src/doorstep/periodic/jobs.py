@@ -192,6 +192,12 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(seconds=15),
     ),
     Job(
+        "retry_unplaced_dispatch_jobs",
+        _("Look again for workers for jobs nobody was found for"),
+        "doorstep.dispatch.tasks.retry_unplaced_jobs",
+        every=MINUTE,
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

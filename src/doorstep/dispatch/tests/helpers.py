@@ -2,7 +2,14 @@
 skilled in its category near the customer, and an order paid for on the
 sandbox (the customer's real path: place, pay on the hosted page)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
 from django.test import TestCase
+from django.utils import timezone
 
 from doorstep.accounts.models import Agency, StaffMember, User
 from doorstep.catalog.models import CatalogueService, Category
@@ -12,10 +19,22 @@ from doorstep.marketplace.models import City
 from doorstep.orders.models import Order
 from doorstep.orders.states import OrderState
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
+from doorstep.scheduling.models import AvailabilityRule
+from doorstep.scheduling.slots import END_OF_DAY
 from tests.factories import SHANGHAI, make_category, make_provider, make_user
 
 # A flat near Jing'an Temple; workers are placed around it.
 HOME = (31.2235, 121.4453)
+NEAR = (HOME[0] + 0.01, HOME[1])  # about 1 km north
+FURTHER = (HOME[0] + 0.05, HOME[1])  # about 5.5 km north
+SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def in_three_days_at_ten() -> datetime:
+    """A booked time: 10:00 in Shanghai, three days from now (12:00 with the
+    two hours of the service)."""
+    day = timezone.now().astimezone(SHANGHAI_TZ).date() + timedelta(days=3)
+    return datetime.combine(day, time(10, 0), tzinfo=SHANGHAI_TZ)
 
 
 def service_in_shanghai(
@@ -46,9 +65,11 @@ def make_worker(
     on_duty: bool = True,
     staff_of: Agency | None = None,
     name: str = "",
+    hours: tuple[time, time] | None = (time(0, 0), END_OF_DAY),
 ) -> Worker:
     """An independent provider (or, with ``staff_of``, a staff member of that
-    agency) who takes platform jobs in ``category`` from base ``at``."""
+    agency) who takes platform jobs in ``category`` from base ``at``, working
+    ``hours`` every day (all day unless told; ``None``: no weekly hours)."""
     if staff_of is None:
         provider = make_provider(at=at, time_zone="Asia/Shanghai")
         staff = None
@@ -70,6 +91,17 @@ def make_worker(
         service_radius_km=15,
     )
     worker.categories.add(category)
+    if hours is not None:
+        AvailabilityRule.objects.bulk_create(
+            AvailabilityRule(
+                provider=provider,
+                staff=staff,
+                weekday=weekday,
+                start_time=hours[0],
+                end_time=hours[1],
+            )
+            for weekday in range(7)
+        )
     return worker
 
 
@@ -111,3 +143,19 @@ def after_commit():
     """Run the work production does after a commit (offers, money flows,
     notifications) inside a test's transaction, as it happens."""
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@contextmanager
+def clock_moved(by: timedelta) -> Iterator[datetime]:
+    """Run the block ``by`` later than now, as far as the code reads the clock
+    (``django.utils.timezone.now``): what the periodic jobs then see."""
+    later = timezone.now() + by
+    with mock.patch.object(timezone, "now", return_value=later):
+        yield later
+
+
+def run_periodic_job(name: str) -> object:
+    """Run one periodic job as the scheduler does (``periodic.jobs``)."""
+    from doorstep.periodic.jobs import JOBS_BY_NAME
+
+    return JOBS_BY_NAME[name].function()
