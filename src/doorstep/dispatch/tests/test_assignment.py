@@ -125,7 +125,7 @@ def test_infeasible_pairs_cost_the_large_constant_and_are_never_made(worker, all
     matrix = cost_matrix(jobs(HOME), worker, allowed=np.array([[allowed]]))
 
     assert matrix.cost[0, 0] == INFEASIBLE
-    for strategy in assignment.SOLVERS:
+    for strategy in assignment.STRATEGIES:
         assert solve(matrix, strategy) == []
 
 
@@ -145,7 +145,6 @@ def test_the_batch_gives_up_the_nearest_worker_when_that_serves_everyone():
 
     assert solve(matrix, "greedy") == [(0, 0)]
     assert solve(matrix, "batch") == [(0, 1), (1, 0)]
-    assert solve(matrix, "dense") == [(0, 1), (1, 0)]
 
 
 def test_an_unknown_strategy_is_refused():
@@ -201,7 +200,7 @@ def brute_force_optimum(matrix) -> float:
     return float(min(choices, default=0.0))
 
 
-@pytest.mark.parametrize("strategy", assignment.SOLVERS)
+@pytest.mark.parametrize("strategy", assignment.STRATEGIES)
 @settings(max_examples=150, deadline=None)
 @given(matrix=rounds())
 def test_no_worker_or_job_twice_and_no_infeasible_pair(strategy, matrix):
@@ -219,7 +218,6 @@ def test_the_batch_is_the_brute_force_optimum_and_never_worse_than_greedy(matrix
     batch = total_cost(matrix, solve(matrix, "batch"))
 
     assert batch == pytest.approx(brute_force_optimum(matrix), rel=1e-12, abs=1e-6)
-    assert batch == pytest.approx(total_cost(matrix, solve(matrix, "dense")))
     assert batch <= total_cost(matrix, solve(matrix, "greedy")) + 1e-6
 
 
