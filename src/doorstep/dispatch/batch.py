@@ -2,19 +2,39 @@
 seconds, all open jobs and all free workers on duty are matched at once.
 
 ``run_round`` is the one entry point (the periodic job, a job that just opened
-or was declined, the simulated day). ``strategy`` "greedy" offers each job, in
-the order they opened, to its nearest eligible worker — the baseline the batch
-strategy is measured against.
+or was declined, the simulated day). It loads the round's inputs in a fixed
+number of queries (plus one per distinct category, for qualification), builds
+one cost matrix and solves it (``dispatch.assignment``: the cost and the two
+strategies are documented there), then makes the offers. Strategy "greedy"
+offers each job, in the order they opened, to its nearest eligible worker —
+the baseline the batch strategy is measured against.
+
+Two rounds at once (two periodic runners, a round triggered by a decline beside
+the periodic one) are safe: each offer is made under the job's row lock after
+checking the order still waits for a worker, and the database refuses a second
+live offer for a job or a worker (``Offer``'s constraints): the loser's offer
+is skipped, never doubled.
 """
 
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from doorstep.dispatch import cascade
-from doorstep.dispatch.models import DispatchJob, Offer
+from doorstep.dispatch import assignment, cascade
+from doorstep.dispatch.candidates import qualified_worker_ids
+from doorstep.dispatch.models import DispatchJob, Offer, Worker
 from doorstep.orders.states import OrderState
+from doorstep.scheduling.models import TimeClaim
+
+# Taken time further ahead than this cannot stop an "as soon as possible" job.
+CLAIM_HORIZON = timedelta(days=1)
+# The window the fairness term counts jobs and offers in.
+LOAD_WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -22,6 +42,12 @@ class RoundResult:
     jobs: int = 0
     workers: int = 0
     offers: list[str] = field(default_factory=list)
+    round_id: str = ""
+    strategy: str = "batch"
+    # The assignment's objective (``assignment.total_cost``) before the offers
+    # were made; offers the database refused are not taken out of it.
+    total_cost: float = 0.0
+    escalated: int = 0
 
 
 def open_asap_jobs():
@@ -33,12 +59,178 @@ def open_asap_jobs():
     )
 
 
+def free_workers():
+    """On duty, taking platform jobs, without a live offer."""
+    return Worker.objects.filter(is_on_duty=True, accepts_dispatch=True).exclude(
+        offers__status=Offer.Status.PENDING
+    )
+
+
 def run_round(*, now: datetime | None = None, strategy: str = "batch") -> RoundResult:
+    if strategy not in assignment.STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}")
     now = now or timezone.now()
-    result = RoundResult()
-    for job in open_asap_jobs():
-        result.jobs += 1
-        offer = cascade.offer_next(order_id=job.order_id, now=now)
+    result = RoundResult(
+        round_id=f"{strategy}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}",
+        strategy=strategy,
+    )
+    jobs = list(open_asap_jobs())
+    result.jobs = len(jobs)
+    if not jobs:
+        return result
+    workers, free_minutes = _available(list(free_workers()), now)
+    result.workers = len(workers)
+    matrix = assignment.cost_matrix(
+        _job_inputs(jobs, now),
+        _worker_inputs(workers, free_minutes, now),
+        allowed=_allowed(jobs, workers),
+    )
+    pairs = assignment.solve(matrix, strategy)
+    result.total_cost = assignment.total_cost(matrix, pairs)
+    for i, j in pairs:
+        offer = _offer(
+            jobs[i],
+            workers[j],
+            now=now,
+            cost=float(matrix.cost[i, j]),
+            travel=int(matrix.travel[i, j]),
+            round_id=result.round_id,
+        )
         if offer is not None:
             result.offers.append(offer.public_id)
+    # Nobody at all could take these (as the one-at-a-time cascade decides):
+    # ops are alerted and the customer told, once per job.
+    for i in np.flatnonzero(~matrix.feasible.any(axis=1)):
+        result.escalated += cascade.escalate(job=jobs[i], now=now)
     return result
+
+
+def _offer(
+    job: DispatchJob,
+    worker: Worker,
+    *,
+    now: datetime,
+    cost: float,
+    travel: int,
+    round_id: str,
+) -> Offer | None:
+    """Offer under the job's lock, if the order still waits for a worker;
+    ``None`` when it does not or another dispatcher got the job or the worker
+    first."""
+    with transaction.atomic():
+        locked = cascade.lock_job(job.order_id)
+        if locked.order.state != OrderState.DISPATCHING or locked.worker_id:
+            return None
+        return cascade.make_offer(
+            job=locked, worker=worker, now=now, cost=cost, travel=travel, batch=round_id
+        )
+
+
+def _available(
+    workers: list[Worker], now: datetime
+) -> tuple[list[Worker], list[float]]:
+    """The workers whose time is free now, and the minutes until each one's
+    next taken time (infinite when none within ``CLAIM_HORIZON``). One query."""
+    providers = {worker.provider_id for worker in workers}
+    next_taken: dict[tuple[int, int], datetime] = {}
+    busy_now: set[tuple[int, int]] = set()
+    claims = (
+        TimeClaim.objects.filter(
+            provider_id__in=providers,
+            released_at__isnull=True,
+            ends_at__gt=now,
+            starts_at__lt=now + CLAIM_HORIZON,
+        )
+        .filter(Q(hold_expires_at__isnull=True) | Q(hold_expires_at__gt=now))
+        .values_list("provider_id", "staff_key", "starts_at")
+    )
+    for provider_id, staff_key, starts_at in claims:
+        key = (provider_id, staff_key)
+        if starts_at <= now:
+            busy_now.add(key)
+        elif key not in next_taken or starts_at < next_taken[key]:
+            next_taken[key] = starts_at
+    available, free_minutes = [], []
+    for worker in workers:
+        key = (worker.provider_id, worker.staff_key)
+        if key in busy_now:
+            continue
+        available.append(worker)
+        starts_at = next_taken.get(key)
+        free_minutes.append(
+            (starts_at - now).total_seconds() / 60 if starts_at else np.inf
+        )
+    return available, free_minutes
+
+
+def _job_inputs(jobs: list[DispatchJob], now: datetime) -> assignment.Jobs:
+    return assignment.Jobs(
+        latitude=np.array([job.order.latitude for job in jobs], dtype=float),
+        longitude=np.array([job.order.longitude for job in jobs], dtype=float),
+        due_minutes=np.array(
+            [
+                (job.arrive_by - now).total_seconds() / 60 if job.arrive_by else np.inf
+                for job in jobs
+            ],
+            dtype=float,
+        ),
+        length_minutes=np.array(
+            [
+                (job.order.ends_at - job.order.starts_at).total_seconds() / 60
+                for job in jobs
+            ],
+            dtype=float,
+        ),
+    )
+
+
+def _worker_inputs(
+    workers: list[Worker], free_minutes: list[float], now: datetime
+) -> assignment.Workers:
+    """Positions, ranges and free time, and the fairness counts (two queries)."""
+    ids = [worker.pk for worker in workers]
+    since = now - LOAD_WINDOW
+    offers = dict(
+        Offer.objects.filter(worker_id__in=ids, offered_at__gte=since)
+        .values("worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("worker_id", "n")
+    )
+    jobs = dict(
+        DispatchJob.objects.filter(worker_id__in=ids, accepted_at__gte=since)
+        .values("worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("worker_id", "n")
+    )
+    positions = np.array([worker.position for worker in workers], dtype=float)
+    return assignment.Workers(
+        latitude=positions[:, 0] if len(workers) else np.zeros(0),
+        longitude=positions[:, 1] if len(workers) else np.zeros(0),
+        radius_km=np.array([float(w.service_radius_km) for w in workers]),
+        free_minutes=np.array(free_minutes, dtype=float),
+        jobs_today=np.array([jobs.get(pk, 0) for pk in ids], dtype=float),
+        offers_today=np.array([offers.get(pk, 0) for pk in ids], dtype=float),
+    )
+
+
+def _allowed(jobs: list[DispatchJob], workers: list[Worker]) -> np.ndarray:
+    """Which worker may be offered which job: qualified for its category (one
+    query per distinct category) and never offered it before (one query)."""
+    column = {worker.pk: j for j, worker in enumerate(workers)}
+    allowed = np.zeros((len(jobs), len(workers)), dtype=bool)
+    by_category: dict[int, list[int]] = {}
+    for i, job in enumerate(jobs):
+        by_category.setdefault(job.category_id, []).append(i)
+    for category_id, rows in by_category.items():
+        columns = [
+            column[pk] for pk in qualified_worker_ids(category_id) if pk in column
+        ]
+        if columns:
+            allowed[np.ix_(rows, columns)] = True
+    row = {job.pk: i for i, job in enumerate(jobs)}
+    for job_id, worker_id in Offer.objects.filter(job_id__in=row).values_list(
+        "job_id", "worker_id"
+    ):
+        if worker_id in column:
+            allowed[row[job_id], column[worker_id]] = False
+    return allowed

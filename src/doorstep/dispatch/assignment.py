@@ -1,0 +1,176 @@
+"""Who goes where in a batch round: one cost for every (job, worker) pair, then
+the assignment of least total cost. Pure numpy and scipy, no Django: the round
+(``dispatch.batch``) loads the inputs and makes the offers.
+
+The cost of sending worker j to job i, in minutes (lower is better)::
+
+    cost[i, j] = travel[i, j]
+               + LATENESS_WEIGHT  * max(0, travel[i, j] - due[i])
+               + JOB_LOAD_WEIGHT  * jobs_today[j]
+               + OFFER_LOAD_WEIGHT * offers_today[j]
+
+    travel[i, j]   whole minutes from the worker's position to the job's door
+                   (``dispatch.travel``: great-circle km x ROAD_FACTOR at
+                   CITY_SPEED_KMH, plus SETTING_OFF_MINUTES);
+    due[i]         minutes from now to the job's promised arrival (``arrive_by``;
+                   infinite without one): every minute past it weighs
+                   LATENESS_WEIGHT times a minute on the road;
+    jobs_today[j]  jobs the worker accepted in the last 24 hours, and
+    offers_today[j] offers made to them in the last 24 hours: a small nudge
+                   spreading work across workers (2 minutes a job, half a
+                   minute an offer), never worth a long detour.
+
+A pair is infeasible, and costs INFEASIBLE instead, when the job is beyond the
+worker's service radius (great-circle km), the worker may not take it (not
+qualified, or offered this job before: ``allowed``), or the worker's time is
+taken before they could arrive and finish (``travel + length > free``).
+
+``solve(..., "batch")`` finds the assignment of least total cost: with
+INFEASIBLE above any sum of feasible costs, the optimum first matches as many
+jobs as can be matched, then at the least cost; infeasible pairs are dropped
+from the answer. It runs ``scipy.optimize.linear_sum_assignment`` (rectangular
+matrices allowed) on the jobs and workers that have at least one feasible pair.
+
+``solve(..., "greedy")`` is the baseline (what a one-job-at-a-time dispatcher
+does): jobs in the order given (the order they opened), each to its nearest
+(least travel, then least cost) feasible worker still free. ``total_cost``
+scores every answer the same way.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from doorstep.dispatch.travel import distance_km_matrix, minutes_for_km
+
+LATENESS_WEIGHT = 10.0  # a minute late costs ten minutes on the road
+JOB_LOAD_WEIGHT = 2.0  # minutes per job the worker took in the last 24 hours
+OFFER_LOAD_WEIGHT = 0.5  # minutes per offer made to them in the last 24 hours
+INFEASIBLE = 1e9  # far above any sum of feasible costs (minutes)
+
+STRATEGIES = ("batch", "greedy")
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """n open jobs, in the order they opened (arrays of length n)."""
+
+    latitude: np.ndarray
+    longitude: np.ndarray
+    due_minutes: np.ndarray  # minutes from now to the promised arrival; inf: none
+    length_minutes: np.ndarray  # how long the job itself takes
+
+    def __len__(self) -> int:
+        return len(self.latitude)
+
+
+@dataclass(frozen=True)
+class Workers:
+    """m free workers (arrays of length m)."""
+
+    latitude: np.ndarray
+    longitude: np.ndarray
+    radius_km: np.ndarray
+    free_minutes: np.ndarray  # minutes from now to their next taken time; inf: none
+    jobs_today: np.ndarray
+    offers_today: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.latitude)
+
+
+@dataclass(frozen=True)
+class CostMatrix:
+    cost: np.ndarray  # n x m, INFEASIBLE where not feasible
+    travel: np.ndarray  # n x m whole minutes
+    feasible: np.ndarray  # n x m bool
+
+
+def as_array(values, dtype=float) -> np.ndarray:
+    return np.asarray(values, dtype=dtype).reshape(-1)
+
+
+def cost_matrix(
+    jobs: Jobs, workers: Workers, *, allowed: np.ndarray | None = None
+) -> CostMatrix:
+    """The cost of every (job, worker) pair (see the module's docstring).
+    ``allowed`` (n x m bool) marks the pairs the rules permit (qualified, not
+    offered before); every pair when omitted."""
+    distance = distance_km_matrix(
+        jobs.latitude, jobs.longitude, workers.latitude, workers.longitude
+    )
+    travel = minutes_for_km(distance)
+    # Out of range, not allowed, or busy before they could be done: the few
+    # workers with taken time ahead are checked on their own columns.
+    infeasible = distance > as_array(workers.radius_km)[None, :]
+    if allowed is not None:
+        infeasible |= ~np.asarray(allowed, dtype=bool)
+    free = as_array(workers.free_minutes)
+    busy = np.flatnonzero(np.isfinite(free))
+    if len(busy):
+        infeasible[:, busy] |= (
+            travel[:, busy] + as_array(jobs.length_minutes)[:, None] > free[busy]
+        )
+    # Reuse the distances' memory for the cost: one n x m array fewer.
+    cost = np.subtract(travel, as_array(jobs.due_minutes)[:, None], out=distance)
+    np.maximum(cost, 0.0, out=cost)
+    cost *= LATENESS_WEIGHT
+    cost += travel
+    cost += (
+        JOB_LOAD_WEIGHT * as_array(workers.jobs_today)
+        + OFFER_LOAD_WEIGHT * as_array(workers.offers_today)
+    )[None, :]
+    np.copyto(cost, INFEASIBLE, where=infeasible)
+    feasible = ~infeasible
+    return CostMatrix(cost=cost, travel=travel, feasible=feasible)
+
+
+def solve(matrix: CostMatrix, strategy: str = "batch") -> list[tuple[int, int]]:
+    """Feasible (job index, worker index) pairs, each job and each worker at
+    most once, in job order."""
+    if strategy == "batch":
+        return _optimal(matrix)
+    if strategy == "greedy":
+        return _greedy(matrix)
+    raise ValueError(f"unknown strategy {strategy!r}; one of {STRATEGIES}")
+
+
+def total_cost(matrix: CostMatrix, pairs: list[tuple[int, int]]) -> float:
+    """The objective both strategies are judged by: the pairs' costs, plus
+    INFEASIBLE for each of the min(n, m) possible pairs left unmade."""
+    rows, columns = matrix.cost.shape
+    made = sum(float(matrix.cost[i, j]) for i, j in pairs)
+    return made + INFEASIBLE * (min(rows, columns) - len(pairs))
+
+
+def _optimal(matrix: CostMatrix) -> list[tuple[int, int]]:
+    # Only jobs and workers with at least one feasible pair take part: the
+    # others would be matched at INFEASIBLE and dropped anyway.
+    rows = np.flatnonzero(matrix.feasible.any(axis=1))
+    columns = np.flatnonzero(matrix.feasible.any(axis=0))
+    if not len(rows) or not len(columns):
+        return []
+    sub = matrix.cost[np.ix_(rows, columns)]
+    job_at, worker_at = linear_sum_assignment(sub)
+    return [
+        (int(rows[i]), int(columns[j]))
+        for i, j in zip(job_at, worker_at, strict=True)
+        if sub[i, j] < INFEASIBLE
+    ]
+
+
+def _greedy(matrix: CostMatrix) -> list[tuple[int, int]]:
+    taken = np.zeros(matrix.cost.shape[1], dtype=bool)
+    pairs = []
+    for i in range(matrix.cost.shape[0]):
+        options = np.flatnonzero(matrix.feasible[i] & ~taken)
+        if not len(options):
+            continue
+        # Least travel, then least cost, then the first worker.
+        best = options[
+            np.lexsort((matrix.cost[i, options], matrix.travel[i, options]))[0]
+        ]
+        taken[best] = True
+        pairs.append((i, int(best)))
+    return pairs

@@ -1,0 +1,231 @@
+"""The assignment's cost and its two strategies, on arrays alone (no database):
+every pair respects the rules, the batch finds the true optimum and never does
+worse than the greedy baseline."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from doorstep.dispatch import assignment
+from doorstep.dispatch.assignment import (
+    INFEASIBLE,
+    LATENESS_WEIGHT,
+    Jobs,
+    Workers,
+    cost_matrix,
+    solve,
+    total_cost,
+)
+from doorstep.dispatch.travel import distance_km_matrix, minutes_for_km, travel_minutes
+
+HOME = (31.2235, 121.4453)
+INF = math.inf
+
+
+def jobs(*positions, due=INF, length=60.0) -> Jobs:
+    n = len(positions)
+    return Jobs(
+        latitude=np.array([p[0] for p in positions]),
+        longitude=np.array([p[1] for p in positions]),
+        due_minutes=np.full(n, due, dtype=float),
+        length_minutes=np.full(n, length, dtype=float),
+    )
+
+
+def workers(*positions, radius=15.0, free=INF, jobs_today=0, offers_today=0):
+    m = len(positions)
+    return Workers(
+        latitude=np.array([p[0] for p in positions]),
+        longitude=np.array([p[1] for p in positions]),
+        radius_km=np.full(m, radius, dtype=float),
+        free_minutes=np.full(m, free, dtype=float),
+        jobs_today=np.full(m, jobs_today, dtype=float),
+        offers_today=np.full(m, offers_today, dtype=float),
+    )
+
+
+def north(km: float) -> tuple[float, float]:
+    return (HOME[0] + km / 111.2, HOME[1])
+
+
+# --- Travel: one formula, one pair or many --------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-60, max_value=60),
+            st.floats(min_value=-179, max_value=179),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-60, max_value=60),
+            st.floats(min_value=-179, max_value=179),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_the_travel_matrix_is_the_single_pair_estimate(origins, destinations):
+    distance = distance_km_matrix(
+        [o[0] for o in origins],
+        [o[1] for o in origins],
+        [d[0] for d in destinations],
+        [d[1] for d in destinations],
+    )
+    minutes = minutes_for_km(distance)
+    for i, origin in enumerate(origins):
+        for j, destination in enumerate(destinations):
+            # Float rounding may tip a whole minute exactly on the boundary.
+            assert abs(minutes[i, j] - travel_minutes(origin, destination)) <= 1
+
+
+def test_the_travel_matrix_agrees_exactly_on_ordinary_distances():
+    assert minutes_for_km(np.array([0.0, 1.0, 5.5]))[0] == 8
+    points = [north(km) for km in (0.3, 1, 2.5, 7, 12)]
+    minutes = minutes_for_km(
+        distance_km_matrix(
+            [HOME[0]], [HOME[1]], [p[0] for p in points], [p[1] for p in points]
+        )
+    )
+    assert minutes[0].tolist() == [travel_minutes(HOME, p) for p in points]
+
+
+# --- The cost -------------------------------------------------------------------------
+
+
+def test_the_cost_is_travel_plus_weighted_lateness_plus_a_little_load():
+    matrix = cost_matrix(
+        jobs(HOME, due=10.0), workers(north(2), jobs_today=1, offers_today=2)
+    )
+    travel = travel_minutes(north(2), HOME)
+    assert travel > 10
+    assert matrix.cost[0, 0] == pytest.approx(
+        travel + LATENESS_WEIGHT * (travel - 10) + 2 * 1.0 + 0.5 * 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("worker", "allowed"),
+    [
+        (workers(north(20)), True),  # out of range
+        (workers(north(1), free=30), True),  # busy before they could finish
+        (workers(north(1)), False),  # not qualified, or offered this job before
+    ],
+)
+def test_infeasible_pairs_cost_the_large_constant_and_are_never_made(worker, allowed):
+    matrix = cost_matrix(jobs(HOME), worker, allowed=np.array([[allowed]]))
+
+    assert matrix.cost[0, 0] == INFEASIBLE
+    for strategy in assignment.STRATEGIES:
+        assert solve(matrix, strategy) == []
+
+
+def test_the_batch_gives_up_the_nearest_worker_when_that_serves_everyone():
+    # The first job's nearest worker is the only one who can reach the second.
+    matrix = cost_matrix(
+        jobs(HOME, north(12)),
+        Workers(
+            latitude=np.array([north(2)[0], north(-3)[0]]),
+            longitude=np.array([HOME[1], HOME[1]]),
+            radius_km=np.array([15.0, 5.0]),
+            free_minutes=np.array([INF, INF]),
+            jobs_today=np.zeros(2),
+            offers_today=np.zeros(2),
+        ),
+    )
+
+    assert solve(matrix, "greedy") == [(0, 0)]
+    assert solve(matrix, "batch") == [(0, 1), (1, 0)]
+
+
+def test_an_unknown_strategy_is_refused():
+    with pytest.raises(ValueError, match="unknown strategy"):
+        solve(cost_matrix(jobs(HOME), workers(HOME)), "random")
+
+
+# --- Properties on random small rounds ------------------------------------------------
+
+
+@st.composite
+def rounds(draw, max_jobs=6, max_workers=6):
+    n = draw(st.integers(0, max_jobs))
+    m = draw(st.integers(0, max_workers))
+    offsets = st.floats(min_value=-0.12, max_value=0.12)  # about ±13 km
+
+    def column(size, strategy):
+        return np.array(draw(st.lists(strategy, min_size=size, max_size=size)))
+
+    round_jobs = Jobs(
+        latitude=HOME[0] + column(n, offsets),
+        longitude=HOME[1] + column(n, offsets),
+        due_minutes=column(n, st.sampled_from([INF, 15.0, 30.0, 60.0, 120.0])),
+        length_minutes=column(n, st.sampled_from([30.0, 60.0, 120.0])),
+    )
+    round_workers = Workers(
+        latitude=HOME[0] + column(m, offsets),
+        longitude=HOME[1] + column(m, offsets),
+        radius_km=column(m, st.floats(min_value=1, max_value=25)),
+        free_minutes=column(m, st.sampled_from([INF, INF, 45.0, 90.0, 240.0])),
+        jobs_today=column(m, st.integers(0, 8)).astype(float),
+        offers_today=column(m, st.integers(0, 20)).astype(float),
+    )
+    allowed = np.array(
+        draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m)),
+        dtype=bool,
+    ).reshape(n, m)
+    return cost_matrix(round_jobs, round_workers, allowed=allowed)
+
+
+def brute_force_optimum(matrix) -> float:
+    n, m = matrix.cost.shape
+    if n <= m:
+        choices = (
+            sum(matrix.cost[i, j] for i, j in enumerate(columns))
+            for columns in itertools.permutations(range(m), n)
+        )
+    else:
+        choices = (
+            sum(matrix.cost[i, j] for j, i in enumerate(rows))
+            for rows in itertools.permutations(range(n), m)
+        )
+    return float(min(choices, default=0.0))
+
+
+@pytest.mark.parametrize("strategy", assignment.STRATEGIES)
+@settings(max_examples=150, deadline=None)
+@given(matrix=rounds())
+def test_no_worker_or_job_twice_and_no_infeasible_pair(strategy, matrix):
+    pairs = solve(matrix, strategy)
+
+    assert len({i for i, _ in pairs}) == len(pairs)
+    assert len({j for _, j in pairs}) == len(pairs)
+    assert all(matrix.feasible[i, j] for i, j in pairs)
+    assert all(matrix.cost[i, j] < INFEASIBLE for i, j in pairs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(matrix=rounds())
+def test_the_batch_is_the_brute_force_optimum_and_never_worse_than_greedy(matrix):
+    batch = total_cost(matrix, solve(matrix, "batch"))
+
+    assert batch == pytest.approx(brute_force_optimum(matrix), rel=1e-12, abs=1e-6)
+    assert batch <= total_cost(matrix, solve(matrix, "greedy")) + 1e-6
+
+
+@settings(max_examples=100, deadline=None)
+@given(matrix=rounds())
+def test_the_batch_matches_as_many_jobs_as_any_assignment_can(matrix):
+    # INFEASIBLE outweighs every feasible cost: the count comes first.
+    n, m = matrix.cost.shape
+    best = brute_force_optimum(matrix)
+    most = min(n, m) - round(best // INFEASIBLE)
+    assert len(solve(matrix, "batch")) == most
