@@ -180,10 +180,13 @@ def _render_job(
 ) -> HttpResponse:
     user = request.user
     transitions = order_queries.party_transitions(order, user)
+    forward = [t for t in transitions if t.name in work_queries.FORWARD_STEPS]
     context = {
         "job": work_queries.job_card(order, user),
         "order": order,
-        "transitions": transitions,
+        # The job's way forward first; cancelling and reports tucked away below.
+        "transitions": forward,
+        "other_transitions": [t for t in transitions if t not in forward],
         "forms": _step_forms(bound),
         "events": order_queries.timeline(order),
         "photos": list(order.photos.all()),
