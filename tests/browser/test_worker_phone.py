@@ -149,9 +149,7 @@ def test_a_staff_member_does_an_asap_cleaning_from_their_phone(
     # Then Cora confirms on her order page and reviews the job
     customer.reload()
     customer.get_by_role("button", name="Confirm it's done").click()
-    expect(customer.locator(".order-head [data-order-state]")).to_have_text(
-        "Completed"
-    )
+    expect(customer.locator(".order-head [data-order-state]")).to_have_text("Completed")
     customer.goto(f"{live_server.url}/orders/{order.public_id}/review/")
     customer.get_by_role("group", name="Overall").locator("label").filter(
         has_text="5 stars"
@@ -167,4 +165,5 @@ def test_a_staff_member_does_an_asap_cleaning_from_their_phone(
     order.refresh_from_db()
     assert order.state == OrderState.COMPLETED
     assert order.staff == wu.staff
-    assert phone.problems == [] and customer.problems == []  # type: ignore[attr-defined]
+    assert phone.problems == []
+    assert customer.problems == []

@@ -104,7 +104,7 @@ def test_accepting_returns_the_job(client, auth, offer, worker):
     assert body["job"]["state"] == OrderState.ACCEPTED
     assert body["job"]["address"] == "1 Yuyuan Road"
     assert body["job"]["map"]["geo"].startswith("geo:31.223500,121.445300")
-    assert {"name": "depart", "label": "I'm on my way"} == body["job"]["next_step"]
+    assert body["job"]["next_step"] == {"name": "depart", "label": "I'm on my way"}
 
 
 def test_a_closed_offer_is_a_conflict(client, auth, offer):
@@ -194,16 +194,15 @@ def test_duty_and_location(client, auth, worker):
     again = _post(
         client, "/work/location", {"latitude": 31.2, "longitude": 121.5}, **auth
     )
-    bad = _post(
-        client, "/work/location", {"latitude": 95, "longitude": 121.5}, **auth
-    )
+    bad = _post(client, "/work/location", {"latitude": 95, "longitude": 121.5}, **auth)
 
     assert shared.json()["shares_location"] is True
     assert kept.status_code == 204
     assert_problem(again, 429, "location_too_frequent")
     assert_problem(bad, 422, "location_out_of_range")
     duty_now = client.get(f"{API}/work/duty", **auth).json()
-    assert duty_now["on_duty"] and duty_now["located_at"]
+    assert duty_now["on_duty"]
+    assert duty_now["located_at"]
     worker.refresh_from_db()
     assert (worker.latitude, worker.longitude) == (31.2, 121.5)
 

@@ -116,9 +116,7 @@ def test_a_lapsed_offer_cannot_be_accepted_and_says_so(client, worker, offer):
     Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now())
     client.force_login(worker.staff.user)
 
-    response = client.post(
-        reverse("work:accept", args=[offer.public_id]), follow=True
-    )
+    response = client.post(reverse("work:accept", args=[offer.public_id]), follow=True)
 
     assert "This job is no longer on offer to you." in response.content.decode()
     order = offer.job.order
@@ -166,7 +164,8 @@ def test_the_day_lists_the_job_with_address_map_and_next_step(client, worker, jo
     assert "1 Yuyuan Road" in page
     assert f"geo:{HOME[0]:.6f},{HOME[1]:.6f}" in page
     assert "openstreetmap.org/?mlat=" in page
-    assert "Cora" in page and "Customer" not in page  # the first name only
+    assert "Cora" in page
+    assert "Customer" not in page
     assert "Ring twice, the cat is shy." in page
     assert reverse("work:step", args=[job.public_id, "depart"]) in page
     # In the job's own zone (Shanghai), whatever the page's.
@@ -245,7 +244,8 @@ def test_the_duty_toggle_and_location_opt_in(client, worker):
     client.post(reverse("work:duty"), {"on_duty": "1"})
     client.post(reverse("work:sharing"), {"shares_location": "on"})
     worker.refresh_from_db()
-    assert worker.is_on_duty and worker.shares_location
+    assert worker.is_on_duty
+    assert worker.shares_location
     page = client.get(reverse("work:home")).content.decode()
     assert "data-share-location" in page
     assert reverse("api:work_location") in page
