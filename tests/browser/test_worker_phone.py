@@ -167,3 +167,50 @@ def test_a_staff_member_does_an_asap_cleaning_from_their_phone(
     assert order.staff == wu.staff
     assert phone.problems == []
     assert customer.problems == []
+
+
+def test_the_phone_shares_its_position_only_after_opting_in(
+    live_server, browser: Browser
+):
+    # Given Wu on duty, his phone at People's Square, sharing not yet on
+    wu = make_worker(
+        service_in_shanghai().service.category, staff_of=make_agency(), name="Wu"
+    )
+    context = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        locale="en-US",
+        geolocation={"latitude": 31.2304, "longitude": 121.4737, "accuracy": 15},
+        permissions=["geolocation"],
+    )
+    client = Client()
+    client.force_login(wu.staff.user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/work/")
+    phone.wait_for_timeout(500)
+    wu.refresh_from_db()
+    assert wu.latitude is None
+
+    # When he ticks "Share my location while on duty" (it saves itself)
+    with phone.expect_response(re.compile(r"/api/v1/work/location$")) as sent:
+        phone.get_by_label("Share my location while on duty").check()
+
+    # Then the page sends the phone's position, and dispatch knows where he is
+    assert sent.value.status == 204
+    wu.refresh_from_db()
+    assert (wu.shares_location, wu.latitude, wu.longitude) == (True, 31.2304, 121.4737)
+
+    # And going off duty forgets it
+    phone.get_by_role("button", name="Go off duty").click()
+    expect(phone.get_by_role("button", name="Go on duty")).to_be_visible()
+    wu.refresh_from_db()
+    assert (wu.is_on_duty, wu.shares_location, wu.latitude) == (False, False, None)

@@ -330,3 +330,21 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, job):
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_an_independent_provider_works_their_own_offers_and_jobs(client, for_sale):
+    independent = make_worker(for_sale.service.category, at=NEAR)
+    user = independent.provider.user
+    order = paid_dispatch_order(for_sale)
+    offer = order.dispatch_job.offers.get(worker=independent)
+    client.force_login(user)
+    assert offer.public_id in client.get(reverse("work:home")).content.decode()
+
+    with after_commit():
+        client.post(reverse("work:accept", args=[offer.public_id]))
+    page = client.get(reverse("work:home")).content.decode()
+
+    order.refresh_from_db()
+    assert (order.provider, order.staff) == (independent.provider, None)
+    assert f'data-job-id="{order.public_id}"' in page
+    assert client.get(reverse("work:job", args=[order.public_id])).status_code == 200
