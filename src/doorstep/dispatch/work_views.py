@@ -58,8 +58,16 @@ def _home_context(request: HttpRequest) -> dict:
     now = timezone.now()
     return {
         "worker": duty.worker_of(request.user),
-        "offers": work_queries.my_offers(request.user, now=now),
         "days": work_queries.my_jobs(request.user, now=now),
+        **_offers_context(work_queries.my_offers(request.user, now=now)),
+    }
+
+
+def _offers_context(live: list[work_queries.OfferCard]) -> dict:
+    return {
+        "offers": live,
+        # What the polling sends back: the same offers answer 204.
+        "offers_version": _offers_version(live),
         "decline_reasons": DECLINE_REASONS,
     }
 
@@ -73,12 +81,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def offers(request: HttpRequest) -> HttpResponse:
-    """The live offers (an htmx partial polled every few seconds)."""
-    context = {
-        "offers": work_queries.my_offers(request.user),
-        "decline_reasons": DECLINE_REASONS,
-    }
-    return render(request, "dispatch/work/_offers.html", context)
+    """The live offers (an htmx partial polled every few seconds). While they
+    are the same ones it answers 204, which htmx leaves alone: an open decline
+    form is not wiped (the countdown runs in the browser)."""
+    live = work_queries.my_offers(request.user)
+    if request.GET.get("v") == _offers_version(live):
+        return HttpResponse(status=204)
+    return render(request, "dispatch/work/_offers.html", _offers_context(live))
+
+
+def _offers_version(live: list[work_queries.OfferCard]) -> str:
+    return ".".join(card.public_id for card in live) or "none"
 
 
 @login_required

@@ -152,6 +152,18 @@ def test_the_offers_partial_lists_the_live_offers(client, worker, offer):
     assert offer.public_id in response.content.decode()
 
 
+def test_the_offers_partial_leaves_the_page_alone_while_nothing_changed(
+    client, worker, offer
+):
+    client.force_login(worker.staff.user)
+
+    same = client.get(reverse("work:offers"), {"v": offer.public_id})
+    changed = client.get(reverse("work:offers"), {"v": "none"})
+
+    assert same.status_code == 204
+    assert changed.status_code == 200
+
+
 # --- The job, step by step ----------------------------------------------------------
 
 
