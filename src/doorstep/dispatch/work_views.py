@@ -103,7 +103,13 @@ def accept_offer(request: HttpRequest, offer_id: str) -> HttpResponse:
     except NotFound:
         raise
     except DomainError as error:
-        messages.error(request, error.message)
+        # The calendar's own words speak to a customer picking a time.
+        message = (
+            _("You already have a job at that time, so this one cannot be yours.")
+            if error.code == "slot_taken"
+            else error.message
+        )
+        messages.error(request, message)
         return redirect(_home())
     messages.success(request, _("The job is yours. Set off when you are ready."))
     return redirect("work:job", order_id=offer.job.order.public_id)

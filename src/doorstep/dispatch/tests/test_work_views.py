@@ -1,6 +1,7 @@
 """The worker's phone pages: an offer arrives through the cascade, the staff
 member takes it and does the job step by step; nobody else sees it."""
 
+from datetime import timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from doorstep.dispatch.tests.helpers import (
 )
 from doorstep.orders.states import OrderState
 from doorstep.payments.queries import order_money
+from doorstep.scheduling.services import claim_time
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +124,29 @@ def test_a_lapsed_offer_cannot_be_accepted_and_says_so(client, worker, offer):
     order = offer.job.order
     order.refresh_from_db()
     assert order.state == OrderState.DISPATCHING
+
+
+def test_a_taken_time_is_said_clearly_and_changes_nothing(client, worker, offer):
+    # Another job of Wu's already holds the next hours (a hold, as a booking does).
+    now = timezone.now()
+    claim_time(
+        provider=worker.provider,
+        staff_key=worker.staff_key,
+        starts_at=now - timedelta(minutes=5),
+        ends_at=now + timedelta(hours=4),
+        hold_minutes=30,
+        held_by=make_user(),
+    )
+    client.force_login(worker.staff.user)
+
+    response = client.post(reverse("work:accept", args=[offer.public_id]), follow=True)
+
+    assert "You already have a job at that time" in response.content.decode()
+    order = offer.job.order
+    order.refresh_from_db()
+    assert (order.state, order.staff) == (OrderState.DISPATCHING, None)
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.PENDING
 
 
 def test_declining_keeps_the_reason_and_passes_the_job_on(
