@@ -384,4 +384,5 @@ def test_an_independent_provider_works_their_own_offers_and_jobs(client, for_sal
     order.refresh_from_db()
     assert (order.provider, order.staff) == (independent.provider, None)
     assert f'data-job-id="{order.public_id}"' in page
+    assert f'href="{reverse("work:home")}"' in page  # "My jobs" in the menu
     assert client.get(reverse("work:job", args=[order.public_id])).status_code == 200
