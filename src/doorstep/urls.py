@@ -34,6 +34,8 @@ urlpatterns = [
     # Standards enforcement (trust): the provider's page and /ops/standards/.
     path("", include("doorstep.trust.standards_urls")),
     path("", include("doorstep.legal.urls")),
+    # The worker's phone (agency staff and independent providers): /work/.
+    path("", include("doorstep.dispatch.work_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

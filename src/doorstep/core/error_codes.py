@@ -311,6 +311,31 @@ class ErrorCode(StrEnum):
         422,
         "The service cannot be booked now.",
     )
+    LOCATION_INACCURATE = (
+        "location_inaccurate",
+        422,
+        "The position's accuracy is worse than 1,000 m; it was not kept.",
+    )
+    LOCATION_NOT_SHARED = (
+        "location_not_shared",
+        409,
+        "Location sharing is off, or the worker is off duty.",
+    )
+    LOCATION_OUT_OF_RANGE = (
+        "location_out_of_range",
+        422,
+        "Latitude or longitude outside the globe.",
+    )
+    LOCATION_STALE = (
+        "location_stale",
+        422,
+        "The position was taken more than 2 minutes ago (or in the future).",
+    )
+    LOCATION_TOO_FREQUENT = (
+        "location_too_frequent",
+        429,
+        "Positions are kept at most every 10 seconds; wait.",
+    )
     MESSAGE_TOO_LONG = "message_too_long", 400, "The message is too long."
     MFA_CODE_INVALID = (
         "mfa_code_invalid",
@@ -330,6 +355,11 @@ class ErrorCode(StrEnum):
     NOTIFICATION_NOT_FOUND = "notification_not_found", 404, "No such notification."
     NOT_AUTHORISED = "not_authorised", 409, "The order has no authorised payment."
     NOT_A_PROVIDER = "not_a_provider", 404, "You have no provider profile yet."
+    NOT_A_WORKER = (
+        "not_a_worker",
+        404,
+        "You take no platform jobs (no worker profile).",
+    )
     NOT_COMPLETED = "not_completed", 409, "Only a completed order is paid out."
     NOT_HIDDEN = "not_hidden", 409, "The review is not hidden."
     NOT_PUBLISHED = "not_published", 409, "Only a published service can be paused."
@@ -351,6 +381,11 @@ class ErrorCode(StrEnum):
         "The job offer was already answered, withdrawn or ran out of time.",
     )
     OFFER_NOT_FOUND = "offer_not_found", 404, "No such job offer (or not yours)."
+    OFF_DUTY = (
+        "off_duty",
+        409,
+        "Go on duty first: location is only shared on duty.",
+    )
     OPS_MFA_REQUIRED = (
         "ops_mfa_required",
         403,
