@@ -170,7 +170,7 @@ def payment_intent_out(request: HttpRequest, order: Order, intent) -> dict:
     }
 
 
-def _open_payment(request: HttpRequest, order: Order, user: User):
+def open_payment(request: HttpRequest, order: Order, user: User):
     return services.start_order_payment(
         order=order,
         user=user,
@@ -226,7 +226,7 @@ def create_order(
     replayed = order.replayed
     payment = None
     if order.state != OrderState.PAYMENT_EXPIRED:
-        intent = _open_payment(request, order, user)
+        intent = open_payment(request, order, user)
         payment = PaymentIntentOut(**payment_intent_out(request, order, intent))
         order.refresh_from_db()
     body = order_detail_out(order, user)
@@ -255,7 +255,7 @@ def create_order(
 def pay_for_order(request: HttpRequest, order_id: str) -> dict:
     user = _caller(request)
     order = queries.access_order(user, order_id, as_role=Actor.CUSTOMER)
-    intent = _open_payment(request, order, user)
+    intent = open_payment(request, order, user)
     order.refresh_from_db()
     return payment_intent_out(request, order, intent)
 
