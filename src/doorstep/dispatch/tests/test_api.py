@@ -285,7 +285,8 @@ def test_status_while_searching_shows_the_promise_and_offers_count(
     assert body["state"] == "dispatching"
     assert body["searching"] is True
     assert body["asap"] is True
-    assert body["respond_by"] and body["arrive_by"]
+    assert body["respond_by"]
+    assert body["arrive_by"]
     assert body["offers_made"] == 1
     assert body["worker"] is None
     assert body["eta"] == body["arrive_by"]
