@@ -93,9 +93,7 @@ def test_a_city_without_services_says_so(client, on_sale):
     assert "No fixed-price services in" in response.content.decode()
 
 
-def test_the_catalogue_follows_the_customers_default_address(
-    client, on_sale, customer
-):
+def test_the_catalogue_follows_the_customers_default_address(client, on_sale, customer):
     SavedAddress.objects.create(
         user=customer,
         label="Home",
@@ -301,9 +299,7 @@ def test_once_assigned_the_page_names_the_worker_and_shows_the_start_code(
     assert "data-order-chat" in html
 
 
-def test_the_live_block_changes_when_another_worker_is_asked(
-    client, on_sale, customer
-):
+def test_the_live_block_changes_when_another_worker_is_asked(client, on_sale, customer):
     first = make_worker(on_sale.service.category, at=NEAR)
     make_worker(on_sale.service.category, at=(HOME[0] + 0.05, HOME[1]))
     order = paid_dispatch_order(on_sale, customer)
@@ -321,7 +317,7 @@ def test_the_live_block_changes_when_another_worker_is_asked(
 
     assert unchanged.status_code == 204
     assert changed.status_code == 200
-    assert 'data-offers-made>2<' in changed.content.decode()
+    assert "data-offers-made>2<" in changed.content.decode()
 
 
 def test_someone_elses_dispatch_order_is_404(client, on_sale, customer):
