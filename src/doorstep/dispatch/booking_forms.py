@@ -39,6 +39,7 @@ class DispatchBookingForm(forms.Form):
     day = forms.DateField(
         label=gettext_lazy("Date"),
         required=False,
+        help_text=gettext_lazy("For a time you choose."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     time = forms.TimeField(
