@@ -27,17 +27,10 @@ from doorstep.dispatch.schemas import (
     PromiseOut,
 )
 from doorstep.orders import queries as order_queries
-from doorstep.orders.api import (
-    open_payment,
-    order_detail_out,
-    payment_intent_out,
-    price_out,
-)
+from doorstep.orders.api import placed_order_answer, price_out
 from doorstep.orders.models import BuyingMode
 from doorstep.orders.process import Actor
 from doorstep.orders.schemas import MoneyOut, OrderDetailOut
-from doorstep.orders.states import OrderState
-from doorstep.payments.schemas import PaymentIntentOut
 
 router = Router(tags=["dispatch"])
 
@@ -151,18 +144,7 @@ def create_order(
         notes=payload.notes,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
-    replayed = order.replayed
-    payment = None
-    if order.state == OrderState.AWAITING_PAYMENT:
-        intent = open_payment(request, order, user)
-        payment = PaymentIntentOut(**payment_intent_out(request, order, intent))
-        order.refresh_from_db()
-    body = order_detail_out(order, user)
-    body.payment = payment
-    if replayed:
-        response["Idempotent-Replayed"] = "true"
-        return Status(200, body)
-    return Status(201, body)
+    return placed_order_answer(request, response, order, user)
 
 
 @router.get(

@@ -223,6 +223,15 @@ def create_order(
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         hold_token=payload.hold_token,
     )
+    return placed_order_answer(request, response, order, user)
+
+
+def placed_order_answer(
+    request: HttpRequest, response: HttpResponse, order: Order, user: User
+) -> Status[OrderDetailOut]:
+    """The answer to placing an order (any buying mode): 201 with the order
+    and its payment to confirm, or 200 (``Idempotent-Replayed``) for a repeat
+    of the same request."""
     replayed = order.replayed
     payment = None
     if order.state != OrderState.PAYMENT_EXPIRED:
