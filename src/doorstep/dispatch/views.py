@@ -106,6 +106,8 @@ def _book_page(
         "form": form,
         "addresses": form.addresses,
         "breakdown": booking.price_of(offer),
+        "area_latitude": offer.city.latitude,
+        "area_longitude": offer.city.longitude,
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
         "lead_minutes": booking.MIN_LEAD_MINUTES,

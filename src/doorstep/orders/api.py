@@ -75,6 +75,7 @@ def order_out(order: Order, user: User) -> OrderOut:
         listing_id=order.listing.public_id if order.listing else None,
         provider_id=order.provider.public_id if order.provider else None,
         provider_name=order.provider.display_name if order.provider else "",
+        staff_name=order.staff.display_name if order.staff_id else "",
         customer_name=order.customer.get_short_name(),
         starts_at=order.starts_at.astimezone(zone),
         ends_at=order.ends_at.astimezone(zone),

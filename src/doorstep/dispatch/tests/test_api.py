@@ -314,6 +314,7 @@ def test_status_names_the_staff_member_and_agency_once_assigned(
     assert body["accepted_at"]
     assert detail["listing_id"] is None
     assert detail["provider_id"] == agency.owner.provider_profile.public_id
+    assert detail["staff_name"] == "Wei Zhang"
     assert detail["start_code"]
 
 
