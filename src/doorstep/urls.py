@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("doorstep.legal.urls")),
     # The worker's phone (agency staff and independent providers): /work/.
     path("", include("doorstep.dispatch.work_urls")),
+    path("", include("doorstep.dispatch.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -96,6 +96,11 @@ class ErrorCode(StrEnum):
         409,
         "The provider application is not in a state that allows this.",
     )
+    ASAP_NOT_OFFERED = (
+        "asap_not_offered",
+        422,
+        "This service is booked for a time here, not as soon as possible.",
+    )
     BACKGROUND_CHECK_CLOSED = (
         "background_check_closed",
         409,
@@ -501,6 +506,12 @@ class ErrorCode(StrEnum):
     REVIEW_NOT_PUBLIC = "review_not_public", 422, "The review is not public yet."
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
     SAME_TIME = "same_time", 422, "The proposed time is the current one."
+    SERVICE_NOT_FOUND = "service_not_found", 404, "No such platform service."
+    SERVICE_NOT_SOLD_HERE = (
+        "service_not_sold_here",
+        422,
+        "The platform does not sell this service in the address's city.",
+    )
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
     STANDING_ALREADY_GOOD = (
         "standing_already_good",

@@ -3,6 +3,8 @@ door within 2 hours"): which policy applies, and the clocks a job starts with.""
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from doorstep.dispatch.models import DispatchJob, SlaPolicy
 
 
@@ -11,8 +13,10 @@ def policy_for(*, city_id: int | None, category_id: int | None) -> SlaPolicy:
     then the marketplace's default; an unsaved default when ops set none."""
     policies = {
         (policy.city_id, policy.category_id): policy
+        # ``__in=[x, None]`` would drop the None (SQL's IN never matches NULL).
         for policy in SlaPolicy.objects.filter(
-            city_id__in=[city_id, None], category_id__in=[category_id, None]
+            Q(city_id=city_id) | Q(city__isnull=True),
+            Q(category_id=category_id) | Q(category__isnull=True),
         )
     }
     for key in (

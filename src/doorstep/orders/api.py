@@ -75,6 +75,7 @@ def order_out(order: Order, user: User) -> OrderOut:
         listing_id=order.listing.public_id if order.listing else None,
         provider_id=order.provider.public_id if order.provider else None,
         provider_name=order.provider.display_name if order.provider else "",
+        staff_name=order.staff.display_name if order.staff_id else "",
         customer_name=order.customer.get_short_name(),
         starts_at=order.starts_at.astimezone(zone),
         ends_at=order.ends_at.astimezone(zone),
@@ -170,7 +171,7 @@ def payment_intent_out(request: HttpRequest, order: Order, intent) -> dict:
     }
 
 
-def _open_payment(request: HttpRequest, order: Order, user: User):
+def open_payment(request: HttpRequest, order: Order, user: User):
     return services.start_order_payment(
         order=order,
         user=user,
@@ -223,10 +224,19 @@ def create_order(
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         hold_token=payload.hold_token,
     )
+    return placed_order_answer(request, response, order, user)
+
+
+def placed_order_answer(
+    request: HttpRequest, response: HttpResponse, order: Order, user: User
+) -> Status[OrderDetailOut]:
+    """The answer to placing an order (any buying mode): 201 with the order
+    and its payment to confirm, or 200 (``Idempotent-Replayed``) for a repeat
+    of the same request."""
     replayed = order.replayed
     payment = None
     if order.state != OrderState.PAYMENT_EXPIRED:
-        intent = _open_payment(request, order, user)
+        intent = open_payment(request, order, user)
         payment = PaymentIntentOut(**payment_intent_out(request, order, intent))
         order.refresh_from_db()
     body = order_detail_out(order, user)
@@ -255,7 +265,7 @@ def create_order(
 def pay_for_order(request: HttpRequest, order_id: str) -> dict:
     user = _caller(request)
     order = queries.access_order(user, order_id, as_role=Actor.CUSTOMER)
-    intent = _open_payment(request, order, user)
+    intent = open_payment(request, order, user)
     order.refresh_from_db()
     return payment_intent_out(request, order, intent)
 

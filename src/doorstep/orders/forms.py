@@ -73,8 +73,102 @@ def add_on_label(add_on, currency: str) -> str:
     return _("%(name)s (+%(price)s)") % {"name": add_on.name, "price": price}
 
 
-class BookingForm(forms.Form):
+class PlaceForm(forms.Form):
+    """Where the job is: one of the customer's saved addresses, or a new one
+    typed and placed with the map pin. Shared by the booking pages of listings
+    and of platform services; ``field_for`` maps a service's error fields to
+    this form's, and ``missing_address`` says what to type."""
+
+    missing_address = gettext_lazy("Tell the provider where to come.")
+    field_for: dict[str, str] = {}
+
+    saved_address = forms.ChoiceField(
+        label=gettext_lazy("Saved addresses"), required=False
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Address"),
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        help_text=gettext_lazy("Drag the pin on the map to the door."),
+    )
+    latitude = forms.FloatField(
+        widget=forms.HiddenInput, min_value=-90, max_value=90, required=False
+    )
+    longitude = forms.FloatField(
+        widget=forms.HiddenInput, min_value=-180, max_value=180, required=False
+    )
+    # A new one per page: a second submit of the same page books once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(
+        self, *args, user: User, centre: tuple[float, float], **kwargs
+    ) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
+        kwargs["initial"].setdefault("latitude", centre[0])
+        kwargs["initial"].setdefault("longitude", centre[1])
+        super().__init__(*args, **kwargs)
+        self.fields["address"].error_messages["required"] = self.missing_address
+        self.addresses = {
+            str(address.pk): address
+            for address in SavedAddress.objects.filter(user=user).order_by(
+                "-is_default", "label"
+            )
+        }
+        if not self.addresses:
+            del self.fields["saved_address"]
+            return
+        self.fields["saved_address"].choices = [
+            ("", _("A new address")),
+            *((pk, address.label) for pk, address in self.addresses.items()),
+        ]
+        default = next((pk for pk, a in self.addresses.items() if a.is_default), "")
+        if default and not self.is_bound:
+            chosen = self.addresses[default]
+            self.initial.update(
+                saved_address=default,
+                address=chosen.address,
+                latitude=chosen.latitude,
+                longitude=chosen.longitude,
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        saved = self.addresses.get(cleaned.get("saved_address") or "")
+        if saved is not None:
+            cleaned["address"] = saved.address
+            cleaned["latitude"] = saved.latitude
+            cleaned["longitude"] = saved.longitude
+            self.errors.pop("address", None)
+        if not cleaned.get("address") and "address" not in self.errors:
+            self.add_error("address", self.missing_address)
+        if cleaned.get("latitude") is None or cleaned.get("longitude") is None:
+            self.add_error("address", _("Place the pin on the map."))
+        return cleaned
+
+    def place_arguments(self) -> dict:
+        """The service's arguments for where (and the idempotency key)."""
+        data = self.cleaned_data
+        return {
+            "address": data["address"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "idempotency_key": data["idempotency_key"],
+        }
+
+    def add_service_error(self, error: DomainError) -> None:
+        fields = dict(error.fields) or {NON_FIELD_ERRORS: [error.message]}
+        for name, messages in fields.items():
+            target = self.field_for.get(name)
+            target = target if target in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class BookingForm(PlaceForm):
     """What a customer chooses on the booking page."""
+
+    field_for = BOOKING_FIELD_FOR
 
     # Rendered by the slot picker as radio buttons, not by the form.
     starts_at = forms.CharField(
@@ -89,22 +183,6 @@ class BookingForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    saved_address = forms.ChoiceField(
-        label=gettext_lazy("Saved addresses"), required=False
-    )
-    address = forms.CharField(
-        label=gettext_lazy("Address"),
-        max_length=255,
-        error_messages={"required": gettext_lazy("Tell the provider where to come.")},
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-        help_text=gettext_lazy("Drag the pin on the map to the door."),
-    )
-    latitude = forms.FloatField(
-        widget=forms.HiddenInput, min_value=-90, max_value=90, required=False
-    )
-    longitude = forms.FloatField(
-        widget=forms.HiddenInput, min_value=-180, max_value=180, required=False
-    )
     notes = forms.CharField(
         label=gettext_lazy("Notes for the provider"),
         max_length=2000,
@@ -112,23 +190,13 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Door code, parking, pets, what needs most attention."),
     )
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
     def __init__(self, *args, listing: Listing, user: User, **kwargs) -> None:
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
         # The pin starts in the provider's area, never on their exact base.
-        area_latitude, area_longitude = service_area_centre(listing)
-        kwargs["initial"].setdefault("latitude", area_latitude)
-        kwargs["initial"].setdefault("longitude", area_longitude)
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            *args, user=user, centre=service_area_centre(listing), **kwargs
+        )
         self.listing = listing
-        self.addresses = {
-            str(address.pk): address
-            for address in SavedAddress.objects.filter(user=user).order_by(
-                "-is_default", "label"
-            )
-        }
         if listing.pricing_model == PricingModel.HOURLY:
             self.fields["hours"].choices = hour_choices(listing)
             self.fields["hours"].initial = listing.min_hours
@@ -142,22 +210,6 @@ class BookingForm(forms.Form):
             ]
         else:
             del self.fields["add_ons"]
-        if self.addresses:
-            self.fields["saved_address"].choices = [
-                ("", _("A new address")),
-                *((pk, address.label) for pk, address in self.addresses.items()),
-            ]
-            default = next((pk for pk, a in self.addresses.items() if a.is_default), "")
-            if default and not self.is_bound:
-                chosen = self.addresses[default]
-                self.initial.update(
-                    saved_address=default,
-                    address=chosen.address,
-                    latitude=chosen.latitude,
-                    longitude=chosen.longitude,
-                )
-        else:
-            del self.fields["saved_address"]
 
     def connect_picker(self, url: str) -> None:
         """Changing the hours or the add-ons changes the job's length, so the
@@ -179,39 +231,15 @@ class BookingForm(forms.Form):
             raise forms.ValidationError(_("Pick a time."))
         return moment
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        saved = self.addresses.get(cleaned.get("saved_address") or "")
-        if saved is not None:
-            cleaned["address"] = saved.address
-            cleaned["latitude"] = saved.latitude
-            cleaned["longitude"] = saved.longitude
-        if not cleaned.get("address") and "address" not in self.errors:
-            self.add_error("address", _("Tell the provider where to come."))
-        if cleaned.get("latitude") is None or cleaned.get("longitude") is None:
-            self.add_error("address", _("Place the pin on the map."))
-        return cleaned
-
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
             "starts_at": data["starts_at"],
             "hours": data.get("hours") or None,
             "add_on_ids": data.get("add_ons") or [],
-            "address": data["address"],
-            "latitude": data["latitude"],
-            "longitude": data["longitude"],
             "notes": data.get("notes", ""),
-            "idempotency_key": data["idempotency_key"],
+            **self.place_arguments(),
         }
-
-    def add_service_error(self, error: DomainError) -> None:
-        fields = dict(error.fields) or {NON_FIELD_ERRORS: [error.message]}
-        for name, messages in fields.items():
-            target = BOOKING_FIELD_FOR.get(name)
-            target = target if target in self.fields else None
-            for message in messages:
-                self.add_error(target, message)
 
 
 class StartForm(forms.Form):

@@ -60,7 +60,7 @@ def _closed(queryset: QuerySet[Order]) -> QuerySet[Order]:
 
 
 def _with_parties(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related("customer", "provider__user", "listing")
+    return queryset.select_related("customer", "provider__user", "listing", "staff")
 
 
 def _as_party(user: User) -> Q:
@@ -321,7 +321,17 @@ def version_of(order: Order) -> str:
     Polling compares it."""
     count = order.events.count()
     extras = list(order.extra_charges.values_list("status", flat=True))
-    return f"{order.state}.{count}.{len(extras)}-{extras.count('proposed')}"
+    version = f"{order.state}.{count}.{len(extras)}-{extras.count('proposed')}"
+    if order.mode == BuyingMode.DISPATCH:
+        # While the platform looks for a worker the state stands still; each
+        # offer made and an escalation change the page.
+        offers, escalated = (
+            Order.objects.filter(pk=order.pk)
+            .values_list("dispatch_job__offers_made", "dispatch_job__escalated_at")
+            .get()
+        )
+        version += f".{offers}{'!' if escalated else ''}"
+    return version
 
 
 def price_preview(

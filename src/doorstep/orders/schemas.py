@@ -170,6 +170,9 @@ class OrderOut(Schema):
     listing_id: str | None
     provider_id: str | None
     provider_name: str
+    staff_name: str = Field(
+        "", description="The agency's staff member sent to do the job, if any."
+    )
     customer_name: str
     starts_at: datetime
     ends_at: datetime

@@ -311,6 +311,10 @@ def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
             request,
             _("Request sent. We will tell you as soon as the provider answers."),
         )
+    elif order.state == OrderState.DISPATCHING:
+        messages.success(
+            request, _("Paid. We are finding a pro for you: follow it here.")
+        )
     elif order.state == OrderState.AWAITING_PAYMENT:
         messages.error(
             request,

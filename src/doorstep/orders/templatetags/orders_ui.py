@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from doorstep.core.money import Money
-from doorstep.orders.models import Order, OrderEvent
+from doorstep.orders.models import BuyingMode, Order, OrderEvent
 from doorstep.orders.queries import address_for, notes_for
 from doorstep.orders.states import OrderState
 from doorstep.web.templatetags.doorstep_ui import money
@@ -117,6 +117,15 @@ def event_summary(event: OrderEvent, order: Order) -> str:
             "who": _actor_name(event.actor).capitalize(),
             "time": time_text,
         }
+    if order.mode == BuyingMode.DISPATCH:
+        dispatch_sentences = {
+            "pay": _("Paid: looking for a worker"),
+            "assign": _("A worker accepted the job"),
+            "unassign": _("The worker dropped out: looking for someone else"),
+            "expire": _("Nobody was free in time: the payment was released"),
+        }
+        if name in dispatch_sentences:
+            return dispatch_sentences[name]
     sentences = {
         "pay": _("Paid: the request went to the provider"),
         "pay_instant": _("Paid and booked (instant booking)"),
