@@ -34,6 +34,7 @@ urlpatterns = [
     # Standards enforcement (trust): the provider's page and /ops/standards/.
     path("", include("doorstep.trust.standards_urls")),
     path("", include("doorstep.legal.urls")),
+    path("", include("doorstep.agencies.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

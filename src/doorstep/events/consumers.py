@@ -23,6 +23,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("order.", "doorstep.trust.standards.on_order_event"),
     ("standards.", "doorstep.trust.standards_notices.on_standards_event"),
     ("policy.", "doorstep.legal.consumers.on_event"),
+    # Agencies: invitations to people with an account become notifications.
+    ("agency.", "doorstep.agencies.consumers.on_event"),
 ]
 
 

@@ -275,6 +275,14 @@ WORDING = {
             "provider for %(category)s from the link."
         ),
     ),
+    # --- agencies
+    "agency_invitation": (
+        _("You are invited to join %(agency)s"),
+        _(
+            "%(agency)s invites you to join their team. Accept or ignore the "
+            "invitation from the link."
+        ),
+    ),
 }
 
 
