@@ -49,7 +49,7 @@ def test_a_provider_turns_their_account_into_an_agency():
 
 
 def test_one_cannot_create_two_agencies_and_customers_cannot_create_any():
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     with pytest.raises(Conflict) as error:
         services.create_agency(actor=owner, name="Second")
     assert error.value.code == "already_in_agency"
@@ -62,7 +62,7 @@ def test_one_cannot_create_two_agencies_and_customers_cannot_create_any():
 
 
 def test_an_invitation_by_email_to_someone_new_sends_the_link_and_keeps_only_a_digest():
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     mail.outbox.clear()
     with after_commit():
         invitation, token = services.invite_staff(
@@ -102,7 +102,7 @@ def test_someone_with_an_account_is_notified_and_accepts_from_their_invitations(
 
 
 def test_an_invitation_is_single_use():
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     person = make_user()
     _invitation, token = services.invite_staff(
         actor=owner, display_name="P", email=person.email
@@ -115,7 +115,7 @@ def test_an_invitation_is_single_use():
 
 
 def test_an_expired_or_revoked_invitation_cannot_be_accepted():
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     person = make_user()
     invitation, token = services.invite_staff(
         actor=owner,
@@ -138,7 +138,7 @@ def test_an_expired_or_revoked_invitation_cannot_be_accepted():
 
 
 def test_someone_elses_session_cannot_use_a_forwarded_link():
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     _invitation, token = services.invite_staff(
         actor=owner, display_name="P", phone="+8613800138000"
     )
@@ -164,13 +164,14 @@ def test_a_phone_invitee_without_an_account_signs_up_with_the_link():
         True,
         "Chen Jie",
     )
-    assert staff.agency == agency and staff.display_name == "Chen"
+    assert staff.agency == agency
+    assert staff.display_name == "Chen"
 
 
 def test_an_email_invitee_signs_up_with_a_password_and_the_address_is_verified():
     from allauth.account.models import EmailAddress
 
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     _invitation, token = services.invite_staff(
         actor=owner, display_name="Ann", email="ann.new@example.com"
     )
@@ -194,7 +195,7 @@ def test_inviting_twice_or_inviting_a_member_is_a_conflict():
 
 
 def test_contact_must_be_one_of_email_or_phone():
-    agency, owner = agency_with_owner()
+    _agency, owner = agency_with_owner()
     with pytest.raises(DomainError) as error:
         services.invite_staff(actor=owner, display_name="x")
     assert set(error.value.fields) == {"email", "phone"}
@@ -244,10 +245,10 @@ def test_managers_run_the_team_but_only_the_owner_handles_managers():
 
 
 def test_a_worker_cannot_manage_and_another_agency_sees_nothing():
-    agency, owner = agency_with_owner()
+    agency, _owner = agency_with_owner()
     worker = join_as(agency, name="Worker")
     colleague = join_as(agency, name="Colleague")
-    other, other_owner = agency_with_owner("Other Co")
+    _other, other_owner = agency_with_owner("Other Co")
     for actor in (worker.user, other_owner, make_user()):
         with pytest.raises(NotFound):
             services.change_role(
@@ -259,7 +260,7 @@ def test_a_worker_cannot_manage_and_another_agency_sees_nothing():
                 staff_id=colleague.public_id,
                 subject="x",
                 score=50,
-                assessed_on=date.today(),
+                assessed_on=timezone.localdate(),
             )
     with pytest.raises(NotFound):
         services.access_staff(actor=worker.user, staff_id=colleague.public_id)
@@ -357,7 +358,7 @@ def test_training_records_and_assessments():
     assert services.access_training_record(
         actor=worker.user, record_id=record.public_id
     )
-    other, other_owner = agency_with_owner("Other")
+    _other, other_owner = agency_with_owner("Other")
     with pytest.raises(NotFound):
         services.access_training_record(actor=other_owner, record_id=record.public_id)
     with pytest.raises(DomainError) as error:
