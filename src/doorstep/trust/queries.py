@@ -49,6 +49,12 @@ def requirements_for(
                 .values("category_id")
             ).select_related("parent")
         )
+    return _requirements_in(provider, categories)
+
+
+def _requirements_in(
+    provider: ProviderProfile, categories: list[Category]
+) -> list[DocumentRequirement]:
     region = region_of(provider)
     return list(
         DocumentRequirement.objects.select_related("document_type", "category")
@@ -171,9 +177,22 @@ def staff_requirements_for(
     staff: StaffMember, category: Category | None = None
 ) -> list[DocumentRequirement]:
     """What ops ask of the people who do the work, applied to a staff member:
-    the requirements for ``category`` (every category the agency serves when
-    not given) in the agency's region."""
-    return requirements_for(staff.agency.owner.provider_profile, category)
+    the requirements for ``category`` (when not given: for every category the
+    staff member is skilled in or the agency has a service in) in the agency's
+    region."""
+    provider = staff.agency.owner.provider_profile
+    if category is not None:
+        return requirements_for(provider, category)
+    wanted = Q(
+        pk__in=Listing.objects.not_archived()
+        .filter(provider=provider)
+        .values("category_id")
+    )
+    worker = getattr(staff, "dispatch_worker", None)
+    if worker is not None:
+        wanted |= Q(pk__in=worker.categories.values("pk"))
+    categories = Category.objects.filter(wanted).select_related("parent")
+    return _requirements_in(provider, list(categories))
 
 
 def staff_missing_requirements(
