@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from doorstep.accounts.models import Agency, StaffMember
+from doorstep.accounts.models import StaffMember
 from doorstep.agencies.models import Assessment, StaffInvitation, TrainingRecord
 from doorstep.agencies.queries import Performance, skills_of
 from doorstep.api.schemas import InputSchema, MoneyOut, PatchSchema
@@ -21,10 +21,6 @@ class AgencyOut(Schema):
     name: str
     owner: str = Field(description="The owner's staff member id.")
     my_role: str
-
-    @staticmethod
-    def resolve_id(agency: Agency) -> str:
-        return agency.public_id
 
 
 class StaffOut(Schema):
