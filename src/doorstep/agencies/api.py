@@ -10,12 +10,12 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from doorstep.accounts.models import Agency, StaffMember, User
 from doorstep.agencies import queries, services
-from doorstep.agencies.models import Assessment, StaffInvitation, TrainingRecord
+from doorstep.agencies.models import StaffInvitation
 from doorstep.agencies.schemas import (
     AcceptIn,
     AgencyIn,
@@ -36,7 +36,6 @@ from doorstep.core.errors import DomainError
 from doorstep.scheduling.schemas import ExceptionIn, ExceptionOut, exception_out
 from doorstep.scheduling.services import WeeklyHours
 from doorstep.trust.api import DAY_OR_NOTHING, DocumentOut
-from doorstep.trust.models import ProviderDocument
 
 router = Router(tags=["agency"])
 
@@ -80,10 +79,10 @@ def _day(value: str, field: str) -> date | None:
     response={201: AgencyOut},
     summary="Turn my provider account into an agency I own",
 )
-def create_agency(request: HttpRequest, payload: AgencyIn) -> tuple[int, dict]:
+def create_agency(request: HttpRequest, payload: AgencyIn) -> Status:
     user = _caller(request)
     services.create_agency(actor=user, name=payload.name)
-    return 201, _agency_out(services.managed_agency(user))
+    return Status(201, _agency_out(services.managed_agency(user)))
 
 
 @router.get("/agency", response=AgencyOut, summary="The agency I run")
@@ -224,19 +223,22 @@ def add_training(
     issuer: Form[str] = "",
     completed_on: str = Form(..., pattern=DAY_OR_NOTHING),
     expires_on: str = Form("", pattern=DAY_OR_NOTHING),
-) -> tuple[int, TrainingRecord]:
+) -> Status:
     completed = _day(completed_on, "completed_on")
     if completed is None:
         message = _("Enter the date the course was completed.")
         raise DomainError("invalid_input", message, fields={"completed_on": [message]})
-    return 201, services.add_training_record(
-        actor=_caller(request),
-        staff_id=staff_id,
-        course=course,
-        issuer=issuer,
-        completed_on=completed,
-        expires_on=_day(expires_on, "expires_on"),
-        certificate=certificate,
+    return Status(
+        201,
+        services.add_training_record(
+            actor=_caller(request),
+            staff_id=staff_id,
+            course=course,
+            issuer=issuer,
+            completed_on=completed,
+            expires_on=_day(expires_on, "expires_on"),
+            certificate=certificate,
+        ),
     )
 
 
@@ -245,9 +247,9 @@ def add_training(
     response={204: None},
     summary="Remove a training record",
 )
-def remove_training(request: HttpRequest, record_id: str) -> tuple[int, None]:
+def remove_training(request: HttpRequest, record_id: str) -> Status:
     services.remove_training_record(actor=_caller(request), record_id=record_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -266,14 +268,17 @@ def list_assessments(request: HttpRequest, staff_id: str):
 )
 def add_assessment(
     request: HttpRequest, staff_id: str, payload: AssessmentIn
-) -> tuple[int, Assessment]:
-    return 201, services.add_assessment(
-        actor=_caller(request),
-        staff_id=staff_id,
-        subject=payload.subject,
-        score=payload.score,
-        assessed_on=payload.assessed_on,
-        notes=payload.notes,
+) -> Status:
+    return Status(
+        201,
+        services.add_assessment(
+            actor=_caller(request),
+            staff_id=staff_id,
+            subject=payload.subject,
+            score=payload.score,
+            assessed_on=payload.assessed_on,
+            notes=payload.notes,
+        ),
     )
 
 
@@ -304,14 +309,17 @@ def upload_document(
     requirement: str = Form(..., min_length=1, max_length=64),
     number: Form[str] = "",
     expires_on: str = Form("", pattern=DAY_OR_NOTHING),
-) -> tuple[int, ProviderDocument]:
-    return 201, services.upload_staff_document(
-        actor=_caller(request),
-        staff_id=staff_id,
-        requirement_id=requirement,
-        upload=file,
-        number=number,
-        expires_on=_day(expires_on, "expires_on"),
+) -> Status:
+    return Status(
+        201,
+        services.upload_staff_document(
+            actor=_caller(request),
+            staff_id=staff_id,
+            requirement_id=requirement,
+            upload=file,
+            number=number,
+            expires_on=_day(expires_on, "expires_on"),
+        ),
     )
 
 
@@ -323,9 +331,7 @@ def upload_document(
     response={204: None},
     summary="Replace a staff member's weekly hours",
 )
-def replace_hours(
-    request: HttpRequest, staff_id: str, payload: HoursIn
-) -> tuple[int, None]:
+def replace_hours(request: HttpRequest, staff_id: str, payload: HoursIn) -> Status:
     services.set_staff_weekly_hours(
         actor=_caller(request),
         staff_id=staff_id,
@@ -334,7 +340,7 @@ def replace_hours(
             for rule in payload.rules
         ],
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -352,7 +358,7 @@ def add_time_off(request: HttpRequest, staff_id: str, payload: ExceptionIn):
         end_time=payload.end_time,
         note=payload.note,
     )
-    return 201, exception_out(exception)
+    return Status(201, exception_out(exception))
 
 
 @router.delete(
@@ -360,13 +366,11 @@ def add_time_off(request: HttpRequest, staff_id: str, payload: ExceptionIn):
     response={204: None},
     summary="Remove a staff member's time off",
 )
-def remove_time_off(
-    request: HttpRequest, staff_id: str, exception_id: str
-) -> tuple[int, None]:
+def remove_time_off(request: HttpRequest, staff_id: str, exception_id: str) -> Status:
     services.remove_staff_exception(
         actor=_caller(request), staff_id=staff_id, exception_id=exception_id
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- Invitations --------------------------------------------------------------------
@@ -388,7 +392,7 @@ def list_invitations(request: HttpRequest):
     summary="Invite someone by e-mail address or phone number",
     description="Give `email` or `phone`, not both. The invitee is sent a link.",
 )
-def invite(request: HttpRequest, payload: InvitationIn) -> tuple[int, StaffInvitation]:
+def invite(request: HttpRequest, payload: InvitationIn) -> Status:
     invitation, _token = services.invite_staff(
         actor=_caller(request),
         display_name=payload.display_name,
@@ -396,7 +400,7 @@ def invite(request: HttpRequest, payload: InvitationIn) -> tuple[int, StaffInvit
         phone=payload.phone,
         role=payload.role,
     )
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.post(

@@ -211,7 +211,13 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     )
     if not request.user.is_authenticated and has_account and is_open:
         return redirect_to_login(request.get_full_path())
-    form = forms.JoinForm(request.POST or None)
+    data = request.POST if request.method == "POST" else None
+    # Signed in, there is nothing to fill in: the form only carries the refusal.
+    form = (
+        django_forms.Form(data)
+        if request.user.is_authenticated
+        else forms.JoinForm(data)
+    )
     if request.method == "POST" and is_open:
         try:
             if request.user.is_authenticated:
