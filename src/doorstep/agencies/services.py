@@ -439,6 +439,9 @@ def _join(invitation: StaffInvitation, user: User, now: datetime) -> StaffMember
         staff.left_at = None
         staff.role = invitation.role
         staff.save(update_fields=["is_active", "left_at", "role"])
+        Worker.objects.filter(staff=staff).update(
+            accepts_dispatch=staff.role == Role.WORKER
+        )
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.staff = staff

@@ -396,3 +396,24 @@ def test_training_records_and_assessments():
             score=100,
             assessed_on=date(2026, 6, 1),
         )
+
+
+def test_someone_who_left_can_be_invited_back_and_keeps_their_history():
+    agency, owner = agency_with_owner()
+    worker = join_as(agency)
+    services.add_assessment(
+        actor=owner,
+        staff_id=worker.public_id,
+        subject="x",
+        score=70,
+        assessed_on=timezone.localdate(),
+    )
+    services.deactivate_staff(actor=owner, staff_id=worker.public_id)
+    _invitation, token = services.invite_staff(
+        actor=owner, display_name="Back", email=worker.user.email
+    )
+    again = services.accept_invitation(actor=worker.user, token=token)
+    assert again.pk == worker.pk
+    assert (again.is_active, again.left_at) == (True, None)
+    assert again.assessments.count() == 1
+    assert Worker.objects.get(staff=again).accepts_dispatch is True
