@@ -37,6 +37,7 @@ urlpatterns = [
     # The worker's phone (agency staff and independent providers): /work/.
     path("", include("doorstep.dispatch.work_urls")),
     path("", include("doorstep.dispatch.urls")),
+    path("", include("doorstep.agencies.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

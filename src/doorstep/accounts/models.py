@@ -291,6 +291,9 @@ class StaffMember(models.Model):
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     joined_at = models.DateField(_("joined on"), default=timezone.localdate)
+    # Agencies: optional, re-encoded without metadata like every photo.
+    photo = models.ImageField(_("photo"), upload_to="staff/%Y/%m/", blank=True)
+    left_at = models.DateField(_("left on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff member")

@@ -1,6 +1,7 @@
 """The one ``NinjaAPI`` instance; every app's router is mounted here."""
 
 from doorstep.accounts.api import router as accounts_router
+from doorstep.agencies.api import router as agencies_router
 from doorstep.api.auth import signed_in
 from doorstep.api.openapi import DoorstepAPI
 from doorstep.api.problems import install_problem_handlers
@@ -57,3 +58,4 @@ api.add_router("", standards_router)
 api.add_router("", legal_router)
 api.add_router("", work_router)
 api.add_router("", dispatch_router)
+api.add_router("", agencies_router)

@@ -72,6 +72,9 @@ class ErrorCode(StrEnum):
     )
     ADDRESS_NOT_FOUND = "address_not_found", 404, "No such saved address."
     ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
+    AGENCY_NOT_FOUND = "agency_not_found", 404, "You do not run this agency."
+    ALREADY_IN_AGENCY = "already_in_agency", 409, "You already belong to an agency."
+    ALREADY_STAFF = "already_staff", 409, "This person already works for the agency."
     APPEAL_DECIDED = "appeal_decided", 409, "The appeal was already decided."
     APPEAL_EXISTS = "appeal_exists", 409, "The strike was already appealed."
     APPEAL_NOT_FOUND = "appeal_not_found", 404, "No such appeal."
@@ -294,6 +297,22 @@ class ErrorCode(StrEnum):
     INVALID_SEARCH = "invalid_search", 400, "Some search filters are not valid."
     INVALID_STARS = "invalid_stars", 400, "Stars must be from 1 to 5."
     INVALID_TIME = "invalid_time", 400, "The time has no time zone."
+    INVITATION_CLOSED = (
+        "invitation_closed",
+        409,
+        "The invitation was accepted, revoked or has expired.",
+    )
+    INVITATION_EXISTS = (
+        "invitation_exists",
+        409,
+        "An open invitation to this address exists; re-send it instead.",
+    )
+    INVITATION_FOR_SOMEONE_ELSE = (
+        "invitation_for_someone_else",
+        403,
+        "The invitation was sent to another e-mail address or phone number.",
+    )
+    INVITATION_NOT_FOUND = "invitation_not_found", 404, "No such invitation."
     IN_APP_ALWAYS_ON = (
         "in_app_always_on",
         400,
@@ -424,6 +443,11 @@ class ErrorCode(StrEnum):
         422,
         "The address is outside the area.",
     )
+    OWNER_PROTECTED = (
+        "owner_protected",
+        403,
+        "The agency's owner cannot be removed or given another role.",
+    )
     OWN_LISTING = "own_listing", 422, "This is your own service."
     OWN_PROPOSAL = "own_proposal", 403, "The other side answers your proposal."
     OWN_REVIEW = "own_review", 422, "You cannot report your own review."
@@ -505,6 +529,11 @@ class ErrorCode(StrEnum):
     REVIEW_NOT_FOUND = "review_not_found", 404, "No such review."
     REVIEW_NOT_PUBLIC = "review_not_public", 422, "The review is not public yet."
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
+    ROLE_CHANGE_NOT_ALLOWED = (
+        "role_change_not_allowed",
+        403,
+        "Only the agency's owner makes, changes or removes managers.",
+    )
     SAME_TIME = "same_time", 422, "The proposed time is the current one."
     SERVICE_NOT_FOUND = "service_not_found", 404, "No such platform service."
     SERVICE_NOT_SOLD_HERE = (
@@ -513,6 +542,7 @@ class ErrorCode(StrEnum):
         "The platform does not sell this service in the address's city.",
     )
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
+    STAFF_NOT_FOUND = "staff_not_found", 404, "No such staff member."
     STANDING_ALREADY_GOOD = (
         "standing_already_good",
         409,
@@ -577,6 +607,11 @@ class ErrorCode(StrEnum):
     )
     TOO_MANY_PHOTOS = "too_many_photos", 400, "Too many photos."
     TOO_SOON = "too_soon", 422, "The time is sooner than the provider's notice."
+    TRAINING_RECORD_NOT_FOUND = (
+        "training_record_not_found",
+        404,
+        "No such training record.",
+    )
     UNKNOWN_ADD_ON = "unknown_add_on", 400, "An add-on id is not one of this service's."
     UNKNOWN_FIELD = "unknown_field", 400, "Some fields cannot be changed."
     UNKNOWN_PREFERENCE = "unknown_preference", 400, "No such notification preference."

@@ -25,6 +25,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("policy.", "doorstep.legal.consumers.on_event"),
     # Platform dispatch: job offers to workers, "still looking" to customers.
     ("dispatch.", "doorstep.notifications.consumers.on_event"),
+    # Agencies: invitations to people with an account become notifications.
+    ("agency.", "doorstep.agencies.consumers.on_event"),
 ]
 
 

@@ -323,6 +323,14 @@ WORDING = {
             "someone from the queue of dispatch orders with nobody found."
         ),
     ),
+    # --- agencies
+    "agency_invitation": (
+        _("You are invited to join %(agency)s"),
+        _(
+            "%(agency)s invites you to join their team. Accept or ignore the "
+            "invitation from the link."
+        ),
+    ),
 }
 
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile, User
+from doorstep.accounts.models import ProviderProfile, StaffMember, User
 from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.events.services import record_event
 from doorstep.orders.models import Order
@@ -253,9 +253,13 @@ def _availability_changed(provider: ProviderProfile) -> None:
 
 @transaction.atomic
 def replace_weekly_rules(
-    *, provider: ProviderProfile, rules: Sequence[WeeklyHours]
+    *,
+    provider: ProviderProfile,
+    rules: Sequence[WeeklyHours],
+    staff: StaffMember | None = None,
 ) -> list[AvailabilityRule]:
-    """Replace the provider's weekly hours with ``rules``, all or nothing.
+    """Replace the provider's weekly hours with ``rules``, all or nothing (with
+    ``staff``: that staff member's of the agency ``provider`` runs).
 
     Raises ``DomainError`` (422, ``invalid_schedule``) with errors keyed
     ``rules.<index>.<field>`` and changes nothing when a range is invalid.
@@ -264,18 +268,21 @@ def replace_weekly_rules(
     if errors:
         raise _invalid(errors)
     _lock_provider(provider)
-    created = _write_rules(provider, rules)
+    created = _write_rules(provider, rules, staff=staff)
     _availability_changed(provider)
     return created
 
 
 def _write_rules(
-    provider: ProviderProfile, rules: Sequence[WeeklyHours]
+    provider: ProviderProfile,
+    rules: Sequence[WeeklyHours],
+    staff: StaffMember | None = None,
 ) -> list[AvailabilityRule]:
-    AvailabilityRule.objects.filter(provider=provider, staff__isnull=True).delete()
+    AvailabilityRule.objects.filter(provider=provider, staff=staff).delete()
     return AvailabilityRule.objects.bulk_create(
         AvailabilityRule(
             provider=provider,
+            staff=staff,
             weekday=rule.weekday,
             start_time=rule.start_time,
             end_time=rule.end_time,
@@ -335,6 +342,7 @@ def add_exception(
     start_time: time | None = None,
     end_time: time | None = None,
     note: str = "",
+    staff: StaffMember | None = None,
 ) -> AvailabilityException:
     """Add a date that differs from the weekly hours: time off (the whole day when
     no times are given) or extra hours. Raises ``DomainError`` (422) naming the
@@ -361,6 +369,7 @@ def add_exception(
         raise _invalid(errors)
     exception = AvailabilityException.objects.create(
         provider=provider,
+        staff=staff,
         date=day,
         kind=kind,
         start_time=start_time,
@@ -372,12 +381,20 @@ def add_exception(
 
 
 @transaction.atomic
-def remove_exception(*, provider: ProviderProfile, exception_id: str) -> None:
-    """Delete one of the provider's exceptions. Raises ``NotFound`` for an id
-    that is not theirs."""
-    deleted, _kinds = AvailabilityException.objects.filter(
+def remove_exception(
+    *,
+    provider: ProviderProfile,
+    exception_id: str,
+    staff: StaffMember | None = None,
+) -> None:
+    """Delete one of the provider's exceptions (with ``staff``: one of that
+    staff member's). Raises ``NotFound`` for an id that is not theirs."""
+    exceptions = AvailabilityException.objects.filter(
         provider=provider, public_id=exception_id
-    ).delete()
+    )
+    if staff is not None:
+        exceptions = exceptions.filter(staff=staff)
+    deleted, _kinds = exceptions.delete()
     if not deleted:
         raise NotFound("exception_not_found", _("No such exception."))
     _availability_changed(provider)

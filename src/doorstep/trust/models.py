@@ -238,6 +238,16 @@ class ProviderDocument(models.Model):
         blank=True,
         related_name="+",
     )
+    # An agency's staff member's document (``provider`` is then the agency's
+    # provider profile): it counts for that staff member only, never for the
+    # agency, and grants no badge.
+    staff = models.ForeignKey(
+        "accounts.StaffMember",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
     status = models.CharField(
         max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
     )

@@ -52,3 +52,15 @@ register(
         since_field="filed_at",
     )
 )
+
+# --- agencies: staff members' documents (the same review as providers')
+register(
+    OpsQueue(
+        key="staff_documents",
+        title=_("Staff members' documents"),
+        url_name="trust:ops_staff_documents",
+        permission=OpsPermission.VERIFY_PROVIDERS,
+        waiting=queries.staff_documents_waiting,
+        since_field="uploaded_at",
+    )
+)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from doorstep.accounts.models import ProviderProfile
+from doorstep.accounts.models import ProviderProfile, StaffMember
 from doorstep.catalog.models import Category, Listing
 from doorstep.trust.models import (
     ApplicationStatus,
@@ -49,6 +49,12 @@ def requirements_for(
                 .values("category_id")
             ).select_related("parent")
         )
+    return _requirements_in(provider, categories)
+
+
+def _requirements_in(
+    provider: ProviderProfile, categories: list[Category]
+) -> list[DocumentRequirement]:
     region = region_of(provider)
     return list(
         DocumentRequirement.objects.select_related("document_type", "category")
@@ -61,9 +67,10 @@ def requirements_for(
 
 
 def current_documents(provider: ProviderProfile) -> list[ProviderDocument]:
-    """The provider's documents that still matter (not replaced), newest first."""
+    """The provider's documents that still matter (not replaced), newest first.
+    An agency's staff members' documents are theirs, not the agency's: left out."""
     return list(
-        ProviderDocument.objects.filter(provider=provider)
+        ProviderDocument.objects.filter(provider=provider, staff__isnull=True)
         .exclude(status=DocumentStatus.REPLACED)
         .select_related("document_type", "category")
         .order_by("-uploaded_at", "-pk")
@@ -151,3 +158,118 @@ def expiring_documents(*, within_days: int = 30, today: date | None = None):
         expires_on__isnull=False,
         expires_on__lte=today + timedelta(days=within_days),
     )
+
+
+# --- An agency's staff members -----------------------------------------------
+
+
+def current_staff_documents(staff: StaffMember) -> list[ProviderDocument]:
+    """The staff member's documents that still matter (not replaced), newest first."""
+    return list(
+        ProviderDocument.objects.filter(staff=staff)
+        .exclude(status=DocumentStatus.REPLACED)
+        .select_related("document_type", "category")
+        .order_by("-uploaded_at", "-pk")
+    )
+
+
+def staff_requirements_for(
+    staff: StaffMember, category: Category | None = None
+) -> list[DocumentRequirement]:
+    """What ops ask of the people who do the work, applied to a staff member:
+    the requirements for ``category`` (when not given: for every category the
+    staff member is skilled in or the agency has a service in) in the agency's
+    region."""
+    provider = staff.agency.owner.provider_profile
+    if category is not None:
+        return requirements_for(provider, category)
+    wanted = Q(
+        pk__in=Listing.objects.not_archived()
+        .filter(provider=provider)
+        .values("category_id")
+    )
+    worker = getattr(staff, "dispatch_worker", None)
+    if worker is not None:
+        wanted |= Q(pk__in=worker.categories.values("pk"))
+    categories = Category.objects.filter(wanted).select_related("parent")
+    return _requirements_in(provider, list(categories))
+
+
+def staff_missing_requirements(
+    staff: StaffMember,
+    category: Category | None = None,
+    *,
+    today: date | None = None,
+) -> list[DocumentRequirement]:
+    """The mandatory requirements for ``category`` that no approved, unexpired
+    document of the staff member answers (their agency's documents do not)."""
+    today = today or timezone.localdate()
+    documents = [
+        doc
+        for doc in current_staff_documents(staff)
+        if doc.status == DocumentStatus.APPROVED and _valid_on(doc, today)
+    ]
+    return [
+        requirement
+        for requirement in staff_requirements_for(staff, category)
+        if requirement.mandatory
+        and not any(_fits(doc, requirement) for doc in documents)
+    ]
+
+
+def staff_verification_rows(staff: StaffMember) -> list[RequirementRow]:
+    documents = current_staff_documents(staff)
+    return [
+        RequirementRow(requirement, document_for(requirement, documents))
+        for requirement in staff_requirements_for(staff)
+    ]
+
+
+def staff_documents_waiting():
+    """Staff members' documents waiting for ops, oldest first."""
+    return (
+        ProviderDocument.objects.filter(
+            staff__isnull=False, status=DocumentStatus.PENDING
+        )
+        .select_related("staff__agency", "document_type", "category")
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def staff_meeting_requirements(
+    staff_members: list[StaffMember],
+    category: Category,
+    *,
+    today: date | None = None,
+) -> set[int]:
+    """The ids of ``staff_members`` (their ``agency.owner.provider_profile``
+    loaded) whom nothing mandatory for ``category`` is missing from — in a
+    query for the documents and one for the requirements of each region."""
+    today = today or timezone.localdate()
+    documents: dict[int, list[ProviderDocument]] = {}
+    for document in (
+        ProviderDocument.objects.filter(
+            staff__in=staff_members, status=DocumentStatus.APPROVED
+        )
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+        .select_related("document_type")
+    ):
+        documents.setdefault(document.staff_id, []).append(document)
+    by_region: dict[str, list[DocumentRequirement]] = {}
+    meeting: set[int] = set()
+    for staff in staff_members:
+        provider = staff.agency.owner.provider_profile
+        region = region_of(provider)
+        if region not in by_region:
+            by_region[region] = [
+                requirement
+                for requirement in requirements_for(provider, category)
+                if requirement.mandatory
+            ]
+        held = documents.get(staff.pk, [])
+        if all(
+            any(_fits(doc, requirement) for doc in held)
+            for requirement in by_region[region]
+        ):
+            meeting.add(staff.pk)
+    return meeting

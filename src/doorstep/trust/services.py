@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile, User
+from doorstep.accounts.models import ProviderProfile, StaffMember, User
 from doorstep.audit import services as audit
 from doorstep.backoffice.access import (
     OpsPermission,
@@ -207,10 +207,34 @@ def upload_document(
         requirement, number, expires_on, timezone.localdate(now)
     )
     processed = process_document(upload)
+    return _store_document(
+        provider=provider,
+        staff=None,
+        requirement=requirement,
+        processed=processed,
+        number=number,
+        expires_on=expires_on,
+        now=now,
+    )
+
+
+def _store_document(
+    *,
+    provider: ProviderProfile,
+    staff: StaffMember | None,
+    requirement: DocumentRequirement,
+    processed,
+    number: str,
+    expires_on: date | None,
+    now: datetime,
+) -> ProviderDocument:
+    """Save a new waiting document; the one of the same kind still waiting (for
+    the same staff member, or the provider themself) is replaced."""
     document_type = requirement.document_type
     category = requirement.category if document_type.per_category else None
     waiting = ProviderDocument.objects.select_for_update(of=("self",)).filter(
         provider=provider,
+        staff=staff,
         document_type=document_type,
         category=category,
         status=DocumentStatus.PENDING,
@@ -224,6 +248,7 @@ def upload_document(
         old.save(update_fields=["status", "retired_at", "file_deleted_at", "file"])
     document = ProviderDocument(
         provider=provider,
+        staff=staff,
         document_type=document_type,
         category=category,
         number=number,
@@ -235,6 +260,43 @@ def upload_document(
     document.file.save(processed.name, processed.content, save=False)
     document.save()
     return document
+
+
+@transaction.atomic
+def upload_staff_document(
+    *,
+    staff: StaffMember,
+    requirement_id,
+    upload,
+    number: str = "",
+    expires_on: date | None = None,
+    now: datetime | None = None,
+) -> ProviderDocument:
+    """Add a document of an agency's staff member for one of the requirements
+    that apply to them, waiting for ops' review (``review_document``). The
+    caller (``agencies.services``) has checked who may upload it. Raises as
+    ``upload_document`` does for a bad file or details, with nothing written."""
+    now = now or timezone.now()
+    applicable = {str(req.pk): req for req in queries.staff_requirements_for(staff)}
+    requirement = applicable.get(str(requirement_id))
+    if requirement is None:
+        message = _("Choose one of the documents asked of you.")
+        raise DomainError(
+            "requirement_not_asked", message, fields={"requirement": [message]}
+        )
+    number, expires_on = _clean_details(
+        requirement, number, expires_on, timezone.localdate(now)
+    )
+    processed = process_document(upload)
+    return _store_document(
+        provider=staff.agency.owner.provider_profile,
+        staff=staff,
+        requirement=requirement,
+        processed=processed,
+        number=number,
+        expires_on=expires_on,
+        now=now,
+    )
 
 
 @transaction.atomic
@@ -296,7 +358,8 @@ def _badge_until(day: date | None) -> datetime | None:
 
 def _grants(document: ProviderDocument) -> tuple[BadgeKind | None, object]:
     kind = document.document_type.grants_badge
-    if not kind:
+    # A staff member's document qualifies them, not their agency: no badge.
+    if not kind or document.staff_id is not None:
         return None, None
     return BadgeKind(
         kind
@@ -310,6 +373,7 @@ def _approve_document(
     badge it earns is granted (an ID also sets ``verified_at``)."""
     older = ProviderDocument.objects.filter(
         provider_id=document.provider_id,
+        staff_id=document.staff_id,
         document_type_id=document.document_type_id,
         category_id=document.category_id,
         status=DocumentStatus.APPROVED,

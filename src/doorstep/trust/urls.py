@@ -10,6 +10,11 @@ urlpatterns = [
     path("ops/verification/", views.ops_queue, name="ops_queue"),
     path("ops/verification/expiring/", views.ops_expiring, name="ops_expiring"),
     path(
+        "ops/verification/staff-documents/",
+        views.ops_staff_documents,
+        name="ops_staff_documents",
+    ),
+    path(
         "ops/verification/requirements/",
         requirement_views.ops_requirements,
         name="ops_requirements",

@@ -265,6 +265,23 @@ def ops_review_document(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, _("Document decision recorded."))
     application = getattr(document.provider, "application", None)
+    if document.staff_id is not None:
+        return redirect("trust:ops_staff_documents")
     if application is None:
         return redirect("trust:ops_queue")
     return redirect("trust:ops_application", public_id=application.public_id)
+
+
+@require_GET
+def ops_staff_documents(request: HttpRequest) -> HttpResponse:
+    """Agencies' staff members' documents waiting for review; each is decided
+    with ``ops_review_document`` as a provider's is."""
+    _ops_only(request, OpsPermission.VERIFY_PROVIDERS)
+    return render(
+        request,
+        "trust/ops_staff_documents.html",
+        {
+            "documents": queries.staff_documents_waiting()[:200],
+            "can_view_documents": services.can_view_documents(request.user),
+        },
+    )
