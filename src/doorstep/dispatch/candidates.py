@@ -15,8 +15,8 @@ stopping at the first who passes (``passes_vetting``):
 3. qualified for the category through approved documents: an independent
    provider misses no mandatory requirement for the category in their region
    (``trust.queries.missing_requirements``, when the operator requires
-   documents: ``DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS``); a staff member is one the
-   agency vouches for (``staff_qualified_ids``);
+   documents: ``DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS``); a staff member likewise
+   with their own approved documents (``staff_qualified_ids``);
 4. skilled in the category (``Worker.categories``);
 5. free then: for "as soon as possible", on duty and no claim on their time from
    now until the job would end; for a booked time, the job inside their working
@@ -88,11 +88,14 @@ PRIOR_ANSWERS = 5
 
 
 def staff_qualified_ids(category_id: int) -> set[int]:
-    """The staff members (ids) their agency vouches for in ``category_id``.
+    """The staff members (ids) who may work ``category_id``: active and skilled
+    in it, and — where the operator requires verified documents, as for
+    independents — meeting its requirements with their own approved documents
+    (``agencies.queries.qualified_staff_ids``)."""
+    if settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS:
+        from doorstep.agencies.queries import qualified_staff_ids
 
-    Stand-in until ``agencies.queries.qualified_staff_ids(category_id)`` is on
-    main (the lead wires it at merge): an active staff member skilled in the
-    category."""
+        return qualified_staff_ids(category_id)
     return set(
         StaffMember.objects.filter(
             is_active=True,
