@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from doorstep.accounts.models import User
 from doorstep.core.errors import Conflict, DomainError, NotFound, RateLimited
 from doorstep.dispatch.models import Worker
+from doorstep.dispatch.queries import worker_of
 
 # The phone posts every ~30 s; a position closer than this to the last one is
 # refused (a stuck script or a replay must not hammer the row ops watch).
@@ -25,23 +26,6 @@ MIN_INTERVAL = timedelta(seconds=10)
 MAX_AGE = timedelta(minutes=2)
 # Metres: a cell-tower guess across a district is no use to dispatch.
 MAX_ACCURACY_METRES = 1_000
-
-
-def workers_of(user: User):
-    """The ``Worker`` rows ``user`` answers for: as an active staff member of an
-    agency, or as an independent provider (their own, without staff)."""
-    return Worker.objects.filter(
-        staff__user=user, staff__is_active=True
-    ) | Worker.objects.filter(provider__user=user, staff__isnull=True)
-
-
-def worker_of(user: User) -> Worker | None:
-    """The worker ``user`` acts as on their phone, if any. A person who is both
-    an agency's staff member and an independent provider works as staff (the
-    agency's jobs first); several staff memberships: the oldest."""
-    workers = list(workers_of(user).order_by("pk"))
-    staff = [worker for worker in workers if worker.staff_id is not None]
-    return (staff or workers or [None])[0]
 
 
 def require_worker(user: User) -> Worker:

@@ -23,8 +23,7 @@ def workers_of(user: User) -> QuerySet[Worker]:
 def worker_of(user: User) -> Worker | None:
     """The worker ``user`` acts as, if any: a person who is both an agency's
     staff member and an independent provider works as staff (the agency's jobs
-    first); several staff memberships: the oldest. (The staff app's
-    ``dispatch.duty.worker_of`` says the same: keep one at merge.)"""
+    first); several staff memberships: the oldest."""
     workers = list(workers_of(user).order_by("pk"))
     staff = [worker for worker in workers if worker.staff_id is not None]
     return (staff or workers or [None])[0]

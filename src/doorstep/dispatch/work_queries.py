@@ -20,8 +20,8 @@ from doorstep.accounts.models import User
 from doorstep.core.errors import NotFound
 from doorstep.core.geo import distance_km
 from doorstep.core.money import Money
-from doorstep.dispatch.duty import workers_of
 from doorstep.dispatch.models import Offer
+from doorstep.dispatch.queries import workers_of
 from doorstep.orders import queries as order_queries
 from doorstep.orders.models import Order
 from doorstep.orders.process import Transition

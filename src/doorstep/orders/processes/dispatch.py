@@ -9,7 +9,7 @@ code, delivered, confirmed, reviewed, paid out.
     awaiting_payment ─pay→ dispatching ─assign→ accepted ─depart→ on_the_way
         ─start→ in_service ─deliver→ delivered ─confirm / auto_complete→ completed
     dispatching ─expire→ expired         (nobody took it before the promise ran out)
-    accepted, on_the_way ─unassign→ dispatching   (the worker dropped out, ops
+    accepted, on_the_way ─unassign→ dispatching   (the worker hands it back, ops
                                                    reassign, arrival promise broken)
     plus cancellations, no-shows and disputes as in ``book_provider``.
 
@@ -42,7 +42,12 @@ from doorstep.orders.states import (
     OrderState,
 )
 
-OPS, SYSTEM = Actor.OPS, Actor.SYSTEM
+CUSTOMER, PROVIDER, OPS, SYSTEM = (
+    Actor.CUSTOMER,
+    Actor.PROVIDER,
+    Actor.OPS,
+    Actor.SYSTEM,
+)
 
 AWAITING_PAYMENT = OrderState.AWAITING_PAYMENT.value
 DISPATCHING = OrderState.DISPATCHING.value
@@ -151,11 +156,13 @@ TRANSITIONS = (
         effects=(take_worker, booked.capture_on_acceptance),
     ),
     Transition(
+        # The worker hands the job back (they cannot come after all), ops take
+        # it from them, or the arrival promise is broken: someone else is found.
         "unassign",
         frozenset({ACCEPTED, ON_THE_WAY}),
         DISPATCHING,
-        frozenset({SYSTEM, OPS}),
-        gettext_lazy("Take the job from the worker"),
+        frozenset({PROVIDER, SYSTEM, OPS}),
+        gettext_lazy("Hand the job to someone else"),
         effects=(drop_worker,),
     ),
     Transition(
@@ -166,7 +173,13 @@ TRANSITIONS = (
         gettext_lazy("Nobody found: refund"),
         effects=(booked.release_time, booked.void_payment),
     ),
-    _shared("cancel", sources=frozenset({DISPATCHING, ACCEPTED})),
+    # The customer's (or ops') to cancel: a worker who cannot come hands the
+    # job back (``unassign``) instead of cancelling the customer's order.
+    _shared(
+        "cancel",
+        sources=frozenset({DISPATCHING, ACCEPTED}),
+        actors=frozenset({CUSTOMER, OPS, SYSTEM}),
+    ),
     _shared("depart"),
     _shared("start"),
     _shared("deliver"),
