@@ -466,6 +466,7 @@ class ErrorCode(StrEnum):
     REVIEW_NOT_PUBLIC = "review_not_public", 422, "The review is not public yet."
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
     SAME_TIME = "same_time", 422, "The proposed time is the current one."
+    SLA_POLICY_NOT_FOUND = "sla_policy_not_found", 404, "No such service promise."
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
     STANDING_ALREADY_GOOD = (
         "standing_already_good",

@@ -28,3 +28,10 @@ def sweep_offers() -> int:
     """Periodic job ``lapse_dispatch_offers``: close offers nobody answered in
     time and pass their jobs on."""
     return cascade.lapse_offers()
+
+
+def check_promises() -> dict:
+    """Periodic job ``check_dispatch_promises``: act on broken promises."""
+    from doorstep.dispatch import sla
+
+    return sla.check_promises()

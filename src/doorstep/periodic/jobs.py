@@ -192,6 +192,14 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(seconds=15),
     ),
     Job(
+        "check_dispatch_promises",
+        _(
+            "Find dispatched orders behind their promise: alert, re-dispatch, compensate"
+        ),
+        "doorstep.dispatch.tasks.check_promises",
+        every=timedelta(seconds=30),
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",
