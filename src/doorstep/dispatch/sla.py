@@ -99,7 +99,7 @@ def open_job(*, job: DispatchJob, now: datetime) -> None:
     )
 
 
-# --- What happened, and when (effects of the dispatch process) -------------------------
+# --- What happened, and when (effects of the dispatch process) ------------------------
 
 
 def record_departure(*, order: Order, now: datetime) -> None:
@@ -117,7 +117,7 @@ def record_arrival(*, order: Order, now: datetime) -> None:
     )
 
 
-# --- Broken promises (the periodic job) ------------------------------------------------
+# --- Broken promises (the periodic job) -----------------------------------------------
 
 
 def compensation_for(job: DispatchJob) -> int:

@@ -47,7 +47,7 @@ def promise(**fields) -> SlaPolicy:
     return SlaPolicy.objects.create(**fields)
 
 
-# --- Which promise applies -------------------------------------------------------------
+# --- Which promise applies ------------------------------------------------------------
 
 
 def test_the_most_specific_policy_wins():
@@ -85,7 +85,7 @@ def test_a_job_keeps_the_promise_it_was_sold_with():
     assert job.arrive_by - job.opened_at == timedelta(minutes=60)
 
 
-# --- The clocks ------------------------------------------------------------------------
+# --- The clocks -----------------------------------------------------------------------
 
 
 def test_the_job_records_offer_acceptance_departure_and_arrival():
@@ -113,7 +113,7 @@ def test_the_job_records_offer_acceptance_departure_and_arrival():
     assert job.worker == worker
 
 
-# --- Broken promises -------------------------------------------------------------------
+# --- Broken promises ------------------------------------------------------------------
 
 
 def test_nobody_taking_the_job_in_time_is_a_response_breach_found_once():
@@ -160,7 +160,7 @@ def _platform_balance(kind: AccountKind) -> int:
 
 def test_a_worker_not_on_the_way_in_time_loses_the_job_and_the_customer_is_paid():
     offer = service_in_shanghai(price=20_000)
-    order, job, worker = _accepted_order(offer, compensation_bps=1_000)
+    order, job, _worker = _accepted_order(offer, compensation_bps=1_000)
     assert order.state == OrderState.ACCEPTED
     gateway_before = _platform_balance(AccountKind.GATEWAY_FUNDS)
 
