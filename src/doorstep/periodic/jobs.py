@@ -193,9 +193,7 @@ JOBS: tuple[Job, ...] = (
     ),
     Job(
         "check_dispatch_promises",
-        _(
-            "Find dispatched orders behind their promise: alert, re-dispatch, compensate"
-        ),
+        _("Act on dispatched orders behind their promise"),
         "doorstep.dispatch.tasks.check_promises",
         every=timedelta(seconds=30),
     ),
