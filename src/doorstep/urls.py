@@ -34,6 +34,8 @@ urlpatterns = [
     # Standards enforcement (trust): the provider's page and /ops/standards/.
     path("", include("doorstep.trust.standards_urls")),
     path("", include("doorstep.legal.urls")),
+    # Platform dispatch: the ops board and the service-promise settings.
+    path("", include("doorstep.dispatch.board_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
