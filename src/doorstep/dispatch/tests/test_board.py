@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 
 from doorstep.audit.models import AuditEntry
-from doorstep.core.errors import Conflict, PermissionDenied
+from doorstep.core.errors import Conflict, DomainError, PermissionDenied
 from doorstep.dispatch import board, cascade
 from doorstep.dispatch.models import Offer, SlaPolicy
+from doorstep.dispatch.sla import save_policy
 from doorstep.dispatch.tests.helpers import (
     HOME,
     after_commit,
@@ -142,7 +143,7 @@ def test_assigning_needs_a_reason(for_sale, dispatcher):
     worker = make_worker(for_sale.service.category, at=NEAR)
     order = paid_dispatch_order(for_sale)
 
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(DomainError) as raised:
         board.assign_by_hand(
             user=dispatcher,
             order_id=order.public_id,
@@ -340,8 +341,6 @@ def test_only_settings_ops_change_promises(client, dispatcher):
 
     assert client.get("/ops/settings/dispatch-promises/").status_code == 403
     with pytest.raises(PermissionDenied):
-        from doorstep.dispatch.sla import save_policy
-
         save_policy(
             actor=dispatcher,
             respond_minutes=10,
