@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 
 from doorstep.api.schemas import InputSchema
 from doorstep.backoffice.access import require_back_office
+from doorstep.core.errors import raises
 from doorstep.dispatch import board
 
 router = Router(tags=["dispatch (ops)"])
@@ -199,6 +200,14 @@ def list_candidates(request: HttpRequest, order_id: str):
     description="Gives the order to the worker; a worker who had it loses it, "
     "together or not at all. Audited with the reason. 409 `slot_taken` when the "
     "worker's time is taken, `state_changed` when the order moved on.",
+)
+# Chosen at run time, and the engine runs the process's effects through a table.
+@raises(
+    board.assign_by_hand,
+    board.reassign_by_hand,
+    "slot_taken",
+    "state_changed",
+    "worker_not_found",
 )
 def assign(request: HttpRequest, order_id: str, payload: AssignIn):
     user = require_back_office(request)
