@@ -11,7 +11,7 @@ from django.utils import timezone
 from doorstep.demo.clock import moved_clock
 from doorstep.dispatch import cascade
 from doorstep.dispatch.models import SlaPolicy
-from doorstep.dispatch.sla import policy_for
+from doorstep.dispatch.sla import check_promises, late_jobs, policy_for
 from doorstep.dispatch.tests.helpers import (
     HOME,
     after_commit,
@@ -27,7 +27,7 @@ from doorstep.payments.models import AccountKind, JournalEntry, LedgerAccount, P
 from doorstep.payments.reconciliation import reconcile
 from doorstep.periodic.services import run_due_jobs
 from doorstep.scheduling.models import TimeClaim
-from tests.factories import make_category
+from tests.factories import make_category, make_ops
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,7 @@ def test_the_job_records_offer_acceptance_departure_and_arrival():
 def test_nobody_taking_the_job_in_time_is_a_response_breach_found_once():
     offer = service_in_shanghai()
     promise(respond_minutes=30)
+    dispatcher = make_ops("Dispatch")
     order = paid_dispatch_order(offer)  # no worker anywhere: nobody takes it
     job = order.dispatch_job
     job.refresh_from_db()
@@ -135,9 +136,9 @@ def test_nobody_taking_the_job_in_time_is_a_response_breach_found_once():
     late = Event.objects.filter(topic="order.response_late", subject=order.public_id)
     assert late.count() == 1
     assert order.customer.notifications.filter(title__contains="still looking").exists()
-    from doorstep.dispatch.sla import late_jobs
-
     assert list(late_jobs("response")) == [job]
+    # Ops hear of it in their queue digest, the queue opens the board.
+    assert dispatcher.notifications.filter(kind="ops_alert").exists()
 
 
 def _accepted_order(offer, **policy):
@@ -208,8 +209,6 @@ def test_a_worker_on_the_way_keeps_the_job_and_ops_are_told():
     assert job.worker == worker
     assert job.compensated_amount == 0
     assert not JournalEntry.objects.filter(order=order, kind="sla_compensation")
-    from doorstep.dispatch.sla import late_jobs
-
     assert list(late_jobs("arrival")) == [job]
 
 
@@ -243,8 +242,6 @@ def test_an_arrival_on_time_breaks_no_promise():
 
 
 def test_two_checkers_at_once_act_once():
-    from doorstep.dispatch.sla import check_promises
-
     offer = service_in_shanghai()
     order, job, _worker = _accepted_order(offer, compensation_bps=1_000)
     moment = job.arrive_by + timedelta(seconds=1)
