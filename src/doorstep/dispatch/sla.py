@@ -383,7 +383,9 @@ def delete_policy(*, actor, policy_id: int, reason: str = "") -> None:
     ``sla_policy_not_found``."""
     require_ops_permission(actor, OpsPermission.MANAGE_SETTINGS)
     policy = (
-        SlaPolicy.objects.select_for_update()
+        # Only the policy's row: PostgreSQL refuses FOR UPDATE on the nullable
+        # side of the joins.
+        SlaPolicy.objects.select_for_update(of=("self",))
         .select_related("city", "category")
         .filter(pk=policy_id)
         .first()
