@@ -160,14 +160,18 @@ def _ids(jobs) -> list[int]:
 
 @transaction.atomic
 def _breach_response(*, job_id: int, now: datetime) -> bool:
+    # The claim: a conditional UPDATE on the job's own columns only, so that on
+    # PostgreSQL a second worker waiting on the row lock re-checks them and
+    # finds the mark (a condition on a joined table would not be re-checked).
     claimed = DispatchJob.objects.filter(
-        pk=job_id,
-        response_breached_at__isnull=True,
-        order__state=OrderState.DISPATCHING,
+        pk=job_id, response_breached_at__isnull=True
     ).update(response_breached_at=now)
     if not claimed:
-        return False  # another worker had it, or someone accepted meanwhile
+        return False  # another worker had it
     job = DispatchJob.objects.select_related("order").get(pk=job_id)
+    if job.order.state != OrderState.DISPATCHING:
+        transaction.set_rollback(True)  # someone took it meanwhile
+        return False
     record_event(
         topic="order.response_late",
         subject=job.order.public_id,
@@ -188,16 +192,20 @@ def _breach_arrival(*, job_id: int, now: datetime) -> ArrivalBreach | None:
 
     try:
         with transaction.atomic():
+            # The claim, on the job's own columns (see ``_breach_response``).
             claimed = DispatchJob.objects.filter(
-                pk=job_id,
-                arrival_breached_at__isnull=True,
-                arrived_at__isnull=True,
-                order__state__in=ASSIGNED_STATES,
+                pk=job_id, arrival_breached_at__isnull=True, arrived_at__isnull=True
             ).update(arrival_breached_at=now)
             if not claimed:
                 return None
             job = DispatchJob.objects.select_related("order").get(pk=job_id)
             order = job.order
+            if order.state not in ASSIGNED_STATES:
+                # Moved on meanwhile: undo the claim (caught below).
+                raise Conflict(
+                    "state_changed",
+                    _("This order has changed in the meantime. Reload and try again."),
+                )
             policy = policy_for(city_id=job.city_id, category_id=job.category_id)
             compensation = 0 if job.compensated_amount else compensation_for(job)
             record_event(
