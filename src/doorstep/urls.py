@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("doorstep.dispatch.work_urls")),
     path("", include("doorstep.dispatch.urls")),
     path("", include("doorstep.agencies.urls")),
+    # Platform dispatch: the ops board and the service-promise settings.
+    path("", include("doorstep.dispatch.board_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

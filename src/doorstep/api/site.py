@@ -8,6 +8,7 @@ from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
 from doorstep.dispatch.work_api import router as work_router
 from doorstep.dispatch.api import router as dispatch_router
+from doorstep.dispatch.ops_api import router as dispatch_ops_router
 from doorstep.legal.api import router as legal_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
@@ -59,3 +60,4 @@ api.add_router("", legal_router)
 api.add_router("", work_router)
 api.add_router("", dispatch_router)
 api.add_router("", agencies_router)
+api.add_router("", dispatch_ops_router)

@@ -113,6 +113,12 @@ def ops_pages() -> list[OpsPage]:
             SCHEDULE_PATH,
         ),
         OpsPage(
+            _("Dispatch board"),
+            _("Open platform orders, workers on duty, promise clocks; assign by hand."),
+            reverse("dispatch_board:board"),
+            OpsPermission.DISPATCH_ORDERS,
+        ),
+        OpsPage(
             _("Admin"),
             _("Every record, read and edited through Django's admin."),
             reverse("admin:index"),

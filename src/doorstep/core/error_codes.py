@@ -541,6 +541,7 @@ class ErrorCode(StrEnum):
         422,
         "The platform does not sell this service in the address's city.",
     )
+    SLA_POLICY_NOT_FOUND = "sla_policy_not_found", 404, "No such service promise."
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
     STAFF_NOT_FOUND = "staff_not_found", 404, "No such staff member."
     STANDING_ALREADY_GOOD = (

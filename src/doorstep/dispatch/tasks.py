@@ -41,3 +41,10 @@ def retry_unplaced_jobs() -> int:
     """Periodic job ``retry_unplaced_dispatch_jobs``: look again for a worker
     for the jobs nobody was found for, while their promise can be kept."""
     return cascade.retry_unplaced_jobs()
+
+
+def check_promises() -> dict:
+    """Periodic job ``check_dispatch_promises``: act on broken promises."""
+    from doorstep.dispatch import sla
+
+    return sla.check_promises()

@@ -205,6 +205,16 @@ def _reschedule(facts: _OrderFacts, event: Event) -> list[Planned]:
     return facts.to(recipient, UPDATE, wording, name=name, new_when=new_when)
 
 
+def _arrival_late(facts: _OrderFacts, event: Event) -> list[Planned]:
+    """Platform dispatch broke its promise to be at the door in time; the
+    customer hears of the compensation, if the promise carries one."""
+    amount = int(event.payload.get("compensation") or 0)
+    if not amount:
+        return facts.to_customer(UPDATE, "arrival_late")
+    money = Money(amount, str(event.payload.get("currency", facts.order.currency)))
+    return facts.to_customer(UPDATE, "arrival_late_compensated", amount=money)
+
+
 ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
     "order.pay": _paid,
     "order.pay_instant": _paid,
@@ -228,6 +238,8 @@ ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
     "order.reschedule_proposed": _reschedule,
     "order.rescheduled": _reschedule,
     "order.reschedule_declined": _reschedule,
+    "order.response_late": _customer(UPDATE, "response_late"),
+    "order.arrival_late": _arrival_late,
 }
 
 

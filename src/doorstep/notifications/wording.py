@@ -113,6 +113,28 @@ WORDING = {
         _("You were reported as a no-show"),
         _("%(customer)s reported that you did not come for “%(title)s” on %(when)s."),
     ),
+    # --- platform dispatch: a promise broken
+    "response_late": (
+        _("We are still looking for someone"),
+        _(
+            "Nobody has taken “%(title)s” yet, later than we promised. We keep "
+            "looking, and our team is on it."
+        ),
+    ),
+    "arrival_late": (
+        _("We are late for your job"),
+        _(
+            "Nobody reached you for “%(title)s” in the time we promised. We are "
+            "sorry; our team is on it."
+        ),
+    ),
+    "arrival_late_compensated": (
+        _("We are late for your job: %(amount)s back"),
+        _(
+            "Nobody reached you for “%(title)s” in the time we promised. We are "
+            "sorry: %(amount)s goes back to your card, and our team is on it."
+        ),
+    ),
     # --- new times
     "reschedule_proposed": (
         _("A new time was proposed"),

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -76,6 +76,7 @@ CLEARING = "clearing"
 PAYOUT = "payout"
 PAYOUT_PAID = "payout_paid"
 PAYOUT_RETURNED = "payout_returned"
+COMPENSATION = "sla_compensation"
 
 
 # Whatever the gateway answers a call with (webhook signatures aside).
@@ -695,6 +696,11 @@ def record_refund(
     from the provider's pending and available balances per policy; what is
     still missing the platform pays. With ``audit_by`` (ops decided it), the
     audit entry is written in the same transaction."""
+    if key.startswith(COMPENSATION_KEY_PREFIX):
+        # A webhook or reconcile found a compensation the gateway made: it is
+        # the platform's money, never the order's escrow.
+        record_compensation(payment, amount=amount, key=key)
+        return
     order = payment.order
     currency = payment.currency
     with transaction.atomic():
@@ -742,6 +748,87 @@ def record_refund(
                     "payment": payment.public_id,
                 },
             )
+
+
+# --- Compensation for a broken promise (dispatch) ------------------------------------
+
+COMPENSATION_KEY_PREFIX = "compensation:"
+
+
+def compensation_key(order: Order, reference: str) -> str:
+    return f"{COMPENSATION_KEY_PREFIX}{order.public_id}:{reference}"
+
+
+@order_flow
+def compensate_customer(*, order: Order, amount: int, reference: str) -> int:
+    """The platform pays the customer ``amount`` of its own money, back to the
+    card they paid with, because it broke a promise (``dispatch.sla``: the
+    worker was not at the door in time). ``reference`` names the breach; the
+    same order and reference pay once. The escrow is not touched: the worker
+    is still paid in full for the job done. At most what is left to refund on
+    the charge (the gateway refuses more). Returns the amount paid (0 when it
+    was paid before). Raises ``Conflict`` ``nothing_captured`` while the
+    order's money is only held (the flow is then shown to ops)."""
+    payment = order_payment(order)
+    if payment is None or payment.status not in {
+        PaymentStatus.CAPTURED,
+        PaymentStatus.REFUNDED,
+    }:
+        raise Conflict("nothing_captured", _("No money was taken for this order."))
+    key = compensation_key(order, reference)
+    if _posted(key):
+        return 0
+    amount = min(amount, payment.captured_amount - payment.refunded_amount)
+    if amount <= 0:
+        return 0
+    if amount > _account(K.GATEWAY_FUNDS, payment.currency).balance:
+        raise Conflict(
+            "insufficient_platform_funds",
+            _("The platform's balance at the gateway cannot cover this refund now."),
+        )
+    result = _gateway_call(
+        get_gateway(payment.gateway).refund,
+        charge_id=payment.gateway_charge_id,
+        amount=amount,
+        idempotency_key=key,
+        metadata={"payment": payment.public_id, "order": order.public_id},
+    )
+    record_compensation(payment, amount=result.amount, key=key)
+    return result.amount
+
+
+def record_compensation(payment: Payment, *, amount: int, key: str) -> None:
+    """Post a compensation the gateway paid: the platform's expense, out of
+    its funds at the gateway. It counts as refunded on the charge (so later
+    refunds stay within what the card paid), and is stored on the order's
+    dispatch job in the same transaction (shown to ops and the customer)."""
+    from doorstep.dispatch.models import DispatchJob
+
+    order = payment.order
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if _posted(key):
+            return
+        if not _posted(capture_key(payment)):
+            record_capture(payment, payment.captured_amount or amount)
+            payment.refresh_from_db()
+        post_entry(
+            kind=COMPENSATION,
+            legs=_legs(
+                (_account(K.SLA_COMPENSATION_EXPENSE, payment.currency), amount),
+                (_account(K.GATEWAY_FUNDS, payment.currency), -amount),
+            ),
+            order=order,
+            idempotency_key=key,
+            description=payment.public_id,
+        )
+        payment.refunded_amount += amount
+        if payment.refunded_amount >= payment.captured_amount:
+            payment.status = PaymentStatus.REFUNDED
+        payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+        DispatchJob.objects.filter(order=order).update(
+            compensated_amount=F("compensated_amount") + amount
+        )
 
 
 # --- Cancellation ---------------------------------------------------------------------

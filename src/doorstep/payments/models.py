@@ -43,6 +43,12 @@ class AccountKind(models.TextChoices):
     # debit-normal), netted from their later earnings.
     PENALTY_REVENUE = "penalty_revenue", _("Fines revenue")
     PROVIDER_RECEIVABLE = "provider_receivable", _("Fines owed by the provider")
+    # Dispatch: what the platform paid customers when it broke a promise (a
+    # worker at the door too late), from its own funds (debit-normal).
+    SLA_COMPENSATION_EXPENSE = (
+        "sla_compensation_expense",
+        _("Compensation for broken promises"),
+    )
     # The outside world: money that left to customers or providers (debit-normal)
     REFUNDS_PAID = "refunds_paid", _("Refunds paid")
     PAYOUTS_PAID = "payouts_paid", _("Payouts paid")
@@ -54,6 +60,7 @@ DEBIT_NORMAL = {
     AccountKind.REFUNDS_PAID,
     AccountKind.PAYOUTS_PAID,
     AccountKind.PROVIDER_RECEIVABLE,
+    AccountKind.SLA_COMPENSATION_EXPENSE,
 }
 # Balances that are claims of real parties on real money: never below zero.
 NON_NEGATIVE = {

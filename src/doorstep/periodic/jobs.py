@@ -198,6 +198,12 @@ JOBS: tuple[Job, ...] = (
         every=MINUTE,
     ),
     Job(
+        "check_dispatch_promises",
+        _("Act on dispatched orders behind their promise"),
+        "doorstep.dispatch.tasks.check_promises",
+        every=timedelta(seconds=30),
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

@@ -104,6 +104,20 @@ def drop_worker(order, context: Context) -> None:
     transaction.on_commit(lambda: cascade.dispatch_soon(order_id=order.pk))
 
 
+def record_departure(order, context: Context) -> None:
+    """The promise's clock: when the worker set off (``dispatch.sla``)."""
+    from doorstep.dispatch import sla
+
+    sla.record_departure(order=order, now=context.now)
+
+
+def record_arrival(order, context: Context) -> None:
+    """The promise's clock: when the worker started at the door."""
+    from doorstep.dispatch import sla
+
+    sla.record_arrival(order=order, now=context.now)
+
+
 def _instant(value) -> datetime | None:
     return parse_datetime(value) if isinstance(value, str) else None
 
@@ -135,6 +149,10 @@ def _shared(name: str, **changes) -> Transition:
         "effects": transition.effects,
     } | changes
     return Transition(**fields)
+
+
+def booked_effects(name: str) -> tuple:
+    return tuple(booked.BOOK_PROVIDER.transition(name).effects)
 
 
 TRANSITIONS = (
@@ -180,8 +198,8 @@ TRANSITIONS = (
         sources=frozenset({DISPATCHING, ACCEPTED}),
         actors=frozenset({CUSTOMER, OPS, SYSTEM}),
     ),
-    _shared("depart"),
-    _shared("start"),
+    _shared("depart", effects=(*booked_effects("depart"), record_departure)),
+    _shared("start", effects=(*booked_effects("start"), record_arrival)),
     _shared("deliver"),
     _shared("confirm"),
     _shared("auto_complete"),
