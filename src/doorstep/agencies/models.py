@@ -82,17 +82,24 @@ class StaffInvitation(models.Model):
     def contact(self) -> str:
         return self.email or self.phone
 
-    def status_at(self, now) -> str:
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    def status_at(self, now) -> "StaffInvitation.Status":
+        """Derived from the times: accepted, withdrawn, lapsed or still open."""
         if self.accepted_at is not None:
-            return "accepted"
+            return self.Status.ACCEPTED
         if self.revoked_at is not None:
-            return "revoked"
+            return self.Status.REVOKED
         if self.expires_at <= now:
-            return "expired"
-        return "pending"
+            return self.Status.EXPIRED
+        return self.Status.PENDING
 
     def is_open_at(self, now) -> bool:
-        return self.status_at(now) == "pending"
+        return self.status_at(now) == self.Status.PENDING
 
 
 class TrainingRecord(models.Model):

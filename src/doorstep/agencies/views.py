@@ -91,9 +91,13 @@ def _team_page(
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
+    # Each invitation, its status, and whether it may be sent again or
+    # withdrawn (not once accepted or withdrawn).
+    resendable = {StaffInvitation.Status.PENDING, StaffInvitation.Status.EXPIRED}
     invitations = [
-        (invitation, invitation.status_at(now))
+        (invitation, status, status in resendable)
         for invitation in queries.invitations_of(manager.agency)[:100]
+        for status in [invitation.status_at(now)]
     ]
     return render(
         request,

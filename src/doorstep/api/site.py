@@ -6,9 +6,9 @@ from doorstep.api.auth import signed_in
 from doorstep.api.openapi import DoorstepAPI
 from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
-from doorstep.dispatch.work_api import router as work_router
 from doorstep.dispatch.api import router as dispatch_router
 from doorstep.dispatch.ops_api import router as dispatch_ops_router
+from doorstep.dispatch.work_api import router as work_router
 from doorstep.legal.api import router as legal_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router

@@ -70,6 +70,8 @@ def _job_page(
         {
             "job": job,
             "order": job.order,
+            # Assign, reassign or unassign: the board's open states.
+            "can_assign": job.order.state in board.OPEN_STATES,
             "candidates": board.candidates_for(user=request.user, order_id=order_id),
             "assign_form": assign_form or AssignForm(),
             "unassign_form": unassign_form or UnassignForm(),

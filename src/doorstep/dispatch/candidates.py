@@ -448,14 +448,14 @@ def rank(job: DispatchJob, workers: list[Worker], *, now: datetime) -> list[Rank
         .values("worker_id")
         .annotate(
             answers=Count("pk"),
-            accepted=Count("pk", filter=Q(status=Offer.Status.ACCEPTED)),
+            took=Count("pk", filter=Q(status=Offer.Status.ACCEPTED)),
         )
         .order_by()
     }
     ranked = []
     for worker in workers:
         travel = travel_minutes(worker.position, (order.latitude, order.longitude))
-        past = history.get(worker.pk, {"answers": 0, "accepted": 0})
+        past = history.get(worker.pk, {"answers": 0, "took": 0})
         ranked.append(
             Ranked(
                 worker=worker,
@@ -464,7 +464,7 @@ def rank(job: DispatchJob, workers: list[Worker], *, now: datetime) -> list[Rank
                 rating=ratings[worker.pk],
                 workload=1 / (1 + jobs[worker.pk]),
                 fairness=1 / (1 + offers_today[worker.pk]),
-                reliability=(PRIOR_ANSWERS * PRIOR_ACCEPTANCE + past["accepted"])
+                reliability=(PRIOR_ANSWERS * PRIOR_ACCEPTANCE + past["took"])
                 / (PRIOR_ANSWERS + past["answers"]),
             )
         )
