@@ -115,6 +115,9 @@ def build_dispatch_world(*, seed: object, logins: dict[str, User]) -> DispatchRe
     cities = list(City.objects.filter(slug__in=CITIES_BY_SLUG))
     prices = {spec.title_en: spec.price_cny for spec in CATALOGUE_SERVICES}
     services = list(CatalogueService.objects.select_related("category"))
+    # Like the catalogue itself, made once (a demo built again after its people
+    # were wiped keeps them).
+    on_sale = set(ServiceInCity.objects.values_list("service_id", "city_id"))
     report.services_in_cities = len(
         ServiceInCity.objects.bulk_create(
             ServiceInCity(
@@ -127,21 +130,30 @@ def build_dispatch_world(*, seed: object, logins: dict[str, User]) -> DispatchRe
             )
             for city in cities
             for service in services
+            if (service.pk, city.pk) not in on_sale
         )
     )
     aircon = Category.objects.filter(slug="aircon-repair").first()
     shanghai = next((city for city in cities if city.slug == "shanghai"), None)
-    SlaPolicy.objects.create(
-        respond_minutes=30, arrive_minutes=120, compensation_bps=1000
+    SlaPolicy.objects.get_or_create(
+        city=None,
+        category=None,
+        defaults={
+            "respond_minutes": 30,
+            "arrive_minutes": 120,
+            "compensation_bps": 1000,
+        },
     )
     if aircon and shanghai:
         # "At the door in 90 minutes" for air conditioners in Shanghai's summer.
-        SlaPolicy.objects.create(
+        SlaPolicy.objects.get_or_create(
             city=shanghai,
             category=aircon,
-            respond_minutes=15,
-            arrive_minutes=90,
-            compensation_bps=1000,
+            defaults={
+                "respond_minutes": 15,
+                "arrive_minutes": 90,
+                "compensation_bps": 1000,
+            },
         )
     report.workers = _agency_workers(rng) + _independent_workers(rng, services)
     staff_worker = Worker.objects.filter(staff__user=logins.get("staff")).first()
