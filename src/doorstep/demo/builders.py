@@ -70,6 +70,11 @@ from doorstep.demo.data import (
     Neighbourhood,
     OfferSpec,
 )
+from doorstep.demo.dispatch_world import (
+    add_staff_login,
+    build_dispatch_history,
+    build_dispatch_world,
+)
 from doorstep.demo.history import (
     DEMO_ORDERS,
     HistoryReport,
@@ -117,6 +122,8 @@ class DemoLogin:
 DEMO_LOGINS = (
     DemoLogin("customer", "customer@demo.doorstep.dev"),
     DemoLogin("provider", "provider@demo.doorstep.dev"),
+    # A worker of the provider login's agency, with a dispatched job today.
+    DemoLogin("staff", "staff@demo.doorstep.dev"),
     DemoLogin("ops", "ops@demo.doorstep.dev"),
 )
 
@@ -139,6 +146,7 @@ class BuildReport:
     history: HistoryReport | None = None
     trust: dict[str, int] = field(default_factory=dict)
     standards: object | None = None  # demo.standards.StandardsReport
+    dispatch: object | None = None  # demo.dispatch_world.DispatchReport
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1048,6 +1056,7 @@ def build_demo(
     report, logins = _build_people_and_listings(
         seed=seed, providers=providers, customers=customers
     )
+    report.dispatch = build_dispatch_world(seed=seed, logins=logins)
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
         report.trust = build_trust_badges(logins=logins, now=now)
@@ -1068,6 +1077,11 @@ def build_demo(
         seed=(seed, "applicants"),
         demo=True,
     )
+    if orders:
+        # Dispatched orders: after the marketplace's own past, on its own clock.
+        build_dispatch_history(
+            logins=logins, seed=seed, now=now or timezone.now(), report=report.dispatch
+        )
     report.indexed = rebuild_index()
     return report
 
@@ -1169,6 +1183,7 @@ def _build_people_and_listings(
     report.listings = len(listings)
     report.add_ons = len(listing_factory.add_ons)
     report.catalogue_services = ensure_catalogue_services()
+    add_staff_login(logins=logins)
     publish_demo_policies(ops=logins["ops"], now=listing_factory.now)
     return report, logins
 

@@ -112,6 +112,13 @@ class Command(BaseCommand):
             f"{report.customers} customers with {report.addresses} saved addresses "
             f"({report.users} users)."
             + (
+                f" Dispatch: {dispatch.workers} workers, "
+                f"{dispatch.services_in_cities} services on sale in the cities, "
+                f"{dispatch.orders} dispatched orders."
+                if (dispatch := report.dispatch) is not None
+                else ""
+            )
+            + (
                 f" History of the last {HISTORY_DAYS} days: "
                 f"{history.orders} orders, {history.reviews} reviews, "
                 f"{history.messages} messages, {history.payouts} payouts, "

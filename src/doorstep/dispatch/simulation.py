@@ -1,0 +1,730 @@
+"""A simulated day of platform dispatch in one city, through the real services.
+
+Customers place and pay for orders (``booking.place_dispatch_order`` and the
+sandbox card), the dispatcher runs ``batch.run_round`` every few virtual seconds
+(and offers booked-ahead jobs one worker at a time, as its task does), workers
+answer offers after a while — most accept, some decline, a few let them lapse
+— travel at ``travel.py``'s speed, and depart, start with the customer's code
+and deliver through the order engine before coming back on duty where the job
+was. ``bench/dispatch_day.py`` runs it at full size and prints the figures; a
+test runs it tiny so it keeps working.
+
+Time is virtual: ``demo.clock.moved_clock`` moves ``django.utils.timezone.now``
+(and the model fields defaulting to it), the one clock every service reads, so
+a day passes in minutes. The task queue is the dummy backend: what production
+queues after a commit (``dispatch_soon``) is done here by the loop itself at its
+next tick, so the strategies are compared on rounds every few seconds rather
+than on a round per payment.
+
+The random draws are keyed by order and worker, not by their sequence, so two
+runs with the same seed see the same demand and the same answers to the same
+offers whatever the strategy: only the matching differs.
+"""
+
+import math
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from heapq import heappop, heappush
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Min, Q
+from django.test import override_settings
+from django_tasks import default_task_backend
+
+from doorstep.accounts.models import ProviderProfile, User
+from doorstep.catalog.models import CatalogueService
+from doorstep.core.errors import DomainError
+from doorstep.core.geo import cell_of, distance_km
+from doorstep.demo.clock import moved_clock
+from doorstep.dispatch import batch, cascade
+from doorstep.dispatch.booking import place_dispatch_order
+from doorstep.dispatch.models import DispatchJob, Offer, ServiceInCity, Worker
+from doorstep.dispatch.travel import ROAD_FACTOR, travel_minutes
+from doorstep.marketplace.models import City
+from doorstep.orders.engine import fire_due_timers
+from doorstep.orders.models import Order, OrderTimer
+from doorstep.orders.services import transition_order
+from doorstep.orders.states import OrderState
+from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
+
+TEST_CARD = "4242424242424242"
+KM_PER_DEGREE = 111.32
+
+# Orders per local hour (relative): a morning and an evening peak.
+DEMAND_BY_HOUR = {
+    7: 3,
+    8: 6,
+    9: 11,
+    10: 11,
+    11: 6,
+    12: 4,
+    13: 4,
+    14: 4,
+    15: 4,
+    16: 5,
+    17: 7,
+    18: 11,
+    19: 11,
+    20: 6,
+    21: 3,
+}
+# Two shifts (local hours): the early one covers the morning peak alone, the
+# late one the evening peak; both work the quiet middle of the day.
+SHIFTS = ((7, 17), (12, 22))
+# The day's short jobs, with how common each is (catalogue slugs of ``demo.data``).
+SERVICE_MIX = {
+    "dog-walking": 3,
+    "pet-sitting": 2,
+    "plumbing": 3,
+    "errands": 2,
+    "aircon-repair": 2,
+}
+# Where people live: 70% around one of the city's busy centres, the rest anywhere
+# within this many kilometres of the middle.
+CITY_SPREAD_KM = 12.0
+CENTRE_SPREAD_KM = 3.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the day looks like; every figure of the benchmark's scenario."""
+
+    city: str = "shanghai"
+    orders: int = 3000
+    workers: int = 300
+    customers: int = 400
+    asap_share: float = 0.7
+    strategy: str = "batch"
+    seed: int = 12
+    round_seconds: int = 5
+    lapse_seconds: int = 15
+    timers_seconds: int = 60
+    # How workers answer an offer.
+    decline_share: float = 0.08
+    silent_share: float = 0.03
+    answer_seconds: tuple[int, int] = (10, 70)
+    scheduled_answer_minutes: tuple[int, int] = (1, 12)
+    # Real travel against the estimate (traffic is never exactly as planned).
+    travel_factor: tuple[float, float] = (0.9, 1.15)
+    service_radius_km: int = 15
+
+
+@dataclass
+class JobOutcome:
+    is_asap: bool
+    opened_at: datetime
+    respond_by: datetime
+    arrive_by: datetime
+    accepted_at: datetime | None = None
+    arrived_at: datetime | None = None
+    worker: int | None = None
+    travel_km: float = 0.0
+
+
+@dataclass
+class DayReport:
+    scenario: Scenario
+    jobs: list[JobOutcome] = field(default_factory=list)
+    jobs_per_worker: list[int] = field(default_factory=list)
+    offers: int = 0
+    declines: int = 0
+    lapses: int = 0
+    refused: int = 0  # accepting failed (the time went meanwhile), so declined
+    rounds: int = 0
+    wall_seconds: float = 0.0
+
+    def figures(self) -> dict[str, float]:
+        """The benchmark's figures (rates in percent, minutes, kilometres)."""
+        jobs = self.jobs
+        total = len(jobs) or 1
+        responded = [
+            job
+            for job in jobs
+            if job.accepted_at is not None and job.accepted_at <= job.respond_by
+        ]
+        arrived = [
+            job
+            for job in jobs
+            if job.arrived_at is not None and job.arrived_at <= job.arrive_by
+        ]
+        both = [job for job in responded if job in arrived]
+        asap = [job for job in jobs if job.is_asap]
+        to_door = [
+            (job.arrived_at - job.opened_at).total_seconds() / 60
+            for job in asap
+            if job.arrived_at is not None
+        ]
+        served = [job for job in jobs if job.arrived_at is not None]
+        counts = self.jobs_per_worker or [0]
+        return {
+            "orders": len(jobs),
+            "served": len(served),
+            "sla_hit_pct": 100 * len(both) / total,
+            "response_hit_pct": 100 * len(responded) / total,
+            "arrival_hit_pct": 100 * len(arrived) / total,
+            "asap_sla_hit_pct": 100
+            * sum(1 for job in both if job.is_asap)
+            / (len(asap) or 1),
+            "mean_minutes_to_door": statistics.fmean(to_door) if to_door else 0.0,
+            "p90_minutes_to_door": _percentile(to_door, 0.9),
+            "travel_km": sum(job.travel_km for job in jobs),
+            "travel_km_per_job": sum(job.travel_km for job in jobs)
+            / (len(served) or 1),
+            "jobs_per_worker_stdev": statistics.pstdev(counts),
+            "jobs_per_worker_gini": gini(counts),
+            "offers": self.offers,
+            "declines": self.declines,
+            "lapses": self.lapses,
+            "refused": self.refused,
+            "rounds": self.rounds,
+            "wall_seconds": self.wall_seconds,
+        }
+
+
+def gini(values: list[int]) -> float:
+    """0 when every worker had as many jobs, towards 1 when one had them all."""
+    ordered = sorted(values)
+    total = sum(ordered)
+    if not total:
+        return 0.0
+    weighted = sum((index + 1) * value for index, value in enumerate(ordered))
+    return (2 * weighted) / (len(ordered) * total) - (len(ordered) + 1) / len(ordered)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+# --- The world ---------------------------------------------------------------------
+
+
+@dataclass
+class SimWorker:
+    pk: int
+    user: User
+    shift: tuple[datetime, datetime]
+    base: tuple[float, float]
+    position: tuple[float, float]
+    busy: bool = False
+    jobs: int = 0
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    index: int
+    customer: User
+    service_id: str
+    point: tuple[float, float]
+    placed_at: datetime
+    starts_at: datetime | None  # None: as soon as possible
+
+
+def _point_near(
+    rng: random.Random, centre: tuple[float, float], km: float
+) -> tuple[float, float]:
+    distance = km * math.sqrt(rng.random())
+    angle = rng.uniform(0, 2 * math.pi)
+    latitude = centre[0] + distance * math.cos(angle) / KM_PER_DEGREE
+    longitude = centre[1] + distance * math.sin(angle) / (
+        KM_PER_DEGREE * math.cos(math.radians(centre[0]))
+    )
+    return (latitude, longitude)
+
+
+def _home(rng: random.Random, city: City, centres: list[tuple[float, float]]):
+    if centres and rng.random() < 0.7:
+        return _point_near(rng, rng.choice(centres), CENTRE_SPREAD_KM)
+    return _point_near(rng, (city.latitude, city.longitude), CITY_SPREAD_KM)
+
+
+def _centres(city: City) -> list[tuple[float, float]]:
+    from doorstep.demo.data import CITIES_BY_SLUG
+
+    spec = CITIES_BY_SLUG.get(city.slug)
+    if spec is None:
+        return []
+    return [(place.latitude, place.longitude) for place in spec.neighbourhoods]
+
+
+def _day_start(city: City, seed: int) -> datetime:
+    """Local midnight of a fixed weekday (so a seed gives the same day)."""
+    zone = ZoneInfo(city.time_zone)
+    return datetime(2026, 12, 8 + seed % 3, tzinfo=zone).astimezone(UTC)
+
+
+def build_world(scenario: Scenario) -> "World":
+    """The city's catalogue services on sale, the workers (independent
+    providers taking platform jobs, skilled in three to five of the day's
+    categories, based around the city) and the customers. Returns what the
+    day needs to know about them."""
+    from doorstep.demo.builders import ensure_catalogue_services, ensure_category_tree
+
+    rng = random.Random(f"{scenario.seed}:world")  # noqa: S311 - a simulation
+    city = City.objects.get(slug=scenario.city)
+    ensure_category_tree()
+    ensure_catalogue_services()
+    services = {
+        service.category.slug: service
+        for service in CatalogueService.objects.filter(
+            category__slug__in=SERVICE_MIX
+        ).select_related("category")
+    }
+    rate = _price_rate(city.currency)
+    for service in services.values():
+        ServiceInCity.objects.get_or_create(
+            service=service,
+            city=city,
+            defaults={
+                "price_amount": round(service.price_amount * rate, -2) or 100,
+                "currency": city.currency,
+            },
+        )
+    password = make_password(None)
+    centres = _centres(city)
+    day = _day_start(city, scenario.seed)
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            User(
+                email=f"sim-{kind}{n}@example.com",
+                name=f"{kind.title()} {n}",
+                password=password,
+                time_zone=city.time_zone,
+            )
+            for kind, total in (
+                ("worker", scenario.workers),
+                ("customer", scenario.customers),
+            )
+            for n in range(total)
+        )
+        worker_users = users[: scenario.workers]
+        customers = users[scenario.workers :]
+        bases = [_home(rng, city, centres) for _ in worker_users]
+        profiles = ProviderProfile.objects.bulk_create(
+            ProviderProfile(
+                user=user,
+                display_name=user.name,
+                latitude=base[0],
+                longitude=base[1],
+                h3_cell=cell_of(*base),
+                time_zone=city.time_zone,
+            )
+            for user, base in zip(worker_users, bases, strict=True)
+        )
+        workers = []
+        for profile, base in zip(profiles, bases, strict=True):
+            worker = Worker(
+                provider=profile,
+                display_name=profile.display_name,
+                base_latitude=base[0],
+                base_longitude=base[1],
+                service_radius_km=scenario.service_radius_km,
+                is_on_duty=False,
+            )
+            worker.staff_key = 0
+            worker.h3_cell = cell_of(*base)
+            workers.append(worker)
+        workers = Worker.objects.bulk_create(workers)
+        skills = Worker.categories.through
+        slugs = list(services)
+        skills.objects.bulk_create(
+            skills(worker_id=worker.pk, category_id=services[slug].category_id)
+            for worker in workers
+            for slug in rng.sample(slugs, rng.randint(3, len(slugs)))
+        )
+    sim_workers = []
+    for number, (worker, user, base) in enumerate(
+        zip(workers, worker_users, bases, strict=True)
+    ):
+        start, end = SHIFTS[number % len(SHIFTS)]
+        shift_start = day + timedelta(hours=start, minutes=rng.choice((-30, 0, 0, 30)))
+        shift_end = day + timedelta(hours=end, minutes=rng.choice((-30, 0, 0, 30)))
+        sim_workers.append(
+            SimWorker(
+                pk=worker.pk,
+                user=user,
+                shift=(shift_start, shift_end),
+                base=base,
+                position=base,
+            )
+        )
+    return World(
+        scenario=scenario,
+        city=city,
+        day=day,
+        services={slug: service.public_id for slug, service in services.items()},
+        workers={worker.pk: worker for worker in sim_workers},
+        customers=customers,
+        centres=centres,
+    )
+
+
+def _price_rate(currency: str) -> float:
+    """CNY catalogue prices in another currency (rough, for believable prices)."""
+    return {"CNY": 1.0, "TWD": 4.5, "HKD": 1.1, "USD": 0.35}.get(currency, 1.0)
+
+
+@dataclass
+class World:
+    scenario: Scenario
+    city: City
+    day: datetime
+    services: dict[str, str]
+    workers: dict[int, SimWorker]
+    customers: list[User]
+    centres: list[tuple[float, float]]
+
+    def plan_orders(self) -> list[PlannedOrder]:
+        """The day's demand: order times drawn from ``DEMAND_BY_HOUR``; booked
+        ahead ones are placed one to twelve hours before their time (not before
+        six in the morning, when the simulation starts)."""
+        scenario = self.scenario
+        rng = random.Random(f"{scenario.seed}:demand")  # noqa: S311
+        hours = list(DEMAND_BY_HOUR)
+        weights = list(DEMAND_BY_HOUR.values())
+        slugs = list(SERVICE_MIX)
+        mix = list(SERVICE_MIX.values())
+        opening = self.day + timedelta(hours=6)
+        planned = []
+        for index in range(scenario.orders):
+            hour = rng.choices(hours, weights)[0]
+            wanted = self.day + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
+            asap = rng.random() < scenario.asap_share
+            if asap:
+                placed_at, starts_at = wanted, None
+            else:
+                starts_at = wanted.replace(second=0, microsecond=0)
+                starts_at -= timedelta(minutes=starts_at.minute % 15)
+                placed_at = max(
+                    opening, starts_at - timedelta(hours=rng.uniform(1.5, 12))
+                )
+                if starts_at - placed_at < timedelta(minutes=90):
+                    asap, placed_at, starts_at = True, wanted, None
+            planned.append(
+                PlannedOrder(
+                    index=index,
+                    customer=rng.choice(self.customers),
+                    service_id=self.services[rng.choices(slugs, mix)[0]],
+                    point=_home(rng, self.city, self.centres),
+                    placed_at=placed_at,
+                    starts_at=starts_at,
+                )
+            )
+        return planned
+
+
+# --- The day -----------------------------------------------------------------------
+
+
+def _quiet_settings() -> dict:
+    from doorstep.demo.history import _quiet_settings as demo_quiet
+
+    return demo_quiet() | {
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    }
+
+
+class Day:
+    """The event loop: a queue of (moment, step) and a dispatcher tick every
+    ``round_seconds``."""
+
+    def __init__(self, world: World, clock) -> None:
+        self.world = world
+        self.scenario = world.scenario
+        self.clock = clock
+        self.queue: list[tuple[datetime, int, Callable[[], None]]] = []
+        self.sequence = count()
+        self.report = DayReport(scenario=self.scenario)
+        self.orders: dict[int, PlannedOrder] = {}  # order pk → plan
+        self.seen_offer = 0
+        self.travel: dict[int, float] = {}  # order pk → km driven
+        self.arrived: dict[int, datetime] = {}
+
+    def at(self, moment: datetime, step: Callable[[], None]) -> None:
+        heappush(self.queue, (moment, next(self.sequence), step))
+
+    def rng(self, *key: object) -> random.Random:
+        return random.Random(":".join(map(str, (self.scenario.seed, *key))))  # noqa: S311
+
+    # -- running
+
+    def run(self) -> DayReport:
+        started = time.perf_counter()
+        for plan in self.world.plan_orders():
+            self.at(plan.placed_at, lambda plan=plan: self.place(plan))
+        for worker in self.world.workers.values():
+            self.at(worker.shift[0], lambda worker=worker: self.clock_in(worker))
+            self.at(worker.shift[1], lambda worker=worker: self.clock_out(worker))
+        moment = self.world.day + timedelta(hours=6)
+        # The day ends when the last job is done (or given up), not at midnight.
+        end = self.world.day + timedelta(hours=30)
+        tick = timedelta(seconds=self.scenario.round_seconds)
+        next_lapse = next_timers = moment
+        while moment <= end and (self.queue or self._open_jobs()):
+            while self.queue and self.queue[0][0] <= moment:
+                when, _sequence, step = heappop(self.queue)
+                self.clock.set(max(when, self.clock.now))
+                step()
+            self.clock.set(moment)
+            if moment >= next_lapse:
+                self.report.lapses += cascade.lapse_offers(now=moment)
+                next_lapse = moment + timedelta(seconds=self.scenario.lapse_seconds)
+            if moment >= next_timers:
+                fire_due_timers()
+                next_timers = moment + timedelta(seconds=self.scenario.timers_seconds)
+            # A round with no job waiting makes no offer, whatever the strategy:
+            # skipping it changes nothing but the wall time.
+            if self._asap_jobs_waiting():
+                batch.run_round(now=moment, strategy=self.scenario.strategy)
+                self.report.rounds += 1
+            self.offer_booked_jobs(moment)
+            self.answer_new_offers()
+            default_task_backend.clear()  # what was queued is done by this loop
+            moment = self._next_moment(moment, tick)
+        self.report.wall_seconds = time.perf_counter() - started
+        self.collect()
+        return self.report
+
+    def _next_moment(self, moment: datetime, tick: timedelta) -> datetime:
+        """The next tick; while no job waits for a worker, straight to the tick
+        of the next thing that can happen (an event, an offer running out, an
+        order's timer): the ticks between would do nothing."""
+        waiting = (
+            DispatchJob.objects.filter(order__state=OrderState.DISPATCHING)
+            .filter(Q(is_asap=True) | Q(escalated_at__isnull=True))
+            .exclude(offers__status=Offer.Status.PENDING)
+        )
+        if waiting.exists():
+            return moment + tick
+        soonest = [moment + timedelta(days=1)]
+        if self.queue:
+            soonest.append(self.queue[0][0])
+        expiry = Offer.objects.filter(status=Offer.Status.PENDING).aggregate(
+            first=Min("expires_at")
+        )["first"]
+        timer = OrderTimer.objects.filter(
+            fired_at__isnull=True, cancelled_at__isnull=True
+        ).aggregate(first=Min("due_at"))["first"]
+        soonest += [at for at in (expiry, timer) if at is not None]
+        steps = max(1, math.ceil((min(soonest) - moment) / tick))
+        return moment + steps * tick
+
+    def _asap_jobs_waiting(self) -> bool:
+        return DispatchJob.objects.filter(
+            is_asap=True, order__state=OrderState.DISPATCHING
+        ).exists()
+
+    def _open_jobs(self) -> bool:
+        return Order.objects.filter(
+            mode="dispatch",
+            state__in=(
+                OrderState.DISPATCHING,
+                OrderState.ACCEPTED,
+                OrderState.ON_THE_WAY,
+                OrderState.IN_SERVICE,
+            ),
+        ).exists()
+
+    # -- customers
+
+    def place(self, plan: PlannedOrder) -> None:
+        order = place_dispatch_order(
+            customer=plan.customer,
+            service_id=plan.service_id,
+            address=f"Simulated address {plan.index}",
+            latitude=plan.point[0],
+            longitude=plan.point[1],
+            starts_at=plan.starts_at,
+            asap=plan.starts_at is None,
+            idempotency_key=f"sim-{plan.index}",
+        )
+        pay_with_sandbox_card(order, TEST_CARD)
+        self.orders[order.pk] = plan
+
+    # -- the dispatcher's other half: jobs booked for a time, one offer at a time
+
+    def offer_booked_jobs(self, now: datetime) -> None:
+        for order_id in (
+            DispatchJob.objects.filter(
+                is_asap=False,
+                order__state=OrderState.DISPATCHING,
+                escalated_at__isnull=True,
+            )
+            .exclude(offers__status=Offer.Status.PENDING)
+            .values_list("order_id", flat=True)
+        ):
+            cascade.offer_next(order_id=order_id, now=now)
+
+    # -- workers
+
+    def answer_new_offers(self) -> None:
+        new = list(
+            Offer.objects.filter(pk__gt=self.seen_offer)
+            .order_by("pk")
+            .values_list(
+                "pk", "public_id", "worker_id", "job__order_id", "job__is_asap"
+            )
+        )
+        for pk, public_id, worker_id, order_id, is_asap in new:
+            self.seen_offer = pk
+            self.report.offers += 1
+            worker = self.world.workers[worker_id]
+            rng = self.rng("offer", self.orders[order_id].index, worker_id)
+            draw = rng.random()
+            if draw < self.scenario.silent_share:
+                continue  # the phone stayed in the pocket: the offer lapses
+            if is_asap:
+                delay = timedelta(seconds=rng.uniform(*self.scenario.answer_seconds))
+            else:
+                low, high = self.scenario.scheduled_answer_minutes
+                delay = timedelta(minutes=rng.uniform(low, high))
+            declines = draw < self.scenario.silent_share + self.scenario.decline_share
+            answer = self.decline if declines else self.accept
+            self.at(
+                self.clock.now + delay,
+                lambda answer=answer, public_id=public_id, worker=worker: answer(
+                    public_id, worker
+                ),
+            )
+
+    def decline(self, offer_id: str, worker: SimWorker, reason: str = "busy") -> None:
+        try:
+            cascade.decline_offer(offer_id=offer_id, user=worker.user, reason=reason)
+        except DomainError:
+            return  # it lapsed or was withdrawn meanwhile
+        self.report.declines += 1
+
+    def accept(self, offer_id: str, worker: SimWorker) -> None:
+        if worker.busy:
+            self.decline(offer_id, worker, reason="on another job")
+            return
+        try:
+            offer = cascade.accept_offer(offer_id=offer_id, user=worker.user)
+        except DomainError as error:
+            if error.code != "offer_closed":
+                self.report.refused += 1
+                self.decline(offer_id, worker, reason=error.code)
+            return
+        order = Order.objects.get(pk=offer.job.order_id)
+        if offer.job.is_asap:
+            self.set_off(worker, order)
+        else:
+            # Leave with a margin for traffic, as people do for an appointment.
+            estimate = travel_minutes(
+                worker.position, (order.latitude, order.longitude)
+            )
+            leave_at = order.starts_at - timedelta(minutes=estimate * 1.2 + 5)
+            self.at(
+                max(self.clock.now, leave_at),
+                lambda: self.set_off(worker, order),
+            )
+
+    def set_off(self, worker: SimWorker, order: Order) -> None:
+        """Off duty while on the job (no offers meanwhile); on the way once
+        packed up; at the door after the real travel time."""
+        if worker.busy:  # the job before ran late: leave when it is done
+            self.at(
+                self.clock.now + timedelta(minutes=1),
+                lambda: self.set_off(worker, order),
+            )
+            return
+        worker.busy = True
+        self._duty(worker, on=False)
+        destination = (order.latitude, order.longitude)
+        estimate = travel_minutes(worker.position, destination)
+        factor = self.rng("travel", order.pk).uniform(*self.scenario.travel_factor)
+        self.travel[order.pk] = (
+            distance_km(*worker.position, *destination) * ROAD_FACTOR
+        )
+        now = self.clock.now
+        self.at(now + timedelta(minutes=2), lambda: self.fire(order, "depart", worker))
+        arrival = now + timedelta(minutes=estimate * factor)
+        self.at(arrival, lambda: self.start(worker, order))
+
+    def start(self, worker: SimWorker, order: Order) -> None:
+        order.refresh_from_db()
+        # A booked job starts at its time, however early the worker is.
+        moment = max(self.clock.now, order.starts_at - timedelta(minutes=10))
+        if moment > self.clock.now:
+            self.at(moment, lambda: self.start(worker, order))
+            return
+        self.arrived[order.pk] = self.clock.now
+        worker.position = (order.latitude, order.longitude)
+        self.fire(order, "start", worker, data={"start_code": order.start_code})
+        length = order.ends_at - order.starts_at
+        self.at(self.clock.now + length, lambda: self.finish(worker, order))
+
+    def finish(self, worker: SimWorker, order: Order) -> None:
+        self.fire(order, "deliver", worker)
+        worker.busy = False
+        worker.jobs += 1
+        if self.clock.now < worker.shift[1]:
+            self._duty(worker, on=True)
+
+    def fire(self, order: Order, name: str, worker: SimWorker, data=None) -> None:
+        order.refresh_from_db()
+        transition_order(order=order, name=name, user=worker.user, data=data)
+
+    def clock_in(self, worker: SimWorker) -> None:
+        worker.position = worker.base
+        if not worker.busy:
+            self._duty(worker, on=True)
+
+    def clock_out(self, worker: SimWorker) -> None:
+        if not worker.busy:
+            self._duty(worker, on=False)
+
+    def _duty(self, worker: SimWorker, *, on: bool) -> None:
+        """What the worker's phone does: on duty sharing where they are, or off
+        duty (which forgets the location)."""
+        row = Worker.objects.get(pk=worker.pk)
+        row.is_on_duty = on
+        row.on_duty_since = self.clock.now if on else None
+        row.shares_location = on
+        at_base = worker.position == worker.base
+        row.latitude = worker.position[0] if on and not at_base else None
+        row.longitude = worker.position[1] if on and not at_base else None
+        row.located_at = self.clock.now if on and not at_base else None
+        row.save()
+
+    # -- the figures
+
+    def collect(self) -> None:
+        jobs = DispatchJob.objects.filter(order_id__in=self.orders).order_by("pk")
+        for job in jobs:
+            if job.opened_at is None:
+                continue
+            self.report.jobs.append(
+                JobOutcome(
+                    is_asap=job.is_asap,
+                    opened_at=job.opened_at,
+                    respond_by=job.respond_by,
+                    arrive_by=job.arrive_by,
+                    accepted_at=job.accepted_at,
+                    arrived_at=self.arrived.get(job.order_id),
+                    worker=job.worker_id,
+                    travel_km=self.travel.get(job.order_id, 0.0),
+                )
+            )
+        self.report.jobs_per_worker = [
+            worker.jobs for worker in self.world.workers.values()
+        ]
+
+
+def simulate_day(scenario: Scenario) -> DayReport:
+    """Build the world and run the day on a virtual clock. Commits as it goes,
+    like production: run it on a database of its own (or a transactional
+    test's)."""
+    with override_settings(**_quiet_settings()):
+        world = build_world(scenario)
+        with moved_clock(world.day + timedelta(hours=6)) as clock:
+            return Day(world, clock).run()

@@ -1,0 +1,39 @@
+"""The simulated day (``bench/dispatch_day.py``) at a tiny scale, so it keeps
+running through the real services as they change."""
+
+import pytest
+
+from doorstep.dispatch.models import DispatchJob
+from doorstep.dispatch.simulation import Scenario, gini, simulate_day
+from doorstep.orders.models import Order
+from doorstep.orders.states import OrderState
+
+# The services commit as they go (payments and offers run after commit).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_tiny_day_serves_its_orders_through_the_real_services():
+    # given a quiet day: eight orders, six workers
+    scenario = Scenario(orders=8, workers=6, customers=4, seed=3)
+
+    # when the day is simulated
+    report = simulate_day(scenario)
+
+    # then every order was placed, paid and dispatched, and most were served
+    figures = report.figures()
+    assert figures["orders"] == 8
+    assert DispatchJob.objects.filter(opened_at__isnull=False).count() == 8
+    assert figures["served"] >= 4
+    assert (
+        Order.objects.filter(state=OrderState.DELIVERED).count() == (figures["served"])
+    )
+    assert figures["offers"] >= figures["served"]
+    assert 0 <= figures["sla_hit_pct"] <= 100
+    assert sum(report.jobs_per_worker) == figures["served"]
+    assert figures["travel_km"] > 0
+
+
+def test_gini_of_jobs_per_worker():
+    assert gini([3, 3, 3]) == 0
+    assert gini([0, 0, 6]) == pytest.approx(2 / 3)
+    assert gini([]) == 0
