@@ -160,6 +160,8 @@ def test_a_worker_whose_time_is_taken_cannot_be_assigned(client, for_sale, dispa
     busy = make_worker(for_sale.service.category, at=NEAR)
     taken = paid_dispatch_order(for_sale)
     _accept(taken, busy)
+    # Someone free elsewhere holds the second order's live offer meanwhile.
+    make_worker(for_sale.service.category, at=(NEAR[0] + 0.03, NEAR[1]))
     order = paid_dispatch_order(for_sale)
     live_offer = order.dispatch_job.offers.get(status="pending")
     sign_in_ops(client, dispatcher)
