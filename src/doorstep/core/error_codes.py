@@ -467,6 +467,11 @@ class ErrorCode(StrEnum):
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
     SAME_TIME = "same_time", 422, "The proposed time is the current one."
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
+    STAFF_NOT_SERVING = (
+        "staff_not_serving",
+        422,
+        "That staff member does not serve this listing (or is not the agency's).",
+    )
     STANDING_ALREADY_GOOD = (
         "standing_already_good",
         409,

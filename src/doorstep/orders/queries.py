@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile, User
+from doorstep.catalog.models import Listing
 from doorstep.catalog.queries import published_listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
@@ -35,7 +36,7 @@ from doorstep.orders.states import (
     OrderState,
 )
 from doorstep.scheduling.queries import provider_zone
-from doorstep.scheduling.slots import job_minutes
+from doorstep.scheduling.slots import job_minutes, serving_staff
 
 
 def _terminal_condition() -> Q:
@@ -60,7 +61,7 @@ def _closed(queryset: QuerySet[Order]) -> QuerySet[Order]:
 
 
 def _with_parties(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.select_related("customer", "provider__user", "listing")
+    return queryset.select_related("customer", "provider__user", "listing", "staff")
 
 
 def _as_party(user: User) -> Q:
@@ -338,3 +339,64 @@ def price_preview(
         listing=listing, hours=hours, extra_minutes=breakdown.extra_minutes
     )
     return breakdown, minutes
+
+
+# --- An agency's staff on a listing ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffCard:
+    """What a customer sees of a staff member who serves a listing."""
+
+    public_id: str
+    display_name: str
+    initials: str
+    photo_url: str
+    languages: list[str]
+    rating: float | None
+    review_count: int
+
+
+def _initials(name: str) -> str:
+    words = name.split()
+    if len(words) > 1:
+        return (words[0][0] + words[-1][0]).upper()
+    return name[:2].upper() if name.isascii() else name[:1]
+
+
+def listing_staff(listing: Listing) -> list[StaffCard]:
+    """The staff who serve ``listing`` (``scheduling.slots.serving_staff``) with
+    their rating: the mean stars of the public customer reviews of the orders
+    they did. Empty for an individual provider's listing (no query then)."""
+    from doorstep.reviews.models import Direction
+
+    staff = serving_staff(listing)
+    if not staff:
+        return []
+    ratings = {
+        row["staff"]: row
+        for row in Order.objects.filter(
+            staff__in=staff,
+            reviews__direction=Direction.CUSTOMER_REVIEWS_PROVIDER,
+            reviews__revealed_at__isnull=False,
+            reviews__hidden_at__isnull=True,
+        )
+        .values("staff")
+        .annotate(rating=Avg("reviews__stars"), count=Count("reviews"))
+    }
+    cards = []
+    for member in staff:
+        row = ratings.get(member.pk, {})
+        photo = getattr(member, "photo", None)  # the agency part may add one
+        cards.append(
+            StaffCard(
+                public_id=member.public_id,
+                display_name=member.display_name,
+                initials=_initials(member.display_name),
+                photo_url=photo.url if photo else "",
+                languages=list(member.languages or []),
+                rating=round(row["rating"], 1) if row.get("rating") else None,
+                review_count=row.get("count", 0),
+            )
+        )
+    return cards
