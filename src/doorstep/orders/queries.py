@@ -13,7 +13,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile, User
+from doorstep.accounts.models import ProviderProfile, StaffMember, User
 from doorstep.catalog.models import Listing
 from doorstep.catalog.queries import published_listing
 from doorstep.core.errors import DomainError, NotFound
@@ -64,10 +64,22 @@ def _with_parties(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.select_related("customer", "provider__user", "listing", "staff")
 
 
+def _as_provider(user: User) -> Q:
+    """The orders ``user`` works on the provider's side once paid for: as the
+    provider, as the agency staff member sent, or as a manager of that staff
+    member's agency (``engine.roles_of`` gives each the provider's role). An
+    order waiting for payment (or lapsed unpaid) is none of their business."""
+    managed = StaffMember.objects.filter(
+        user=user, is_active=True, role__in=StaffMember.MANAGING_ROLES
+    ).values("agency_id")
+    works = Q(provider__user=user) | Q(staff__user=user)
+    works |= Q(staff__agency_id__in=managed)
+    return works & ~Q(state__in=UNPAID_STATES)
+
+
 def _as_party(user: User) -> Q:
-    """The customer's orders, and the provider's once paid for: an order waiting
-    for payment (or lapsed unpaid) is none of the provider's business."""
-    return Q(customer=user) | (Q(provider__user=user) & ~Q(state__in=UNPAID_STATES))
+    """The customer's orders, and those ``user`` works on (``_as_provider``)."""
+    return Q(customer=user) | _as_provider(user)
 
 
 def party_orders(user: User) -> QuerySet[Order]:
@@ -85,7 +97,7 @@ def access_order(user: User, order_id: str, *, as_role: Actor | None = None) -> 
     learns nothing. Being staff grants nothing here; ops reach other people's
     orders only through the back office (``ops_order``, behind
     ``backoffice.access.can_use_back_office``)."""
-    as_provider = Q(provider__user=user) & ~Q(state__in=UNPAID_STATES)
+    as_provider = _as_provider(user)
     if as_role == Actor.CUSTOMER:
         parties = Q(customer=user)
     elif as_role == Actor.PROVIDER:
@@ -116,9 +128,7 @@ def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[O
     if role == Actor.CUSTOMER:
         queryset = Order.objects.filter(customer=user)
     elif role == Actor.PROVIDER:
-        queryset = Order.objects.filter(provider__user=user).exclude(
-            state__in=UNPAID_STATES
-        )
+        queryset = Order.objects.filter(_as_provider(user))
     else:
         queryset = Order.objects.filter(_as_party(user))
     if state:
