@@ -72,6 +72,7 @@ class ErrorCode(StrEnum):
     )
     ADDRESS_NOT_FOUND = "address_not_found", 404, "No such saved address."
     ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
+    AGENCY_NOT_FOUND = "agency_not_found", 404, "No such agency of yours."
     APPEAL_DECIDED = "appeal_decided", 409, "The appeal was already decided."
     APPEAL_EXISTS = "appeal_exists", 409, "The strike was already appealed."
     APPEAL_NOT_FOUND = "appeal_not_found", 404, "No such appeal."
@@ -467,6 +468,7 @@ class ErrorCode(StrEnum):
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
     SAME_TIME = "same_time", 422, "The proposed time is the current one."
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
+    STAFF_NOT_FOUND = "staff_not_found", 404, "No such staff member of yours."
     STAFF_NOT_SERVING = (
         "staff_not_serving",
         422,
