@@ -3,6 +3,7 @@ service's arguments and show the service's refusals beside the fields; the rules
 themselves live in ``services.py`` and ``scheduling.slots``."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,7 @@ from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
+from doorstep.orders.queries import StaffCard
 from doorstep.orders.services import MAX_DELIVERY_PHOTOS
 from doorstep.scheduling.slots import MAX_HOURS
 from doorstep.web.templatetags.doorstep_ui import duration, money
@@ -29,6 +31,7 @@ BOOKING_FIELD_FOR = {
     "latitude": "address",
     "longitude": "address",
     "notes": "notes",
+    "staff_id": "staff",
 }
 
 
@@ -89,6 +92,8 @@ class BookingForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # An agency's service: who comes (rendered as cards by the booking page).
+    staff = forms.ChoiceField(label=gettext_lazy("Who?"), required=False)
     saved_address = forms.ChoiceField(
         label=gettext_lazy("Saved addresses"), required=False
     )
@@ -114,7 +119,14 @@ class BookingForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
-    def __init__(self, *args, listing: Listing, user: User, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        listing: Listing,
+        user: User,
+        staff: Sequence[StaffCard] = (),
+        **kwargs,
+    ) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
         # The pin starts in the provider's area, never on their exact base.
@@ -142,6 +154,14 @@ class BookingForm(forms.Form):
             ]
         else:
             del self.fields["add_ons"]
+        self.staff_cards = list(staff)
+        if self.staff_cards:
+            self.fields["staff"].choices = [
+                ("", _("Any available")),
+                *((card.public_id, card.display_name) for card in self.staff_cards),
+            ]
+        else:
+            del self.fields["staff"]
         if self.addresses:
             self.fields["saved_address"].choices = [
                 ("", _("A new address")),
@@ -162,7 +182,7 @@ class BookingForm(forms.Form):
     def connect_picker(self, url: str) -> None:
         """Changing the hours or the add-ons changes the job's length, so the
         slot picker reloads (htmx) with the free times for the new length."""
-        for name in ("hours", "add_ons"):
+        for name in ("hours", "add_ons", "staff"):
             if name in self.fields:
                 self.fields[name].widget.attrs.update(
                     {
@@ -203,6 +223,7 @@ class BookingForm(forms.Form):
             "longitude": data["longitude"],
             "notes": data.get("notes", ""),
             "idempotency_key": data["idempotency_key"],
+            "staff_id": data.get("staff") or "",
         }
 
     def add_service_error(self, error: DomainError) -> None:

@@ -4,6 +4,7 @@ calendar, holds, reschedules, who sees the order, and the API's fields."""
 import json
 
 import pytest
+from django.urls import reverse
 
 from doorstep.accounts.models import StaffMember
 from doorstep.api.testing import API, JSON, assert_problem, bearer
@@ -286,3 +287,87 @@ def test_the_api_lists_the_serving_staff_and_their_slots(client, staffed):
     assert "10:00" not in starts
     assert "10:00" in [slot["starts_at"][11:16] for slot in anyone.json()["slots"]]
     assert_problem(stranger, 422, "staff_not_serving")
+
+
+# --- The web pages ------------------------------------------------------------------
+
+
+def _form(listing, **overrides):
+    data = {
+        "starts_at": at("10:00").isoformat(),
+        "address": "88 Huaihai Road",
+        "latitude": f"{listing.latitude:.6f}",
+        "longitude": f"{listing.longitude:.6f}",
+        "notes": "",
+        "idempotency_key": "form-key-1",
+        "tz": "Asia/Shanghai",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_listing_and_booking_pages_offer_the_staff_and_any(
+    client, staffed, customer
+):
+    listing, (_first, second) = staffed
+    client.force_login(customer)
+
+    page = client.get(reverse("catalog:listing", args=[listing.public_id]))
+    book = client.get(reverse("orders:book", args=[listing.public_id]))
+
+    for response in (page, book):
+        html = response.content.decode()
+        assert "Staff 1" in html
+        assert "Staff 2" in html
+    assert "Any available" in book.content.decode()
+    assert f'value="{second.public_id}"' in book.content.decode()
+
+
+def test_the_slot_picker_shows_the_chosen_members_times(client, staffed, customer):
+    listing, (first, _second) = staffed
+    staff_claim(listing, first, at("10:00"), 120)
+    client.force_login(customer)
+    url = reverse("orders:booking_slots", args=[listing.public_id])
+    day = at("10:00").date().isoformat()
+
+    theirs = client.get(
+        url, {"date": day, "staff": first.public_id, "tz": "Asia/Shanghai"}
+    )
+    anyone = client.get(url, {"date": day, "tz": "Asia/Shanghai"})
+
+    assert at("10:00").isoformat() not in theirs.content.decode()
+    assert at("10:00").isoformat() in anyone.content.decode()
+
+
+def test_booking_a_member_from_the_page_names_them_on_the_order(
+    client, staffed, customer
+):
+    listing, (_first, second) = staffed
+    client.force_login(customer)
+
+    response = client.post(
+        reverse("orders:book", args=[listing.public_id]),
+        _form(listing, staff=second.public_id),
+    )
+    order = Order.objects.get()
+    detail = client.get(reverse("orders:detail", args=[order.public_id]))
+
+    assert response.status_code == 302
+    assert order.staff == second
+    assert "Staff 2" in detail.content.decode()
+
+
+def test_a_member_of_another_agency_is_refused_beside_the_field(
+    client, staffed, customer
+):
+    listing, _members = staffed
+    _other, (stranger,) = agency_listing(staff=1)
+    client.force_login(customer)
+
+    response = client.post(
+        reverse("orders:book", args=[listing.public_id]),
+        _form(listing, staff=stranger.public_id),
+    )
+
+    assert response.status_code == 400
+    assert not Order.objects.exists()
