@@ -459,3 +459,13 @@ def agency_staff_member(*, agency: Agency, staff_id: str) -> StaffMember:
     if staff is None:
         raise NotFound("staff_not_found", _("No such staff member."))
     return staff
+
+
+def agencies_run_by(user: User) -> list[Agency]:
+    """The agencies ``user`` owns or manages (``flows.runs_agency``)."""
+    managed = StaffMember.objects.filter(
+        user=user, is_active=True, role__in=StaffMember.MANAGING_ROLES
+    ).values("agency_id")
+    return list(
+        Agency.objects.filter(Q(owner=user) | Q(pk__in=managed)).order_by("name")
+    )

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from doorstep.accounts.models import StaffMember
@@ -105,3 +106,44 @@ def test_the_agency_records_a_payment_to_its_staff_member(client, provider, earn
     assert_problem(too_much, 409, "insufficient_funds")
     assert_problem(other, 404, "staff_not_found")
     assert balance(K.STAFF_AVAILABLE, staff=staff) == 100
+
+
+# --- The web page -------------------------------------------------------------------
+
+
+def test_the_page_shows_staff_their_part_and_the_owner_each_balance(
+    client, order, provider, earned
+):
+    _agency_row, staff = earned
+    url = reverse("payments:staff_earnings")
+
+    client.force_login(staff.user)
+    mine = client.get(url).content.decode()
+    client.force_login(provider.user)
+    owners = client.get(url).content.decode()
+
+    assert order.title in mine
+    assert "51.00" in mine
+    assert "Sam" in owners
+    assert "share_percent" in owners
+
+
+def test_only_the_agencys_people_set_the_share_or_record_payments_on_the_page(
+    client, provider, earned
+):
+    agency, staff = earned
+    share = reverse("payments:set_staff_share", args=[agency.public_id])
+    pay = reverse(
+        "payments:record_staff_payment", args=[agency.public_id, staff.public_id]
+    )
+
+    client.force_login(staff.user)
+    assert client.post(share, {"share_percent": "90"}).status_code == 404
+    assert client.post(pay, {"amount": "10", "currency": "CNY"}).status_code == 404
+    client.force_login(provider.user)
+    client.post(share, {"share_percent": "70"})
+    client.post(pay, {"amount": "10", "currency": "CNY", "reference": "r"})
+
+    agency.refresh_from_db()
+    assert agency.staff_share_bps == 7000
+    assert balance(K.STAFF_AVAILABLE, staff=staff) == 5_100 - 1_000
