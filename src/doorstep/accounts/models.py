@@ -179,7 +179,7 @@ class Agency(models.Model):
         _("staff share (basis points)"),
         default=6000,
         validators=[MaxValueValidator(10_000)],
-        help_text=_("6000 = 60% of the earnings after commission."),
+        help_text=_("For example 6000: 60 percent of the earnings after commission."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

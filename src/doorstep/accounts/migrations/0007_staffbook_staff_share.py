@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name="staff_share_bps",
             field=models.PositiveSmallIntegerField(
                 default=6000,
-                help_text="6000 = 60% of the earnings after commission.",
+                help_text="For example 6000: 60 percent of the earnings after commission.",
                 validators=[django.core.validators.MaxValueValidator(10000)],
                 verbose_name="staff share (basis points)",
             ),
