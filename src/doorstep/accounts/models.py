@@ -172,6 +172,15 @@ class Agency(models.Model):
     owner = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="owned_agencies"
     )
+    # The staff member's part, in basis points, of what the provider earns on an
+    # order they did (after the platform's commission); the rest is the
+    # agency's. Applied at release (``payments.flows.release_order``).
+    staff_share_bps = models.PositiveSmallIntegerField(
+        _("staff share (basis points)"),
+        default=6000,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("For example 6000: 60 percent of the earnings after commission."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

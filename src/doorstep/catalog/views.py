@@ -18,6 +18,7 @@ from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
+from doorstep.orders.queries import listing_staff
 from doorstep.reviews.views import listing_section
 from doorstep.search.params import SearchHit, SearchParams, Sort
 from doorstep.search.queries import search_listings
@@ -111,6 +112,7 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "area_longitude": area_longitude,
         "related": _related(listing),
         "review_section": listing_section(request, listing),
+        "serving_staff": listing_staff(listing),
         "canonical_url": canonical_url,
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,

@@ -72,7 +72,7 @@ class ErrorCode(StrEnum):
     )
     ADDRESS_NOT_FOUND = "address_not_found", 404, "No such saved address."
     ADD_ON_NOT_FOUND = "add_on_not_found", 404, "No such add-on on this service."
-    AGENCY_NOT_FOUND = "agency_not_found", 404, "You do not run this agency."
+    AGENCY_NOT_FOUND = "agency_not_found", 404, "No such agency of yours."
     ALREADY_IN_AGENCY = "already_in_agency", 409, "You already belong to an agency."
     ALREADY_STAFF = "already_staff", 409, "This person already works for the agency."
     APPEAL_DECIDED = "appeal_decided", 409, "The appeal was already decided."
@@ -543,7 +543,12 @@ class ErrorCode(StrEnum):
     )
     SLA_POLICY_NOT_FOUND = "sla_policy_not_found", 404, "No such service promise."
     SLOT_TAKEN = "slot_taken", 409, "Someone else just booked this time."
-    STAFF_NOT_FOUND = "staff_not_found", 404, "No such staff member."
+    STAFF_NOT_FOUND = "staff_not_found", 404, "No such staff member of yours."
+    STAFF_NOT_SERVING = (
+        "staff_not_serving",
+        422,
+        "That staff member does not serve this listing (or is not the agency's).",
+    )
     STANDING_ALREADY_GOOD = (
         "standing_already_good",
         409,

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Status
 
-from doorstep.accounts.models import User
+from doorstep.accounts.models import StaffMember, User
 from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.core.errors import raises
 from doorstep.orders import queries, services
@@ -75,6 +75,7 @@ def order_out(order: Order, user: User) -> OrderOut:
         listing_id=order.listing.public_id if order.listing else None,
         provider_id=order.provider.public_id if order.provider else None,
         provider_name=order.provider.display_name if order.provider else "",
+        staff_id=order.staff.public_id if order.staff_id else None,
         staff_name=order.staff.display_name if order.staff_id else "",
         customer_name=order.customer.get_short_name(),
         starts_at=order.starts_at.astimezone(zone),
@@ -202,7 +203,8 @@ def open_payment(request: HttpRequest, order: Order, user: User):
         "Errors: 409 `slot_taken` (someone was faster), `hold_expired`; 422 "
         "`in_past`, `too_soon`, `outside_availability`, `day_off`, "
         "`wrong_duration`, `listing_unavailable`, `own_listing`, `quote_only`, "
-        "`outside_service_area`; 400 `unknown_add_on` and bad fields; 503 "
+        "`outside_service_area`, `staff_not_serving`; 400 `unknown_add_on` and "
+        "bad fields; 503 "
         "`gateway_unavailable` (the order is kept: open its payment again with "
         "`POST /orders/{id}/payment`)."
     ),
@@ -223,6 +225,7 @@ def create_order(
         notes=payload.notes,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         hold_token=payload.hold_token,
+        staff_id=payload.staff_id,
     )
     return placed_order_answer(request, response, order, user)
 
@@ -331,6 +334,7 @@ def create_hold(request: HttpRequest, payload: HoldIn) -> Status[HoldOut]:
         starts_at=payload.starts_at,
         hours=payload.hours,
         add_on_ids=payload.add_on_ids,
+        staff_id=payload.staff_id,
     )
     return Status(
         201,
@@ -339,6 +343,9 @@ def create_hold(request: HttpRequest, payload: HoldIn) -> Status[HoldOut]:
             expires_at=hold.hold_expires_at,
             starts_at=hold.starts_at,
             ends_at=hold.ends_at,
+            staff_id=StaffMember.objects.get(pk=hold.staff_key).public_id
+            if hold.staff_key
+            else None,
         ),
     )
 

@@ -3,6 +3,7 @@ service's arguments and show the service's refusals beside the fields; the rules
 themselves live in ``services.py`` and ``scheduling.slots``."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,7 @@ from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
+from doorstep.orders.queries import StaffCard
 from doorstep.orders.services import MAX_DELIVERY_PHOTOS
 from doorstep.scheduling.slots import MAX_HOURS
 from doorstep.web.templatetags.doorstep_ui import duration, money
@@ -29,6 +31,7 @@ BOOKING_FIELD_FOR = {
     "latitude": "address",
     "longitude": "address",
     "notes": "notes",
+    "staff_id": "staff",
 }
 
 
@@ -183,6 +186,8 @@ class BookingForm(PlaceForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # An agency's service: who comes (rendered as cards by the booking page).
+    staff = forms.ChoiceField(label=gettext_lazy("Who?"), required=False)
     notes = forms.CharField(
         label=gettext_lazy("Notes for the provider"),
         max_length=2000,
@@ -191,7 +196,14 @@ class BookingForm(PlaceForm):
         help_text=gettext_lazy("Door code, parking, pets, what needs most attention."),
     )
 
-    def __init__(self, *args, listing: Listing, user: User, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        listing: Listing,
+        user: User,
+        staff: Sequence[StaffCard] = (),
+        **kwargs,
+    ) -> None:
         # The pin starts in the provider's area, never on their exact base.
         super().__init__(
             *args, user=user, centre=service_area_centre(listing), **kwargs
@@ -210,11 +222,19 @@ class BookingForm(PlaceForm):
             ]
         else:
             del self.fields["add_ons"]
+        self.staff_cards = list(staff)
+        if self.staff_cards:
+            self.fields["staff"].choices = [
+                ("", _("Any available")),
+                *((card.public_id, card.display_name) for card in self.staff_cards),
+            ]
+        else:
+            del self.fields["staff"]
 
     def connect_picker(self, url: str) -> None:
         """Changing the hours or the add-ons changes the job's length, so the
         slot picker reloads (htmx) with the free times for the new length."""
-        for name in ("hours", "add_ons"):
+        for name in ("hours", "add_ons", "staff"):
             if name in self.fields:
                 self.fields[name].widget.attrs.update(
                     {
@@ -238,6 +258,7 @@ class BookingForm(PlaceForm):
             "hours": data.get("hours") or None,
             "add_on_ids": data.get("add_ons") or [],
             "notes": data.get("notes", ""),
+            "staff_id": data.get("staff") or "",
             **self.place_arguments(),
         }
 

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile, User
+from doorstep.accounts.models import ProviderProfile, StaffMember, User
+from doorstep.catalog.models import Listing
 from doorstep.catalog.queries import published_listing
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
@@ -35,7 +36,7 @@ from doorstep.orders.states import (
     OrderState,
 )
 from doorstep.scheduling.queries import provider_zone
-from doorstep.scheduling.slots import job_minutes
+from doorstep.scheduling.slots import job_minutes, serving_staff
 
 
 def _terminal_condition() -> Q:
@@ -63,10 +64,22 @@ def _with_parties(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.select_related("customer", "provider__user", "listing", "staff")
 
 
+def _as_provider(user: User) -> Q:
+    """The orders ``user`` works on the provider's side once paid for: as the
+    provider, as the agency staff member sent, or as a manager of that staff
+    member's agency (``engine.roles_of`` gives each the provider's role). An
+    order waiting for payment (or lapsed unpaid) is none of their business."""
+    managed = StaffMember.objects.filter(
+        user=user, is_active=True, role__in=StaffMember.MANAGING_ROLES
+    ).values("agency_id")
+    works = Q(provider__user=user) | Q(staff__user=user)
+    works |= Q(staff__agency_id__in=managed)
+    return works & ~Q(state__in=UNPAID_STATES)
+
+
 def _as_party(user: User) -> Q:
-    """The customer's orders, and the provider's once paid for: an order waiting
-    for payment (or lapsed unpaid) is none of the provider's business."""
-    return Q(customer=user) | (Q(provider__user=user) & ~Q(state__in=UNPAID_STATES))
+    """The customer's orders, and those ``user`` works on (``_as_provider``)."""
+    return Q(customer=user) | _as_provider(user)
 
 
 def party_orders(user: User) -> QuerySet[Order]:
@@ -84,7 +97,7 @@ def access_order(user: User, order_id: str, *, as_role: Actor | None = None) -> 
     learns nothing. Being staff grants nothing here; ops reach other people's
     orders only through the back office (``ops_order``, behind
     ``backoffice.access.can_use_back_office``)."""
-    as_provider = Q(provider__user=user) & ~Q(state__in=UNPAID_STATES)
+    as_provider = _as_provider(user)
     if as_role == Actor.CUSTOMER:
         parties = Q(customer=user)
     elif as_role == Actor.PROVIDER:
@@ -115,9 +128,7 @@ def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[O
     if role == Actor.CUSTOMER:
         queryset = Order.objects.filter(customer=user)
     elif role == Actor.PROVIDER:
-        queryset = Order.objects.filter(provider__user=user).exclude(
-            state__in=UNPAID_STATES
-        )
+        queryset = Order.objects.filter(_as_provider(user))
     else:
         queryset = Order.objects.filter(_as_party(user))
     if state:
@@ -348,3 +359,64 @@ def price_preview(
         listing=listing, hours=hours, extra_minutes=breakdown.extra_minutes
     )
     return breakdown, minutes
+
+
+# --- An agency's staff on a listing ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffCard:
+    """What a customer sees of a staff member who serves a listing."""
+
+    public_id: str
+    display_name: str
+    initials: str
+    photo_url: str
+    languages: list[str]
+    rating: float | None
+    review_count: int
+
+
+def _initials(name: str) -> str:
+    words = name.split()
+    if len(words) > 1:
+        return (words[0][0] + words[-1][0]).upper()
+    return name[:2].upper() if name.isascii() else name[:1]
+
+
+def listing_staff(listing: Listing) -> list[StaffCard]:
+    """The staff who serve ``listing`` (``scheduling.slots.serving_staff``) with
+    their rating: the mean stars of the public customer reviews of the orders
+    they did. Empty for an individual provider's listing (no query then)."""
+    from doorstep.reviews.models import Direction
+
+    staff = serving_staff(listing)
+    if not staff:
+        return []
+    ratings = {
+        row["staff"]: row
+        for row in Order.objects.filter(
+            staff__in=staff,
+            reviews__direction=Direction.CUSTOMER_REVIEWS_PROVIDER,
+            reviews__revealed_at__isnull=False,
+            reviews__hidden_at__isnull=True,
+        )
+        .values("staff")
+        .annotate(rating=Avg("reviews__stars"), count=Count("reviews"))
+    }
+    cards = []
+    for member in staff:
+        row = ratings.get(member.pk, {})
+        photo = getattr(member, "photo", None)  # the agency part may add one
+        cards.append(
+            StaffCard(
+                public_id=member.public_id,
+                display_name=member.display_name,
+                initials=_initials(member.display_name),
+                photo_url=photo.url if photo else "",
+                languages=list(member.languages or []),
+                rating=round(row["rating"], 1) if row.get("rating") else None,
+                review_count=row.get("count", 0),
+            )
+        )
+    return cards

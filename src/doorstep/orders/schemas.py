@@ -36,6 +36,14 @@ class HoldIn(InputSchema):
     starts_at: StartsAt
     hours: Hours = None
     add_on_ids: AddOnIds
+    staff_id: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=40),
+        Field(
+            description="An agency's service: the staff member wanted (an id from "
+            "`GET /services/{listing_id}/staff`); empty for any available one."
+        ),
+    ] = ""
 
 
 class HoldOut(Schema):
@@ -43,6 +51,9 @@ class HoldOut(Schema):
     expires_at: datetime
     starts_at: datetime = Field(description="The held span, buffers included.")
     ends_at: datetime
+    staff_id: str | None = Field(
+        None, description="An agency's service: whose time is held."
+    )
 
 
 class OrderIn(InputSchema):
@@ -62,6 +73,14 @@ class OrderIn(InputSchema):
         str,
         StringConstraints(strip_whitespace=True, max_length=40),
         Field(description="From POST /orders/holds: books the time you held."),
+    ] = ""
+    staff_id: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=40),
+        Field(
+            description="An agency's service: the staff member wanted (an id from "
+            "`GET /services/{listing_id}/staff`); empty for any available one."
+        ),
     ] = ""
 
 
@@ -170,6 +189,9 @@ class OrderOut(Schema):
     listing_id: str | None
     provider_id: str | None
     provider_name: str
+    staff_id: str | None = Field(
+        None, description="An agency's order: the staff member doing the job."
+    )
     staff_name: str = Field(
         "", description="The agency's staff member sent to do the job, if any."
     )

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from doorstep.accounts.models import User
+from doorstep.accounts.models import StaffMember, User
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.photos import ProcessedPhoto, process_photo
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -57,8 +57,11 @@ from doorstep.scheduling.services import (
     release_order_time,
 )
 from doorstep.scheduling.slots import (
+    Claimable,
     check_bookable,
     check_listing_bookable,
+    chosen_staff,
+    find_claimable,
     job_minutes,
 )
 
@@ -157,23 +160,55 @@ def _check_time(
     extra_minutes: int,
     now: datetime,
     holding: bool,
-) -> tuple[datetime, datetime]:
-    """``check_bookable``'s span. With a hold, the hold itself makes the slot look
-    taken (and may fill the day): those refusals are left to the conversion,
-    which proves the hold covers exactly this span."""
+    staff: StaffMember | None,
+) -> Claimable:
+    """``find_claimable``'s answer. With a hold, the hold itself makes the slot
+    look taken (and may fill the day): those refusals are left to the
+    conversion, which proves the hold covers exactly this span (on the held
+    calendar)."""
     try:
-        return check_bookable(
+        return find_claimable(
             listing=listing,
             starts_at=starts_at,
             hours=hours,
             extra_minutes=extra_minutes,
             now=now,
+            staff=staff,
         )
     except DomainError as error:
         if not holding or error.code not in {"slot_taken", "fully_booked_day"}:
             raise
     minutes = job_minutes(listing=listing, hours=hours, extra_minutes=extra_minutes)
-    return _claim_span(listing, starts_at, minutes)
+    claim_start, claim_end = _claim_span(listing, starts_at, minutes)
+    return Claimable(starts_at=claim_start, ends_at=claim_end, staff_keys=())
+
+
+def _claim_first_free(
+    *,
+    listing: Listing,
+    claimable: Claimable,
+    claim: Any,
+) -> TimeClaim:
+    """Claim ``claimable``'s span on the first of its calendars the database
+    lets us have: under a race for "any" staff, the loser of one calendar gets
+    the next free one. Raises ``Conflict`` ``slot_taken`` when none is left."""
+    keys = claimable.staff_keys or (0,)
+    for key in keys[:-1]:
+        try:
+            return claim(
+                provider=listing.provider,
+                starts_at=claimable.starts_at,
+                ends_at=claimable.ends_at,
+                staff_key=key,
+            )
+        except Conflict:
+            continue
+    return claim(
+        provider=listing.provider,
+        starts_at=claimable.starts_at,
+        ends_at=claimable.ends_at,
+        staff_key=keys[-1],
+    )
 
 
 def _fingerprint(**parameters: Any) -> str:
@@ -213,6 +248,7 @@ def place_order(
     notes: str = "",
     idempotency_key: str = "",
     hold_token: str = "",
+    staff_id: str = "",
 ) -> Order:
     """Book ``listing_id`` at ``starts_at`` for ``customer``: price it, claim the
     provider's time (or convert the customer's hold on it), create the order in
@@ -226,10 +262,16 @@ def place_order(
     order the first call made (``order.replayed`` is then ``True``) and claims
     nothing; with other parameters it raises ``idempotency_mismatch`` (422).
 
+    For an agency's listing, ``staff_id`` (a ``StaffMember`` public id) books
+    that staff member; without it any serving staff member free then is taken
+    (the least busy that day, then the lowest id). ``order.staff`` is set and
+    the time is claimed on their calendar (see ``scheduling.slots``).
+
     Raises ``NotFound`` (no such listing), ``DomainError`` 422
     (``listing_unavailable``, ``own_listing``, ``quote_only``, ``wrong_duration``,
     ``in_past``, ``too_soon``, ``too_far_ahead``, ``day_off``,
-    ``outside_availability``, ``fully_booked_day``, ``outside_service_area``),
+    ``outside_availability``, ``fully_booked_day``, ``outside_service_area``,
+    ``staff_not_serving``),
     400 (``invalid_input``, ``invalid_time``, ``unknown_add_on``) or ``Conflict``
     409 (``slot_taken``, ``hold_expired``, ``hold_mismatch``).
     """
@@ -248,6 +290,7 @@ def place_order(
         latitude=round(float(latitude), 6),
         longitude=round(float(longitude), 6),
         notes=notes,
+        **({"staff": staff_id.strip()} if staff_id and staff_id.strip() else {}),
     )
     existing = _order_with_key(customer, key)
     if existing is not None:
@@ -266,6 +309,7 @@ def place_order(
             key=key,
             fingerprint=fingerprint,
             hold_token=(hold_token or "").strip(),
+            staff_id=staff_id,
         )
     except (IntegrityError, Conflict):
         # A concurrent request with the same key won the race (its order holds
@@ -402,21 +446,24 @@ def _create_order(
     key: str,
     fingerprint: str,
     hold_token: str,
+    staff_id: str,
 ) -> Order:
     listing = _bookable_listing(listing_id, customer)
+    staff = chosen_staff(listing, staff_id)
     breakdown = _priced(listing, hours, add_on_ids)
     hours = _hours_for(listing, hours)
     _check_place(
         listing, address=address, latitude=latitude, longitude=longitude, notes=notes
     )
     now = timezone.now()
-    claim_start, claim_end = _check_time(
+    claimable = _check_time(
         listing,
         starts_at,
         hours=hours,
         extra_minutes=breakdown.extra_minutes,
         now=now,
         holding=bool(hold_token),
+        staff=staff,
     )
     minutes = job_minutes(
         listing=listing, hours=hours, extra_minutes=breakdown.extra_minutes
@@ -467,19 +514,30 @@ def _create_order(
         claim = convert_hold(
             provider=listing.provider, hold_token=hold_token, order=order
         )
-        if (claim.starts_at, claim.ends_at) != (claim_start, claim_end):
+        if (claim.starts_at, claim.ends_at) != (
+            claimable.starts_at,
+            claimable.ends_at,
+        ):
             raise Conflict(
                 "hold_mismatch",
                 _("Your hold is for another time. Please pick the time again."),
                 fields={"starts_at": [_("This is not the time you held.")]},
             )
+        if staff is not None and claim.staff_key != staff.pk:
+            raise Conflict(
+                "hold_mismatch",
+                _("Your hold is for another staff member. Please pick again."),
+                fields={"staff_id": [_("This is not the staff member you held.")]},
+            )
     else:
-        claim_time(
-            provider=listing.provider,
-            starts_at=claim_start,
-            ends_at=claim_end,
-            order=order,
+        claim = _claim_first_free(
+            listing=listing,
+            claimable=claimable,
+            claim=lambda **span: claim_time(order=order, **span),
         )
+    if claim.staff_key:
+        order.staff_id = claim.staff_key
+        order.save(update_fields=["staff"])
     start_order(
         order,
         user=customer,
@@ -497,25 +555,29 @@ def hold_slot(
     starts_at: datetime,
     hours: int | None = None,
     add_on_ids: Sequence[str] = (),
+    staff_id: str = "",
 ) -> TimeClaim:
     """Hold a bookable time for ``customer`` for ``DOORSTEP_HOLD_MINUTES`` while
     they finish (pay, fill the address). The returned claim's ``hold_token``
-    goes to ``place_order``; an unused hold lapses on its own. Raises what
-    ``place_order`` raises about the listing and the time."""
+    goes to ``place_order``; an unused hold lapses on its own. For an agency's
+    listing the hold is on ``staff_id``'s calendar, or on the one "any" picks
+    (the claim's ``staff_key``). Raises what ``place_order`` raises about the
+    listing, the staff member and the time."""
     listing = _bookable_listing(listing_id, customer)
+    staff = chosen_staff(listing, staff_id)
     breakdown = _priced(listing, hours, add_on_ids)
     hours = _hours_for(listing, hours)
-    claim_start, claim_end = check_bookable(
+    claimable = find_claimable(
         listing=listing,
         starts_at=starts_at,
         hours=hours,
         extra_minutes=breakdown.extra_minutes,
+        staff=staff,
     )
-    return hold_time(
-        provider=listing.provider,
-        starts_at=claim_start,
-        ends_at=claim_end,
-        held_by=customer,
+    return _claim_first_free(
+        listing=listing,
+        claimable=claimable,
+        claim=lambda **span: hold_time(held_by=customer, **span),
     )
 
 
@@ -675,6 +737,7 @@ def _check_new_time(
             hours=order.hours,
             extra_minutes=booked_extra_minutes(order),
             now=now,
+            staff=order.staff,
         )
     finally:
         transaction.savepoint_rollback(savepoint)
@@ -841,22 +904,25 @@ def answer_reschedule(
     if not order.can_reschedule():
         raise _cannot_reschedule(order)
     release_order_time(order=order, now=now)
-    claim_start, claim_end = check_bookable(
+    claimable = find_claimable(
         listing=order.listing,
         starts_at=request.starts_at,
         hours=order.hours,
         extra_minutes=booked_extra_minutes(order),
         now=now,
+        staff=order.staff,
     )
-    claim_time(
-        provider=order.provider,
-        starts_at=claim_start,
-        ends_at=claim_end,
-        order=order,
+    claim = _claim_first_free(
+        listing=order.listing,
+        claimable=claimable,
+        claim=lambda **span: claim_time(order=order, **span),
     )
     order.starts_at = request.starts_at
     order.ends_at = request.ends_at
     fields = ["starts_at", "ends_at"]
+    if claim.staff_key != (order.staff_id or 0):
+        order.staff_id = claim.staff_key or None
+        fields.append("staff")
     if order.respond_by is not None and order.respond_by > order.starts_at:
         order.respond_by = order.starts_at
         fields.append("respond_by")

@@ -47,7 +47,7 @@ from doorstep.orders.states import START_CODE_STATES, OrderState
 from doorstep.payments.conf import setting as payment_setting
 from doorstep.payments.queries import extra_charges, order_money
 from doorstep.scheduling.queries import provider_zone
-from doorstep.scheduling.slots import bookable_slots
+from doorstep.scheduling.slots import bookable_slots, chosen_staff
 
 PICKER_DAYS = 14
 OPS_PAGE_SIZE = 50
@@ -122,9 +122,11 @@ def _picker(
     day: date | None,
     selected: str = "",
     url: str,
+    staff_id: str = "",
 ) -> dict:
     """The date strip (next ``PICKER_DAYS`` days in the viewer's zone, each with
-    how many start times it has) and the chosen day's start times."""
+    how many start times it has) and the chosen day's start times (of the
+    chosen staff member, or of any, for an agency's service)."""
     today = timezone.now().astimezone(zone).date()
     last = today + timedelta(days=PICKER_DAYS - 1)
     error = None
@@ -136,6 +138,7 @@ def _picker(
             hours=hours,
             viewer_tz=zone,
             extra_minutes=extra_minutes,
+            staff=chosen_staff(listing, staff_id),
         )
     except DomainError as exc:
         slots, error = [], exc.message
@@ -204,6 +207,7 @@ def _book_page(
             day=day,
             selected=selected,
             url=slots_url,
+            staff_id=params.get("staff") or "",
         ),
         **_price_context(listing, params),
     }
@@ -225,11 +229,14 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
             _("This service is priced on quote: it cannot be booked directly."),
         )
         return redirect(back)
+    staff = queries.listing_staff(listing)
     if request.method == "GET":
         return _book_page(
-            request, listing, BookingForm(listing=listing, user=request.user)
+            request,
+            listing,
+            BookingForm(listing=listing, user=request.user, staff=staff),
         )
-    form = BookingForm(request.POST, listing=listing, user=request.user)
+    form = BookingForm(request.POST, listing=listing, user=request.user, staff=staff)
     if form.is_valid():
         try:
             order = services.place_order(
@@ -341,6 +348,7 @@ def booking_slots(request: HttpRequest, listing_id: str) -> HttpResponse:
         day=parse_day(request.GET.get("date")),
         selected=request.GET.get("starts_at") or "",
         url=reverse("orders:booking_slots", args=[listing.public_id]),
+        staff_id=request.GET.get("staff") or "",
     )
     return render(request, "orders/_slot_picker.html", {"picker": context})
 

@@ -34,6 +34,7 @@ from doorstep.payments.models import (
     PayoutRequest,
 )
 from doorstep.payments.schemas import (
+    AgencyStaffBalancesOut,
     BatchIn,
     BatchOut,
     ExtraChargeIn,
@@ -44,6 +45,10 @@ from doorstep.payments.schemas import (
     PayoutOut,
     RefundIn,
     RefundOut,
+    StaffEarningsOut,
+    StaffPayoutIn,
+    StaffPayoutOut,
+    StaffShareIn,
     StatementOut,
     TipIn,
     WalletOut,
@@ -407,3 +412,119 @@ def refund(request: HttpRequest, order_id: str, payload: RefundIn):
         }
 
     return _once(request, payload.dict(), action)
+
+
+# --- An agency's staff: earnings, share, the agency paying them ---------------------
+
+
+def _staff_balances_out(balances) -> list[dict]:
+    return [balance.__dict__ for balance in balances]
+
+
+@router.get(
+    "/me/staff-earnings",
+    response=list[StaffEarningsOut],
+    summary="Your earnings as an agency's staff member",
+    description="One item per agency you work for: pending and available "
+    "balances per currency, and your part of each released order (newest "
+    "first). Your agency pays you and records it here; an empty list if you "
+    "are nobody's staff.",
+)
+def my_staff_earnings(request: HttpRequest):
+    return [
+        {
+            "staff_id": item.staff.public_id,
+            "agency_name": item.staff.agency.name,
+            "balances": _staff_balances_out(item.balances),
+            "orders": [
+                {
+                    "order_id": line.order_id,
+                    "title": line.title,
+                    "amount": _money(line.amount, line.currency),
+                    "released_at": line.released_at,
+                }
+                for line in item.orders
+            ],
+        }
+        for item in queries.staff_earnings(_caller(request))
+    ]
+
+
+def _agency_balances_out(agency, rows) -> dict:
+    return {
+        "agency_id": agency.public_id,
+        "staff_share_bps": agency.staff_share_bps,
+        "staff": [
+            {
+                "staff_id": member.public_id,
+                "display_name": member.display_name,
+                "role": member.role,
+                "balances": _staff_balances_out(balances),
+            }
+            for member, balances in rows
+        ],
+    }
+
+
+@router.get(
+    "/agencies/{agency_id}/staff-balances",
+    response=AgencyStaffBalancesOut,
+    summary="Each staff member's earnings balances (owner and managers)",
+    description="404 `agency_not_found` for anyone but the agency's owner and "
+    "its managers.",
+)
+def agency_staff_balances(request: HttpRequest, agency_id: str):
+    agency, rows = queries.agency_staff_balances(
+        agency_id=agency_id, user=_caller(request)
+    )
+    return _agency_balances_out(agency, rows)
+
+
+@router.put(
+    "/agencies/{agency_id}/staff-share",
+    response=AgencyStaffBalancesOut,
+    summary="Set the staff's share of earnings (owner)",
+    description="The staff member's part of what an order earns after "
+    "commission, from the next release on. 404 `agency_not_found` for anyone "
+    "but the owner.",
+)
+def set_staff_share(request: HttpRequest, agency_id: str, payload: StaffShareIn):
+    user = _caller(request)
+    agency, _rows = queries.agency_staff_balances(agency_id=agency_id, user=user)
+    flows.set_staff_share(agency=agency, user=user, share_bps=payload.share_bps)
+    return _agency_balances_out(
+        *queries.agency_staff_balances(agency_id=agency_id, user=user)
+    )
+
+
+@router.post(
+    "/agencies/{agency_id}/staff/{staff_id}/payments",
+    response={201: StaffPayoutOut},
+    summary="Record that the agency paid a staff member",
+    description="Moves `amount` of the staff member's available earnings to the "
+    "agency's available balance (the agency paid them itself; the platform "
+    "pays the agency). The same `reference` records once. 404 for anyone but "
+    "the owner and managers; 409 `insufficient_funds` above their available "
+    "balance.",
+)
+def record_staff_payment(
+    request: HttpRequest, agency_id: str, staff_id: str, payload: StaffPayoutIn
+):
+    user = _caller(request)
+    agency, _rows = queries.agency_staff_balances(agency_id=agency_id, user=user)
+    staff = queries.agency_staff_member(agency=agency, staff_id=staff_id)
+    entry = flows.record_staff_payout(
+        staff=staff,
+        user=user,
+        amount=payload.amount,
+        currency=payload.currency,
+        reference=payload.reference,
+    )
+    return Status(
+        201,
+        {
+            "entry_id": entry.public_id,
+            "staff_id": staff.public_id,
+            "amount": _money(payload.amount, payload.currency),
+        },
+    )

@@ -29,7 +29,7 @@ from django.db.models import F, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile, User
+from doorstep.accounts.models import Agency, ProviderProfile, StaffMember, User
 from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, DomainError, NotFound, raises
@@ -77,6 +77,9 @@ PAYOUT = "payout"
 PAYOUT_PAID = "payout_paid"
 PAYOUT_RETURNED = "payout_returned"
 COMPENSATION = "sla_compensation"
+# An agency records that it paid its staff member: the platform then owes that
+# money to the agency instead (see ``record_staff_payout``).
+STAFF_PAID_BY_AGENCY = "staff_paid_by_agency"
 
 
 # Whatever the gateway answers a call with (webhook signatures aside).
@@ -527,7 +530,10 @@ def void_order(*, order: Order) -> Payment | None:
 def release_order(*, order: Order) -> JournalEntry | None:
     """On completion: the escrow goes to the provider's pending balance minus the
     category's commission, and the service fee to the platform's revenue.
-    Captures first when the money is taken after the service."""
+    Captures first when the money is taken after the service. An agency's order
+    done by a staff member (``order.staff``) splits the provider's part: the
+    agency's ``staff_share_bps`` of it (as set at release) to the staff
+    member's pending balance, the rest to the agency's."""
     order.refresh_from_db(fields=["state"])
     if order.state != OrderState.COMPLETED:
         raise Conflict("not_completed", _("Only a completed order is paid out."))
@@ -546,19 +552,26 @@ def release_order(*, order: Order) -> JournalEntry | None:
         fee = min(payment.service_fee_amount if payment else 0, held)
         earned = held - fee
         commission = earned * commission_bps(order) // 10_000
+        staff_part = 0
+        if order.staff_id:
+            # The share as the agency has it now, not as a loaded order saw it.
+            share_bps = Agency.objects.get(staff__pk=order.staff_id).staff_share_bps
+            staff_part = staff_share(earned - commission, share_bps)
+        pairs = [
+            (escrow, held),
+            (
+                _account(K.PROVIDER_PENDING, order.currency, provider=order.provider),
+                -(earned - commission - staff_part),
+            ),
+            (_account(K.COMMISSION_REVENUE, order.currency), -commission),
+            (_account(K.SERVICE_FEE_REVENUE, order.currency), -fee),
+        ]
+        if staff_part:
+            staff_pending = _account(K.STAFF_PENDING, order.currency, staff=order.staff)
+            pairs.append((staff_pending, -staff_part))
         return post_entry(
             kind=RELEASE,
-            legs=_legs(
-                (escrow, held),
-                (
-                    _account(
-                        K.PROVIDER_PENDING, order.currency, provider=order.provider
-                    ),
-                    -(earned - commission),
-                ),
-                (_account(K.COMMISSION_REVENUE, order.currency), -commission),
-                (_account(K.SERVICE_FEE_REVENUE, order.currency), -fee),
-            ),
+            legs=_legs(*pairs),
             order=order,
             idempotency_key=key,
             description=order.public_id,
@@ -693,7 +706,8 @@ def record_refund(
     reason: str = "",
 ) -> None:
     """Post a refund the gateway made: from escrow first; then (after release)
-    from the provider's pending and available balances per policy; what is
+    from the provider's pending and available balances per policy (and from
+    the staff member's, in the proportion the release split them); what is
     still missing the platform pays. With ``audit_by`` (ops decided it), the
     audit entry is written in the same transaction."""
     if key.startswith(COMPENSATION_KEY_PREFIX):
@@ -715,11 +729,7 @@ def record_refund(
         rest = amount - from_escrow
         pairs: list[tuple[LedgerAccount, int]] = [(escrow, from_escrow)]
         if rest and setting("DOORSTEP_REFUND_AFTER_RELEASE_FROM") == "provider":
-            for kind in (K.PROVIDER_PENDING, K.PROVIDER_AVAILABLE):
-                account = _account(kind, currency, provider=order.provider)
-                taken = min(rest, _locked_balance(account))
-                pairs.append((account, taken))
-                rest -= taken
+            rest = _take_back(order, currency, rest, pairs)
         pairs.append((_account(K.REFUNDS_PAID, currency), rest))
         pairs.append((_account(K.GATEWAY_FUNDS, currency), -amount))
         post_entry(
@@ -829,6 +839,48 @@ def record_compensation(payment: Payment, *, amount: int, key: str) -> None:
         DispatchJob.objects.filter(order=order).update(
             compensated_amount=F("compensated_amount") + amount
         )
+
+
+def _released_parts(order: Order) -> tuple[int, int]:
+    """What the order's release credited the agency (provider) and the staff
+    member."""
+    parts = dict(
+        Posting.objects.filter(
+            entry__idempotency_key=f"release:{order.public_id}",
+            account__kind__in=(K.PROVIDER_PENDING, K.STAFF_PENDING),
+        )
+        .values_list("account__kind")
+        .annotate(total=Sum("amount"))
+    )
+    return -(parts.get(K.PROVIDER_PENDING) or 0), -(parts.get(K.STAFF_PENDING) or 0)
+
+
+def _take_back(
+    order: Order, currency: str, rest: int, pairs: list[tuple[LedgerAccount, int]]
+) -> int:
+    """Take ``rest`` back from whoever the release paid: the provider, and the
+    staff member in proportion to their part. Appends the legs to ``pairs``
+    and returns what neither could give (the platform pays it)."""
+    agency_part, staff_part = _released_parts(order)
+    from_staff = rest * staff_part // (agency_part + staff_part) if staff_part else 0
+    owed = {"provider": rest - from_staff, "staff": from_staff}
+    sources = [
+        ("provider", {"provider": order.provider}, K.PROVIDER_PENDING),
+        ("provider", {"provider": order.provider}, K.PROVIDER_AVAILABLE),
+    ]
+    if from_staff:
+        sources += [
+            ("staff", {"staff": order.staff}, K.STAFF_PENDING),
+            ("staff", {"staff": order.staff}, K.STAFF_AVAILABLE),
+        ]
+    for party, whose, kind in sources:
+        if not owed[party]:
+            continue
+        account = _account(kind, currency, **whose)
+        taken = min(owed[party], _locked_balance(account))
+        pairs.append((account, taken))
+        owed[party] -= taken
+    return owed["provider"] + owed["staff"]
 
 
 # --- Cancellation ---------------------------------------------------------------------
@@ -1070,14 +1122,22 @@ def decline_extra_charge(*, extra: ExtraCharge) -> ExtraCharge:
 # --- Clearing -------------------------------------------------------------------------
 
 
+# Pending earnings and the balance they clear into.
+CLEARS_INTO = {
+    K.PROVIDER_PENDING: K.PROVIDER_AVAILABLE,
+    K.STAFF_PENDING: K.STAFF_AVAILABLE,
+}
+
+
 def clear_pending(*, now: datetime) -> int:
     """Earnings older than the operator's clearing period
-    (``policy.current().clearing_days``) become available for payout. One
+    (``policy.current().clearing_days``) become available for payout (a
+    provider's and an agency staff member's alike). One
     clearing entry per earning entry (keyed by it): safe to run any time."""
     cutoff = now - timedelta(days=policy.current().clearing_days)
     credits = (
         Posting.objects.filter(
-            account__kind=K.PROVIDER_PENDING,
+            account__kind__in=CLEARS_INTO,
             amount__lt=0,
             entry__created_at__lte=cutoff,
         )
@@ -1095,7 +1155,10 @@ def clear_pending(*, now: datetime) -> int:
             if amount <= 0:
                 continue
             available = _account(
-                K.PROVIDER_AVAILABLE, pending.currency, provider=pending.provider
+                CLEARS_INTO[pending.kind],
+                pending.currency,
+                provider=pending.provider,
+                staff=pending.staff,
             )
             post_entry(
                 kind=CLEARING,
@@ -1464,3 +1527,95 @@ def collect_fine_debts(*, provider: ProviderProfile | None = None) -> int:
             )
             written += 1
     return written
+
+
+# --- An agency's staff: their share, and the agency paying them --------------------
+
+
+def staff_share(earned: int, share_bps: int) -> int:
+    """The staff member's part of ``earned`` (what the provider earns on the
+    order after commission) at ``share_bps``, rounded down: the agency keeps
+    the odd minor unit."""
+    return earned * share_bps // 10_000
+
+
+@transaction.atomic
+def set_staff_share(*, agency: Agency, user: User, share_bps: int) -> Agency:
+    """The agency's owner sets the staff's part of future releases. Raises
+    ``NotFound`` for anyone but the owner (managers included: it is the
+    owner's money) and ``invalid_input`` outside 0–10,000."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    if agency.owner_id != user.pk:
+        raise NotFound("agency_not_found", _("No such agency."))
+    if not 0 <= share_bps <= 10_000:
+        message = _("Give a share between 0 and 10,000 basis points (0–100%).")
+        raise DomainError(
+            "invalid_input", message, status=400, fields={"share_bps": [message]}
+        )
+    agency.staff_share_bps = share_bps
+    agency.save(update_fields=["staff_share_bps"])
+    return agency
+
+
+def agency_provider(agency: Agency) -> ProviderProfile:
+    """The provider profile the agency sells and is paid under: its owner's."""
+    return ProviderProfile.objects.get(user_id=agency.owner_id)
+
+
+def runs_agency(user: User, agency_id: int) -> bool:
+    """The agency's owner, or one of its active managers."""
+    return (
+        StaffMember.objects.filter(
+            agency_id=agency_id,
+            user=user,
+            is_active=True,
+            role__in=StaffMember.MANAGING_ROLES,
+        ).exists()
+        or Agency.objects.filter(pk=agency_id, owner=user).exists()
+    )
+
+
+def record_staff_payout(
+    *, staff: StaffMember, user: User, amount: int, currency: str, reference: str
+) -> JournalEntry:
+    """The agency (its owner or a manager, ``user``) records that it paid
+    ``staff`` ``amount`` of their available earnings itself. The platform then
+    owes that money to the agency instead: it moves from the staff member's
+    available balance to the agency's, which the agency is paid out as usual.
+    ``reference`` names this payment: the same reference records once.
+
+    Staff members are paid by their agency, not by the platform: they have no
+    payout account of their own. Raises ``NotFound`` unless ``user`` runs the
+    staff member's agency, ``invalid_input`` for an amount below 1 and
+    ``insufficient_funds`` above their available balance."""
+    if not runs_agency(user, staff.agency_id):
+        raise NotFound("staff_not_found", _("No such staff member."))
+    if amount <= 0:
+        message = _("Enter an amount above zero.")
+        raise DomainError(
+            "invalid_input", message, status=400, fields={"amount": [message]}
+        )
+    reference = (reference or "").strip()[:60] or "-"
+    key = f"staff_paid:{staff.public_id}:{reference}"
+    with transaction.atomic():
+        existing = JournalEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        available = _account(K.STAFF_AVAILABLE, currency, staff=staff)
+        balance = _locked_balance(available)
+        if amount > balance:
+            raise DomainError(
+                "insufficient_funds",
+                _("You can record at most %(amount)s.")
+                % {"amount": _formatted(balance, currency)},
+                fields={"amount": [_("More than their available balance.")]},
+            )
+        agency = _account(
+            K.PROVIDER_AVAILABLE, currency, provider=agency_provider(staff.agency)
+        )
+        return post_entry(
+            kind=STAFF_PAID_BY_AGENCY,
+            legs=_legs((available, amount), (agency, -amount)),
+            idempotency_key=key,
+            description=f"{staff.public_id} {reference}",
+        )

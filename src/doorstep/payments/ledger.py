@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from doorstep.accounts.models import ProviderProfile
+from doorstep.accounts.models import ProviderProfile, StaffMember
 from doorstep.core.errors import Conflict, DomainError
 from doorstep.orders.models import Order
 from doorstep.payments.models import (
@@ -41,9 +41,16 @@ def ledger_account(
     currency: str,
     provider: ProviderProfile | None = None,
     order: Order | None = None,
+    staff: StaffMember | None = None,
 ) -> LedgerAccount:
     """The account of that kind, currency and party, created on first use."""
-    lookup = {"kind": kind, "currency": currency, "provider": provider, "order": order}
+    lookup = {
+        "kind": kind,
+        "currency": currency,
+        "provider": provider,
+        "order": order,
+        "staff": staff,
+    }
     account = LedgerAccount.objects.filter(**lookup).first()
     if account is not None:
         return account

@@ -17,7 +17,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.accounts.models import ProviderProfile
+from doorstep.accounts.models import ProviderProfile, StaffMember
 from doorstep.core.ids import PublicIdField
 from doorstep.orders.models import Order
 
@@ -49,6 +49,10 @@ class AccountKind(models.TextChoices):
         "sla_compensation_expense",
         _("Compensation for broken promises"),
     )
+    # An agency's staff member's part of the orders they did (liabilities,
+    # credit-normal), cleared like a provider's.
+    STAFF_PENDING = "staff_pending", _("Staff earnings (pending)")
+    STAFF_AVAILABLE = "staff_available", _("Staff earnings (available)")
     # The outside world: money that left to customers or providers (debit-normal)
     REFUNDS_PAID = "refunds_paid", _("Refunds paid")
     PAYOUTS_PAID = "payouts_paid", _("Payouts paid")
@@ -70,6 +74,8 @@ NON_NEGATIVE = {
     AccountKind.PROVIDER_PENDING,
     AccountKind.PROVIDER_AVAILABLE,
     AccountKind.PROVIDER_RECEIVABLE,
+    AccountKind.STAFF_PENDING,
+    AccountKind.STAFF_AVAILABLE,
 }
 
 
@@ -89,6 +95,13 @@ class LedgerAccount(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+    )
     debit_normal = models.BooleanField(editable=False)
     may_go_negative = models.BooleanField(editable=False)
     balance = models.BigIntegerField(default=0, editable=False)
@@ -101,6 +114,7 @@ class LedgerAccount(models.Model):
                 "currency",
                 Coalesce("provider", Value(0)),
                 Coalesce("order", Value(0)),
+                Coalesce("staff", Value(0)),
                 name="one_ledger_account_per_kind_party",
             ),
             models.CheckConstraint(
@@ -110,7 +124,7 @@ class LedgerAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        owner = self.order_id or self.provider_id or "platform"
+        owner = self.order_id or self.provider_id or self.staff_id or "platform"
         return f"{self.kind}:{owner}:{self.currency}"
 
 

@@ -2,14 +2,14 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from doorstep.accounts.models import ProviderProfile
+from doorstep.accounts.models import Agency, ProviderProfile, StaffMember, User
 from doorstep.core.errors import NotFound
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import PriceBreakdown, breakdown_of
@@ -47,6 +47,8 @@ ENTRY_KIND_LABELS = {
     flows.FINE: gettext_lazy("Fine"),
     flows.FINE_REFUND: gettext_lazy("Fine returned"),
     flows.FINE_DEBT_COLLECTED: gettext_lazy("Fine owed, taken from earnings"),
+    # An agency's staff
+    flows.STAFF_PAID_BY_AGENCY: gettext_lazy("Staff earnings you paid yourself"),
 }
 
 
@@ -351,3 +353,119 @@ def extra_charges(order: Order) -> list[ExtraCharge]:
     """What was charged, or asked for, on top of the order's price: extra
     charges the provider proposed (and their answers), late-change fees, tips."""
     return list(ExtraCharge.objects.filter(order=order).order_by("pk"))
+
+
+# --- An agency's staff: their earnings ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffBalance:
+    currency: str
+    pending: int
+    available: int
+
+
+@dataclass(frozen=True)
+class StaffEarning:
+    """One order's part credited to the staff member at release."""
+
+    order_id: str
+    title: str
+    currency: str
+    amount: int
+    released_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffEarnings:
+    staff: StaffMember
+    balances: list[StaffBalance]
+    orders: list[StaffEarning]
+
+
+def _staff_balances(staff_ids: list[int]) -> dict[int, list[StaffBalance]]:
+    rows: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for staff_id, kind, currency, amount in LedgerAccount.objects.filter(
+        staff_id__in=staff_ids,
+        kind__in=(AccountKind.STAFF_PENDING, AccountKind.STAFF_AVAILABLE),
+    ).values_list("staff_id", "kind", "currency", "balance"):
+        rows[(staff_id, currency)][kind] = amount
+    balances: dict[int, list[StaffBalance]] = defaultdict(list)
+    for (staff_id, currency), kinds in sorted(rows.items()):
+        balances[staff_id].append(
+            StaffBalance(
+                currency=currency,
+                pending=kinds.get(AccountKind.STAFF_PENDING, 0),
+                available=kinds.get(AccountKind.STAFF_AVAILABLE, 0),
+            )
+        )
+    return balances
+
+
+def staff_earnings(user: User, *, limit: int = 100) -> list[StaffEarnings]:
+    """The caller's earnings as an agency staff member, one item per agency
+    they work for: balances per currency and their part of each released
+    order, newest first. Empty for someone who is nobody's staff."""
+    memberships = list(
+        StaffMember.objects.filter(user=user).select_related("agency").order_by("pk")
+    )
+    balances = _staff_balances([member.pk for member in memberships])
+    result = []
+    for member in memberships:
+        credits = (
+            Posting.objects.filter(
+                account__staff=member,
+                account__kind=AccountKind.STAFF_PENDING,
+                entry__kind=flows.RELEASE,
+            )
+            .select_related("entry__order", "account")
+            .order_by("-entry__created_at", "-pk")[:limit]
+        )
+        result.append(
+            StaffEarnings(
+                staff=member,
+                balances=balances.get(member.pk, []),
+                orders=[
+                    StaffEarning(
+                        order_id=posting.entry.order.public_id,
+                        title=posting.entry.order.title,
+                        currency=posting.account.currency,
+                        amount=-posting.amount,
+                        released_at=posting.entry.created_at,
+                    )
+                    for posting in credits
+                ],
+            )
+        )
+    return result
+
+
+def agency_staff_balances(
+    *, agency_id: str, user: User
+) -> tuple[Agency, list[tuple[StaffMember, list[StaffBalance]]]]:
+    """Each staff member's balances, for the agency's owner and managers.
+    Raises ``NotFound`` for anyone else (and for an agency that does not
+    exist)."""
+    agency = Agency.objects.filter(public_id=agency_id).first()
+    if agency is None or not flows.runs_agency(user, agency.pk):
+        raise NotFound("agency_not_found", _("No such agency."))
+    staff = list(agency.staff.order_by("pk"))
+    balances = _staff_balances([member.pk for member in staff])
+    return agency, [(member, balances.get(member.pk, [])) for member in staff]
+
+
+def agency_staff_member(*, agency: Agency, staff_id: str) -> StaffMember:
+    staff = agency.staff.filter(public_id=staff_id).first()
+    if staff is None:
+        raise NotFound("staff_not_found", _("No such staff member."))
+    return staff
+
+
+def agencies_run_by(user: User) -> list[Agency]:
+    """The agencies ``user`` owns or manages (``flows.runs_agency``)."""
+    managed = StaffMember.objects.filter(
+        user=user, is_active=True, role__in=StaffMember.MANAGING_ROLES
+    ).values("agency_id")
+    return list(
+        Agency.objects.filter(Q(owner=user) | Q(pk__in=managed)).order_by("name")
+    )

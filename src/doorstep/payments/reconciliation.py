@@ -15,9 +15,11 @@ from django.db.models import Sum
 from doorstep.payments import flows
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.gateways.base import GatewayError
+from doorstep.payments.ledger import recomputed_balance
 from doorstep.payments.models import (
     AccountKind,
     JournalEntry,
+    LedgerAccount,
     Payment,
     PaymentStatus,
     PayoutRequest,
@@ -141,6 +143,26 @@ def reconcile(
                 )
             )
     differences += _reconcile_payouts(gateway, fix=fix)
+    differences += _reconcile_staff_accounts()
+    return differences
+
+
+def _reconcile_staff_accounts() -> list[Difference]:
+    """An agency's staff are owed what their postings say: each staff balance
+    matches its postings and is not negative."""
+    differences = []
+    for account in LedgerAccount.objects.filter(
+        kind__in=(AccountKind.STAFF_PENDING, AccountKind.STAFF_AVAILABLE)
+    ):
+        posted = recomputed_balance(account)
+        if posted != account.balance or posted < 0:
+            differences.append(
+                Difference(
+                    "balance_mismatch",
+                    account.public_id,
+                    f"balance {account.balance}, postings {posted}",
+                )
+            )
     return differences
 
 

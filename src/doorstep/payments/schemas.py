@@ -124,3 +124,67 @@ class RefundIn(Schema):
 class RefundOut(Schema):
     order: str
     refunded: MoneyOut
+
+
+# --- An agency's staff ------------------------------------------------------------
+
+
+class StaffBalanceOut(Schema):
+    currency: str
+    pending: int = Field(description="Minor units, still clearing.")
+    available: int = Field(
+        description="Minor units, cleared: the agency pays it to you and records it."
+    )
+
+
+class StaffEarningOut(Schema):
+    order_id: str
+    title: str
+    amount: MoneyOut = Field(description="Your part of the order's earnings.")
+    released_at: datetime
+
+
+class StaffEarningsOut(Schema):
+    staff_id: str
+    agency_name: str
+    balances: list[StaffBalanceOut]
+    orders: list[StaffEarningOut]
+
+
+class StaffMemberBalanceOut(Schema):
+    staff_id: str
+    display_name: str
+    role: str
+    balances: list[StaffBalanceOut]
+
+
+class AgencyStaffBalancesOut(Schema):
+    agency_id: str
+    staff_share_bps: int
+    staff: list[StaffMemberBalanceOut]
+
+
+class StaffShareIn(Schema):
+    share_bps: int = Field(
+        ge=0,
+        le=10_000,
+        description="The staff member's part of an order's earnings after "
+        "commission, in basis points (6000 = 60%); applies to later releases.",
+    )
+
+
+class StaffPayoutIn(Schema):
+    amount: int = Field(gt=0, description="Minor units.")
+    currency: Currency
+    reference: str = Field(
+        "",
+        max_length=60,
+        description="Your name for this payment (e.g. a transfer number): "
+        "recording the same reference again changes nothing.",
+    )
+
+
+class StaffPayoutOut(Schema):
+    entry_id: str
+    staff_id: str
+    amount: MoneyOut

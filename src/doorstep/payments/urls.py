@@ -26,6 +26,17 @@ urlpatterns = [
         name="sandbox_connect",
     ),
     path("ops/payouts/", views.ops_payouts, name="ops_payouts"),
+    path("staff/earnings/", views.staff_earnings, name="staff_earnings"),
+    path(
+        "staff/earnings/<str:agency_id>/share/",
+        views.set_staff_share,
+        name="set_staff_share",
+    ),
+    path(
+        "staff/earnings/<str:agency_id>/<str:staff_id>/payments/",
+        views.record_staff_payment,
+        name="record_staff_payment",
+    ),
     path("ops/payouts/approve/", views.ops_approve_payouts, name="ops_approve"),
     path("ops/finance/", views.finance_report, name="finance_report"),
 ]

@@ -4,6 +4,7 @@ wallet, and the back office's payouts and finance report."""
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
@@ -320,3 +321,83 @@ def finance_report(request: HttpRequest) -> HttpResponse:
             "escrow_held": queries.escrow_held(),
         },
     )
+
+
+# --- An agency's staff: their earnings, and the agency's view of them ---------------
+
+
+@login_required
+@require_GET
+def staff_earnings(request: HttpRequest) -> HttpResponse:
+    """A staff member's earnings (per agency they work for) and, for the agencies
+    the caller owns or manages, each staff member's balances."""
+    agencies = [
+        queries.agency_staff_balances(agency_id=agency.public_id, user=request.user)
+        for agency in queries.agencies_run_by(request.user)
+    ]
+    context = {
+        "earnings": queries.staff_earnings(request.user),
+        "agencies": agencies,
+        "currency": settings.DOORSTEP_CURRENCY,
+    }
+    return render(request, "payments/staff_earnings.html", context)
+
+
+@login_required
+@require_POST
+def set_staff_share(request: HttpRequest, agency_id: str) -> HttpResponse:
+    try:
+        agency, _rows = queries.agency_staff_balances(
+            agency_id=agency_id, user=request.user
+        )
+        percent = Decimal((request.POST.get("share_percent") or "").strip())
+        flows.set_staff_share(
+            agency=agency, user=request.user, share_bps=int(percent * 100)
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except (DomainError, InvalidOperation, ValueError):
+        messages.error(request, _("Give a share between 0 and 100%."))
+    else:
+        messages.success(request, _("Staff share saved: it applies to later jobs."))
+    return redirect("payments:staff_earnings")
+
+
+@login_required
+@require_POST
+def record_staff_payment(
+    request: HttpRequest, agency_id: str, staff_id: str
+) -> HttpResponse:
+    try:
+        agency, _rows = queries.agency_staff_balances(
+            agency_id=agency_id, user=request.user
+        )
+        staff = queries.agency_staff_member(agency=agency, staff_id=staff_id)
+    except NotFound as error:
+        raise Http404 from error
+    form = PayoutRequestForm(
+        {
+            "amount": request.POST.get("amount", ""),
+            "currency": request.POST.get("currency") or settings.DOORSTEP_CURRENCY,
+        }
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("payments:staff_earnings")
+    try:
+        flows.record_staff_payout(
+            staff=staff,
+            user=request.user,
+            amount=form.cleaned_data["minor_amount"],
+            currency=form.cleaned_data["currency"],
+            reference=request.POST.get("reference", ""),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Recorded: the platform now pays this amount to the agency."),
+        )
+    return redirect("payments:staff_earnings")

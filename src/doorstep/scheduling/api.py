@@ -10,6 +10,7 @@ from ninja import Query, Router
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.queries import published_listing
 from doorstep.core.errors import NotFound
+from doorstep.orders.queries import listing_staff
 from doorstep.scheduling import services
 from doorstep.scheduling.queries import (
     policy_for,
@@ -22,6 +23,7 @@ from doorstep.scheduling.schemas import (
     AvailabilityOut,
     ExceptionIn,
     ExceptionOut,
+    ServingStaffOut,
     SlotOut,
     SlotsOut,
     SlotsQuery,
@@ -31,7 +33,7 @@ from doorstep.scheduling.schemas import (
     policy_out,
     wall_time_text,
 )
-from doorstep.scheduling.slots import bookable_slots, job_minutes
+from doorstep.scheduling.slots import bookable_slots, chosen_staff, job_minutes
 
 router = Router(tags=["scheduling"])
 
@@ -92,6 +94,7 @@ def list_slots(
         end_date=query.to,
         hours=query.hours,
         viewer_tz=query.tz,
+        staff=chosen_staff(listing, query.staff_id),
     )
     return SlotsOut(
         time_zone=str(provider_zone(listing.provider)),
@@ -101,6 +104,32 @@ def list_slots(
             for slot in slots
         ],
     )
+
+
+@router.get(
+    "/services/{listing_id}/staff",
+    auth=None,
+    response=list[ServingStaffOut],
+    summary="The staff who serve an agency's service",
+    description=(
+        "Whom a customer may choose when booking (`staff_id` on the slots, "
+        "holds and orders); empty for an individual provider's service. "
+        "Without a choice, any of them who is free is booked."
+    ),
+)
+def list_serving_staff(request: HttpRequest, listing_id: str) -> list[ServingStaffOut]:
+    return [
+        ServingStaffOut(
+            id=card.public_id,
+            display_name=card.display_name,
+            initials=card.initials,
+            photo_url=card.photo_url,
+            languages=card.languages,
+            rating=card.rating,
+            review_count=card.review_count,
+        )
+        for card in listing_staff(published_listing(listing_id))
+    ]
 
 
 @router.get(

@@ -110,6 +110,13 @@ class SlotsQuery(Schema):
         None,
         description="Show times in this zone (default: the provider's).",
     )
+    staff_id: str = Field(
+        "",
+        max_length=40,
+        description="An agency's service: only this staff member's free times "
+        "(from `GET /services/{listing_id}/staff`); empty for times at least one "
+        "is free (else 422 `staff_not_serving`).",
+    )
 
 
 def check_slot_range(query: SlotsQuery) -> None:
@@ -129,6 +136,16 @@ def check_slot_range(query: SlotsQuery) -> None:
 class SlotOut(Schema):
     starts_at: datetime = Field(description="In the requested zone, with its offset.")
     ends_at: datetime
+
+
+class ServingStaffOut(Schema):
+    id: str
+    display_name: str
+    initials: str
+    photo_url: str = Field(description="Empty when there is no photo.")
+    languages: list[str]
+    rating: float | None = Field(description="Mean stars of public reviews.")
+    review_count: int
 
 
 class SlotsOut(Schema):

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import holidays
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,9 @@ from doorstep.scheduling.models import (
     Weekday,
 )
 from doorstep.scheduling.queries import policy_for, provider_zone
+
+# PostgreSQL's SQLSTATE for "deadlock detected".
+DEADLOCK_DETECTED = "40P01"
 
 
 def _slot_taken() -> Conflict:
@@ -88,6 +91,13 @@ def claim_time(
                 held_by=held_by if hold_minutes else None,
             )
     except IntegrityError as error:
+        raise _slot_taken() from error
+    except OperationalError as error:
+        # Two inserters of overlapping claims each wait for the other's exclusion
+        # check on PostgreSQL; it aborts one as a deadlock. The other goes on,
+        # so the one aborted has lost the race like any other loser.
+        if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+            raise
         raise _slot_taken() from error
 
 

@@ -17,11 +17,25 @@ date, and only then turned into instants. Daylight saving is handled like this:
 Everything a computation needs is read in a fixed number of queries (the policy,
 the weekly rules, the exceptions of the range and the claims around it), however
 long the range: see ``load_calendar``.
+
+**Agency listings and their staff.** A listing whose provider belongs to an agency
+is served by the agency's *serving staff* (``serving_staff``): active members with
+a user, role worker or manager, whose skills (their ``dispatch.Worker``'s
+categories) include the listing's category. Each has their own calendar, the
+claims with ``staff_key`` = their id. A staff member's working hours are their own
+weekly rules and exceptions if they have any weekly rule; a staff member without
+weekly rules works the agency's hours (its rules and exceptions, plus their own
+exceptions). The agency's policy (buffers, notice, step, jobs per day) applies to
+each staff member on their own. For "any" staff a time is free when at least one
+serving member is free; the booking then takes the least busy of them that day,
+then the lowest id (``Claimable.staff_keys``). An agency listing nobody serves yet
+is booked on the provider's own calendar, as before. An individual provider's
+listing costs no query more than it did.
 """
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
@@ -33,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from doorstep.accounts.models import ProviderProfile
+from doorstep.accounts.models import ProviderProfile, StaffMember
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.core.errors import Conflict, DomainError
 from doorstep.scheduling.models import (
@@ -214,6 +228,8 @@ class ProviderCalendar:
     weekly: dict[int, list[Minutes]]
     exceptions: dict[date, list[AvailabilityException]]
     holidays: frozenset[date]
+    # Whose calendar: 0 for the provider themself, else a staff member's id.
+    staff_key: int = 0
     busy_starts: list[datetime] = field(default_factory=list)
     busy_ends: list[datetime] = field(default_factory=list)
     jobs_per_day: Counter[date] = field(default_factory=Counter)
@@ -287,27 +303,60 @@ def load_calendar(
     first_day: date,
     last_day: date,
     now: datetime,
+    staff_key: int = 0,
 ) -> ProviderCalendar:
-    """Read what decides ``provider``'s free time from ``first_day`` to
-    ``last_day`` (local dates, plus the days a job may run into) in four queries
-    whatever the range: policy, weekly rules, exceptions, claims."""
-    zone = provider_zone(provider)
-    policy = policy_for(provider)
-    last_loaded = last_day + timedelta(days=DAYS_AFTER)
+    """Read what decides ``provider``'s free time (or, with ``staff_key``, one of
+    their staff members') from ``first_day`` to ``last_day`` (local dates, plus
+    the days a job may run into) in four queries whatever the range: policy,
+    weekly rules, exceptions, claims."""
+    return load_calendars(
+        provider=provider,
+        staff_keys=[staff_key],
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
+    )[staff_key]
+
+
+def _weekly(rules: Iterable[tuple[int, time, time]]) -> dict[int, list[Minutes]]:
     weekly: dict[int, list[Minutes]] = {}
-    rules = AvailabilityRule.objects.filter(
-        provider=provider, staff__isnull=True
-    ).values_list("weekday", "start_time", "end_time")
     for weekday, start, end in rules:
         weekly.setdefault(weekday, []).append(
             (_minutes(start), _minutes(end, end=True))
         )
-    weekly = {weekday: _merge(ranges) for weekday, ranges in weekly.items()}
-    exceptions: dict[date, list[AvailabilityException]] = {}
+    return {weekday: _merge(ranges) for weekday, ranges in weekly.items()}
+
+
+def load_calendars(
+    *,
+    provider: ProviderProfile,
+    staff_keys: Sequence[int],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+) -> dict[int, ProviderCalendar]:
+    """``load_calendar`` for several calendars of one provider at once (0 for
+    the provider, else staff ids), still in four queries: see the module's
+    note for which hours a staff member works."""
+    zone = provider_zone(provider)
+    policy = policy_for(provider)
+    last_loaded = last_day + timedelta(days=DAYS_AFTER)
+    staff_ids = [key for key in staff_keys if key]
+    own = Q(staff__isnull=True)
+    if staff_ids:
+        own |= Q(staff_id__in=staff_ids)
+    rules: dict[int, list[tuple[int, time, time]]] = {}
+    for staff_id, *rule in AvailabilityRule.objects.filter(
+        own, provider=provider
+    ).values_list("staff_id", "weekday", "start_time", "end_time"):
+        rules.setdefault(staff_id or 0, []).append(tuple(rule))
+    exceptions: dict[int, dict[date, list[AvailabilityException]]] = {}
     for exception in AvailabilityException.objects.filter(
-        provider=provider, staff__isnull=True, date__range=(first_day, last_loaded)
-    ).only("date", "kind", "start_time", "end_time"):
-        exceptions.setdefault(exception.date, []).append(exception)
+        own, provider=provider, date__range=(first_day, last_loaded)
+    ).only("staff_id", "date", "kind", "start_time", "end_time"):
+        exceptions.setdefault(exception.staff_id or 0, {}).setdefault(
+            exception.date, []
+        ).append(exception)
     days_off: frozenset[date] = frozenset()
     if policy.holidays_off and policy.holiday_country:
         days_off = frozenset().union(
@@ -316,21 +365,33 @@ def load_calendar(
                 for year in range(first_day.year, last_loaded.year + 1)
             )
         )
-    calendar = ProviderCalendar(
-        provider=provider,
-        zone=zone,
-        policy=policy,
-        first_day=first_day,
-        last_day=last_loaded,
-        weekly=weekly,
-        exceptions=exceptions,
-        holidays=days_off,
-    )
-    _load_claims(calendar, now=now)
-    return calendar
+    calendars: dict[int, ProviderCalendar] = {}
+    for key in staff_keys:
+        works_own_hours = key == 0 or key in rules
+        days = exceptions.get(key, {})
+        if not works_own_hours:
+            # The agency's hours, its exceptions too, and their own time off.
+            days = {}
+            for source in (exceptions.get(0, {}), exceptions.get(key, {})):
+                for day, items in source.items():
+                    days.setdefault(day, []).extend(items)
+        calendars[key] = ProviderCalendar(
+            provider=provider,
+            zone=zone,
+            policy=policy,
+            first_day=first_day,
+            last_day=last_loaded,
+            weekly=_weekly(rules.get(key if works_own_hours else 0, ())),
+            exceptions=days,
+            holidays=days_off,
+            staff_key=key,
+        )
+    _load_claims(calendars, now=now)
+    return calendars
 
 
-def _load_claims(calendar: ProviderCalendar, *, now: datetime) -> None:
+def _load_claims(calendars: dict[int, ProviderCalendar], *, now: datetime) -> None:
+    calendar = next(iter(calendars.values()))
     zone, policy = calendar.zone, calendar.policy
     # Claims reach a day before the first day's jobs (buffers) and a day after
     # the last loaded day; a day of margin each side covers any buffer.
@@ -338,10 +399,12 @@ def _load_claims(calendar: ProviderCalendar, *, now: datetime) -> None:
     until = edge_instant(
         _midnight(calendar.last_day + timedelta(days=1)), zone
     ) + timedelta(days=1)
+    keys = list(calendars)
+    whose = Q(staff_key=keys[0]) if len(keys) == 1 else Q(staff_key__in=keys)
     claims = (
         TimeClaim.objects.filter(
+            whose,
             provider=calendar.provider,
-            staff_key=0,
             released_at__isnull=True,
             starts_at__gte=since - CLAIM_LOOKBEHIND,
             starts_at__lt=until,
@@ -350,11 +413,17 @@ def _load_claims(calendar: ProviderCalendar, *, now: datetime) -> None:
         .filter(Q(hold_expires_at__isnull=True) | Q(hold_expires_at__gt=now))
         .order_by("starts_at")
         .values_list(
-            "starts_at", "ends_at", "order_id", "order__starts_at", "hold_token"
+            "staff_key",
+            "starts_at",
+            "ends_at",
+            "order_id",
+            "order__starts_at",
+            "hold_token",
         )
     )
     before = timedelta(minutes=policy.buffer_before_minutes)
-    for starts_at, ends_at, order_id, job_starts_at, hold_token in claims:
+    for staff_key, starts_at, ends_at, order_id, job_starts_at, hold_token in claims:
+        calendar = calendars[staff_key]
         if calendar.busy_ends and starts_at <= calendar.busy_ends[-1]:
             calendar.busy_ends[-1] = max(calendar.busy_ends[-1], ends_at)
         else:
@@ -365,6 +434,69 @@ def _load_claims(calendar: ProviderCalendar, *, now: datetime) -> None:
             calendar.jobs_per_day[calendar.local_date(job_starts_at)] += 1
         elif hold_token:
             calendar.jobs_per_day[calendar.local_date(starts_at + before)] += 1
+
+
+# --- Who serves an agency's listing ---------------------------------------------------
+
+
+def serving_staff(listing: Listing) -> list[StaffMember]:
+    """The staff members who serve ``listing`` (see the module's note), lowest
+    id first; empty for an individual provider's listing, without a query."""
+    agency_id = listing.provider.agency_id
+    if agency_id is None:
+        return []
+    return list(
+        StaffMember.objects.filter(
+            agency_id=agency_id,
+            is_active=True,
+            user__isnull=False,
+            role__in=(StaffMember.Role.WORKER, StaffMember.Role.MANAGER),
+            dispatch_worker__categories=listing.category_id,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def chosen_staff(listing: Listing, staff_id: str) -> StaffMember | None:
+    """The staff member a customer picked for ``listing`` by public id
+    (``None`` for "any"). Whether they serve it is ``_staff_keys``'s to say; one
+    of another agency, or no such id, is refused alike (it reveals nothing):
+    ``staff_not_serving``."""
+    staff_id = (staff_id or "").strip()
+    if not staff_id:
+        return None
+    agency_id = listing.provider.agency_id
+    staff = (
+        StaffMember.objects.filter(public_id=staff_id, agency_id=agency_id).first()
+        if agency_id is not None
+        else None
+    )
+    if staff is None:
+        raise _not_serving()
+    return staff
+
+
+def _not_serving() -> DomainError:
+    return _refuse(
+        "staff_not_serving",
+        _("This staff member does not provide this service. Pick another."),
+        field="staff_id",
+    )
+
+
+def _staff_keys(listing: Listing, staff: StaffMember | None) -> list[int]:
+    """The calendars a booking of ``listing`` may go on: the chosen staff
+    member's, every serving member's for "any", or the provider's own (0).
+    Raises ``staff_not_serving`` for a staff member who does not serve it."""
+    if staff is None and listing.provider.agency_id is None:
+        return [0]
+    serving = serving_staff(listing)
+    if staff is None:
+        return [member.pk for member in serving] or [0]
+    if staff.pk not in {member.pk for member in serving}:
+        raise _not_serving()
+    return [staff.pk]
 
 
 # --- Candidates and the rules every slot obeys ----------------------------------------
@@ -462,14 +594,18 @@ def bookable_slots(
     viewer_tz: ZoneInfo | str | None = None,
     now: datetime | None = None,
     extra_minutes: int = 0,
+    staff: StaffMember | None = None,
 ) -> list[Slot]:
     """The start times at which ``listing`` can be booked, earliest first.
 
     ``start_date`` to ``end_date`` (both included) are dates in ``viewer_tz`` (the
     provider's zone by default); the slots' ``local_*`` fields are in that zone
-    too. Every slot returned passes ``check_bookable`` at the same ``now``. Runs a
-    fixed number of queries whatever the range (one more if ``listing.provider``
-    is not loaded yet). Raises ``listing_unavailable`` and ``wrong_duration``.
+    too. For an agency's listing, the times ``staff`` is free, or (no ``staff``)
+    the times at least one serving staff member is. Every slot returned passes
+    ``check_bookable`` at the same ``now``. Runs a fixed number of queries
+    whatever the range (one more if ``listing.provider`` is not loaded yet, one
+    more for an agency's listing). Raises ``listing_unavailable``,
+    ``wrong_duration`` and ``staff_not_serving``.
     """
     check_listing_bookable(listing)
     duration = timedelta(
@@ -477,32 +613,40 @@ def bookable_slots(
     )
     now = now or timezone.now()
     provider = listing.provider
+    keys = _staff_keys(listing, staff)
     zone = provider_zone(provider)
     viewer = ZoneInfo(viewer_tz) if isinstance(viewer_tz, str) else viewer_tz or zone
     range_start = edge_instant(_midnight(start_date), viewer)
     range_end = edge_instant(_midnight(end_date + timedelta(days=1)), viewer)
     first_day = range_start.astimezone(zone).date()
     last_day = (range_end - timedelta(microseconds=1)).astimezone(zone).date()
-    calendar = load_calendar(
-        provider=provider, first_day=first_day, last_day=last_day, now=now
+    calendars = load_calendars(
+        provider=provider,
+        staff_keys=keys,
+        first_day=first_day,
+        last_day=last_day,
+        now=now,
     )
-    rules = _Rules(calendar=calendar, duration=duration, now=now)
-    windows = calendar.windows()
-    earliest = max(rules.earliest, range_start, now + timedelta(microseconds=1))
     days = [
         first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)
     ]
     chosen: set[datetime] = set()
-    for day, starts in _starts(calendar, days):
-        if day > rules.last_day:
-            break
-        if rules.is_full(day):
-            continue
-        chosen.update(
-            start
-            for start in starts
-            if earliest <= start < range_end and rules.is_free(start, windows)
-        )
+    for calendar in calendars.values():
+        rules = _Rules(calendar=calendar, duration=duration, now=now)
+        windows = calendar.windows()
+        earliest = max(rules.earliest, range_start, now + timedelta(microseconds=1))
+        for day, starts in _starts(calendar, days):
+            if day > rules.last_day:
+                break
+            if rules.is_full(day):
+                continue
+            chosen.update(
+                start
+                for start in starts
+                if earliest <= start < range_end
+                and start not in chosen
+                and rules.is_free(start, windows)
+            )
     return [
         Slot(
             starts_at=start,
@@ -514,6 +658,17 @@ def bookable_slots(
     ]
 
 
+@dataclass(frozen=True)
+class Claimable:
+    """A bookable job's span to claim, ``[start - buffer before, end + buffer
+    after)`` in UTC, and the calendars it is free on, best first: the staff ids
+    (least busy that day, then lowest id), or ``(0,)`` for the provider's own."""
+
+    starts_at: datetime
+    ends_at: datetime
+    staff_keys: tuple[int, ...]
+
+
 def check_bookable(
     *,
     listing: Listing,
@@ -521,17 +676,47 @@ def check_bookable(
     hours: int | None = None,
     now: datetime | None = None,
     extra_minutes: int = 0,
+    staff: StaffMember | None = None,
 ) -> tuple[datetime, datetime]:
     """Check that a job of ``listing`` can start at ``starts_at`` and return the
     span to claim, ``[start - buffer before, end + buffer after)``, in UTC.
 
-    The booking service calls this, then ``claim_time`` with the span: the check
-    gives a clear reason, the claim is what makes it safe under concurrency.
-    Raises ``DomainError`` with code ``listing_unavailable``, ``wrong_duration``,
-    ``in_past``, ``too_soon``, ``too_far_ahead``, ``day_off`` (time off or a public
-    holiday), ``outside_availability`` (not one of the offered start times),
-    ``fully_booked_day``, or ``Conflict`` ``slot_taken``.
+    The booking service calls this (or ``find_claimable``, which also says on
+    whose calendar), then ``claim_time`` with the span: the check gives a clear
+    reason, the claim is what makes it safe under concurrency. Raises
+    ``DomainError`` with code ``listing_unavailable``, ``wrong_duration``,
+    ``in_past``, ``too_soon``, ``too_far_ahead``, ``day_off`` (time off or a
+    public holiday), ``outside_availability`` (not one of the offered start
+    times), ``fully_booked_day``, ``staff_not_serving``, or ``Conflict``
+    ``slot_taken``.
     """
+    claimable = find_claimable(
+        listing=listing,
+        starts_at=starts_at,
+        hours=hours,
+        now=now,
+        extra_minutes=extra_minutes,
+        staff=staff,
+    )
+    return claimable.starts_at, claimable.ends_at
+
+
+# When no calendar is free, the refusal of the one that came closest is given.
+_CLOSENESS = {"slot_taken": 3, "fully_booked_day": 2, "day_off": 1}
+
+
+def find_claimable(
+    *,
+    listing: Listing,
+    starts_at: datetime,
+    hours: int | None = None,
+    now: datetime | None = None,
+    extra_minutes: int = 0,
+    staff: StaffMember | None = None,
+) -> Claimable:
+    """``check_bookable``, saying on which calendars the span is free: for an
+    agency's listing, ``staff``'s, or (no ``staff``) every serving staff
+    member's who is free then. Raises what ``check_bookable`` raises."""
     check_listing_bookable(listing)
     duration = timedelta(
         minutes=job_minutes(listing=listing, hours=hours, extra_minutes=extra_minutes)
@@ -543,8 +728,37 @@ def check_bookable(
     if start <= now:
         raise _refuse("in_past", _("This time has already passed."))
     provider = listing.provider
+    keys = _staff_keys(listing, staff)
     day = start.astimezone(provider_zone(provider)).date()
-    calendar = load_calendar(provider=provider, first_day=day, last_day=day, now=now)
+    calendars = load_calendars(
+        provider=provider, staff_keys=keys, first_day=day, last_day=day, now=now
+    )
+    free: list[int] = []
+    refusals: list[DomainError] = []
+    claim = (start, start)
+    for key, calendar in calendars.items():
+        try:
+            claim = _check_calendar(calendar, start, day, duration=duration, now=now)
+        except DomainError as refusal:
+            if refusal.code in {"too_soon", "too_far_ahead"}:
+                raise  # the same for every calendar: the policy is the agency's
+            refusals.append(refusal)
+        else:
+            free.append(key)
+    if not free:
+        raise max(refusals, key=lambda refusal: _CLOSENESS.get(refusal.code, 0))
+    free.sort(key=lambda key: (calendars[key].jobs_per_day[day], key))
+    return Claimable(starts_at=claim[0], ends_at=claim[1], staff_keys=tuple(free))
+
+
+def _check_calendar(
+    calendar: ProviderCalendar,
+    start: datetime,
+    day: date,
+    *,
+    duration: timedelta,
+    now: datetime,
+) -> tuple[datetime, datetime]:
     rules = _Rules(calendar=calendar, duration=duration, now=now)
     policy = calendar.policy
     if start < rules.earliest:

@@ -150,3 +150,65 @@ def order_at(
         order=order,
     )
     return order
+
+
+def agency_listing(
+    *, staff: int = 2, hours: dict[int, list[tuple[str, str]]] | None = None, **kw
+) -> tuple[Listing, list]:
+    """A ``bookable_listing`` of an agency's provider profile, served by
+    ``staff`` workers (skilled in its category), who work the agency's hours;
+    and the staff members, lowest id first."""
+    from doorstep.accounts.models import Agency, StaffMember
+    from doorstep.dispatch.models import Worker
+    from tests.factories import make_user
+
+    listing = bookable_listing(hours=hours, **kw)
+    provider = listing.provider
+    agency = Agency.objects.create(name="Bright Homes", owner=provider.user)
+    provider.agency = agency
+    provider.save(update_fields=["agency"])
+    StaffMember.objects.create(
+        agency=agency,
+        user=provider.user,
+        display_name=provider.display_name,
+        role=StaffMember.Role.OWNER,
+    )
+    members = []
+    for n in range(staff):
+        user = make_user(name=f"Staff {n + 1}")
+        member = StaffMember.objects.create(
+            agency=agency, user=user, display_name=user.name, languages=["zh"]
+        )
+        worker = Worker.objects.create(
+            provider=provider,
+            staff=member,
+            display_name=user.name,
+            base_latitude=provider.latitude,
+            base_longitude=provider.longitude,
+        )
+        worker.categories.add(listing.category)
+        members.append(member)
+    return listing, members
+
+
+def staff_hours(listing: Listing, member, weekday: int, start: str, end: str):
+    """Give ``member`` weekly hours of their own (written directly: the
+    staff side of the availability services is the agency part's)."""
+    from doorstep.scheduling.models import AvailabilityRule
+
+    return AvailabilityRule.objects.create(
+        provider=listing.provider,
+        staff=member,
+        weekday=weekday,
+        start_time=clock(start),
+        end_time=clock(end),
+    )
+
+
+def staff_claim(listing: Listing, member, starts_at: datetime, minutes: int):
+    return services.claim_time(
+        provider=listing.provider,
+        staff_key=member.pk,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+    )
