@@ -24,11 +24,14 @@ POLL = 15_000
 
 
 @pytest.fixture(autouse=True)
-def _deferred_tasks(settings):
-    # The first offer is a queued task; here the test makes it, as the worker would.
+def _in_process(settings):
+    # The first offer, the capture and the notifications run as each step
+    # commits, as the worker process would run them.
     settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     }
+    settings.DOORSTEP_SANDBOX_AUTO_DELIVER = False
+    settings.DOORSTEP_SANDBOX_CHAOS = False
 
 
 def _customer():
@@ -92,9 +95,10 @@ def test_a_customer_buys_a_cleaning_as_soon_as_possible(
     expect(page.locator("[data-arrive-by]")).to_be_visible()
     page.screenshot(path=artifacts_dir / "dispatch-searching.png", full_page=True)
 
-    # When the platform offers the job and the worker accepts
+    # When the worker accepts the offer the platform made them
     order = Order.objects.get()
-    offer = cascade.offer_next(order_id=order.pk)
+    offer = order.dispatch_job.offers.get()
+    assert offer.worker == worker
     cascade.accept_offer(offer_id=offer.public_id, user=worker.provider.user)
 
     # Then the page names the worker and shows the start code without a reload

@@ -37,6 +37,9 @@ from doorstep.scheduling.schemas import ExceptionIn, ExceptionOut, exception_out
 from doorstep.scheduling.services import WeeklyHours
 from doorstep.trust.api import DAY_OR_NOTHING, DocumentOut
 
+# A day that must be given (YYYY-MM-DD).
+DAY = DAY_OR_NOTHING.replace(")?$", ")$")
+
 router = Router(tags=["agency"])
 
 
@@ -221,7 +224,7 @@ def add_training(
     certificate: File[UploadedFile] = None,
     course: str = Form(..., min_length=1, max_length=150),
     issuer: Form[str] = "",
-    completed_on: str = Form(..., pattern=DAY_OR_NOTHING),
+    completed_on: str = Form(..., pattern=DAY),
     expires_on: str = Form("", pattern=DAY_OR_NOTHING),
 ) -> Status:
     completed = _day(completed_on, "completed_on")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from doorstep.accounts.models import StaffMember
+from doorstep.accounts.schemas import ServiceRadius
 from doorstep.agencies.models import Assessment, StaffInvitation, TrainingRecord
 from doorstep.agencies.queries import Performance, skills_of
 from doorstep.api.schemas import InputSchema, MoneyOut, PatchSchema
@@ -72,7 +73,7 @@ class StaffPatchIn(PatchSchema):
     skills: list[str] | None = Field(None, max_length=100, description="Slugs.")
     base_latitude: float | None = Field(None, ge=-90, le=90)
     base_longitude: float | None = Field(None, ge=-180, le=180)
-    service_radius_km: Decimal | None = Field(None, ge=Decimal("0.5"), le=200)
+    service_radius_km: ServiceRadius | None = None
     accepts_dispatch: bool | None = None
 
 

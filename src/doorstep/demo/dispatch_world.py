@@ -449,7 +449,7 @@ def _todays_stories(
     places = customers["san-francisco"]
     if escort is not None and places:
         for moment, name in (
-            (now - timedelta(hours=4), "expired"),
+            (now - timedelta(hours=4), "gave_up"),
             (now - timedelta(minutes=25), "escalated"),
         ):
             stories.at(moment)
@@ -460,7 +460,7 @@ def _todays_stories(
                 address=places[0].address,
             )
             stories.ending(name)
-            if name == "expired":
+            if name == "gave_up":
                 stories.at(now - timedelta(minutes=100))
                 fire_due_timers()
     # The staff login's job later today, booked an hour ago by the demo customer.
@@ -488,4 +488,4 @@ def _todays_stories(
             point=(place.latitude, place.longitude),
             address=place.address,
         )
-        stories.ending("dispatching")
+        stories.ending("being_offered")

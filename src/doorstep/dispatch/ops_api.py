@@ -33,7 +33,7 @@ class WorkerRefOut(Schema):
     name: str
 
 
-class JobOut(Schema):
+class BoardJobOut(Schema):
     order_id: str
     title: str
     state: str
@@ -54,7 +54,7 @@ class JobOut(Schema):
 
 
 class JobsOut(Schema):
-    items: list[JobOut]
+    items: list[BoardJobOut]
 
 
 class WorkerOut(Schema):
@@ -195,7 +195,7 @@ def list_candidates(request: HttpRequest, order_id: str):
 
 @router.post(
     "/ops/dispatch/jobs/{order_id}/assign",
-    response=JobOut,
+    response=BoardJobOut,
     summary="Assign or reassign a dispatched order (ops)",
     description="Gives the order to the worker; a worker who had it loses it, "
     "together or not at all. Audited with the reason. 409 `slot_taken` when the "
@@ -221,7 +221,7 @@ def assign(request: HttpRequest, order_id: str, payload: AssignIn):
 
 @router.post(
     "/ops/dispatch/jobs/{order_id}/unassign",
-    response=JobOut,
+    response=BoardJobOut,
     summary="Take a dispatched order from its worker (ops)",
     description="Back to dispatching; the cascade looks for someone else. "
     "Audited with the reason.",

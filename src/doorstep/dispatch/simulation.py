@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from heapq import heappop, heappush
 from itertools import count
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ from doorstep.orders.models import Order, OrderTimer
 from doorstep.orders.services import transition_order
 from doorstep.orders.states import OrderState
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
+from doorstep.scheduling.models import AvailabilityRule
 
 TEST_CARD = "4242424242424242"
 KM_PER_DEGREE = 111.32
@@ -341,6 +343,17 @@ def build_world(scenario: Scenario) -> "World":
             for worker in workers
             for slug in rng.sample(slugs, rng.randint(3, len(slugs)))
         )
+    # Their working hours, which booked-time jobs must fall in (the shift).
+    AvailabilityRule.objects.bulk_create(
+        AvailabilityRule(
+            provider_id=worker.provider_id,
+            weekday=weekday,
+            start_time=dt_time(SHIFTS[number % len(SHIFTS)][0]),
+            end_time=dt_time(SHIFTS[number % len(SHIFTS)][1]),
+        )
+        for number, worker in enumerate(workers)
+        for weekday in range(7)
+    )
     sim_workers = []
     for number, (worker, user, base) in enumerate(
         zip(workers, worker_users, bases, strict=True)
