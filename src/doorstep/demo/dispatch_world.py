@@ -12,7 +12,8 @@ import logging
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -32,8 +33,10 @@ from doorstep.marketplace.models import City
 from doorstep.orders.engine import fire_due_timers
 from doorstep.orders.models import Order
 from doorstep.orders.services import transition_order
+from doorstep.orders.states import OrderState
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 from doorstep.reviews.services import submit_review
+from doorstep.scheduling.models import AvailabilityRule, TimeClaim
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +81,49 @@ def add_staff_login(*, logins: dict[str, User]) -> User:
     EmailAddress.objects.create(
         user=user, email=user.email, verified=True, primary=True
     )
-    StaffMember.objects.create(
+    staff = StaffMember.objects.create(
         agency=owner.provider_profile.agency,
         user=user,
         display_name=user.name,
         languages=["zh-hans"],
     )
+    # Her own working hours (day shifts), so her job of the day fits them
+    # whatever hours the demo drew for the agency.
+    AvailabilityRule.objects.bulk_create(
+        AvailabilityRule(
+            provider=owner.provider_profile,
+            staff=staff,
+            weekday=weekday,
+            start_time=time(8, 0),
+            end_time=time(20, 0),
+        )
+        for weekday in range(7)
+    )
     logins["staff"] = user
     return user
+
+
+def staff_job_start(now: datetime, worker: Worker, minutes: int) -> datetime:
+    """The staff login's job: the first hour from about three hours from now,
+    inside her day shift (Shanghai time), when her calendar is free (an hour
+    for the way there included)."""
+    zone = ZoneInfo("Asia/Shanghai")
+    start = (now + timedelta(hours=3)).astimezone(zone)
+    start = start.replace(minute=0, second=0, microsecond=0)
+    for _ in range(24 * 7):
+        if (
+            8 <= start.hour <= 16
+            and not TimeClaim.objects.filter(
+                provider_id=worker.provider_id,
+                staff_key=worker.staff_key,
+                released_at__isnull=True,
+                starts_at__lt=start + timedelta(minutes=minutes),
+                ends_at__gt=start - timedelta(hours=1),
+            ).exists()
+        ):
+            return start
+        start += timedelta(hours=1)
+    return start
 
 
 def _price(price_cny: int, currency: str) -> int:
@@ -294,7 +332,7 @@ class DispatchStories:
     def accept(self, order: Order, *, by: Worker | None = None) -> Worker | None:
         """The worker offered the job takes it (with ``by``: the others pass
         until it reaches them)."""
-        for _ in range(12):
+        for _ in range(60):
             offer = self.pending_offer(order)
             if offer is None:
                 return None
@@ -472,11 +510,24 @@ def _todays_stories(
             service=cleaning,
             point=point,
             address=home.address,
-            starts_at=(now + timedelta(hours=3)).replace(
-                minute=0, second=0, microsecond=0
-            ),
+            starts_at=staff_job_start(now, staff, cleaning.service.duration_minutes),
         )
-        if stories.accept(order, by=staff) is not None:
+        taken = stories.accept(order, by=staff) is not None
+        if not taken and logins.get("ops") is not None:
+            # Nobody offered it to her (ranked below the others who passed,
+            # or the cascade ran out): the dispatcher gives it to her by hand.
+            from doorstep.dispatch.board import assign_by_hand
+
+            order.refresh_from_db()
+            if order.state == OrderState.DISPATCHING:
+                assign_by_hand(
+                    user=logins["ops"],
+                    order_id=order.public_id,
+                    worker_id=staff.public_id,
+                    reason="Regular customer asked for her",
+                )
+                taken = True
+        if taken:
             stories.ending("staff_job_today")
     # Just paid: still being offered.
     if cleaning is not None:

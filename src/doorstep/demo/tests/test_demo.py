@@ -29,6 +29,7 @@ from doorstep.demo.builders import (
 )
 from doorstep.demo.data import CATEGORY_TREE, CITIES
 from doorstep.demo.onboarding import APPLICANTS
+from doorstep.dispatch.models import Worker
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def _is_e164(phone: str) -> bool:
 
 
 def _wipe_people() -> None:
+    Worker.objects.all().delete()  # the dispatch side of staff and providers
     Agency.objects.all().delete()  # owners are protected while they own one
     User.objects.all().delete()
 
