@@ -74,6 +74,7 @@ from doorstep.demo.dispatch_world import (
     add_staff_login,
     build_dispatch_history,
     build_dispatch_world,
+    vet_workers,
 )
 from doorstep.demo.history import (
     DEMO_ORDERS,
@@ -1066,6 +1067,7 @@ def build_demo(
     applicants = build_onboarding(
         logins=logins, password_hash=logins["provider"].password, now=now
     )
+    report.dispatch.vetted = vet_workers(ops=logins["ops"], now=now or timezone.now())
     report.users += applicants
     report.providers += applicants
     report.listings += applicants

@@ -37,6 +37,7 @@ from doorstep.orders.states import OrderState
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
 from doorstep.reviews.services import submit_review
 from doorstep.scheduling.models import AvailabilityRule, TimeClaim
+from doorstep.trust.models import DocumentStatus
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ KM_PER_DEGREE = 111.32
 class DispatchReport:
     services_in_cities: int = 0
     workers: int = 0
+    vetted: int = 0
     orders: int = 0
     reviews: int = 0
     endings: dict[str, int] = field(default_factory=dict)
@@ -283,6 +285,59 @@ def _independent_workers(rng: random.Random, services: list[CatalogueService]) -
                 found += 1
                 if found >= INDEPENDENTS_PER_CATEGORY:
                     break
+    return count
+
+
+def vet_workers(*, ops: User, now: datetime) -> int:
+    """Ops' vetting of everyone who takes platform jobs, months ago: each
+    independent worker's documents for their trades uploaded, submitted and
+    approved (``demo.onboarding.verify_provider``), each staff member's own
+    documents uploaded by the agency and approved — through the trust
+    services, so the dispatcher offers jobs only to the vetted, as the
+    operator's settings ask. Returns how many workers were vetted."""
+    from doorstep.demo.onboarding import specimen_pdf, verify_provider
+    from doorstep.trust import queries as trust_queries
+    from doorstep.trust import services as trust
+
+    vetted_at = now - timedelta(days=150)
+    count = 0
+    independents = Worker.objects.filter(staff__isnull=True).select_related(
+        "provider__user"
+    )
+    for worker in independents:
+        provider = worker.provider
+        if trust_queries.missing_requirements(provider):
+            verify_provider(provider.user, ops, now=vetted_at)
+        count += 1
+    members = StaffMember.objects.filter(dispatch_worker__isnull=False).select_related(
+        "agency__owner__provider_profile"
+    )
+    for member in members:
+        held = {
+            document.document_type_id
+            for document in member.documents.filter(status=DocumentStatus.APPROVED)
+        }
+        for requirement in trust_queries.staff_requirements_for(member):
+            if not requirement.mandatory or requirement.document_type_id in held:
+                continue
+            kind = requirement.document_type
+            document = trust.upload_staff_document(
+                staff=member,
+                requirement_id=requirement.pk,
+                upload=specimen_pdf(kind.name_en),
+                number=f"{kind.code[:2].upper()}{member.pk:06d}"
+                if kind.has_number
+                else "",
+                expires_on=(vetted_at + timedelta(days=730)).date()
+                if kind.has_expiry
+                else None,
+                now=vetted_at,
+            )
+            trust.review_document(
+                actor=ops, document_id=document.public_id, approve=True, now=vetted_at
+            )
+            held.add(requirement.document_type_id)
+        count += 1
     return count
 
 

@@ -100,10 +100,10 @@ def cost_matrix(
     distance = distance_km_matrix(
         jobs.latitude, jobs.longitude, workers.latitude, workers.longitude
     )
-    travel = minutes_for_km(distance)
     # Out of range, not allowed, or busy before they could be done: the few
     # workers with taken time ahead are checked on their own columns.
     infeasible = distance > as_array(workers.radius_km)[None, :]
+    travel = minutes_for_km(distance, out=distance)
     if allowed is not None:
         infeasible |= ~np.asarray(allowed, dtype=bool)
     free = as_array(workers.free_minutes)
@@ -112,8 +112,7 @@ def cost_matrix(
         infeasible[:, busy] |= (
             travel[:, busy] + as_array(jobs.length_minutes)[:, None] > free[busy]
         )
-    # Reuse the distances' memory for the cost: one n x m array fewer.
-    cost = np.subtract(travel, as_array(jobs.due_minutes)[:, None], out=distance)
+    cost = np.subtract(travel, as_array(jobs.due_minutes)[:, None])
     np.maximum(cost, 0.0, out=cost)
     cost *= LATENESS_WEIGHT
     cost += travel
@@ -122,7 +121,7 @@ def cost_matrix(
         + OFFER_LOAD_WEIGHT * as_array(workers.offers_today)
     )[None, :]
     np.copyto(cost, INFEASIBLE, where=infeasible)
-    feasible = ~infeasible
+    feasible = np.logical_not(infeasible, out=infeasible)
     return CostMatrix(cost=cost, travel=travel, feasible=feasible)
 
 

@@ -223,7 +223,9 @@ def _allowed(jobs: list[DispatchJob], workers: list[Worker]) -> np.ndarray:
         by_category.setdefault(job.category_id, []).append(i)
     for category_id, rows in by_category.items():
         columns = [
-            column[pk] for pk in qualified_worker_ids(category_id) if pk in column
+            column[pk]
+            for pk in qualified_worker_ids(category_id, among=column)
+            if pk in column
         ]
         if columns:
             allowed[np.ix_(rows, columns)] = True

@@ -104,14 +104,6 @@ def staff_qualified_ids(category_id: int) -> set[int]:
     )
 
 
-def _documents_in_order(provider: ProviderProfile, category: Category) -> bool:
-    from doorstep.trust.queries import missing_requirements
-
-    if not settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS:
-        return True
-    return not missing_requirements(provider, category)
-
-
 def _qualifying(category_id: int):
     """Rules 1, 2 and 4 (what one query can say)."""
     return Worker.objects.filter(
@@ -134,22 +126,31 @@ def qualified_worker_ids(
     workers = list(workers)
     if not workers:
         return set()
-    category = Category.objects.get(pk=category_id)
+    category = Category.objects.select_related("parent").get(pk=category_id)
     staff_ok = staff_qualified_ids(category_id)
-    documents_ok: dict[int, bool] = {}
-    qualified = set()
-    for worker in workers:
-        if worker.staff_id is not None:
-            if worker.staff_id in staff_ok:
-                qualified.add(worker.pk)
-            continue
-        if worker.provider_id not in documents_ok:
-            documents_ok[worker.provider_id] = _documents_in_order(
-                worker.provider, category
-            )
-        if documents_ok[worker.provider_id]:
-            qualified.add(worker.pk)
-    return qualified
+    independents = [worker for worker in workers if worker.staff_id is None]
+    if settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS:
+        from doorstep.trust.queries import providers_meeting_requirements
+
+        providers_ok = providers_meeting_requirements(
+            list(
+                {
+                    worker.provider_id: worker.provider for worker in independents
+                }.values()
+            ),
+            category,
+        )
+    else:
+        providers_ok = {worker.provider_id for worker in independents}
+    return {
+        worker.pk
+        for worker in workers
+        if (
+            worker.staff_id in staff_ok
+            if worker.staff_id is not None
+            else worker.provider_id in providers_ok
+        )
+    }
 
 
 def job_span(

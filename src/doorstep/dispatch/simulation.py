@@ -343,6 +343,7 @@ def build_world(scenario: Scenario) -> "World":
             for worker in workers
             for slug in rng.sample(slugs, rng.randint(3, len(slugs)))
         )
+    _vet(profiles, list(services.values()), day)
     # Their working hours, which booked-time jobs must fall in (the shift).
     AvailabilityRule.objects.bulk_create(
         AvailabilityRule(
@@ -378,6 +379,42 @@ def build_world(scenario: Scenario) -> "World":
         workers={worker.pk: worker for worker in sim_workers},
         customers=customers,
         centres=centres,
+    )
+
+
+def _vet(
+    providers: list[ProviderProfile], services: list[CatalogueService], day: datetime
+) -> None:
+    """Every worker was vetted before the day: an approved, unexpired document
+    for each mandatory requirement of the day's categories in the city (the
+    dispatcher offers jobs to no one else when the operator requires verified
+    documents, as by default)."""
+    from doorstep.trust.models import DocumentStatus, ProviderDocument
+    from doorstep.trust.queries import requirements_for
+
+    if not providers:
+        return
+    needed = {
+        (requirement.document_type_id, requirement.category_id)
+        for service in services
+        for requirement in requirements_for(providers[0], service.category)
+        if requirement.mandatory
+    }
+    vetted_at = day - timedelta(days=90)
+    ProviderDocument.objects.bulk_create(
+        ProviderDocument(
+            provider=provider,
+            document_type_id=document_type_id,
+            category_id=category_id,
+            status=DocumentStatus.APPROVED,
+            file=f"simulated/{provider.pk}-{document_type_id}.pdf",
+            content_type="application/pdf",
+            size=1,
+            uploaded_at=vetted_at,
+            reviewed_at=vetted_at,
+        )
+        for provider in providers
+        for document_type_id, category_id in sorted(needed, key=str)
     )
 
 

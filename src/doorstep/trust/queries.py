@@ -246,19 +246,60 @@ def staff_meeting_requirements(
     loaded) whom nothing mandatory for ``category`` is missing from — in a
     query for the documents and one for the requirements of each region."""
     today = today or timezone.localdate()
-    documents: dict[int, list[ProviderDocument]] = {}
+    documents = _approved_documents_by(
+        "staff_id", ProviderDocument.objects.filter(staff__in=staff_members), today
+    )
+    return _meeting(
+        {staff.pk: staff.agency.owner.provider_profile for staff in staff_members},
+        documents,
+        category,
+    )
+
+
+def providers_meeting_requirements(
+    providers: list[ProviderProfile],
+    category: Category,
+    *,
+    today: date | None = None,
+) -> set[int]:
+    """The ids of ``providers`` whom nothing mandatory for ``category`` is
+    missing from (``missing_requirements`` for many at once): a query for
+    their own documents (not their staff's) and one for the requirements of
+    each region, whatever their number."""
+    today = today or timezone.localdate()
+    documents = _approved_documents_by(
+        "provider_id",
+        ProviderDocument.objects.filter(provider__in=providers, staff__isnull=True),
+        today,
+    )
+    return _meeting(
+        {provider.pk: provider for provider in providers}, documents, category
+    )
+
+
+def _approved_documents_by(
+    key: str, documents, today: date
+) -> dict[int, list[ProviderDocument]]:
+    held: dict[int, list[ProviderDocument]] = {}
     for document in (
-        ProviderDocument.objects.filter(
-            staff__in=staff_members, status=DocumentStatus.APPROVED
-        )
+        documents.filter(status=DocumentStatus.APPROVED)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
         .select_related("document_type")
     ):
-        documents.setdefault(document.staff_id, []).append(document)
+        held.setdefault(getattr(document, key), []).append(document)
+    return held
+
+
+def _meeting(
+    holders: dict[int, ProviderProfile],
+    documents: dict[int, list[ProviderDocument]],
+    category: Category,
+) -> set[int]:
+    """The holders (id → the provider whose region applies) whose documents
+    answer every mandatory requirement for ``category`` there."""
     by_region: dict[str, list[DocumentRequirement]] = {}
     meeting: set[int] = set()
-    for staff in staff_members:
-        provider = staff.agency.owner.provider_profile
+    for pk, provider in holders.items():
         region = region_of(provider)
         if region not in by_region:
             by_region[region] = [
@@ -266,10 +307,10 @@ def staff_meeting_requirements(
                 for requirement in requirements_for(provider, category)
                 if requirement.mandatory
             ]
-        held = documents.get(staff.pk, [])
+        held = documents.get(pk, [])
         if all(
             any(_fits(doc, requirement) for doc in held)
             for requirement in by_region[region]
         ):
-            meeting.add(staff.pk)
+            meeting.add(pk)
     return meeting

@@ -4,13 +4,21 @@ today for the staff login."""
 
 import pytest
 
+from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog.models import CatalogueService
 from doorstep.core.geo import distance_km
 from doorstep.demo.builders import build_demo
 from doorstep.demo.data import CITIES_BY_SLUG
 from doorstep.demo.dispatch_world import STAFF_LOGIN_EMAIL
 from doorstep.demo.tests.test_history import _working_hours_now
-from doorstep.dispatch.models import DispatchJob, ServiceInCity, SlaPolicy, Worker
+from doorstep.dispatch.candidates import qualified_worker_ids
+from doorstep.dispatch.models import (
+    DispatchJob,
+    Offer,
+    ServiceInCity,
+    SlaPolicy,
+    Worker,
+)
 from doorstep.orders.states import OrderState
 from doorstep.payments.reconciliation import reconcile
 from doorstep.reviews.models import Review
@@ -18,8 +26,10 @@ from doorstep.reviews.models import Review
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_demo_dispatches_in_every_city_through_the_real_services():
-    # Given the demo built with a short history
+def test_the_demo_dispatches_in_every_city_through_the_real_services(settings):
+    # Given the demo built with a short history, under the operator's default
+    # of offering jobs only to workers with verified documents
+    settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS = True
     now = _working_hours_now()
     report = build_demo(providers=30, customers=30, orders=24, now=now)
 
@@ -39,6 +49,14 @@ def test_the_demo_dispatches_in_every_city_through_the_real_services():
         ), slug
     assert Worker.objects.filter(staff__isnull=False).exists()
     assert Worker.objects.filter(staff__isnull=True).exists()
+    # every one of them vetted: qualified for each of their trades (but for
+    # providers restricted by standards enforcement, who take no new work)
+    for worker in Worker.objects.filter(
+        provider__status=ProviderProfile.Status.ACTIVE
+    ).prefetch_related("categories"):
+        for category in worker.categories.all():
+            assert worker.pk in qualified_worker_ids(category.pk), (worker, category)
+    assert Offer.objects.filter(status=Offer.Status.ACCEPTED).exists()
     assert SlaPolicy.objects.filter(city=None, category=None).exists()
     assert SlaPolicy.objects.filter(city__slug="shanghai", arrive_minutes=90).exists()
 

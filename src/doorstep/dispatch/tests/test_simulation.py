@@ -12,8 +12,10 @@ from doorstep.orders.states import OrderState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_tiny_day_serves_its_orders_through_the_real_services():
-    # given a quiet day: eight orders, six workers
+def test_a_tiny_day_serves_its_orders_through_the_real_services(settings):
+    # given a quiet day: eight orders, six workers, vetted as the operator's
+    # default settings ask of everyone who is offered jobs
+    settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS = True
     scenario = Scenario(orders=8, workers=6, customers=4, seed=3)
 
     # when the day is simulated

@@ -112,7 +112,7 @@ class Command(BaseCommand):
             f"{report.customers} customers with {report.addresses} saved addresses "
             f"({report.users} users)."
             + (
-                f" Dispatch: {dispatch.workers} workers, "
+                f" Dispatch: {dispatch.workers} workers ({dispatch.vetted} vetted), "
                 f"{dispatch.services_in_cities} services on sale in the cities, "
                 f"{dispatch.orders} dispatched orders."
                 if (dispatch := report.dispatch) is not None
