@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "doorstep.marketplace",
     "doorstep.legal",
     "doorstep.dispatch",
+    "doorstep.support",
     "doorstep.agencies",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",

@@ -45,6 +45,12 @@ class OpsPermission(StrEnum):
     VIEW_AUDIT = "backoffice.view_audit"
     # Watch the dispatch board; assign and reassign platform orders by hand.
     DISPATCH_ORDERS = "backoffice.dispatch_orders"
+    # Support: answer, assign and close tickets; use the canned replies.
+    HANDLE_TICKETS = "backoffice.handle_tickets"
+    # Decide disputes, warranty and guarantee claims (money moves on the decision).
+    DECIDE_DISPUTES = "backoffice.decide_disputes"
+    # Write, translate and publish the help centre's articles.
+    EDIT_HELP = "backoffice.edit_help"
 
 
 class OpsRole(StrEnum):

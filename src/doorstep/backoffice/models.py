@@ -28,6 +28,12 @@ class OpsAccess(models.Model):
                 "dispatch_orders",
                 _("Watch the dispatch board; assign platform orders"),
             ),
+            ("handle_tickets", _("Answer and assign support tickets")),
+            (
+                "decide_disputes",
+                _("Decide disputes and claims; pay from the guarantee"),
+            ),
+            ("edit_help", _("Write and publish help articles")),
         ]
 
     def __str__(self) -> str:

@@ -101,7 +101,8 @@ def run_round(*, now: datetime | None = None, strategy: str = "batch") -> RoundR
     # Nobody at all could take these (as the one-at-a-time cascade decides):
     # ops are alerted and the customer told, once per job.
     for i in np.flatnonzero(~matrix.feasible.any(axis=1)):
-        result.escalated += cascade.escalate(job=jobs[i], now=now)
+        if jobs[i].escalated_at is None:
+            result.escalated += cascade.escalate(job=jobs[i], now=now)
     return result
 
 
@@ -218,6 +219,8 @@ def _allowed(jobs: list[DispatchJob], workers: list[Worker]) -> np.ndarray:
     query per distinct category) and never offered it before (one query)."""
     column = {worker.pk: j for j, worker in enumerate(workers)}
     allowed = np.zeros((len(jobs), len(workers)), dtype=bool)
+    if not workers:
+        return allowed
     by_category: dict[int, list[int]] = {}
     for i, job in enumerate(jobs):
         by_category.setdefault(job.category_id, []).append(i)

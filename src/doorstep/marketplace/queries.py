@@ -1,6 +1,7 @@
 """Reads of the operator's settings: the marketplace's name and look, and the
 cities it serves."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -49,10 +50,16 @@ def city_by_slug(slug: str) -> ServedCity | None:
     return next((city for city in served_cities() if city.slug == slug), None)
 
 
-def city_near(latitude: float, longitude: float) -> ServedCity | None:
-    """The nearest served city whose radius reaches this point, or ``None``."""
+def city_near(
+    latitude: float,
+    longitude: float,
+    *,
+    cities: Sequence[ServedCity] | None = None,
+) -> ServedCity | None:
+    """The nearest served city whose radius reaches this point, or ``None``.
+    ``cities`` saves reading the served cities again when asking for many."""
     best: tuple[float, ServedCity] | None = None
-    for city in served_cities():
+    for city in served_cities() if cities is None else cities:
         distance = distance_km(latitude, longitude, city.latitude, city.longitude)
         if distance <= city.radius_km and (best is None or distance < best[0]):
             best = (distance, city)

@@ -16,7 +16,7 @@ from doorstep.trust.models import (
     ProviderApplication,
     ProviderDocument,
 )
-from doorstep.trust.regions import region_of
+from doorstep.trust.regions import region_of, regions_of
 
 # Documents that count for a requirement: approved, or (for submitting an
 # application) waiting for review.
@@ -299,8 +299,11 @@ def _meeting(
     answer every mandatory requirement for ``category`` there."""
     by_region: dict[str, list[DocumentRequirement]] = {}
     meeting: set[int] = set()
+    regions = regions_of(
+        {provider.pk: provider for provider in holders.values()}.values()
+    )
     for pk, provider in holders.items():
-        region = region_of(provider)
+        region = regions[provider.pk]
         if region not in by_region:
             by_region[region] = [
                 requirement

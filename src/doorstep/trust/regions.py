@@ -2,7 +2,10 @@
 one place that answers it, from the cities the operator serves
 (``marketplace.City``, each with its radius)."""
 
+from collections.abc import Iterable
+
 from doorstep.marketplace.queries import city_near
+from doorstep.marketplace.state import served_cities
 
 
 def region_of(provider) -> str:
@@ -11,3 +14,13 @@ def region_of(provider) -> str:
     everywhere apply."""
     city = city_near(provider.latitude, provider.longitude)
     return city.slug if city else ""
+
+
+def regions_of(providers: Iterable) -> dict[int, str]:
+    """``region_of`` for many providers (by id), reading the cities once."""
+    cities = served_cities()
+    regions = {}
+    for provider in providers:
+        city = city_near(provider.latitude, provider.longitude, cities=cities)
+        regions[provider.pk] = city.slug if city else ""
+    return regions

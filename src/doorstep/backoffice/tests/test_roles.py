@@ -28,6 +28,9 @@ def test_the_migration_makes_each_role_with_its_permissions():
             OpsPermission.VIEW_PEOPLE,
             OpsPermission.MODERATE_MESSAGES,
             OpsPermission.DISPATCH_ORDERS,
+            OpsPermission.HANDLE_TICKETS,
+            OpsPermission.DECIDE_DISPUTES,
+            OpsPermission.EDIT_HELP,
         },
         OpsRole.DISPATCH: {
             OpsPermission.DISPATCH_ORDERS,
@@ -48,6 +51,8 @@ def test_the_migration_makes_each_role_with_its_permissions():
             OpsPermission.ENFORCE_STANDARDS,
             OpsPermission.MODERATE_MESSAGES,
             OpsPermission.VIEW_AUDIT,
+            OpsPermission.HANDLE_TICKETS,
+            OpsPermission.DECIDE_DISPUTES,
         },
         OpsRole.ADMIN: set(OpsPermission),
     }
