@@ -26,6 +26,8 @@ ROWS = (
     ("response_hit_pct", "accepted within 30 min", "{:.1f}%"),
     ("arrival_hit_pct", "at the door on time (ASAP ≤ 2 h)", "{:.1f}%"),
     ("asap_sla_hit_pct", "SLA hit, ASAP orders only", "{:.1f}%"),
+    ("booked_sla_hit_pct", "SLA hit, booked-ahead orders only", "{:.1f}%"),
+    ("booked_late_pct", "booked-ahead orders reached after their time", "{:.1f}%"),
     ("mean_minutes_to_door", "mean time to door, ASAP (min)", "{:.1f}"),
     ("p90_minutes_to_door", "p90 time to door, ASAP (min)", "{:.0f}"),
     ("travel_km", "travel (km, road)", "{:,.0f}"),

@@ -174,6 +174,16 @@ class DayReport:
             "asap_sla_hit_pct": 100
             * sum(1 for job in both if job.is_asap)
             / (len(asap) or 1),
+            "booked_sla_hit_pct": 100
+            * sum(1 for job in both if not job.is_asap)
+            / ((len(jobs) - len(asap)) or 1),
+            "booked_late_pct": 100
+            * sum(
+                1
+                for job in jobs
+                if not job.is_asap and job not in arrived and job.arrived_at
+            )
+            / ((len(jobs) - len(asap)) or 1),
             "mean_minutes_to_door": statistics.fmean(to_door) if to_door else 0.0,
             "p90_minutes_to_door": _percentile(to_door, 0.9),
             "travel_km": sum(job.travel_km for job in jobs),
