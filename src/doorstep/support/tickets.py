@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
-from doorstep.core.errors import DomainError, NotFound
+from doorstep.core.errors import DomainError
 from doorstep.events.services import record_event
 from doorstep.orders.models import Order
-from doorstep.orders.queries import party_orders
+from doorstep.orders.queries import access_order
 from doorstep.support.models import Ticket, TicketMessage
 
 SUBJECT_MAX = 200
@@ -39,14 +39,9 @@ def _clean_text(subject: str, body: str) -> tuple[str, str]:
 
 
 def _order_of(requester: User, order_id: str | None) -> Order | None:
-    """The order the ticket is about: one the requester is a party to (a
-    stranger's order is "not found", as everywhere)."""
-    if not order_id:
-        return None
-    order = party_orders(requester).filter(public_id=order_id).first()
-    if order is None:
-        raise NotFound("order_not_found", _("No such order of yours."))
-    return order
+    """The order the ticket is about: one the requester is a party to
+    (``orders.queries.access_order``: a stranger's order is "not found")."""
+    return access_order(requester, order_id) if order_id else None
 
 
 @transaction.atomic
