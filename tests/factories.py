@@ -198,14 +198,29 @@ def make_ops(role: str = "Ops admin", *, totp: bool = True, **fields) -> User:
 
 def totp_code(user: User) -> str:
     """The code ``user``'s authenticator app shows now."""
+    return totp_code_for(user.totp_secret)
+
+
+def totp_code_for(secret: str, *, fresh_for: float = 8.0) -> str:
+    """The code an authenticator app with ``secret`` shows, taken when it has
+    at least ``fresh_for`` seconds left: allauth accepts only the current
+    30-second step, so a code read at the end of one would be refused by the
+    time a browser has typed and sent it."""
+    import time
+
+    from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
         hotp_value,
         yield_hotp_counters_from_time,
     )
 
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < fresh_for:
+        time.sleep(left + 0.1)
     counter = next(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(user.totp_secret, counter))
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 def sign_in_ops(client, user: User, *, second_factor: bool = True) -> None:
