@@ -86,6 +86,7 @@ from doorstep.demo.integrity import seed_integrity_flags
 from doorstep.demo.onboarding import build_onboarding
 from doorstep.demo.policies import publish_demo_policies
 from doorstep.demo.standards import seed_standards
+from doorstep.demo.support import seed_help_centre, seed_support
 from doorstep.demo.trust_badges import build_trust_badges
 from doorstep.scheduling.models import (
     AvailabilityException,
@@ -148,6 +149,7 @@ class BuildReport:
     trust: dict[str, int] = field(default_factory=dict)
     standards: object | None = None  # demo.standards.StandardsReport
     dispatch: object | None = None  # demo.dispatch_world.DispatchReport
+    support: dict[str, int] = field(default_factory=dict)  # demo.support
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1084,6 +1086,10 @@ def build_demo(
         build_dispatch_history(
             logins=logins, seed=seed, now=now or timezone.now(), report=report.dispatch
         )
+        report.support = seed_support(
+            logins=logins, seed=seed, now=now or timezone.now()
+        )
+    report.support.update(seed_help_centre(logins=logins, now=now or timezone.now()))
     report.indexed = rebuild_index()
     return report
 

@@ -126,6 +126,13 @@ class Command(BaseCommand):
                 if (history := report.history) is not None
                 else ""
             )
+            + (
+                " Support: "
+                + ", ".join(f"{count} {what}" for what, count in report.support.items())
+                + "."
+                if report.support
+                else ""
+            )
         )
 
     def _print_logins(self) -> None:
