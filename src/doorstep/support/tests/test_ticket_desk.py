@@ -40,7 +40,7 @@ from tests.factories import make_ops, make_provider, make_user
 pytestmark = pytest.mark.django_db
 
 
-# --- Routing and SLA due times ---------------------------------------------------------
+# --- Routing and SLA due times ------------------------------------------------
 
 
 def test_a_payment_question_goes_to_payments_whoever_asks():
@@ -110,7 +110,7 @@ def test_a_support_agent_may_not_change_the_policies():
     assert SlaPolicy.objects.get(priority="normal").first_response_minutes == 480
 
 
-# --- The conversation -------------------------------------------------------------------
+# --- The conversation ---------------------------------------------------------
 
 
 def test_the_first_public_answer_is_the_first_response_and_a_note_is_not():
@@ -209,7 +209,7 @@ def test_ops_without_the_ticket_role_are_refused():
         reply_as_agent(agent=make_user(), ticket_id=ticket.public_id, body="x")
 
 
-# --- Assignment ----------------------------------------------------------------------------
+# --- Assignment ---------------------------------------------------------------
 
 
 def test_an_agent_takes_a_ticket_then_gives_it_to_a_colleague():
@@ -243,7 +243,7 @@ def test_only_people_who_handle_tickets_can_be_assigned():
     assert ticket.assignee is None
 
 
-# --- Attachments -------------------------------------------------------------------------
+# --- Attachments --------------------------------------------------------------
 
 
 def test_a_photo_and_a_pdf_are_kept_privately_with_the_first_message():
@@ -283,7 +283,7 @@ def test_a_bad_file_is_refused_beside_the_field_and_nothing_is_written(upload, c
     assert not TicketAttachment.objects.exists()
 
 
-# --- Rating and canned replies ---------------------------------------------------------------
+# --- Rating and canned replies ------------------------------------------------
 
 
 def test_a_ticket_is_rated_once_solved():
