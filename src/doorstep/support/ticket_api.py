@@ -370,7 +370,8 @@ def ops_assign(request: HttpRequest, ticket_id: str, payload: AssignIn):
     "/ops/support/tickets/{ticket_id}/status",
     response=OpsTicketDetailOut,
     summary="Change a support ticket's status (ops)",
-    description="open, waiting, solved or closed. Audited.",
+    description="open, waiting, solved or closed; closed is final (409 "
+    "`ticket_closed`). Audited.",
 )
 def ops_set_status(request: HttpRequest, ticket_id: str, payload: StatusIn):
     agent = require_back_office(request)

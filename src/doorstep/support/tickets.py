@@ -463,13 +463,19 @@ def assign_ticket(
 def set_ticket_status(
     *, agent: User, ticket_id: str, status: str, now: datetime | None = None
 ) -> Ticket:
-    """Ops move the ticket to open, waiting, solved or closed."""
+    """Ops move the ticket to open, waiting, solved or closed. Closed is final
+    (409 ``ticket_closed``): the requester opens a new ticket instead."""
     now = now or timezone.now()
     _check_status(status)
     ticket = _ops_ticket(agent, ticket_id)
     before = {"status": ticket.status}
     if ticket.status == status:
         return ticket
+    if ticket.status == Ticket.Status.CLOSED:
+        raise Conflict(
+            "ticket_closed",
+            _("This ticket is closed: the requester must open a new one."),
+        )
     fields = _set_status(ticket, status, now)
     ticket.updated_at = now
     ticket.save(update_fields=[*fields, "updated_at"])
