@@ -57,6 +57,7 @@ MIGRATION_SEEDS = (
     ("doorstep.backoffice.migrations.0006_support_roles", "grant"),
     ("doorstep.marketplace.migrations.0002_opsettings_seed", "seed"),
     ("doorstep.trust.migrations.0003_onboard_document_types", "seed"),
+    ("doorstep.support.migrations.0003_ticket_desk", "seed"),
 )
 
 

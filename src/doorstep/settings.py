@@ -497,6 +497,13 @@ DOORSTEP_DOCUMENT_RETENTION_DAYS = env.int(
     "DOORSTEP_DOCUMENT_RETENTION_DAYS", default=90
 )
 
+# --- Support tickets --------------------------------------------------------------
+
+# A solved ticket nobody reopened is closed (final) this many days later.
+DOORSTEP_TICKET_CLOSE_AFTER_DAYS = env.int(
+    "DOORSTEP_TICKET_CLOSE_AFTER_DAYS", default=7
+)
+
 # --- Messaging --------------------------------------------------------------------
 
 # After this many messages with contact details masked, the sender is flagged for ops.

@@ -123,6 +123,12 @@ def ops_pages() -> list[OpsPage]:
             _("Every record, read and edited through Django's admin."),
             reverse("admin:index"),
         ),
+        OpsPage(
+            _("Support tickets"),
+            _("Tickets by queue with their SLA clocks; replies, notes, workload."),
+            reverse("support:ops_tickets"),
+            OpsPermission.HANDLE_TICKETS,
+        ),
     ]
 
 

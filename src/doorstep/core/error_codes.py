@@ -641,6 +641,45 @@ class ErrorCode(StrEnum):
     WORKER_NOT_FOUND = "worker_not_found", 404, "No such worker."
     WRONG_DURATION = "wrong_duration", 422, "The number of hours is out of range."
     WRONG_START_CODE = "wrong_start_code", 422, "The start code is not right."
+    # --- Support tickets
+    TICKET_NOT_FOUND = "ticket_not_found", 404, "No such ticket (that you may see)."
+    TICKET_ATTACHMENT_NOT_FOUND = (
+        "ticket_attachment_not_found",
+        404,
+        "No such attachment (that you may see).",
+    )
+    CANNED_REPLY_NOT_FOUND = "canned_reply_not_found", 404, "No such canned reply."
+    SUPPORT_QUEUE_NOT_FOUND = "support_queue_not_found", 404, "No such queue."
+    TICKET_CLOSED = (
+        "ticket_closed",
+        409,
+        "The ticket is closed; open a new one to write again.",
+    )
+    TICKET_NOT_SOLVED = (
+        "ticket_not_solved",
+        422,
+        "A ticket is rated once it is solved or closed.",
+    )
+    NOT_A_SUPPORT_AGENT = (
+        "not_a_support_agent",
+        422,
+        "Tickets go only to ops staff whose role handles tickets.",
+    )
+    ATTACHMENT_TOO_BIG = (
+        "attachment_too_big",
+        422,
+        "The attachment is over the size limit (10 MB).",
+    )
+    INVALID_ATTACHMENT = (
+        "invalid_attachment",
+        422,
+        "The attachment is not a PDF or a JPEG, PNG or WebP image.",
+    )
+    TOO_MANY_ATTACHMENTS = (
+        "too_many_attachments",
+        422,
+        "A ticket holds at most 10 attachments.",
+    )
 
 
 def status_phrase(status: int) -> str:

@@ -27,6 +27,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("dispatch.", "doorstep.notifications.consumers.on_event"),
     # Agencies: invitations to people with an account become notifications.
     ("agency.", "doorstep.agencies.consumers.on_event"),
+    # Support tickets: answers to requesters, replies to assignees, SLA alerts.
+    ("support.", "doorstep.notifications.consumers.on_event"),
 ]
 
 

@@ -60,6 +60,7 @@ def plan_for(event: Event) -> list[Planned]:
         "ops": _plan_ops_event,
         "verification": _plan_verification_event,
         "dispatch": _plan_dispatch_event,
+        "support": _plan_support_event,
     }.get(family)
     return planner(event) if planner is not None else []
 
@@ -619,3 +620,92 @@ def _no_worker(event: Event) -> list[Planned]:
         if has_ops_permission(user, OpsPermission.DISPATCH_ORDERS)
     ]
     return planned
+
+
+# --- Support tickets ------------------------------------------------------------------
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1] + "…"
+
+
+def _plan_support_event(event: Event) -> list[Planned]:
+    """The requester is told of the team's answer (in the app and by e-mail);
+    the assignee of the requester's reply (in the app: a new message); ops who
+    handle tickets of each SLA target broken (an ops alert, once per breach:
+    the periodic check records one event per breach)."""
+    from doorstep.backoffice.access import OpsPermission, has_ops_permission
+    from doorstep.support.models import Ticket, TicketMessage
+
+    ticket = (
+        Ticket.objects.select_related("requester", "assignee")
+        .filter(public_id=event.subject)
+        .first()
+    )
+    if ticket is None:
+        return []
+    message = None
+    if "message" in event.payload:
+        message = TicketMessage.objects.filter(
+            public_id=event.payload["message"], ticket=ticket
+        ).first()
+    if event.topic == "support.ops_replied" and message is not None:
+        return [
+            Planned(
+                ticket.requester,
+                Kind.SUPPORT_REPLY,
+                "support_reply",
+                url=ticket.get_absolute_url(),
+                params={"subject": ticket.subject, "preview": _preview(message.body)},
+            )
+        ]
+    if event.topic == "support.requester_replied" and message is not None:
+        if ticket.assignee is None:
+            return []
+        return [
+            Planned(
+                ticket.assignee,
+                Kind.NEW_MESSAGE,
+                "support_requester_replied",
+                url=_ops_ticket_url(ticket),
+                params={
+                    "subject": ticket.subject,
+                    "requester": str(ticket.requester),
+                    "preview": _preview(message.body),
+                },
+            )
+        ]
+    if event.topic == "support.sla_breached":
+        clock = (
+            _("first response")
+            if event.payload.get("clock") == "first_response"
+            else _("resolution")
+        )
+        params = {
+            "subject": ticket.subject,
+            "ticket": ticket.public_id,
+            "clock": clock,
+            "priority": Ticket.Priority(
+                event.payload.get("priority", ticket.priority)
+            ).label,
+        }
+        staff = User.objects.filter(is_staff=True, is_active=True).order_by("pk")
+        return [
+            Planned(
+                user,
+                Kind.OPS_ALERT,
+                "support_sla_breached",
+                url=_ops_ticket_url(ticket),
+                params=params,
+            )
+            for user in staff
+            if has_ops_permission(user, OpsPermission.HANDLE_TICKETS)
+        ]
+    return []
+
+
+def _ops_ticket_url(ticket) -> str:
+    try:
+        return reverse("support:ops_ticket", args=[ticket.public_id])
+    except NoReverseMatch:  # the ops pages are not mounted
+        return ""

@@ -34,6 +34,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     # A job offered by the platform waits a minute or two for an answer.
     Kind.JOB_OFFER: {E: False, S: True},
     Kind.AGENCY: {E: True},
+    # The support team answered a ticket: people wait for it, so by e-mail too.
+    Kind.SUPPORT_REPLY: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

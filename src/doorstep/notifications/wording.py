@@ -353,6 +353,22 @@ WORDING = {
             "invitation from the link."
         ),
     ),
+    # --- support tickets
+    "support_reply": (
+        _("Our support team answered: %(subject)s"),
+        _("We replied to your request “%(subject)s”: %(preview)s"),
+    ),
+    "support_requester_replied": (
+        _("New reply on ticket: %(subject)s"),
+        _("%(requester)s wrote on “%(subject)s”: %(preview)s"),
+    ),
+    "support_sla_breached": (
+        _("Ticket past its SLA: %(subject)s"),
+        _(
+            "The %(clock)s target of “%(subject)s” (%(ticket)s) passed unmet. "
+            "It is escalated to %(priority)s priority."
+        ),
+    ),
 }
 
 

@@ -209,6 +209,19 @@ JOBS: tuple[Job, ...] = (
         "doorstep.periodic.services.prune_run_history",
         at=time(4, 0),
     ),
+    # --- support tickets
+    Job(
+        "check_ticket_slas",
+        _("Mark tickets past their SLA targets; escalate and alert ops"),
+        "doorstep.support.ticket_tasks.check_ticket_slas",
+        every=5 * MINUTE,
+    ),
+    Job(
+        "close_solved_tickets",
+        _("Close tickets solved some days ago"),
+        "doorstep.support.ticket_tasks.close_solved_tickets",
+        at=time(5, 0),
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

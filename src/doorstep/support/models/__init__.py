@@ -2,6 +2,22 @@
 tickets, disputes on evidence, warranty and guarantee claims, follow-up
 surveys. Each is read from here (``from doorstep.support.models import …``)."""
 
-from doorstep.support.models.tickets import Ticket, TicketMessage
+from doorstep.support.models.tickets import (
+    ACTIVE_STATUSES,
+    CannedReply,
+    SlaPolicy,
+    SupportQueue,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 
-__all__ = ["Ticket", "TicketMessage"]
+__all__ = [
+    "ACTIVE_STATUSES",
+    "CannedReply",
+    "SlaPolicy",
+    "SupportQueue",
+    "Ticket",
+    "TicketAttachment",
+    "TicketMessage",
+]

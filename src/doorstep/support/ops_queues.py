@@ -1,0 +1,19 @@
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.backoffice.access import OpsPermission
+from doorstep.backoffice.queues import OpsQueue, register
+from doorstep.support.models import Ticket
+
+register(
+    OpsQueue(
+        key="unassigned_tickets",
+        title=_("Support tickets nobody has taken"),
+        url_name="support:ops_unassigned",
+        permission=OpsPermission.HANDLE_TICKETS,
+        waiting=lambda: Ticket.objects.filter(
+            assignee__isnull=True,
+            status__in=(Ticket.Status.NEW, Ticket.Status.OPEN),
+        ),
+        since_field="created_at",
+    )
+)
