@@ -40,6 +40,8 @@ urlpatterns = [
     path("", include("doorstep.agencies.urls")),
     # Platform dispatch: the ops board and the service-promise settings.
     path("", include("doorstep.dispatch.board_urls")),
+    # Support: the help centre (/help/), follow-up surveys, their ops pages.
+    path("", include("doorstep.support.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

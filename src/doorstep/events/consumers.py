@@ -27,6 +27,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("dispatch.", "doorstep.notifications.consumers.on_event"),
     # Agencies: invitations to people with an account become notifications.
     ("agency.", "doorstep.agencies.consumers.on_event"),
+    # Support: the follow-up survey a day after a job becomes a notification.
+    ("survey.", "doorstep.support.consumers.on_event"),
 ]
 
 

@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     POLICY = "policy", _("Changes to the terms and privacy policy")
     JOB_OFFER = "job_offer", _("Job offers from the platform")
     AGENCY = "agency", _("Your agency: invitations, staff and jobs")
+    FOLLOW_UP_SURVEY = "follow_up_survey", _("How did it go? Surveys after a job")
 
 
 class Channel(models.TextChoices):

@@ -34,6 +34,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     # A job offered by the platform waits a minute or two for an answer.
     Kind.JOB_OFFER: {E: False, S: True},
     Kind.AGENCY: {E: True},
+    # A day after a job: one short question, by e-mail unless turned off.
+    Kind.FOLLOW_UP_SURVEY: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

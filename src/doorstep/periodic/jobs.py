@@ -209,6 +209,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.periodic.services.prune_run_history",
         at=time(4, 0),
     ),
+    Job(
+        "send_follow_up_surveys",
+        _("Ask customers how their job went, a day after it"),
+        "doorstep.support.tasks.send_follow_up_surveys",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

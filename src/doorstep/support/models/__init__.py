@@ -2,6 +2,14 @@
 tickets, disputes on evidence, warranty and guarantee claims, follow-up
 surveys. Each is read from here (``from doorstep.support.models import …``)."""
 
+from doorstep.support.models.help import HelpArticle
+from doorstep.support.models.surveys import SurveyInvitation, SurveyResponse
 from doorstep.support.models.tickets import Ticket, TicketMessage
 
-__all__ = ["Ticket", "TicketMessage"]
+__all__ = [
+    "HelpArticle",
+    "SurveyInvitation",
+    "SurveyResponse",
+    "Ticket",
+    "TicketMessage",
+]
