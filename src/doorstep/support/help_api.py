@@ -5,7 +5,7 @@ exist)."""
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from doorstep.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from doorstep.core.errors import DomainError
@@ -141,4 +141,5 @@ def answer_survey(request: HttpRequest, survey_id: str, body: SurveyAnswerIn):
         nps=body.nps,
         comment=body.comment,
     )
-    return 201, _survey_out(surveys.access_invitation(request.auth, survey_id))
+    invitation = surveys.access_invitation(request.auth, survey_id)
+    return Status(201, _survey_out(invitation))
