@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 
 @dataclass(frozen=True)
@@ -37,5 +38,6 @@ def support_links() -> SupportLinks:
     )
 
 
-def support_links_context(request: HttpRequest) -> dict[str, SupportLinks]:
-    return {"support_links": support_links()}
+def support_links_context(request: HttpRequest) -> dict[str, object]:
+    # Worked out when a template first reads it, as ``web.context_processors``.
+    return {"support_links": SimpleLazyObject(support_links)}
