@@ -46,7 +46,7 @@ def test_help_from_the_order_page_and_a_low_survey_answer(live_server, page: Pag
     page.locator("[data-support-links]").get_by_role("link", name="Help centre").click()
 
     # When she searches the help centre, she finds the answer
-    page.get_by_label("Search the help centre").fill("refund")
+    page.get_by_role("searchbox", name="Search the help centre").fill("refund")
     page.get_by_role("button", name="Search", exact=True).click()
     page.get_by_role("link", name="Refunds: when and how long").click()
     expect(
