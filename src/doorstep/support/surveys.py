@@ -77,6 +77,8 @@ def orders_due_a_survey(now: datetime):
         state_changed_at__lte=latest,
         state_changed_at__gt=earliest,
         survey_invitation__isnull=True,
+        # A closed account is not asked anything.
+        customer__is_active=True,
     ).order_by("state_changed_at", "pk")
 
 

@@ -73,6 +73,14 @@ def test_orders_not_completed_or_long_ago_are_not_asked(settings):
     assert not SurveyInvitation.objects.exists()
 
 
+def test_a_closed_account_is_not_asked():
+    order = make_completed_order(customer=make_user(is_active=False))
+
+    send_follow_up_surveys(now=order.state_changed_at + DAY)
+
+    assert not SurveyInvitation.objects.exists()
+
+
 def test_the_customer_is_notified_in_their_language(
     django_capture_on_commit_callbacks,
 ):
