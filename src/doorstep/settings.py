@@ -125,6 +125,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "doorstep.web.context_processors.site",
                 "doorstep.payments.context_processors.payment_mode",
+                "doorstep.support.links.support_links_context",
             ],
         },
     },
@@ -532,3 +533,21 @@ DOORSTEP_SCHEDULER_TICK_SECONDS = env.float(
 )
 # Per-job schedule overrides, e.g. {"reconcile_payments": {"at": "04:30"}}.
 DOORSTEP_PERIODIC_SCHEDULE = env.json("DOORSTEP_PERIODIC_SCHEDULE", default={})
+
+# --- Support ----------------------------------------------------------------------
+
+# The follow-up survey (回访) goes this many hours after an order is completed,
+# to orders completed within the last few days (never to the whole history).
+DOORSTEP_SURVEY_DELAY_HOURS = env.int("DOORSTEP_SURVEY_DELAY_HOURS", default=24)
+DOORSTEP_SURVEY_MAX_AGE_DAYS = env.int("DOORSTEP_SURVEY_MAX_AGE_DAYS", default=7)
+# Every N-th completed order of a customer also asks the recommendation (NPS)
+# question; the others ask satisfaction (CSAT) only.
+DOORSTEP_NPS_EVERY_N_ORDERS = env.int("DOORSTEP_NPS_EVERY_N_ORDERS", default=5)
+# An answer at or below these opens a high-priority ticket for the support team.
+DOORSTEP_SURVEY_LOW_CSAT = env.int("DOORSTEP_SURVEY_LOW_CSAT", default=2)
+DOORSTEP_SURVEY_LOW_NPS = env.int("DOORSTEP_SURVEY_LOW_NPS", default=6)
+# Where people write or call when they are stuck (the contact page shows them).
+DOORSTEP_SUPPORT_EMAIL = env.str(
+    "DOORSTEP_SUPPORT_EMAIL", default="support@example.com"
+)
+DOORSTEP_SUPPORT_PHONE = env.str("DOORSTEP_SUPPORT_PHONE", default="")

@@ -40,7 +40,7 @@ urlpatterns = [
     path("", include("doorstep.agencies.urls")),
     # Platform dispatch: the ops board and the service-promise settings.
     path("", include("doorstep.dispatch.board_urls")),
-    # Support: the ticket desk (/support/, /ops/support/).
+    # Support: the help centre (/help/), tickets (/support/), surveys, their ops pages.
     path("", include("doorstep.support.urls")),
 ]
 if settings.DEBUG:

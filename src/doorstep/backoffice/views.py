@@ -129,6 +129,18 @@ def ops_pages() -> list[OpsPage]:
             reverse("support:ops_tickets"),
             OpsPermission.HANDLE_TICKETS,
         ),
+        OpsPage(
+            _("Help centre"),
+            _("Write, translate and publish the help centre's articles."),
+            reverse("support:ops_help"),
+            OpsPermission.EDIT_HELP,
+        ),
+        OpsPage(
+            _("Customer satisfaction"),
+            _("Follow-up surveys week by week: satisfaction, NPS, response rate."),
+            reverse("support:ops_satisfaction"),
+            OpsPermission.HANDLE_TICKETS,
+        ),
     ]
 
 

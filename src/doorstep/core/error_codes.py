@@ -224,6 +224,12 @@ class ErrorCode(StrEnum):
         503,
         "The payment service is down; retry.",
     )
+    HELP_ARTICLE_NOT_FOUND = (
+        "help_article_not_found",
+        404,
+        "No such help article (or not published).",
+    )
+    HELP_SLUG_TAKEN = "help_slug_taken", 409, "Another help article has this address."
     HOLD_EXPIRED = "hold_expired", 409, "The hold on the time has expired."
     HOLD_MISMATCH = "hold_mismatch", 409, "The hold is for another time or service."
     IDEMPOTENCY_KEY_REQUIRED = (
@@ -566,6 +572,12 @@ class ErrorCode(StrEnum):
         400,
         "Only customers rate the details.",
     )
+    SURVEY_ALREADY_ANSWERED = (
+        "survey_already_answered",
+        409,
+        "This survey was answered already; an answer is given once.",
+    )
+    SURVEY_NOT_FOUND = "survey_not_found", 404, "No such survey of yours."
     TERMS_NOT_ACCEPTED = (
         "terms_not_accepted",
         403,

@@ -29,6 +29,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("agency.", "doorstep.agencies.consumers.on_event"),
     # Support tickets: answers to requesters, replies to assignees, SLA alerts.
     ("support.", "doorstep.notifications.consumers.on_event"),
+    # Support: the follow-up survey a day after a job becomes a notification.
+    ("survey.", "doorstep.support.consumers.on_event"),
 ]
 
 

@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     JOB_OFFER = "job_offer", _("Job offers from the platform")
     AGENCY = "agency", _("Your agency: invitations, staff and jobs")
     SUPPORT_REPLY = "support_reply", _("Answers to your support requests")
+    FOLLOW_UP_SURVEY = "follow_up_survey", _("How did it go? Surveys after a job")
 
 
 class Channel(models.TextChoices):

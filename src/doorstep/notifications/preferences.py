@@ -36,6 +36,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.AGENCY: {E: True},
     # The support team answered a ticket: people wait for it, so by e-mail too.
     Kind.SUPPORT_REPLY: {E: True},
+    # A day after a job: one short question, by e-mail unless turned off.
+    Kind.FOLLOW_UP_SURVEY: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

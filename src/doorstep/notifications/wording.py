@@ -369,6 +369,15 @@ WORDING = {
             "It is escalated to %(priority)s priority."
         ),
     ),
+    # --- support: the follow-up survey (回访) a day after a job
+    "follow_up_survey": (
+        _("How did “%(title)s” go?"),
+        _(
+            "Your job with %(provider)s on %(when)s is done. Tell us in one "
+            "minute how it went: it helps us keep the standard high, and if "
+            "something was not right, our support team will get in touch."
+        ),
+    ),
 }
 
 

@@ -222,6 +222,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.support.ticket_tasks.close_solved_tickets",
         at=time(5, 0),
     ),
+    Job(
+        "send_follow_up_surveys",
+        _("Ask customers how their job went, a day after it"),
+        "doorstep.support.tasks.send_follow_up_surveys",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

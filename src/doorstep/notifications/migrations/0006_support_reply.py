@@ -6,18 +6,18 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_dispatch_kinds'),
+        ('notifications', '0005_follow_up_survey'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('booking_request', 'New bookings and booking requests'), ('booking_confirmed', 'Booking confirmed'), ('booking_declined', 'Booking declined or expired'), ('order_cancelled', 'Booking cancelled'), ('provider_on_the_way', 'Provider on the way'), ('reminder', 'Reminder before the job'), ('job_done', 'Job done, waiting for your confirmation'), ('order_update', 'Other order updates'), ('new_message', 'New messages'), ('review', 'Reviews'), ('payout', 'Payouts'), ('ops_alert', 'Operations alerts (periodic jobs, reconcile)'), ('verification', 'Verification, documents and badges'), ('standards', 'Warnings, penalties, suspensions and appeals'), ('policy', 'Changes to the terms and privacy policy'), ('job_offer', 'Job offers from the platform'), ('agency', 'Your agency: invitations, staff and jobs'), ('support_reply', 'Answers to your support requests')], max_length=32),
+            field=models.CharField(choices=[('booking_request', 'New bookings and booking requests'), ('booking_confirmed', 'Booking confirmed'), ('booking_declined', 'Booking declined or expired'), ('order_cancelled', 'Booking cancelled'), ('provider_on_the_way', 'Provider on the way'), ('reminder', 'Reminder before the job'), ('job_done', 'Job done, waiting for your confirmation'), ('order_update', 'Other order updates'), ('new_message', 'New messages'), ('review', 'Reviews'), ('payout', 'Payouts'), ('ops_alert', 'Operations alerts (periodic jobs, reconcile)'), ('verification', 'Verification, documents and badges'), ('standards', 'Warnings, penalties, suspensions and appeals'), ('policy', 'Changes to the terms and privacy policy'), ('job_offer', 'Job offers from the platform'), ('agency', 'Your agency: invitations, staff and jobs'), ('support_reply', 'Answers to your support requests'), ('follow_up_survey', 'How did it go? Surveys after a job')], max_length=32),
         ),
         migrations.AlterField(
             model_name='notificationpreference',
             name='kind',
-            field=models.CharField(choices=[('booking_request', 'New bookings and booking requests'), ('booking_confirmed', 'Booking confirmed'), ('booking_declined', 'Booking declined or expired'), ('order_cancelled', 'Booking cancelled'), ('provider_on_the_way', 'Provider on the way'), ('reminder', 'Reminder before the job'), ('job_done', 'Job done, waiting for your confirmation'), ('order_update', 'Other order updates'), ('new_message', 'New messages'), ('review', 'Reviews'), ('payout', 'Payouts'), ('ops_alert', 'Operations alerts (periodic jobs, reconcile)'), ('verification', 'Verification, documents and badges'), ('standards', 'Warnings, penalties, suspensions and appeals'), ('policy', 'Changes to the terms and privacy policy'), ('job_offer', 'Job offers from the platform'), ('agency', 'Your agency: invitations, staff and jobs'), ('support_reply', 'Answers to your support requests')], max_length=32),
+            field=models.CharField(choices=[('booking_request', 'New bookings and booking requests'), ('booking_confirmed', 'Booking confirmed'), ('booking_declined', 'Booking declined or expired'), ('order_cancelled', 'Booking cancelled'), ('provider_on_the_way', 'Provider on the way'), ('reminder', 'Reminder before the job'), ('job_done', 'Job done, waiting for your confirmation'), ('order_update', 'Other order updates'), ('new_message', 'New messages'), ('review', 'Reviews'), ('payout', 'Payouts'), ('ops_alert', 'Operations alerts (periodic jobs, reconcile)'), ('verification', 'Verification, documents and badges'), ('standards', 'Warnings, penalties, suspensions and appeals'), ('policy', 'Changes to the terms and privacy policy'), ('job_offer', 'Job offers from the platform'), ('agency', 'Your agency: invitations, staff and jobs'), ('support_reply', 'Answers to your support requests'), ('follow_up_survey', 'How did it go? Surveys after a job')], max_length=32),
         ),
     ]

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orders', '0004_console_queue_index'),
-        ('support', '0001_tickets'),
+        ('support', '0002_help_surveys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

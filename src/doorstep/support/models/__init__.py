@@ -2,6 +2,8 @@
 tickets, disputes on evidence, warranty and guarantee claims, follow-up
 surveys. Each is read from here (``from doorstep.support.models import …``)."""
 
+from doorstep.support.models.help import HelpArticle
+from doorstep.support.models.surveys import SurveyInvitation, SurveyResponse
 from doorstep.support.models.tickets import (
     ACTIVE_STATUSES,
     CannedReply,
@@ -15,8 +17,11 @@ from doorstep.support.models.tickets import (
 __all__ = [
     "ACTIVE_STATUSES",
     "CannedReply",
+    "HelpArticle",
     "SlaPolicy",
     "SupportQueue",
+    "SurveyInvitation",
+    "SurveyResponse",
     "Ticket",
     "TicketAttachment",
     "TicketMessage",
