@@ -1,5 +1,5 @@
-"""Where a stuck person is sent: the help centre and the contact page, and —
-once the support desk has its ticket form — straight to a new ticket.
+"""Where a stuck person is sent: the help centre, the contact page and
+straight to a new ticket.
 
 Every page that can leave someone stuck (an order, a failed payment, an error,
 a suspended account) includes ``support/_support_links.html``, which reads
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 
@@ -18,21 +18,16 @@ from django.utils.functional import SimpleLazyObject
 class SupportLinks:
     help: str
     contact: str
-    # The form that opens a ticket, where the desk has one ("" until then).
-    new_ticket: str
+    new_ticket: str  # the form that opens a ticket
     email: str
     phone: str
 
 
 def support_links() -> SupportLinks:
-    try:
-        new_ticket = reverse("support:new_ticket")
-    except NoReverseMatch:
-        new_ticket = ""
     return SupportLinks(
         help=reverse("support:help"),
         contact=reverse("support:contact"),
-        new_ticket=new_ticket,
+        new_ticket=reverse("support:new_ticket"),
         email=settings.DOORSTEP_SUPPORT_EMAIL,
         phone=settings.DOORSTEP_SUPPORT_PHONE,
     )

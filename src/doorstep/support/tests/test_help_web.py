@@ -72,8 +72,7 @@ def test_the_contact_page_says_how_to_reach_support(client, settings):
 
     assert page.status_code == 200
     assert b"help@doorstep.test" in page.content
-    # No ticket form on this branch: no button to one.
-    assert b"data-new-ticket-link" not in page.content
+    assert reverse("support:new_ticket").encode() in page.content
 
 
 def test_stuck_people_find_help_on_their_order_and_on_error_pages(client):
