@@ -43,6 +43,9 @@ from doorstep.orders.states import OrderState
 
 logger = logging.getLogger(__name__)
 
+# The reason kept on an offer accepted when the worker's time had gone.
+SLOT_TAKEN = "slot_taken"
+
 
 # --- Locks (one place, one order: job, then offer, then worker) ----------------------
 
@@ -220,40 +223,56 @@ def accept_offer(*, offer_id: str, user: User) -> Offer:
     """The worker takes the job: the offer is accepted and the order assigned
     to them, together or not at all. Raises ``NotFound`` (not their offer),
     ``Conflict`` ``offer_closed`` (answered, withdrawn, lapsed) or ``slot_taken``
-    (their time went meanwhile)."""
+    (their time went meanwhile: the offer is then declined for them and the
+    job offered on at once)."""
     from doorstep.orders.engine import apply_transition
 
     offer = offer_of(offer_id=offer_id, user=user)
     now = timezone.now()
-    with transaction.atomic():
-        lock_job(offer.job.order_id)
-        offer = lock_offer(offer.pk)
-        if not offer.is_pending or offer.expires_at <= now:
-            raise _closed()
-        offer.status = Offer.Status.ACCEPTED
-        offer.answered_at = now
-        offer.save(update_fields=["status", "answered_at"])
-        job = offer.job
-        apply_transition(
-            order_id=job.order_id,
-            name="assign",
-            user=None,
-            system=True,
-            data={"worker": offer.worker.public_id, "offer": offer.public_id}
-            | claim_span(job, offer.worker, now),
-            expected_state=OrderState.DISPATCHING,
-        )
+    try:
+        with transaction.atomic():
+            lock_job(offer.job.order_id)
+            offer = lock_offer(offer.pk)
+            if not offer.is_pending or offer.expires_at <= now:
+                raise _closed()
+            offer.status = Offer.Status.ACCEPTED
+            offer.answered_at = now
+            offer.save(update_fields=["status", "answered_at"])
+            job = offer.job
+            apply_transition(
+                order_id=job.order_id,
+                name="assign",
+                user=None,
+                system=True,
+                data={"worker": offer.worker.public_id, "offer": offer.public_id}
+                | claim_span(job, offer.worker, now),
+                expected_state=OrderState.DISPATCHING,
+            )
+    except Conflict as error:
+        if error.code == "slot_taken":
+            # They cannot take it after all: the job goes on to the next
+            # worker now, not when this offer's window would have closed.
+            _close_offer(offer_id=offer.pk, reason=SLOT_TAKEN, now=now)
+        raise
     return offer
 
 
 def decline_offer(*, offer_id: str, user: User, reason: str = "") -> Offer:
     """The worker passes; the job goes to the next candidate."""
     offer = offer_of(offer_id=offer_id, user=user)
-    now = timezone.now()
+    closed = _close_offer(offer_id=offer.pk, reason=reason, now=timezone.now())
+    if closed is None:
+        raise _closed()
+    return closed
+
+
+def _close_offer(*, offer_id: int, reason: str, now: datetime) -> Offer | None:
+    """Close a live offer as declined and pass its job on after commit;
+    ``None`` when it was not live any more."""
     with transaction.atomic():
-        offer = lock_offer(offer.pk)
+        offer = lock_offer(offer_id)
         if not offer.is_pending:
-            raise _closed()
+            return None
         offer.status = Offer.Status.DECLINED
         offer.answered_at = now
         offer.decline_reason = reason[:200]
