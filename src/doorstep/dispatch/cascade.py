@@ -111,13 +111,17 @@ def take_worker(
 
 
 def drop_worker(*, order: Order, now: datetime) -> None:
-    """The order's worker leaves it (see ``orders.processes.dispatch.drop_worker``)."""
+    """The order's worker leaves it (see ``orders.processes.dispatch.drop_worker``),
+    and the job gets a fresh window to find someone (``sla.reopen_job``)."""
+    from doorstep.dispatch import sla
+
     order.provider = None
     order.staff = None
     order.save(update_fields=["provider", "staff"])
-    DispatchJob.objects.filter(order=order).update(
-        worker=None, accepted_at=None, departed_at=None
-    )
+    job = DispatchJob.objects.select_for_update().get(order=order)
+    job.worker, job.accepted_at, job.departed_at = None, None, None
+    job.save(update_fields=["worker", "accepted_at", "departed_at"])
+    sla.reopen_job(job=job, now=now)
 
 
 def dispatch_soon(*, order_id: int) -> None:
@@ -396,14 +400,21 @@ def retry_unplaced_jobs(*, now: datetime | None = None) -> int:
 
 
 def escalate(*, job: DispatchJob, now: datetime) -> bool:
-    """Nobody is left to ask: alert ops and tell the customer, once."""
+    """Nobody is left to ask: the job waits for ops (``escalated_at``, until
+    it goes back to dispatching afresh). Ops are alerted and the customer
+    told once per job (``ops_alerted_at``), not again each time a periodic
+    run or a later search finds nobody."""
     updated = DispatchJob.objects.filter(pk=job.pk, escalated_at__isnull=True).update(
         escalated_at=now
     )
     if updated:
-        record_event(
-            topic="dispatch.no_worker",
-            subject=job.order.public_id,
-            payload={"offers_made": job.offers_made},
-        )
+        first = DispatchJob.objects.filter(
+            pk=job.pk, ops_alerted_at__isnull=True
+        ).update(ops_alerted_at=now)
+        if first:
+            record_event(
+                topic="dispatch.no_worker",
+                subject=job.order.public_id,
+                payload={"offers_made": job.offers_made},
+            )
     return bool(updated)
