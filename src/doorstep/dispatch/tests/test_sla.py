@@ -23,7 +23,13 @@ from doorstep.events.models import Event
 from doorstep.marketplace.models import City
 from doorstep.orders.engine import apply_transition
 from doorstep.orders.states import OrderState
-from doorstep.payments.models import AccountKind, JournalEntry, LedgerAccount, Payment
+from doorstep.payments.models import (
+    AccountKind,
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    PendingMoneyFlow,
+)
 from doorstep.payments.reconciliation import reconcile
 from doorstep.periodic.services import run_due_jobs
 from doorstep.scheduling.models import TimeClaim
@@ -343,3 +349,49 @@ def test_ops_are_alerted_once_per_escalated_job():
         == 1
     )
     assert alerts.count() == first
+
+
+def test_compensation_for_a_payment_only_held_waits_for_the_capture(settings):
+    # The money is taken after the service: at the breach it is only held.
+    settings.DOORSTEP_CAPTURE_AT = "after_service"
+    settings.DOORSTEP_START_WINDOW_MINUTES = 7 * 24 * 60
+    offer = service_in_shanghai(price=20_000)
+    order, job, worker = _accepted_order(
+        offer, compensation_bps=1_000, redispatch_on_breach=False
+    )
+    payment = Payment.objects.get(order=order)
+    assert payment.status == "authorised"
+
+    run_scheduler_at(job.arrive_by + timedelta(seconds=30))
+
+    flow = PendingMoneyFlow.objects.get(order=order, flow="compensate_customer")
+    assert flow.status == PendingMoneyFlow.Status.PENDING  # waiting, not failed
+    assert flow.outcome == "waiting_for_capture"
+    assert flow.attempts == 0  # not shown to ops as stuck
+    assert not JournalEntry.objects.filter(order=order, kind="sla_compensation")
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == ("authorised", 0)
+
+    # The worker comes after all and the job is done: the release captures,
+    # then the compensation is paid, once, out of the money taken.
+    user = worker.provider.user
+    with after_commit():
+        order.refresh_from_db()
+        for name, data in [
+            ("depart", {}),
+            ("start", {"start_code": order.start_code}),
+            ("deliver", {}),
+        ]:
+            apply_transition(order_id=order.pk, name=name, user=user, data=data)
+        apply_transition(order_id=order.pk, name="confirm", user=order.customer)
+
+    flow.refresh_from_db()
+    assert flow.status == PendingMoneyFlow.Status.DONE
+    job.refresh_from_db()
+    assert job.compensated_amount == 2_000
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == ("captured", 2_000)
+    assert (
+        JournalEntry.objects.filter(order=order, kind="sla_compensation").count() == 1
+    )
+    assert reconcile() == []
