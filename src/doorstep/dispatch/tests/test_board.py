@@ -99,7 +99,7 @@ def test_a_broken_promise_shows_red(client, for_sale, dispatcher):
     job = order.dispatch_job
     job.refresh_from_db()
     type(job).objects.filter(pk=job.pk).update(
-        respond_by=job.opened_at - timedelta(minutes=1)
+        assignment_due_at=job.opened_at - timedelta(minutes=1)
     )
     sign_in_ops(client, dispatcher)
 
