@@ -341,21 +341,17 @@ def meeting_requirements_by_category(
     the requirements of every region for every category and its parents."""
     today = today or timezone.localdate()
     providers, staff_members = list(providers), list(staff_members)
-    documents = _approved_documents_by(
-        "pk",
+    # One query for both sides: a provider's own documents have no staff member.
+    staff_documents = _approved_documents_by(
+        "staff_id",
         ProviderDocument.objects.filter(
             Q(provider__in=providers, staff__isnull=True) | Q(staff__in=staff_members)
         ),
         today,
     )
     provider_documents: dict[int, list[ProviderDocument]] = {}
-    staff_documents: dict[int, list[ProviderDocument]] = {}
-    for held in documents.values():
-        for document in held:
-            if document.staff_id is None:
-                provider_documents.setdefault(document.provider_id, []).append(document)
-            else:
-                staff_documents.setdefault(document.staff_id, []).append(document)
+    for document in staff_documents.pop(None, []):
+        provider_documents.setdefault(document.provider_id, []).append(document)
     staff_regions = {
         staff.pk: staff.agency.owner.provider_profile for staff in staff_members
     }
