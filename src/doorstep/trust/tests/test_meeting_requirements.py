@@ -65,9 +65,9 @@ def test_the_bulk_answer_agrees_with_one_category_at_a_time(
     _holds("health_certificate", provider=owner, staff=staff[0])
     _holds("id_card", provider=owner, staff=staff[1])
     staff = list(
-        StaffMember.objects.filter(pk__in=[s.pk for s in staff]).select_related(
-            "agency__owner__provider_profile"
-        )
+        StaffMember.objects.filter(pk__in=[s.pk for s in staff])
+        .select_related("agency__owner__provider_profile")
+        .order_by("pk")
     )
     providers = [both, id_only, far]
     categories = [cleaning, deep, repairs]
