@@ -10,7 +10,7 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from doorstep.accounts.models import Agency, StaffMember, User
@@ -26,12 +26,15 @@ from doorstep.agencies.schemas import (
     HoursIn,
     InvitationIn,
     InvitationOut,
+    InvitationPageOut,
     RoleIn,
     StaffOut,
+    StaffPageOut,
     StaffPatchIn,
     StaffPerformanceOut,
     TrainingOut,
 )
+from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.core.errors import DomainError
 from doorstep.scheduling.schemas import ExceptionIn, ExceptionOut, exception_out
 from doorstep.scheduling.services import WeeklyHours
@@ -125,10 +128,21 @@ def agency_performance(request: HttpRequest) -> dict:
 # --- Staff --------------------------------------------------------------------------
 
 
-@router.get("/agency/staff", response=list[StaffOut], summary="The agency's staff")
-def list_staff(request: HttpRequest, include_inactive: bool = False):
+@router.get(
+    "/agency/staff",
+    response=StaffPageOut,
+    summary="The agency's staff",
+    description="In id order. `?limit=&cursor=` as every list.",
+)
+def list_staff(
+    request: HttpRequest, page: Query[CursorPageIn], include_inactive: bool = False
+) -> dict:
     agency = services.managed_agency(_caller(request)).agency
-    return list(queries.staff_of(agency, include_inactive=include_inactive))
+    return CursorPagination(field=None, ascending=True).paginate_queryset(
+        queries.staff_of(agency, include_inactive=include_inactive),
+        pagination=page,
+        request=request,
+    )
 
 
 @router.get(
@@ -381,12 +395,17 @@ def remove_time_off(request: HttpRequest, staff_id: str, exception_id: str) -> S
 
 @router.get(
     "/agency/invitations",
-    response=list[InvitationOut],
+    response=InvitationPageOut,
     summary="The agency's invitations",
+    description="Newest first. `?limit=&cursor=` as every list.",
 )
-def list_invitations(request: HttpRequest):
+def list_invitations(request: HttpRequest, page: Query[CursorPageIn]) -> dict:
     agency = services.managed_agency(_caller(request)).agency
-    return list(queries.invitations_of(agency).select_related("agency")[:200])
+    return CursorPagination().paginate_queryset(
+        queries.invitations_of(agency).select_related("agency"),
+        pagination=page,
+        request=request,
+    )
 
 
 @router.post(

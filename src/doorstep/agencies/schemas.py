@@ -189,3 +189,17 @@ class AgencyPerformanceOut(Schema):
     total: PerformanceOut
     average_assessment: float | None
     staff: list[StaffPerformanceOut]
+
+
+class StaffPageOut(Schema):
+    items: list[StaffOut]
+    next: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class InvitationPageOut(Schema):
+    items: list[InvitationOut]
+    next: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )

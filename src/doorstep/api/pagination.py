@@ -29,13 +29,26 @@ def encode_cursor(created_at: datetime, public_id: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The sort key a cursor stands for; ``DomainError`` (400) if it is not ours."""
+def encode_id_cursor(public_id: str) -> str:
+    """The cursor of a list in id order (rows without a creation time)."""
+    raw = json.dumps([None, public_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, by_id: bool = False) -> tuple[datetime | None, str]:
+    """The sort key a cursor stands for; ``DomainError`` (400) if it is not ours.
+    ``by_id``: a cursor of ``encode_id_cursor`` (no time, ``None``)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, public_id = json.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(public_id, str):
+            raise ValueError(cursor)
+        if by_id:
+            if created_at is not None:
+                raise ValueError(cursor)
+            return None, public_id
         moment = datetime.fromisoformat(created_at)
-        if moment.tzinfo is None or not isinstance(public_id, str):
+        if moment.tzinfo is None:
             raise ValueError(cursor)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
         message = _("This cursor is not valid. Start again from the first page.")
@@ -67,11 +80,25 @@ class CursorPagination(PaginationBase):
     """Newest first, by ``created_at`` then ``public_id`` (unique, so no ties).
 
     The queryset's model must have both fields; any ordering it had is replaced.
+    ``field`` names another aware date-time field to page by (``None``: by
+    ``public_id`` alone, for rows without one), and ``ascending`` turns the
+    order round (the soonest first).
     """
 
     Input = CursorPageIn
     Output = CursorPageOut
     items_attribute: str = "items"
+
+    def __init__(
+        self,
+        *,
+        field: str | None = "created_at",
+        ascending: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.field = field
+        self.ascending = ascending
 
     def paginate_queryset(
         self,
@@ -80,19 +107,28 @@ class CursorPagination(PaginationBase):
         request: HttpRequest,
         **params: Any,
     ) -> dict[str, Any]:
+        field, beyond = self.field, "gt" if self.ascending else "lt"
         if pagination.cursor:
-            created_at, public_id = decode_cursor(pagination.cursor)
-            queryset = queryset.filter(
-                Q(created_at__lt=created_at)
-                | Q(created_at=created_at, public_id__lt=public_id)
-            )
+            moment, public_id = decode_cursor(pagination.cursor, by_id=field is None)
+            after = Q(**{f"public_id__{beyond}": public_id})
+            if field is not None:
+                after = Q(**{f"{field}__{beyond}": moment}) | (
+                    Q(**{field: moment}) & after
+                )
+            queryset = queryset.filter(after)
+        sign = "" if self.ascending else "-"
+        keys = [f"{sign}public_id"] if field is None else [f"{sign}{field}"]
+        if field is not None:
+            keys.append(f"{sign}public_id")
         # One extra row tells us whether another page exists without a COUNT.
-        rows = list(
-            queryset.order_by("-created_at", "-public_id")[: pagination.limit + 1]
-        )
+        rows = list(queryset.order_by(*keys)[: pagination.limit + 1])
         items = rows[: pagination.limit]
         next_cursor = None
         if len(rows) > pagination.limit:
             last = items[-1]
-            next_cursor = encode_cursor(last.created_at, last.public_id)
+            next_cursor = (
+                encode_id_cursor(last.public_id)
+                if field is None
+                else encode_cursor(getattr(last, field), last.public_id)
+            )
         return {"items": items, "next": next_cursor}

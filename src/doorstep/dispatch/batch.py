@@ -3,7 +3,7 @@ seconds, all open jobs and all free workers on duty are matched at once.
 
 ``run_round`` is the one entry point (the periodic job, a job that just opened
 or was declined, the simulated day). It loads the round's inputs in a fixed
-number of queries (plus one per distinct category, for qualification), builds
+number of queries (whatever the number of jobs, workers and categories), builds
 one cost matrix and solves it (``dispatch.assignment``: the cost and the two
 strategies are documented there), then makes the offers. Strategy "greedy"
 offers each job, in the order they opened, to its nearest eligible worker —
@@ -22,11 +22,12 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from doorstep.dispatch import assignment, cascade
-from doorstep.dispatch.candidates import qualified_worker_ids
+from doorstep.dispatch.candidates import qualified_worker_ids_by_category
 from doorstep.dispatch.models import DispatchJob, Offer, Worker
 from doorstep.orders.states import OrderState
 from doorstep.scheduling.models import TimeClaim
@@ -59,10 +60,80 @@ def open_asap_jobs():
     )
 
 
-def free_workers():
-    """On duty, taking platform jobs, without a live offer."""
-    return Worker.objects.filter(is_on_duty=True, accepts_dispatch=True).exclude(
-        offers__status=Offer.Status.PENDING
+def free_workers(*, now: datetime):
+    """On duty, taking platform jobs, without a live offer; each with what
+    the round needs of them in the same query: whether their time is taken
+    now (``busy_now``), when it is next taken within ``CLAIM_HORIZON``
+    (``next_taken``), and the fairness counts of the last ``LOAD_WINDOW``
+    (``offers_today``, ``jobs_today``)."""
+    claims = TimeClaim.objects.filter(
+        provider_id=OuterRef("provider_id"),
+        staff_key=OuterRef("staff_key"),
+        released_at__isnull=True,
+        ends_at__gt=now,
+    ).filter(Q(hold_expires_at__isnull=True) | Q(hold_expires_at__gt=now))
+    since = now - LOAD_WINDOW
+    return (
+        Worker.objects.filter(is_on_duty=True, accepts_dispatch=True)
+        .exclude(offers__status=Offer.Status.PENDING)
+        .annotate(
+            busy_now=Exists(claims.filter(starts_at__lte=now)),
+            next_taken=Subquery(
+                claims.filter(starts_at__gt=now, starts_at__lt=now + CLAIM_HORIZON)
+                .order_by("starts_at")
+                .values("starts_at")[:1]
+            ),
+            offers_today=_count(
+                Offer.objects.filter(worker=OuterRef("pk"), offered_at__gte=since)
+            ),
+            jobs_today=_count(
+                DispatchJob.objects.filter(
+                    worker=OuterRef("pk"), accepted_at__gte=since
+                )
+            ),
+        )
+    )
+
+
+def _count(rows) -> Coalesce:
+    """How many of ``rows`` (filtered on their worker, ``OuterRef("pk")``)
+    there are, 0 for none."""
+    return Coalesce(
+        Subquery(
+            rows.order_by().values("worker").annotate(n=Count("pk")).values("n")[:1]
+        ),
+        0,
+    )
+
+
+@dataclass
+class Plan:
+    """A round's inputs and its answer, before any offer is made."""
+
+    jobs: list[DispatchJob]
+    workers: list[Worker]
+    matrix: assignment.CostMatrix | None = None
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+
+
+def plan_round(*, now: datetime, strategy: str = "batch") -> Plan:
+    """Load the open jobs and the free workers, build the cost matrix and
+    solve it: a fixed number of queries whatever the number of jobs, workers
+    and categories (``test_batch`` counts them)."""
+    jobs = list(open_asap_jobs())
+    if not jobs:
+        return Plan(jobs=[], workers=[])
+    workers, free_minutes = _available(list(free_workers(now=now)), now)
+    matrix = assignment.cost_matrix(
+        _job_inputs(jobs, now),
+        _worker_inputs(workers, free_minutes),
+        allowed=_allowed(jobs, workers),
+    )
+    return Plan(
+        jobs=jobs,
+        workers=workers,
+        matrix=matrix,
+        pairs=assignment.solve(matrix, strategy),
     )
 
 
@@ -74,20 +145,14 @@ def run_round(*, now: datetime | None = None, strategy: str = "batch") -> RoundR
         round_id=f"{strategy}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}",
         strategy=strategy,
     )
-    jobs = list(open_asap_jobs())
+    plan = plan_round(now=now, strategy=strategy)
+    jobs, workers, matrix = plan.jobs, plan.workers, plan.matrix
     result.jobs = len(jobs)
-    if not jobs:
+    if matrix is None:
         return result
-    workers, free_minutes = _available(list(free_workers()), now)
     result.workers = len(workers)
-    matrix = assignment.cost_matrix(
-        _job_inputs(jobs, now),
-        _worker_inputs(workers, free_minutes, now),
-        allowed=_allowed(jobs, workers),
-    )
-    pairs = assignment.solve(matrix, strategy)
-    result.total_cost = assignment.total_cost(matrix, pairs)
-    for i, j in pairs:
+    result.total_cost = assignment.total_cost(matrix, plan.pairs)
+    for i, j in plan.pairs:
         offer = _offer(
             jobs[i],
             workers[j],
@@ -131,35 +196,17 @@ def _available(
     workers: list[Worker], now: datetime
 ) -> tuple[list[Worker], list[float]]:
     """The workers whose time is free now, and the minutes until each one's
-    next taken time (infinite when none within ``CLAIM_HORIZON``). One query."""
-    providers = {worker.provider_id for worker in workers}
-    next_taken: dict[tuple[int, int], datetime] = {}
-    busy_now: set[tuple[int, int]] = set()
-    claims = (
-        TimeClaim.objects.filter(
-            provider_id__in=providers,
-            released_at__isnull=True,
-            ends_at__gt=now,
-            starts_at__lt=now + CLAIM_HORIZON,
-        )
-        .filter(Q(hold_expires_at__isnull=True) | Q(hold_expires_at__gt=now))
-        .values_list("provider_id", "staff_key", "starts_at")
-    )
-    for provider_id, staff_key, starts_at in claims:
-        key = (provider_id, staff_key)
-        if starts_at <= now:
-            busy_now.add(key)
-        elif key not in next_taken or starts_at < next_taken[key]:
-            next_taken[key] = starts_at
+    next taken time (infinite when none within ``CLAIM_HORIZON``), from
+    ``free_workers``' annotations."""
     available, free_minutes = [], []
     for worker in workers:
-        key = (worker.provider_id, worker.staff_key)
-        if key in busy_now:
+        if worker.busy_now:
             continue
         available.append(worker)
-        starts_at = next_taken.get(key)
         free_minutes.append(
-            (starts_at - now).total_seconds() / 60 if starts_at else np.inf
+            (worker.next_taken - now).total_seconds() / 60
+            if worker.next_taken
+            else np.inf
         )
     return available, free_minutes
 
@@ -186,37 +233,25 @@ def _job_inputs(jobs: list[DispatchJob], now: datetime) -> assignment.Jobs:
 
 
 def _worker_inputs(
-    workers: list[Worker], free_minutes: list[float], now: datetime
+    workers: list[Worker], free_minutes: list[float]
 ) -> assignment.Workers:
-    """Positions, ranges and free time, and the fairness counts (two queries)."""
-    ids = [worker.pk for worker in workers]
-    since = now - LOAD_WINDOW
-    offers = dict(
-        Offer.objects.filter(worker_id__in=ids, offered_at__gte=since)
-        .values("worker_id")
-        .annotate(n=Count("pk"))
-        .values_list("worker_id", "n")
-    )
-    jobs = dict(
-        DispatchJob.objects.filter(worker_id__in=ids, accepted_at__gte=since)
-        .values("worker_id")
-        .annotate(n=Count("pk"))
-        .values_list("worker_id", "n")
-    )
+    """Positions, ranges and free time, and the fairness counts
+    (``free_workers``' annotations)."""
     positions = np.array([worker.position for worker in workers], dtype=float)
     return assignment.Workers(
         latitude=positions[:, 0] if len(workers) else np.zeros(0),
         longitude=positions[:, 1] if len(workers) else np.zeros(0),
         radius_km=np.array([float(w.service_radius_km) for w in workers]),
         free_minutes=np.array(free_minutes, dtype=float),
-        jobs_today=np.array([jobs.get(pk, 0) for pk in ids], dtype=float),
-        offers_today=np.array([offers.get(pk, 0) for pk in ids], dtype=float),
+        jobs_today=np.array([w.jobs_today for w in workers], dtype=float),
+        offers_today=np.array([w.offers_today for w in workers], dtype=float),
     )
 
 
 def _allowed(jobs: list[DispatchJob], workers: list[Worker]) -> np.ndarray:
-    """Which worker may be offered which job: qualified for its category (one
-    query per distinct category) and never offered it before (one query)."""
+    """Which worker may be offered which job: qualified for its category (a
+    few queries for every category at once) and never offered it before (one
+    query)."""
     column = {worker.pk: j for j, worker in enumerate(workers)}
     allowed = np.zeros((len(jobs), len(workers)), dtype=bool)
     if not workers:
@@ -224,12 +259,9 @@ def _allowed(jobs: list[DispatchJob], workers: list[Worker]) -> np.ndarray:
     by_category: dict[int, list[int]] = {}
     for i, job in enumerate(jobs):
         by_category.setdefault(job.category_id, []).append(i)
+    qualified = qualified_worker_ids_by_category(by_category, among=column)
     for category_id, rows in by_category.items():
-        columns = [
-            column[pk]
-            for pk in qualified_worker_ids(category_id, among=column)
-            if pk in column
-        ]
+        columns = [column[pk] for pk in qualified[category_id] if pk in column]
         if columns:
             allowed[np.ix_(rows, columns)] = True
     row = {job.pk: i for i, job in enumerate(jobs)}

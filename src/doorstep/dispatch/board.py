@@ -92,7 +92,7 @@ def open_jobs(*, user: User, now: datetime | None = None) -> list[BoardJob]:
                 job=job,
                 order=job.order,
                 respond=_clock(
-                    job.respond_by,
+                    job.assignment_due_at or job.respond_by,
                     kept=responded,
                     breached_at=job.response_breached_at,
                     now=now,

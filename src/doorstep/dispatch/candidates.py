@@ -153,6 +153,63 @@ def qualified_worker_ids(
     }
 
 
+def qualified_worker_ids_by_category(
+    category_ids: Iterable[int], *, among: Iterable[int]
+) -> dict[int, set[int]]:
+    """``qualified_worker_ids`` for several categories and the workers
+    ``among`` at once (a batch round): for each category, the workers who pass
+    rules 1 to 4. A fixed number of queries whatever the number of categories
+    and workers: the workers with their skills, then (where the operator
+    requires documents) ``trust.queries.meeting_requirements_by_category``."""
+    category_ids = sorted(set(category_ids))
+    skilled: dict[int, set[int]] = {category_id: set() for category_id in category_ids}
+    workers: dict[int, Worker] = {}
+    links = (
+        Worker.categories.through.objects.filter(
+            category_id__in=category_ids,
+            worker_id__in=list(among),
+            worker__accepts_dispatch=True,
+            worker__provider__status=ProviderProfile.Status.ACTIVE,
+        )
+        .exclude(worker__staff__is_active=False)
+        .select_related(
+            "worker__provider", "worker__staff__agency__owner__provider_profile"
+        )
+    )
+    for link in links:
+        skilled[link.category_id].add(link.worker_id)
+        workers[link.worker_id] = link.worker
+    if not workers or not settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS:
+        return skilled
+    from doorstep.trust.queries import meeting_requirements_by_category
+
+    meeting = meeting_requirements_by_category(
+        category_ids,
+        providers=list(
+            {
+                worker.provider_id: worker.provider
+                for worker in workers.values()
+                if worker.staff_id is None
+            }.values()
+        ),
+        staff_members=[
+            worker.staff for worker in workers.values() if worker.staff_id is not None
+        ],
+    )
+    return {
+        category_id: {
+            pk
+            for pk in ids
+            if (
+                workers[pk].staff_id in meeting[category_id].staff
+                if workers[pk].staff_id is not None
+                else workers[pk].provider_id in meeting[category_id].providers
+            )
+        }
+        for category_id, ids in skilled.items()
+    }
+
+
 def job_span(
     job: DispatchJob, worker: Worker, now: datetime
 ) -> tuple[datetime, datetime]:

@@ -43,6 +43,9 @@ from doorstep.orders.states import OrderState
 
 logger = logging.getLogger(__name__)
 
+# The reason kept on an offer accepted when the worker's time had gone.
+SLOT_TAKEN = "slot_taken"
+
 
 # --- Locks (one place, one order: job, then offer, then worker) ----------------------
 
@@ -108,13 +111,17 @@ def take_worker(
 
 
 def drop_worker(*, order: Order, now: datetime) -> None:
-    """The order's worker leaves it (see ``orders.processes.dispatch.drop_worker``)."""
+    """The order's worker leaves it (see ``orders.processes.dispatch.drop_worker``),
+    and the job gets a fresh window to find someone (``sla.reopen_job``)."""
+    from doorstep.dispatch import sla
+
     order.provider = None
     order.staff = None
     order.save(update_fields=["provider", "staff"])
-    DispatchJob.objects.filter(order=order).update(
-        worker=None, accepted_at=None, departed_at=None
-    )
+    job = DispatchJob.objects.select_for_update().get(order=order)
+    job.worker, job.accepted_at, job.departed_at = None, None, None
+    job.save(update_fields=["worker", "accepted_at", "departed_at"])
+    sla.reopen_job(job=job, now=now)
 
 
 def dispatch_soon(*, order_id: int) -> None:
@@ -220,40 +227,56 @@ def accept_offer(*, offer_id: str, user: User) -> Offer:
     """The worker takes the job: the offer is accepted and the order assigned
     to them, together or not at all. Raises ``NotFound`` (not their offer),
     ``Conflict`` ``offer_closed`` (answered, withdrawn, lapsed) or ``slot_taken``
-    (their time went meanwhile)."""
+    (their time went meanwhile: the offer is then declined for them and the
+    job offered on at once)."""
     from doorstep.orders.engine import apply_transition
 
     offer = offer_of(offer_id=offer_id, user=user)
     now = timezone.now()
-    with transaction.atomic():
-        lock_job(offer.job.order_id)
-        offer = lock_offer(offer.pk)
-        if not offer.is_pending or offer.expires_at <= now:
-            raise _closed()
-        offer.status = Offer.Status.ACCEPTED
-        offer.answered_at = now
-        offer.save(update_fields=["status", "answered_at"])
-        job = offer.job
-        apply_transition(
-            order_id=job.order_id,
-            name="assign",
-            user=None,
-            system=True,
-            data={"worker": offer.worker.public_id, "offer": offer.public_id}
-            | claim_span(job, offer.worker, now),
-            expected_state=OrderState.DISPATCHING,
-        )
+    try:
+        with transaction.atomic():
+            lock_job(offer.job.order_id)
+            offer = lock_offer(offer.pk)
+            if not offer.is_pending or offer.expires_at <= now:
+                raise _closed()
+            offer.status = Offer.Status.ACCEPTED
+            offer.answered_at = now
+            offer.save(update_fields=["status", "answered_at"])
+            job = offer.job
+            apply_transition(
+                order_id=job.order_id,
+                name="assign",
+                user=None,
+                system=True,
+                data={"worker": offer.worker.public_id, "offer": offer.public_id}
+                | claim_span(job, offer.worker, now),
+                expected_state=OrderState.DISPATCHING,
+            )
+    except Conflict as error:
+        if error.code == "slot_taken":
+            # They cannot take it after all: the job goes on to the next
+            # worker now, not when this offer's window would have closed.
+            _close_offer(offer_id=offer.pk, reason=SLOT_TAKEN, now=now)
+        raise
     return offer
 
 
 def decline_offer(*, offer_id: str, user: User, reason: str = "") -> Offer:
     """The worker passes; the job goes to the next candidate."""
     offer = offer_of(offer_id=offer_id, user=user)
-    now = timezone.now()
+    closed = _close_offer(offer_id=offer.pk, reason=reason, now=timezone.now())
+    if closed is None:
+        raise _closed()
+    return closed
+
+
+def _close_offer(*, offer_id: int, reason: str, now: datetime) -> Offer | None:
+    """Close a live offer as declined and pass its job on after commit;
+    ``None`` when it was not live any more."""
     with transaction.atomic():
-        offer = lock_offer(offer.pk)
+        offer = lock_offer(offer_id)
         if not offer.is_pending:
-            raise _closed()
+            return None
         offer.status = Offer.Status.DECLINED
         offer.answered_at = now
         offer.decline_reason = reason[:200]
@@ -377,14 +400,21 @@ def retry_unplaced_jobs(*, now: datetime | None = None) -> int:
 
 
 def escalate(*, job: DispatchJob, now: datetime) -> bool:
-    """Nobody is left to ask: alert ops and tell the customer, once."""
+    """Nobody is left to ask: the job waits for ops (``escalated_at``, until
+    it goes back to dispatching afresh). Ops are alerted and the customer
+    told once per job (``ops_alerted_at``), not again each time a periodic
+    run or a later search finds nobody."""
     updated = DispatchJob.objects.filter(pk=job.pk, escalated_at__isnull=True).update(
         escalated_at=now
     )
     if updated:
-        record_event(
-            topic="dispatch.no_worker",
-            subject=job.order.public_id,
-            payload={"offers_made": job.offers_made},
-        )
+        first = DispatchJob.objects.filter(
+            pk=job.pk, ops_alerted_at__isnull=True
+        ).update(ops_alerted_at=now)
+        if first:
+            record_event(
+                topic="dispatch.no_worker",
+                subject=job.order.public_id,
+                payload={"offers_made": job.offers_made},
+            )
     return bool(updated)

@@ -243,6 +243,14 @@ class DispatchJob(models.Model):
     response_breached_at = models.DateTimeField(null=True, blank=True)
     arrival_breached_at = models.DateTimeField(null=True, blank=True)
     compensated_amount = models.PositiveIntegerField(default=0)
+    # By when a worker must have taken the job: ``respond_by`` when it opens,
+    # a fresh window each time it goes back to dispatching (its worker handed
+    # it back, ops took it from them, the arrival promise broke). The response
+    # check and the give-up timer run from it.
+    assignment_due_at = models.DateTimeField(null=True, blank=True)
+    # When ops were told nobody could be found: once per job, however often
+    # it is escalated again after going back to dispatching.
+    ops_alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("dispatch job")

@@ -21,7 +21,8 @@ register(
         waiting=lambda: DispatchJob.objects.filter(
             escalated_at__isnull=False, order__state=OrderState.DISPATCHING
         ),
-        since_field="escalated_at",
+        # New once per job: ops were alerted of it then (``cascade.escalate``).
+        since_field="ops_alerted_at",
     )
 )
 

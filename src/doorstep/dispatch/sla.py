@@ -7,7 +7,8 @@ Ops set the policies per city and category (``save_policy``, ``delete_policy``:
 broken promises; each breach is claimed with a conditional UPDATE, so two
 workers running it at once act on it once:
 
-* **response**: still dispatching at ``respond_by`` — marked, ops see it in the
+* **response**: still dispatching at ``assignment_due_at`` (``respond_by``, or
+  a fresh window after the job went back to dispatching) — marked, ops see it in the
   "late dispatch" queue (and its digest), the customer is told we keep looking;
 * **arrival**: nobody started the job by ``arrive_by`` — marked, the customer
   told; a worker who has not set off loses the job to the cascade (``unassign``
@@ -87,6 +88,7 @@ def open_job(*, job: DispatchJob, now: datetime) -> None:
         job.offer_seconds = policy.scheduled_offer_minutes * 60
         job.give_up_at = order.starts_at
     job.compensation_bps = policy.compensation_bps
+    job.assignment_due_at = job.respond_by
     job.save(
         update_fields=[
             "opened_at",
@@ -95,8 +97,27 @@ def open_job(*, job: DispatchJob, now: datetime) -> None:
             "offer_seconds",
             "give_up_at",
             "compensation_bps",
+            "assignment_due_at",
         ]
     )
+
+
+def reopen_job(*, job: DispatchJob, now: datetime) -> None:
+    """The job is back to dispatching (its worker handed it back, ops took it
+    from them, its arrival promise broke): a fresh window to find someone,
+    from the policy in force, so the response check and the give-up timer do
+    not act at once on a promise window that ran out while it was taken. It
+    is a new search: an escalation before it no longer stands (ops were
+    alerted once, ``cascade.escalate``)."""
+    policy = policy_for(city_id=job.city_id, category_id=job.category_id)
+    job.assignment_due_at = now + timedelta(minutes=policy.respond_minutes)
+    if job.is_asap:
+        fresh_give_up = now + timedelta(minutes=policy.arrive_minutes)
+    else:
+        fresh_give_up = job.assignment_due_at
+    job.give_up_at = max(filter(None, (job.give_up_at, fresh_give_up)))
+    job.escalated_at = None
+    job.save(update_fields=["assignment_due_at", "give_up_at", "escalated_at"])
 
 
 # --- What happened, and when (effects of the dispatch process) ------------------------
@@ -134,7 +155,7 @@ def check_promises(*, now: datetime | None = None) -> dict[str, int]:
     late_responses = DispatchJob.objects.filter(
         order__state=OrderState.DISPATCHING,
         response_breached_at__isnull=True,
-        respond_by__lte=now,
+        assignment_due_at__lte=now,
     )
     late_arrivals = DispatchJob.objects.filter(
         order__state__in=ASSIGNED_STATES,
@@ -175,7 +196,10 @@ def _breach_response(*, job_id: int, now: datetime) -> bool:
     record_event(
         topic="order.response_late",
         subject=job.order.public_id,
-        payload={"respond_by": job.respond_by.isoformat(), "offers": job.offers_made},
+        payload={
+            "respond_by": job.assignment_due_at.isoformat(),
+            "offers": job.offers_made,
+        },
     )
     return True
 
@@ -229,11 +253,8 @@ def _breach_arrival(*, job_id: int, now: datetime) -> ArrivalBreach | None:
                 and order.state == OrderState.ACCEPTED
             )
             if redispatch:
-                # A fresh window to find someone: the expiry timer armed on
-                # re-entering ``dispatching`` reads it.
-                DispatchJob.objects.filter(pk=job_id).update(
-                    give_up_at=now + timedelta(minutes=policy.arrive_minutes)
-                )
+                # A fresh window to find someone: ``unassign`` reopens the job
+                # (``reopen_job``) before the give-up timer is armed again.
                 apply_transition(
                     order_id=order.pk,
                     name="unassign",

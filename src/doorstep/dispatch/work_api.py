@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, Status
+from django.utils import timezone
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import AwareDatetime, StringConstraints
 
 from doorstep.accounts.models import User
+from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.api.schemas import InputSchema, MoneyOut
 from doorstep.core.errors import raises
 from doorstep.dispatch import cascade, duty, work_queries
@@ -82,6 +84,13 @@ class OfferOut(Schema):
     starts_at: datetime
     expires_at: datetime
     seconds_left: int
+
+
+class OfferPageOut(Schema):
+    items: list[OfferOut]
+    next: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
 
 
 class AcceptedOut(Schema):
@@ -283,11 +292,24 @@ def deliver_job(
 
 @router.get(
     "/work/offers",
-    response=list[OfferOut],
+    response=OfferPageOut,
     summary="Job offers waiting for your answer, soonest to run out first",
+    description="`?limit=&cursor=` as every list.",
 )
-def list_offers(request: HttpRequest) -> list[OfferOut]:
-    return [offer_out(card) for card in work_queries.my_offers(_caller(request))]
+def list_offers(request: HttpRequest, page: Query[CursorPageIn]) -> OfferPageOut:
+    now = timezone.now()
+    result = CursorPagination(field="expires_at", ascending=True).paginate_queryset(
+        work_queries.pending_offers(_caller(request), now=now),
+        pagination=page,
+        request=request,
+    )
+    return OfferPageOut(
+        items=[
+            offer_out(work_queries.offer_card(offer, now=now))
+            for offer in result["items"]
+        ],
+        next=result["next"],
+    )
 
 
 @router.post(

@@ -42,7 +42,6 @@ from doorstep.orders.forms import (
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import breakdown_of, chosen_add_ons, price_booking
 from doorstep.orders.processes import process_for
-from doorstep.orders.processes.book_provider import BOOK_PROVIDER
 from doorstep.orders.states import START_CODE_STATES, OrderState
 from doorstep.payments.conf import setting as payment_setting
 from doorstep.payments.queries import extra_charges, order_money
@@ -605,7 +604,8 @@ def ops_order_list(request: HttpRequest) -> HttpResponse:
     _ops_only(request)
     state = request.GET.get("state") or ""
     search = (request.GET.get("q") or "").strip()
-    states = [(s.name, s.label) for s in BOOK_PROVIDER.states]
+    # Every state of every buying mode (``dispatching`` is only dispatch's).
+    states = list(OrderState.choices)
     if state not in {name for name, _label in states}:
         state = ""
     page = Paginator(queries.ops_orders(state=state, search=search), OPS_PAGE_SIZE)

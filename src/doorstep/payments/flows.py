@@ -777,9 +777,13 @@ def compensate_customer(*, order: Order, amount: int, reference: str) -> int:
     same order and reference pay once. The escrow is not touched: the worker
     is still paid in full for the job done. At most what is left to refund on
     the charge (the gateway refuses more). Returns the amount paid (0 when it
-    was paid before). Raises ``Conflict`` ``nothing_captured`` while the
-    order's money is only held (the flow is then shown to ops)."""
+    was paid before, or when the hold was released and nothing was ever
+    taken). Raises ``Conflict`` ``nothing_captured`` while the order's money
+    is only held: the pending flow waits for the capture instead
+    (``pending_flows.WAIT_FOR_CAPTURE``)."""
     payment = order_payment(order)
+    if payment is not None and payment.status == PaymentStatus.VOIDED:
+        return 0
     if payment is None or payment.status not in {
         PaymentStatus.CAPTURED,
         PaymentStatus.REFUNDED,

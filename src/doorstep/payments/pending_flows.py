@@ -34,6 +34,15 @@ RETRY_CAP = timedelta(hours=1)
 CLAIM_LEASE = timedelta(minutes=10)
 # Flows still not done after this many attempts are shown to ops.
 ATTENTION_AFTER = 5
+# Flows that pay money back out of what was taken: while the order's payment is
+# only held (authorised, not captured yet: ``DOORSTEP_CAPTURE_AT`` after the
+# service, or a capture the gateway delays) they wait, without counting an
+# attempt, and run as soon as a capture or a release of the order is done
+# (``_wake_waiting``), or at the latest every ``RETRY_CAP``.
+WAIT_FOR_CAPTURE = frozenset({"compensate_customer"})
+WAITING = "waiting_for_capture"
+# Flows after which the order's money is taken, when they are done.
+CAPTURING = frozenset({"capture_order", "release_order"})
 
 
 def _order_flows() -> dict:
@@ -90,6 +99,35 @@ def run_flow(*, flow: str, order: Order, arguments: dict) -> str:
     return "done"
 
 
+def _waits_for_capture(pending: PendingMoneyFlow) -> bool:
+    from doorstep.payments.flows import order_payment
+    from doorstep.payments.models import PaymentStatus
+
+    if pending.flow not in WAIT_FOR_CAPTURE:
+        return False
+    payment = order_payment(pending.order)
+    return payment is not None and payment.status == PaymentStatus.AUTHORISED
+
+
+def _wake_waiting(*, order_id: int) -> None:
+    """The order's money was taken: run its flows waiting for that now."""
+    from doorstep.payments.tasks import run_pending_money_flow
+
+    waiting = list(
+        PendingMoneyFlow.objects.filter(
+            order_id=order_id, status=PENDING, flow__in=WAIT_FOR_CAPTURE
+        ).values_list("pk", flat=True)
+    )
+    PendingMoneyFlow.objects.filter(pk__in=waiting).update(
+        next_attempt_at=timezone.now()
+    )
+    for pending_id in waiting:
+        transaction.on_commit(
+            lambda pending_id=pending_id: run_pending_money_flow.enqueue(pending_id),
+            robust=True,
+        )
+
+
 def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_BASE * 2 ** max(attempts - 1, 0), RETRY_CAP)
 
@@ -118,6 +156,14 @@ def run_pending_flow(*, pending_id: int, now: datetime | None = None) -> str:
             else str(row.status if row else "gone")
         )
     pending = PendingMoneyFlow.objects.select_related("order").get(pk=pending_id)
+    if _waits_for_capture(pending):
+        PendingMoneyFlow.objects.filter(pk=pending_id).update(
+            claimed_until=None,
+            attempts=F("attempts") - 1,
+            outcome=WAITING,
+            next_attempt_at=now + RETRY_CAP,
+        )
+        return WAITING
     status, outcome, error_text = PENDING, "", ""
     try:
         # The gateway is called here, outside any transaction (see flows).
@@ -145,6 +191,8 @@ def run_pending_flow(*, pending_id: int, now: datetime | None = None) -> str:
         if status == PENDING
         else pending.next_attempt_at,
     )
+    if status == DONE and pending.flow in CAPTURING:
+        _wake_waiting(order_id=pending.order_id)
     if status == PENDING:
         logger.warning(
             "money flow %s (%s %s) will be retried: %s",

@@ -310,10 +310,115 @@ def _meeting(
                 for requirement in requirements_for(provider, category)
                 if requirement.mandatory
             ]
-        held = documents.get(pk, [])
-        if all(
-            any(_fits(doc, requirement) for doc in held)
-            for requirement in by_region[region]
-        ):
+        if _holds_all(documents.get(pk, []), by_region[region]):
             meeting.add(pk)
     return meeting
+
+
+@dataclass(frozen=True)
+class MeetingRequirements:
+    """Of the providers and staff members asked about, the ids of those whom
+    nothing mandatory for one category is missing from."""
+
+    providers: frozenset[int]
+    staff: frozenset[int]
+
+
+def meeting_requirements_by_category(
+    category_ids: list[int],
+    *,
+    providers: list[ProviderProfile] = (),
+    staff_members: list[StaffMember] = (),
+    today: date | None = None,
+) -> dict[int, MeetingRequirements]:
+    """``providers_meeting_requirements`` and ``staff_meeting_requirements``
+    for several categories at once (a dispatcher's round): for each of
+    ``category_ids``, which ``providers`` (their own documents) and which
+    ``staff_members`` (their ``agency.owner.provider_profile`` loaded; their
+    own documents, in the agency's region) hold every mandatory requirement.
+    Three queries (and the served cities') whatever the number of categories,
+    regions and people: the categories' parents, the approved documents, and
+    the requirements of every region for every category and its parents."""
+    today = today or timezone.localdate()
+    providers, staff_members = list(providers), list(staff_members)
+    # One query for both sides: a provider's own documents have no staff member.
+    staff_documents = _approved_documents_by(
+        "staff_id",
+        ProviderDocument.objects.filter(
+            Q(provider__in=providers, staff__isnull=True) | Q(staff__in=staff_members)
+        ),
+        today,
+    )
+    provider_documents: dict[int, list[ProviderDocument]] = {}
+    for document in staff_documents.pop(None, []):
+        provider_documents.setdefault(document.provider_id, []).append(document)
+    staff_regions = {
+        staff.pk: staff.agency.owner.provider_profile for staff in staff_members
+    }
+    regions = regions_of(
+        {
+            provider.pk: provider for provider in [*providers, *staff_regions.values()]
+        }.values()
+    )
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    lineage = {
+        category_id: _lineage(category_id, parents) for category_id in category_ids
+    }
+    mandatory = list(
+        DocumentRequirement.objects.select_related("document_type")
+        .filter(mandatory=True)
+        .filter(Q(region="") | Q(region__in=set(regions.values())))
+        .filter(
+            Q(category__isnull=True)
+            | Q(category_id__in={pk for ids in lineage.values() for pk in ids})
+        )
+    )
+    result = {}
+    for category_id, ids in lineage.items():
+        by_region = {
+            region: [
+                requirement
+                for requirement in mandatory
+                if requirement.region in ("", region)
+                and (requirement.category_id is None or requirement.category_id in ids)
+            ]
+            for region in set(regions.values())
+        }
+        result[category_id] = MeetingRequirements(
+            providers=frozenset(
+                provider.pk
+                for provider in providers
+                if _holds_all(
+                    provider_documents.get(provider.pk, []),
+                    by_region[regions[provider.pk]],
+                )
+            ),
+            staff=frozenset(
+                staff.pk
+                for staff in staff_members
+                if _holds_all(
+                    staff_documents.get(staff.pk, []),
+                    by_region[regions[staff_regions[staff.pk].pk]],
+                )
+            ),
+        )
+    return result
+
+
+def _lineage(category_id: int, parents: dict[int, int | None]) -> set[int]:
+    """The category and its parents (``_with_ancestors`` from a parent map)."""
+    ids: set[int] = set()
+    node: int | None = category_id
+    while node is not None and node not in ids:
+        ids.add(node)
+        node = parents.get(node)
+    return ids
+
+
+def _holds_all(
+    documents: list[ProviderDocument], requirements: list[DocumentRequirement]
+) -> bool:
+    return all(
+        any(_fits(doc, requirement) for doc in documents)
+        for requirement in requirements
+    )

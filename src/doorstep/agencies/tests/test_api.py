@@ -38,7 +38,7 @@ def test_a_provider_creates_an_agency_invites_and_the_invitee_accepts(client):
     )
     assert invited.status_code == 201, invited.content
     assert invited.json()["status"] == "pending"
-    [listed] = client.get(f"{API}/agency/invitations", **auth).json()
+    [listed] = client.get(f"{API}/agency/invitations", **auth).json()["items"]
     assert listed["id"] == invited.json()["id"]
     # the token is only ever in the message: re-send gives a new one to test with
     _invitation, token = services.resend_invitation(
@@ -52,7 +52,7 @@ def test_a_provider_creates_an_agency_invites_and_the_invitee_accepts(client):
     )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["role"] == "worker"
-    staff = client.get(f"{API}/agency/staff", **auth).json()
+    staff = client.get(f"{API}/agency/staff", **auth).json()["items"]
     assert {member["display_name"] for member in staff} == {
         provider.display_name,
         "Wei",
@@ -208,3 +208,37 @@ def test_training_with_a_certificate_and_performance(client):
     assert performance["performance"]["jobs_done"] == 0
     agency_wide = client.get(f"{API}/agency/performance", **auth).json()
     assert len(agency_wide["staff"]) == 2
+
+
+def _every_page(client, path: str, auth: dict) -> list[dict]:
+    """Follow ``next`` one item at a time to the last page."""
+    items, cursor = [], None
+    while True:
+        query = {"limit": 1} | ({"cursor": cursor} if cursor else {})
+        response = client.get(f"{API}{path}", query, **auth)
+        assert response.status_code == 200, response.content
+        page = response.json()
+        assert len(page["items"]) <= 1
+        items += page["items"]
+        cursor = page["next"]
+        if cursor is None:
+            return items
+
+
+def test_staff_and_invitations_are_listed_a_page_at_a_time(client):
+    agency, owner = agency_with_owner()
+    names = ["Wei", "Li", "Fang"]
+    members = [join_as(agency, name=name) for name in names]
+    auth = bearer(owner)
+
+    staff = _every_page(client, "/agency/staff", auth)
+    invitations = _every_page(client, "/agency/invitations", auth)
+
+    ids = [member["id"] for member in staff]
+    assert ids == sorted(ids)
+    assert set(ids) == {member.public_id for member in members} | {
+        agency.staff.get(user=owner).public_id
+    }
+    assert sorted(item["display_name"] for item in invitations) == sorted(names)
+    bad = client.get(f"{API}/agency/staff", {"cursor": "not-ours"}, **auth)
+    assert_problem(bad, 400, "invalid_cursor")

@@ -11,16 +11,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from doorstep.accounts.models import ProviderProfile
 from doorstep.dispatch import batch
+from doorstep.dispatch.candidates import (
+    qualified_worker_ids,
+    qualified_worker_ids_by_category,
+)
 from doorstep.dispatch.models import Offer, Worker
 from doorstep.dispatch.tests.helpers import (
     HOME,
+    make_agency,
     make_worker,
     paid_dispatch_order,
     service_in_shanghai,
 )
 from doorstep.orders.states import OrderState
 from doorstep.scheduling.services import claim_time
+from doorstep.trust.models import DocumentStatus, DocumentType, ProviderDocument
+from doorstep.trust.tests.conftest import id_requirement
 
 NEAR = (HOME[0] + 0.01, HOME[1])  # about 1 km north
 FURTHER = (HOME[0] + 0.05, HOME[1])  # about 5.5 km north
@@ -215,3 +223,86 @@ def test_two_rounds_at_once_never_offer_a_job_or_a_worker_twice(strategies):
     for order in orders:
         order.refresh_from_db()
         assert order.state == OrderState.DISPATCHING
+
+
+def _approved_id(worker) -> None:
+    """The worker's ID card, approved by ops (as the trust flow leaves it)."""
+    ProviderDocument.objects.create(
+        provider=worker.provider,
+        staff=worker.staff,
+        document_type=DocumentType.objects.get(code="id_card"),
+        status=DocumentStatus.APPROVED,
+        number="N-12345678",
+        file="documents/id.pdf",
+        content_type="application/pdf",
+        size=100,
+        uploaded_at=timezone.now(),
+    )
+
+
+def _round_of(categories: int, *, settings) -> tuple[list, list]:
+    """Open jobs in ``categories`` categories, each with an independent and a
+    staff member near, half of them holding the ID card ops require."""
+    settings.DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS = True
+    id_requirement()
+    agency = make_agency()
+    held, missing = [], []
+    services = [service_in_shanghai() for _ in range(categories)]
+    for offer_for_sale in services:  # nobody on duty yet: all stay open
+        paid_dispatch_order(offer_for_sale)
+    for index, offer_for_sale in enumerate(services):
+        category = offer_for_sale.service.category
+        for worker in (
+            make_worker(category, at=NEAR),
+            make_worker(category, at=NEAR, staff_of=agency),
+        ):
+            if index % 2:
+                missing.append(worker)
+            else:
+                _approved_id(worker)
+                held.append(worker)
+    return held, missing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("categories", [2, 6])
+def test_a_round_is_planned_in_a_fixed_number_of_queries_whatever_the_categories(
+    categories, settings, django_assert_max_num_queries
+):
+    held, missing = _round_of(categories, settings=settings)
+
+    with django_assert_max_num_queries(8):
+        plan = batch.plan_round(now=timezone.now())
+
+    offered = {plan.workers[j].pk for _i, j in plan.pairs}
+    assert len(plan.jobs) == categories
+    assert offered <= {worker.pk for worker in held}
+    assert not offered & {worker.pk for worker in missing}
+    assert len(offered) == (categories + 1) // 2
+    assert not Offer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_qualification_in_bulk_agrees_with_one_category_at_a_time(settings):
+    held, missing = _round_of(4, settings=settings)
+    suspended = held[0].provider
+    suspended.status = ProviderProfile.Status.SUSPENDED
+    suspended.save(update_fields=["status"])
+    held[1].staff.is_active = False
+    held[1].staff.save(update_fields=["is_active"])
+    workers = [worker.pk for worker in [*held, *missing]]
+    categories = {
+        category
+        for worker in held + missing
+        for category in worker.categories.values_list("pk", flat=True)
+    }
+
+    bulk = qualified_worker_ids_by_category(categories, among=workers)
+
+    assert bulk == {
+        category: qualified_worker_ids(category, among=workers)
+        for category in categories
+    }
+    assert {pk for ids in bulk.values() for pk in ids} == {
+        worker.pk for worker in held[2:]
+    }

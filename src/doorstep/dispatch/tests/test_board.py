@@ -99,7 +99,7 @@ def test_a_broken_promise_shows_red(client, for_sale, dispatcher):
     job = order.dispatch_job
     job.refresh_from_db()
     type(job).objects.filter(pk=job.pk).update(
-        respond_by=job.opened_at - timedelta(minutes=1)
+        assignment_due_at=job.opened_at - timedelta(minutes=1)
     )
     sign_in_ops(client, dispatcher)
 
@@ -367,3 +367,21 @@ def test_removing_a_promise_is_audited(client):
     assert AuditEntry.objects.filter(
         action="settings.dispatch.delete_sla_policy"
     ).exists()
+
+
+def test_the_ops_order_list_filters_by_every_state_dispatch_orders_included(
+    client, for_sale
+):
+    sign_in_ops(client, make_ops("Support"))
+    order = paid_dispatch_order(for_sale)  # nobody on duty: still looking
+    assert order.state == OrderState.DISPATCHING
+
+    listing = client.get(reverse("orders:ops_list"), {"state": "dispatching"})
+
+    html = listing.content.decode()
+    for state in OrderState:
+        assert f'<option value="{state.value}"' in html
+    assert '<option value="dispatching" selected>' in html
+    assert order.public_id in html
+    others = client.get(reverse("orders:ops_list"), {"state": "accepted"})
+    assert order.public_id not in others.content.decode()

@@ -2,6 +2,8 @@
 decline passes it on; an acceptance assigns the order and takes the worker's
 time; nobody left alerts ops once."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from doorstep.orders.engine import roles_of
 from doorstep.orders.process import Actor
 from doorstep.orders.states import OrderState
 from doorstep.scheduling.models import TimeClaim
+from doorstep.scheduling.services import claim_time
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +144,32 @@ def test_nobody_left_escalates_once(offer_for_sale):
         ).count()
         == 1
     )
+
+
+def test_a_worker_whose_time_went_meanwhile_passes_the_job_on_at_once(
+    offer_for_sale,
+):
+    category = offer_for_sale.service.category
+    nearest = make_worker(category, at=NEAR)
+    further = make_worker(category, at=FURTHER)
+    order = paid_dispatch_order(offer_for_sale)
+    offer = order.dispatch_job.offers.get()
+    assert offer.worker == nearest
+    # Their own calendar took the time while the offer was open.
+    now = timezone.now()
+    claim_time(
+        provider=nearest.provider, starts_at=now, ends_at=now + timedelta(hours=6)
+    )
+
+    with after_commit(), pytest.raises(Conflict) as error:
+        cascade.accept_offer(offer_id=offer.public_id, user=nearest.provider.user)
+
+    assert error.value.code == "slot_taken"
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.DECLINED
+    assert offer.decline_reason == "slot_taken"
+    # Not left until the offer's window closes: the next worker is asked now.
+    live = order.dispatch_job.offers.get(status=Offer.Status.PENDING)
+    assert live.worker == further
+    order.refresh_from_db()
+    assert (order.state, order.provider) == (OrderState.DISPATCHING, None)

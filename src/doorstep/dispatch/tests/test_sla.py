@@ -23,7 +23,13 @@ from doorstep.events.models import Event
 from doorstep.marketplace.models import City
 from doorstep.orders.engine import apply_transition
 from doorstep.orders.states import OrderState
-from doorstep.payments.models import AccountKind, JournalEntry, LedgerAccount, Payment
+from doorstep.payments.models import (
+    AccountKind,
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    PendingMoneyFlow,
+)
 from doorstep.payments.reconciliation import reconcile
 from doorstep.periodic.services import run_due_jobs
 from doorstep.scheduling.models import TimeClaim
@@ -264,3 +270,128 @@ def test_the_promise_clock_runs_from_payment_for_orders_as_soon_as_possible():
     job = order.dispatch_job
     job.refresh_from_db()
     assert before < job.arrive_by - timedelta(minutes=45) <= timezone.now()
+
+
+def test_a_job_handed_back_gets_a_fresh_window_to_find_someone():
+    offer = service_in_shanghai()
+    order, job, worker = _accepted_order(offer, respond_minutes=30)
+    opened = job.opened_at
+    # Late in the original promise (response window long gone, arrival
+    # almost due), the worker hands the job back.
+    handed_back = opened + timedelta(minutes=55)
+    with moved_clock(handed_back), after_commit():
+        apply_transition(order_id=order.pk, name="unassign", user=worker.provider.user)
+    job.refresh_from_db()
+    assert job.assignment_due_at == handed_back + timedelta(minutes=30)
+    assert job.give_up_at == handed_back + timedelta(minutes=60)
+
+    # Past the original windows: no response breach, no expiry yet.
+    run_scheduler_at(opened + timedelta(minutes=70))
+
+    order.refresh_from_db()
+    job.refresh_from_db()
+    assert order.state == OrderState.DISPATCHING
+    assert job.response_breached_at is None
+    # The fresh deadline is the one checked.
+    run_scheduler_at(job.assignment_due_at + timedelta(seconds=1))
+    job.refresh_from_db()
+    assert job.response_breached_at is not None
+    run_scheduler_at(job.give_up_at + timedelta(seconds=1))
+    order.refresh_from_db()
+    assert order.state == OrderState.EXPIRED
+
+
+def test_ops_are_alerted_once_per_escalated_job():
+    offer = service_in_shanghai()
+    dispatcher = make_ops("Dispatch")
+    order, job, worker = _accepted_order(offer)
+    worker.is_on_duty = False
+    worker.save()
+    alerts = dispatcher.notifications.filter(kind="ops_alert")
+
+    # The worker hands the job back; nobody else: escalated, ops alerted.
+    with after_commit():
+        apply_transition(order_id=order.pk, name="unassign", user=worker.provider.user)
+    job.refresh_from_db()
+    assert job.escalated_at is not None
+    assert job.ops_alerted_at is not None
+    first = alerts.count()
+    assert first >= 1
+    # Periodic runs find nobody again and again: no new alert.
+    for minutes in (1, 2, 3, 4):
+        run_scheduler_at(timezone.now() + timedelta(minutes=minutes))
+    # A worker takes it, hands it back, and again nobody is found: the job
+    # is escalated anew (the board shows it) but ops are not alerted twice.
+    worker.is_on_duty = True
+    worker.save()
+    run_scheduler_at(timezone.now() + timedelta(minutes=5))
+    job.refresh_from_db()
+    live = job.offers.filter(status="pending").first()
+    assert live is None  # they had this job before: never offered it again
+    other = make_worker(offer.service.category, at=NEAR)
+    run_scheduler_at(timezone.now() + timedelta(minutes=6))
+    live = job.offers.get(status="pending")
+    assert live.worker == other
+    with after_commit():
+        cascade.accept_offer(offer_id=live.public_id, user=other.provider.user)
+    other.is_on_duty = False
+    other.save()
+    with after_commit():
+        apply_transition(order_id=order.pk, name="unassign", user=other.provider.user)
+    job.refresh_from_db()
+    assert job.escalated_at is not None
+    for minutes in (7, 8):
+        run_scheduler_at(timezone.now() + timedelta(minutes=minutes))
+    assert (
+        Event.objects.filter(
+            topic="dispatch.no_worker", subject=order.public_id
+        ).count()
+        == 1
+    )
+    assert alerts.count() == first
+
+
+def test_compensation_for_a_payment_only_held_waits_for_the_capture(settings):
+    # The money is taken after the service: at the breach it is only held.
+    settings.DOORSTEP_CAPTURE_AT = "after_service"
+    settings.DOORSTEP_START_WINDOW_MINUTES = 7 * 24 * 60
+    offer = service_in_shanghai(price=20_000)
+    order, job, worker = _accepted_order(
+        offer, compensation_bps=1_000, redispatch_on_breach=False
+    )
+    payment = Payment.objects.get(order=order)
+    assert payment.status == "authorised"
+
+    run_scheduler_at(job.arrive_by + timedelta(seconds=30))
+
+    flow = PendingMoneyFlow.objects.get(order=order, flow="compensate_customer")
+    assert flow.status == PendingMoneyFlow.Status.PENDING  # waiting, not failed
+    assert flow.outcome == "waiting_for_capture"
+    assert flow.attempts == 0  # not shown to ops as stuck
+    assert not JournalEntry.objects.filter(order=order, kind="sla_compensation")
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == ("authorised", 0)
+
+    # The worker comes after all and the job is done: the release captures,
+    # then the compensation is paid, once, out of the money taken.
+    user = worker.provider.user
+    with after_commit():
+        order.refresh_from_db()
+        for name, data in [
+            ("depart", {}),
+            ("start", {"start_code": order.start_code}),
+            ("deliver", {}),
+        ]:
+            apply_transition(order_id=order.pk, name=name, user=user, data=data)
+        apply_transition(order_id=order.pk, name="confirm", user=order.customer)
+
+    flow.refresh_from_db()
+    assert flow.status == PendingMoneyFlow.Status.DONE
+    job.refresh_from_db()
+    assert job.compensated_amount == 2_000
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == ("captured", 2_000)
+    assert (
+        JournalEntry.objects.filter(order=order, kind="sla_compensation").count() == 1
+    )
+    assert reconcile() == []

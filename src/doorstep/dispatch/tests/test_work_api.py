@@ -80,7 +80,8 @@ def test_my_offers_show_pay_and_area_without_the_address(client, auth, offer):
     response = client.get(f"{API}/work/offers", **auth)
 
     assert response.status_code == 200
-    [item] = response.json()
+    [item] = response.json()["items"]
+    assert response.json()["next"] is None
     order = offer.job.order
     assert item["id"] == offer.public_id
     assert item["pay"] == {
@@ -268,7 +269,7 @@ def test_nobody_else_answers_an_offer(client, agency, for_sale, worker):
 
     assert_problem(accepted, 404, "offer_not_found")
     assert_problem(declined, 404, "offer_not_found")
-    assert listed == []
+    assert listed == {"items": [], "next": None}
     offer.refresh_from_db()
     assert offer.status == Offer.Status.PENDING
 

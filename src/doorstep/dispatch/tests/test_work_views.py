@@ -126,7 +126,9 @@ def test_a_lapsed_offer_cannot_be_accepted_and_says_so(client, worker, offer):
     assert order.state == OrderState.DISPATCHING
 
 
-def test_a_taken_time_is_said_clearly_and_changes_nothing(client, worker, offer):
+def test_a_taken_time_is_said_clearly_and_leaves_the_order_as_it_was(
+    client, worker, offer
+):
     # Another job of Wu's already holds the next hours (a hold, as a booking does).
     now = timezone.now()
     claim_time(
@@ -145,8 +147,12 @@ def test_a_taken_time_is_said_clearly_and_changes_nothing(client, worker, offer)
     order = offer.job.order
     order.refresh_from_db()
     assert (order.state, order.staff) == (OrderState.DISPATCHING, None)
+    # The offer is closed for Wu so the job goes on to someone else now.
     offer.refresh_from_db()
-    assert offer.status == Offer.Status.PENDING
+    assert (offer.status, offer.decline_reason) == (
+        Offer.Status.DECLINED,
+        "slot_taken",
+    )
 
 
 def test_declining_keeps_the_reason_and_passes_the_job_on(

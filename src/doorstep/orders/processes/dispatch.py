@@ -123,9 +123,15 @@ def _instant(value) -> datetime | None:
 
 
 def give_up_at(order) -> datetime | None:
-    """Until when the platform keeps looking (``dispatch.DispatchJob``)."""
-    job = getattr(order, "dispatch_job", None)
-    return job.give_up_at if job is not None else None
+    """Until when the platform keeps looking (``dispatch.DispatchJob``), as
+    stored now: ``unassign`` moves it in the same transition."""
+    from doorstep.dispatch.models import DispatchJob
+
+    return (
+        DispatchJob.objects.filter(order=order)
+        .values_list("give_up_at", flat=True)
+        .first()
+    )
 
 
 def remind_at(order) -> datetime | None:
