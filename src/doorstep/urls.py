@@ -40,6 +40,8 @@ urlpatterns = [
     path("", include("doorstep.agencies.urls")),
     # Platform dispatch: the ops board and the service-promise settings.
     path("", include("doorstep.dispatch.board_urls")),
+    # Disputes on evidence (support): the parties' pages and /ops/disputes/.
+    path("", include("doorstep.support.dispute_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

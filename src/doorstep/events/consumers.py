@@ -27,6 +27,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("dispatch.", "doorstep.notifications.consumers.on_event"),
     # Agencies: invitations to people with an account become notifications.
     ("agency.", "doorstep.agencies.consumers.on_event"),
+    # Disputes (support): both sides hear of each step.
+    ("dispute.", "doorstep.support.dispute_notices.on_dispute_event"),
 ]
 
 

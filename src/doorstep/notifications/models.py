@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     POLICY = "policy", _("Changes to the terms and privacy policy")
     JOB_OFFER = "job_offer", _("Job offers from the platform")
     AGENCY = "agency", _("Your agency: invitations, staff and jobs")
+    DISPUTE_UPDATE = "dispute_update", _("Disputes: claims, offers and decisions")
 
 
 class Channel(models.TextChoices):

@@ -34,6 +34,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     # A job offered by the platform waits a minute or two for an answer.
     Kind.JOB_OFFER: {E: False, S: True},
     Kind.AGENCY: {E: True},
+    # A dispute waits on an answer within days: e-mail, not only in-app.
+    Kind.DISPUTE_UPDATE: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

@@ -209,6 +209,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.periodic.services.prune_run_history",
         at=time(4, 0),
     ),
+    Job(
+        "escalate_overdue_disputes",
+        _("Send disputes nobody answered in time to ops"),
+        "doorstep.support.tasks.escalate_overdue_disputes",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}
