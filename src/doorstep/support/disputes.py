@@ -163,11 +163,16 @@ def access_dispute(user: User, dispute_id: str) -> tuple[Dispute, str]:
     return dispute, side
 
 
+def require_deciding_role(user: User) -> None:
+    """Raise ``PermissionDenied`` unless ``user``'s ops role decides disputes."""
+    require_ops_permission(user, OpsPermission.DECIDE_DISPUTES)
+
+
 def ops_dispute(user: User, dispute_id: str) -> Dispute:
     """A dispute for ops whose role decides disputes. Raises
     ``PermissionDenied`` without ``DECIDE_DISPUTES``, ``NotFound`` for an
     unknown id."""
-    require_ops_permission(user, OpsPermission.DECIDE_DISPUTES)
+    require_deciding_role(user)
     dispute = (
         Dispute.objects.select_related(
             "order__customer", "order__provider__user", "opened_by", "decided_by"
