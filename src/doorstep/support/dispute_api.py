@@ -13,7 +13,6 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -22,7 +21,6 @@ from doorstep.accounts.models import User
 from doorstep.api.pagination import CursorPagination
 from doorstep.api.schemas import InputSchema, MoneyOut
 from doorstep.backoffice.access import require_back_office
-from doorstep.core.errors import DomainError
 from doorstep.support import disputes
 from doorstep.support.dispute_queries import DisputeRecord, dispute_record
 from doorstep.support.models import Dispute, DisputeEvidence
@@ -280,9 +278,6 @@ def add_evidence(
     "it (support decides).",
 )
 def respond(request: HttpRequest, dispute_id: str, payload: ResponseIn):
-    if payload.answer == "offer" and payload.amount is None:
-        message = _("Enter the refund you offer.")
-        raise DomainError("invalid_input", message, fields={"amount": [message]})
     disputes.respond_to_dispute(
         user=_caller(request),
         dispute_id=dispute_id,

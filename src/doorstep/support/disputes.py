@@ -509,7 +509,7 @@ def _check_amount(
     amount: int | None, paid: int, *, field: str, allow_zero: bool
 ) -> int:
     if not isinstance(amount, int) or isinstance(amount, bool):
-        raise _invalid(field, _("Enter an amount in minor units."))
+        raise _invalid(field, _("Enter the refund, in minor units."))
     if amount < 0 or (amount == 0 and not allow_zero):
         raise _invalid(field, _("Enter an amount above zero."))
     if amount > paid:

@@ -60,7 +60,7 @@ def other_provider(category, fire):
     return other.provider.user
 
 
-# --- Web: the parties ------------------------------------------------------------------
+# --- Web: the parties ---------------------------------------------------------------
 
 
 def test_the_customer_opens_a_dispute_from_the_web_with_photos(client, order, customer):
@@ -192,7 +192,7 @@ def test_an_offer_without_an_amount_is_refused_beside_the_field(client, dispute,
     assert dispute.status == Dispute.Status.AWAITING_RESPONSE
 
 
-# --- Web: ops ----------------------------------------------------------------------------
+# --- Web: ops -----------------------------------------------------------------------
 
 
 def _escalate(dispute, order):
@@ -256,7 +256,7 @@ def test_the_queue_is_on_the_ops_home(client, dispute, order):
     assert reverse("disputes:ops_list").encode() in home.content
 
 
-# --- API ----------------------------------------------------------------------------------
+# --- API ----------------------------------------------------------------------------
 
 
 def test_the_api_round_trip(client, order, customer):
