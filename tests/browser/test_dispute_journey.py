@@ -24,10 +24,7 @@ from doorstep.support.tests.disputes.helpers import (
     completed_order,
     delivered_order,
 )
-from doorstep.trust.tests.standards.helpers import (  # noqa: F401 (fixtures)
-    _sandbox,
-    fire,
-)
+from doorstep.trust.tests.standards import helpers as standards_helpers
 from tests.factories import (
     make_category,
     make_listing,
@@ -38,6 +35,10 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The sandbox gateway, and transitions fired the way the app fires them.
+_sandbox = standards_helpers._sandbox
+fire = standards_helpers.fire
 
 TILES = re.compile(r"tile\.openstreetmap\.org")
 PASSWORD = "a-Very-long-passphrase-42"
@@ -142,7 +143,8 @@ def test_a_customer_disputes_a_completed_order_and_takes_a_partial_refund(
         pending_before - 3_000
     )
     assert_books_closed(order)
-    assert errors == [] and mei_errors == []
+    assert errors == []
+    assert mei_errors == []
 
 
 def test_ops_decide_a_split_of_a_dispute_the_sides_did_not_settle(
