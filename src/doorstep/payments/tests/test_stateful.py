@@ -523,7 +523,6 @@ class Money(RuleBasedStateMachine):
             ).exists()
             assert returned == sent
 
-
     # --- Disputes on evidence (support) -----------------------------------------
     #
     # The money side of ``support.disputes``: a dispute opened on a delivered
