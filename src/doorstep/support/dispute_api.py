@@ -44,7 +44,7 @@ class EvidenceOut(Schema):
     created_at: datetime
 
 
-class OrderEventOut(Schema):
+class DisputeOrderEventOut(Schema):
     transition: str
     from_state: str
     to_state: str
@@ -52,7 +52,7 @@ class OrderEventOut(Schema):
     at: datetime
 
 
-class MessageOut(Schema):
+class DisputeMessageOut(Schema):
     id: str
     from_side: str = Field(description="customer or provider.")
     body: str
@@ -80,8 +80,8 @@ class DisputeOut(Schema):
     created_at: datetime
     closed_at: datetime | None
     evidence: list[EvidenceOut]
-    order_events: list[OrderEventOut] = Field(description="The order's history.")
-    order_messages: list[MessageOut] = Field(
+    order_events: list[DisputeOrderEventOut] = Field(description="The order's history.")
+    order_messages: list[DisputeMessageOut] = Field(
         description="The order's conversation, as delivered."
     )
     delivery_photos: list[str] = Field(description="URLs of the delivery photos.")
