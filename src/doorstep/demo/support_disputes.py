@@ -128,8 +128,17 @@ def seed_disputes(
             pool = first or second
             if not pool:
                 break
+            if ending in OPEN_ENDINGS:
+                # The most recent job, opened an hour ago when its window
+                # allows: its answer is still due.
+                pool.sort(key=lambda order: order.state_changed_at, reverse=True)
             order = pool.pop(0)
             at = _opened_at(order, now)
+            if ending in OPEN_ENDINGS and (
+                order.state != OrderState.COMPLETED
+                or now - timedelta(hours=1) <= order.state_changed_at + window
+            ):
+                at = now - timedelta(hours=1)
             # Each step later than the last, all before ``now``.
             reply_at = at + (now - at) / 4
             decided_at = at + (now - at) / 2

@@ -35,9 +35,10 @@ def test_the_demo_has_disputes_in_every_state():
     assert decided.filter(outcome=Dispute.Outcome.PARTIAL_REFUND).exists()
     assert decided.filter(penalised=True).exists()
     assert all(d.decision_reason for d in decided)
-    # An open claim still waits for its answer (not overdue yet).
+    # An open claim waits for its answer, due after it was opened.
     waiting = Dispute.objects.get(status=Status.AWAITING_RESPONSE)
-    assert waiting.respond_by > timezone.now()
+    assert waiting.respond_by > waiting.created_at
+    assert waiting.created_at < timezone.now()
     # Another demo confirms a delivered job: one is left undisputed.
     assert Order.objects.filter(
         state=OrderState.DELIVERED, dispute__isnull=True
