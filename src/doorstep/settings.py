@@ -473,6 +473,11 @@ DOORSTEP_START_WINDOW_MINUTES = env.int("DOORSTEP_START_WINDOW_MINUTES", default
 DOORSTEP_REMINDER_HOURS_BEFORE = env.int("DOORSTEP_REMINDER_HOURS_BEFORE", default=24)
 DOORSTEP_AUTO_COMPLETE_HOURS = env.int("DOORSTEP_AUTO_COMPLETE_HOURS", default=48)
 DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
+# Disputes (support): either side may open one while the job is delivered or
+# within this many days of its completion; the other side has the response
+# days to answer (and the opener as many to take an offer) before ops decide.
+DOORSTEP_DISPUTE_WINDOW_DAYS = env.int("DOORSTEP_DISPUTE_WINDOW_DAYS", default=7)
+DOORSTEP_DISPUTE_RESPONSE_DAYS = env.int("DOORSTEP_DISPUTE_RESPONSE_DAYS", default=3)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
 # Background checks: "sandbox" or "checkr" (trust.background_checks has the rest).

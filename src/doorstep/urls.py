@@ -42,6 +42,8 @@ urlpatterns = [
     path("", include("doorstep.dispatch.board_urls")),
     # Support: the help centre (/help/), tickets (/support/), surveys, their ops pages.
     path("", include("doorstep.support.urls")),
+    # Disputes on evidence (support): the parties' pages and /ops/disputes/.
+    path("", include("doorstep.support.dispute_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -17,6 +17,7 @@ from doorstep.payments.api import router as payments_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
+from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
 from doorstep.support.ticket_api import router as tickets_router
 from doorstep.trust.api import router as trust_router
@@ -65,3 +66,4 @@ api.add_router("", agencies_router)
 api.add_router("", dispatch_ops_router)
 api.add_router("", tickets_router)
 api.add_router("", help_router)
+api.add_router("", disputes_router)

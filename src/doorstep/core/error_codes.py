@@ -184,6 +184,20 @@ class ErrorCode(StrEnum):
         "`currency` is not the currency of `price`.",
     )
     DAY_OFF = "day_off", 422, "The provider does not work at this time."
+    DISPUTE_CLOSED = "dispute_closed", 409, "The dispute is settled or decided."
+    DISPUTE_EXISTS = "dispute_exists", 409, "The order already has a dispute."
+    DISPUTE_NOT_FOUND = "dispute_not_found", 404, "No such dispute."
+    DISPUTE_NOT_WAITING = (
+        "dispute_not_waiting",
+        409,
+        "The dispute is not waiting for this step from you (see its status).",
+    )
+    DISPUTE_WINDOW_CLOSED = (
+        "dispute_window_closed",
+        422,
+        "A dispute opens while the job is delivered or within the window after "
+        "its completion.",
+    )
     DOCUMENTS_MISSING = (
         "documents_missing",
         422,

@@ -1,11 +1,200 @@
-"""The demo's disputes (support): seeded through the support services."""
+"""The demo's disputes (support): seeded through the support services, one in
+each state — waiting for the other side's answer, an offer made, settled by
+agreement, escalated to ops, decided by ops with a split, decided with a
+penalty — about the past's completed jobs (and delivered ones while one is
+left undisputed), at explicit times within each job's filing window. The
+demo logins take part where they can: the demo provider has a claim to
+answer, the demo customer an offer to take."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.test import override_settings
 
 from doorstep.accounts.models import User
+from doorstep.demo.history import _quiet_settings
+from doorstep.orders.models import Order
+from doorstep.orders.states import OrderState
+from doorstep.payments.models import Payment, PaymentStatus
+from doorstep.support import disputes
+from doorstep.support.models import Dispute
+
+Category = Dispute.Category
+
+STORIES = (
+    # (what the dispute ends as, reason, statement)
+    (
+        "awaiting_response",
+        Category.POOR_QUALITY,
+        "The bathroom was not cleaned at all; the photos in our chat show it.",
+    ),
+    (
+        "offer_made",
+        Category.NOT_DONE,
+        "We booked three hours and the job ended after two.",
+    ),
+    (
+        "settled",
+        Category.DAMAGE,
+        "A glass shelf in the bathroom was cracked during the cleaning.",
+    ),
+    (
+        "escalated",
+        Category.OVERCHARGED,
+        "I was asked for extra materials I never agreed to.",
+    ),
+    (
+        "decided_split",
+        Category.POOR_QUALITY,
+        "Windows left streaky and the oven untouched.",
+    ),
+    (
+        "decided_penalty",
+        Category.CONDUCT,
+        "The worker arrived an hour late and left the door open.",
+    ),
+)
+OPEN_ENDINGS = {"awaiting_response", "offer_made"}
+RESPONSES = {
+    "offer_made": "Sorry — I can give back part of it for the missing hour.",
+    "settled": "I am sorry about the shelf; here is the cost of a new one.",
+    "escalated": "The materials were agreed in our messages before I bought them.",
+    "decided_split": "Everything on the checklist was done.",
+    "decided_penalty": "Traffic was bad; the job was still done well.",
+}
+DECISIONS = {
+    "decided_split": "Half of the job is missing on the photos: half is refunded.",
+    "decided_penalty": (
+        "Arriving an hour late without a word and leaving the door open breaks "
+        "the quality standard: a full refund and a strike."
+    ),
+}
+
+
+def _refundable(order: Order) -> bool:
+    return Payment.objects.filter(
+        order=order, kind="order", status=PaymentStatus.CAPTURED
+    ).exists()
+
+
+def _candidates(state: str, logins: dict[str, User]) -> list[Order]:
+    """Undisputed orders in ``state`` with money to refund, the demo logins'
+    first, then the most recent."""
+    orders = [
+        order
+        for order in Order.objects.filter(state=state, dispute__isnull=True)
+        .select_related("customer", "provider__user")
+        .order_by("-state_changed_at", "pk")
+        if _refundable(order)
+    ]
+    mine = {logins["customer"].pk, logins["provider"].pk}
+
+    def ours(order: Order) -> bool:
+        return order.customer_id in mine or (
+            order.provider is not None and order.provider.user_id in mine
+        )
+
+    return sorted(orders, key=lambda order: not ours(order))
+
+
+def _opened_at(order: Order, now: datetime) -> datetime:
+    """Within the order's filing window and before ``now``: a day after the
+    job was done, or an hour ago for a job done within the last day."""
+    return min(order.state_changed_at + timedelta(days=1), now - timedelta(hours=1))
 
 
 def seed_disputes(
     *, logins: dict[str, User], seed: int, now: datetime
 ) -> dict[str, int]:
-    return {}
+    ops = logins["ops"]
+    window = timedelta(days=settings.DOORSTEP_DISPUTE_WINDOW_DAYS)
+    completed = [
+        order
+        for order in _candidates(OrderState.COMPLETED, logins)
+        if _opened_at(order, now) <= order.state_changed_at + window
+    ]
+    # Delivered jobs dispute too, but one stays undisputed for the other
+    # demos (the customer login confirms one).
+    delivered = _candidates(OrderState.DELIVERED, logins)[:-1]
+    report: dict[str, int] = {}
+    with override_settings(**_quiet_settings()):
+        for ending, category, statement in STORIES:
+            # The open ones are about recent work: their answers are still due.
+            first, second = (
+                (delivered, completed)
+                if ending in OPEN_ENDINGS
+                else (completed, delivered)
+            )
+            pool = first or second
+            if not pool:
+                break
+            if ending in OPEN_ENDINGS:
+                # The most recent job, opened an hour ago when its window
+                # allows: its answer is still due.
+                pool.sort(key=lambda order: order.state_changed_at, reverse=True)
+            order = pool.pop(0)
+            at = _opened_at(order, now)
+            if ending in OPEN_ENDINGS and (
+                order.state != OrderState.COMPLETED
+                or now - timedelta(hours=1) <= order.state_changed_at + window
+            ):
+                at = now - timedelta(hours=1)
+            # Each step later than the last, all before ``now``.
+            reply_at = at + (now - at) / 4
+            decided_at = at + (now - at) / 2
+            customer = order.customer
+            provider = order.provider.user
+            dispute = disputes.open_dispute(
+                user=customer,
+                order_id=order.public_id,
+                category=category,
+                statement=statement,
+                now=at,
+            )
+            reply = RESPONSES.get(ending, "")
+            half = dispute.paid_amount // 2
+            if ending == "offer_made":
+                disputes.respond_to_dispute(
+                    user=provider,
+                    dispute_id=dispute.public_id,
+                    answer="offer",
+                    amount=dispute.paid_amount // 3,
+                    statement=reply,
+                    now=reply_at,
+                )
+            elif ending == "settled":
+                disputes.respond_to_dispute(
+                    user=provider,
+                    dispute_id=dispute.public_id,
+                    answer="offer",
+                    amount=dispute.paid_amount // 4,
+                    statement=reply,
+                    now=reply_at,
+                )
+                disputes.accept_offer(
+                    user=customer,
+                    dispute_id=dispute.public_id,
+                    now=decided_at,
+                )
+            elif ending in {"escalated", "decided_split", "decided_penalty"}:
+                disputes.respond_to_dispute(
+                    user=provider,
+                    dispute_id=dispute.public_id,
+                    answer="reject",
+                    statement=reply,
+                    now=reply_at,
+                )
+                if ending != "escalated":
+                    disputes.decide_dispute(
+                        user=ops,
+                        dispute_id=dispute.public_id,
+                        refund_amount=(
+                            half if ending == "decided_split" else dispute.paid_amount
+                        ),
+                        reason=DECISIONS[ending],
+                        penalise_provider=ending == "decided_penalty",
+                        now=decided_at,
+                    )
+            report[f"disputes_{ending}"] = 1
+    report["disputes"] = Dispute.objects.count()
+    return report

@@ -31,6 +31,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("support.", "doorstep.notifications.consumers.on_event"),
     # Support: the follow-up survey a day after a job becomes a notification.
     ("survey.", "doorstep.support.consumers.on_event"),
+    # Disputes (support): both sides hear of each step.
+    ("dispute.", "doorstep.support.dispute_notices.on_dispute_event"),
 ]
 
 

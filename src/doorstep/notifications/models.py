@@ -39,6 +39,7 @@ class Kind(models.TextChoices):
     AGENCY = "agency", _("Your agency: invitations, staff and jobs")
     SUPPORT_REPLY = "support_reply", _("Answers to your support requests")
     FOLLOW_UP_SURVEY = "follow_up_survey", _("How did it go? Surveys after a job")
+    DISPUTE_UPDATE = "dispute_update", _("Disputes: claims, offers and decisions")
 
 
 class Channel(models.TextChoices):

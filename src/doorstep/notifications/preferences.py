@@ -38,6 +38,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.SUPPORT_REPLY: {E: True},
     # A day after a job: one short question, by e-mail unless turned off.
     Kind.FOLLOW_UP_SURVEY: {E: True},
+    # A dispute waits on an answer within days: e-mail, not only in-app.
+    Kind.DISPUTE_UPDATE: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

@@ -378,6 +378,51 @@ WORDING = {
             "something was not right, our support team will get in touch."
         ),
     ),
+    # --- disputes (support.dispute_notices)
+    "dispute_opened": (
+        _("A dispute was opened about “%(title)s”"),
+        _(
+            "%(opener)s opened a dispute: %(category)s. Please answer by "
+            "%(respond_by)s — accept it, offer a partial refund or reject it — "
+            "or our support team decides."
+        ),
+    ),
+    "dispute_opened_by_you": (
+        _("Your dispute about “%(title)s” is open"),
+        _(
+            "We asked the other side to answer by %(respond_by)s. You can add "
+            "statements and photos on the dispute's page meanwhile."
+        ),
+    ),
+    "dispute_offer_made": (
+        _("An offer to settle your dispute about “%(title)s”"),
+        _(
+            "The other side offers a refund of %(amount)s. Accept or decline it "
+            "by %(respond_by)s; if you decline, our support team decides."
+        ),
+    ),
+    "dispute_escalated": (
+        _("Our support team will decide the dispute about “%(title)s”"),
+        _(
+            "The two sides did not agree (%(why)s). Our support team reads the "
+            "evidence of both and decides; you can still add evidence."
+        ),
+    ),
+    "dispute_settled": (
+        _("The dispute about “%(title)s” is settled"),
+        _("Settled by agreement: %(outcome)s (refund: %(amount)s)."),
+    ),
+    "dispute_decided": (
+        _("Our decision on the dispute about “%(title)s”"),
+        _("%(outcome)s (refund: %(amount)s). Reason: %(reason)s"),
+    ),
+    "dispute_evidence_added": (
+        _("New evidence in the dispute about “%(title)s”"),
+        _(
+            "The other side added a statement or photos. Read them on the "
+            "dispute's page."
+        ),
+    ),
 }
 
 

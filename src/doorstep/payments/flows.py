@@ -1623,3 +1623,79 @@ def record_staff_payout(
             idempotency_key=key,
             description=f"{staff.public_id} {reference}",
         )
+
+
+# --- Disputes (support) -------------------------------------------------------------
+#
+# A dispute settles on a refund of ``refund_amount`` to the customer, the
+# provider keeping the rest. While the money is held (a delivered order in
+# dispute, moved to completed or refunded by ``resolve_split`` /
+# ``resolve_refund``) the refund comes out of escrow and the rest is released
+# as on any completion. After completion it is taken back from the provider's
+# pending, then available balance (``_take_back``, through ``record_refund``);
+# what the provider no longer has, the platform pays the customer at once and
+# the provider owes it: moved from ``REFUNDS_PAID`` to ``PROVIDER_RECEIVABLE``,
+# netted from their next earnings by ``collect_fine_debts`` — as a fine the
+# provider cannot pay is. (A refund for any other reason after release stays
+# the platform's expense, as before.)
+
+DISPUTE_DEBT = "dispute_debt"
+
+
+def dispute_refund_reference(reference: str) -> str:
+    return f"dispute:{reference}"
+
+
+@order_flow
+def settle_dispute(*, order: Order, refund_amount: int, reference: str) -> int:
+    """Refund ``refund_amount`` of the order's payment to the customer for
+    dispute ``reference`` (its public id) and pay the provider the rest:
+    captures first if the money is only held, refunds (once per reference),
+    then releases what is left in escrow when the order is completed, and
+    records what the provider could not give back as their debt. Idempotent.
+    Returns the amount refunded by this call."""
+    payment = order_payment(order)
+    if payment is not None and payment.status == PaymentStatus.AUTHORISED:
+        payment = _capture(payment, amount=None)
+    refunded = 0
+    reference = dispute_refund_reference(reference)
+    if refund_amount > 0 and payment is not None:
+        refunded = refund_order(order=order, amount=refund_amount, reference=reference)
+    order.refresh_from_db(fields=["state"])
+    if order.state == OrderState.COMPLETED:
+        release_order(order=order)
+    if payment is not None and refund_amount > 0:
+        _record_dispute_debt(order, refund_key(payment, reference))
+    return refunded
+
+
+def _record_dispute_debt(order: Order, key: str) -> JournalEntry | None:
+    """What the platform paid of the dispute's refund becomes the provider's
+    debt (see above). Idempotent by the refund's key."""
+    debt_key = f"{DISPUTE_DEBT}:{key}"
+    with transaction.atomic():
+        if _posted(debt_key) or order.provider is None:
+            return None
+        # The refund's debit to ``REFUNDS_PAID``: the platform's share of it.
+        owed = (
+            Posting.objects.filter(
+                entry__idempotency_key=key, account__kind=K.REFUNDS_PAID
+            ).aggregate(total=Sum("amount"))["total"]
+            or 0
+        )
+        if owed <= 0:
+            return None
+        currency = order.currency
+        return post_entry(
+            kind=DISPUTE_DEBT,
+            legs=_legs(
+                (_account(K.REFUNDS_PAID, currency), -owed),
+                (
+                    _account(K.PROVIDER_RECEIVABLE, currency, provider=order.provider),
+                    owed,
+                ),
+            ),
+            order=order,
+            idempotency_key=debt_key,
+            description=order.public_id,
+        )

@@ -228,6 +228,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.support.tasks.send_follow_up_surveys",
         every=15 * MINUTE,
     ),
+    Job(
+        "escalate_overdue_disputes",
+        _("Send disputes nobody answered in time to ops"),
+        "doorstep.support.tasks.escalate_overdue_disputes",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

@@ -1,3 +1,6 @@
+"""The ops actions on support (tickets, the help centre, disputes) the audit
+trail records."""
+
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.audit.actions import define
@@ -19,3 +22,4 @@ PUBLISH_HELP_ARTICLE = define("help.publish_article", _("Published a help articl
 UNPUBLISH_HELP_ARTICLE = define(
     "help.unpublish_article", _("Took a help article off the help centre")
 )
+DECIDE_DISPUTE = define("support.decide_dispute", _("Decided a dispute"))

@@ -7,7 +7,7 @@ code, delivers; the customer confirms or disputes.
                      └expire_payment→ payment_expired
     requested ─accept→ accepted ─depart→ on_the_way ─start→ in_service ─deliver→
     delivered ─confirm / auto_complete→ completed
-              └dispute→ disputed ─resolve_complete→ completed
+              └dispute→ disputed ─resolve_complete / resolve_split→ completed
                                   └resolve_refund→ refunded
     plus decline, expire, cancellations and no-shows (see TRANSITIONS).
 
@@ -238,6 +238,13 @@ settle_customer_no_show = schedule_money_flow(
     "settle_cancellation", fee=lambda order, context: policy_fee(order)
 )
 refund_in_full = schedule_money_flow("refund_in_full", reference="dispute")
+# A dispute settled on a split (``support.disputes``): the refund the parties
+# agreed or ops decided goes back to the customer, the rest to the provider.
+settle_dispute_split = schedule_money_flow(
+    "settle_dispute",
+    refund_amount=lambda order, context: int(context.data["refund"]["amount"]),
+    reference=lambda order, context: str(context.data["dispute"]),
+)
 
 
 def record_delivery_photos(order, context: Context) -> None:
@@ -349,17 +356,21 @@ TRANSITIONS = (
         effects=(release_money,),
     ),
     Transition(
+        # The customer from the order page, or either side through a dispute
+        # on evidence (``support.disputes``, which fires it as the party).
         "dispute",
         frozenset({DELIVERED}),
         DISPUTED,
-        frozenset({CUSTOMER}),
+        frozenset({CUSTOMER, PROVIDER}),
         gettext_lazy("Report a problem"),
     ),
     Transition(
+        # The system: a dispute settled by agreement or decided by ops
+        # (``support.disputes``, which audits the decision).
         "resolve_complete",
         frozenset({DISPUTED}),
         COMPLETED,
-        frozenset({OPS}),
+        frozenset({OPS, SYSTEM}),
         gettext_lazy("Resolve: pay the provider"),
         effects=(release_money,),
     ),
@@ -367,9 +378,19 @@ TRANSITIONS = (
         "resolve_refund",
         frozenset({DISPUTED}),
         REFUNDED,
-        frozenset({OPS}),
+        frozenset({OPS, SYSTEM}),
         gettext_lazy("Resolve: refund the customer"),
         effects=(refund_in_full,),
+    ),
+    Transition(
+        # A partial refund (``data["refund"]``) for dispute ``data["dispute"]``,
+        # the rest paid to the provider; fired by ``support.disputes`` only.
+        "resolve_split",
+        frozenset({DISPUTED}),
+        COMPLETED,
+        frozenset({SYSTEM}),
+        gettext_lazy("Resolve: refund part, pay the provider the rest"),
+        effects=(settle_dispute_split,),
     ),
     Transition(
         "report_customer_no_show",

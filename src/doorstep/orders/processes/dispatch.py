@@ -212,6 +212,7 @@ TRANSITIONS = (
     _shared("dispute"),
     _shared("resolve_complete"),
     _shared("resolve_refund"),
+    _shared("resolve_split"),
     _shared("report_customer_no_show"),
     _shared("report_provider_no_show"),
 )

@@ -523,6 +523,75 @@ class Money(RuleBasedStateMachine):
             ).exists()
             assert returned == sent
 
+    # --- Disputes on evidence (support) -----------------------------------------
+    #
+    # The money side of ``support.disputes``: a dispute opened on a delivered
+    # job holds its escrow; an offer accepted or an ops split settles it
+    # through ``settle_dispute`` (``resolve_split``) or ``refund_in_full``
+    # (``resolve_refund``); after completion the refund is taken back from the
+    # provider, and what they no longer have becomes their debt.
+
+    @rule(data=st.data())
+    def open_dispute(self, data):
+        orders = self._orders_in("accepted")
+        if orders:
+            _set_state(data.draw(st.sampled_from(orders)), "disputed")
+
+    @rule(data=st.data(), share=st.integers(0, 100), failure=FAILURES)
+    def settle_dispute_by_offer_or_ops_split(self, data, share, failure):
+        orders = self._orders_in("disputed")
+        if not orders:
+            return
+        order = data.draw(st.sampled_from(orders))
+        payment = flows.order_payment(order)
+        left = payment.captured_amount - payment.refunded_amount
+        amount = left * share // 100
+        if left and amount >= left:
+            _set_state(order, "refunded")
+            self._run(
+                flows.refund_in_full,
+                failure,
+                "refund",
+                order=order,
+                reference="dispute",
+            )
+            return
+        _set_state(order, "completed")
+        self._run(
+            flows.settle_dispute,
+            failure,
+            "refund" if amount else "capture",
+            order=order,
+            refund_amount=amount,
+            reference=f"dsp_{order.pk}",
+        )
+
+    @rule(data=st.data(), share=st.integers(1, 100), failure=FAILURES)
+    def settle_dispute_after_completion(self, data, share, failure):
+        orders = self._orders_in("completed")
+        payments = [
+            p
+            for p in Payment.objects.filter(order__in=orders, kind="order")
+            if p.status == PaymentStatus.CAPTURED
+        ]
+        if not payments:
+            return
+        payment = data.draw(st.sampled_from(payments))
+        left = payment.captured_amount - payment.refunded_amount
+        try:
+            self._run(
+                flows.settle_dispute,
+                failure,
+                "refund",
+                order=payment.order,
+                refund_amount=max(1, left * share // 100),
+                reference=f"dsp_late_{JournalEntry.objects.count()}",
+            )
+        except flows.Conflict as refused:
+            if refused.code != "insufficient_platform_funds":
+                raise
+            sandbox.clear_injected_failures()
+
 
 @pytest.mark.django_db
 def test_the_ledger_holds_under_random_histories():

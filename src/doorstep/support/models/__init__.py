@@ -2,6 +2,7 @@
 tickets, disputes on evidence, warranty and guarantee claims, follow-up
 surveys. Each is read from here (``from doorstep.support.models import …``)."""
 
+from doorstep.support.models.disputes import Dispute, DisputeEvidence
 from doorstep.support.models.help import HelpArticle
 from doorstep.support.models.surveys import SurveyInvitation, SurveyResponse
 from doorstep.support.models.tickets import (
@@ -17,6 +18,8 @@ from doorstep.support.models.tickets import (
 __all__ = [
     "ACTIVE_STATUSES",
     "CannedReply",
+    "Dispute",
+    "DisputeEvidence",
     "HelpArticle",
     "SlaPolicy",
     "SupportQueue",

@@ -1,0 +1,8 @@
+from doorstep.trust.tests.standards.helpers import (  # noqa: F401 (fixtures)
+    _sandbox,
+    category,
+    customer,
+    fire,
+    listing,
+    provider,
+)
