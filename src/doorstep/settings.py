@@ -525,3 +525,16 @@ DOORSTEP_SCHEDULER_TICK_SECONDS = env.float(
 )
 # Per-job schedule overrides, e.g. {"reconcile_payments": {"at": "04:30"}}.
 DOORSTEP_PERIODIC_SCHEDULE = env.json("DOORSTEP_PERIODIC_SCHEDULE", default={})
+
+# --- Support: warranty and guarantee claims ----------------------------------------
+
+# Days the provider has to offer a redo (or decline) a warranty claim; unanswered,
+# the claim goes to ops (the ``escalate_warranty_claims`` job).
+DOORSTEP_WARRANTY_RESPONSE_DAYS = env.int("DOORSTEP_WARRANTY_RESPONSE_DAYS", default=3)
+# The platform guarantee: the most it pays on one damage claim, in minor units per
+# currency (a currency not listed is not covered), and the hours after the
+# service within which damage must be reported.
+DOORSTEP_GUARANTEE_CAP = env.json(
+    "DOORSTEP_GUARANTEE_CAP", default={"CNY": 1_000_000, "HKD": 1_000_000}
+)
+DOORSTEP_GUARANTEE_WINDOW_HOURS = env.int("DOORSTEP_GUARANTEE_WINDOW_HOURS", default=72)

@@ -209,6 +209,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.periodic.services.prune_run_history",
         at=time(4, 0),
     ),
+    Job(
+        "escalate_warranty_claims",
+        _("Send unanswered warranty claims to ops; close claims whose redo is done"),
+        "doorstep.support.tasks.escalate_warranty_claims",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}
