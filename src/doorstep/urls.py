@@ -40,6 +40,8 @@ urlpatterns = [
     path("", include("doorstep.agencies.urls")),
     # Platform dispatch: the ops board and the service-promise settings.
     path("", include("doorstep.dispatch.board_urls")),
+    path("", include("doorstep.support.claims_urls")),
+    path("", include("doorstep.support.claims_ops_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

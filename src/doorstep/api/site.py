@@ -17,6 +17,7 @@ from doorstep.payments.api import router as payments_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
+from doorstep.support.claims_api import router as claims_router
 from doorstep.trust.api import router as trust_router
 from doorstep.trust.standards_api import router as standards_router
 
@@ -61,3 +62,4 @@ api.add_router("", work_router)
 api.add_router("", dispatch_router)
 api.add_router("", agencies_router)
 api.add_router("", dispatch_ops_router)
+api.add_router("", claims_router)

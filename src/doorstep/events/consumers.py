@@ -27,6 +27,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("dispatch.", "doorstep.notifications.consumers.on_event"),
     # Agencies: invitations to people with an account become notifications.
     ("agency.", "doorstep.agencies.consumers.on_event"),
+    # Warranty and guarantee claims: each step told to the parties.
+    ("claim.", "doorstep.notifications.consumers.on_event"),
 ]
 
 
