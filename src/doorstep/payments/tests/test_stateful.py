@@ -482,9 +482,7 @@ class Money(RuleBasedStateMachine):
         # Guarantee payouts are the platform's money, from the fund finance
         # put in: what left the gateway is what the fund lost.
         guaranteed = -gateway(["guarantee_payout"])
-        assert guaranteed == balances(K.GUARANTEE_FUNDING) - balances(
-            K.GUARANTEE_FUND
-        )
+        assert guaranteed == balances(K.GUARANTEE_FUNDING) - balances(K.GUARANTEE_FUND)
         assert balances(K.GATEWAY_FUNDS) == (
             captured - refunded - paid_out - guaranteed
         )
