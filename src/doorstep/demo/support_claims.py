@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test import override_settings
 
 from doorstep.accounts.models import User
@@ -49,31 +49,45 @@ DAMAGE = (
 )
 
 
-def _candidates(*, warranty: bool) -> Iterator[Order]:
-    """Completed orders with a listing, paid for, newest first."""
+def _candidates(
+    *, warranty: bool, paid: bool = True, bookable: bool = False
+) -> Iterator[Order]:
+    """Completed orders, newest first: with a warranty (``warranty``); with
+    money left on the card (``paid``: a refund or a payout can go back to it —
+    otherwise free redos count too); of a listing whose provider can be booked
+    for a redo (``bookable``) — otherwise platform-dispatched ones too."""
     orders = (
-        Order.objects.filter(
-            state=OrderState.COMPLETED,
-            mode=BuyingMode.BOOK_PROVIDER,
-            listing__isnull=False,
-            total_amount__gt=0,
-        )
+        Order.objects.filter(state=OrderState.COMPLETED)
         .exclude(guarantee_claims__isnull=False)
-        .select_related("listing__category", "listing__provider", "customer")
+        .select_related("listing__category", "customer", "dispatch_job__category")
         .order_by("-state_changed_at", "-pk")
     )
+    if bookable:
+        orders = orders.filter(mode=BuyingMode.BOOK_PROVIDER, listing__isnull=False)
     if warranty:
-        orders = orders.filter(listing__category__warranty_days__gt=0)
+        orders = orders.filter(
+            Q(listing__category__warranty_days__gt=0)
+            | Q(dispatch_job__category__warranty_days__gt=0)
+        )
     for order in orders:
-        if claims.refundable(order) > 0:
+        if not paid or claims.refundable(order) > 0:
             yield order
 
 
-def _free_slot(listing: Listing, *, now: datetime, after: datetime, before: datetime):
+def _free_slot(
+    listing: Listing,
+    *,
+    now: datetime,
+    after: datetime,
+    before: datetime,
+    last: bool = False,
+):
     slots = start_times(
         listing, now=now, earliest=after, latest=before, ending=OrderState.COMPLETED
     )
-    return slots[0] if slots else None
+    if not slots:
+        return None
+    return slots[-1] if last else slots[0]
 
 
 class _Claims:
@@ -84,19 +98,26 @@ class _Claims:
     def _text(self, pool) -> str:
         return self.rng.choice(pool)
 
-    def file(self, *, earliest_age: timedelta, latest_age: timedelta):
+    def file(
+        self,
+        *,
+        earliest_age: timedelta,
+        latest_age: timedelta,
+        paid: bool = False,
+        bookable: bool = False,
+    ):
         """A warranty claim filed between ``latest_age`` and ``earliest_age``
         before now, within its order's warranty and after the order's earlier
         claims were closed: ``(claim, filed_at)``."""
-        for order in _candidates(warranty=True):
+        for order in _candidates(warranty=True, paid=paid, bookable=bookable):
             earlier = list(WarrantyClaim.objects.filter(order=order))
             if any(claim.closed_at is None for claim in earlier):
                 continue
             completed = claims._moment(order, OrderState.COMPLETED)
             filed = max(
-                completed + timedelta(hours=2),
+                completed + timedelta(hours=1),
                 self.now - latest_age,
-                *(claim.closed_at + timedelta(hours=3) for claim in earlier),
+                *(claim.closed_at + timedelta(hours=1) for claim in earlier),
             )
             if filed > min(claims.warranty_ends_at(order), self.now - earliest_age):
                 continue
@@ -112,8 +133,12 @@ class _Claims:
             return claim, filed
         return None, None
 
-    def offer(self, claim: WarrantyClaim, *, at: datetime, after, before):
-        slot = _free_slot(claim.order.listing, now=at, after=after, before=before)
+    def offer(
+        self, claim: WarrantyClaim, *, at: datetime, after, before, last=False
+    ) -> bool:
+        slot = _free_slot(
+            claim.order.listing, now=at, after=after, before=before, last=last
+        )
         if slot is None:
             return False
         try:
@@ -188,38 +213,46 @@ class _Claims:
 
 def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
     day, hour = timedelta(days=1), timedelta(hours=1)
-    # Closed first (an order may be claimed again once its claim is closed):
-    # redone, the free order done days ago; refunded and rejected by ops.
+    respond_days = timedelta(days=settings.DOORSTEP_WARRANTY_RESPONSE_DAYS)
+    # Redone: the free order done in the last day or two (as late as fits, so
+    # that a claim on the redo itself may follow, below).
     for _ in range(4):
-        claim, filed = story.file(earliest_age=6 * day, latest_age=60 * day)
+        claim, filed = story.file(
+            earliest_age=3 * day, latest_age=90 * day, bookable=True
+        )
         if claim is None:
             break
         offered = story.offer(
-            claim, at=filed + 2 * hour, after=filed + day, before=now - 2 * day
+            claim,
+            at=filed + hour,
+            after=now - 2 * day,
+            before=now - 16 * hour,
+            last=True,
         )
-        booked = offered and story.accept(claim, at=filed + 3 * hour)
+        booked = offered and story.accept(claim, at=filed + 2 * hour)
         if booked:
             story.walk_redo(booked)
             break
         # No time for a redo in the past: ops decide this one instead.
-        if not offered:
-            story.decline(claim, at=filed + 4 * hour)
-        story.decide(claim, at=filed + 5 * hour, outcome=claims.Outcome.REJECT)
+        story.decide(claim, at=filed + 2 * hour, outcome=claims.Outcome.REJECT)
+    # Decided by ops within hours (one order may be claimed again once its
+    # claim is closed): refunded, rejected.
     for outcome in (claims.Outcome.REFUND, claims.Outcome.REJECT):
-        claim, filed = story.file(earliest_age=2 * day, latest_age=60 * day)
+        claim, filed = story.file(
+            earliest_age=2 * day,
+            latest_age=90 * day,
+            paid=outcome == claims.Outcome.REFUND,
+        )
         if claim is not None:
-            story.decline(claim, at=filed + 5 * hour)
-            story.decide(claim, at=filed + day, outcome=outcome)
-    # Open: with ops (the provider declined), a redo booked and one offered
-    # for days ahead, and one waiting for the provider.
-    claim, filed = story.file(earliest_age=day, latest_age=60 * day)
-    if claim is not None:
-        story.decline(claim, at=filed + 5 * hour)
-    respond_days = timedelta(days=settings.DOORSTEP_WARRANTY_RESPONSE_DAYS)
+            story.decide(claim, at=filed + hour, outcome=outcome)
+    # Open: one waiting for the provider (filed within their days to answer),
+    # a redo booked and one offered for days ahead, one the provider left
+    # unanswered, which the periodic job sent to ops.
+    story.file(earliest_age=2 * hour, latest_age=respond_days - hour)
     for accepted in (True, False):
-        for _ in range(3):
+        for _ in range(6):
             claim, filed = story.file(
-                earliest_age=3 * hour, latest_age=respond_days - hour
+                earliest_age=3 * hour, latest_age=90 * day, bookable=True
             )
             if claim is None:
                 break
@@ -228,7 +261,11 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
                 if accepted:
                     story.accept(claim, at=offered + hour)
                 break
-    story.file(earliest_age=2 * hour, latest_age=respond_days - hour)
+            # No free time ahead to offer: ops will decide.
+            story.decline(claim, at=offered)
+    claim, filed = story.file(earliest_age=respond_days + day, latest_age=90 * day)
+    if claim is not None:
+        claims.escalate_warranty_claims(now=claim.respond_by)
     counts = dict.fromkeys(WarrantyClaim.Status.values, 0)
     counts.update(
         WarrantyClaim.objects.values_list("status")

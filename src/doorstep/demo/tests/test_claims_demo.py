@@ -20,7 +20,7 @@ def test_the_demo_has_claims_in_every_state_and_the_books_balance():
     report = build_demo(providers=30, customers=30, orders=24)
 
     for status in WarrantyClaim.Status.values:
-        assert report.support[f"warranty_{status}"] >= 1, status
+        assert report.support[f"warranty_{status}"] >= 1, (status, report.support)
         assert WarrantyClaim.objects.filter(status=status).exists(), status
     for status in GuaranteeClaim.Status.values:
         assert GuaranteeClaim.objects.filter(status=status).exists(), status
