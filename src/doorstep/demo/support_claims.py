@@ -214,9 +214,28 @@ class _Claims:
 def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
     day, hour = timedelta(days=1), timedelta(hours=1)
     respond_days = timedelta(days=settings.DOORSTEP_WARRANTY_RESPONSE_DAYS)
-    # Redone: the free order done in the last day or two (as late as fits, so
-    # that a claim on the redo itself may follow, below).
-    for _ in range(4):
+    # Open, on orders a provider can be booked for: a redo booked and one
+    # offered for days ahead.
+    for accepted in (False, True):
+        for _ in range(6):
+            claim, filed = story.file(
+                earliest_age=3 * hour, latest_age=90 * day, bookable=True
+            )
+            if claim is None:
+                break
+            offered = filed + hour
+            if story.offer(claim, at=offered, after=now + hour, before=now + 30 * day):
+                if accepted:
+                    story.accept(claim, at=offered + hour)
+                break
+            # No free time ahead to offer: ops will decide.
+            story.decide(claim, at=offered, outcome=claims.Outcome.REJECT)
+    # Redone, twice: each free order done as late as the provider's calendar
+    # allowed, so that claims on the redos themselves may follow (below).
+    redone = 0
+    for _ in range(6):
+        if redone == 2:
+            break
         claim, filed = story.file(
             earliest_age=3 * day, latest_age=90 * day, bookable=True
         )
@@ -225,14 +244,14 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
         offered = story.offer(
             claim,
             at=filed + hour,
-            after=now - 2 * day,
-            before=now - 16 * hour,
+            after=filed + day,
+            before=now - 2 * day,
             last=True,
         )
         booked = offered and story.accept(claim, at=filed + 2 * hour)
-        if booked:
-            story.walk_redo(booked)
-            break
+        if booked and story.walk_redo(booked):
+            redone += 1
+            continue
         # No time for a redo in the past: ops decide this one instead.
         story.decide(claim, at=filed + 2 * hour, outcome=claims.Outcome.REJECT)
     # Decided by ops within hours (one order may be claimed again once its
@@ -245,27 +264,12 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
         )
         if claim is not None:
             story.decide(claim, at=filed + hour, outcome=outcome)
-    # Open: one waiting for the provider (filed within their days to answer),
-    # a redo booked and one offered for days ahead, one the provider left
-    # unanswered, which the periodic job sent to ops.
-    story.file(earliest_age=2 * hour, latest_age=respond_days - hour)
-    for accepted in (True, False):
-        for _ in range(6):
-            claim, filed = story.file(
-                earliest_age=3 * hour, latest_age=90 * day, bookable=True
-            )
-            if claim is None:
-                break
-            offered = filed + hour
-            if story.offer(claim, at=offered, after=now + day, before=now + 8 * day):
-                if accepted:
-                    story.accept(claim, at=offered + hour)
-                break
-            # No free time ahead to offer: ops will decide.
-            story.decline(claim, at=offered)
+    # Open: one the provider left unanswered, which the periodic job sent to
+    # ops; one waiting for the provider (filed within their days to answer).
     claim, filed = story.file(earliest_age=respond_days + day, latest_age=90 * day)
     if claim is not None:
         claims.escalate_warranty_claims(now=claim.respond_by)
+    story.file(earliest_age=2 * hour, latest_age=respond_days - hour)
     counts = dict.fromkeys(WarrantyClaim.Status.values, 0)
     counts.update(
         WarrantyClaim.objects.values_list("status")
