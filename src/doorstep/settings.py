@@ -556,3 +556,16 @@ DOORSTEP_SUPPORT_EMAIL = env.str(
     "DOORSTEP_SUPPORT_EMAIL", default="support@example.com"
 )
 DOORSTEP_SUPPORT_PHONE = env.str("DOORSTEP_SUPPORT_PHONE", default="")
+
+# --- Support: warranty and guarantee claims ----------------------------------------
+
+# Days the provider has to offer a redo (or decline) a warranty claim; unanswered,
+# the claim goes to ops (the ``escalate_warranty_claims`` job).
+DOORSTEP_WARRANTY_RESPONSE_DAYS = env.int("DOORSTEP_WARRANTY_RESPONSE_DAYS", default=3)
+# The platform guarantee: the most it pays on one damage claim, in minor units per
+# currency (a currency not listed is not covered), and the hours after the
+# service within which damage must be reported.
+DOORSTEP_GUARANTEE_CAP = env.json(
+    "DOORSTEP_GUARANTEE_CAP", default={"CNY": 1_000_000, "HKD": 1_000_000}
+)
+DOORSTEP_GUARANTEE_WINDOW_HOURS = env.int("DOORSTEP_GUARANTEE_WINDOW_HOURS", default=72)

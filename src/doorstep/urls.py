@@ -44,6 +44,8 @@ urlpatterns = [
     path("", include("doorstep.support.urls")),
     # Disputes on evidence (support): the parties' pages and /ops/disputes/.
     path("", include("doorstep.support.dispute_urls")),
+    path("", include("doorstep.support.claims_urls")),
+    path("", include("doorstep.support.claims_ops_urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -17,6 +17,7 @@ from doorstep.payments.api import router as payments_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
+from doorstep.support.claims_api import router as claims_router
 from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
 from doorstep.support.ticket_api import router as tickets_router
@@ -67,3 +68,4 @@ api.add_router("", dispatch_ops_router)
 api.add_router("", tickets_router)
 api.add_router("", help_router)
 api.add_router("", disputes_router)
+api.add_router("", claims_router)

@@ -172,6 +172,22 @@ class ErrorCode(StrEnum):
         422,
         "The channel is not offered for this kind.",
     )
+    CLAIM_ANSWERED = (
+        "claim_answered",
+        409,
+        "The claim has moved past this step (answered, escalated or decided).",
+    )
+    CLAIM_EXISTS = (
+        "claim_exists",
+        409,
+        "An open claim of this kind exists for the order.",
+    )
+    CLAIM_NOT_FOUND = "claim_not_found", 404, "No such claim of yours."
+    CLAIM_WINDOW_CLOSED = (
+        "claim_window_closed",
+        422,
+        "Too late (or too early) to claim for this order.",
+    )
     CODE_EXPIRED = "code_expired", 401, "The SMS code has expired; request a new one."
     CONVERSATION_NOT_FOUND = (
         "conversation_not_found",
@@ -419,6 +435,7 @@ class ErrorCode(StrEnum):
         "The order has no provider to message yet.",
     )
     NO_OPEN_REPORTS = "no_open_reports", 409, "The review has no open reports."
+    NO_WARRANTY = "no_warranty", 422, "The order's service carries no warranty."
     OFFER_CLOSED = (
         "offer_closed",
         409,
@@ -463,6 +480,11 @@ class ErrorCode(StrEnum):
         422,
         "The address is outside the area.",
     )
+    OVER_GUARANTEE_CAP = (
+        "over_guarantee_cap",
+        422,
+        "More than the platform guarantee covers (its cap, or what was claimed).",
+    )
     OWNER_PROTECTED = (
         "owner_protected",
         403,
@@ -476,6 +498,11 @@ class ErrorCode(StrEnum):
         "password_required",
         422,
         "This account has a password: give it to confirm.",
+    )
+    PAYMENT_REQUIRED = (
+        "payment_required",
+        409,
+        "Only a free redo of a completed order is booked without a payment.",
     )
     PAYMENT_WINDOW_CLOSED = (
         "payment_window_closed",

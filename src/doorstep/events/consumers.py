@@ -33,6 +33,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("survey.", "doorstep.support.consumers.on_event"),
     # Disputes (support): both sides hear of each step.
     ("dispute.", "doorstep.support.dispute_notices.on_dispute_event"),
+    # Warranty and guarantee claims: each step told to the parties.
+    ("claim.", "doorstep.notifications.consumers.on_event"),
 ]
 
 

@@ -61,6 +61,7 @@ def plan_for(event: Event) -> list[Planned]:
         "verification": _plan_verification_event,
         "dispatch": _plan_dispatch_event,
         "support": _plan_support_event,
+        "claim": _plan_claim_event,
     }.get(family)
     return planner(event) if planner is not None else []
 
@@ -709,3 +710,78 @@ def _ops_ticket_url(ticket) -> str:
         return reverse("support:ops_ticket", args=[ticket.public_id])
     except NoReverseMatch:  # the ops pages are not mounted
         return ""
+
+
+# --- Warranty and guarantee claims ----------------------------------------------------
+
+
+def _plan_claim_event(event: Event) -> list[Planned]:
+    """Each step of a claim, to the side that has to act or wants to know: a
+    claim to the provider, an offer to the customer, a booked redo, an
+    escalation and ops' decision to both (a guarantee claim is the
+    customer's alone)."""
+    from doorstep.support.models import GuaranteeClaim, WarrantyClaim
+
+    model = GuaranteeClaim if event.subject.startswith("gcl") else WarrantyClaim
+    claim = (
+        model.objects.select_related(
+            "order__customer", "order__provider__user", "order__staff__user"
+        )
+        .filter(public_id=event.subject)
+        .first()
+    )
+    if claim is None:
+        return []
+    order = claim.order
+    facts = _facts(order)
+    url = reverse(
+        "claims:guarantee" if model is GuaranteeClaim else "claims:warranty",
+        args=[claim.public_id],
+    )
+    facts = _OrderFacts(
+        order=order,
+        customer=facts.customer,
+        provider=facts.provider,
+        params={**facts.params, "reason": claim.decision_reason},
+        url=url,
+    )
+    kind = Kind.ORDER_UPDATE
+    topic = event.topic.removeprefix("claim.")
+    if model is GuaranteeClaim:
+        if topic != "decided":
+            return []
+        amount = Money(claim.approved_amount, claim.currency)
+        wording = (
+            "guarantee_approved"
+            if claim.status == GuaranteeClaim.Status.APPROVED
+            else "guarantee_rejected"
+        )
+        return facts.to_customer(kind, wording, amount=amount)
+    redo_when = _local(order, claim.offered_starts_at)
+    if topic == "warranty_filed":
+        return facts.to_provider(
+            kind, "warranty_filed", respond_by=_local(order, claim.respond_by)
+        )
+    if topic == "redo_offered":
+        return facts.to_customer(kind, "redo_offered", redo_when=redo_when)
+    if topic == "redo_booked":
+        return [
+            *facts.to_customer(kind, "redo_booked", redo_when=redo_when),
+            *facts.to_provider(kind, "redo_booked", redo_when=redo_when),
+        ]
+    if topic == "escalated":
+        return [
+            *facts.to_customer(kind, "claim_escalated"),
+            *facts.to_provider(kind, "claim_escalated"),
+        ]
+    if topic == "decided":
+        wording = {
+            WarrantyClaim.Status.REFUNDED: "warranty_refunded",
+            WarrantyClaim.Status.REDO_BOOKED: "warranty_redo_ordered",
+        }.get(claim.status, "warranty_rejected")
+        amount = Money(claim.refund_amount, order.currency)
+        return [
+            *facts.to_customer(kind, wording, amount=amount),
+            *facts.to_provider(kind, wording, amount=amount),
+        ]
+    return []

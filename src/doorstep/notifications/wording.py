@@ -423,6 +423,58 @@ WORDING = {
             "dispute's page."
         ),
     ),
+    # --- warranty and guarantee claims
+    "warranty_filed": (
+        _("A warranty claim on “%(title)s”"),
+        _(
+            "%(customer)s says something is not right with “%(title)s” on "
+            "%(when)s. Offer a free redo or decline by %(respond_by)s."
+        ),
+    ),
+    "redo_offered": (
+        _("A free redo is offered"),
+        _(
+            "%(provider)s offers to come back for “%(title)s” on %(redo_when)s, "
+            "free of charge. Accept it or ask our team to decide."
+        ),
+    ),
+    "redo_booked": (
+        _("The free redo is booked"),
+        _("The free redo of “%(title)s” is booked for %(redo_when)s."),
+    ),
+    "claim_escalated": (
+        _("Our team is looking at the warranty claim"),
+        _(
+            "The warranty claim on “%(title)s” went to our support team, who "
+            "will decide."
+        ),
+    ),
+    "warranty_refunded": (
+        _("The warranty claim was decided: a refund"),
+        _(
+            "Our support team refunds %(amount)s of “%(title)s” to the "
+            "customer's card: %(reason)s"
+        ),
+    ),
+    "warranty_redo_ordered": (
+        _("The warranty claim was decided: a free redo"),
+        _("Our support team booked a free redo of “%(title)s”: %(reason)s"),
+    ),
+    "warranty_rejected": (
+        _("The warranty claim was decided"),
+        _("Our support team rejected the claim on “%(title)s”: %(reason)s"),
+    ),
+    "guarantee_approved": (
+        _("Your damage claim was approved"),
+        _(
+            "The platform guarantee pays you %(amount)s for the damage during "
+            "“%(title)s”, back to the card you paid with: %(reason)s"
+        ),
+    ),
+    "guarantee_rejected": (
+        _("Your damage claim was decided"),
+        _("Our support team could not approve your claim on “%(title)s”: %(reason)s"),
+    ),
 }
 
 

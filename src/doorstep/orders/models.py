@@ -84,6 +84,15 @@ class Order(models.Model):
     hours = models.PositiveSmallIntegerField(
         _("hours booked"), null=True, blank=True, help_text=_("Hourly services only.")
     )
+    # A free redo under the warranty of ``redo_of`` (``support.redo``): price
+    # 0, booked without a payment (the process's ``book_redo``).
+    redo_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redos",
+    )
 
     class Meta:
         ordering = ["-starts_at"]

@@ -6,3 +6,4 @@ from doorstep.audit.actions import define
 
 REFUND_ORDER = define("payments.refund", _("Refunded an order"))
 APPROVE_PAYOUT = define("payments.approve_payout", _("Decided a payout request"))
+FUND_GUARANTEE = define("payments.fund_guarantee", _("Funded the guarantee fund"))

@@ -39,6 +39,7 @@ from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import order_total
 from doorstep.orders.states import EXTRA_CHARGE_STATES, OrderState
 from doorstep.payments.audit_actions import APPROVE_PAYOUT as APPROVE_PAYOUT_ACTION
+from doorstep.payments.audit_actions import FUND_GUARANTEE as FUND_GUARANTEE_ACTION
 from doorstep.payments.audit_actions import REFUND_ORDER as REFUND_ACTION
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways import get_gateway
@@ -714,6 +715,10 @@ def record_refund(
         # A webhook or reconcile found a compensation the gateway made: it is
         # the platform's money, never the order's escrow.
         record_compensation(payment, amount=amount, key=key)
+        return
+    if key.startswith(GUARANTEE_KEY_PREFIX):
+        # The guarantee fund's money, never the order's escrow.
+        record_guarantee_payout(payment, amount=amount, key=key)
         return
     order = payment.order
     currency = payment.currency
@@ -1699,3 +1704,135 @@ def _record_dispute_debt(order: Order, key: str) -> JournalEntry | None:
             idempotency_key=debt_key,
             description=order.public_id,
         )
+
+
+# --- The platform guarantee -----------------------------------------------------------
+
+GUARANTEE_PAYOUT = "guarantee_payout"
+GUARANTEE_FUNDED = "guarantee_funded"
+GUARANTEE_KEY_PREFIX = "guarantee:"
+
+
+def guarantee_key(order: Order, reference: str) -> str:
+    return f"{GUARANTEE_KEY_PREFIX}{order.public_id}:{reference}"
+
+
+def guarantee_fund_balance(currency: str) -> int:
+    return _account(K.GUARANTEE_FUND, currency).balance
+
+
+def fund_guarantee(
+    *, currency: str, amount: int, user: User, reason: str, key: str
+) -> JournalEntry:
+    """Finance puts ``amount`` of the platform's money into the guarantee fund
+    (the reserve damage claims are paid from), audited with ``reason``. ``key``
+    names this funding: the same key funds once. Raises ``PermissionDenied``
+    unless ``user``'s ops role approves payouts, ``DomainError`` for an amount
+    that is not positive or a missing reason."""
+    require_ops_permission(user, OpsPermission.APPROVE_PAYOUTS)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(amount, int) or amount <= 0:
+        errors["amount"] = [_("Give an amount above zero.")]
+    if not reason:
+        errors["reason"] = [_("Say why, for the audit trail.")]
+    if errors:
+        raise DomainError(
+            "invalid_input", _("Some fields are not valid."), fields=errors
+        )
+    with transaction.atomic():
+        fund = _account(K.GUARANTEE_FUND, currency)
+        before = _locked_balance(fund)
+        entry = post_entry(
+            kind=GUARANTEE_FUNDED,
+            legs=_legs(
+                (_account(K.GUARANTEE_FUNDING, currency), amount),
+                (fund, -amount),
+            ),
+            idempotency_key=f"guarantee_funding:{key}"[:120],
+            description=reason[:255],
+        )
+        audit.record(
+            actor=user,
+            action=FUND_GUARANTEE_ACTION,
+            target=fund,
+            reason=reason,
+            before={"balance": before, "currency": currency},
+            after={"balance": before + amount, "amount": amount, "currency": currency},
+        )
+    return entry
+
+
+@order_flow
+def pay_guarantee(*, order: Order, amount: int, reference: str) -> int:
+    """The platform guarantee pays the customer ``amount`` for damage, from the
+    guarantee fund, back to the card they paid the order with (as
+    ``compensate_customer`` pays a broken promise). ``reference`` names the
+    claim: the same order and reference pay once. The escrow and the
+    provider's earnings are not touched. Returns the amount paid (0 when it
+    was paid before). Raises ``Conflict`` ``nothing_captured`` (no charge to
+    pay back to), ``insufficient_funds`` (the fund cannot cover it: finance
+    funds it, the flow is retried) or ``refund_too_large``."""
+    payment = order_payment(order)
+    if payment is None or payment.status not in {
+        PaymentStatus.CAPTURED,
+        PaymentStatus.REFUNDED,
+    }:
+        raise Conflict("nothing_captured", _("No money was taken for this order."))
+    key = guarantee_key(order, reference)
+    if _posted(key):
+        return 0
+    if amount <= 0 or amount > payment.captured_amount - payment.refunded_amount:
+        raise DomainError(
+            "refund_too_large",
+            _("You can pay back at most %(amount)s to this card.")
+            % {"amount": payment.captured_amount - payment.refunded_amount},
+            fields={"amount": [_("More than is left on the customer's card.")]},
+        )
+    if amount > guarantee_fund_balance(payment.currency):
+        raise Conflict(
+            "insufficient_funds",
+            _("The guarantee fund cannot cover this payment now."),
+        )
+    if amount > _account(K.GATEWAY_FUNDS, payment.currency).balance:
+        raise Conflict(
+            "insufficient_platform_funds",
+            _("The platform's balance at the gateway cannot cover this refund now."),
+        )
+    result = _gateway_call(
+        get_gateway(payment.gateway).refund,
+        charge_id=payment.gateway_charge_id,
+        amount=amount,
+        idempotency_key=key,
+        metadata={"payment": payment.public_id, "order": order.public_id},
+    )
+    record_guarantee_payout(payment, amount=result.amount, key=key)
+    return result.amount
+
+
+def record_guarantee_payout(payment: Payment, *, amount: int, key: str) -> None:
+    """Post a guarantee payment the gateway made: out of the guarantee fund
+    and the platform's funds at the gateway. It counts as refunded on the
+    charge (later refunds stay within what the card paid)."""
+    order = payment.order
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if _posted(key):
+            return
+        if not _posted(capture_key(payment)):
+            record_capture(payment, payment.captured_amount or amount)
+            payment.refresh_from_db()
+        post_entry(
+            kind=GUARANTEE_PAYOUT,
+            legs=_legs(
+                (_account(K.GUARANTEE_FUND, payment.currency), amount),
+                (_account(K.GATEWAY_FUNDS, payment.currency), -amount),
+            ),
+            order=order,
+            idempotency_key=key,
+            description=payment.public_id,
+        )
+        payment.refunded_amount += amount
+        if payment.refunded_amount >= payment.captured_amount:
+            payment.status = PaymentStatus.REFUNDED
+        payment.save(update_fields=["refunded_amount", "status", "updated_at"])

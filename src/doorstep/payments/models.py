@@ -53,6 +53,11 @@ class AccountKind(models.TextChoices):
     # credit-normal), cleared like a provider's.
     STAFF_PENDING = "staff_pending", _("Staff earnings (pending)")
     STAFF_AVAILABLE = "staff_available", _("Staff earnings (available)")
+    # The platform guarantee: money finance sets aside (a reserve, credit-normal,
+    # never below zero) to pay customers' damage claims, and what was put in
+    # (the platform's expense, debit-normal).
+    GUARANTEE_FUND = "guarantee_fund", _("Guarantee fund")
+    GUARANTEE_FUNDING = "guarantee_funding", _("Guarantee fund contributions")
     # The outside world: money that left to customers or providers (debit-normal)
     REFUNDS_PAID = "refunds_paid", _("Refunds paid")
     PAYOUTS_PAID = "payouts_paid", _("Payouts paid")
@@ -65,6 +70,7 @@ DEBIT_NORMAL = {
     AccountKind.PAYOUTS_PAID,
     AccountKind.PROVIDER_RECEIVABLE,
     AccountKind.SLA_COMPENSATION_EXPENSE,
+    AccountKind.GUARANTEE_FUNDING,
 }
 # Balances that are claims of real parties on real money: never below zero.
 NON_NEGATIVE = {
@@ -76,6 +82,7 @@ NON_NEGATIVE = {
     AccountKind.PROVIDER_RECEIVABLE,
     AccountKind.STAFF_PENDING,
     AccountKind.STAFF_AVAILABLE,
+    AccountKind.GUARANTEE_FUND,
 }
 
 

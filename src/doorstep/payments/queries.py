@@ -469,3 +469,14 @@ def agencies_run_by(user: User) -> list[Agency]:
     return list(
         Agency.objects.filter(Q(owner=user) | Q(pk__in=managed)).order_by("name")
     )
+
+
+def guarantee_funds() -> list[dict]:
+    """What the guarantee fund holds now, per currency: ``[{"currency",
+    "amount"}]`` (finance's view of the reserve damage claims are paid from)."""
+    return list(
+        LedgerAccount.objects.filter(kind=K.GUARANTEE_FUND)
+        .values("currency")
+        .annotate(amount=Sum("balance"))
+        .order_by("currency")
+    )

@@ -39,4 +39,5 @@ urlpatterns = [
     ),
     path("ops/payouts/approve/", views.ops_approve_payouts, name="ops_approve"),
     path("ops/finance/", views.finance_report, name="finance_report"),
+    path("ops/finance/guarantee-fund/", views.fund_guarantee, name="fund_guarantee"),
 ]

@@ -25,6 +25,8 @@ from doorstep.backoffice.access import (
     has_ops_permission,
 )
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.core.ids import new_public_id
+from doorstep.core.money import Money
 from doorstep.marketplace import policy
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
@@ -319,8 +321,40 @@ def finance_report(request: HttpRequest) -> HttpResponse:
             "since": since,
             "until": until,
             "escrow_held": queries.escrow_held(),
+            "guarantee_funds": queries.guarantee_funds(),
+            "may_fund": has_ops_permission(request.user, OpsPermission.APPROVE_PAYOUTS),
         },
     )
+
+
+@require_POST
+def fund_guarantee(request: HttpRequest) -> HttpResponse:
+    """Finance puts money into the guarantee fund (audited, with a reason)."""
+    _ops_only(request, OpsPermission.APPROVE_PAYOUTS)
+    currency = (request.POST.get("currency") or "").strip().upper()
+    try:
+        amount = Money.from_major(request.POST.get("amount", ""), currency).amount
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("Give an amount in a currency the platform uses."))
+        return redirect("payments:finance_report")
+    try:
+        flows.fund_guarantee(
+            currency=currency,
+            amount=amount,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            key=(request.POST.get("key") or "").strip()[:80] or new_public_id("gfd"),
+        )
+    except DomainError as error:
+        messages.error(
+            request,
+            " ".join(
+                [error.message, *[m for items in error.fields.values() for m in items]]
+            ),
+        )
+    else:
+        messages.success(request, _("The guarantee fund was funded."))
+    return redirect("payments:finance_report")
 
 
 # --- An agency's staff: their earnings, and the agency's view of them ---------------

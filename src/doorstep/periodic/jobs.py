@@ -234,6 +234,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.support.tasks.escalate_overdue_disputes",
         every=15 * MINUTE,
     ),
+    Job(
+        "escalate_warranty_claims",
+        _("Send unanswered warranty claims to ops; close claims whose redo is done"),
+        "doorstep.support.tasks.escalate_warranty_claims",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

@@ -1,4 +1,4 @@
-"""The ops actions on support (tickets, the help centre, disputes) the audit
+"""The ops actions on support (tickets, the help centre, disputes, claims) the audit
 trail records."""
 
 from django.utils.translation import gettext_lazy as _
@@ -23,3 +23,9 @@ UNPUBLISH_HELP_ARTICLE = define(
     "help.unpublish_article", _("Took a help article off the help centre")
 )
 DECIDE_DISPUTE = define("support.decide_dispute", _("Decided a dispute"))
+DECIDE_WARRANTY_CLAIM = define(
+    "support.decide_warranty_claim", _("Decided a warranty claim")
+)
+DECIDE_GUARANTEE_CLAIM = define(
+    "support.decide_guarantee_claim", _("Decided a guarantee claim")
+)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.backoffice.access import OpsPermission
 from doorstep.backoffice.queues import OpsQueue, register
 from doorstep.support.disputes import escalated_disputes
-from doorstep.support.models import Ticket
+from doorstep.support.models import GuaranteeClaim, Ticket, WarrantyClaim
 
 register(
     OpsQueue(
@@ -18,7 +18,6 @@ register(
         since_field="created_at",
     )
 )
-
 register(
     OpsQueue(
         key="escalated_disputes",
@@ -27,5 +26,29 @@ register(
         permission=OpsPermission.DECIDE_DISPUTES,
         waiting=escalated_disputes,
         since_field="escalated_at",
+    )
+)
+register(
+    OpsQueue(
+        key="warranty_claims",
+        title=_("Warranty claims to decide"),
+        url_name="claims_ops:queue",
+        permission=OpsPermission.DECIDE_DISPUTES,
+        waiting=lambda: WarrantyClaim.objects.filter(
+            status=WarrantyClaim.Status.ESCALATED
+        ),
+        since_field="escalated_at",
+    )
+)
+register(
+    OpsQueue(
+        key="guarantee_claims",
+        title=_("Damage claims (platform guarantee)"),
+        url_name="claims_ops:queue",
+        permission=OpsPermission.DECIDE_DISPUTES,
+        waiting=lambda: GuaranteeClaim.objects.filter(
+            status=GuaranteeClaim.Status.FILED
+        ),
+        since_field="created_at",
     )
 )

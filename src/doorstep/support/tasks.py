@@ -14,3 +14,10 @@ def escalate_overdue_disputes() -> dict[str, int]:
     from doorstep.support import disputes
 
     return disputes.escalate_overdue_disputes()
+
+
+def escalate_warranty_claims() -> dict[str, int]:
+    """Periodic job ``escalate_warranty_claims``."""
+    from doorstep.support import claims
+
+    return claims.escalate_warranty_claims()

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import Conflict, DomainError
 from doorstep.marketplace import policy
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
@@ -113,6 +113,17 @@ def start_time_has_passed(order, context: Context) -> None:
             "too_early_for_no_show",
             _("You can report a no-show %(minutes)d minutes after the start time.")
             % {"minutes": minutes},
+        )
+
+
+def only_a_free_redo(order, context: Context) -> None:
+    """Only a warranty redo (``support.redo.book_redo``: linked to the order it
+    redoes, priced at zero) is booked without a payment; every other order,
+    zero-priced or not, waits for the gateway's word (``pay``)."""
+    if order.redo_of_id is None or order.total_amount != 0:
+        raise Conflict(
+            "payment_required",
+            _("Only a free redo of a completed order is booked without a payment."),
         )
 
 
@@ -409,6 +420,17 @@ TRANSITIONS = (
         gettext_lazy("Provider did not show"),
         guards=(start_time_has_passed,),
         effects=(release_time, void_payment),
+    ),
+    Transition(
+        # A warranty redo: the provider comes back for free, at a time both
+        # agreed, claimed on their calendar like any booking. Nothing to pay,
+        # so nothing to wait for; completing it releases nothing.
+        "book_redo",
+        frozenset({AWAITING_PAYMENT}),
+        ACCEPTED,
+        frozenset({SYSTEM}),
+        gettext_lazy("Free redo under the warranty: booked"),
+        guards=(only_a_free_redo,),
     ),
 )
 

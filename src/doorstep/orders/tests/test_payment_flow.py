@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorstep.api.testing import API, JSON, bearer
+from doorstep.core.errors import Conflict
 from doorstep.events.models import Event
 from doorstep.messaging.queries import contact_allowed
 from doorstep.messaging.services import open_order_conversation
 from doorstep.notifications.consumers import _plan_order_event
-from doorstep.orders.engine import fire_due_timers
+from doorstep.orders.engine import apply_transition, fire_due_timers
 from doorstep.orders.models import Order, OrderEvent, OrderTimer
 from doorstep.orders.services import (
     confirm_order_payment,
@@ -121,11 +122,33 @@ def test_an_unpaid_api_order_cannot_be_accepted_started_or_completed(
     assert order.state == "awaiting_payment"
     assert created.json()["state"] == "awaiting_payment"
     assert not order.process.transition("accept").sources & {order.state}
+    # (``book_redo`` is the system's, for a free warranty redo only: see below.)
     assert {t.name for t in order.process.transitions_from("awaiting_payment")} == {
         "pay",
         "pay_instant",
         "expire_payment",
+        "book_redo",
     }
+    assert order.process.transition("book_redo").actors == {"system"}
+
+
+def test_an_unpaid_order_cannot_skip_payment_as_a_redo_even_at_zero_price(
+    listing, customer
+):
+    # given an unpaid order that is not a redo, even one priced at nothing
+    order = place_order(**booking(listing, customer))
+    Order.objects.filter(pk=order.pk).update(
+        subtotal_amount=0, service_fee_amount=0, discount_amount=0, total_amount=0
+    )
+
+    # when the system tries to book it as a free redo
+    with pytest.raises(Conflict) as refused:
+        apply_transition(order_id=order.pk, name="book_redo", user=None, system=True)
+
+    # then it still waits for its payment
+    assert refused.value.code == "payment_required"
+    order.refresh_from_db()
+    assert order.state == "awaiting_payment"
 
 
 def test_only_a_paid_order_reaches_the_provider(client, listing, customer):

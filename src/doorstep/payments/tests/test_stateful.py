@@ -23,6 +23,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from doorstep.core.errors import Conflict
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
@@ -44,6 +45,7 @@ from doorstep.payments.tests.conftest import (
     CARD_RETRY,
     onboard,
 )
+from doorstep.support import claims
 from tests.factories import (
     make_category,
     make_listing,
@@ -477,7 +479,13 @@ class Money(RuleBasedStateMachine):
         ) - balances(K.PROMOTIONS_EXPENSE, K.REFUNDS_PAID, K.PROVIDER_RECEIVABLE)
         escrow = balances(K.ORDER_ESCROW)
         assert captured == released + revenue + refunded + escrow
-        assert balances(K.GATEWAY_FUNDS) == captured - refunded - paid_out
+        # Guarantee payouts are the platform's money, from the fund finance
+        # put in: what left the gateway is what the fund lost.
+        guaranteed = -gateway(["guarantee_payout"])
+        assert guaranteed == balances(K.GUARANTEE_FUNDING) - balances(K.GUARANTEE_FUND)
+        assert balances(K.GATEWAY_FUNDS) == (
+            captured - refunded - paid_out - guaranteed
+        )
         # The gateway never took more than we know of.
         for payment in Payment.objects.exclude(gateway_charge_id=""):
             charge = SandboxCharge.objects.get(charge_id=payment.gateway_charge_id)
@@ -586,6 +594,124 @@ class Money(RuleBasedStateMachine):
                 order=payment.order,
                 refund_amount=max(1, left * share // 100),
                 reference=f"dsp_late_{JournalEntry.objects.count()}",
+            )
+        except flows.Conflict as refused:
+            if refused.code != "insufficient_platform_funds":
+                raise
+            sandbox.clear_injected_failures()
+
+    # --- Claims (support): a warranty refund decided by ops, a guarantee payout
+
+    def _support(self):
+        if not hasattr(self, "support"):
+            self.support = make_ops("Support")
+            for listing in self.listings:
+                listing.category.warranty_days = 365
+                listing.category.save(update_fields=["warranty_days"])
+        return self.support
+
+    def _completed_and_captured(self) -> list[Payment]:
+        return [
+            p
+            for p in Payment.objects.filter(
+                order__in=self._orders_in("completed"), kind="order"
+            )
+            if p.status == PaymentStatus.CAPTURED
+            and p.captured_amount > p.refunded_amount
+        ]
+
+    @rule(data=st.data(), share=st.integers(1, 100), failure=FAILURES)
+    def warranty_refund(self, data, share, failure):
+        """A warranty claim on a completed order, declined by the provider and
+        refunded in part by ops: the flow the decision schedules, run."""
+        payments = self._completed_and_captured()
+        if not payments:
+            return
+        order = data.draw(st.sampled_from(payments)).order
+        ops = self._support()
+        try:
+            claim = claims.file_warranty_claim(
+                customer=order.customer, order_id=order.public_id, description="Drips"
+            )
+            left = claims.refundable(order)
+            claim = claims.decide_warranty_claim(
+                claim_id=claim.public_id,
+                user=ops,
+                outcome="refund",
+                amount=max(1, left * share // 100),
+                reason="Fitting fault",
+            )
+        except Conflict as refused:
+            if refused.code != "claim_exists":  # one open claim per order
+                raise
+            return
+        try:
+            self._run(
+                flows.refund_order,
+                failure,
+                "refund",
+                order=order,
+                amount=claim.refund_amount,
+                reference=f"warranty:{claim.public_id}",
+            )
+        except flows.Conflict as refused:
+            if refused.code != "insufficient_platform_funds":
+                raise
+            sandbox.clear_injected_failures()
+
+    @rule(
+        data=st.data(),
+        fund=st.sampled_from([0, 500, 5_000]),
+        share=st.integers(1, 100),
+        failure=FAILURES,
+    )
+    def guarantee_payout(self, data, fund, share, failure):
+        """Finance funds the guarantee; a damage claim on a completed order is
+        approved by ops (at most the fund) and paid from it."""
+        ops = self._support()
+        if fund:
+            flows.fund_guarantee(
+                currency="CNY",
+                amount=fund,
+                user=self.ops,
+                reason="reserve",
+                key=f"fund-{next(_slot)}",
+            )
+        payments = self._completed_and_captured()
+        if not payments:
+            return
+        order = data.draw(st.sampled_from(payments)).order
+        available = min(
+            claims.refundable(order),
+            flows.guarantee_fund_balance(order.currency),
+            claims.guarantee_cap(order.currency),
+        )
+        if available <= 0:
+            return
+        try:
+            claim = claims.file_guarantee_claim(
+                customer=order.customer,
+                order_id=order.public_id,
+                description="Scratched floor",
+                amount=available,
+            )
+        except Conflict:
+            return
+        claim = claims.decide_guarantee_claim(
+            claim_id=claim.public_id,
+            user=ops,
+            outcome="approve",
+            amount=max(1, available * share // 100),
+            reason="Photos",
+        )
+        try:
+            self._run(
+                flows.pay_guarantee,
+                failure,
+                "refund",
+                order=order,
+                amount=claim.approved_amount,
+                reference=claim.public_id,
             )
         except flows.Conflict as refused:
             if refused.code != "insufficient_platform_funds":

@@ -2,6 +2,7 @@
 tickets, disputes on evidence, warranty and guarantee claims, follow-up
 surveys. Each is read from here (``from doorstep.support.models import …``)."""
 
+from doorstep.support.models.claims import ClaimPhoto, GuaranteeClaim, WarrantyClaim
 from doorstep.support.models.disputes import Dispute, DisputeEvidence
 from doorstep.support.models.help import HelpArticle
 from doorstep.support.models.surveys import SurveyInvitation, SurveyResponse
@@ -18,8 +19,10 @@ from doorstep.support.models.tickets import (
 __all__ = [
     "ACTIVE_STATUSES",
     "CannedReply",
+    "ClaimPhoto",
     "Dispute",
     "DisputeEvidence",
+    "GuaranteeClaim",
     "HelpArticle",
     "SlaPolicy",
     "SupportQueue",
@@ -28,4 +31,5 @@ __all__ = [
     "Ticket",
     "TicketAttachment",
     "TicketMessage",
+    "WarrantyClaim",
 ]
