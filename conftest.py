@@ -17,6 +17,16 @@ def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None
 
 
+def pytest_configure(config):
+    # Checked here, not at collection: under xdist only the workers collect, and
+    # an error there reaches the main process as a crash of the first test.
+    if os.environ.get("DOORSTEP_REQUIRE_BROWSER") and not chromium_available():
+        raise pytest.UsageError(
+            f"Browser tests required but {CHROMIUM} is missing: "
+            "apt-get install -y --no-install-recommends chromium"
+        )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     # Browser tests last: Playwright's sync API keeps an event loop running in
@@ -27,11 +37,6 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: "browser" in item.keywords)
     if chromium_available():
         return
-    if os.environ.get("DOORSTEP_REQUIRE_BROWSER"):
-        raise pytest.UsageError(
-            f"Browser tests required but {CHROMIUM} is missing: "
-            "apt-get install -y --no-install-recommends chromium"
-        )
     skip = pytest.mark.skip(reason=BROWSER_MISSING)
     for item in items:
         if "browser" in item.keywords:
