@@ -49,8 +49,14 @@ format:
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
+## make pytest: the suite in PYTEST_WORKERS processes (pytest-xdist; `auto` is one per
+## CPU), each with its own test database; PYTEST_WORKERS=0 runs it in one process.
+## Tests are handed out one at a time in collection order (loadgroup, and no reorder
+## for xdist_group groups), so browser tests still come last in every worker (see
+## conftest.py).
+PYTEST_WORKERS ?= auto
 pytest:
-	$(RUN) pytest $(PYTEST_ARGS)
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 ## make messages: refresh the translation catalogues after changing UI strings.
 messages:

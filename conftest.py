@@ -10,38 +10,51 @@ from doorstep.notifications.sms import OutboxSmsSender
 
 CHROMIUM = os.environ.get("DOORSTEP_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
-_browser_skipped: list[str] = []
+BROWSER_MISSING = f"{CHROMIUM} not installed"
 
 
 def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    # Browser tests last: Playwright's sync API keeps an event loop running in
-    # the main thread for the rest of the session, where Channels' and ASGI
-    # tests (async_to_sync) can no longer run.
-    items.sort(key=lambda item: "browser" in item.keywords)
-    if chromium_available():
-        return
-    if os.environ.get("DOORSTEP_REQUIRE_BROWSER"):
+def pytest_configure(config):
+    # Checked here, not at collection: under xdist only the workers collect, and
+    # an error there reaches the main process as a crash of the first test.
+    if os.environ.get("DOORSTEP_REQUIRE_BROWSER") and not chromium_available():
         raise pytest.UsageError(
             f"Browser tests required but {CHROMIUM} is missing: "
             "apt-get install -y --no-install-recommends chromium"
         )
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API keeps an event loop running in
+    # the main thread for the rest of the session, where Channels' and ASGI
+    # tests (async_to_sync) can no longer run. Under xdist every worker sorts
+    # alike and ``make pytest`` hands tests out in this order (loadgroup, no
+    # reorder), so in each worker too no such test follows a browser test.
+    items.sort(key=lambda item: "browser" in item.keywords)
+    if chromium_available():
+        return
+    skip = pytest.mark.skip(reason=BROWSER_MISSING)
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
-            _browser_skipped.append(item.nodeid)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _browser_skipped:
+    # Counted from the reports, which xdist's workers send to the main process
+    # (where nothing is collected).
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if BROWSER_MISSING in str(report.longrepr)
+    ]
+    if skipped:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
         terminalreporter.write_line(
-            f"{len(_browser_skipped)} browser tests did not run: {CHROMIUM} is "
+            f"{len(skipped)} browser tests did not run: {CHROMIUM} is "
             "missing. Enable them with: "
             "sudo apt-get install -y --no-install-recommends chromium"
         )

@@ -4,7 +4,13 @@ for in-process fakes (SMS outbox, in-memory e-mail) and fast password hashing.""
 # ruff: noqa: F403, F405
 import os
 
+from tests.parallel import per_worker, redis_key_prefix
+
 os.environ.setdefault("DOORSTEP_TESTING", "true")
+# Through the environment, so that the processes tests start (the live worker,
+# ``doorstep serve``) write under the same Redis prefix as their test process.
+if redis_key_prefix():
+    os.environ["REDIS_KEY_PREFIX"] = redis_key_prefix()
 
 from doorstep.settings import *
 
@@ -12,11 +18,19 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_SENDER = "doorstep.notifications.sms.OutboxSmsSender"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = VAR_DIR / "test-media"
+# Per xdist worker (see tests/parallel.py): a test that deletes or lists uploads
+# sees only its own worker's.
+MEDIA_ROOT = VAR_DIR / per_worker("test-media")
 LOGGING["handlers"]["console"]["formatter"] = "plain"
 ALLOWED_HOSTS = ["*"]
 # Every problem an API operation answers with must be listed in its OpenAPI entry.
 DOORSTEP_CHECK_DOCUMENTED_ERRORS = True
+
+# On Redis, each xdist worker writes under its own key prefix (above), and
+# ``cache.clear()`` (before every test) deletes only the keys under it, not the
+# database the other workers share.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "tests.redis_cache.PrefixRedisCache"
 
 # SQLite tests use a file, not shared-cache memory: concurrency tests need SQLite's
 # real locking (WAL, one writer, busy timeout), which shared-cache memory lacks.
@@ -26,7 +40,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
     }
 
-DOORSTEP_PRIVATE_ROOT = VAR_DIR / "test-private"
+DOORSTEP_PRIVATE_ROOT = VAR_DIR / per_worker("test-private")
 STORAGES["documents"]["OPTIONS"]["location"] = str(DOORSTEP_PRIVATE_ROOT)
 # The document gate is off for the suite, whose providers are built with the ORM
 # and publish without onboarding; the trust tests and the onboarding browser test

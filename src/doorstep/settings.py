@@ -171,12 +171,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every key Doorstep writes in Redis starts with this: sites (or the test suite's
+# parallel workers) that share one Redis database stay apart.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="doorstep")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "doorstep",
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
         }
     }
 else:
@@ -198,7 +201,7 @@ if REDIS_URL and _CHANNELS_REDIS:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "doorstep:channels"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:channels"},
         }
     }
 else:
