@@ -50,7 +50,11 @@ DAMAGE = (
 
 
 def _candidates(
-    *, warranty: bool, paid: bool = True, bookable: bool = False
+    *,
+    warranty: bool,
+    paid: bool = True,
+    bookable: bool = False,
+    oldest_first: bool = False,
 ) -> Iterator[Order]:
     """Completed orders, newest first: with a warranty (``warranty``); with
     money left on the card (``paid``: a refund or a payout can go back to it —
@@ -62,6 +66,8 @@ def _candidates(
         .select_related("listing__category", "customer", "dispatch_job__category")
         .order_by("-state_changed_at", "-pk")
     )
+    if oldest_first:
+        orders = orders.reverse()
     if bookable:
         orders = orders.filter(mode=BuyingMode.BOOK_PROVIDER, listing__isnull=False)
     if warranty:
@@ -74,20 +80,20 @@ def _candidates(
             yield order
 
 
-def _free_slot(
+def _free_slots(
     listing: Listing,
     *,
     now: datetime,
     after: datetime,
     before: datetime,
     last: bool = False,
-):
+) -> list[datetime]:
+    """The listing's start times between ``after`` and ``before`` as seen at
+    ``now``, soonest (or with ``last``, latest) first."""
     slots = start_times(
         listing, now=now, earliest=after, latest=before, ending=OrderState.COMPLETED
     )
-    if not slots:
-        return None
-    return slots[-1] if last else slots[0]
+    return list(reversed(slots)) if last else list(slots)
 
 
 class _Claims:
@@ -105,22 +111,29 @@ class _Claims:
         latest_age: timedelta,
         paid: bool = False,
         bookable: bool = False,
+        late: bool = False,
+        oldest_first: bool = False,
     ):
         """A warranty claim filed between ``latest_age`` and ``earliest_age``
         before now, within its order's warranty and after the order's earlier
-        claims were closed: ``(claim, filed_at)``."""
-        for order in _candidates(warranty=True, paid=paid, bookable=bookable):
+        claims were closed — as early as it could be, or with ``late`` as late
+        as it could be: ``(claim, filed_at)``."""
+        for order in _candidates(
+            warranty=True, paid=paid, bookable=bookable, oldest_first=oldest_first
+        ):
             earlier = list(WarrantyClaim.objects.filter(order=order))
             if any(claim.closed_at is None for claim in earlier):
                 continue
             completed = claims._moment(order, OrderState.COMPLETED)
-            filed = max(
+            earliest = max(
                 completed + timedelta(hours=1),
                 self.now - latest_age,
                 *(claim.closed_at + timedelta(hours=1) for claim in earlier),
             )
-            if filed > min(claims.warranty_ends_at(order), self.now - earliest_age):
+            latest = min(claims.warranty_ends_at(order), self.now - earliest_age)
+            if earliest > latest:
                 continue
+            filed = max(earliest, latest - timedelta(hours=1)) if late else earliest
             try:
                 claim = claims.file_warranty_claim(
                     customer=order.customer,
@@ -136,22 +149,24 @@ class _Claims:
     def offer(
         self, claim: WarrantyClaim, *, at: datetime, after, before, last=False
     ) -> bool:
-        slot = _free_slot(
+        """The provider offers the first of a few free times that is still free
+        (another story's redo may have taken one since)."""
+        slots = _free_slots(
             claim.order.listing, now=at, after=after, before=before, last=last
         )
-        if slot is None:
-            return False
-        try:
-            claims.offer_redo(
-                claim_id=claim.public_id,
-                provider_user=claim.order.provider.user,
-                starts_at=slot,
-                note="I can come back then and fix it.",
-                now=at,
-            )
-        except DomainError:
-            return False
-        return True
+        for slot in slots[:8]:
+            try:
+                claims.offer_redo(
+                    claim_id=claim.public_id,
+                    provider_user=claim.order.provider.user,
+                    starts_at=slot,
+                    note="I can come back then and fix it.",
+                    now=at,
+                )
+            except DomainError:
+                continue
+            return True
+        return False
 
     def accept(self, claim: WarrantyClaim, *, at: datetime) -> WarrantyClaim | None:
         # The redo enters the order process, which reads the clock itself.
@@ -214,30 +229,15 @@ class _Claims:
 def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
     day, hour = timedelta(days=1), timedelta(hours=1)
     respond_days = timedelta(days=settings.DOORSTEP_WARRANTY_RESPONSE_DAYS)
-    # Open, on orders a provider can be booked for: a redo booked and one
-    # offered for days ahead.
-    for accepted in (False, True):
-        for _ in range(6):
-            claim, filed = story.file(
-                earliest_age=3 * hour, latest_age=90 * day, bookable=True
-            )
-            if claim is None:
-                break
-            offered = filed + hour
-            if story.offer(claim, at=offered, after=now + hour, before=now + 30 * day):
-                if accepted:
-                    story.accept(claim, at=offered + hour)
-                break
-            # No free time ahead to offer: ops will decide.
-            story.decide(claim, at=offered, outcome=claims.Outcome.REJECT)
-    # Redone, twice: each free order done as late as the provider's calendar
-    # allowed, so that claims on the redos themselves may follow (below).
+    # Redone, twice, on the oldest orders that allow it: each free order done
+    # as late as the provider's calendar allowed, so that claims on the redos
+    # themselves may follow (below).
     redone = 0
     for _ in range(6):
         if redone == 2:
             break
         claim, filed = story.file(
-            earliest_age=3 * day, latest_age=90 * day, bookable=True
+            earliest_age=3 * day, latest_age=90 * day, bookable=True, oldest_first=True
         )
         if claim is None:
             break
@@ -254,6 +254,24 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
             continue
         # No time for a redo in the past: ops decide this one instead.
         story.decide(claim, at=filed + 2 * hour, outcome=claims.Outcome.REJECT)
+    # Open, on orders a provider can be booked for: a redo booked and one
+    # offered for days ahead. Filed as late as the warranty allowed and
+    # answered at the end of the provider's days to answer, so that the days
+    # ahead are within how far the provider takes bookings.
+    for accepted in (True, False):
+        for _ in range(6):
+            claim, filed = story.file(
+                earliest_age=3 * hour, latest_age=90 * day, bookable=True, late=True
+            )
+            if claim is None:
+                break
+            offered = max(filed + hour, min(claim.respond_by, now) - hour)
+            if story.offer(claim, at=offered, after=now + hour, before=now + 30 * day):
+                if accepted:
+                    story.accept(claim, at=offered + hour)
+                break
+            # No free time ahead to offer: ops will decide.
+            story.decide(claim, at=offered, outcome=claims.Outcome.REJECT)
     # Decided by ops within hours (one order may be claimed again once its
     # claim is closed): refunded, rejected.
     for outcome in (claims.Outcome.REFUND, claims.Outcome.REJECT):

@@ -157,7 +157,7 @@ def _caller(request: HttpRequest) -> User:
 def file_warranty_claim(
     request: HttpRequest,
     order_id: str,
-    description: Form[str],
+    description: str = Form(..., min_length=1, max_length=claims.TEXT_MAX),
     photos: File[list[UploadedFile]] = None,
 ):
     claim = claims.file_warranty_claim(
@@ -251,8 +251,8 @@ def decline_redo(request: HttpRequest, claim_id: str):
 def file_guarantee_claim(
     request: HttpRequest,
     order_id: str,
-    description: Form[str],
-    amount: Form[int],
+    description: str = Form(..., min_length=1, max_length=claims.TEXT_MAX),
+    amount: int = Form(..., gt=0, le=1_000_000_000),
     photos: File[list[UploadedFile]] = None,
 ):
     claim = claims.file_guarantee_claim(

@@ -24,11 +24,11 @@ def test_the_demo_has_claims_in_every_state_and_the_books_balance():
         assert WarrantyClaim.objects.filter(status=status).exists(), status
     for status in GuaranteeClaim.Status.values:
         assert GuaranteeClaim.objects.filter(status=status).exists(), status
-    redone = WarrantyClaim.objects.get(status=WarrantyClaim.Status.REDONE)
-    assert redone.redo_order.state == OrderState.COMPLETED
-    assert redone.redo_order.total_amount == 0
-    assert redone.redo_order.events.last().created_at < redone.closed_at
-    assert not redone.redo_order.journal_entries.exists()
+    for redone in WarrantyClaim.objects.filter(status=WarrantyClaim.Status.REDONE):
+        assert redone.redo_order.state == OrderState.COMPLETED
+        assert redone.redo_order.total_amount == 0
+        assert redone.redo_order.events.last().created_at < redone.closed_at
+        assert not redone.redo_order.journal_entries.exists()
     assert flows.guarantee_fund_balance("CNY") > 0
     unbalanced = (
         Posting.objects.values("entry", "currency")
