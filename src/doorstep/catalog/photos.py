@@ -15,12 +15,14 @@ portrait photos stay upright once the tag that said "rotate me" is dropped.
 
 import secrets
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from doorstep.core.errors import DomainError
@@ -144,3 +146,32 @@ def process_photo(upload: File) -> ProcessedPhoto:
         image_name=f"{stem}.{OUTPUT_EXTENSION}",
         thumbnail_name=f"{stem}-thumb.{OUTPUT_EXTENSION}",
     )
+
+
+def process_photos(photos: Sequence[File], *, at_most: int) -> list[ProcessedPhoto]:
+    """``process_photo`` for each of up to ``at_most`` photos sent together (a
+    delivery's, a review's, a dispute's or a claim's). Raises ``DomainError``
+    400 on the ``photos`` field: ``too_many_photos``, or the first photo's
+    refusal."""
+    if len(photos) > at_most:
+        message = ngettext(
+            "Attach at most %(count)d photo.",
+            "Attach at most %(count)d photos.",
+            at_most,
+        ) % {"count": at_most}
+        raise DomainError(
+            "too_many_photos", message, status=400, fields={"photos": [message]}
+        )
+    processed = []
+    for photo in photos:
+        try:
+            processed.append(process_photo(photo))
+        except DomainError as error:
+            messages = [text for items in error.fields.values() for text in items]
+            raise DomainError(
+                error.code,
+                error.message,
+                status=error.status,
+                fields={"photos": messages or [error.message]},
+            ) from error
+    return processed

@@ -21,11 +21,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from doorstep.accounts.models import StaffMember, User
 from doorstep.catalog.models import Listing, PricingModel
-from doorstep.catalog.photos import ProcessedPhoto, process_photo
+from doorstep.catalog.photos import process_photos
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.core.geo import distance_km
 from doorstep.core.ids import new_public_id
@@ -584,35 +583,6 @@ def hold_slot(
 # --- Transitions --------------------------------------------------------------------
 
 
-def _photo_error(error: DomainError) -> DomainError:
-    messages = [message for items in error.fields.values() for message in items]
-    return DomainError(
-        error.code,
-        error.message,
-        status=error.status,
-        fields={"photos": messages or [error.message]},
-    )
-
-
-def _processed_photos(photos: Sequence[File]) -> list[ProcessedPhoto]:
-    if len(photos) > MAX_DELIVERY_PHOTOS:
-        message = ngettext(
-            "Attach at most %(count)d photo.",
-            "Attach at most %(count)d photos.",
-            MAX_DELIVERY_PHOTOS,
-        ) % {"count": MAX_DELIVERY_PHOTOS}
-        raise DomainError(
-            "too_many_photos", message, status=400, fields={"photos": [message]}
-        )
-    processed = []
-    for photo in photos:
-        try:
-            processed.append(process_photo(photo))
-        except DomainError as error:
-            raise _photo_error(error) from error
-    return processed
-
-
 def _clean_data(data: dict[str, Any] | None) -> dict[str, str]:
     return {
         key: str(value).strip()[:limit]
@@ -670,7 +640,7 @@ def transition_order(
         raise DomainError(
             "photos_not_allowed", message, status=400, fields={"photos": [message]}
         )
-    processed = _processed_photos(photos)
+    processed = process_photos(photos, at_most=MAX_DELIVERY_PHOTOS)
     clean = _clean_data(data)
     rows = [
         OrderPhoto(

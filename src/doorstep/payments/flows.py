@@ -818,26 +818,46 @@ def compensate_customer(*, order: Order, amount: int, reference: str) -> int:
 
 def record_compensation(payment: Payment, *, amount: int, key: str) -> None:
     """Post a compensation the gateway paid: the platform's expense, out of
-    its funds at the gateway. It counts as refunded on the charge (so later
-    refunds stay within what the card paid), and is stored on the order's
-    dispatch job in the same transaction (shown to ops and the customer)."""
+    its funds at the gateway (``_record_platform_payment``), stored on the
+    order's dispatch job in the same transaction (shown to ops and the
+    customer)."""
     from doorstep.dispatch.models import DispatchJob
 
-    order = payment.order
+    with transaction.atomic():
+        if _record_platform_payment(
+            payment,
+            amount=amount,
+            key=key,
+            kind=COMPENSATION,
+            paid_from=K.SLA_COMPENSATION_EXPENSE,
+        ):
+            DispatchJob.objects.filter(order=payment.order).update(
+                compensated_amount=F("compensated_amount") + amount
+            )
+
+
+def _record_platform_payment(
+    payment: Payment, *, amount: int, key: str, kind: str, paid_from: AccountKind
+) -> bool:
+    """Post money the platform paid the customer back on ``payment``'s card
+    (a compensation, a guarantee payout): out of ``paid_from`` and the
+    platform's funds at the gateway. It counts as refunded on the charge, so
+    later refunds stay within what the card paid. Idempotent by ``key``:
+    returns whether this call posted it."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if _posted(key):
-            return
+            return False
         if not _posted(capture_key(payment)):
             record_capture(payment, payment.captured_amount or amount)
             payment.refresh_from_db()
         post_entry(
-            kind=COMPENSATION,
+            kind=kind,
             legs=_legs(
-                (_account(K.SLA_COMPENSATION_EXPENSE, payment.currency), amount),
+                (_account(paid_from, payment.currency), amount),
                 (_account(K.GATEWAY_FUNDS, payment.currency), -amount),
             ),
-            order=order,
+            order=payment.order,
             idempotency_key=key,
             description=payment.public_id,
         )
@@ -845,9 +865,7 @@ def record_compensation(payment: Payment, *, amount: int, key: str) -> None:
         if payment.refunded_amount >= payment.captured_amount:
             payment.status = PaymentStatus.REFUNDED
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
-        DispatchJob.objects.filter(order=order).update(
-            compensated_amount=F("compensated_amount") + amount
-        )
+        return True
 
 
 def _released_parts(order: Order) -> tuple[int, int]:
@@ -1812,27 +1830,11 @@ def pay_guarantee(*, order: Order, amount: int, reference: str) -> int:
 
 def record_guarantee_payout(payment: Payment, *, amount: int, key: str) -> None:
     """Post a guarantee payment the gateway made: out of the guarantee fund
-    and the platform's funds at the gateway. It counts as refunded on the
-    charge (later refunds stay within what the card paid)."""
-    order = payment.order
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if _posted(key):
-            return
-        if not _posted(capture_key(payment)):
-            record_capture(payment, payment.captured_amount or amount)
-            payment.refresh_from_db()
-        post_entry(
-            kind=GUARANTEE_PAYOUT,
-            legs=_legs(
-                (_account(K.GUARANTEE_FUND, payment.currency), amount),
-                (_account(K.GATEWAY_FUNDS, payment.currency), -amount),
-            ),
-            order=order,
-            idempotency_key=key,
-            description=payment.public_id,
-        )
-        payment.refunded_amount += amount
-        if payment.refunded_amount >= payment.captured_amount:
-            payment.status = PaymentStatus.REFUNDED
-        payment.save(update_fields=["refunded_amount", "status", "updated_at"])
+    (``_record_platform_payment``)."""
+    _record_platform_payment(
+        payment,
+        amount=amount,
+        key=key,
+        kind=GUARANTEE_PAYOUT,
+        paid_from=K.GUARANTEE_FUND,
+    )

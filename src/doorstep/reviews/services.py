@@ -28,7 +28,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from doorstep.accounts.models import User
 from doorstep.audit.services import record as audit_record
@@ -37,7 +36,7 @@ from doorstep.backoffice.access import (
     has_ops_permission,
     require_ops_permission,
 )
-from doorstep.catalog.photos import ProcessedPhoto, process_photo
+from doorstep.catalog.photos import process_photos
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.events.services import record_event
 from doorstep.orders.locks import lock_order
@@ -174,29 +173,6 @@ def _check_score(field: str, value: int | None, *, required: bool) -> None:
         raise _bad_input(field, "invalid_stars", _("Choose from 1 to 5 stars."))
 
 
-def _processed_photos(photos: Sequence[File]) -> list[ProcessedPhoto]:
-    if len(photos) > MAX_PHOTOS_PER_REVIEW:
-        message = ngettext(
-            "Attach at most %(count)d photo.",
-            "Attach at most %(count)d photos.",
-            MAX_PHOTOS_PER_REVIEW,
-        ) % {"count": MAX_PHOTOS_PER_REVIEW}
-        raise _bad_input("photos", "too_many_photos", message)
-    processed = []
-    for photo in photos:
-        try:
-            processed.append(process_photo(photo))
-        except DomainError as error:
-            messages = [text for items in error.fields.values() for text in items]
-            raise DomainError(
-                error.code,
-                error.message,
-                status=error.status,
-                fields={"photos": messages or [error.message]},
-            ) from error
-    return processed
-
-
 def _direction_of(order: Order, user: User) -> Direction:
     if order.customer_id == user.pk:
         return Direction.CUSTOMER_REVIEWS_PROVIDER
@@ -261,7 +237,7 @@ def submit_review(
             "text_too_long",
             _("Write at most %(count)d characters.") % {"count": MAX_TEXT_LENGTH},
         )
-    processed = _processed_photos(photos)
+    processed = process_photos(photos, at_most=MAX_PHOTOS_PER_REVIEW)
 
     with transaction.atomic():
         order = lock_order(order.pk)

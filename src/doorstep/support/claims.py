@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from doorstep.accounts.models import User
 from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
-from doorstep.catalog.photos import ProcessedPhoto, process_photo
+from doorstep.catalog.photos import ProcessedPhoto, process_photos
 from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.core.ids import new_public_id
 from doorstep.core.money import Money
@@ -85,30 +85,6 @@ def _clean(text: str, *, field: str, limit: int, missing: str) -> str:
     if len(text) > limit:
         raise _invalid({field: [_("At most %(count)d characters.") % {"count": limit}]})
     return text
-
-
-def _photos(photos: Sequence[File]) -> list[ProcessedPhoto]:
-    if len(photos) > MAX_CLAIM_PHOTOS:
-        message = ngettext(
-            "Attach at most %(count)d photo.",
-            "Attach at most %(count)d photos.",
-            MAX_CLAIM_PHOTOS,
-        ) % {"count": MAX_CLAIM_PHOTOS}
-        raise DomainError(
-            "too_many_photos", message, status=400, fields={"photos": [message]}
-        )
-    processed = []
-    for photo in photos:
-        try:
-            processed.append(process_photo(photo))
-        except DomainError as error:
-            raise DomainError(
-                error.code,
-                error.message,
-                status=error.status,
-                fields={"photos": [error.message]},
-            ) from error
-    return processed
 
 
 def _store_photos(processed: list[ProcessedPhoto], **claim) -> None:
@@ -251,7 +227,7 @@ def file_warranty_claim(
         limit=TEXT_MAX,
         missing=_("Say what is not right."),
     )
-    processed = _photos(photos)
+    processed = process_photos(photos, at_most=MAX_CLAIM_PHOTOS)
     if order.state != OrderState.COMPLETED:
         raise DomainError(
             "order_not_completed",
@@ -581,7 +557,7 @@ def file_guarantee_claim(
     )
     if not isinstance(amount, int) or amount <= 0:
         raise _invalid({"amount": [_("Give the amount you claim, above zero.")]})
-    processed = _photos(photos)
+    processed = process_photos(photos, at_most=MAX_CLAIM_PHOTOS)
     if order.state not in SERVED_STATES:
         raise DomainError(
             "order_not_completed",

@@ -29,12 +29,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from doorstep.accounts.models import User
 from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
-from doorstep.catalog.photos import ProcessedPhoto, process_photo
+from doorstep.catalog.photos import ProcessedPhoto, process_photos
 from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.events.services import record_event
 from doorstep.orders.engine import apply_transition, roles_of
@@ -75,31 +74,6 @@ def _clean_statement(statement: str, *, required: bool) -> str:
             "statement", _("At most %(count)d characters.") % {"count": STATEMENT_MAX}
         )
     return statement
-
-
-def _processed_photos(photos: Sequence[File]) -> list[ProcessedPhoto]:
-    if len(photos) > MAX_EVIDENCE_PHOTOS:
-        message = ngettext(
-            "Attach at most %(count)d photo.",
-            "Attach at most %(count)d photos.",
-            MAX_EVIDENCE_PHOTOS,
-        ) % {"count": MAX_EVIDENCE_PHOTOS}
-        raise DomainError(
-            "too_many_photos", message, status=400, fields={"photos": [message]}
-        )
-    processed = []
-    for photo in photos:
-        try:
-            processed.append(process_photo(photo))
-        except DomainError as error:
-            messages = [text for items in error.fields.values() for text in items]
-            raise DomainError(
-                error.code,
-                error.message,
-                status=error.status,
-                fields={"photos": messages or [error.message]},
-            ) from error
-    return processed
 
 
 def _store_evidence(
@@ -270,7 +244,7 @@ def open_dispute(
     if category not in Dispute.Category.values:
         raise _invalid("category", _("Choose one of the reasons."))
     statement = _clean_statement(statement, required=True)
-    processed = _processed_photos(photos)
+    processed = process_photos(photos, at_most=MAX_EVIDENCE_PHOTOS)
     with transaction.atomic():
         order = lock_order(order.pk)
         if Dispute.objects.filter(order=order).exists():
@@ -324,7 +298,7 @@ def add_evidence(
     now = now or timezone.now()
     dispute, side = access_dispute(user, dispute_id)
     statement = _clean_statement(statement, required=False)
-    processed = _processed_photos(photos)
+    processed = process_photos(photos, at_most=MAX_EVIDENCE_PHOTOS)
     if not statement and not processed:
         raise _invalid("statement", _("Write a statement or attach a photo."))
     with transaction.atomic():
