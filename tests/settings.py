@@ -21,6 +21,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Per xdist worker (see tests/parallel.py): a test that deletes or lists uploads
 # sees only its own worker's.
 MEDIA_ROOT = VAR_DIR / per_worker("test-media")
+# Collected static files too: a worker collecting them while another one's
+# WhiteNoise lists the folder saw files vanish.
+STATIC_ROOT = VAR_DIR / per_worker("static")
 LOGGING["handlers"]["console"]["formatter"] = "plain"
 ALLOWED_HOSTS = ["*"]
 # Every problem an API operation answers with must be listed in its OpenAPI entry.

@@ -47,7 +47,7 @@ def _photos(claim) -> list[dict]:
     ]
 
 
-class PhotoOut(Schema):
+class ClaimPhotoOut(Schema):
     id: str
     url: str = Field(description="Shown to the claim's parties and ops only.")
 
@@ -57,7 +57,7 @@ class WarrantyClaimOut(Schema):
     order_id: str
     status: str
     description: str
-    photos: list[PhotoOut]
+    photos: list[ClaimPhotoOut]
     created_at: datetime
     respond_by: datetime = Field(description="The provider's deadline to answer.")
     offered_starts_at: datetime | None = Field(
@@ -90,7 +90,7 @@ class GuaranteeClaimOut(Schema):
     order_id: str
     status: str
     description: str
-    photos: list[PhotoOut]
+    photos: list[ClaimPhotoOut]
     created_at: datetime
     claimed: MoneyOut
     approved: MoneyOut
@@ -118,7 +118,7 @@ class RedoOfferIn(InputSchema):
     note: str = Field("", max_length=2000)
 
 
-class DeclineIn(InputSchema):
+class ClaimDeclineIn(InputSchema):
     note: str = Field(min_length=1, max_length=2000, description="Why, for ops.")
 
 
@@ -212,7 +212,7 @@ def offer_redo(request: HttpRequest, claim_id: str, payload: RedoOfferIn):
     response=WarrantyClaimOut,
     summary="Decline a warranty claim (provider): ops decide",
 )
-def decline_claim(request: HttpRequest, claim_id: str, payload: DeclineIn):
+def decline_claim(request: HttpRequest, claim_id: str, payload: ClaimDeclineIn):
     claim = claims.decline_claim(
         claim_id=claim_id, provider_user=_caller(request), note=payload.note
     )

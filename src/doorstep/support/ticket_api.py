@@ -34,7 +34,7 @@ router = Router(tags=["support"])
 # --- Schemas -------------------------------------------------------------------------
 
 
-class AttachmentOut(Schema):
+class TicketAttachmentOut(Schema):
     id: str
     content_type: str
     size: int
@@ -42,13 +42,13 @@ class AttachmentOut(Schema):
     created_at: datetime
 
 
-class MessageOut(Schema):
+class TicketMessageOut(Schema):
     id: str
     body: str
     from_support: bool = Field(description="Written by the support team.")
     internal: bool = Field(description="An ops note; never shown to requesters.")
     created_at: datetime
-    attachments: list[AttachmentOut]
+    attachments: list[TicketAttachmentOut]
 
 
 class TicketOut(Schema):
@@ -79,7 +79,7 @@ class TicketOut(Schema):
 
 
 class TicketDetailOut(TicketOut):
-    messages: list[MessageOut]
+    messages: list[TicketMessageOut]
 
     @staticmethod
     def resolve_messages(ticket: Ticket) -> list[dict]:
@@ -118,7 +118,7 @@ class OpsTicketOut(TicketOut):
 
 
 class OpsTicketDetailOut(OpsTicketOut):
-    messages: list[MessageOut]
+    messages: list[TicketMessageOut]
 
     @staticmethod
     def resolve_messages(ticket: Ticket) -> list[dict]:
@@ -134,7 +134,7 @@ class TicketIn(InputSchema):
     )
 
 
-class MessageIn(InputSchema):
+class TicketMessageIn(InputSchema):
     body: str = Field(min_length=1, max_length=BODY_MAX)
 
 
@@ -153,7 +153,7 @@ class RatingIn(InputSchema):
     comment: str = Field("", max_length=RATING_COMMENT_MAX)
 
 
-class AssignIn(InputSchema):
+class TicketAssignIn(InputSchema):
     assignee_id: str | None = Field(
         description="An agent's user id; null to put the ticket back in its queue.",
         max_length=40,
@@ -249,12 +249,12 @@ def get_ticket(request: HttpRequest, ticket_id: str):
 
 @router.post(
     "/support/tickets/{ticket_id}/messages",
-    response={201: MessageOut},
+    response={201: TicketMessageOut},
     summary="Reply on a support request",
     description="A solved request, or one waiting for you, opens again; a "
     "closed one answers 409 `ticket_closed`.",
 )
-def post_message(request: HttpRequest, ticket_id: str, payload: MessageIn):
+def post_message(request: HttpRequest, ticket_id: str, payload: TicketMessageIn):
     user = _caller(request)
     message = tickets.reply_as_requester(
         requester=user, ticket_id=ticket_id, body=payload.body
@@ -265,7 +265,7 @@ def post_message(request: HttpRequest, ticket_id: str, payload: MessageIn):
 
 @router.post(
     "/support/tickets/{ticket_id}/attachments",
-    response={201: AttachmentOut},
+    response={201: TicketAttachmentOut},
     summary="Attach a file to a support request",
     description="`multipart/form-data` with the file in `file`: a PDF, or a "
     "JPEG, PNG or WebP photo (re-encoded without metadata), at most 10 MB; at "
@@ -358,7 +358,7 @@ def ops_post_message(request: HttpRequest, ticket_id: str, payload: AgentMessage
     description="To an agent whose role handles tickets (422 "
     "`not_a_support_agent` otherwise), or to nobody. Audited.",
 )
-def ops_assign(request: HttpRequest, ticket_id: str, payload: AssignIn):
+def ops_assign(request: HttpRequest, ticket_id: str, payload: TicketAssignIn):
     agent = require_back_office(request)
     tickets.assign_ticket(
         agent=agent, ticket_id=ticket_id, assignee_id=payload.assignee_id

@@ -33,7 +33,8 @@ def uses_manifest() -> bool:
 
 
 def _fingerprint_path() -> Path:
-    return Path(settings.STATIC_ROOT).with_name("static.fingerprint")
+    root = Path(settings.STATIC_ROOT)
+    return root.with_name(f"{root.name}.fingerprint")
 
 
 def source_fingerprint() -> str:
