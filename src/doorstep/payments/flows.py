@@ -800,6 +800,16 @@ def compensate_customer(*, order: Order, amount: int, reference: str) -> int:
     amount = min(amount, payment.captured_amount - payment.refunded_amount)
     if amount <= 0:
         return 0
+    paid = _pay_from_platform_funds(payment, amount=amount, key=key)
+    record_compensation(payment, amount=paid, key=key)
+    return paid
+
+
+def _pay_from_platform_funds(payment: Payment, *, amount: int, key: str) -> int:
+    """Have the gateway pay ``amount`` of the platform's own money back on
+    ``payment``'s card (a compensation, a guarantee payout), once per ``key``;
+    the amount it paid. Raises ``Conflict`` when the platform's balance at the
+    gateway cannot cover it."""
     if amount > _account(K.GATEWAY_FUNDS, payment.currency).balance:
         raise Conflict(
             "insufficient_platform_funds",
@@ -810,9 +820,8 @@ def compensate_customer(*, order: Order, amount: int, reference: str) -> int:
         charge_id=payment.gateway_charge_id,
         amount=amount,
         idempotency_key=key,
-        metadata={"payment": payment.public_id, "order": order.public_id},
+        metadata={"payment": payment.public_id, "order": payment.order.public_id},
     )
-    record_compensation(payment, amount=result.amount, key=key)
     return result.amount
 
 
@@ -1812,20 +1821,9 @@ def pay_guarantee(*, order: Order, amount: int, reference: str) -> int:
             "insufficient_funds",
             _("The guarantee fund cannot cover this payment now."),
         )
-    if amount > _account(K.GATEWAY_FUNDS, payment.currency).balance:
-        raise Conflict(
-            "insufficient_platform_funds",
-            _("The platform's balance at the gateway cannot cover this refund now."),
-        )
-    result = _gateway_call(
-        get_gateway(payment.gateway).refund,
-        charge_id=payment.gateway_charge_id,
-        amount=amount,
-        idempotency_key=key,
-        metadata={"payment": payment.public_id, "order": order.public_id},
-    )
-    record_guarantee_payout(payment, amount=result.amount, key=key)
-    return result.amount
+    paid = _pay_from_platform_funds(payment, amount=amount, key=key)
+    record_guarantee_payout(payment, amount=paid, key=key)
+    return paid
 
 
 def record_guarantee_payout(payment: Payment, *, amount: int, key: str) -> None:
