@@ -113,15 +113,20 @@ class _Claims:
         bookable: bool = False,
         late: bool = False,
         oldest_first: bool = False,
+        fresh: bool = False,
     ):
         """A warranty claim filed between ``latest_age`` and ``earliest_age``
         before now, within its order's warranty and after the order's earlier
         claims were closed — as early as it could be, or with ``late`` as late
-        as it could be: ``(claim, filed_at)``."""
+        as it could be; with ``fresh`` only on an order never claimed before
+        (a story that failed on an order must not pick it again):
+        ``(claim, filed_at)``."""
         for order in _candidates(
             warranty=True, paid=paid, bookable=bookable, oldest_first=oldest_first
         ):
             earlier = list(WarrantyClaim.objects.filter(order=order))
+            if fresh and earlier:
+                continue
             if any(claim.closed_at is None for claim in earlier):
                 continue
             completed = claims._moment(order, OrderState.COMPLETED)
@@ -237,7 +242,11 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
         if redone == 2:
             break
         claim, filed = story.file(
-            earliest_age=3 * day, latest_age=90 * day, bookable=True, oldest_first=True
+            earliest_age=3 * day,
+            latest_age=90 * day,
+            bookable=True,
+            oldest_first=True,
+            fresh=True,
         )
         if claim is None:
             break
@@ -261,7 +270,11 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
     for accepted in (True, False):
         for _ in range(6):
             claim, filed = story.file(
-                earliest_age=3 * hour, latest_age=90 * day, bookable=True, late=True
+                earliest_age=3 * hour,
+                latest_age=90 * day,
+                bookable=True,
+                late=True,
+                fresh=True,
             )
             if claim is None:
                 break
