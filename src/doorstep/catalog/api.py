@@ -27,6 +27,7 @@ from doorstep.catalog.schemas import (
     ListingIn,
     ListingOut,
     ListingPatchIn,
+    ListingStatus,
     PhotoOrderIn,
     PhotoOut,
     PublicListingOut,
@@ -74,7 +75,7 @@ def _full(listing: Listing) -> Listing:
 )
 @paginate(CursorPagination)
 def list_my_listings(
-    request: HttpRequest, status: Listing.Status | None = None
+    request: HttpRequest, status: ListingStatus | None = None
 ) -> QuerySet[Listing]:
     listings = _listings().not_archived().filter(provider__user=_caller(request))
     if status is not None:

@@ -2,7 +2,7 @@
 ``{"amount": <integer minor units>, "currency": "CNY"}``; ids are public ids."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -25,6 +25,10 @@ from doorstep.catalog.models import (
 from doorstep.catalog.services import MAX_PRICE_AMOUNT
 from doorstep.core.errors import DomainError
 from doorstep.core.money import known_currencies
+
+# A Literal rather than ``Listing.Status``: ninja names an enum's schema by its
+# class name, and every other model's "Status" would share the name.
+ListingStatus = Literal[tuple(Listing.Status.values)]
 
 # Customers see where a provider works, not where they live: public coordinates
 # are rounded to about a kilometre.
@@ -233,7 +237,7 @@ class _ListingBaseOut(Schema):
     """What the owner's and the public view of a listing share."""
 
     id: PublicId
-    status: Listing.Status
+    status: ListingStatus
     title: str
     description: str
     category: CategoryOut
@@ -349,4 +353,4 @@ class PhotoOrderIn(InputSchema):
 
 
 class ListingStatusQuery(Schema):
-    status: Listing.Status | None = None
+    status: ListingStatus | None = None

@@ -12,6 +12,7 @@ Attachments have no public URL: ``url`` is the access-checked download page.
 """
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -29,6 +30,13 @@ from doorstep.support.models import Ticket, TicketAttachment, TicketMessage
 from doorstep.support.tickets import BODY_MAX, RATING_COMMENT_MAX, SUBJECT_MAX
 
 router = Router(tags=["support"])
+
+# Literals rather than the model's enums: ninja names an enum's schema by its
+# class name, and another "Status" (a listing's) would take its place.
+TicketTopic = Literal[tuple(Ticket.Topic.values)]
+TicketStatus = Literal[tuple(Ticket.Status.values)]
+TicketPriority = Literal[tuple(Ticket.Priority.values)]
+TicketRating = Literal[tuple(Ticket.Rating.values)]
 
 
 # --- Schemas -------------------------------------------------------------------------
@@ -128,7 +136,7 @@ class OpsTicketDetailOut(OpsTicketOut):
 class TicketIn(InputSchema):
     subject: str = Field(min_length=1, max_length=SUBJECT_MAX)
     body: str = Field(min_length=1, max_length=BODY_MAX)
-    topic: Ticket.Topic = Ticket.Topic.OTHER
+    topic: TicketTopic = Ticket.Topic.OTHER.value
     order_id: str | None = Field(
         None, max_length=40, description="One of your orders, if it is about one."
     )
@@ -141,7 +149,7 @@ class TicketMessageIn(InputSchema):
 class AgentMessageIn(InputSchema):
     body: str = Field(min_length=1, max_length=BODY_MAX)
     internal: bool = Field(False, description="A note only ops see.")
-    status: Ticket.Status | None = Field(
+    status: TicketStatus | None = Field(
         None,
         description="The status after a reply (open, waiting, solved; default "
         "open). Ignored for a note.",
@@ -149,7 +157,7 @@ class AgentMessageIn(InputSchema):
 
 
 class RatingIn(InputSchema):
-    rating: Ticket.Rating
+    rating: TicketRating
     comment: str = Field("", max_length=RATING_COMMENT_MAX)
 
 
@@ -161,17 +169,17 @@ class TicketAssignIn(InputSchema):
 
 
 class StatusIn(InputSchema):
-    status: Ticket.Status
+    status: TicketStatus
 
 
 class PriorityIn(InputSchema):
-    priority: Ticket.Priority
+    priority: TicketPriority
 
 
 class OpsFilters(Schema):
     queue: str = Field("", max_length=50, description="A queue's slug.")
-    status: Ticket.Status | None = Field(None, description="Default: active ones.")
-    priority: Ticket.Priority | None = None
+    status: TicketStatus | None = Field(None, description="Default: active ones.")
+    priority: TicketPriority | None = None
     assignee: str = Field("", max_length=40, description="A user id, `me` or `none`.")
     breached: bool = Field(False, description="Only those past an SLA target.")
 

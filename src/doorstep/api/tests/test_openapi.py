@@ -1,10 +1,13 @@
 """The OpenAPI document lists each operation's real statuses, codes and auth."""
 
+import enum
 import json
+import typing
 
 import pytest
 from django.test import override_settings
 from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
 
 from doorstep.api.openapi import UndocumentedError, check_documented, codes_raised_by
 from doorstep.api.site import api
@@ -175,3 +178,37 @@ def test_a_request_without_a_client_address_is_not_a_server_error(client):
     assert response.status_code == 200
     request_without = client.get(f"{API}/categories")
     assert request_without.status_code == 200
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def _enums_of(model) -> "set[type[enum.Enum]]":
+    found, stack = set(), [field.annotation for field in model.model_fields.values()]
+    while stack:
+        kind = stack.pop()
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            found.add(kind)
+        else:
+            stack.extend(typing.get_args(kind))
+    return found
+
+
+def test_no_two_enums_share_a_schema_name(document):
+    # ninja names an enum's schema by its class name: a second "Status" would
+    # silently replace the first in the document, and clients would be told
+    # the wrong values. Every model the API built (its schemas and the models
+    # of each operation's parameters) is a pydantic model by now.
+    by_name: dict[str, set] = {}
+    for model in _subclasses(BaseModel):
+        if "doorstep" not in model.__module__ and "ninja" not in model.__module__:
+            continue
+        for found in _enums_of(model):
+            by_name.setdefault(found.__name__, set()).add(found)
+
+    shared = {name: kinds for name, kinds in by_name.items() if len(kinds) > 1}
+    assert by_name
+    assert not shared
