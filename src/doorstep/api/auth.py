@@ -1,8 +1,11 @@
 """Who is calling: a browser session (with CSRF) or a personal bearer token."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
@@ -62,3 +65,24 @@ class ActiveSession(SessionAuth):
 
 
 signed_in = [BearerToken(), ActiveSession()]
+
+
+def session_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a private file the API links to (a ticket's attachment, a photo of
+    evidence or of a claim): the browser's session, or the API's bearer token,
+    so an app can fetch what its answers point at. A bearer token that does not
+    authenticate answers 401; without one, a visitor is sent to sign in. The
+    view still checks who may see the file."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            if BearerToken().authenticate(request, token.strip()) is None:
+                refused = HttpResponse(status=401)
+                refused["WWW-Authenticate"] = "Bearer"
+                return refused
+            return view(request, *args, **kwargs)
+        return login_required(view)(request, *args, **kwargs)
+
+    return wrapped

@@ -203,6 +203,11 @@ class ErrorCode(StrEnum):
     DISPUTE_CLOSED = "dispute_closed", 409, "The dispute is settled or decided."
     DISPUTE_EXISTS = "dispute_exists", 409, "The order already has a dispute."
     DISPUTE_NOT_FOUND = "dispute_not_found", 404, "No such dispute."
+    DISPUTE_ON_EVIDENCE = (
+        "dispute_on_evidence",
+        409,
+        "Problems are reported and decided as disputes (POST /orders/{id}/disputes).",
+    )
     DISPUTE_NOT_WAITING = (
         "dispute_not_waiting",
         409,
@@ -539,6 +544,11 @@ class ErrorCode(StrEnum):
     QUOTE_ONLY = "quote_only", 422, "The service is priced on quote; ask for a price."
     REASON_MISSING = "reason_missing", 400, "Say what is wrong."
     REASON_TOO_LONG = "reason_too_long", 400, "The reason is too long."
+    REDO_NOT_OFFERED = (
+        "redo_not_offered",
+        422,
+        "Only the provider can offer to redo the job.",
+    )
     REFUND_TOO_LARGE = "refund_too_large", 422, "The refund is more than was taken."
     REPORT_ALREADY_RESOLVED = (
         "report_already_resolved",

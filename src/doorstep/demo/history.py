@@ -75,9 +75,21 @@ from doorstep.reviews.services import (
 )
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import bookable_slots
+from doorstep.support import disputes
+from doorstep.support.models import Dispute
 
 logger = logging.getLogger(__name__)
 
+DISPUTE_CATEGORIES = (
+    Dispute.Category.POOR_QUALITY,
+    Dispute.Category.NOT_DONE,
+    Dispute.Category.DAMAGE,
+)
+# Ops' reasons, read by both sides: (kept by the provider, refunded).
+OPS_DECISIONS = (
+    "The photos and the chat show the job was done as booked.",
+    "The photos show the job was not done; the customer gets everything back.",
+)
 HISTORY_DAYS = 90
 DEMO_ORDERS = 100
 TEST_CARD = "4242424242424242"
@@ -381,6 +393,7 @@ class History:
         self.clock = clock
         self.report = HistoryReport()
         self.review_photos = 0
+        self.review_languages: set[str] = set()  # of customers who wrote a text
         self.start = now - timedelta(days=HISTORY_DAYS)
         self.phones = DemoPhones(sharing_from=now - timedelta(days=HISTORY_DAYS // 3))
 
@@ -524,23 +537,30 @@ class History:
         if ending == OrderState.DELIVERED:
             return
         if ending in {OrderState.DISPUTED, OrderState.REFUNDED, "completed_by_ops"}:
+            # A dispute on evidence (support): the provider rejects it and ops
+            # decide — all back to the customer, or all to the provider.
             yield self.clock.now + timedelta(hours=rng.uniform(1, 20))
-            self._fire(
-                order,
-                "dispute",
-                customer,
-                data={"reason": self._text(DISPUTE_REASONS, customer)},
+            dispute = disputes.open_dispute(
+                user=customer,
+                order_id=order.public_id,
+                category=DISPUTE_CATEGORIES[order.pk % len(DISPUTE_CATEGORIES)],
+                statement=self._text(DISPUTE_REASONS, customer),
             )
             if ending == OrderState.DISPUTED:
                 return
             yield self.clock.now + timedelta(hours=rng.uniform(10, 40))
-            name = (
-                "resolve_refund"
-                if ending == OrderState.REFUNDED
-                else "resolve_complete"
+            disputes.respond_to_dispute(
+                user=provider_user, dispute_id=dispute.public_id, answer="reject"
             )
-            self._fire(order, name, self.cast.ops, as_ops=True)
-            if ending == OrderState.REFUNDED:
+            refunded = ending == OrderState.REFUNDED
+            disputes.decide_dispute(
+                user=self.cast.ops,
+                dispute_id=dispute.public_id,
+                refund_amount=dispute.paid_amount if refunded else 0,
+                reason=OPS_DECISIONS[refunded],
+            )
+            order.refresh_from_db()
+            if refunded:
                 return
         elif rng.random() < 0.7:
             yield self.clock.now + timedelta(hours=rng.uniform(0.5, 30))
@@ -630,6 +650,12 @@ class History:
             root = order.listing.category.parent or order.listing.category
             photos = [pictures.review_photo(root_slug=root.slug, seed=order.public_id)]
 
+        # Most write a few words; the first in each language always does, so
+        # the demo has reviews to read in every language whatever it drew.
+        writes = rng.random() < 0.85 or customer.language not in self.review_languages
+        if writes:
+            self.review_languages.add(customer.language)
+
         def score() -> int:
             return max(1, min(5, stars + rng.choice((0, 0, 0, 1, -1))))
 
@@ -637,7 +663,7 @@ class History:
             order=order,
             author=customer,
             stars=stars,
-            text=self._text(pool, customer) if rng.random() < 0.85 else "",
+            text=self._text(pool, customer) if writes else "",
             quality=score(),
             punctuality=score(),
             communication=score(),

@@ -401,6 +401,14 @@ WORDING = {
             "by %(respond_by)s; if you decline, our support team decides."
         ),
     ),
+    "dispute_redo_offered": (
+        _("An offer to settle your dispute about “%(title)s”"),
+        _(
+            "The provider offers to come back on %(redo_at)s and do the job again "
+            "for free, with a refund of %(amount)s. Accept or decline it by "
+            "%(respond_by)s; if you decline, our support team decides."
+        ),
+    ),
     "dispute_escalated": (
         _("Our support team will decide the dispute about “%(title)s”"),
         _(
@@ -415,6 +423,20 @@ WORDING = {
     "dispute_decided": (
         _("Our decision on the dispute about “%(title)s”"),
         _("%(outcome)s (refund: %(amount)s). Reason: %(reason)s"),
+    ),
+    "dispute_settled_with_redo": (
+        _("The dispute about “%(title)s” is settled"),
+        _(
+            "Settled by agreement: the provider comes back on %(redo_at)s to do "
+            "the job again for free (refund: %(amount)s)."
+        ),
+    ),
+    "dispute_decided_with_redo": (
+        _("Our decision on the dispute about “%(title)s”"),
+        _(
+            "%(outcome)s (refund: %(amount)s), and a free redo on %(redo_at)s. "
+            "Reason: %(reason)s"
+        ),
     ),
     "dispute_evidence_added": (
         _("New evidence in the dispute about “%(title)s”"),

@@ -54,7 +54,6 @@ OPS_PAGE_SIZE = 50
 TRANSITION_FORMS = {
     "start": StartForm,
     "deliver": DeliverForm,
-    "dispute": ReasonForm,
     "cancel": ReasonForm,
 }
 

@@ -4,9 +4,6 @@ declines, the customer accepts or declines the redo); ops work the queue under
 ``/ops/claims/`` and decide. Thin: parse, call a service, render; a refused
 action shows its message, and field errors beside the field."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from doorstep.api.auth import session_or_token
 from doorstep.audit.models import AuditEntry
 from doorstep.backoffice.access import (
     OpsPermission,
@@ -30,17 +28,7 @@ from doorstep.payments.flows import guarantee_fund_balance
 from doorstep.payments.queries import guarantee_funds
 from doorstep.support import claims
 from doorstep.support.models import ClaimPhoto, GuaranteeClaim, WarrantyClaim
-
-
-def _local_time(text: str, zone: str) -> datetime | None:
-    """A ``datetime-local`` field's value, read in the order's time zone."""
-    try:
-        naive = datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    if timezone.is_aware(naive):
-        return naive
-    return naive.replace(tzinfo=ZoneInfo(zone or "UTC"))
+from doorstep.support.redo import local_time
 
 
 def _minor(text: str, currency: str) -> int | None:
@@ -175,7 +163,7 @@ def warranty_action(request: HttpRequest, claim_id: str, action: str) -> HttpRes
     user, now = request.user, timezone.now()
     try:
         if action == "offer":
-            starts_at = _local_time(
+            starts_at = local_time(
                 request.POST.get("starts_at", ""), claim.order.time_zone
             )
             if starts_at is None:
@@ -229,6 +217,7 @@ def guarantee(request: HttpRequest, claim_id: str) -> HttpResponse:
     )
 
 
+@session_or_token
 @require_GET
 def photo(request: HttpRequest, claim_id: str, photo_id: str) -> HttpResponse:
     """A claim's photo, for its parties and for ops (never a public URL)."""
@@ -348,7 +337,7 @@ def ops_warranty(request: HttpRequest, claim_id: str) -> HttpResponse:
                 outcome=outcome,
                 reason=request.POST.get("reason", ""),
                 amount=amount,
-                starts_at=_local_time(
+                starts_at=local_time(
                     request.POST.get("starts_at", ""), claim.order.time_zone
                 ),
             )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import AwareDatetime
 
 from doorstep.accounts.models import User
 from doorstep.api.pagination import CursorPagination
@@ -72,11 +73,17 @@ class DisputeOut(Schema):
     respond_by: datetime | None = Field(description="When the side asked must answer.")
     response_statement: str
     offer: MoneyOut | None
+    offer_redo_at: datetime | None = Field(
+        description="With a redo offer: when the provider would come back, free."
+    )
     escalation: str
     outcome: DisputeOutcome | None
     refund: MoneyOut | None
     decision_reason: str
     penalised: bool
+    redo_order_id: str | None = Field(
+        description="The free redo agreed or decided: an order of its own."
+    )
     created_at: datetime
     closed_at: datetime | None
     evidence: list[EvidenceOut]
@@ -116,11 +123,25 @@ class OpenDisputeIn(InputSchema):
     statement: str = Field(min_length=1, max_length=5000)
 
 
+RedoAt = Field(
+    None,
+    description="A free redo at this time, free on the provider's calendar "
+    "(ISO 8601 with an offset).",
+)
+
+
 class ResponseIn(InputSchema):
-    answer: Literal["accept", "offer", "reject"]
-    amount: int | None = Field(
-        None, ge=1, description="The refund offered, minor units (answer=offer)."
+    answer: Literal["accept", "offer", "redo", "reject"] = Field(
+        description="`redo`: the provider offers to come back at `redo_at` and "
+        "do it again for free (with `amount` refunded too, if given)."
     )
+    amount: int | None = Field(
+        None,
+        ge=0,
+        description="The refund offered, minor units (answer=offer: above 0; "
+        "answer=redo: optional).",
+    )
+    redo_at: AwareDatetime | None = RedoAt
     statement: str = Field("", max_length=5000)
 
 
@@ -132,6 +153,7 @@ class DecisionIn(InputSchema):
     penalise: bool = Field(
         False, description="A strike under the quality rule (needs standards powers)."
     )
+    redo_at: AwareDatetime | None = RedoAt
 
 
 def _caller(request: HttpRequest) -> User:
@@ -170,11 +192,13 @@ def _dispute_out(record: DisputeRecord, side: str | None) -> dict:
         "respond_by": dispute.respond_by,
         "response_statement": dispute.response_statement,
         "offer": _money(dispute.offer_amount, dispute.currency),
+        "offer_redo_at": dispute.offer_redo_at,
         "escalation": dispute.escalation,
         "outcome": dispute.outcome or None,
         "refund": _money(dispute.refund_amount, dispute.currency),
         "decision_reason": dispute.decision_reason,
         "penalised": dispute.penalised,
+        "redo_order_id": dispute.redo_order.public_id if dispute.redo_order else None,
         "created_at": dispute.created_at,
         "closed_at": dispute.closed_at,
         "evidence": [_evidence_out(item) for item in record.evidence],
@@ -274,8 +298,8 @@ def add_evidence(
     "/disputes/{dispute_id}/response",
     response=DisputeOut,
     summary="Answer a claim",
-    description="The side asked: accept it, offer a refund (`amount`), or reject "
-    "it (support decides).",
+    description="The side asked: accept it, offer a refund (`amount`), offer a "
+    "free redo at `redo_at` (the provider), or reject it (support decides).",
 )
 def respond(request: HttpRequest, dispute_id: str, payload: ResponseIn):
     disputes.respond_to_dispute(
@@ -283,6 +307,7 @@ def respond(request: HttpRequest, dispute_id: str, payload: ResponseIn):
         dispute_id=dispute_id,
         answer=payload.answer,
         amount=payload.amount,
+        redo_at=payload.redo_at,
         statement=payload.statement,
     )
     return _party_out(_caller(request), dispute_id)
@@ -292,7 +317,8 @@ def respond(request: HttpRequest, dispute_id: str, payload: ResponseIn):
     "/disputes/{dispute_id}/offer/accept",
     response=DisputeOut,
     summary="Accept the offer",
-    description="The opener: settled at once, the refund on its way.",
+    description="The opener: settled at once, the refund on its way and an "
+    "offered redo booked (409 `slot_taken` if its time went meanwhile).",
 )
 def accept_offer(request: HttpRequest, dispute_id: str):
     disputes.accept_offer(user=_caller(request), dispute_id=dispute_id)
@@ -343,7 +369,8 @@ def ops_get_dispute(request: HttpRequest, dispute_id: str):
     response=DisputeOut,
     summary="Decide a dispute (ops)",
     description="Any split: `refund` back to the customer, the rest to the "
-    "provider; a reason both sides read; optionally a strike. Audited.",
+    "provider; a reason both sides read; optionally a free redo at `redo_at` "
+    "and a strike. Audited.",
 )
 def ops_decide(request: HttpRequest, dispute_id: str, payload: DecisionIn):
     user = require_back_office(request)
@@ -353,6 +380,7 @@ def ops_decide(request: HttpRequest, dispute_id: str, payload: DecisionIn):
         refund_amount=payload.refund,
         reason=payload.reason,
         penalise_provider=payload.penalise,
+        redo_at=payload.redo_at,
     )
     dispute = disputes.ops_dispute(user, dispute_id)
     return _dispute_out(dispute_record(dispute, for_ops=True), None)

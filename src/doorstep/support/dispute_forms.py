@@ -44,12 +44,27 @@ class EvidenceForm(forms.Form):
     photos = MultipleImageField(label=_("Photos"), required=False)
 
 
+class RedoTimeField(forms.CharField):
+    """A day and time for a free redo, typed where the job is: the view reads
+    it in the order's time zone (``support.redo.local_time``)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", _("Redo on"))
+        super().__init__(
+            required=False,
+            max_length=32,
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            **kwargs,
+        )
+
+
 class RespondForm(forms.Form):
     answer = forms.ChoiceField(
         label=_("Your answer"),
         choices=[
             ("accept", _("Accept the claim")),
             ("offer", _("Offer a partial refund")),
+            ("redo", _("Offer to come back and redo it for free")),
             ("reject", _("Reject the claim")),
         ],
         widget=forms.RadioSelect,
@@ -59,7 +74,12 @@ class RespondForm(forms.Form):
         required=False,
         min_value=0,
         decimal_places=2,
-        help_text=_("In the order's currency, at most what was paid."),
+        help_text=_(
+            "In the order's currency, at most what was paid; with a redo, optional."
+        ),
+    )
+    redo_at = RedoTimeField(
+        help_text=_("With a redo: a time free on your calendar, where the job is.")
     )
     statement = forms.CharField(
         label=_("Your side of it"),
@@ -67,6 +87,13 @@ class RespondForm(forms.Form):
         max_length=5000,
         required=False,
     )
+
+    def __init__(self, *args, side: str = Dispute.Side.PROVIDER, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if side != Dispute.Side.PROVIDER:  # only the provider can come back
+            field = self.fields["answer"]
+            field.choices = [c for c in field.choices if c[0] != "redo"]
+            del self.fields["redo_at"]
 
 
 class DecideForm(forms.Form):
@@ -80,6 +107,12 @@ class DecideForm(forms.Form):
         label=_("Reason (both sides read it)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
+    )
+    redo_at = RedoTimeField(
+        help_text=_(
+            "Optional: the provider comes back at this time (free on their "
+            "calendar) and does the job again for nothing."
+        )
     )
     penalise = forms.BooleanField(
         label=_("Give the provider a strike under the quality rule"), required=False

@@ -35,7 +35,9 @@ def _side_user(dispute: Dispute, side: str) -> User | None:
 
 def plan_for(event: Event) -> list[Planned]:
     dispute = (
-        Dispute.objects.select_related("order__customer", "order__provider__user")
+        Dispute.objects.select_related(
+            "order__customer", "order__provider__user", "redo_order"
+        )
         .filter(public_id=event.subject)
         .first()
     )
@@ -67,6 +69,13 @@ def plan_for(event: Event) -> list[Planned]:
         return to([responder], "dispute_opened") + to([opener], "dispute_opened_by_you")
     if step == "offer_made":
         amount = Money(dispute.offer_amount or 0, dispute.currency)
+        if dispute.offer_redo_at is not None:
+            return to(
+                [opener],
+                "dispute_redo_offered",
+                amount=amount,
+                redo_at=dispute.offer_redo_at.astimezone(zone),
+            )
         return to([opener], "dispute_offer_made", amount=amount)
     if step == "escalated":
         why = Dispute.Escalation(dispute.escalation).label if dispute.escalation else ""
@@ -74,12 +83,14 @@ def plan_for(event: Event) -> list[Planned]:
     if step in {"settled", "decided"}:
         outcome = Dispute.Outcome(dispute.outcome).label if dispute.outcome else ""
         amount = Money(dispute.refund_amount or 0, dispute.currency)
+        redo = dispute.redo_order
         return to(
             both,
-            f"dispute_{step}",
+            f"dispute_{step}_with_redo" if redo is not None else f"dispute_{step}",
             outcome=outcome,
             amount=amount,
             reason=dispute.decision_reason,
+            **({"redo_at": redo.starts_at.astimezone(zone)} if redo else {}),
         )
     if step == "evidence_added":
         added_by = event.payload.get("side")

@@ -4,6 +4,7 @@ to the parties and ops only), and the ops queue and decision page under
 ``/ops/disputes/``. Thin: parse, call a service, render; a refusal shows its
 message beside the field."""
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from doorstep.api.auth import session_or_token
 from doorstep.audit.queries import entries_for
 from doorstep.backoffice.access import (
     OpsPermission,
@@ -34,6 +36,7 @@ from doorstep.support.dispute_forms import (
 )
 from doorstep.support.dispute_queries import dispute_record
 from doorstep.support.models import Dispute, DisputeEvidence
+from doorstep.support.redo import local_time
 
 
 def _minor(value: Decimal | None, currency: str) -> int | None:
@@ -45,6 +48,18 @@ def _minor(value: Decimal | None, currency: str) -> int | None:
         return Money.from_major(value, currency).amount
     except (ValueError, InvalidOperation):
         return None
+
+
+def _redo_time(form, dispute: Dispute) -> datetime | None:
+    """The form's redo time in the order's time zone; an error beside the
+    field when it is not a time."""
+    text = form.cleaned_data.get("redo_at") or ""
+    if not text:
+        return None
+    when = local_time(text, dispute.order.time_zone)
+    if when is None:
+        form.add_error("redo_at", _("Choose a day and a time for the redo."))
+    return when
 
 
 # --- The parties ------------------------------------------------------------------
@@ -116,7 +131,7 @@ def _render_page(
             "dispute": dispute,
             "order": dispute.order,
             "side": side,
-            "respond_form": respond_form or RespondForm(),
+            "respond_form": respond_form or RespondForm(side=side),
             "evidence_form": evidence_form or EvidenceForm(),
             "may_respond": dispute.status == Dispute.Status.AWAITING_RESPONSE
             and side != dispute.opener_side,
@@ -138,20 +153,23 @@ def dispute_page(request: HttpRequest, dispute_id: str) -> HttpResponse:
 @require_POST
 def respond(request: HttpRequest, dispute_id: str) -> HttpResponse:
     dispute, side = _party_dispute(request, dispute_id)
-    form = RespondForm(request.POST)
+    form = RespondForm(request.POST, side=side)
     if form.is_valid():
-        amount = None
-        if form.cleaned_data["answer"] == "offer":
+        answer, amount, redo_at = form.cleaned_data["answer"], None, None
+        if answer in ("offer", "redo"):
             amount = _minor(form.cleaned_data["amount"], dispute.currency)
-            if amount is None:
+            if amount is None and answer == "offer":
                 form.add_error("amount", _("Enter the refund you offer."))
+        if answer == "redo":
+            redo_at = _redo_time(form, dispute)
         if not form.errors:
             try:
                 disputes.respond_to_dispute(
                     user=request.user,
                     dispute_id=dispute.public_id,
-                    answer=form.cleaned_data["answer"],
+                    answer=answer,
                     amount=amount,
+                    redo_at=redo_at,
                     statement=form.cleaned_data["statement"],
                 )
             except DomainError as error:
@@ -173,16 +191,16 @@ def take_offer(request: HttpRequest, dispute_id: str, decision: str) -> HttpResp
     if action is None:
         raise Http404
     try:
-        action(user=request.user, dispute_id=dispute.public_id)
+        dispute = action(user=request.user, dispute_id=dispute.public_id)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("Settled: the refund is on its way.")
-            if decision == "accept"
-            else _("Declined. Our support team will decide."),
-        )
+        if decision == "decline":
+            messages.success(request, _("Declined. Our support team will decide."))
+        elif dispute.redo_order is not None:
+            messages.success(request, _("Settled: the free redo is booked."))
+        else:
+            messages.success(request, _("Settled: the refund is on its way."))
     return redirect("disputes:detail", dispute.public_id)
 
 
@@ -207,7 +225,7 @@ def add_evidence(request: HttpRequest, dispute_id: str) -> HttpResponse:
     return _render_page(request, dispute, side, evidence_form=form, status=400)
 
 
-@login_required
+@session_or_token
 @require_GET
 def evidence_photo(request: HttpRequest, evidence_id: str) -> FileResponse:
     """A photo of the evidence, to the dispute's parties or to ops who decide
@@ -274,9 +292,10 @@ def ops_page(request: HttpRequest, dispute_id: str) -> HttpResponse:
     form = DecideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         refund = _minor(form.cleaned_data["refund"], dispute.currency)
+        redo_at = _redo_time(form, dispute)
         if refund is None:
             form.add_error("refund", _("Too many decimal places."))
-        else:
+        if not form.errors:
             try:
                 disputes.decide_dispute(
                     user=request.user,
@@ -284,6 +303,7 @@ def ops_page(request: HttpRequest, dispute_id: str) -> HttpResponse:
                     refund_amount=refund,
                     reason=form.cleaned_data["reason"],
                     penalise_provider=form.cleaned_data["penalise"],
+                    redo_at=redo_at,
                 )
             except DomainPermissionDenied as error:
                 form.add_error("penalise", error.message)

@@ -5,12 +5,16 @@ each in a transaction that records its event (notices go out from the
 The steps (Airbnb's Resolution Center): either side opens a dispute while the
 job is delivered or within ``DOORSTEP_DISPUTE_WINDOW_DAYS`` of its completion
 (``open_dispute``); the other side has ``DOORSTEP_DISPUTE_RESPONSE_DAYS`` to
-accept the claim, offer a partial refund or reject it (``respond_to_dispute``);
+accept the claim, offer a partial refund, offer to come back and redo the job
+for free (with a refund too, if they like) or reject it
+(``respond_to_dispute``);
 the opener takes or declines an offer in as many days (``accept_offer``,
 ``decline_offer``). Whatever is not agreed — rejected, declined, or not
 answered in time (``escalate_overdue_disputes``, a periodic job) — goes to ops,
-who decide any split, optionally with a penalty under the trust rules
-(``decide_dispute``).
+who decide any split, optionally with a free redo and a penalty under the
+trust rules (``decide_dispute``). A redo is a new zero-price order on the
+provider's calendar (``support.redo``), booked when the offer is taken or ops
+decide it, in the same transaction as the settlement.
 
 Money: a delivered order in dispute waits in escrow (the ``dispute``
 transition moves it to ``disputed``); the settlement fires ``resolve_refund``,
@@ -47,6 +51,7 @@ from doorstep.payments.models import PaymentStatus
 from doorstep.payments.pending_flows import schedule_money_flow
 from doorstep.support import audit_actions as actions
 from doorstep.support.models import Dispute, DisputeEvidence
+from doorstep.support.redo import book_redo, check_redo_time
 
 STATEMENT_MAX = 5000
 REASON_MAX = 4000
@@ -343,7 +348,42 @@ def _not_waiting() -> Conflict:
 # --- Asking the other side first ------------------------------------------------
 
 
-RESPONSES = ("accept", "offer", "reject")
+RESPONSES = ("accept", "offer", "redo", "reject")
+
+
+def _on_field(field: str, error: DomainError) -> DomainError:
+    """``error`` (a refused redo time: taken, a day off, too soon…) shown
+    beside ``field``."""
+    error.fields = {field: [error.message]}
+    return error
+
+
+def _check_redo_time(order: Order, starts_at: datetime | None, now) -> datetime:
+    if starts_at is None:
+        raise _invalid("redo_at", _("Choose a day and a time for the redo."))
+    try:
+        check_redo_time(order=order, starts_at=starts_at, now=now)
+    except DomainError as error:
+        raise _on_field("redo_at", error) from error
+    return starts_at
+
+
+def _book_redo(dispute: Dispute, *, starts_at: datetime, by: User, now) -> None:
+    """Book the free redo of the disputed order (call inside the settling
+    transaction: if the time went meanwhile, nothing is written)."""
+    try:
+        redo = book_redo(
+            order=dispute.order,
+            starts_at=starts_at,
+            by=by,
+            reason=f"dispute:{dispute.public_id}",
+            now=now,
+        )
+    except DomainError as error:
+        raise _on_field("redo_at", error) from error
+    dispute.redo_order = redo
+    dispute.save(update_fields=["redo_order"])
+    _record(dispute, "redo_booked", redo_order=redo.public_id)
 
 
 def respond_to_dispute(
@@ -352,23 +392,37 @@ def respond_to_dispute(
     dispute_id: str,
     answer: str,
     amount: int | None = None,
+    redo_at: datetime | None = None,
     statement: str = "",
     now: datetime | None = None,
 ) -> Dispute:
     """The other side answers: ``accept`` the claim (settled at once: a full
     refund when the customer complained, the provider paid in full when the
     provider did), ``offer`` a refund of ``amount`` (at most what was paid;
-    the opener then decides), or ``reject`` it (ops decide). Raises
+    the opener then decides), ``redo`` — the provider offers to come back at
+    ``redo_at`` (free on their calendar) and do it again for nothing, with a
+    refund of ``amount`` too if given — or ``reject`` it (ops decide). Raises
     ``NotFound`` for a stranger, ``dispute_not_waiting`` for the opener or a
     dispute past this step, ``refund_too_large`` / ``invalid_input`` for a bad
-    amount."""
+    amount, ``redo_not_offered`` for a redo offered by the customer, and what
+    booking at ``redo_at`` raises (``slot_taken``, ``day_off``…)."""
     now = now or timezone.now()
     dispute, side = access_dispute(user, dispute_id)
     if answer not in RESPONSES:
-        raise _invalid("answer", _("Accept, offer a refund or reject."))
+        raise _invalid("answer", _("Accept, offer a refund or a redo, or reject."))
     statement = _clean_statement(statement, required=False)
     if answer == "offer":
         _check_amount(amount, dispute.paid_amount, field="amount", allow_zero=False)
+    if answer == "redo":
+        if side != Side.PROVIDER:
+            raise DomainError(
+                "redo_not_offered",
+                _("Only the provider can offer to redo the job."),
+                fields={"answer": [_("Only the provider can offer to redo the job.")]},
+            )
+        amount = amount or 0
+        _check_amount(amount, dispute.paid_amount, field="amount", allow_zero=True)
+        redo_at = _check_redo_time(dispute.order, redo_at, now)
     with transaction.atomic():
         dispute = _lock(dispute)
         if dispute.status != Status.AWAITING_RESPONSE or side == dispute.opener_side:
@@ -387,15 +441,27 @@ def respond_to_dispute(
                 reason=statement,
                 now=now,
             )
-        elif answer == "offer":
+        elif answer in ("offer", "redo"):
             dispute.status = Status.OFFER_MADE
             dispute.offer_amount = amount
+            dispute.offer_redo_at = redo_at if answer == "redo" else None
             dispute.offered_at = now
             dispute.respond_by = now + _response_days()
             dispute.save(
-                update_fields=["status", "offer_amount", "offered_at", "respond_by"]
+                update_fields=[
+                    "status",
+                    "offer_amount",
+                    "offer_redo_at",
+                    "offered_at",
+                    "respond_by",
+                ]
             )
-            _record(dispute, "offer_made", amount=amount)
+            _record(
+                dispute,
+                "offer_made",
+                amount=amount,
+                redo_at=redo_at.isoformat() if answer == "redo" else None,
+            )
         else:
             _escalate(dispute, Dispute.Escalation.REJECTED, now=now)
     return dispute
@@ -405,13 +471,17 @@ def accept_offer(
     *, user: User, dispute_id: str, now: datetime | None = None
 ) -> Dispute:
     """The opener takes the offer: settled at once, the offered amount back to
-    the customer and the rest to the provider."""
+    the customer and the rest to the provider; an offered redo is booked. If
+    its time was taken meanwhile, ``slot_taken`` is raised and nothing
+    changes (the opener may still decline)."""
     now = now or timezone.now()
     dispute, side = access_dispute(user, dispute_id)
     with transaction.atomic():
         dispute = _lock(dispute)
         if dispute.status != Status.OFFER_MADE or side != dispute.opener_side:
             raise _not_waiting()
+        if dispute.offer_redo_at is not None:
+            _book_redo(dispute, starts_at=dispute.offer_redo_at, by=user, now=now)
         _settle(
             dispute,
             refund=dispute.offer_amount or 0,
@@ -503,15 +573,19 @@ def decide_dispute(
     refund_amount: int,
     reason: str,
     penalise_provider: bool = False,
+    redo_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Dispute:
     """Ops decide a dispute that was escalated: ``refund_amount`` (0 to all
     that was paid) back to the customer, the rest to the provider, with a
-    reason; optionally the quality rule of the trust standards applies to the
-    provider (a strike and its fine; needs ``ENFORCE_STANDARDS`` too).
-    Audited with the decision. Raises ``PermissionDenied`` without
-    ``DECIDE_DISPUTES``, ``NotFound``, ``dispute_not_waiting`` unless
-    escalated, ``reason_missing`` / ``refund_too_large`` / ``invalid_input``."""
+    reason; with ``redo_at``, a free redo booked at that time on the
+    provider's calendar; optionally the quality rule of the trust standards
+    applies to the provider (a strike and its fine; needs
+    ``ENFORCE_STANDARDS`` too). Audited with the decision. Raises
+    ``PermissionDenied`` without ``DECIDE_DISPUTES``, ``NotFound``,
+    ``dispute_not_waiting`` unless escalated, ``reason_missing`` /
+    ``refund_too_large`` / ``invalid_input``, and what booking the redo
+    raises (``slot_taken``…), with nothing written."""
     now = now or timezone.now()
     dispute = ops_dispute(user, dispute_id)
     reason = (reason or "").strip()
@@ -528,11 +602,15 @@ def decide_dispute(
     _check_amount(refund_amount, dispute.paid_amount, field="refund", allow_zero=True)
     if penalise_provider:
         require_ops_permission(user, OpsPermission.ENFORCE_STANDARDS)
+    if redo_at is not None:
+        _check_redo_time(dispute.order, redo_at, now)
     with transaction.atomic():
         dispute = _lock(dispute)
         if dispute.status != Status.ESCALATED:
             raise _not_waiting()
         before = {"status": dispute.status}
+        if redo_at is not None:
+            _book_redo(dispute, starts_at=redo_at, by=user, now=now)
         _settle(
             dispute,
             refund=refund_amount,
@@ -568,6 +646,9 @@ def decide_dispute(
                 "status": dispute.status,
                 "outcome": dispute.outcome,
                 "refund": {"amount": refund_amount, "currency": dispute.currency},
+                "redo_order": dispute.redo_order.public_id
+                if dispute.redo_order is not None
+                else None,
                 "order": dispute.order.public_id,
                 "strike": strike.public_id if strike is not None else None,
             },

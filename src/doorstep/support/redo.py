@@ -14,6 +14,7 @@ Used by warranty claims (the provider's offer, accepted by the customer, or an
 ops decision) and by disputes (a "free redo" outcome)."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,18 @@ REDOABLE_STATES = frozenset(
     }
 )
 REASON_MAX = 200
+
+
+def local_time(text: str, zone: str) -> datetime | None:
+    """A redo time typed in a ``datetime-local`` field, read in the order's
+    time zone (where the job is done); ``None`` when it is not a time."""
+    try:
+        naive = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    if timezone.is_aware(naive):
+        return naive
+    return naive.replace(tzinfo=ZoneInfo(zone or "UTC"))
 
 
 def _actor_of(user: User, order: Order) -> Actor:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from doorstep.api.auth import session_or_token
 from doorstep.backoffice.access import can_use_back_office
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.errors import PermissionDenied as DomainPermissionDenied
@@ -144,7 +145,7 @@ def rate(request: HttpRequest, ticket_id: str) -> HttpResponse:
     return _ticket_page(request, current, rating=form, status=400)
 
 
-@login_required
+@session_or_token
 @require_GET
 def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
     """The file, to the ticket's requester or to ops who handle tickets (whose

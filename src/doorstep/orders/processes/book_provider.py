@@ -127,6 +127,32 @@ def only_a_free_redo(order, context: Context) -> None:
         )
 
 
+def opened_as_a_dispute(order, context: Context) -> None:
+    """A problem is reported as a dispute on evidence: ``support.disputes``
+    fires this with the dispute's id. The bare transition, with a reason only,
+    would leave a disputed order nobody can decide on evidence."""
+    if not context.data.get("dispute"):
+        raise Conflict(
+            "dispute_on_evidence",
+            _(
+                "Report a problem from the order's page: say what happened and "
+                "add photos."
+            ),
+        )
+
+
+def not_an_open_dispute(order, context: Context) -> None:
+    """Ops may end by hand an order disputed before disputes had evidence;
+    one with a dispute is decided on the dispute's page (which settles it as
+    the system), so the dispute and the money agree."""
+    dispute = getattr(order, "dispute", None)
+    if context.actor != SYSTEM and dispute is not None and dispute.is_open:
+        raise Conflict(
+            "dispute_on_evidence",
+            _("This order has a dispute: decide it on the dispute's page."),
+        )
+
+
 # --- Effects ------------------------------------------------------------------------
 
 
@@ -374,6 +400,7 @@ TRANSITIONS = (
         DISPUTED,
         frozenset({CUSTOMER, PROVIDER}),
         gettext_lazy("Report a problem"),
+        guards=(opened_as_a_dispute,),
     ),
     Transition(
         # The system: a dispute settled by agreement or decided by ops
@@ -383,6 +410,7 @@ TRANSITIONS = (
         COMPLETED,
         frozenset({OPS, SYSTEM}),
         gettext_lazy("Resolve: pay the provider"),
+        guards=(not_an_open_dispute,),
         effects=(release_money,),
     ),
     Transition(
@@ -391,6 +419,7 @@ TRANSITIONS = (
         REFUNDED,
         frozenset({OPS, SYSTEM}),
         gettext_lazy("Resolve: refund the customer"),
+        guards=(not_an_open_dispute,),
         effects=(refund_in_full,),
     ),
     Transition(

@@ -49,8 +49,8 @@ class Dispute(models.Model):
         DECIDED = "decided", _("Decided by our support team")  # final
 
     class Outcome(models.TextChoices):
-        # A free redo (a new order at no charge) can join these: the outcome
-        # says what was agreed, ``refund_amount`` says what money moved.
+        # A free redo (``redo_order``) can join any of these: the outcome says
+        # where the money went, ``refund_amount`` how much.
         FULL_REFUND = "full_refund", _("Full refund")
         PARTIAL_REFUND = "partial_refund", _("Partial refund")
         NO_REFUND = "no_refund", _("No refund: the provider is paid")
@@ -85,6 +85,8 @@ class Dispute(models.Model):
     response_statement = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     offer_amount = models.PositiveBigIntegerField(null=True, blank=True)
+    # With a redo offer, the time the provider offered to come back, free.
+    offer_redo_at = models.DateTimeField(null=True, blank=True)
     offered_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     escalation = models.CharField(max_length=16, choices=Escalation.choices, blank=True)
@@ -99,6 +101,15 @@ class Dispute(models.Model):
     )
     decision_reason = models.TextField(blank=True)
     penalised = models.BooleanField(default=False)
+    # The free redo agreed or decided (``support.redo``): a new order at no
+    # charge, beside whatever refund ``refund_amount`` says.
+    redo_order = models.OneToOneField(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redo_for_dispute",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

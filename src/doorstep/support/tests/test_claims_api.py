@@ -49,7 +49,11 @@ def test_the_customer_claims_the_provider_offers_and_the_customer_accepts(
     claim = filed.json()
     assert claim["status"] == "filed"
     assert len(claim["photos"]) == 1
-    # the photo is served to the parties' browsers only
+    # the photo is served to the parties only: their browsers, their apps
+    assert client.get(claim["photos"][0]["url"], **customer).status_code == 200
+    assert (
+        client.get(claim["photos"][0]["url"], **bearer(make_user())).status_code == 404
+    )
     client.force_login(make_user())
     assert client.get(claim["photos"][0]["url"]).status_code == 404
     client.force_login(order.customer)

@@ -74,6 +74,11 @@ def test_upload_an_attachment_and_refuse_a_bad_one(client, requester, as_request
     good = client.post(url, {"file": pdf()}, **as_requester)
     assert good.status_code == 201, good.content
     assert good.json()["content_type"] == "application/pdf"
+    # an app fetches the file with the same token; nobody else can
+    download = good.json()["url"]
+    assert client.get(download, **as_requester).status_code == 200
+    assert client.get(download, **bearer(make_user())).status_code == 404
+    assert client.get(download, HTTP_AUTHORIZATION="Bearer dst_nope").status_code == 401
 
     bad = client.post(
         url,

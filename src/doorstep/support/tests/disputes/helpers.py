@@ -38,9 +38,11 @@ def photo(name: str = "proof.png", colour: str = "red") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-def delivered_order(listing, customer, fire) -> Order:
+def delivered_order(
+    listing, customer, fire, *, starts_in: timedelta = timedelta(days=4)
+) -> Order:
     """Paid, accepted (the money captured into escrow) and marked as done."""
-    order = accepted_order(listing, customer, fire, starts_in=timedelta(days=4))
+    order = accepted_order(listing, customer, fire, starts_in=starts_in)
     set_state(order, "delivered")
     Order.objects.filter(pk=order.pk).update(state_changed_at=timezone.now())
     order.refresh_from_db()

@@ -280,7 +280,10 @@ def test_the_api_round_trip(client, order, customer):
         **bearer(customer),
     )
     assert added.status_code == 201, added.content
-    assert added.json()[0]["photo_url"]
+    photo_url = added.json()[0]["photo_url"]
+    assert client.get(photo_url, **bearer(customer)).status_code == 200
+    assert client.get(photo_url, **bearer(make_user())).status_code == 404
+    assert client.get(photo_url).status_code == 302  # a visitor signs in first
 
     provider = order.provider.user
     offered = client.post(
@@ -425,3 +428,37 @@ def test_ops_decide_through_the_api(client, dispute, order):
     assert decided.json()["outcome"] == "no_refund"
     assert decided.json()["your_side"] is None
     assert_books_closed(order)
+
+
+# --- The order's own transitions ------------------------------------------------------
+
+
+def test_a_problem_cannot_be_reported_without_a_dispute(client, order, customer):
+    # The web links "Report a problem" to the dispute form; the bare transition
+    # (a reason only) is refused on the API too, and nothing changes.
+    refused = client.post(
+        f"{API}/orders/{order.public_id}/transitions/dispute",
+        {"reason": "Dirty"},
+        content_type=JSON,
+        **bearer(customer),
+    )
+
+    assert_problem(refused, 409, "dispute_on_evidence")
+    order.refresh_from_db()
+    assert order.state == OrderState.DELIVERED
+    assert not Dispute.objects.filter(order=order).exists()
+
+
+def test_ops_cannot_end_a_disputed_order_past_its_dispute(client, dispute, order):
+    sign_in_ops(client, make_ops("Support"))
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            reverse("orders:ops_transition", args=[order.public_id, "resolve_refund"]),
+            {"reason": "Refund it all."},
+        )
+
+    order.refresh_from_db()
+    dispute.refresh_from_db()
+    assert (order.state, dispute.status) == (OrderState.DISPUTED, dispute.status)
+    assert dispute.is_open
