@@ -71,6 +71,7 @@ MIGRATION_SEEDS = (
     ("doorstep.marketplace.migrations.0002_opsettings_seed", "seed"),
     ("doorstep.trust.migrations.0003_onboard_document_types", "seed"),
     ("doorstep.support.migrations.0003_ticket_desk", "seed"),
+    ("doorstep.support.migrations.0007_queue_names", "name_queues"),
 )
 
 

@@ -476,11 +476,6 @@ DOORSTEP_START_WINDOW_MINUTES = env.int("DOORSTEP_START_WINDOW_MINUTES", default
 DOORSTEP_REMINDER_HOURS_BEFORE = env.int("DOORSTEP_REMINDER_HOURS_BEFORE", default=24)
 DOORSTEP_AUTO_COMPLETE_HOURS = env.int("DOORSTEP_AUTO_COMPLETE_HOURS", default=48)
 DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
-# Disputes (support): either side may open one while the job is delivered or
-# within this many days of its completion; the other side has the response
-# days to answer (and the opener as many to take an offer) before ops decide.
-DOORSTEP_DISPUTE_WINDOW_DAYS = env.int("DOORSTEP_DISPUTE_WINDOW_DAYS", default=7)
-DOORSTEP_DISPUTE_RESPONSE_DAYS = env.int("DOORSTEP_DISPUTE_RESPONSE_DAYS", default=3)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
 # Background checks: "sandbox" or "checkr" (trust.background_checks has the rest).
@@ -504,13 +499,6 @@ DOORSTEP_REQUIRE_VERIFIED_DOCUMENTS = env.bool(
 # Document files are deleted this many days after rejection or account closure.
 DOORSTEP_DOCUMENT_RETENTION_DAYS = env.int(
     "DOORSTEP_DOCUMENT_RETENTION_DAYS", default=90
-)
-
-# --- Support tickets --------------------------------------------------------------
-
-# A solved ticket nobody reopened is closed (final) this many days later.
-DOORSTEP_TICKET_CLOSE_AFTER_DAYS = env.int(
-    "DOORSTEP_TICKET_CLOSE_AFTER_DAYS", default=7
 )
 
 # --- Messaging --------------------------------------------------------------------
@@ -544,6 +532,15 @@ DOORSTEP_PERIODIC_SCHEDULE = env.json("DOORSTEP_PERIODIC_SCHEDULE", default={})
 
 # --- Support ----------------------------------------------------------------------
 
+# A solved ticket nobody reopened is closed (final) this many days later.
+DOORSTEP_TICKET_CLOSE_AFTER_DAYS = env.int(
+    "DOORSTEP_TICKET_CLOSE_AFTER_DAYS", default=7
+)
+# Disputes: either side may open one while the job is delivered or within this
+# many days of its completion; the other side has the response days to answer
+# (and the opener as many to take an offer) before ops decide.
+DOORSTEP_DISPUTE_WINDOW_DAYS = env.int("DOORSTEP_DISPUTE_WINDOW_DAYS", default=7)
+DOORSTEP_DISPUTE_RESPONSE_DAYS = env.int("DOORSTEP_DISPUTE_RESPONSE_DAYS", default=3)
 # The follow-up survey (回访) goes this many hours after an order is completed,
 # to orders completed within the last few days (never to the whole history).
 DOORSTEP_SURVEY_DELAY_HOURS = env.int("DOORSTEP_SURVEY_DELAY_HOURS", default=24)
@@ -559,11 +556,8 @@ DOORSTEP_SUPPORT_EMAIL = env.str(
     "DOORSTEP_SUPPORT_EMAIL", default="support@example.com"
 )
 DOORSTEP_SUPPORT_PHONE = env.str("DOORSTEP_SUPPORT_PHONE", default="")
-
-# --- Support: warranty and guarantee claims ----------------------------------------
-
-# Days the provider has to offer a redo (or decline) a warranty claim; unanswered,
-# the claim goes to ops (the ``escalate_warranty_claims`` job).
+# Warranty claims: the days the provider has to offer a redo (or decline);
+# unanswered, the claim goes to ops (the ``escalate_warranty_claims`` job).
 DOORSTEP_WARRANTY_RESPONSE_DAYS = env.int("DOORSTEP_WARRANTY_RESPONSE_DAYS", default=3)
 # The platform guarantee: the most it pays on one damage claim, in minor units per
 # currency (a currency not listed is not covered), and the hours after the

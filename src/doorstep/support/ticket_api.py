@@ -26,7 +26,12 @@ from doorstep.api.pagination import CursorPagination
 from doorstep.api.schemas import InputSchema
 from doorstep.backoffice.access import require_back_office
 from doorstep.support import ticket_queries, tickets
-from doorstep.support.models import Ticket, TicketAttachment, TicketMessage
+from doorstep.support.models import (
+    SupportQueue,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 from doorstep.support.tickets import BODY_MAX, RATING_COMMENT_MAX, SUBJECT_MAX
 
 router = Router(tags=["support"])
@@ -174,6 +179,21 @@ class StatusIn(InputSchema):
 
 class PriorityIn(InputSchema):
     priority: TicketPriority
+
+
+class QueueMoveIn(InputSchema):
+    queue: str = Field(min_length=1, max_length=50, description="A queue's slug.")
+
+
+class SupportQueueOut(Schema):
+    slug: str
+    name: str = Field(description="In the caller's language.")
+    topics: list[str] = Field(description="Topics it takes; empty: every topic.")
+    requesters: Literal[tuple(SupportQueue.Requesters.values)]
+
+    @staticmethod
+    def resolve_name(queue: SupportQueue) -> str:
+        return str(queue)
 
 
 class OpsFilters(Schema):
@@ -372,6 +392,29 @@ def ops_assign(request: HttpRequest, ticket_id: str, payload: TicketAssignIn):
         agent=agent, ticket_id=ticket_id, assignee_id=payload.assignee_id
     )
     return _ops_one(agent, ticket_id)
+
+
+@router.post(
+    "/ops/support/tickets/{ticket_id}/queue",
+    response=OpsTicketDetailOut,
+    summary="Move a support ticket to another queue (ops)",
+    description="`queue` is a slug of `GET /ops/support/queues` (404 "
+    "`support_queue_not_found` otherwise). Audited.",
+)
+def ops_move(request: HttpRequest, ticket_id: str, payload: QueueMoveIn):
+    agent = require_back_office(request)
+    tickets.move_ticket(agent=agent, ticket_id=ticket_id, queue_slug=payload.queue)
+    return _ops_one(agent, ticket_id)
+
+
+@router.get(
+    "/ops/support/queues",
+    response=list[SupportQueueOut],
+    summary="Support queues (ops)",
+    description="In routing order: a new ticket goes to the first that takes it.",
+)
+def ops_queues(request: HttpRequest):
+    return ticket_queries.queues_for(require_back_office(request))
 
 
 @router.post(

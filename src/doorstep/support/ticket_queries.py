@@ -16,6 +16,7 @@ from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import NotFound
 from doorstep.support.models import (
     ACTIVE_STATUSES,
+    SupportQueue,
     Ticket,
     TicketAttachment,
     TicketMessage,
@@ -100,6 +101,12 @@ def support_agents() -> QuerySet[User]:
         .distinct()
         .order_by("email", "pk")
     )
+
+
+def queues_for(agent: User) -> QuerySet[SupportQueue]:
+    """The queues, in routing order, for ops who handle tickets."""
+    require_ops_permission(agent, OpsPermission.HANDLE_TICKETS)
+    return SupportQueue.objects.all()
 
 
 def breached() -> Q:

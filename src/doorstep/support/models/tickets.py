@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core.ids import PublicIdField
@@ -169,6 +170,12 @@ class SupportQueue(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=80)
+    name_zh_hans = models.CharField(
+        _("name in Simplified Chinese"), max_length=80, blank=True
+    )
+    name_zh_hant = models.CharField(
+        _("name in Traditional Chinese"), max_length=80, blank=True
+    )
     topics = models.JSONField(_("topics"), default=list, blank=True)
     requesters = models.CharField(
         _("from"), max_length=10, choices=Requesters.choices, default="anyone"
@@ -179,7 +186,16 @@ class SupportQueue(models.Model):
         ordering = ["position", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_for(get_language())
+
+    def name_for(self, language: str | None) -> str:
+        """The name in ``language`` (a Django language code), English where
+        that translation is missing: ops read the queues in their language."""
+        name = {
+            "zh-hans": self.name_zh_hans,
+            "zh-hant": self.name_zh_hant,
+        }.get((language or "").lower(), "")
+        return name or self.name
 
     def takes(self, *, topic: str, is_provider: bool) -> bool:
         if self.topics and topic not in self.topics:

@@ -141,9 +141,38 @@ def test_ops_endpoints_hide_from_others_and_refuse_other_roles(client, requester
         (f"{one}/assign", {"assignee_id": None}),
         (f"{one}/status", {"status": "solved"}),
         (f"{one}/priority", {"priority": "high"}),
+        (f"{one}/queue", {"queue": "general"}),
     ):
         assert_problem(_post(client, path, body, bearer(requester)), 404)
         assert_problem(_post(client, path, body, finance), 403)
+
+
+def test_ops_move_a_ticket_between_queues_named_in_their_language(client, requester):
+    headers = ops_bearer(agent())
+    ticket = ticket_for(requester)
+    one = f"{OPS}/{ticket.public_id}"
+
+    queues = client.get(
+        f"{API}/ops/support/queues", HTTP_ACCEPT_LANGUAGE="zh-hans", **headers
+    )
+    assert queues.status_code == 200
+    assert {q["slug"]: q["name"] for q in queues.json()}["payments"] == "付款"
+    assert_problem(
+        client.get(f"{API}/ops/support/queues", **ops_bearer(make_ops("Finance"))),
+        403,
+        "ops_permission_required",
+    )
+
+    moved = _post(client, f"{one}/queue", {"queue": "payments"}, headers)
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["queue"] == "payments"
+    assert_problem(
+        _post(client, f"{one}/queue", {"queue": "nowhere"}, headers),
+        404,
+        "support_queue_not_found",
+    )
+    ticket.refresh_from_db()
+    assert ticket.queue.slug == "payments"
 
 
 def test_ops_work_a_ticket_through_the_api(client, requester):
