@@ -676,14 +676,15 @@ class History:
 
     def sweeps(self) -> Story:
         """What the worker's scheduler does, at its times: fire due timers, close
-        review windows, clear earnings, pay out weekly, and people reading
-        their notifications now and then."""
+        review windows, send disputes nobody answered to ops, clear earnings,
+        pay out weekly, and people reading their notifications now and then."""
         moment = self.start
         paid_in_transit = False
         while moment <= self.now:
             yield moment
             fire_due_timers()
             reveal_due_reviews()
+            disputes.escalate_overdue_disputes()
             if moment.hour < SWEEP_EVERY.seconds // 3600:
                 flows.clear_pending(now=moment)
                 in_transit = self.now - moment < PAYOUT_TRANSIT

@@ -12,12 +12,15 @@ from django.conf import settings
 from django.test import override_settings
 
 from doorstep.accounts.models import User
-from doorstep.demo.history import _quiet_settings
+from doorstep.core.errors import DomainError
+from doorstep.demo.clock import moved_clock
+from doorstep.demo.history import _quiet_settings, start_times
 from doorstep.orders.models import Order
 from doorstep.orders.states import OrderState
 from doorstep.payments.models import Payment, PaymentStatus
 from doorstep.support import disputes
 from doorstep.support.models import Dispute
+from doorstep.support.redo import check_redo_time
 
 Category = Dispute.Category
 
@@ -196,5 +199,56 @@ def seed_disputes(
                         now=decided_at,
                     )
             report[f"disputes_{ending}"] = 1
+        report["disputes_settled_with_redo"] = _settled_with_a_redo(
+            [*completed, *delivered], now=now
+        )
     report["disputes"] = Dispute.objects.count()
     return report
+
+
+def _settled_with_a_redo(pool: list[Order], *, now: datetime) -> int:
+    """A dispute settled by a free redo: the provider offered to come back and
+    the customer took it yesterday, so the redo is an upcoming order on both
+    calendars. On the first job whose provider has a free time in the coming
+    days (1 if one was found, else 0)."""
+    for order in pool:
+        if order.listing_id is None:
+            continue
+        at = _opened_at(order, now) - timedelta(hours=20)
+        if at <= order.state_changed_at:
+            continue
+        reply_at, accepted_at = at + timedelta(hours=4), at + timedelta(hours=8)
+        times = start_times(
+            order.listing,
+            now=reply_at,
+            earliest=now + timedelta(days=1),
+            latest=now + timedelta(days=10),
+            ending=OrderState.COMPLETED,
+        )
+        for redo_at in times[:: max(1, len(times) // 8)][:8]:
+            try:
+                check_redo_time(order=order, starts_at=redo_at, now=reply_at)
+            except DomainError:
+                continue
+            dispute = disputes.open_dispute(
+                user=order.customer,
+                order_id=order.public_id,
+                category=Category.NOT_DONE,
+                statement="The balcony and the windows were not done.",
+                now=at,
+            )
+            disputes.respond_to_dispute(
+                user=order.provider.user,
+                dispute_id=dispute.public_id,
+                answer="redo",
+                redo_at=redo_at,
+                statement="I ran out of time — I will come back and finish it.",
+                now=reply_at,
+            )
+            # The redo enters the order process, which reads the clock itself.
+            with moved_clock(accepted_at):
+                disputes.accept_offer(
+                    user=order.customer, dispute_id=dispute.public_id, now=accepted_at
+                )
+            return 1
+    return 0

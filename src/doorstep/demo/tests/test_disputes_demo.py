@@ -31,14 +31,24 @@ def test_the_demo_has_disputes_in_every_state():
     } <= report.support.keys()
     statuses = set(Dispute.objects.values_list("status", flat=True))
     assert statuses == set(Status.values)
+    # One was settled by a free redo, which is coming up on both calendars.
+    redone = Dispute.objects.get(redo_order__isnull=False)
+    assert redone.status == Status.SETTLED
+    assert redone.redo_order.state == OrderState.ACCEPTED
+    assert redone.redo_order.total_amount == 0
+    assert redone.redo_order.starts_at > timezone.now()
     decided = Dispute.objects.filter(status=Status.DECIDED)
     assert decided.filter(outcome=Dispute.Outcome.PARTIAL_REFUND).exists()
     assert decided.filter(penalised=True).exists()
     assert all(d.decision_reason for d in decided)
-    # An open claim waits for its answer, due after it was opened.
-    waiting = Dispute.objects.get(status=Status.AWAITING_RESPONSE)
-    assert waiting.respond_by > waiting.created_at
-    assert waiting.created_at < timezone.now()
+    # Open claims wait for their answers, due after they were opened.
+    for waiting in Dispute.objects.filter(status=Status.AWAITING_RESPONSE):
+        assert waiting.created_at < timezone.now()
+        assert waiting.respond_by > waiting.created_at
+    # The history's disputed jobs are disputes on evidence too.
+    assert not Order.objects.filter(
+        state=OrderState.DISPUTED, dispute__isnull=True
+    ).exists()
     # Another demo confirms a delivered job: one is left undisputed.
     assert Order.objects.filter(
         state=OrderState.DELIVERED, dispute__isnull=True
