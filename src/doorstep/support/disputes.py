@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
@@ -42,7 +42,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.events.services import record_event
 from doorstep.orders.engine import apply_transition, roles_of
 from doorstep.orders.locks import lock_order
-from doorstep.orders.models import Order
+from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order
 from doorstep.orders.states import OrderState
@@ -50,8 +50,9 @@ from doorstep.payments.flows import order_payment
 from doorstep.payments.models import PaymentStatus
 from doorstep.payments.pending_flows import schedule_money_flow
 from doorstep.support import audit_actions as actions
-from doorstep.support.models import Dispute, DisputeEvidence
+from doorstep.support.models import Dispute, DisputeEvidence, Ticket
 from doorstep.support.redo import book_redo, check_redo_time
+from doorstep.support.tickets import open_ticket
 
 STATEMENT_MAX = 5000
 REASON_MAX = 4000
@@ -528,7 +529,8 @@ def _escalate(dispute: Dispute, why: str, *, now: datetime) -> None:
 def escalate_overdue_disputes(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic job: every dispute whose side did not answer by
     ``respond_by`` goes to ops. Each in its own transaction, re-checked under
-    the lock (an answer may have come in the meantime)."""
+    the lock (an answer may have come in the meantime). Then the agreed redos
+    that did not happen are followed up (``follow_up_failed_redos``)."""
     now = now or timezone.now()
     due = Dispute.objects.filter(
         status__in=(Status.AWAITING_RESPONSE, Status.OFFER_MADE), respond_by__lte=now
@@ -543,7 +545,68 @@ def escalate_overdue_disputes(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             _escalate(dispute, Dispute.Escalation.NO_RESPONSE, now=now)
             escalated += 1
-    return {"escalated": escalated}
+    return {"escalated": escalated, "redo_failed": follow_up_failed_redos(now=now)}
+
+
+# A redo that ends like this did not happen through no fault of the customer's.
+FAILED_REDO_STATES = (OrderState.CANCELLED, OrderState.NO_SHOW_PROVIDER)
+
+
+def follow_up_failed_redos(*, now: datetime | None = None) -> int:
+    """A settled dispute's free redo that the provider cancelled (or ops did),
+    or did not come to, is not the end of it: a high-priority ticket about the
+    order is opened for the customer, once, so the support team puts it right
+    (a refund, another provider). Returns how many were followed up."""
+    now = now or timezone.now()
+    cancelled_by_customer = OrderEvent.objects.filter(
+        transition="cancel", actor=Actor.CUSTOMER
+    ).values("order")
+    failed = (
+        Dispute.objects.filter(
+            redo_failed_at__isnull=True, redo_order__state__in=FAILED_REDO_STATES
+        )
+        .exclude(redo_order__in=cancelled_by_customer)
+        .values_list("pk", flat=True)
+    )
+    followed = 0
+    for pk in list(failed):
+        with transaction.atomic():
+            dispute = _lock(Dispute.objects.get(pk=pk))
+            if dispute.redo_failed_at is not None:
+                continue
+            _open_redo_ticket(dispute, now=now)
+            dispute.redo_failed_at = now
+            dispute.save(update_fields=["redo_failed_at"])
+            _record(dispute, "redo_failed", redo_order=dispute.redo_order.public_id)
+            followed += 1
+    return followed
+
+
+def _open_redo_ticket(dispute: Dispute, *, now: datetime) -> None:
+    order, redo = dispute.order, dispute.redo_order
+    customer = order.customer
+    # The ticket is the customer's: written in their language, as they see it.
+    with translation.override(customer.language or settings.LANGUAGE_CODE):
+        subject = _("The free redo of “%(title)s” did not happen") % {
+            "title": order.title
+        }
+        body = _(
+            "The redo agreed in dispute %(dispute)s (order %(redo)s) ended as "
+            "“%(state)s”. Our support team will put it right."
+        ) % {
+            "dispute": dispute.public_id,
+            "redo": redo.public_id,
+            "state": redo.state_label,
+        }
+    open_ticket(
+        requester=customer,
+        subject=subject[:200],
+        body=body,
+        order_id=order.public_id,
+        source=Ticket.Source.SYSTEM,
+        priority=Ticket.Priority.HIGH,
+        now=now,
+    )
 
 
 # --- Ops decide -----------------------------------------------------------------

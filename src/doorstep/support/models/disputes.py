@@ -110,6 +110,9 @@ class Dispute(models.Model):
         blank=True,
         related_name="redo_for_dispute",
     )
+    # When the periodic job found the redo did not happen (the provider
+    # cancelled it or did not come) and opened a ticket for the customer.
+    redo_failed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

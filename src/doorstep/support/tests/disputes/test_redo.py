@@ -14,7 +14,7 @@ from doorstep.audit.models import AuditEntry
 from doorstep.core.errors import Conflict, DomainError
 from doorstep.notifications.models import Notification
 from doorstep.orders.models import Order
-from doorstep.orders.services import place_order
+from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.states import OrderState
 from doorstep.orders.tests.conftest import at, booking
 from doorstep.payments.flows import order_payment
@@ -22,7 +22,7 @@ from doorstep.payments.models import AccountKind as K
 from doorstep.scheduling.models import TimeClaim
 from doorstep.scheduling.tests.helpers import bookable_listing
 from doorstep.support import disputes
-from doorstep.support.models import Dispute
+from doorstep.support.models import Dispute, Ticket
 from doorstep.support.tests.disputes.helpers import (
     assert_books_closed,
     balance,
@@ -50,6 +50,18 @@ def _disputed(listing, customer, fire, *, opener=None):
         order_id=order.public_id,
         category=Dispute.Category.POOR_QUALITY,
         statement="The bathroom was left dirty.",
+    )
+    return order, dispute
+
+
+def _escalated(listing, customer, fire):
+    """Disputed, and the provider rejected the claim: ops decide."""
+    order, dispute = _disputed(listing, customer, fire)
+    settled(
+        disputes.respond_to_dispute,
+        user=listing.provider.user,
+        dispute_id=dispute.public_id,
+        answer="reject",
     )
     return order, dispute
 
@@ -177,13 +189,7 @@ def test_a_time_taken_since_the_offer_changes_nothing_and_may_be_declined(
 
 
 def test_ops_decide_a_redo_with_a_partial_refund(listing, customer, fire):
-    order, dispute = _disputed(listing, customer, fire)
-    settled(
-        disputes.respond_to_dispute,
-        user=listing.provider.user,
-        dispute_id=dispute.public_id,
-        answer="reject",
-    )
+    order, dispute = _escalated(listing, customer, fire)
     ops = make_ops("Support")
     redo_at = at("11:00", days=7)
 
@@ -210,13 +216,7 @@ def test_ops_decide_a_redo_with_a_partial_refund(listing, customer, fire):
 
 
 def test_a_decision_whose_redo_time_is_taken_writes_nothing(listing, customer, fire):
-    order, dispute = _disputed(listing, customer, fire)
-    settled(
-        disputes.respond_to_dispute,
-        user=listing.provider.user,
-        dispute_id=dispute.public_id,
-        answer="reject",
-    )
+    order, dispute = _escalated(listing, customer, fire)
     ops = make_ops("Support")
     # The provider's own delivered order holds its time: a redo on top of it.
     taken = order.starts_at
@@ -332,3 +332,28 @@ def test_the_api_offers_takes_and_decides_redos(client, listing, customer, fire)
     assert Order.objects.get(public_id=redo_id).starts_at == redo_at
     assert taken.json()["refund"]["amount"] == 500
     assert_books_closed(order)
+
+
+@pytest.mark.parametrize(("who", "followed"), [("provider", 1), ("customer", 0)])
+def test_a_redo_the_provider_cancels_opens_a_ticket_for_the_customer_once(
+    listing, customer, fire, who, followed
+):
+    order, dispute = _disputed(listing, customer, fire)
+    dispute = _take(
+        _offer_redo(dispute, listing.provider.user, redo_at=at("14:00", days=6)),
+        customer,
+    )
+    canceller = listing.provider.user if who == "provider" else customer
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        transition_order(order=dispute.redo_order, name="cancel", user=canceller)
+
+    first = disputes.escalate_overdue_disputes()
+    again = disputes.escalate_overdue_disputes()
+
+    assert (first["redo_failed"], again["redo_failed"]) == (followed, 0)
+    tickets = Ticket.objects.filter(requester=customer, order=order)
+    assert tickets.count() == followed
+    if followed:
+        ticket = tickets.get()
+        assert (ticket.priority, ticket.source) == ("high", "system")
+        assert dispute.public_id in ticket.messages.get().body
