@@ -23,7 +23,9 @@ The cost of sending worker j to job i, in minutes (lower is better)::
 A pair is infeasible, and costs INFEASIBLE instead, when the job is beyond the
 worker's service radius (great-circle km), the worker may not take it (not
 qualified, or offered this job before: ``allowed``), or the worker's time is
-taken before they could arrive and finish (``travel + length > free``).
+taken before they could arrive, finish and reach the door of what comes next
+(``travel + length + onward > free``; ``onward`` is the travel from this job
+to the next taken time's address, 0 when it has none, e.g. time off).
 
 ``solve(..., "batch")`` finds the assignment of least total cost: with
 INFEASIBLE above any sum of feasible costs, the optimum first matches as many
@@ -75,6 +77,9 @@ class Workers:
     free_minutes: np.ndarray  # minutes from now to their next taken time; inf: none
     jobs_today: np.ndarray
     offers_today: np.ndarray
+    # Where their next taken time is (a booked job's door); NaN: nowhere to go.
+    next_latitude: np.ndarray | None = None
+    next_longitude: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.latitude)
@@ -110,7 +115,10 @@ def cost_matrix(
     busy = np.flatnonzero(np.isfinite(free))
     if len(busy):
         infeasible[:, busy] |= (
-            travel[:, busy] + as_array(jobs.length_minutes)[:, None] > free[busy]
+            travel[:, busy]
+            + as_array(jobs.length_minutes)[:, None]
+            + _onward(jobs, workers, busy)
+            > free[busy]
         )
     cost = np.subtract(travel, as_array(jobs.due_minutes)[:, None])
     np.maximum(cost, 0.0, out=cost)
@@ -123,6 +131,24 @@ def cost_matrix(
     np.copyto(cost, INFEASIBLE, where=infeasible)
     feasible = np.logical_not(infeasible, out=infeasible)
     return CostMatrix(cost=cost, travel=travel, feasible=feasible)
+
+
+def _onward(jobs: Jobs, workers: Workers, busy: np.ndarray) -> np.ndarray:
+    """Minutes from each job to the next door of each ``busy`` worker (n x
+    len(busy)), 0 where that next taken time has no address."""
+    if workers.next_latitude is None or workers.next_longitude is None:
+        return np.zeros((len(jobs), len(busy)))
+    to_lat = as_array(workers.next_latitude)[busy]
+    to_lon = as_array(workers.next_longitude)[busy]
+    somewhere = ~(np.isnan(to_lat) | np.isnan(to_lon))
+    onward = np.zeros((len(jobs), len(busy)))
+    if somewhere.any():
+        onward[:, somewhere] = minutes_for_km(
+            distance_km_matrix(
+                jobs.latitude, jobs.longitude, to_lat[somewhere], to_lon[somewhere]
+            )
+        )
+    return onward
 
 
 def solve(matrix: CostMatrix, strategy: str = "batch") -> list[tuple[int, int]]:

@@ -64,7 +64,8 @@ def free_workers(*, now: datetime):
     """On duty, taking platform jobs, without a live offer; each with what
     the round needs of them in the same query: whether their time is taken
     now (``busy_now``), when it is next taken within ``CLAIM_HORIZON``
-    (``next_taken``), and the fairness counts of the last ``LOAD_WINDOW``
+    (``next_taken``) and where (``next_latitude``, ``next_longitude``: the
+    door of the order holding it), and the fairness counts of the last ``LOAD_WINDOW``
     (``offers_today``, ``jobs_today``)."""
     claims = TimeClaim.objects.filter(
         provider_id=OuterRef("provider_id"),
@@ -72,17 +73,18 @@ def free_workers(*, now: datetime):
         released_at__isnull=True,
         ends_at__gt=now,
     ).filter(Q(hold_expires_at__isnull=True) | Q(hold_expires_at__gt=now))
+    upcoming = claims.filter(
+        starts_at__gt=now, starts_at__lt=now + CLAIM_HORIZON
+    ).order_by("starts_at")
     since = now - LOAD_WINDOW
     return (
         Worker.objects.filter(is_on_duty=True, accepts_dispatch=True)
         .exclude(offers__status=Offer.Status.PENDING)
         .annotate(
             busy_now=Exists(claims.filter(starts_at__lte=now)),
-            next_taken=Subquery(
-                claims.filter(starts_at__gt=now, starts_at__lt=now + CLAIM_HORIZON)
-                .order_by("starts_at")
-                .values("starts_at")[:1]
-            ),
+            next_taken=Subquery(upcoming.values("starts_at")[:1]),
+            next_latitude=Subquery(upcoming.values("order__latitude")[:1]),
+            next_longitude=Subquery(upcoming.values("order__longitude")[:1]),
             offers_today=_count(
                 Offer.objects.filter(worker=OuterRef("pk"), offered_at__gte=since)
             ),
@@ -245,6 +247,19 @@ def _worker_inputs(
         free_minutes=np.array(free_minutes, dtype=float),
         jobs_today=np.array([w.jobs_today for w in workers], dtype=float),
         offers_today=np.array([w.offers_today for w in workers], dtype=float),
+        next_latitude=_coordinates(workers, "next_latitude"),
+        next_longitude=_coordinates(workers, "next_longitude"),
+    )
+
+
+def _coordinates(workers: list[Worker], name: str) -> np.ndarray:
+    """An annotation of ``free_workers`` as floats, NaN where it is null."""
+    return np.array(
+        [
+            np.nan if getattr(w, name) is None else float(getattr(w, name))
+            for w in workers
+        ],
+        dtype=float,
     )
 
 

@@ -2,6 +2,7 @@
 every pair respects the rules, the batch finds the true optimum and never does
 worse than the greedy baseline."""
 
+import dataclasses
 import itertools
 import math
 
@@ -127,6 +128,34 @@ def test_infeasible_pairs_cost_the_large_constant_and_are_never_made(worker, all
     assert matrix.cost[0, 0] == INFEASIBLE
     for strategy in assignment.STRATEGIES:
         assert solve(matrix, strategy) == []
+
+
+def test_a_busy_worker_must_also_reach_their_next_door_in_time():
+    # A worker 1 km away, free for 100 minutes, then booked at a door: a job
+    # of 60 minutes fits only if the way on to that door fits too.
+    job = jobs(HOME, length=60.0)
+    to_job = travel_minutes(north(1), HOME)
+
+    def worker_booked_at(door) -> Workers:
+        return dataclasses.replace(
+            workers(north(1), free=100.0),
+            next_latitude=np.array([door[0]]),
+            next_longitude=np.array([door[1]]),
+        )
+
+    near = cost_matrix(job, worker_booked_at(north(-1)))
+    far = cost_matrix(job, worker_booked_at(north(-14)))
+    nowhere = cost_matrix(job, worker_booked_at((math.nan, math.nan)))
+
+    onward_near, onward_far = (
+        travel_minutes(HOME, north(-1)),
+        travel_minutes(HOME, north(-14)),
+    )
+    assert to_job + 60 + onward_near <= 100 < to_job + 60 + onward_far
+    assert near.feasible[0, 0]
+    assert not far.feasible[0, 0]
+    assert far.cost[0, 0] == INFEASIBLE
+    assert nowhere.feasible[0, 0]  # time off: no door to reach
 
 
 def test_the_batch_gives_up_the_nearest_worker_when_that_serves_everyone():
