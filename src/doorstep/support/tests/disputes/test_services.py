@@ -429,10 +429,10 @@ def test_nobody_answering_in_time_escalates(listing, customer, fire, settings):
 
     assert disputes.escalate_overdue_disputes(
         now=timezone.now() + timedelta(days=2)
-    ) == {"escalated": 0}
+    ) == {"escalated": 0, "redo_failed": 0}
     assert disputes.escalate_overdue_disputes(
         now=timezone.now() + timedelta(days=3, minutes=1)
-    ) == {"escalated": 1}
+    ) == {"escalated": 1, "redo_failed": 0}
 
     dispute.refresh_from_db()
     assert dispute.status == Status.ESCALATED
