@@ -157,8 +157,10 @@ def respond(request: HttpRequest, dispute_id: str) -> HttpResponse:
     if form.is_valid():
         answer, amount, redo_at = form.cleaned_data["answer"], None, None
         if answer in ("offer", "redo"):
-            amount = _minor(form.cleaned_data["amount"], dispute.currency)
-            if amount is None and answer == "offer":
+            typed = form.cleaned_data["amount"]
+            amount = _minor(typed, dispute.currency)
+            # A refund is required with an offer, and optional with a redo.
+            if amount is None and (answer == "offer" or typed is not None):
                 form.add_error("amount", _("Enter the refund you offer."))
         if answer == "redo":
             redo_at = _redo_time(form, dispute)
