@@ -217,8 +217,8 @@ def guarantee(request: HttpRequest, claim_id: str) -> HttpResponse:
     )
 
 
+@require_GET  # before the token is read: a POST is refused, never authenticated
 @session_or_token
-@require_GET
 def photo(request: HttpRequest, claim_id: str, photo_id: str) -> HttpResponse:
     """A claim's photo, for its parties and for ops (never a public URL)."""
     found = ClaimPhoto.objects.filter(public_id=photo_id).select_related(

@@ -227,8 +227,8 @@ def add_evidence(request: HttpRequest, dispute_id: str) -> HttpResponse:
     return _render_page(request, dispute, side, evidence_form=form, status=400)
 
 
+@require_GET  # before the token is read: a POST is refused, never authenticated
 @session_or_token
-@require_GET
 def evidence_photo(request: HttpRequest, evidence_id: str) -> FileResponse:
     """A photo of the evidence, to the dispute's parties or to ops who decide
     disputes (whose session passed a second factor); never cached."""

@@ -145,8 +145,8 @@ def rate(request: HttpRequest, ticket_id: str) -> HttpResponse:
     return _ticket_page(request, current, rating=form, status=400)
 
 
+@require_GET  # before the token is read: a POST is refused, never authenticated
 @session_or_token
-@require_GET
 def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
     """The file, to the ticket's requester or to ops who handle tickets (whose
     session passed a second factor). Sent as an attachment, never cached."""
