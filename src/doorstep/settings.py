@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "doorstep.dispatch",
     "doorstep.support",
     "doorstep.agencies",
+    "doorstep.quotes",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -529,6 +530,23 @@ DOORSTEP_SCHEDULER_TICK_SECONDS = env.float(
 )
 # Per-job schedule overrides, e.g. {"reconcile_payments": {"at": "04:30"}}.
 DOORSTEP_PERIODIC_SCHEDULE = env.json("DOORSTEP_PERIODIC_SCHEDULE", default={})
+
+# --- Requests for quotes ------------------------------------------------------------
+
+# Defaults of the operator's figures (``marketplace.policy``): how many providers
+# a job request goes to, the hours each has to quote, the lead fee per quote
+# sent (minor units; 0: none).
+DOORSTEP_QUOTE_INVITATIONS = env.int("DOORSTEP_QUOTE_INVITATIONS", default=5)
+DOORSTEP_QUOTE_ANSWER_HOURS = env.int("DOORSTEP_QUOTE_ANSWER_HOURS", default=24)
+DOORSTEP_QUOTE_LEAD_FEE = env.int("DOORSTEP_QUOTE_LEAD_FEE", default=0)
+# A lead fee comes back when the customer has not opened the quote this long
+# after it was sent (Thumbtack's rule).
+DOORSTEP_QUOTE_LEAD_REFUND_HOURS = env.int(
+    "DOORSTEP_QUOTE_LEAD_REFUND_HOURS", default=48
+)
+# A request takes quotes for this many days at most (and never past the last
+# day the customer wants the job done).
+DOORSTEP_QUOTE_REQUEST_DAYS = env.int("DOORSTEP_QUOTE_REQUEST_DAYS", default=7)
 
 # --- Support ----------------------------------------------------------------------
 

@@ -167,6 +167,11 @@ class ErrorCode(StrEnum):
     )
     CARD_DECLINED = "card_declined", 422, "The card was declined; try another card."
     CARD_REQUIRED = "card_required", 422, "A card is needed to pay."
+    CATEGORY_NOT_FOUND = (
+        "category_not_found",
+        404,
+        "No such category (or not on sale).",
+    )
     CHANNEL_NOT_OFFERED = (
         "channel_not_offered",
         422,
@@ -193,6 +198,11 @@ class ErrorCode(StrEnum):
         "conversation_not_found",
         404,
         "No such conversation of yours.",
+    )
+    COUNTER_USED = (
+        "counter_used",
+        409,
+        "The customer's one counter-offer on this quote was made.",
     )
     CURRENCY_MISMATCH = (
         "currency_mismatch",
@@ -338,6 +348,11 @@ class ErrorCode(StrEnum):
     INVALID_SEARCH = "invalid_search", 400, "Some search filters are not valid."
     INVALID_STARS = "invalid_stars", 400, "Stars must be from 1 to 5."
     INVALID_TIME = "invalid_time", 400, "The time has no time zone."
+    INVITATION_ANSWERED = (
+        "invitation_answered",
+        409,
+        "This request for quotes was already answered.",
+    )
     INVITATION_CLOSED = (
         "invitation_closed",
         409,
@@ -352,6 +367,11 @@ class ErrorCode(StrEnum):
         "invitation_for_someone_else",
         403,
         "The invitation was sent to another e-mail address or phone number.",
+    )
+    INVITATION_LAPSED = (
+        "invitation_lapsed",
+        409,
+        "The time to answer this request for quotes ran out.",
     )
     INVITATION_NOT_FOUND = "invitation_not_found", 404, "No such invitation."
     IN_APP_ALWAYS_ON = (
@@ -418,6 +438,11 @@ class ErrorCode(StrEnum):
     NOTHING_CAPTURED = "nothing_captured", 409, "No money was taken for this order."
     NOTHING_TO_PAY = "nothing_to_pay", 422, "There is nothing to pay."
     NOTIFICATION_NOT_FOUND = "notification_not_found", 404, "No such notification."
+    NOT_AN_OFFERED_TIME = (
+        "not_an_offered_time",
+        422,
+        "Hire at one of the start times the quote offers.",
+    )
     NOT_AUTHORISED = "not_authorised", 409, "The order has no authorised payment."
     NOT_A_PROVIDER = "not_a_provider", 404, "You have no provider profile yet."
     NOT_A_WORKER = (
@@ -434,6 +459,11 @@ class ErrorCode(StrEnum):
         "Only the sandbox gateway can do this by itself.",
     )
     NOT_YOUR_REVIEW = "not_your_review", 403, "Only the provider reviewed can reply."
+    NO_PROVIDERS_MATCH = (
+        "no_providers_match",
+        422,
+        "No provider serves this job at that place and time.",
+    )
     NO_PROVIDER_YET = (
         "no_provider_yet",
         409,
@@ -541,6 +571,21 @@ class ErrorCode(StrEnum):
         "A price is needed, or on quote the currency you will quote in.",
     )
     PROVIDER_NOT_FOUND = "provider_not_found", 404, "No such provider."
+    QUOTE_EXPIRED = (
+        "quote_expired",
+        409,
+        "The quote is past its validity.",
+    )
+    QUOTE_NOT_FOUND = (
+        "quote_not_found",
+        404,
+        "No such quote (or not one you may see).",
+    )
+    QUOTE_NOT_OPEN = (
+        "quote_not_open",
+        409,
+        "The quote was hired, withdrawn, not chosen or expired.",
+    )
     QUOTE_ONLY = "quote_only", 422, "The service is priced on quote; ask for a price."
     REASON_MISSING = "reason_missing", 400, "Say what is wrong."
     REASON_TOO_LONG = "reason_too_long", 400, "The reason is too long."
@@ -556,10 +601,20 @@ class ErrorCode(StrEnum):
         "The review report has already been resolved.",
     )
     REPORT_NOT_FOUND = "report_not_found", 404, "No such review report."
+    REQUEST_CLOSED = (
+        "request_closed",
+        409,
+        "The request for quotes is hired, cancelled or expired.",
+    )
     REQUEST_IN_PROGRESS = (
         "request_in_progress",
         409,
         "A request with this `Idempotency-Key` is still running; retry.",
+    )
+    REQUEST_NOT_FOUND = (
+        "request_not_found",
+        404,
+        "No such request for quotes (or not yours).",
     )
     RESCHEDULE_ANSWERED = (
         "reschedule_answered",
@@ -586,6 +641,11 @@ class ErrorCode(StrEnum):
     REVIEW_NOT_FOUND = "review_not_found", 404, "No such review."
     REVIEW_NOT_PUBLIC = "review_not_public", 422, "The review is not public yet."
     REVIEW_WINDOW_CLOSED = "review_window_closed", 422, "The time to review has passed."
+    REVISION_USED = (
+        "revision_used",
+        409,
+        "The provider's one revision of this quote was made.",
+    )
     ROLE_CHANGE_NOT_ALLOWED = (
         "role_change_not_allowed",
         403,
@@ -610,6 +670,11 @@ class ErrorCode(StrEnum):
         "standing_already_good",
         409,
         "The provider is in good standing: nothing to lift.",
+    )
+    START_TIME_NOT_FREE = (
+        "start_time_not_free",
+        422,
+        "A start time offered is not free on the provider's calendar.",
     )
     STATE_CHANGED = (
         "state_changed",

@@ -35,6 +35,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("dispute.", "doorstep.support.dispute_notices.on_dispute_event"),
     # Warranty and guarantee claims: each step told to the parties.
     ("claim.", "doorstep.notifications.consumers.on_event"),
+    # Requests for quotes: invitations, quotes, counters, hires, refunds.
+    ("quote.", "doorstep.quotes.notices.on_quote_event"),
 ]
 
 

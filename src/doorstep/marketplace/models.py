@@ -65,6 +65,15 @@ class MarketplaceSettings(models.Model):
     min_payout = models.PositiveIntegerField(
         _("minimum payout (minor units)"), null=True, blank=True
     )
+    quote_invitations = models.PositiveIntegerField(
+        _("providers a request for quotes goes to"), null=True, blank=True
+    )
+    quote_answer_hours = models.PositiveIntegerField(
+        _("hours a provider has to quote"), null=True, blank=True
+    )
+    quote_lead_fee = models.PositiveIntegerField(
+        _("lead fee per quote (minor units)"), null=True, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

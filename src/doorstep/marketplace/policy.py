@@ -39,6 +39,13 @@ class Policy:
     clearing_days: int
     # The smallest payout a provider may request, in minor units.
     min_payout: int
+    # Requests for quotes: how many providers a job request goes to…
+    quote_invitations: int
+    # …how long each has to quote or decline…
+    quote_answer_hours: int
+    # …and what sending a quote costs them (minor units of the request's
+    # currency; 0: no lead fees), refunded if the customer never opens it.
+    quote_lead_fee: int
 
 
 class Unit:
@@ -47,6 +54,7 @@ class Unit:
     MINUTES = "minutes"
     DAYS = "days"
     MINOR_UNITS = "minor_units"
+    COUNT = "count"
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,30 @@ FIGURES: tuple[Figure, ...] = (
         1,
         100_000_000,
         lambda: setting("DOORSTEP_MIN_PAYOUT"),
+    ),
+    Figure(
+        "quote_invitations",
+        _("Providers a request for quotes goes to"),
+        Unit.COUNT,
+        1,
+        20,
+        lambda: settings.DOORSTEP_QUOTE_INVITATIONS,
+    ),
+    Figure(
+        "quote_answer_hours",
+        _("Time a provider has to quote"),
+        Unit.HOURS,
+        1,
+        168,
+        lambda: settings.DOORSTEP_QUOTE_ANSWER_HOURS,
+    ),
+    Figure(
+        "quote_lead_fee",
+        _("Lead fee per quote sent (minor units, 0: none)"),
+        Unit.MINOR_UNITS,
+        0,
+        10_000_000,
+        lambda: settings.DOORSTEP_QUOTE_LEAD_FEE,
     ),
 )
 FIGURES_BY_NAME = {figure.name: figure for figure in FIGURES}

@@ -40,6 +40,7 @@ class Kind(models.TextChoices):
     SUPPORT_REPLY = "support_reply", _("Answers to your support requests")
     FOLLOW_UP_SURVEY = "follow_up_survey", _("How did it go? Surveys after a job")
     DISPUTE_UPDATE = "dispute_update", _("Disputes: claims, offers and decisions")
+    QUOTE_UPDATE = "quote_update", _("Requests for quotes: new requests, quotes, hires")
 
 
 class Channel(models.TextChoices):

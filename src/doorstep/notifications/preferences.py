@@ -40,6 +40,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.FOLLOW_UP_SURVEY: {E: True},
     # A dispute waits on an answer within days: e-mail, not only in-app.
     Kind.DISPUTE_UPDATE: {E: True},
+    # A job request waits hours for a quote: e-mail and SMS, like a booking.
+    Kind.QUOTE_UPDATE: {E: True, S: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

@@ -497,6 +497,55 @@ WORDING = {
         _("Your damage claim was decided"),
         _("Our support team could not approve your claim on “%(title)s”: %(reason)s"),
     ),
+    # --- requests for quotes (quotes.notices)
+    "quote_requested": (
+        _("New job request: %(title)s"),
+        _(
+            "A customer %(distance)s km from your base needs %(category)s between "
+            "%(wanted_from)s and %(wanted_until)s. Send a quote by %(respond_by)s."
+        ),
+    ),
+    "quote_received": (
+        _("New quote for “%(title)s”"),
+        _("%(provider)s quoted %(price)s. Compare the quotes and hire when ready."),
+    ),
+    "quote_revised": (
+        _("%(provider)s revised their quote for “%(title)s”"),
+        _("The quote is now %(price)s (it was %(previous)s)."),
+    ),
+    "quote_countered": (
+        _("A counter-offer on your quote for “%(title)s”"),
+        _(
+            "The customer offers %(amount)s. You may revise your quote once, to "
+            "this price or another."
+        ),
+    ),
+    "quote_withdrawn": (
+        _("%(provider)s withdrew their quote for “%(title)s”"),
+        _("You can still hire one of the other quotes."),
+    ),
+    "quote_not_chosen": (
+        _("“%(title)s”: the customer chose another provider"),
+        _("Thank you for quoting. The request is closed."),
+    ),
+    "quote_expired": (
+        _("Your quote for “%(title)s” has expired"),
+        _("The request closed without a hire."),
+    ),
+    "quote_request_expired": (
+        _("Your request “%(title)s” has closed"),
+        _(
+            "Nobody was hired before it ran out. Post it again with other dates "
+            "if you still need the job done."
+        ),
+    ),
+    "quote_lead_fee_refunded": (
+        _("Lead fee returned: %(amount)s"),
+        _(
+            "The customer did not open your quote for “%(title)s” in time, so "
+            "the lead fee is back in your balance."
+        ),
+    ),
 }
 
 

@@ -122,6 +122,29 @@ def price_fixed_service(
     return _with_figures(currency, (service,), 0)
 
 
+def price_quoted_job(
+    *, title: str, unit_amount: int, hours: int | None, currency: str
+) -> PriceBreakdown:
+    """The lines of a job priced by a provider's quote (``quotes``): a fixed
+    price, or an hourly rate times the estimated ``hours``; the same fee and
+    tax as any booking."""
+    if hours is None:
+        return price_fixed_service(
+            title=title, price_amount=unit_amount, currency=currency
+        )
+    service = PriceLine(
+        kind=OrderLine.Kind.SERVICE,
+        description=ngettext(
+            "%(title)s, %(count)d hour", "%(title)s, %(count)d hours", hours
+        )
+        % {"title": title, "count": hours},
+        unit_amount=unit_amount,
+        quantity=hours,
+        currency=currency,
+    )
+    return _with_figures(currency, (service,), 0)
+
+
 def _with_figures(
     currency: str, lines: tuple[PriceLine, ...], extra_minutes: int
 ) -> PriceBreakdown:

@@ -1529,6 +1529,86 @@ def refund_fine(*, order: Order, fine_id: str) -> JournalEntry | None:
         )
 
 
+# --- Lead fees (requests for quotes) ------------------------------------------------
+#
+# A provider pays a lead fee to send a quote (the operator's ``quote_lead_fee``),
+# taken like a fine: from the available balance, then the pending one, the rest
+# owed and netted from later earnings by ``collect_fine_debts``. Refunded in full
+# when the customer never opened the quote (``quotes.services``). Nothing leaves
+# the platform: no gateway call, run in the caller's transaction.
+
+LEAD_FEE = "lead_fee"
+LEAD_FEE_REFUND = "lead_fee_refund"
+
+
+def lead_fee_key(quote_id: str) -> str:
+    return f"lead_fee:{quote_id}"
+
+
+def charge_lead_fee(
+    *, provider: ProviderProfile, quote_id: str, amount: int, currency: str
+) -> JournalEntry:
+    """Take the lead fee for quote ``quote_id`` from ``provider``. Idempotent
+    by the quote's id."""
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("A lead fee must be positive."))
+    key = lead_fee_key(quote_id)
+    with transaction.atomic():
+        existing = JournalEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        available = _account(K.PROVIDER_AVAILABLE, currency, provider=provider)
+        pending = _account(K.PROVIDER_PENDING, currency, provider=provider)
+        from_available = min(amount, max(_locked_balance(available), 0))
+        from_pending = min(amount - from_available, max(_locked_balance(pending), 0))
+        owed = amount - from_available - from_pending
+        return post_entry(
+            kind=LEAD_FEE,
+            legs=_legs(
+                (available, from_available),
+                (pending, from_pending),
+                (_account(K.PROVIDER_RECEIVABLE, currency, provider=provider), owed),
+                (_account(K.LEAD_FEE_REVENUE, currency), -amount),
+            ),
+            idempotency_key=key,
+            description=quote_id,
+        )
+
+
+def refund_lead_fee(*, provider: ProviderProfile, quote_id: str) -> JournalEntry | None:
+    """Give the lead fee of quote ``quote_id`` back: first cancel what the
+    provider still owes, then credit the rest to their available balance.
+    Idempotent; ``None`` if no fee was charged."""
+    key = f"lead_fee_refund:{quote_id}"
+    with transaction.atomic():
+        charged = JournalEntry.objects.filter(
+            idempotency_key=lead_fee_key(quote_id)
+        ).first()
+        if charged is None:
+            return None
+        existing = JournalEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
+        revenue = charged.postings.get(account__kind=K.LEAD_FEE_REVENUE)
+        amount = -revenue.amount
+        currency = revenue.currency
+        receivable = _account(K.PROVIDER_RECEIVABLE, currency, provider=provider)
+        forgiven = min(amount, max(_locked_balance(receivable), 0))
+        return post_entry(
+            kind=LEAD_FEE_REFUND,
+            legs=_legs(
+                (revenue.account, amount),
+                (receivable, -forgiven),
+                (
+                    _account(K.PROVIDER_AVAILABLE, currency, provider=provider),
+                    -(amount - forgiven),
+                ),
+            ),
+            idempotency_key=key,
+            description=quote_id,
+        )
+
+
 def collect_fine_debts(*, provider: ProviderProfile | None = None) -> int:
     """Net what providers owe for fines from the balances they have now
     (available first, then pending). Keyed by the debt account's posting count,

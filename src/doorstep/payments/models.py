@@ -43,6 +43,9 @@ class AccountKind(models.TextChoices):
     # debit-normal), netted from their later earnings.
     PENALTY_REVENUE = "penalty_revenue", _("Fines revenue")
     PROVIDER_RECEIVABLE = "provider_receivable", _("Fines owed by the provider")
+    # Requests for quotes: what providers pay per quote sent (from what they
+    # hold on the platform, the rest owed as fines are).
+    LEAD_FEE_REVENUE = "lead_fee_revenue", _("Lead fees revenue")
     # Dispatch: what the platform paid customers when it broke a promise (a
     # worker at the door too late), from its own funds (debit-normal).
     SLA_COMPENSATION_EXPENSE = (

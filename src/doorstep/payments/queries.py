@@ -47,6 +47,9 @@ ENTRY_KIND_LABELS = {
     flows.FINE: gettext_lazy("Fine"),
     flows.FINE_REFUND: gettext_lazy("Fine returned"),
     flows.FINE_DEBT_COLLECTED: gettext_lazy("Fine owed, taken from earnings"),
+    # Requests for quotes
+    flows.LEAD_FEE: gettext_lazy("Lead fee for a quote"),
+    flows.LEAD_FEE_REFUND: gettext_lazy("Lead fee returned (quote not opened)"),
     # An agency's staff
     flows.STAFF_PAID_BY_AGENCY: gettext_lazy("Staff earnings you paid yourself"),
 }

@@ -240,6 +240,16 @@ JOBS: tuple[Job, ...] = (
         "doorstep.support.tasks.escalate_warranty_claims",
         every=15 * MINUTE,
     ),
+    # --- requests for quotes
+    Job(
+        "expire_quote_requests",
+        _(
+            "Lapse unanswered requests for quotes, expire old requests and quotes, "
+            "refund lead fees of unopened quotes"
+        ),
+        "doorstep.quotes.tasks.expire_quote_requests",
+        every=MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

@@ -10,5 +10,6 @@ def process_for(mode: str) -> Process:
 def processes() -> dict[str, Process]:
     from doorstep.orders.processes.book_provider import BOOK_PROVIDER
     from doorstep.orders.processes.dispatch import DISPATCH
+    from doorstep.orders.processes.quote import QUOTE
 
-    return {process.name: process for process in (BOOK_PROVIDER, DISPATCH)}
+    return {process.name: process for process in (BOOK_PROVIDER, DISPATCH, QUOTE)}

@@ -491,3 +491,23 @@ BOOK_PROVIDER = Process(
     transitions=TRANSITIONS,
     timers=TIMERS,
 )
+
+
+def shared(name: str, **changes) -> Transition:
+    """A transition of this process, for another mode that has the same step
+    (with the sources, actors or effects it changes)."""
+    transition = BOOK_PROVIDER.transition(name)
+    fields = {
+        "name": transition.name,
+        "sources": transition.sources,
+        "target": transition.target,
+        "actors": transition.actors,
+        "label": transition.label,
+        "guards": transition.guards,
+        "effects": transition.effects,
+    } | changes
+    return Transition(**fields)
+
+
+def effects_of(name: str) -> tuple:
+    return tuple(BOOK_PROVIDER.transition(name).effects)

@@ -141,26 +141,6 @@ def remind_at(order) -> datetime | None:
     return order.starts_at - timedelta(hours=settings.DOORSTEP_REMINDER_HOURS_BEFORE)
 
 
-def _shared(name: str, **changes) -> Transition:
-    """A transition of ``book_provider``, the same rules in this process (with
-    the sources this process has)."""
-    transition = booked.BOOK_PROVIDER.transition(name)
-    fields = {
-        "name": transition.name,
-        "sources": transition.sources,
-        "target": transition.target,
-        "actors": transition.actors,
-        "label": transition.label,
-        "guards": transition.guards,
-        "effects": transition.effects,
-    } | changes
-    return Transition(**fields)
-
-
-def booked_effects(name: str) -> tuple:
-    return tuple(booked.BOOK_PROVIDER.transition(name).effects)
-
-
 TRANSITIONS = (
     Transition(
         "pay",
@@ -170,7 +150,7 @@ TRANSITIONS = (
         gettext_lazy("Payment authorised: find a worker"),
         effects=(booked.capture_when_paid, open_for_dispatch),
     ),
-    _shared("expire_payment"),
+    booked.shared("expire_payment"),
     Transition(
         "assign",
         frozenset({DISPATCHING}),
@@ -199,22 +179,22 @@ TRANSITIONS = (
     ),
     # The customer's (or ops') to cancel: a worker who cannot come hands the
     # job back (``unassign``) instead of cancelling the customer's order.
-    _shared(
+    booked.shared(
         "cancel",
         sources=frozenset({DISPATCHING, ACCEPTED}),
         actors=frozenset({CUSTOMER, OPS, SYSTEM}),
     ),
-    _shared("depart", effects=(*booked_effects("depart"), record_departure)),
-    _shared("start", effects=(*booked_effects("start"), record_arrival)),
-    _shared("deliver"),
-    _shared("confirm"),
-    _shared("auto_complete"),
-    _shared("dispute"),
-    _shared("resolve_complete"),
-    _shared("resolve_refund"),
-    _shared("resolve_split"),
-    _shared("report_customer_no_show"),
-    _shared("report_provider_no_show"),
+    booked.shared("depart", effects=(*booked.effects_of("depart"), record_departure)),
+    booked.shared("start", effects=(*booked.effects_of("start"), record_arrival)),
+    booked.shared("deliver"),
+    booked.shared("confirm"),
+    booked.shared("auto_complete"),
+    booked.shared("dispute"),
+    booked.shared("resolve_complete"),
+    booked.shared("resolve_refund"),
+    booked.shared("resolve_split"),
+    booked.shared("report_customer_no_show"),
+    booked.shared("report_provider_no_show"),
 )
 
 TIMERS = (
