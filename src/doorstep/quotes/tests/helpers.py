@@ -2,7 +2,7 @@
 with working hours, a customer's request posted through the service, a quote
 sent through it, and the payment made on the sandbox's page."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,7 @@ def quoting_listing(
     provider = fields.pop("provider", None) or make_provider(
         at=at, time_zone="Asia/Shanghai"
     )
-    start, end = (datetime.strptime(text, "%H:%M").time() for text in hours)
+    start, end = (time.fromisoformat(text) for text in hours)
     scheduling.replace_availability(
         provider=provider,
         rules=[scheduling.WeeklyHours(day, start, end) for day in EVERY_DAY],
@@ -115,4 +115,4 @@ def photo(name: str = "kitchen.png", colour: str = "blue") -> SimpleUploadedFile
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
-__all__ = ["make_category", "quoting_listing", "post", "quote", "pay", "photo"]
+__all__ = ["make_category", "pay", "photo", "post", "quote", "quoting_listing"]

@@ -37,7 +37,8 @@ def test_a_posted_request_goes_to_the_matching_providers_best_first(cleaning):
     assert [i.provider for i in invitations] == [near.provider, far.provider]
     assert all(i.status == Invitation.Status.WAITING for i in invitations)
     assert request.photos.count() == 1
-    assert request.currency == "CNY" and request.time_zone == "Asia/Shanghai"
+    assert request.currency == "CNY"
+    assert request.time_zone == "Asia/Shanghai"
     assert Event.objects.filter(topic="quote.request_posted").count() == 1
 
 
