@@ -55,6 +55,16 @@ OPEN_STATES = frozenset(OrderState) - TERMINAL_STATES
 # provider was asked and has not answered (book a provider).
 DISPATCH_ONLY_STATES = frozenset({OrderState.DISPATCHING})
 BOOK_PROVIDER_ONLY_STATES = frozenset({OrderState.REQUESTED, OrderState.DECLINED})
+# An order hired from a quote has neither: the provider agreed to the price and
+# time before the order existed, and nobody is searched for.
+NOT_IN_QUOTE_STATES = frozenset(
+    {
+        OrderState.REQUESTED,
+        OrderState.DECLINED,
+        OrderState.EXPIRED,
+        OrderState.DISPATCHING,
+    }
+)
 
 # Orders nobody has paid for: the customer's own business until the payment is
 # authorised — the provider never sees them and they are not bookings.
@@ -117,6 +127,7 @@ NAMED_SETS = {
     "OPEN_STATES": OPEN_STATES,
     "DISPATCH_ONLY_STATES": DISPATCH_ONLY_STATES,
     "BOOK_PROVIDER_ONLY_STATES": BOOK_PROVIDER_ONLY_STATES,
+    "NOT_IN_QUOTE_STATES": NOT_IN_QUOTE_STATES,
     "UNASSIGNED_STATES": UNASSIGNED_STATES,
     "UNPAID_STATES": UNPAID_STATES,
     "CONTACT_ALLOWED_STATES": CONTACT_ALLOWED_STATES,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from doorstep.orders.process import Actor, Process, State, Timer, Transition
 from doorstep.orders.process import TransitionContext as Context
 from doorstep.orders.processes import book_provider as booked
-from doorstep.orders.states import TERMINAL_STATES, OrderState
+from doorstep.orders.states import NOT_IN_QUOTE_STATES, TERMINAL_STATES, OrderState
 
 CUSTOMER, PROVIDER, OPS, SYSTEM = (
     Actor.CUSTOMER,
@@ -38,19 +38,10 @@ CUSTOMER, PROVIDER, OPS, SYSTEM = (
 AWAITING_PAYMENT = OrderState.AWAITING_PAYMENT.value
 ACCEPTED = OrderState.ACCEPTED.value
 
-# No provider's answer to wait for (they quoted) and no platform search.
-NOT_IN_THIS_MODE = frozenset(
-    {
-        OrderState.REQUESTED,
-        OrderState.DECLINED,
-        OrderState.EXPIRED,
-        OrderState.DISPATCHING,
-    }
-)
 STATES = tuple(
     State(state.value, state.label, terminal=state in TERMINAL_STATES)
     for state in OrderState
-    if state not in NOT_IN_THIS_MODE
+    if state not in NOT_IN_QUOTE_STATES
 )
 
 

@@ -35,6 +35,8 @@ NOT_ORDER_STATES = {
     ("payments/gateways/stripe_connect.py", "requested"): "a Stripe capability",
     ("payments/queries.py", "refunded"): "a finance report column",
     ("payments/views.py", "requested"): "payouts asked for",
+    ("quotes/notices.py", "expired"): "a quote's event (quote.expired)",
+    ("quotes/schemas.py", "refunded"): "a lead fee's status",
     ("reviews/views.py", "completed"): "a template flag",
     ("trust/background_checks/sandbox.py", "completed"): "Checkr's invitation",
     ("trust/standards.py", "cancelled"): "how many orders a suspension cancelled",
@@ -115,6 +117,7 @@ def test_the_process_states_are_the_order_states():
     only = {
         "book_provider": states.DISPATCH_ONLY_STATES,
         "dispatch": states.BOOK_PROVIDER_ONLY_STATES,
+        "quote": states.NOT_IN_QUOTE_STATES,
     }
     for name, process in processes().items():
         names = [state.name for state in process.states]
