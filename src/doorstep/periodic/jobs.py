@@ -250,6 +250,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.quotes.tasks.expire_quote_requests",
         every=MINUTE,
     ),
+    Job(
+        "refresh_response_times",
+        _("Measure again how fast each provider answers requests"),
+        "doorstep.quotes.tasks.refresh_response_times",
+        at=time(3, 30),
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

@@ -1210,6 +1210,35 @@ def refresh_response_time(provider: ProviderProfile, *, now: datetime) -> int | 
     return median
 
 
+def refresh_response_times(*, now: datetime | None = None) -> dict[str, int]:
+    """Every provider asked anything in the window: their median again (booking
+    requests answered since, and answers ageing out of the window, move it
+    without a quote being sent). Run daily by ``refresh_response_times``."""
+    now = _now(now)
+    since = now - timedelta(days=RESPONSE_WINDOW_DAYS + 1)
+    asked = set(
+        Invitation.objects.filter(sent_at__gte=since).values_list(
+            "provider_id", flat=True
+        )
+    ) | set(
+        Order.objects.filter(
+            mode=BuyingMode.BOOK_PROVIDER, created_at__gte=since
+        ).values_list("provider_id", flat=True)
+    )
+    asked |= set(
+        ProviderProfile.objects.filter(
+            median_response_minutes__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    changed = 0
+    for provider in ProviderProfile.objects.filter(pk__in=asked - {None}):
+        before = provider.median_response_minutes
+        with transaction.atomic():
+            if refresh_response_time(provider, now=now) != before:
+                changed += 1
+    return {"providers": len(asked - {None}), "changed": changed}
+
+
 def lead_fee_of(quote: Quote) -> Money | None:
     if not quote.lead_fee_amount:
         return None

@@ -7,3 +7,10 @@ def expire_quote_requests() -> dict[str, int]:
     from doorstep.quotes import services
 
     return services.expire_due()
+
+
+def refresh_response_times() -> dict[str, int]:
+    """Periodic job ``refresh_response_times``."""
+    from doorstep.quotes import services
+
+    return services.refresh_response_times()

@@ -114,3 +114,27 @@ def test_paying_closes_the_request_and_tells_the_others(tutoring):
 
     other.refresh_from_db()
     assert other.status == Quote.Status.NOT_CHOSEN
+
+
+def test_booking_requests_answered_count_in_the_daily_refresh(tutoring):
+    from doorstep.orders.engine import apply_transition
+    from doorstep.orders.models import OrderEvent
+    from tests.factories import make_order
+
+    listing = quoting_listing(tutoring)
+    order = make_order(listing=listing, state="requested")
+    asked = timezone.now() - timedelta(minutes=90)
+    OrderEvent.objects.create(
+        order=order,
+        transition="pay",
+        from_state="awaiting_payment",
+        to_state="requested",
+        actor="system",
+        created_at=asked,
+    )
+    apply_transition(order_id=order.pk, name="accept", user=listing.provider.user)
+
+    services.refresh_response_times()
+
+    listing.provider.refresh_from_db()
+    assert listing.provider.median_response_minutes == 90
