@@ -46,6 +46,8 @@ urlpatterns = [
     path("", include("doorstep.support.dispute_urls")),
     path("", include("doorstep.support.claims_urls")),
     path("", include("doorstep.support.claims_ops_urls")),
+    # Requests for quotes: the customer's /quotes/ and the provider's /leads/.
+    path("", include("doorstep.quotes.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
