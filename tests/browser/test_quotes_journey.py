@@ -28,6 +28,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TILES = re.compile(r"tile\.openstreetmap\.org")
 PASSWORD = "a-Very-long-passphrase-42"
 CARD = "4242 4242 4242 4242"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(autouse=True)
@@ -86,9 +88,12 @@ def _watch_for_errors(page: Page) -> list[str]:
     return problems
 
 
-def _signed_in(browser: Browser, url: str, email: str) -> tuple[Page, list[str]]:
+def _signed_in(
+    browser: Browser, url: str, email: str, *, phone: bool = False
+) -> tuple[Page, list[str]]:
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
+        viewport=PHONE if phone else DESKTOP,
+        is_mobile=phone,
         timezone_id="Asia/Shanghai",
         locale="en-US",
     )
@@ -108,6 +113,11 @@ def _photo() -> dict:
     buffer = BytesIO()
     Image.new("RGB", (640, 480), "#fde68a").save(buffer, "JPEG")
     return {"name": "oven.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def _assert_fits(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def _quote(page: Page, url: str, price: str, included: str) -> None:
@@ -175,8 +185,10 @@ def test_a_customer_gets_two_quotes_and_hires_one(
     mei, mei_problems = _signed_in(browser, url, "mei@example.com")
     _quote(mei, url, "300", "Oven, hob, tiles; our own products.")
     lead_url = mei.url
-    li, li_problems = _signed_in(browser, url, "li@example.com")
+    # (Li answers on her phone)
+    li, li_problems = _signed_in(browser, url, "li@example.com", phone=True)
     _quote(li, url, "280", "Oven and tiles.")
+    _assert_fits(li)
 
     # Then the customer compares them side by side, cheapest first, with fees
     customer.reload()
@@ -207,6 +219,9 @@ def test_a_customer_gets_two_quotes_and_hires_one(
     expect(first.locator("[data-quote-price]")).to_have_text("CN¥270.00")
     expect(first.locator("[data-was]")).to_have_text("was CN¥300.00")
     customer.screenshot(path=artifacts_dir / "quotes-compare.png", full_page=True)
+    customer.set_viewport_size(PHONE)
+    _assert_fits(customer)
+    customer.set_viewport_size(DESKTOP)
 
     # When they ask Li a question in chat
     li_card = customer.locator("[data-quote]").filter(has_text="Li Wei")
