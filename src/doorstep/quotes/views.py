@@ -118,10 +118,13 @@ def new_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _new_request_page(request, form, status=400, **page)
     data = form.cleaned_data
+    # The budget is read in the currency of the city the pin is in; a pin in
+    # no served city is refused by the service whatever the budget.
     city = city_near(data["latitude"], data["longitude"]) or (
         served[0] if served else None
     )
-    arguments = form.service_arguments(currency=city.currency if city else "CNY")
+    currency = city.currency if city else settings.DOORSTEP_CURRENCY
+    arguments = form.service_arguments(currency=currency)
     if form.errors:
         return _new_request_page(request, form, status=400, **page)
     try:
