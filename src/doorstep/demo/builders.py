@@ -85,6 +85,7 @@ from doorstep.demo.history import (
 from doorstep.demo.integrity import seed_integrity_flags
 from doorstep.demo.onboarding import build_onboarding
 from doorstep.demo.policies import publish_demo_policies
+from doorstep.demo.quotes import seed_quote_requests
 from doorstep.demo.standards import seed_standards
 from doorstep.demo.support import seed_help_centre, seed_support
 from doorstep.demo.trust_badges import build_trust_badges
@@ -150,6 +151,7 @@ class BuildReport:
     standards: object | None = None  # demo.standards.StandardsReport
     dispatch: object | None = None  # demo.dispatch_world.DispatchReport
     support: dict[str, int] = field(default_factory=dict)  # demo.support
+    quotes: dict[str, int] = field(default_factory=dict)  # demo.quotes
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1087,6 +1089,10 @@ def build_demo(
             logins=logins, seed=seed, now=now or timezone.now(), report=report.dispatch
         )
         report.support = seed_support(
+            logins=logins, seed=seed, now=now or timezone.now()
+        )
+        # Requests for quotes: after the past, so calendars hold its bookings.
+        report.quotes = seed_quote_requests(
             logins=logins, seed=seed, now=now or timezone.now()
         )
     report.support.update(seed_help_centre(logins=logins, now=now or timezone.now()))

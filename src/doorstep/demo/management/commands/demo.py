@@ -127,6 +127,13 @@ class Command(BaseCommand):
                 else ""
             )
             + (
+                " Requests for quotes: "
+                + ", ".join(f"{count} {what}" for what, count in report.quotes.items())
+                + "."
+                if report.quotes
+                else ""
+            )
+            + (
                 " Support: "
                 + ", ".join(f"{count} {what}" for what, count in report.support.items())
                 + "."
