@@ -14,6 +14,7 @@ from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
+from doorstep.quotes.api import router as quotes_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
@@ -69,3 +70,4 @@ api.add_router("", tickets_router)
 api.add_router("", help_router)
 api.add_router("", disputes_router)
 api.add_router("", claims_router)
+api.add_router("", quotes_router)
