@@ -209,11 +209,16 @@ def seed_disputes(
 def _settled_with_a_redo(pool: list[Order], *, now: datetime) -> int:
     """A dispute settled by a free redo: the provider offered to come back and
     the customer took it yesterday, so the redo is an upcoming order on both
-    calendars. On the first job whose provider has a free time in the coming
-    days (1 if one was found, else 0)."""
-    for order in pool:
-        if order.listing_id is None:
-            continue
+    calendars. On the most recent booked job whose provider has a free time
+    in the coming days for a job as long as that one (1 if one was found,
+    else 0). Every offered time is tried: the page offers times for the
+    listing's usual length, and the job may have been longer (add-ons)."""
+    booked = sorted(
+        (order for order in pool if order.listing_id is not None),
+        key=lambda order: order.state_changed_at,
+        reverse=True,
+    )
+    for order in booked:
         at = _opened_at(order, now) - timedelta(hours=20)
         if at <= order.state_changed_at:
             continue
@@ -225,7 +230,7 @@ def _settled_with_a_redo(pool: list[Order], *, now: datetime) -> int:
             latest=now + timedelta(days=10),
             ending=OrderState.COMPLETED,
         )
-        for redo_at in times[:: max(1, len(times) // 8)][:8]:
+        for redo_at in times:
             try:
                 check_redo_time(order=order, starts_at=redo_at, now=reply_at)
             except DomainError:
