@@ -2,8 +2,9 @@
 (price with the service fee, the provider's rating, response time, badges,
 start times), counter once, and hire one at an offered time: the hire is an
 order waiting for its payment, paid like any other. Providers read the
-requests sent to them (the address, never the customer's contact details),
-quote, revise once, decline or withdraw.
+requests sent to them (how far the job is, never its address nor the
+customer's contact details: those come with the order once hired), quote,
+revise once, decline or withdraw.
 
 A request, invitation or quote that is not the caller's answers 404, like one
 that does not exist: the customer's endpoints are the customer's alone, and
@@ -111,7 +112,8 @@ def _budget_out(job: JobRequest) -> MoneyOut | None:
 
 
 def _request_fields(job: JobRequest) -> dict:
-    """What the customer and the providers asked both see of a request."""
+    """What the customer and the providers asked both see of a request (the
+    address and the pin are the customer's alone until someone is hired)."""
     zone = ZoneInfo(job.time_zone)
     return {
         "id": job.public_id,
@@ -119,9 +121,6 @@ def _request_fields(job: JobRequest) -> dict:
         "category": _category_out(job.category),
         "title": job.title,
         "description": job.description,
-        "address": job.address,
-        "latitude": job.latitude,
-        "longitude": job.longitude,
         "city": job.city,
         "time_zone": job.time_zone,
         "wanted_from": job.wanted_from,
@@ -142,6 +141,9 @@ def _request_out(job: JobRequest, *, quote_count: int | None = None) -> dict:
         quote_count = job.quotes.exclude(status=Quote.Status.WITHDRAWN).count()
     return {
         **_request_fields(job),
+        "address": job.address,
+        "latitude": job.latitude,
+        "longitude": job.longitude,
         "status_label": job.get_status_display(),
         "listing_id": job.listing.public_id if job.listing_id else None,
         "invited": len(job.invitations.all()),
@@ -599,9 +601,10 @@ def list_invitations(
     "/me/quote-invitations/{invitation_id}",
     response=QuoteInvitationDetailOut,
     summary="A request sent to you, to quote",
-    description="The job, its address, answers and photos (never the customer's "
-    "name or contact details), and your quote once sent. Opening it marks it "
-    "seen.",
+    description="The job, how far it is from your base, its answers and photos "
+    "(never its address nor the customer's name or contact details: the order "
+    "has them once you are hired), and your quote once sent. Opening it marks "
+    "it seen.",
 )
 def get_invitation(
     request: HttpRequest, invitation_id: str

@@ -346,16 +346,14 @@ class QuoteHireIn(InputSchema):
 
 class QuoteJobOut(Schema):
     """The job as the providers asked see it: no name, e-mail or phone of the
-    customer; the address, as they need it to quote."""
+    customer and no address (the invitation's ``distance_km`` says how far it
+    is; the order has the address once they are hired)."""
 
     id: str = Field(description="req_…")
     status: QuoteRequestStatus
     category: QuoteCategoryOut
     title: str
     description: str
-    address: str
-    latitude: float
-    longitude: float
     city: str
     time_zone: str
     wanted_from: date
@@ -503,7 +501,7 @@ class QuoteReviseIn(InputSchema):
         None,
         ge=1,
         le=services.MAX_HOURS,
-        description="Hourly: the estimate, required (send the same to keep it).",
+        description="Hourly: the new estimate; the current one when left out.",
     )
     start_times: StartTimes = Field(
         default_factory=list, description="New start times; the same when empty."

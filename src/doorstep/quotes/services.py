@@ -731,8 +731,9 @@ def revise_quote(
     message: str = "",
     now: datetime | None = None,
 ) -> Quote:
-    """The provider's one revision: a new price (and hours for an hourly
-    quote), new start times if given, a note. Answers the customer's counter
+    """The provider's one revision: a new price (for an hourly quote, the
+    rate; the hours estimated stay unless given), new start times if given,
+    a note. Answers the customer's counter
     too (``amount`` equal to it accepts it). The price before is kept to
     show. Raises 404 ``quote_not_found``; 409 ``request_closed``,
     ``quote_not_open``, ``quote_expired``, ``revision_used``; 400
@@ -750,7 +751,7 @@ def revise_quote(
         listing=quote.listing,
         pricing=quote.pricing,
         amount=amount,
-        hours=hours if quote.pricing == Quote.Pricing.HOURLY else None,
+        hours=(hours or quote.hours) if quote.pricing == Quote.Pricing.HOURLY else None,
         duration_minutes=quote.duration_minutes,
         start_times=start_times or quote.start_times,
         now=now,
