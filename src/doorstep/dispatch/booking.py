@@ -23,8 +23,8 @@ from doorstep.dispatch.models import DispatchJob, ServiceInCity, SlaPolicy
 from doorstep.dispatch.sla import policy_for
 from doorstep.marketplace.queries import city_near
 from doorstep.orders.engine import start_order
-from doorstep.orders.models import BuyingMode, Order, OrderLine
-from doorstep.orders.pricing import PriceBreakdown, price_fixed_service
+from doorstep.orders.models import BuyingMode, Order
+from doorstep.orders.pricing import PriceBreakdown, price_fixed_service, save_lines
 from doorstep.orders.process import Actor
 from doorstep.orders.states import OrderState
 
@@ -290,26 +290,11 @@ def _create(
         latitude=latitude,
         longitude=longitude,
         notes=notes,
-        currency=breakdown.currency,
-        subtotal_amount=breakdown.subtotal_amount,
-        service_fee_amount=breakdown.service_fee_amount,
-        discount_amount=breakdown.discount_amount,
-        tax_amount=breakdown.tax_amount,
-        total_amount=breakdown.total_amount,
+        **breakdown.order_figures(),
         idempotency_key=key,
         request_fingerprint=fingerprint if key else "",
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            kind=line.kind,
-            description=line.description[:200],
-            unit_amount=line.unit_amount,
-            quantity=line.quantity,
-            amount=line.amount,
-        )
-        for line in breakdown.lines
-    )
+    save_lines(order, breakdown)
     DispatchJob.objects.create(
         order=order,
         service=service,

@@ -106,6 +106,33 @@ class PriceBreakdown:
     def total(self) -> Money:
         return Money(self.total_amount, self.currency)
 
+    def order_figures(self) -> dict[str, object]:
+        """The figures an order stores, as ``Order`` fields."""
+        return {
+            "currency": self.currency,
+            "subtotal_amount": self.subtotal_amount,
+            "service_fee_amount": self.service_fee_amount,
+            "discount_amount": self.discount_amount,
+            "tax_amount": self.tax_amount,
+            "total_amount": self.total_amount,
+        }
+
+
+def save_lines(order: Order, breakdown: PriceBreakdown) -> None:
+    """Store the breakdown's lines on a new order (what every page and the
+    receipt read back through ``breakdown_of``)."""
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            kind=line.kind,
+            description=line.description[:200],
+            unit_amount=line.unit_amount,
+            quantity=line.quantity,
+            amount=line.amount,
+        )
+        for line in breakdown.lines
+    )
+
 
 def price_fixed_service(
     *, title: str, price_amount: int, currency: str

@@ -35,11 +35,15 @@ from doorstep.orders.models import (
     BuyingMode,
     Order,
     OrderEvent,
-    OrderLine,
     OrderPhoto,
     RescheduleRequest,
 )
-from doorstep.orders.pricing import PriceBreakdown, chosen_add_ons, price_booking
+from doorstep.orders.pricing import (
+    PriceBreakdown,
+    chosen_add_ons,
+    price_booking,
+    save_lines,
+)
 from doorstep.orders.process import Actor
 from doorstep.orders.processes.book_provider import (
     is_late_change,
@@ -483,12 +487,7 @@ def _create_order(
         latitude=latitude,
         longitude=longitude,
         notes=notes,
-        currency=breakdown.currency,
-        subtotal_amount=breakdown.subtotal_amount,
-        service_fee_amount=breakdown.service_fee_amount,
-        discount_amount=breakdown.discount_amount,
-        tax_amount=breakdown.tax_amount,
-        total_amount=breakdown.total_amount,
+        **breakdown.order_figures(),
         hours=hours if listing.pricing_model == PricingModel.HOURLY else None,
         idempotency_key=key,
         request_fingerprint=fingerprint if key else "",
@@ -498,17 +497,7 @@ def _create_order(
     from doorstep.messaging.services import check_booking_text
 
     order.booking_text_warning = check_booking_text(order=order).warning
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            kind=line.kind,
-            description=line.description[:200],
-            unit_amount=line.unit_amount,
-            quantity=line.quantity,
-            amount=line.amount,
-        )
-        for line in breakdown.lines
-    )
+    save_lines(order, breakdown)
     if hold_token:
         claim = convert_hold(
             provider=listing.provider, hold_token=hold_token, order=order

@@ -1468,9 +1468,32 @@ def charge_fine(*, order: Order, fine_id: str, amount: int) -> JournalEntry:
     ``post_entry``)."""
     if amount <= 0:
         raise DomainError("invalid_amount", _("A fine must be positive."))
-    key = fine_key(fine_id)
-    currency = order.currency
-    provider = order.provider
+    return _take_from_provider(
+        kind=FINE,
+        key=fine_key(fine_id),
+        provider=order.provider,
+        amount=amount,
+        currency=order.currency,
+        revenue=K.PENALTY_REVENUE,
+        order=order,
+        description=fine_id,
+    )
+
+
+def _take_from_provider(
+    *,
+    kind: str,
+    key: str,
+    provider: ProviderProfile,
+    amount: int,
+    currency: str,
+    revenue: AccountKind,
+    order: Order | None = None,
+    description: str,
+) -> JournalEntry:
+    """Move ``amount`` the provider holds on the platform to ``revenue``:
+    from the available balance, then the pending one, the rest recorded as
+    owed (``PROVIDER_RECEIVABLE``). Once per ``key``."""
     with transaction.atomic():
         existing = JournalEntry.objects.filter(idempotency_key=key).first()
         if existing is not None:
@@ -1481,42 +1504,48 @@ def charge_fine(*, order: Order, fine_id: str, amount: int) -> JournalEntry:
         from_pending = min(amount - from_available, max(_locked_balance(pending), 0))
         owed = amount - from_available - from_pending
         return post_entry(
-            kind=FINE,
+            kind=kind,
             legs=_legs(
                 (available, from_available),
                 (pending, from_pending),
                 (_account(K.PROVIDER_RECEIVABLE, currency, provider=provider), owed),
-                (_account(K.PENALTY_REVENUE, currency), -amount),
+                (_account(revenue, currency), -amount),
             ),
             order=order,
             idempotency_key=key,
-            description=fine_id,
+            description=description,
         )
 
 
-@order_flow
-def refund_fine(*, order: Order, fine_id: str) -> JournalEntry | None:
-    """Give fine ``fine_id`` back (an appeal overturned it): first cancel what
-    the provider still owes, then credit the rest to the available balance.
-    Idempotent; ``None`` if the fine was never charged."""
-    key = f"fine_refund:{fine_id}"
+def _give_back_to_provider(
+    *,
+    kind: str,
+    key: str,
+    charged_key: str,
+    provider: ProviderProfile,
+    revenue: AccountKind,
+    order: Order | None = None,
+    description: str,
+) -> JournalEntry | None:
+    """Return what the entry ``charged_key`` took (``_take_from_provider``):
+    first cancel what the provider still owes, then credit the rest to their
+    available balance. Once per ``key``; ``None`` if nothing was taken."""
     with transaction.atomic():
-        charged = JournalEntry.objects.filter(idempotency_key=fine_key(fine_id)).first()
+        charged = JournalEntry.objects.filter(idempotency_key=charged_key).first()
         if charged is None:
             return None
         existing = JournalEntry.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
-        revenue = charged.postings.get(account__kind=K.PENALTY_REVENUE)
-        amount = -revenue.amount
-        currency = revenue.currency
-        provider = order.provider
+        taken = charged.postings.get(account__kind=revenue)
+        amount = -taken.amount
+        currency = taken.currency
         receivable = _account(K.PROVIDER_RECEIVABLE, currency, provider=provider)
         forgiven = min(amount, max(_locked_balance(receivable), 0))
         return post_entry(
-            kind=FINE_REFUND,
+            kind=kind,
             legs=_legs(
-                (revenue.account, amount),
+                (taken.account, amount),
                 (receivable, -forgiven),
                 (
                     _account(K.PROVIDER_AVAILABLE, currency, provider=provider),
@@ -1525,8 +1554,24 @@ def refund_fine(*, order: Order, fine_id: str) -> JournalEntry | None:
             ),
             order=order,
             idempotency_key=key,
-            description=fine_id,
+            description=description,
         )
+
+
+@order_flow
+def refund_fine(*, order: Order, fine_id: str) -> JournalEntry | None:
+    """Give fine ``fine_id`` back (an appeal overturned it): first cancel what
+    the provider still owes, then credit the rest to the available balance.
+    Idempotent; ``None`` if the fine was never charged."""
+    return _give_back_to_provider(
+        kind=FINE_REFUND,
+        key=f"fine_refund:{fine_id}",
+        charged_key=fine_key(fine_id),
+        provider=order.provider,
+        revenue=K.PENALTY_REVENUE,
+        order=order,
+        description=fine_id,
+    )
 
 
 # --- Lead fees (requests for quotes) ------------------------------------------------
@@ -1552,61 +1597,29 @@ def charge_lead_fee(
     by the quote's id."""
     if amount <= 0:
         raise DomainError("invalid_amount", _("A lead fee must be positive."))
-    key = lead_fee_key(quote_id)
-    with transaction.atomic():
-        existing = JournalEntry.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
-        available = _account(K.PROVIDER_AVAILABLE, currency, provider=provider)
-        pending = _account(K.PROVIDER_PENDING, currency, provider=provider)
-        from_available = min(amount, max(_locked_balance(available), 0))
-        from_pending = min(amount - from_available, max(_locked_balance(pending), 0))
-        owed = amount - from_available - from_pending
-        return post_entry(
-            kind=LEAD_FEE,
-            legs=_legs(
-                (available, from_available),
-                (pending, from_pending),
-                (_account(K.PROVIDER_RECEIVABLE, currency, provider=provider), owed),
-                (_account(K.LEAD_FEE_REVENUE, currency), -amount),
-            ),
-            idempotency_key=key,
-            description=quote_id,
-        )
+    return _take_from_provider(
+        kind=LEAD_FEE,
+        key=lead_fee_key(quote_id),
+        provider=provider,
+        amount=amount,
+        currency=currency,
+        revenue=K.LEAD_FEE_REVENUE,
+        description=quote_id,
+    )
 
 
 def refund_lead_fee(*, provider: ProviderProfile, quote_id: str) -> JournalEntry | None:
     """Give the lead fee of quote ``quote_id`` back: first cancel what the
     provider still owes, then credit the rest to their available balance.
     Idempotent; ``None`` if no fee was charged."""
-    key = f"lead_fee_refund:{quote_id}"
-    with transaction.atomic():
-        charged = JournalEntry.objects.filter(
-            idempotency_key=lead_fee_key(quote_id)
-        ).first()
-        if charged is None:
-            return None
-        existing = JournalEntry.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
-        revenue = charged.postings.get(account__kind=K.LEAD_FEE_REVENUE)
-        amount = -revenue.amount
-        currency = revenue.currency
-        receivable = _account(K.PROVIDER_RECEIVABLE, currency, provider=provider)
-        forgiven = min(amount, max(_locked_balance(receivable), 0))
-        return post_entry(
-            kind=LEAD_FEE_REFUND,
-            legs=_legs(
-                (revenue.account, amount),
-                (receivable, -forgiven),
-                (
-                    _account(K.PROVIDER_AVAILABLE, currency, provider=provider),
-                    -(amount - forgiven),
-                ),
-            ),
-            idempotency_key=key,
-            description=quote_id,
-        )
+    return _give_back_to_provider(
+        kind=LEAD_FEE_REFUND,
+        key=f"lead_fee_refund:{quote_id}",
+        charged_key=lead_fee_key(quote_id),
+        provider=provider,
+        revenue=K.LEAD_FEE_REVENUE,
+        description=quote_id,
+    )
 
 
 def collect_fine_debts(*, provider: ProviderProfile | None = None) -> int:

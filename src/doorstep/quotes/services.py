@@ -32,8 +32,8 @@ from doorstep.events.services import record_event
 from doorstep.marketplace import policy
 from doorstep.marketplace.queries import city_near
 from doorstep.orders.engine import start_order
-from doorstep.orders.models import BuyingMode, Order, OrderEvent, OrderLine
-from doorstep.orders.pricing import price_quoted_job
+from doorstep.orders.models import BuyingMode, Order, OrderEvent
+from doorstep.orders.pricing import price_quoted_job, save_lines
 from doorstep.orders.process import Actor
 from doorstep.orders.states import OrderState
 from doorstep.payments import flows
@@ -963,25 +963,10 @@ def _hire(
         latitude=request.latitude,
         longitude=request.longitude,
         notes=notes or request.description[:2000],
-        currency=breakdown.currency,
-        subtotal_amount=breakdown.subtotal_amount,
-        service_fee_amount=breakdown.service_fee_amount,
-        discount_amount=breakdown.discount_amount,
-        tax_amount=breakdown.tax_amount,
-        total_amount=breakdown.total_amount,
+        **breakdown.order_figures(),
         hours=_fixed_hourly(quote),
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            kind=line.kind,
-            description=line.description[:200],
-            unit_amount=line.unit_amount,
-            quantity=line.quantity,
-            amount=line.amount,
-        )
-        for line in breakdown.lines
-    )
+    save_lines(order, breakdown)
     claim_time(
         provider=listing.provider,
         starts_at=claimable.starts_at,

@@ -18,12 +18,9 @@ so an unpaid hire that lapses gives the customer their request back
 (``reopen_after_lapse``). The money is that of ``book_provider``.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.utils.translation import gettext_lazy
 
-from doorstep.orders.process import Actor, Process, State, Timer, Transition
+from doorstep.orders.process import Actor, Process, State, Transition
 from doorstep.orders.process import TransitionContext as Context
 from doorstep.orders.processes import book_provider as booked
 from doorstep.orders.states import NOT_IN_QUOTE_STATES, TERMINAL_STATES, OrderState
@@ -93,30 +90,8 @@ TRANSITIONS = (
     booked.shared("report_provider_no_show"),
 )
 
-TIMERS = (
-    Timer(
-        "expire_payment",
-        AWAITING_PAYMENT,
-        booked.payment_window_ends,
-        "expire_payment",
-    ),
-    Timer(
-        "remind_before_start",
-        ACCEPTED,
-        lambda order: (
-            order.starts_at - timedelta(hours=settings.DOORSTEP_REMINDER_HOURS_BEFORE)
-        ),
-    ),
-    Timer(
-        "auto_complete",
-        OrderState.DELIVERED.value,
-        lambda order: (
-            order.state_changed_at
-            + timedelta(hours=settings.DOORSTEP_AUTO_COMPLETE_HOURS)
-        ),
-        "auto_complete",
-    ),
-)
+# Those of a booking, but for the provider's answer: there is none to wait for.
+TIMERS = tuple(timer for timer in booked.TIMERS if timer.name != "expire_request")
 
 QUOTE = Process(
     name="quote",
