@@ -222,12 +222,9 @@ def post_request(
         times=times,
         budget=budget_amount,
     )
-    if key:
-        existing = JobRequest.objects.filter(
-            customer=customer, idempotency_key=key
-        ).first()
-        if existing is not None:
-            return _replay(existing, fingerprint)
+    existing = _request_with_key(customer, key)
+    if existing is not None:
+        return _replay(existing, fingerprint)
     listing = _request_listing(listing_id, customer) if listing_id else None
     if listing is not None:
         category = listing.category
@@ -331,12 +328,17 @@ def post_request(
             now=now,
         )
     except IntegrityError:
-        existing = JobRequest.objects.filter(
-            customer=customer, idempotency_key=key
-        ).first()
-        if existing is None or not key:
+        # A concurrent post with the same key won the race: answer as its repeat.
+        existing = _request_with_key(customer, key)
+        if existing is None:
             raise
         return _replay(existing, fingerprint)
+
+
+def _request_with_key(customer: User, key: str) -> JobRequest | None:
+    if not key:
+        return None
+    return JobRequest.objects.filter(customer=customer, idempotency_key=key).first()
 
 
 def _replay(existing: JobRequest, fingerprint: str) -> JobRequest:
@@ -707,7 +709,7 @@ def _locked_quote(quote_id: str, **owner) -> Quote:
     return quote
 
 
-def _check_quote_open(quote: Quote, request: JobRequest, now: datetime) -> None:
+def _check_still_sent(quote: Quote, request: JobRequest) -> None:
     if not request.is_open:
         raise _request_closed(request)
     if quote.status != Quote.Status.SENT:
@@ -716,6 +718,10 @@ def _check_quote_open(quote: Quote, request: JobRequest, now: datetime) -> None:
             _("This quote is %(status)s.")
             % {"status": quote.get_status_display().lower()},
         )
+
+
+def _check_quote_open(quote: Quote, request: JobRequest, now: datetime) -> None:
+    _check_still_sent(quote, request)
     if now >= quote.valid_until:
         raise Conflict("quote_expired", _("This quote is no longer valid."))
 
@@ -780,14 +786,7 @@ def withdraw_quote(*, user: User, quote_id: str, now: datetime | None = None) ->
     now = _now(now)
     quote = _locked_quote(quote_id, provider__user=user)
     request = _locked_request(quote.request_id)
-    if not request.is_open:
-        raise _request_closed(request)
-    if quote.status != Quote.Status.SENT:
-        raise Conflict(
-            "quote_not_open",
-            _("This quote is %(status)s.")
-            % {"status": quote.get_status_display().lower()},
-        )
+    _check_still_sent(quote, request)
     quote.status = Quote.Status.WITHDRAWN
     quote.save(update_fields=["status"])
     record_event(
