@@ -70,7 +70,10 @@ def running_worker(
         finally:
             worker.terminate()
             try:
-                worker.wait(timeout=20)
+                # A graceful stop finishes the task in hand (the scheduler's
+                # tick may be running every job due): on a busy machine that
+                # takes a while, and a kill would fail the test that owns it.
+                worker.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
