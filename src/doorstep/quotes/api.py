@@ -26,8 +26,7 @@ from ninja.errors import ValidationError
 from doorstep.accounts.models import User
 from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.catalog.models import Category
-from doorstep.core.errors import DomainError, NotFound, raises
-from doorstep.marketplace.queries import city_near
+from doorstep.core.errors import NotFound, raises
 from doorstep.orders.api import placed_order_answer
 from doorstep.orders.processes.quote import QUOTE
 from doorstep.orders.schemas import MoneyOut, OrderDetailOut
@@ -369,23 +368,6 @@ def _posted_request(request: HttpRequest) -> tuple[QuoteRequestIn, list]:
         raise _invalid_body(error.errors(include_url=False)) from None
 
 
-def _budget_amount(payload: QuoteRequestIn) -> int | None:
-    """The budget in the job's currency, that of the city the pin is in (a
-    pin outside every city is the service's to refuse)."""
-    if payload.budget is None:
-        return None
-    city = city_near(payload.latitude, payload.longitude)
-    currency = payload.budget.currency
-    if city is not None and currency is not None and city.currency != currency:
-        message = _("Give the budget in %(currency)s, the currency of this city.") % {
-            "currency": city.currency
-        }
-        raise DomainError(
-            "currency_mismatch", message, fields={"budget.currency": [message]}
-        )
-    return payload.budget.amount
-
-
 # --- Customers -----------------------------------------------------------------------
 
 
@@ -430,7 +412,8 @@ def post_request(request: HttpRequest, response: HttpResponse):
         wanted_from=payload.wanted_from,
         wanted_until=payload.wanted_until,
         times_of_day=payload.times_of_day,
-        budget_amount=_budget_amount(payload),
+        budget_amount=payload.budget.amount if payload.budget else None,
+        budget_currency=payload.budget.currency if payload.budget else None,
         answers=payload.answers,
         photos=photos,
         idempotency_key=request.headers.get("Idempotency-Key", ""),

@@ -185,6 +185,7 @@ def post_request(
     wanted_until: date | None = None,
     times_of_day: Sequence[str] = (),
     budget_amount: int | None = None,
+    budget_currency: str | None = None,
     answers: dict[str, Any] | None = None,
     photos: Sequence[File] = (),
     idempotency_key: str = "",
@@ -205,7 +206,8 @@ def post_request(
     ``listing_not_found``; 422 ``outside_service_area`` (the pin is in no
     served city, or outside the listing's area), ``own_listing``,
     ``no_providers_match`` (nobody serves that job there and then: change the
-    dates or the place), ``idempotency_mismatch``.
+    dates or the place), ``currency_mismatch`` (a ``budget_currency`` other
+    than the city's; the budget is in the city's currency), ``idempotency_mismatch``.
     """
     now = _now(now)
     key = (idempotency_key or "").strip()[:100]
@@ -270,6 +272,13 @@ def post_request(
         )
         raise DomainError(
             "outside_service_area", message, fields={"address": [message]}
+        )
+    if budget_currency and budget_currency != city.currency:
+        message = _("Give the budget in %(currency)s, the currency of this city.") % {
+            "currency": city.currency
+        }
+        raise DomainError(
+            "currency_mismatch", message, fields={"budget.currency": [message]}
         )
     zone = ZoneInfo(city.time_zone)
     today = now.astimezone(zone).date()
