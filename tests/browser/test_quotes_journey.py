@@ -129,7 +129,11 @@ def _quote(page: Page, url: str, price: str, included: str) -> None:
     expect(page.locator("[data-job]")).to_contain_text("How many rooms?")
     photo = page.locator("[data-job-photo]")
     expect(photo).to_have_count(1)
-    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The private photo loads for an invited provider (lazily: wait for it).
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
     expect(page.locator("[data-job]")).not_to_contain_text("cora@example.com")
     form = page.locator("[data-quote-form]")
     form.get_by_label("Price", exact=True).fill(price)

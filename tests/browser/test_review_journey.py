@@ -166,7 +166,9 @@ def test_both_sides_review_and_the_listing_shows_it(
     expect(reviews.get_by_text("Verified order")).to_be_visible()
     photo = reviews.get_by_role("img", name="Customer photo 1")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") > 0
+    customer.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
     expect(reviews.get_by_text("1 review", exact=True)).to_be_visible()
     # The filters swap the list in place
     reviews.get_by_label("Stars").select_option("3")

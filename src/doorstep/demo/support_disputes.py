@@ -90,14 +90,15 @@ def _candidates(state: str, logins: dict[str, User]) -> list[Order]:
         .order_by("-state_changed_at", "pk")
         if _refundable(order)
     ]
+    return sorted(orders, key=lambda order: not _ours(order, logins))
+
+
+def _ours(order: Order, logins: dict[str, User]) -> bool:
+    """Whether a demo login is the order's customer or provider."""
     mine = {logins["customer"].pk, logins["provider"].pk}
-
-    def ours(order: Order) -> bool:
-        return order.customer_id in mine or (
-            order.provider is not None and order.provider.user_id in mine
-        )
-
-    return sorted(orders, key=lambda order: not ours(order))
+    return order.customer_id in mine or (
+        order.provider is not None and order.provider.user_id in mine
+    )
 
 
 def _opened_at(order: Order, now: datetime) -> datetime:
@@ -121,6 +122,12 @@ def seed_disputes(
     delivered = _candidates(OrderState.DELIVERED, logins)[:-1]
     report: dict[str, int] = {}
     with override_settings(**_quiet_settings()):
+        # The redo first: it needs a booked job whose provider has free time,
+        # and the other stories can take any job.
+        redone = _settled_with_a_redo([*completed, *delivered], logins=logins, now=now)
+        report["disputes_settled_with_redo"] = int(redone is not None)
+        completed = [order for order in completed if order != redone]
+        delivered = [order for order in delivered if order != redone]
         for ending, category, statement in STORIES:
             # The open ones are about recent work: their answers are still due.
             first, second = (
@@ -199,24 +206,24 @@ def seed_disputes(
                         now=decided_at,
                     )
             report[f"disputes_{ending}"] = 1
-        report["disputes_settled_with_redo"] = _settled_with_a_redo(
-            [*completed, *delivered], now=now
-        )
     report["disputes"] = Dispute.objects.count()
     return report
 
 
-def _settled_with_a_redo(pool: list[Order], *, now: datetime) -> int:
+def _settled_with_a_redo(
+    pool: list[Order], *, logins: dict[str, User], now: datetime
+) -> Order | None:
     """A dispute settled by a free redo: the provider offered to come back and
     the customer took it yesterday, so the redo is an upcoming order on both
     calendars. On the most recent booked job whose provider has a free time
-    in the coming days for a job as long as that one (1 if one was found,
-    else 0). Every offered time is tried: the page offers times for the
-    listing's usual length, and the job may have been longer (add-ons)."""
+    in the coming days for a job as long as that one, leaving the demo
+    logins' jobs to the other stories. Every offered time is tried: the page
+    offers times for the listing's usual length, and the job may have been
+    longer (add-ons). Returns the disputed order, or ``None`` when no job
+    could be redone."""
     booked = sorted(
         (order for order in pool if order.listing_id is not None),
-        key=lambda order: order.state_changed_at,
-        reverse=True,
+        key=lambda order: (_ours(order, logins), -order.state_changed_at.timestamp()),
     )
     for order in booked:
         at = _opened_at(order, now) - timedelta(hours=20)
@@ -255,5 +262,5 @@ def _settled_with_a_redo(pool: list[Order], *, now: datetime) -> int:
                 disputes.accept_offer(
                     user=order.customer, dispute_id=dispute.public_id, now=accepted_at
                 )
-            return 1
-    return 0
+            return order
+    return None
