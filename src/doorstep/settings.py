@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "doorstep.support",
     "doorstep.agencies",
     "doorstep.quotes",
+    "doorstep.growth",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
