@@ -68,6 +68,9 @@ class Order(models.Model):
     subtotal_amount = models.PositiveIntegerField()
     service_fee_amount = models.PositiveIntegerField(default=0)
     discount_amount = models.PositiveIntegerField(default=0)
+    # Of the discount, what the provider pays for (their own promotion): it
+    # comes off their earnings, not the platform's promotions budget.
+    provider_discount_amount = models.PositiveIntegerField(default=0)
     tax_amount = models.PositiveIntegerField(default=0)
     total_amount = models.PositiveIntegerField()
     respond_by = models.DateTimeField(null=True, blank=True)
@@ -121,6 +124,10 @@ class Order(models.Model):
                     - models.F("discount_amount")
                 ),
                 name="order_total_is_subtotal_plus_fee_minus_discount",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_discount_amount__lte=models.F("discount_amount")),
+                name="order_provider_discount_within_discount",
             ),
         ]
 

@@ -186,10 +186,35 @@ def capture_key(payment: Payment) -> str:
 
 
 def fund_discount(*, order: Order, amount: int, reference: str) -> PlatformDiscount:
-    """The seam for coupons and points: the platform pays ``amount`` of the
-    order. Must come before the card is authorised; the customer is charged less
-    and, at capture, ``PROMOTIONS_EXPENSE`` puts the difference into escrow so the
-    provider is paid on the full price."""
+    """The platform pays ``amount`` of the order (added to what it already
+    funds). Must come before the card is authorised; the customer is charged
+    less and, at capture, ``PROMOTIONS_EXPENSE`` puts the difference into escrow
+    so the provider is paid on the full price."""
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("A discount must be positive."))
+    with transaction.atomic():
+        funded = {
+            discount.reference: discount.amount
+            for discount in PlatformDiscount.objects.filter(order=order)
+        }
+        funded.setdefault(reference, amount)
+        set_order_discounts(
+            order=order,
+            platform=funded,
+            provider_funded=order.provider_discount_amount,
+        )
+    return PlatformDiscount.objects.get(order=order, reference=reference)
+
+
+def set_order_discounts(
+    *, order: Order, platform: dict[str, int], provider_funded: int = 0
+) -> Order:
+    """Make the order's discounts these (``growth.checkout`` sets codes,
+    points and credit this way): what the platform funds, by reference, and
+    what the provider funds (their own promotion: it comes off their earnings,
+    never through escrow). Only before the card is authorised; the order's
+    stored figures change in the same transaction, so every page and the
+    authorisation show the discounted total."""
     payment = order_payment(order)
     if payment is not None and payment.status not in {
         PaymentStatus.PENDING,
@@ -198,28 +223,39 @@ def fund_discount(*, order: Order, amount: int, reference: str) -> PlatformDisco
         raise Conflict(
             "already_authorised", _("The order was already paid for; too late.")
         )
-    if amount <= 0:
+    amounts = {reference: amount for reference, amount in platform.items() if amount}
+    if provider_funded < 0 or any(amount < 0 for amount in amounts.values()):
         raise DomainError("invalid_amount", _("A discount must be positive."))
     with transaction.atomic():
-        discount, _created = PlatformDiscount.objects.get_or_create(
-            order=order, reference=reference, defaults={"amount": amount}
-        )
-        # The order's stored breakdown carries the discount, so the customer
-        # sees it on every page and the card is held for exactly that total.
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        funded = PlatformDiscount.objects.filter(order=order).aggregate(
-            s=Sum("amount")
-        )["s"]
+        PlatformDiscount.objects.filter(order=locked).exclude(
+            reference__in=amounts
+        ).delete()
+        for reference, amount in amounts.items():
+            PlatformDiscount.objects.update_or_create(
+                order=locked, reference=reference, defaults={"amount": amount}
+            )
+        # Never more than the price and fee (the gateway needs something to take).
+        most = locked.subtotal_amount + locked.service_fee_amount
+        locked.provider_discount_amount = min(provider_funded, locked.subtotal_amount)
         locked.discount_amount = min(
-            funded, locked.subtotal_amount + locked.service_fee_amount
+            sum(amounts.values()) + locked.provider_discount_amount, most
         )
         locked.total_amount = order_total(
             subtotal=locked.subtotal_amount,
             service_fee=locked.service_fee_amount,
             discount=locked.discount_amount,
         )
-        locked.save(update_fields=["discount_amount", "total_amount"])
-    return discount
+        locked.save(
+            update_fields=[
+                "discount_amount",
+                "provider_discount_amount",
+                "total_amount",
+            ]
+        )
+    for field in ("discount_amount", "provider_discount_amount", "total_amount"):
+        setattr(order, field, getattr(locked, field))
+    return locked
 
 
 def _payment_method_key(payment_method: str) -> str:
@@ -229,18 +265,21 @@ def _payment_method_key(payment_method: str) -> str:
 def _order_amounts(order: Order) -> dict[str, int]:
     """What the customer is charged for ``order``: its stored total
     (``orders.pricing``: the price plus the service fee, minus platform-funded
-    discounts) — the very figure the customer was shown."""
+    discounts) — the very figure the customer was shown. A discount the
+    provider funds lowers the price of their work (``base_amount``); the
+    platform's is funded into escrow at capture (``discount_amount``)."""
     order.refresh_from_db(
         fields=[
             "subtotal_amount",
             "service_fee_amount",
             "discount_amount",
+            "provider_discount_amount",
             "total_amount",
         ]
     )
-    base = order.subtotal_amount
+    base = order.subtotal_amount - order.provider_discount_amount
     fee = order.service_fee_amount
-    discount = order.discount_amount
+    discount = order.discount_amount - order.provider_discount_amount
     amount = order.total_amount
     if amount <= 0:
         raise DomainError("nothing_to_pay", _("There is nothing to pay."))

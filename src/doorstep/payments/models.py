@@ -61,6 +61,12 @@ class AccountKind(models.TextChoices):
     # (the platform's expense, debit-normal).
     GUARANTEE_FUND = "guarantee_fund", _("Guarantee fund")
     GUARANTEE_FUNDING = "guarantee_funding", _("Guarantee fund contributions")
+    # Growth: what the platform owes people in points and credit (liabilities,
+    # credit-normal; each person's share is in ``growth.RewardLot``), and what
+    # rewards cost it (points, referral rewards, code owners' shares).
+    POINTS_LIABILITY = "points_liability", _("Points owed to customers")
+    CREDIT_LIABILITY = "credit_liability", _("Credit owed to customers")
+    REWARDS_EXPENSE = "rewards_expense", _("Rewards (points, referrals, partners)")
     # The outside world: money that left to customers or providers (debit-normal)
     REFUNDS_PAID = "refunds_paid", _("Refunds paid")
     PAYOUTS_PAID = "payouts_paid", _("Payouts paid")
@@ -74,6 +80,7 @@ DEBIT_NORMAL = {
     AccountKind.PROVIDER_RECEIVABLE,
     AccountKind.SLA_COMPENSATION_EXPENSE,
     AccountKind.GUARANTEE_FUNDING,
+    AccountKind.REWARDS_EXPENSE,
 }
 # Balances that are claims of real parties on real money: never below zero.
 NON_NEGATIVE = {
@@ -86,6 +93,8 @@ NON_NEGATIVE = {
     AccountKind.STAFF_PENDING,
     AccountKind.STAFF_AVAILABLE,
     AccountKind.GUARANTEE_FUND,
+    AccountKind.POINTS_LIABILITY,
+    AccountKind.CREDIT_LIABILITY,
 }
 
 
