@@ -80,6 +80,7 @@ class ErrorCode(StrEnum):
     APPEAL_NOT_FOUND = "appeal_not_found", 404, "No such appeal."
     ALREADY_AUTHORISED = "already_authorised", 409, "The order was already paid for."
     ALREADY_HIDDEN = "already_hidden", 409, "The review is already hidden."
+    ALREADY_PICKED = "already_picked", 409, "The review is already a testimonial."
     ALREADY_PROVIDER = "already_provider", 409, "You are already a provider."
     ALREADY_REPLIED = "already_replied", 409, "The review already has a reply."
     ALREADY_REPORTED = "already_reported", 409, "You already reported this review."
@@ -452,6 +453,12 @@ class ErrorCode(StrEnum):
     )
     NOT_COMPLETED = "not_completed", 409, "Only a completed order is paid out."
     NOT_HIDDEN = "not_hidden", 409, "The review is not hidden."
+    NOT_PICKED = "not_picked", 409, "The review is not a testimonial."
+    NOT_PUBLIC_REVIEW = (
+        "not_public_review",
+        422,
+        "Only a published, visible review of a provider can be a testimonial.",
+    )
     NOT_PUBLISHED = "not_published", 409, "Only a published service can be paused."
     NOT_SANDBOX = (
         "not_sandbox",
