@@ -805,6 +805,27 @@ class ErrorCode(StrEnum):
         422,
         "The attachment is over the size limit (10 MB).",
     )
+    # --- Growth: codes, points, credit, referrals, campaigns -----------------------
+    CAMPAIGN_NOT_FOUND = "campaign_not_found", 404, "No such campaign."
+    CODE_TAKEN = "code_taken", 409, "Another code is already called this."
+    NOT_ENOUGH_POINTS = (
+        "not_enough_points",
+        422,
+        "You do not hold that many points in the order's currency.",
+    )
+    PROMO_CODE_NOT_APPLICABLE = (
+        "promo_code_not_applicable",
+        422,
+        "The code exists but does not apply to this order; `detail` says why.",
+    )
+    PROMO_CODE_NOT_FOUND = "promo_code_not_found", 422, "There is no such code."
+    PROMO_CODE_USED_UP = (
+        "promo_code_used_up",
+        409,
+        "Every use of the code, or its campaign's budget, is taken.",
+    )
+    REFERRAL_DECIDED = "referral_decided", 409, "The referral was already decided."
+    REFERRAL_NOT_FOUND = "referral_not_found", 404, "No such referral."
     INVALID_ATTACHMENT = (
         "invalid_attachment",
         422,

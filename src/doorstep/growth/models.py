@@ -89,6 +89,9 @@ class Campaign(models.Model):
         verbose_name=_("code owner"),
     )
     owner_share_bps = models.PositiveIntegerField(_("owner's share"), default=0)
+    # The referral programme: what the inviter earns per friend whose first
+    # order is done (the friend's welcome discount is the campaign's coupon).
+    reward_amount = models.PositiveIntegerField(_("inviter's reward"), default=0)
     utm_campaign = models.SlugField(_("UTM campaign"), max_length=80, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -443,6 +446,14 @@ class RewardMove(models.Model):
     change = models.IntegerField()
     order = models.ForeignKey(
         Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A give-back names the spending it undoes (once: one-to-one).
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
     )
     at = models.DateTimeField(default=timezone.now)
 
