@@ -1,0 +1,35 @@
+"""``{% share_buttons url text %}``: copy link, WhatsApp, LINE, Telegram, e-mail
+and a QR code for WeChat — plain links and an inline SVG, no third-party script.
+
+``url`` may be a path: it is made absolute from the request (or from
+``DOORSTEP_BASE_URL`` where a template has no request), since the link is
+opened on someone else's phone.
+"""
+
+from django import template
+from django.conf import settings
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from doorstep.growth.sharing import qr_svg, share_links
+
+register = template.Library()
+
+
+def absolute(url: str, request=None) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    if request is not None:
+        return request.build_absolute_uri(url)
+    return settings.DOORSTEP_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+@register.inclusion_tag("growth/_share.html", takes_context=True)
+def share_buttons(context: template.Context, url: str, text: str = "") -> dict:
+    url = absolute(str(url), context.get("request"))
+    text = str(text)
+    return {
+        "links": share_links(url=url, text=text),
+        # segno escapes the title and writes only numbers and path commands.
+        "qr": mark_safe(qr_svg(url, title=_("QR code of this page's link"))),  # noqa: S308
+    }
