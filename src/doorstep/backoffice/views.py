@@ -113,6 +113,12 @@ def ops_pages() -> list[OpsPage]:
             SCHEDULE_PATH,
         ),
         OpsPage(
+            _("Testimonials"),
+            _("Pick real reviews to show on the home page, or take them off."),
+            reverse("reviews:ops_testimonials"),
+            OpsPermission.MODERATE_REVIEWS,
+        ),
+        OpsPage(
             _("Dispatch board"),
             _("Open platform orders, workers on duty, promise clocks; assign by hand."),
             reverse("dispatch_board:board"),

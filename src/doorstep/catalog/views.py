@@ -117,8 +117,13 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
         "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
         "share_description": _description(listing),
-        "share_image_url": request.build_absolute_uri(photos[0].image.url)
-        if photos
-        else None,
+        # The drawn preview (title, rating, price, first photo), in this
+        # page's language; none for a preview only its owner sees.
+        "share_image_url": None
+        if not _is_public(listing)
+        else request.build_absolute_uri(
+            reverse("web:share_listing", args=[listing.public_id])
+            + f"?lang={get_language()}"
+        ),
     }
     return render(request, "catalog/listing_detail.html", context)

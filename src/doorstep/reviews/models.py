@@ -6,9 +6,12 @@ other side has reviewed too or the order's review window closes. Only revealed,
 visible (not hidden by ops) reviews count toward reputation and show publicly.
 """
 
+import unicodedata
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile
@@ -141,6 +144,9 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.public_id} {self.stars}★"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", args=[self.public_id])
+
     @property
     def is_about_provider(self) -> bool:
         return self.direction == Direction.CUSTOMER_REVIEWS_PROVIDER
@@ -171,8 +177,37 @@ class Review(models.Model):
             (SUB_SCORE_LABELS[name], value) for name, value in self.sub_scores.items()
         ]
 
+    @property
+    def reviewer_public_name(self) -> str:
+        """The author as a shared review or a testimonial names them."""
+        return first_name_and_initial(self.author.name)
+
     def can_reply(self) -> bool:
         return self.is_about_provider and self.is_public and not self.replied_at
+
+    def can_be_testimonial(self) -> bool:
+        """Only what anyone may read already: a published, visible review of an
+        active provider's work."""
+        return (
+            self.is_about_provider
+            and self.is_public
+            and self.provider.status == ProviderProfile.Status.ACTIVE
+        )
+
+
+def first_name_and_initial(name: str) -> str:
+    """A reviewer's name, short enough not to identify them: "Cora Lin" gives
+    "Cora L."; "王小明" gives "王**" (a Chinese name starts with the family
+    name: keep that, mask the rest); an empty name stays empty."""
+    parts = name.split()
+    if len(parts) >= 2:
+        return f"{parts[0]} {parts[-1][0]}."
+    if not parts:
+        return ""
+    only = parts[0]
+    if len(only) > 1 and unicodedata.east_asian_width(only[0]) in ("W", "F"):
+        return only[0] + "*" * min(len(only) - 1, 2)
+    return only
 
 
 class ReviewPhoto(models.Model):
@@ -287,6 +322,34 @@ class ReviewFlag(models.Model):
     def reason_labels(self) -> list[str]:
         labels = dict(self.Reason.choices)
         return [str(labels.get(reason, reason)) for reason in self.reasons]
+
+
+class Testimonial(models.Model):
+    """A review ops picked to show on the home page. Only a public review can
+    be picked (``services.pick_testimonial``); one hidden later drops off the
+    home page by itself (``queries.home_testimonials`` reads only public ones)."""
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, related_name="testimonial"
+    )
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    picked_at = models.DateTimeField()
+    # Lower first; ties show the most recently picked first.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("testimonial")
+        verbose_name_plural = _("testimonials")
+        ordering = ["position", "-picked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} #{self.position}"
 
 
 class ReviewWindow(models.Model):

@@ -154,6 +154,35 @@ def public_provider(public_id: str) -> ProviderProfile:
     return provider
 
 
+def public_review(public_id: str) -> Review:
+    """A customer's review of a provider as anyone may read and share it:
+    revealed, not hidden, about an active provider. ``NotFound`` for anything
+    else — still blind, hidden, about a customer — without saying which."""
+    review = (
+        _with_details(_about_providers())
+        .filter(public_id=public_id, provider__status=ProviderProfile.Status.ACTIVE)
+        .first()
+    )
+    if review is None:
+        raise NotFound("review_not_found", _("No such review."))
+    return review
+
+
+def home_testimonials(limit: int = 6) -> list[Review]:
+    """The reviews ops picked for the home page, in their order; a picked
+    review hidden since (or whose provider left) is skipped, not shown."""
+    return list(
+        _with_details(
+            _about_providers().filter(
+                testimonial__isnull=False,
+                provider__status=ProviderProfile.Status.ACTIVE,
+            )
+        ).order_by(
+            "testimonial__position", "-testimonial__picked_at", "-testimonial__pk"
+        )[:limit]
+    )
+
+
 # --- What pages show ----------------------------------------------------------------
 
 
@@ -286,6 +315,40 @@ def open_reports() -> QuerySet:
         .select_related("review__author", "review__provider", "reporter")
         .order_by("created_at", "pk")
     )
+
+
+def picked_testimonials() -> QuerySet[Review]:
+    """Every picked review, hidden ones included (ops see why one is off the
+    home page), in the home page's order."""
+    return (
+        Review.objects.filter(testimonial__isnull=False)
+        .select_related("author", "provider", "testimonial__picked_by")
+        .order_by(
+            "testimonial__position", "-testimonial__picked_at", "-testimonial__pk"
+        )
+    )
+
+
+def candidates_for_testimonials(
+    *, min_stars: int = 4, search: str = ""
+) -> QuerySet[Review]:
+    """Public reviews of active providers with text, not picked yet, newest
+    first: what ops choose testimonials from."""
+    reviews = (
+        _about_providers()
+        .filter(
+            testimonial__isnull=True,
+            stars__gte=min_stars,
+            provider__status=ProviderProfile.Status.ACTIVE,
+        )
+        .exclude(text="")
+        .select_related("author", "provider")
+    )
+    if search:
+        reviews = reviews.filter(
+            Q(text__icontains=search) | Q(provider__display_name__icontains=search)
+        )
+    return reviews.order_by("-revealed_at", "-pk")
 
 
 def open_report(report_id: int):

@@ -53,6 +53,7 @@ from doorstep.reviews.models import (
     ReviewPhoto,
     ReviewReport,
     ReviewWindow,
+    Testimonial,
 )
 
 logger = logging.getLogger(__name__)
@@ -608,3 +609,66 @@ def dismiss_review_reports(
             payload={"by": user.public_id, "reason": reason},
         )
     return resolved
+
+
+# --- Ops: testimonials on the home page ---------------------------------------------
+
+MAX_TESTIMONIAL_POSITION = 99
+
+
+def pick_testimonial(
+    *, review_id: str, user: User, position: int = 0, now: datetime | None = None
+) -> Testimonial:
+    """Ops show a real review on the home page. Only a published, visible
+    review of an active provider's work qualifies (422 ``not_public_review``);
+    409 ``already_picked``. Needs ``MODERATE_REVIEWS`` (403, nothing written);
+    audited."""
+    now = now or timezone.now()
+    if not 0 <= position <= MAX_TESTIMONIAL_POSITION:
+        raise _bad_input(
+            "position",
+            "invalid_input",
+            _("Give a position from 0 to %(max)d.") % {"max": MAX_TESTIMONIAL_POSITION},
+        )
+    with transaction.atomic():
+        review = _moderated_review(user, review_id)
+        if not review.can_be_testimonial():
+            raise DomainError(
+                "not_public_review",
+                _("Only a published, visible review of a provider can be shown."),
+                status=422,
+            )
+        if Testimonial.objects.filter(review=review).exists():
+            raise Conflict(
+                "already_picked", _("This review is already on the home page.")
+            )
+        testimonial = Testimonial.objects.create(
+            review=review, picked_by=user, picked_at=now, position=position
+        )
+        audit_record(
+            actor=user,
+            action=audit_actions.PICK_TESTIMONIAL,
+            target=review,
+            before={"testimonial": False},
+            after={"testimonial": True, "position": position},
+        )
+    return testimonial
+
+
+def unpick_testimonial(*, review_id: str, user: User) -> None:
+    """Ops take a testimonial off the home page (whatever the review's state
+    now). 409 ``not_picked``; needs ``MODERATE_REVIEWS``; audited."""
+    with transaction.atomic():
+        review = _moderated_review(user, review_id)
+        testimonial = Testimonial.objects.filter(review=review).first()
+        if testimonial is None:
+            raise Conflict("not_picked", _("This review is not on the home page."))
+        position = testimonial.position
+        testimonial.delete()
+        audit_record(
+            actor=user,
+            action=audit_actions.UNPICK_TESTIMONIAL,
+            target=review,
+            before={"testimonial": True, "position": position},
+            after={"testimonial": False},
+        )

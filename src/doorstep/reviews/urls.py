@@ -12,6 +12,11 @@ urlpatterns = [
         views.ops_report_decide,
         name="ops_report_decide",
     ),
+    path(
+        "ops/reviews/testimonials/",
+        views.ops_testimonials,
+        name="ops_testimonials",
+    ),
     path("orders/<str:order_id>/review/", views.order_review, name="order"),
     path(
         "services/<str:listing_id>/reviews/",
@@ -24,6 +29,7 @@ urlpatterns = [
         views.provider_review_list,
         name="provider_list",
     ),
+    path("reviews/<str:review_id>/", views.review_detail, name="detail"),
     path("reviews/<str:review_id>/reply/", views.reply, name="reply"),
     path("reviews/<str:review_id>/report/", views.report, name="report"),
 ]

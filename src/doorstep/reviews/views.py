@@ -25,6 +25,7 @@ from doorstep.backoffice.access import (
 )
 from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.growth.sharing import share_meta
 from doorstep.orders.models import Order
 from doorstep.orders.queries import access_order
 from doorstep.orders.states import REVIEWABLE_STATES
@@ -191,12 +192,54 @@ def provider_detail(request: HttpRequest, provider_id: str) -> HttpResponse:
     listings = Listing.objects.filter(
         provider=provider, status=Listing.Status.PUBLISHED
     ).select_related("category")
+    path = reverse("reviews:provider", args=[provider.public_id])
     context = {
         "provider": provider,
         "listings": listings,
         "review_section": provider_section(request, provider),
+        "share": share_meta(
+            request,
+            title=provider.display_name,
+            description=provider.bio
+            or _("Services, prices and real reviews of %(provider)s.")
+            % {"provider": provider.display_name},
+            path=path,
+            image_path=reverse("web:share_provider", args=[provider.public_id]),
+        ),
+        "share_path": path,
     }
     return render(request, "reviews/provider_detail.html", context)
+
+
+@require_GET
+def review_detail(request: HttpRequest, review_id: str) -> HttpResponse:
+    """One public review on its own page: the link people share. Anything not
+    public (still blind, hidden, about a customer) is not found."""
+    review = _found(queries.public_review, review_id)
+    name = review.reviewer_public_name or _("A customer")
+    title = _("%(name)s about %(provider)s") % {
+        "name": name,
+        "provider": review.provider.display_name,
+    }
+    listing = review.listing
+    context = {
+        "review": review,
+        "reviewer_name": name,
+        "page_title": title,
+        "listing": listing if listing and listing.is_published else None,
+        "share": share_meta(
+            request,
+            title=f"{'★' * review.stars} {title}",
+            description=review.text
+            or _("A verified review of %(provider)s.")
+            % {"provider": review.provider.display_name},
+            path=review.get_absolute_url(),
+            image_path=reverse("web:share_review", args=[review.public_id]),
+        ),
+        "share_text": title,
+        "viewer_id": request.user.pk if request.user.is_authenticated else None,
+    }
+    return render(request, "reviews/review_detail.html", context)
 
 
 # --- Reply and report ---------------------------------------------------------------
@@ -335,3 +378,41 @@ def ops_report_decide(request: HttpRequest, report_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("reviews:ops_reports")
+
+
+# --- Ops: testimonials on the home page ---------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def ops_testimonials(request: HttpRequest) -> HttpResponse:
+    """Pick real reviews to show on the home page, or take them off."""
+    _ops_only(request)
+    if request.method == "POST":
+        review_id = request.POST.get("review", "")
+        try:
+            if request.POST.get("action") == "unpick":
+                services.unpick_testimonial(review_id=review_id, user=request.user)
+                messages.success(request, _("Taken off the home page."))
+            else:
+                position = request.POST.get("position") or "0"
+                services.pick_testimonial(
+                    review_id=review_id,
+                    user=request.user,
+                    position=int(position) if position.isdigit() else -1,
+                )
+                messages.success(request, _("Shown on the home page."))
+        except NotFound as error:
+            raise Http404 from error
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("reviews:ops_testimonials")
+    search = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "reviews/ops_testimonials.html",
+        {
+            "picked": queries.picked_testimonials()[:100],
+            "candidates": queries.candidates_for_testimonials(search=search)[:50],
+            "search": search,
+        },
+    )

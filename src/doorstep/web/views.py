@@ -9,11 +9,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.accounts.services import update_profile
 from doorstep.catalog.queries import category_tree
+from doorstep.reviews.queries import home_testimonials
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"categories": category_tree()})
+    context = {"categories": category_tree(), "testimonials": home_testimonials()}
+    return render(request, "web/home.html", context)
 
 
 def rate_limited(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from doorstep.growth.sharing import qr_svg, share_links
+from doorstep.growth.sharing import og_locale, qr_svg, share_links
 
 register = template.Library()
 
@@ -33,3 +33,9 @@ def share_buttons(context: template.Context, url: str, text: str = "") -> dict:
         # segno escapes the title and writes only numbers and path commands.
         "qr": mark_safe(qr_svg(url, title=_("QR code of this page's link"))),  # noqa: S308
     }
+
+
+@register.filter(name="og_locale")
+def og_locale_filter(language: str) -> str:
+    """``{{ LANGUAGE_CODE|og_locale }}``: en → en_US, zh-hans → zh_CN."""
+    return og_locale(language)
