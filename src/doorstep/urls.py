@@ -51,6 +51,9 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Last of all: robots.txt, the sitemaps and the /<city>/<category>/ landing pages,
+# which must never shadow another page.
+urlpatterns += [path("", include("doorstep.seo.urls"))]
 
 handler404 = "doorstep.api.fallbacks.not_found"
 handler500 = "doorstep.api.fallbacks.server_error"
