@@ -142,8 +142,11 @@ def landing(request: HttpRequest, city_slug: str, category_slug: str) -> HttpRes
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Allow: /"]
+    # Disallows before the Allow: Google takes the longest match, but simpler
+    # parsers (Python's robotparser, some crawlers) the first.
+    lines = ["User-agent: *"]
     lines += [f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES]
+    lines.append("Allow: /")
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('seo:sitemap_index'))}")
     return HttpResponse(
         "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
