@@ -277,17 +277,20 @@ def test_share_links_get_open_graph_and_twitter_cards(client, listing):
     assert _meta(html, "og:description") == "Top to bottom, <b>every</b> corner."
     assert _meta(html, "og:url") == url
     assert f'<link rel="canonical" href="{url}">' in html
+    # The drawn preview (title, rating, price and the first photo), 1200×630.
     image = _meta(html, "og:image")
-    assert image.startswith("http://testserver/media/listings/")
+    assert image == (f"http://testserver/share/listing/{listing.public_id}.png?lang=en")
+    assert _meta(html, "og:image:width") == "1200"
+    assert _meta(html, "og:locale") == "en_US"
     assert _meta(html, "twitter:card") == "summary_large_image"
     assert _meta(html, "twitter:image") == image
 
 
-def test_without_a_photo_the_card_is_a_summary(client, listing):
+def test_without_a_photo_the_preview_is_still_drawn(client, listing):
     html = _page(client, listing).content.decode()
 
-    assert _meta(html, "og:image") is None
-    assert _meta(html, "twitter:card") == "summary"
+    assert _meta(html, "og:image").startswith("http://testserver/share/listing/")
+    assert _meta(html, "twitter:card") == "summary_large_image"
     assert 'class="gallery__placeholder"' in html
 
 
