@@ -1,0 +1,159 @@
+"""Referrals through the services: a friend joins through a code, gets the
+welcome discount on a first order, and the inviter is paid once that order's
+dispute window passes — or held for ops when the two accounts look like one."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+
+from doorstep.core.errors import DomainError, PermissionDenied
+from doorstep.growth import checkout, referrals, rewards
+from doorstep.growth.models import Campaign, Coupon, Referral, RewardLot
+from doorstep.orders.models import Order
+from doorstep.payments.models import AccountKind as K
+from doorstep.payments.models import LedgerAccount
+from tests.factories import make_listing, make_ops, make_order, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _programme(settings):
+    settings.DOORSTEP_PAYMENT_GATEWAY = "sandbox"
+    settings.DOORSTEP_SERVICE_FEE_BPS = 500
+    campaign = Campaign.objects.create(
+        name="Invite a friend",
+        kind=Campaign.Kind.REFERRAL,
+        currency="CNY",
+        reward_amount=3_000,
+        budget_amount=100_000,
+    )
+    Coupon.objects.create(
+        code="WELCOME-CNY",
+        campaign=campaign,
+        kind=Coupon.Kind.FIXED,
+        amount=2_000,
+        currency="CNY",
+        first_order_only=True,
+    )
+
+
+def _done_long_ago(order: Order) -> Order:
+    """The order was completed and its dispute window has passed."""
+    Order.objects.filter(pk=order.pk).update(
+        state="completed", state_changed_at=timezone.now() - timedelta(days=30)
+    )
+    order.refresh_from_db()
+    return order
+
+
+def _seen(user, *, device: str, ip: str) -> None:
+    request = RequestFactory().get("/", REMOTE_ADDR=ip)
+    request.COOKIES[referrals.DEVICE_COOKIE] = device
+    referrals.record_sighting(user, request)
+
+
+def test_a_friend_gets_the_welcome_discount_and_the_inviter_credit_later():
+    inviter, friend = make_user(name="Mei Lin"), make_user()
+    code = referrals.code_for(inviter)
+    assert code.code.startswith("MEI")
+    assert referrals.code_for(inviter) == code
+    _seen(inviter, device="phone-a", ip="10.1.1.1")
+    _seen(friend, device="phone-b", ip="10.9.9.9")
+
+    referral = referrals.attach(invitee=friend, code=code.code.lower())
+    order = make_order(
+        listing=make_listing(price=20_000), customer=friend, state="awaiting_payment"
+    )
+    perks = checkout.apply(order=order, user=friend, code=code.code)
+
+    assert perks.code_amount == 2_000
+    assert referral.status == Referral.Status.JOINED
+    # Not before the dispute window has passed.
+    assert rewards.settle_due() == 0
+    _done_long_ago(order)
+    assert rewards.settle_due() == 1
+    assert rewards.settle_due() == 0
+
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.REWARDED
+    credit = RewardLot.objects.get(user=inviter, kind=RewardLot.Kind.CREDIT)
+    assert (credit.amount, credit.currency) == (3_000, "CNY")
+    points = RewardLot.objects.get(user=friend, kind=RewardLot.Kind.POINTS)
+    assert points.amount == order.total_amount // 100
+    assert LedgerAccount.objects.get(kind=K.CREDIT_LIABILITY).balance == 3_000
+    assert Campaign.objects.get(kind="referral").spent_amount == 2_000 + 3_000
+
+    # And the inviter spends it on their own booking.
+    own = make_order(
+        listing=make_listing(price=10_000), customer=inviter, state="awaiting_payment"
+    )
+    assert checkout.apply(order=own, user=inviter, use_credit=True).credit_amount == (
+        3_000
+    )
+
+
+def test_a_referral_code_is_not_a_code_for_anyone_else():
+    inviter, stranger = make_user(), make_user()
+    code = referrals.code_for(inviter).code
+    order = make_order(
+        listing=make_listing(price=20_000), customer=stranger, state="awaiting_payment"
+    )
+
+    with pytest.raises(DomainError):
+        checkout.apply(order=order, user=stranger, code=code)
+    own = make_order(
+        listing=make_listing(price=20_000), customer=inviter, state="awaiting_payment"
+    )
+    with pytest.raises(DomainError) as self_use:
+        checkout.apply(order=own, user=inviter, code=code)
+    assert "your own code" in self_use.value.message
+
+
+def test_one_self_referral_is_held_with_its_reasons_and_ops_decide():
+    inviter = make_user()
+    second_account = make_user()
+    _seen(inviter, device="same-phone", ip="10.1.1.1")
+    _seen(second_account, device="same-phone", ip="10.1.1.1")
+    referrals.attach(invitee=second_account, code=referrals.code_for(inviter).code)
+    order = make_order(listing=make_listing(price=20_000), customer=second_account)
+    _done_long_ago(order)
+
+    rewards.settle_due()
+
+    referral = Referral.objects.get()
+    assert referral.status == Referral.Status.QUARANTINED
+    assert "shared_device" in referral.reasons
+    assert referral.risk_score >= 50
+    assert not RewardLot.objects.filter(user=inviter).exists()
+    assert referrals.held() == [referral]
+
+    with pytest.raises(PermissionDenied):
+        referrals.review(
+            user=make_user(), referral_id=referral.public_id, release=True, note="ok"
+        )
+    ops = make_ops("Trust & safety")
+    decided = referrals.review(
+        user=ops, referral_id=referral.public_id, release=False, note="One phone."
+    )
+    assert decided.status == Referral.Status.REJECTED
+    assert not RewardLot.objects.filter(user=inviter, kind="credit").exists()
+    with pytest.raises(DomainError) as twice:
+        referrals.review(
+            user=ops, referral_id=referral.public_id, release=True, note="changed"
+        )
+    assert twice.value.code == "referral_decided"
+
+
+def test_sign_ups_beyond_the_velocity_limit_are_never_rewarded(settings):
+    inviter = make_user()
+    code = referrals.code_for(inviter).code
+
+    made = [referrals.attach(invitee=make_user(), code=code) for _ in range(8)]
+
+    statuses = [referral.status for referral in made]
+    assert statuses.count(Referral.Status.JOINED) <= 5
+    assert Referral.Status.REJECTED in statuses
+    assert referrals.attach(invitee=inviter, code=code) is None
