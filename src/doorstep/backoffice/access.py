@@ -51,6 +51,9 @@ class OpsPermission(StrEnum):
     DECIDE_DISPUTES = "backoffice.decide_disputes"
     # Write, translate and publish the help centre's articles.
     EDIT_HELP = "backoffice.edit_help"
+    # Growth: create and pause campaigns, codes and batches; release or reject
+    # referral rewards held for review.
+    RUN_GROWTH = "backoffice.run_growth"
 
 
 class OpsRole(StrEnum):

@@ -34,6 +34,10 @@ class OpsAccess(models.Model):
                 _("Decide disputes and claims; pay from the guarantee"),
             ),
             ("edit_help", _("Write and publish help articles")),
+            (
+                "run_growth",
+                _("Run campaigns and codes; review held referral rewards"),
+            ),
         ]
 
     def __str__(self) -> str:

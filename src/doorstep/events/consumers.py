@@ -37,6 +37,10 @@ CONSUMERS: list[tuple[str, str]] = [
     ("claim.", "doorstep.notifications.consumers.on_event"),
     # Requests for quotes: invitations, quotes, counters, hires, refunds.
     ("quote.", "doorstep.quotes.notices.on_quote_event"),
+    # Growth: codes, credit and points come back when an order falls through;
+    # a first review earns points.
+    ("order.", "doorstep.growth.consumers.on_order_event"),
+    ("review.", "doorstep.growth.consumers.on_review_event"),
 ]
 
 

@@ -340,6 +340,15 @@ def release(order: Order, *, now: datetime) -> None:
                 at=now,
             )
             ledger.returned(lot, amount=amount, order=order, key=f"{move.pk}")
+            if lot.expired_at is not None:
+                # Back to a lot that expired meanwhile: expired again at once.
+                RewardLot.objects.filter(pk=lot.pk).update(
+                    remaining=F("remaining") - amount
+                )
+                RewardMove.objects.create(
+                    lot=lot, kind=RewardMove.Kind.EXPIRED, change=-amount, at=now
+                )
+                ledger.expired(lot, amount=amount, key=f":returned:{move.pk}")
 
 
 def _spend(user: User, order: Order, kind: str, wanted: int, *, now: datetime) -> int:

@@ -89,15 +89,16 @@ def returned(lot: RewardLot, *, amount: int, order: Order, key: str) -> JournalE
     )
 
 
-def expired(lot: RewardLot, *, amount: int) -> JournalEntry:
-    """An expired lot's remainder is no longer owed."""
+def expired(lot: RewardLot, *, amount: int, key: str = "") -> JournalEntry:
+    """An expired lot's remainder is no longer owed (``key`` tells apart what
+    came back to a lot after it expired)."""
     return post_entry(
         kind=REWARD_EXPIRED,
         legs=[
             Leg(_liability(lot), amount),
             Leg(ledger_account(kind=K.REWARDS_EXPENSE, currency=lot.currency), -amount),
         ],
-        idempotency_key=f"reward_expired:{lot.public_id}:{lot.expires_at:%Y%m%d%H%M}",
+        idempotency_key=f"reward_expired:{lot.public_id}{key}",
         description=lot.public_id,
     )
 

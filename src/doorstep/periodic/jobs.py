@@ -256,6 +256,22 @@ JOBS: tuple[Job, ...] = (
         "doorstep.quotes.tasks.refresh_response_times",
         at=time(3, 30),
     ),
+    # --- growth
+    Job(
+        "settle_order_rewards",
+        _(
+            "Give points, referral rewards and code owners' shares for orders "
+            "whose dispute window has passed"
+        ),
+        "doorstep.growth.tasks.settle_order_rewards",
+        every=15 * MINUTE,
+    ),
+    Job(
+        "expire_rewards",
+        _("Expire points and credit past their date"),
+        "doorstep.growth.tasks.expire_rewards",
+        at=time(3, 45),
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}
