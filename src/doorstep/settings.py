@@ -553,6 +553,24 @@ DOORSTEP_QUOTE_LEAD_REFUND_HOURS = env.int(
 # day the customer wants the job done).
 DOORSTEP_QUOTE_REQUEST_DAYS = env.int("DOORSTEP_QUOTE_REQUEST_DAYS", default=7)
 
+# --- Growth: points, referrals ---------------------------------------------------
+
+# Points earned per order, in basis points of what the customer paid (one point
+# is worth one minor unit: 100 = 1% back), once its dispute window has passed.
+DOORSTEP_POINTS_EARN_BPS = env.int("DOORSTEP_POINTS_EARN_BPS", default=100)
+# Points for a customer's first review, and for sharing a public review
+# (once per review).
+DOORSTEP_POINTS_FIRST_REVIEW = env.int("DOORSTEP_POINTS_FIRST_REVIEW", default=200)
+DOORSTEP_POINTS_SHARED_REVIEW = env.int("DOORSTEP_POINTS_SHARED_REVIEW", default=50)
+# Points and credit expire this long after they were earned (oldest spent first).
+DOORSTEP_POINTS_VALID_DAYS = env.int("DOORSTEP_POINTS_VALID_DAYS", default=365)
+DOORSTEP_CREDIT_VALID_DAYS = env.int("DOORSTEP_CREDIT_VALID_DAYS", default=365)
+# A provider who invites a provider is rewarded once the invitee has completed
+# this many jobs.
+DOORSTEP_REFERRAL_PROVIDER_JOBS = env.int("DOORSTEP_REFERRAL_PROVIDER_JOBS", default=5)
+# Sign-ups through one code beyond these are not referrals (velocity limit).
+DOORSTEP_REFERRAL_MAX_PER_DAY = env.int("DOORSTEP_REFERRAL_MAX_PER_DAY", default=5)
+
 # --- Support ----------------------------------------------------------------------
 
 # A solved ticket nobody reopened is closed (final) this many days later.
