@@ -53,6 +53,7 @@ def test_the_migration_makes_each_role_with_its_permissions():
             OpsPermission.VIEW_AUDIT,
             OpsPermission.HANDLE_TICKETS,
             OpsPermission.DECIDE_DISPUTES,
+            OpsPermission.RUN_GROWTH,
         },
         OpsRole.ADMIN: set(OpsPermission),
     }
