@@ -8,7 +8,7 @@ class GrowthConfig(AppConfig):
     verbose_name = _("Growth")
 
     def ready(self) -> None:
-        from allauth.account.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in
 
         from doorstep.accounts import lifecycle
         from doorstep.growth import visitors

@@ -171,6 +171,53 @@ def expire_due(*, now: datetime | None = None) -> int:
     return expired
 
 
+def reward_shared_review(
+    *, path: str, code: str, visitor: str, viewer: int | None = None
+) -> RewardLot | None:
+    """Someone opened a review through its author's share link: the author
+    earns points for sharing it, once per review — only for their own
+    published review, and not when the visitor is the author's own device."""
+    from django.urls import Resolver404, resolve
+
+    from doorstep.growth.models import ReferralCode, Sighting
+    from doorstep.growth.referrals import keyed_hash
+    from doorstep.reviews.models import Direction, Review
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name != "reviews:detail":
+        return None
+    review = (
+        Review.objects.filter(
+            public_id=match.kwargs.get("review_id", ""),
+            direction=Direction.CUSTOMER_REVIEWS_PROVIDER,
+            revealed_at__isnull=False,
+            hidden_at__isnull=True,
+        )
+        .select_related("order")
+        .first()
+    )
+    sharer = ReferralCode.objects.filter(code=code).values_list("user", flat=True)
+    if review is None or review.author_id not in sharer or viewer == review.author_id:
+        return None
+    own_device = Sighting.objects.filter(
+        user_id=review.author_id, device_hash=keyed_hash("device", visitor)
+    )
+    if own_device.exists():
+        return None
+    return grant(
+        user=review.author,
+        kind=RewardLot.Kind.POINTS,
+        source=RewardLot.Source.SHARED_REVIEW,
+        source_ref=review.public_id,
+        amount=settings.DOORSTEP_POINTS_SHARED_REVIEW,
+        currency=review.order.currency,
+        now=timezone.now(),
+    )
+
+
 def history(user: User) -> list[RewardMove]:
     """Everything that happened to ``user``'s points and credit, newest first."""
     return list(

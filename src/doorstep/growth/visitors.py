@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from doorstep.growth import referrals
+from doorstep.growth import referrals, rewards
 from doorstep.growth.models import Referral, Sighting, Touch
 
 REFERRAL_COOKIE = "ds_ref"
@@ -94,9 +94,15 @@ class AttributionMiddleware:
     def _touch(self, request: HttpRequest) -> None:
         query = request.GET
         if query.get("ref"):
-            record_touch(
-                request, source=Touch.Source.REFERRAL, code=query["ref"].upper()
-            )
+            code = query["ref"].upper()
+            touch = record_touch(request, source=Touch.Source.REFERRAL, code=code)
+            if touch is not None:
+                rewards.reward_shared_review(
+                    path=request.path,
+                    code=code,
+                    visitor=touch.visitor,
+                    viewer=touch.user_id,
+                )
         if query.get("code"):
             record_touch(
                 request, source=Touch.Source.COUPON, code=query["code"].upper()
@@ -131,6 +137,7 @@ def on_sign_up(*, user, request: HttpRequest | None) -> Referral | None:
     if visitor:
         Touch.objects.filter(visitor=visitor, user__isnull=True).update(user=user)
     referrals.record_sighting(user, request)
+    referrals.code_for(user)
     code = request.COOKIES.get(REFERRAL_COOKIE, "")
     if not code and visitor:
         last = (
@@ -145,8 +152,11 @@ def on_sign_up(*, user, request: HttpRequest | None) -> Referral | None:
 
 
 def on_sign_in(sender, request: HttpRequest, user, **kwargs) -> None:
-    """allauth's ``user_logged_in``: note the device and network (evidence
-    for the referral checks), and claim this browser's touches."""
+    """Django's ``user_logged_in`` (every sign-in, allauth's too): note the
+    device and network (evidence for the referral checks), and claim this
+    browser's touches."""
+    if request is None:
+        return
     referrals.record_sighting(user, request)
     visitor = visitor_of(request)
     if visitor:

@@ -63,3 +63,43 @@ def test_an_unknown_or_own_code_makes_no_referral(client):
 
     assert not Referral.objects.exists()
     assert Touch.objects.get().code == "NOSUCHCODE"
+
+
+def test_a_shared_review_earns_its_author_points_when_someone_else_opens_it(
+    client, settings
+):
+    from doorstep.growth.models import RewardLot
+    from doorstep.reviews import services
+    from doorstep.reviews.models import Review
+    from doorstep.reviews.tests.conftest import completed
+    from tests.factories import make_listing
+
+    settings.DOORSTEP_POINTS_SHARED_REVIEW = 50
+    author = make_user(name="Cora Lin")
+    order = completed(make_listing(), author)
+    review = services.submit_review(order=order, author=author, stars=5, text="Great")
+    Review.objects.filter(pk=review.pk).update(revealed_at=review.created_at)
+    code = referrals.code_for(author).code
+    url = reverse("reviews:detail", args=[review.public_id])
+
+    # The author's own page shares a link with their code.
+    client.force_login(author)
+    page = client.get(url).content.decode()
+    assert f"ref%3D{code}" in page or f"ref={code}" in page
+    # Opening it on the author's own device earns nothing.
+    client.get(f"{url}?ref={code}")
+    assert not RewardLot.objects.filter(source="shared_review").exists()
+    client.logout()
+
+    # Two friends open it: points once.
+    for _ in range(2):
+        friend = client_class_for(client)
+        friend.get(f"{url}?ref={code}")
+
+    lot = RewardLot.objects.get(source="shared_review")
+    assert (lot.user, lot.amount, lot.source_ref) == (author, 50, review.public_id)
+
+
+def client_class_for(client):
+    """A new browser (no cookies) beside ``client``."""
+    return type(client)()
