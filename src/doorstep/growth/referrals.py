@@ -98,12 +98,12 @@ def code_for(user: User) -> ReferralCode:
 
 def record_sighting(user: User, request: HttpRequest, *, now: datetime | None = None):
     """Note the device cookie and network ``user`` is on (sign-up, sign-in,
-    checkout) as keyed hashes."""
+    checkout) as keyed hashes, with when they were last seen together."""
     device = request.COOKIES.get(DEVICE_COOKIE, "") or request.META.get(
         "HTTP_X_DEVICE_ID", ""
     )
     network = network_of(request.META.get("REMOTE_ADDR", ""))
-    Sighting.objects.get_or_create(
+    Sighting.objects.update_or_create(
         user=user,
         device_hash=keyed_hash("device", device),
         network_hash=keyed_hash("network", network),
@@ -279,6 +279,13 @@ def _party(user: User, *, now: datetime, window: timedelta) -> fraud.Party:
         if address
     }
     email = user.email or ""
+    seen: dict[str, datetime] = {}
+    for device, network, at in sightings.values_list(
+        "device_hash", "network_hash", "at"
+    ):
+        for value in (device, network):
+            if value and (value not in seen or seen[value] < at):
+                seen[value] = at
     return fraud.Party(
         user_id=user.pk,
         joined_at=user.date_joined,
@@ -293,6 +300,7 @@ def _party(user: User, *, now: datetime, window: timedelta) -> fraud.Party:
             h for h in sightings.values_list("network_hash", flat=True) if h
         ),
         email_domain=email.rsplit("@", 1)[-1].lower() if "@" in email else "",
+        last_seen=tuple(seen.items()),
     )
 
 
