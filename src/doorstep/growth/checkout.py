@@ -101,7 +101,7 @@ def order_category(order: Order) -> Category | None:
         return order.listing.category
     job = getattr(order, "dispatch_job", None)
     if job is not None:
-        return job.service.service.category
+        return job.category
     quote = getattr(order, "quote", None)
     if quote is not None:
         return quote.request.category
