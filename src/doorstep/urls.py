@@ -48,6 +48,8 @@ urlpatterns = [
     path("", include("doorstep.support.claims_ops_urls")),
     # Requests for quotes: the customer's /quotes/ and the provider's /leads/.
     path("", include("doorstep.quotes.urls")),
+    # Growth: discounts at checkout, /rewards/, /invite/ and the shared /r/<code>/.
+    path("", include("doorstep.growth.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -32,6 +32,8 @@ BOOKING_FIELD_FOR = {
     "longitude": "address",
     "notes": "notes",
     "staff_id": "staff",
+    # A promo code refused at booking (``growth.checkout``).
+    "code": "promo_code",
 }
 
 
@@ -194,6 +196,19 @@ class BookingForm(PlaceForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Door code, parking, pets, what needs most attention."),
+    )
+    # Applied once the order is made (``growth.checkout.apply``); not a
+    # service argument of ``place_order``.
+    promo_code = forms.CharField(
+        label=gettext_lazy("Promo code"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+        help_text=gettext_lazy(
+            "Credit and points can be used on the next page, before you pay."
+        ),
     )
 
     def __init__(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from doorstep.backoffice.access import can_use_back_office
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import bookable_listings, service_area_centre
 from doorstep.core.errors import DomainError, NotFound, PermissionDenied
+from doorstep.growth import checkout
 from doorstep.marketplace import policy
 from doorstep.orders import queries, services
 from doorstep.orders.forms import (
@@ -237,11 +239,17 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
     form = BookingForm(request.POST, listing=listing, user=request.user, staff=staff)
     if form.is_valid():
         try:
-            order = services.place_order(
-                customer=request.user,
-                listing_id=listing.public_id,
-                **form.service_arguments(),
-            )
+            # One transaction: a promo code that does not apply undoes the
+            # booking, so the customer fixes the code beside its field and
+            # nothing is held meanwhile (a code needs the order to be judged).
+            with transaction.atomic():
+                order = services.place_order(
+                    customer=request.user,
+                    listing_id=listing.public_id,
+                    **form.service_arguments(),
+                )
+                if code := form.cleaned_data.get("promo_code"):
+                    checkout.apply(order=order, user=request.user, code=code)
         except DomainError as error:
             form.add_service_error(error)
             return _book_page(request, listing, form, status=error.status)
@@ -470,6 +478,15 @@ def _render_order(
     request: HttpRequest, order: Order, *, status: int = 200, **forms
 ) -> HttpResponse:
     context = _order_context(request, order, **forms)
+    return render(request, "orders/order_detail.html", context, status=status)
+
+
+def render_order_page(
+    request: HttpRequest, order: Order, *, status: int = 200, extra: dict
+) -> HttpResponse:
+    """The order page with another app's part of it: growth's discounts form
+    sent back with its errors beside the fields."""
+    context = {**_order_context(request, order), **extra}
     return render(request, "orders/order_detail.html", context, status=status)
 
 

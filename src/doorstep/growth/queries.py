@@ -1,0 +1,85 @@
+"""Reads of growth for the customer's pages and the API: what a person holds,
+whom they invited, the welcome offer a friend gets."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from doorstep.accounts.models import User
+from doorstep.core.money import Money
+from doorstep.growth import checkout
+from doorstep.growth.models import Campaign, Coupon, Referral, RewardLot
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What a person holds in one currency."""
+
+    currency: str
+    credit: Money
+    points: int
+
+    @property
+    def points_value(self) -> Money:
+        return Money(self.points, self.currency)
+
+
+def holdings(user: User) -> list[Holding]:
+    """Credit and points still usable, per currency the person has earned in."""
+    now = timezone.now()
+    currencies = sorted(
+        set(RewardLot.objects.filter(user=user).values_list("currency", flat=True))
+    )
+    held = []
+    for currency in currencies:
+        balance = checkout.balances(user, currency, now=now)
+        held.append(
+            Holding(
+                currency=currency,
+                credit=Money(balance[RewardLot.Kind.CREDIT], currency),
+                points=balance[RewardLot.Kind.POINTS],
+            )
+        )
+    return held
+
+
+def welcome_coupon(currency: str | None = None) -> Coupon | None:
+    """The referral programme's welcome offer a friend gets on a first order,
+    as ``growth.checkout`` picks it: in ``currency``, else in the site's."""
+    coupons = (
+        Coupon.objects.filter(
+            campaign__kind=Campaign.Kind.REFERRAL,
+            campaign__status=Campaign.Status.ACTIVE,
+            for_user__isnull=True,
+        )
+        .select_related("campaign")
+        .order_by("-pk")
+    )
+    for wanted in (currency, settings.DOORSTEP_CURRENCY):
+        if wanted:
+            coupon = coupons.filter(campaign__currency=wanted).first()
+            if coupon is not None:
+                return coupon
+    return coupons.first()
+
+
+def invited_friends(user: User) -> list[Referral]:
+    return list(
+        Referral.objects.filter(inviter=user)
+        .select_related("invitee")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def earned_from_friends(user: User) -> list[Money]:
+    rows = (
+        Referral.objects.filter(
+            inviter=user, status=Referral.Status.REWARDED, reward_amount__gt=0
+        )
+        .values("currency")
+        .annotate(total=Sum("reward_amount"))
+        .order_by("currency")
+    )
+    return [Money(row["total"], row["currency"]) for row in rows]
