@@ -46,6 +46,8 @@ urlpatterns = [
     path("", include("doorstep.support.dispute_urls")),
     path("", include("doorstep.support.claims_urls")),
     path("", include("doorstep.support.claims_ops_urls")),
+    # Growth's ops pages: campaigns, held referral rewards, the funnel.
+    path("", include("doorstep.growth.ops_urls")),
     # Requests for quotes: the customer's /quotes/ and the provider's /leads/.
     path("", include("doorstep.quotes.urls")),
     # Growth: discounts at checkout, /rewards/, /invite/ and the shared /r/<code>/.
