@@ -9,6 +9,7 @@ from doorstep.catalog.api import router as catalog_router
 from doorstep.dispatch.api import router as dispatch_router
 from doorstep.dispatch.ops_api import router as dispatch_ops_router
 from doorstep.dispatch.work_api import router as work_router
+from doorstep.growth.api import router as growth_router
 from doorstep.legal.api import router as legal_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
@@ -71,3 +72,4 @@ api.add_router("", help_router)
 api.add_router("", disputes_router)
 api.add_router("", claims_router)
 api.add_router("", quotes_router)
+api.add_router("", growth_router)

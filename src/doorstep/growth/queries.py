@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
 from doorstep.core.money import Money
 from doorstep.growth import checkout
 from doorstep.growth.models import Campaign, Coupon, Referral, RewardLot
+from doorstep.web.templatetags.doorstep_ui import money as shown
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,30 @@ def earned_from_friends(user: User) -> list[Money]:
         .order_by("currency")
     )
     return [Money(row["total"], row["currency"]) for row in rows]
+
+
+def offer_text(coupon: Coupon | None) -> str:
+    """What the welcome offer takes off, as people say it: "CN¥30.00",
+    "20%", "20% (up to CN¥50.00)"."""
+    if coupon is None:
+        return ""
+    if coupon.kind == Coupon.Kind.FIXED:
+        return shown(Money(coupon.amount, coupon.currency))
+    percent = f"{coupon.percent_bps / 100:g}%"
+    if coupon.cap_amount:
+        return _("%(percent)s (up to %(cap)s)") % {
+            "percent": percent,
+            "cap": shown(Money(coupon.cap_amount, coupon.currency)),
+        }
+    return percent
+
+
+def invitation_text(inviter: User, coupon: Coupon | None) -> str:
+    name = inviter.get_short_name() or _("A friend")
+    if coupon is None:
+        return _("%(name)s invited you to Doorstep: book trusted local services.") % {
+            "name": name
+        }
+    return _(
+        "%(name)s invited you to Doorstep: get %(offer)s off your first booking."
+    ) % {"name": name, "offer": offer_text(coupon)}

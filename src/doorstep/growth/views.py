@@ -17,12 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from doorstep.accounts.models import User
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
 from doorstep.growth import checkout, queries, referrals, rewards, visitors
 from doorstep.growth.forms import DiscountsForm
-from doorstep.growth.models import Coupon, Referral, ReferralCode, RewardLot, Touch
+from doorstep.growth.models import Referral, ReferralCode, RewardLot, Touch
 from doorstep.orders import queries as order_queries
 from doorstep.orders.models import Order
 from doorstep.orders.process import Actor
@@ -102,33 +101,6 @@ def rewards_page(request: HttpRequest) -> HttpResponse:
 # --- Inviting friends -----------------------------------------------------------------
 
 
-def offer_text(coupon: Coupon | None) -> str:
-    """What the welcome offer takes off, as people say it: "CN¥30.00",
-    "20%", "20% (up to CN¥50.00)"."""
-    if coupon is None:
-        return ""
-    if coupon.kind == Coupon.Kind.FIXED:
-        return shown(Money(coupon.amount, coupon.currency))
-    percent = f"{coupon.percent_bps / 100:g}%"
-    if coupon.cap_amount:
-        return _("%(percent)s (up to %(cap)s)") % {
-            "percent": percent,
-            "cap": shown(Money(coupon.cap_amount, coupon.currency)),
-        }
-    return percent
-
-
-def invitation_text(inviter: User, coupon: Coupon | None) -> str:
-    name = inviter.get_short_name() or _("A friend")
-    if coupon is None:
-        return _("%(name)s invited you to Doorstep: book trusted local services.") % {
-            "name": name
-        }
-    return _(
-        "%(name)s invited you to Doorstep: get %(offer)s off your first booking."
-    ) % {"name": name, "offer": offer_text(coupon)}
-
-
 def landing_url(request: HttpRequest, code: ReferralCode) -> str:
     return request.build_absolute_uri(reverse("growth:landing", args=[code.code]))
 
@@ -146,8 +118,8 @@ def invite(request: HttpRequest) -> HttpResponse:
     context = {
         "code": code,
         "share_url": landing_url(request, code),
-        "share_text": invitation_text(user, coupon),
-        "offer": offer_text(coupon),
+        "share_text": queries.invitation_text(user, coupon),
+        "offer": queries.offer_text(coupon),
         "programme": coupon.campaign if coupon else None,
         "reward": (
             Money(coupon.campaign.reward_amount, coupon.campaign.currency)
@@ -182,10 +154,10 @@ def referral_landing(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "code": referral_code,
         "inviter_name": referral_code.user.get_short_name() or _("A friend"),
-        "offer": offer_text(coupon),
+        "offer": queries.offer_text(coupon),
         "own": own,
         "share_url": landing_url(request, referral_code),
-        "share_text": invitation_text(referral_code.user, coupon),
+        "share_text": queries.invitation_text(referral_code.user, coupon),
     }
     response = render(request, "growth/landing.html", context)
     if not request.user.is_authenticated:

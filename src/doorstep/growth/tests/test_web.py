@@ -91,7 +91,7 @@ def _discounts_url(order):
     return reverse("growth:order_discounts", args=[order.public_id])
 
 
-# --- The discounts box on the order page ------------------------------------------------
+# --- The discounts box on the order page ----------------------------------------------
 
 
 def test_the_order_page_offers_a_code_credit_and_points_while_unpaid(
@@ -240,7 +240,8 @@ def test_the_discounts_box_is_only_the_customers(client, unpaid, listing):
         reverse("growth:order_discounts", args=["ord_missing"]), {"code": "SPRING"}
     )
 
-    assert anonymous.status_code == 302 and "/login" in anonymous.url
+    assert anonymous.status_code == 302
+    assert "/login" in anonymous.url
     assert (other.status_code, provider.status_code, missing.status_code) == (
         404,
         404,
@@ -259,7 +260,7 @@ def test_the_box_is_gone_once_paid(client, listing, customer):
     assert "data-discounts" not in html
 
 
-# --- A promo code on the booking form -----------------------------------------------
+# --- A promo code on the booking form -------------------------------------------------
 
 
 def _booking(listing, **overrides):
@@ -389,8 +390,10 @@ def test_the_invite_page_shows_the_code_link_preview_and_friends(
         html
     )
     assert "you get CN¥20.00 in credit" in html
-    assert "Fay" in html and "Rob" in html
-    assert "Wong-Lee" not in html and "fay@example.com" not in html
+    assert "Fay" in html
+    assert "Rob" in html
+    assert "Wong-Lee" not in html
+    assert "fay@example.com" not in html
     assert 'data-friend-status="joined"' in html
     assert 'data-friend-status="rewarded"' in html
     assert "data-earned" in html
@@ -399,7 +402,8 @@ def test_the_invite_page_shows_the_code_link_preview_and_friends(
 def test_the_invite_page_needs_an_account(client):
     response = client.get(reverse("growth:invite"))
 
-    assert response.status_code == 302 and "/login" in response.url
+    assert response.status_code == 302
+    assert "/login" in response.url
 
 
 def test_the_landing_page_says_who_invited_and_keeps_the_code(client, programme):
@@ -433,7 +437,8 @@ def test_signing_up_after_the_landing_page_makes_the_referral(client, programme)
     )
 
     referral = Referral.objects.filter(invitee__email="new@example.com").first()
-    assert referral is not None and referral.inviter == inviter
+    assert referral is not None
+    assert referral.inviter == inviter
 
 
 def test_an_unknown_code_is_404(client):
