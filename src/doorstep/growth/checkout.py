@@ -23,6 +23,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
@@ -39,6 +40,7 @@ from doorstep.growth.models import (
     RewardLot,
     RewardMove,
 )
+from doorstep.growth.referrals import welcome_coupon
 from doorstep.marketplace.queries import city_near
 from doorstep.orders.models import Order
 from doorstep.orders.states import UNPAID_STATES, OrderState
@@ -214,7 +216,11 @@ def check_coupon(coupon: Coupon, *, order: Order, user: User, now: datetime) -> 
     if order.subtotal_amount < coupon.min_spend_amount:
         raise _not_applicable(
             _("This code needs a price of at least %(amount)s.")
-            % {"amount": Money(coupon.min_spend_amount, coupon.currency)}
+            % {
+                "amount": Money(coupon.min_spend_amount, coupon.currency).format(
+                    get_language() or "en"
+                )
+            }
         )
     if coupon.category_id:
         category = order_category(order)
@@ -262,16 +268,7 @@ def _referral_coupon(
         raise _not_applicable(
             _("A friend's code works when you join through their link.")
         )
-    coupon = (
-        Coupon.objects.filter(
-            campaign__kind=Campaign.Kind.REFERRAL,
-            campaign__currency=order.currency,
-            for_user__isnull=True,
-        )
-        .select_related("campaign")
-        .order_by("-campaign__status", "-pk")
-        .first()
-    )
+    coupon = welcome_coupon(order.currency)
     if coupon is None:
         raise _not_applicable(_("There is no welcome offer in this currency."))
     return referral, coupon

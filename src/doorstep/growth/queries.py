@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
 from doorstep.core.money import Money
-from doorstep.growth import checkout
+from doorstep.growth import checkout, referrals
 from doorstep.growth.models import Campaign, Coupon, Referral, RewardLot
 from doorstep.web.templatetags.doorstep_ui import money as shown
 
@@ -48,9 +48,15 @@ def holdings(user: User) -> list[Holding]:
 
 
 def welcome_coupon(currency: str | None = None) -> Coupon | None:
-    """The referral programme's welcome offer a friend gets on a first order,
-    as ``growth.checkout`` picks it: in ``currency``, else in the site's."""
-    coupons = (
+    """The referral programme's welcome offer a friend gets on a first order
+    (``referrals.welcome_coupon``, which checkout applies): in ``currency``,
+    else in the site's, else any."""
+    for wanted in (currency, settings.DOORSTEP_CURRENCY):
+        if wanted:
+            coupon = referrals.welcome_coupon(wanted)
+            if coupon is not None:
+                return coupon
+    return (
         Coupon.objects.filter(
             campaign__kind=Campaign.Kind.REFERRAL,
             campaign__status=Campaign.Status.ACTIVE,
@@ -58,13 +64,8 @@ def welcome_coupon(currency: str | None = None) -> Coupon | None:
         )
         .select_related("campaign")
         .order_by("-pk")
+        .first()
     )
-    for wanted in (currency, settings.DOORSTEP_CURRENCY):
-        if wanted:
-            coupon = coupons.filter(campaign__currency=wanted).first()
-            if coupon is not None:
-                return coupon
-    return coupons.first()
 
 
 def invited_friends(user: User) -> list[Referral]:

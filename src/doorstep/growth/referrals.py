@@ -35,6 +35,7 @@ from doorstep.growth import fraud, ledger
 from doorstep.growth.audit_actions import REJECT_REFERRAL, RELEASE_REFERRAL
 from doorstep.growth.models import (
     Campaign,
+    Coupon,
     OrderRewards,
     Referral,
     ReferralCode,
@@ -91,6 +92,23 @@ def code_for(user: User) -> ReferralCode:
             if existing is not None:
                 return existing
     raise RuntimeError("no free referral code after 10 tries")
+
+
+def welcome_coupon(currency: str) -> Coupon | None:
+    """The referral programme's welcome offer in ``currency``: the coupon of
+    its active campaign there (``None`` when the programme does not run in
+    that currency)."""
+    return (
+        Coupon.objects.filter(
+            campaign__kind=Campaign.Kind.REFERRAL,
+            campaign__status=Campaign.Status.ACTIVE,
+            campaign__currency=currency,
+            for_user__isnull=True,
+        )
+        .select_related("campaign")
+        .order_by("-pk")
+        .first()
+    )
 
 
 # --- Sightings and sign-up ------------------------------------------------------------

@@ -33,7 +33,7 @@ def with_referral(url: str, request) -> str:
     from doorstep.growth.models import ReferralCode
 
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or "ref=" in url:
+    if user is None or not user.is_authenticated or "ref=" in url or "/r/" in url:
         return url
     code = ReferralCode.objects.filter(user=user).values_list("code", flat=True).first()
     if not code:
