@@ -142,6 +142,18 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.EDIT_HELP,
         ),
         OpsPage(
+            _("Campaigns and codes"),
+            _("Promotions, partner batches, influencer codes and their budgets."),
+            reverse("growth_ops:campaigns"),
+            OpsPermission.RUN_GROWTH,
+        ),
+        OpsPage(
+            _("Growth funnel"),
+            _("Visits, sign-ups, first and repeat orders, GMV and cost per source."),
+            reverse("growth_ops:funnel"),
+            OpsPermission.RUN_GROWTH,
+        ),
+        OpsPage(
             _("Customer satisfaction"),
             _("Follow-up surveys week by week: satisfaction, NPS, response rate."),
             reverse("support:ops_satisfaction"),

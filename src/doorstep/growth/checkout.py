@@ -160,9 +160,10 @@ def perks_of(order: Order, *, now: datetime | None = None) -> Perks:
 
 
 def _code_of(redemption: Redemption) -> str:
-    if redemption.coupon_id:
-        return redemption.coupon.code
-    return redemption.referral.code.code
+    """What the customer typed: the friend's code, else the coupon's."""
+    if redemption.referral_id:
+        return redemption.referral.code.code
+    return redemption.coupon.code
 
 
 def _not_applicable(message: str) -> DomainError:
@@ -426,7 +427,9 @@ def apply(
             Redemption.objects.create(
                 order=order,
                 user=user,
-                coupon=None if referral else coupon,
+                # A friend's code uses the programme's welcome coupon: its use
+                # is counted, and given back, like any code's.
+                coupon=coupon,
                 referral=referral,
                 campaign=campaign,
                 funded_by=campaign.funded_by,

@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile
+from doorstep.catalog.models import Category
 from doorstep.core.money import Money, known_currencies
 from doorstep.growth.models import Campaign, Coupon
+from doorstep.marketplace.models import City
 
 REASON_LABEL = _("Why (for the audit trail)")
 
@@ -215,11 +217,26 @@ class CouponForm(_DiscountForm):
         required=False,
         initial=True,
     )
+    category = forms.ModelChoiceField(
+        label=_("Only in category"),
+        queryset=Category.objects.filter(is_active=True).order_by("slug"),
+        required=False,
+        to_field_name="slug",
+        help_text=_("And its subcategories. Leave empty for every category."),
+    )
+    city = forms.ModelChoiceField(
+        label=_("Only in city"),
+        queryset=City.objects.order_by("slug"),
+        required=False,
+        to_field_name="slug",
+    )
     field_order = ["code", "kind", "amount", "percent", "cap", "min_spend"]
 
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return self.discount_arguments() | {
+            "category": data["category"],
+            "city": data["city"],
             "code": data["code"],
             "first_order_only": data["first_order_only"],
             "per_user_limit": data["per_user_limit"],

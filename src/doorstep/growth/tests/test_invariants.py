@@ -316,9 +316,8 @@ class Growth(RuleBasedStateMachine):
 
     @invariant()
     def codes_count_their_active_uses(self):
-        # The welcome coupon also counts friends' codes (and never gives those
-        # uses back: see the xfail test below), so only ``LIMITED`` here.
-        for coupon in Coupon.objects.exclude(campaign__kind=Campaign.Kind.REFERRAL):
+        # The welcome coupon counts friends' codes and direct uses alike.
+        for coupon in Coupon.objects.all():
             active = Redemption.objects.filter(
                 coupon=coupon, status=Redemption.Status.ACTIVE
             ).count()
@@ -482,11 +481,6 @@ def test_32_customers_racing_for_a_single_use_code_one_gets_it():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkout.release gives back only Redemption.coupon's use; a friend's "
-    "code takes a use of the welcome coupon (_take_use) that is never returned",
-)
 def test_a_friends_code_gives_back_the_welcome_coupons_use():
     listing = _listing()
     inviter, invitee = make_user(), make_user()

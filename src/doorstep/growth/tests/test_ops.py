@@ -514,3 +514,23 @@ def test_the_ops_home_counts_held_referrals_for_those_who_run_growth(
     client.logout()
     sign_in_ops(client, make_ops("Finance"))
     assert 'data-queue="held_referrals"' not in client.get("/ops/").content.decode()
+
+
+def test_a_code_can_be_kept_to_one_category_and_a_missing_one_is_refused(
+    ops_client, campaign
+):
+    from tests.factories import make_category
+
+    make_category("deep-cleaning")
+    url = reverse("growth_ops:coupon_create", args=[campaign.public_id])
+    data = {"code": "CLEAN5", "kind": "fixed", "amount": "5", "per_user_limit": "1"}
+
+    refused = ops_client.post(url, data | {"category": "no-such-category"})
+    assert refused.status_code == 400
+    assert "category" in refused.context["coupon_form"].errors
+    assert not Coupon.objects.filter(code="CLEAN5").exists()
+
+    assert ops_client.post(url, data | {"category": "deep-cleaning"}).status_code == 302
+    coupon = Coupon.objects.get(code="CLEAN5")
+    assert coupon.category.slug == "deep-cleaning"
+    assert coupon.city is None
