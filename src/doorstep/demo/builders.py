@@ -76,6 +76,7 @@ from doorstep.demo.dispatch_world import (
     build_dispatch_world,
     vet_workers,
 )
+from doorstep.demo.growth import seed_growth
 from doorstep.demo.history import (
     DEMO_ORDERS,
     HistoryReport,
@@ -152,6 +153,7 @@ class BuildReport:
     dispatch: object | None = None  # demo.dispatch_world.DispatchReport
     support: dict[str, int] = field(default_factory=dict)  # demo.support
     quotes: dict[str, int] = field(default_factory=dict)  # demo.quotes
+    growth: dict[str, int] = field(default_factory=dict)  # demo.growth
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1064,6 +1066,9 @@ def build_demo(
     report.dispatch = build_dispatch_world(seed=seed, logins=logins)
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
+        # Campaigns, codes, referrals and points: right after the past, so the
+        # sweeps settle its completed orders and later stories see balances.
+        report.growth = seed_growth(logins=logins, seed=seed, now=now or timezone.now())
         report.trust = build_trust_badges(logins=logins, now=now)
         seed_integrity_flags(logins=logins, now=now or timezone.now())
         # Standards enforcement (trust): an appeal, upheld complaints, a restriction.

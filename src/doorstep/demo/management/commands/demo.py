@@ -134,6 +134,16 @@ class Command(BaseCommand):
                 else ""
             )
             + (
+                " Growth: "
+                + ", ".join(
+                    f"{count} {what.removeprefix('growth_')}"
+                    for what, count in report.growth.items()
+                )
+                + "."
+                if report.growth
+                else ""
+            )
+            + (
                 " Support: "
                 + ", ".join(f"{count} {what}" for what, count in report.support.items())
                 + "."
