@@ -41,6 +41,7 @@ CONSUMERS: list[tuple[str, str]] = [
     # a first review earns points.
     ("order.", "doorstep.growth.consumers.on_order_event"),
     ("review.", "doorstep.growth.consumers.on_review_event"),
+    ("growth.", "doorstep.growth.notices.on_growth_event"),
 ]
 
 

@@ -421,6 +421,13 @@ def apply(
                     )
             else:
                 coupon = found
+                if coupon.campaign.kind == Campaign.Kind.REFERRAL:
+                    raise _not_applicable(
+                        _(
+                            "This offer comes with a friend's invitation: use "
+                            "their code."
+                        )
+                    )
             off = min(check_coupon(coupon, order=order, user=user, now=now), budget)
             _take_use(coupon, off)
             campaign = coupon.campaign

@@ -31,6 +31,7 @@ from doorstep.accounts.models import SavedAddress, User
 from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, NotFound
+from doorstep.events.services import record_event
 from doorstep.growth import fraud, ledger
 from doorstep.growth.audit_actions import REJECT_REFERRAL, RELEASE_REFERRAL
 from doorstep.growth.models import (
@@ -149,7 +150,7 @@ def attach(*, invitee: User, code: str, now: datetime | None = None) -> Referral
     over = fraud.velocity_exceeded((*recent, now), now=now)
     try:
         with transaction.atomic():
-            return Referral.objects.create(
+            referral = Referral.objects.create(
                 code=referral_code,
                 inviter_id=referral_code.user_id,
                 invitee=invitee,
@@ -159,8 +160,11 @@ def attach(*, invitee: User, code: str, now: datetime | None = None) -> Referral
                 created_at=now,
                 decided_at=now if over else None,
             )
+            if not over:
+                record_event(topic="growth.referral_joined", subject=referral.public_id)
     except IntegrityError:
         return None
+    return referral
 
 
 # --- Qualifying and judging -----------------------------------------------------------
@@ -273,6 +277,11 @@ def _reward(referral: Referral, *, now: datetime) -> Referral:
     referral.currency = order.currency
     referral.decided_at = now
     referral.save(update_fields=["status", "reward_amount", "currency", "decided_at"])
+    record_event(
+        topic="growth.referral_rewarded",
+        subject=referral.public_id,
+        payload={"to": "provider" if provider and invitee_is_provider else "credit"},
+    )
     return referral
 
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from doorstep.accounts.models import User
+from doorstep.events.services import record_event
 from doorstep.growth import ledger
 from doorstep.growth.models import (
     Campaign,
@@ -83,7 +84,7 @@ def settle_order(order: Order, *, now: datetime) -> bool:
     try:
         with transaction.atomic():
             OrderRewards.objects.create(order=order, settled_at=now)
-            grant(
+            lot = grant(
                 user=order.customer,
                 kind=RewardLot.Kind.POINTS,
                 source=RewardLot.Source.ORDER,
@@ -92,6 +93,8 @@ def settle_order(order: Order, *, now: datetime) -> bool:
                 currency=order.currency,
                 now=now,
             )
+            if lot is not None:
+                record_event(topic="growth.points_earned", subject=lot.public_id)
             _pay_code_owner(order)
             referrals.qualify_by(order, now=now)
     except IntegrityError:

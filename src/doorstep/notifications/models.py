@@ -41,6 +41,7 @@ class Kind(models.TextChoices):
     FOLLOW_UP_SURVEY = "follow_up_survey", _("How did it go? Surveys after a job")
     DISPUTE_UPDATE = "dispute_update", _("Disputes: claims, offers and decisions")
     QUOTE_UPDATE = "quote_update", _("Requests for quotes: new requests, quotes, hires")
+    REWARDS = "rewards", _("Rewards: friends who joined, credit and points earned")
 
 
 class Channel(models.TextChoices):

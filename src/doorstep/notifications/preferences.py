@@ -42,6 +42,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.DISPUTE_UPDATE: {E: True},
     # A job request waits hours for a quote: e-mail and SMS, like a booking.
     Kind.QUOTE_UPDATE: {E: True, S: True},
+    # Good news that waits: in-app and by e-mail, never by SMS.
+    Kind.REWARDS: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

@@ -539,6 +539,25 @@ WORDING = {
             "if you still need the job done."
         ),
     ),
+    "referral_joined": (
+        _("%(friend)s joined through your invitation"),
+        _(
+            "When their first booking is done, you get your reward. They get "
+            "their welcome discount at checkout."
+        ),
+    ),
+    "referral_rewarded": (
+        _("You earned %(amount)s: %(friend)s's first booking is done"),
+        _("Thank you for inviting them. Use it at checkout on your next booking."),
+    ),
+    "provider_referral_rewarded": (
+        _("You earned %(amount)s: %(friend)s completed their first jobs"),
+        _("Thank you for bringing them. It is in your balance with your earnings."),
+    ),
+    "points_earned": (
+        _("You earned %(count)s points"),
+        _("They are worth %(amount)s at checkout on your next booking."),
+    ),
     "quote_lead_fee_refunded": (
         _("Lead fee returned: %(amount)s"),
         _(

@@ -157,3 +157,43 @@ def test_sign_ups_beyond_the_velocity_limit_are_never_rewarded(settings):
     assert statuses.count(Referral.Status.JOINED) <= 5
     assert Referral.Status.REJECTED in statuses
     assert referrals.attach(invitee=inviter, code=code) is None
+
+
+def test_the_welcome_offer_is_only_through_a_friends_code():
+    stranger = make_user()
+    order = make_order(
+        listing=make_listing(price=20_000), customer=stranger, state="awaiting_payment"
+    )
+
+    with pytest.raises(DomainError) as refused:
+        checkout.apply(order=order, user=stranger, code="WELCOME-CNY")
+
+    assert "friend's invitation" in refused.value.message
+    assert Coupon.objects.get(code="WELCOME-CNY").uses == 0
+
+
+def test_the_inviter_hears_when_a_friend_joins_and_when_they_are_paid():
+    from doorstep.events.models import Event
+    from doorstep.growth.notices import plan_for
+
+    inviter, friend = make_user(name="Mei Lin"), make_user(name="Dan Wu")
+    referral = referrals.attach(invitee=friend, code=referrals.code_for(inviter).code)
+    joined = Event.objects.get(topic="growth.referral_joined")
+    (notice,) = plan_for(joined)
+    assert (notice.recipient, notice.wording, notice.params["friend"]) == (
+        inviter,
+        "referral_joined",
+        "Dan",
+    )
+    order = make_order(listing=make_listing(price=20_000), customer=friend)
+    _done_long_ago(order)
+
+    rewards.settle_due()
+
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.REWARDED
+    (paid,) = plan_for(Event.objects.get(topic="growth.referral_rewarded"))
+    assert paid.wording == "referral_rewarded"
+    assert paid.params["amount"].amount == 3_000
+    (points,) = plan_for(Event.objects.get(topic="growth.points_earned"))
+    assert points.recipient == friend
