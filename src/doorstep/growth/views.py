@@ -73,6 +73,8 @@ def order_discounts(request: HttpRequest, order_id: str) -> HttpResponse:
                 messages.error(request, error.message)
             status = error.status
         else:
+            # The device and network at checkout: evidence for referral checks.
+            referrals.record_sighting(request.user, request)
             messages.success(request, _applied_message(perks))
             return redirect(f"{order.get_absolute_url()}#discounts")
     order.refresh_from_db()
