@@ -14,4 +14,5 @@ urlpatterns = [
     path("invite/", views.invite, name="invite"),
     # The link people share: short, so it fits a message and a QR code.
     path("r/<str:code>/", views.referral_landing, name="landing"),
+    path("r/<str:code>/picture.png", views.landing_picture, name="landing_picture"),
 ]

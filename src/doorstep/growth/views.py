@@ -22,10 +22,13 @@ from doorstep.core.money import Money
 from doorstep.growth import checkout, queries, referrals, rewards, visitors
 from doorstep.growth.forms import DiscountsForm
 from doorstep.growth.models import Referral, ReferralCode, RewardLot, Touch
+from doorstep.growth.sharing import PreviewCard
+from doorstep.marketplace.queries import site_name
 from doorstep.orders import queries as order_queries
 from doorstep.orders.models import Order
 from doorstep.orders.process import Actor
 from doorstep.orders.views import render_order_page
+from doorstep.web.previews import picture_response
 from doorstep.web.templatetags.doorstep_ui import money as shown
 
 # --- Discounts on an order waiting for payment ----------------------------------------
@@ -155,6 +158,9 @@ def referral_landing(request: HttpRequest, code: str) -> HttpResponse:
     coupon = queries.welcome_coupon()
     context = {
         "code": referral_code,
+        "picture_url": request.build_absolute_uri(
+            reverse("growth:landing_picture", args=[referral_code.code])
+        ),
         "inviter_name": referral_code.user.get_short_name() or _("A friend"),
         "offer": queries.offer_text(coupon),
         "own": own,
@@ -166,3 +172,26 @@ def referral_landing(request: HttpRequest, code: str) -> HttpResponse:
         # Waits for the sign-up, which makes it the new account's referral.
         visitors.remember_referral(response, referral_code.code)
     return response
+
+
+@require_GET
+def landing_picture(request: HttpRequest, code: str) -> HttpResponse:
+    """The invitation's preview picture (og:image): who invites and the
+    welcome offer, drawn like every shared page's."""
+    referral_code = (
+        ReferralCode.objects.filter(code=checkout.normalise(code))
+        .select_related("user")
+        .first()
+    )
+    if referral_code is None or not referral_code.user.is_active:
+        raise Http404
+    name = referral_code.user.get_short_name() or _("A friend")
+    offer = queries.offer_text(queries.welcome_coupon())
+    card = PreviewCard(
+        site_name=site_name(),
+        title=_("%(name)s invited you") % {"name": name},
+        subtitle=(
+            _("%(offer)s off your first booking") % {"offer": offer} if offer else ""
+        ),
+    )
+    return picture_response(request, card)

@@ -66,7 +66,11 @@ def _open(image: FieldFile | None) -> IO[bytes] | None:
         return None  # a missing file draws the card without its photo
 
 
-def _picture(request: HttpRequest, card: PreviewCard, image: FieldFile | None):
+def picture_response(
+    request: HttpRequest, card: PreviewCard, image: FieldFile | None = None
+) -> HttpResponse:
+    """The drawn picture of ``card`` with its ETag and cache headers (a
+    repeat with the same ETag gets 304)."""
     fingerprint = card.fingerprint()
     etag = f'"{fingerprint}"'
     asked = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
@@ -107,7 +111,7 @@ def listing_picture(request: HttpRequest, public_id: str) -> HttpResponse:
             price=_plain_price(listing),
             photo_key=photo.image.name if photo else "",
         )
-    return _picture(request, card, photo.image if photo else None)
+    return picture_response(request, card, photo.image if photo else None)
 
 
 @require_GET
@@ -135,7 +139,7 @@ def provider_picture(request: HttpRequest, public_id: str) -> HttpResponse:
             price=_plain_price(cheapest) if cheapest else "",
             photo_key=provider.photo.name if provider.photo else "",
         )
-    return _picture(request, card, provider.photo or None)
+    return picture_response(request, card, provider.photo or None)
 
 
 @require_GET
@@ -154,4 +158,4 @@ def review_picture(request: HttpRequest, public_id: str) -> HttpResponse:
             rating_count=1,
             photo_key=photo.image.name if photo else "",
         )
-    return _picture(request, card, photo.image if photo else None)
+    return picture_response(request, card, photo.image if photo else None)

@@ -462,3 +462,25 @@ def test_the_account_menu_links_rewards_and_invite(client, customer):
 
     assert f'href="{reverse("growth:rewards")}"' in html
     assert f'href="{reverse("growth:invite")}"' in html
+
+
+def test_the_invitation_has_a_preview_picture(client, programme):
+    from io import BytesIO
+
+    from PIL import Image
+
+    code = referrals.code_for(make_user(name="Mei Chen"))
+    page = client.get(reverse("growth:landing", args=[code.code])).content.decode()
+    picture = reverse("growth:landing_picture", args=[code.code])
+    assert f'property="og:image" content="http://testserver{picture}"' in page
+
+    response = client.get(picture)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert Image.open(BytesIO(response.content)).size == (1200, 630)
+    again = client.get(picture, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert client.get(reverse("growth:landing_picture", args=["NOPE"])).status_code == (
+        404
+    )
