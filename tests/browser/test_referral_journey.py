@@ -232,8 +232,15 @@ def test_a_friend_joins_through_the_link_and_the_inviter_spends_the_credit(
     friend.get_by_label("I agree to the terms").check()
     friend.get_by_role("button", name="Create account").click()
     expect(friend.get_by_role("heading", name="Check your email")).to_be_visible()
-    confirm = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mailoutbox[0].body)
-    assert confirm, mailoutbox[0].body
+    (to_dan,) = [mail for mail in mailoutbox if mail.to == ["dan@example.com"]]
+    confirm = re.search(r"https?://\S+/accounts/confirm-email/\S+/", to_dan.body)
+    assert confirm, to_dan.body
+    # and Cora hears that her friend joined (the rewards notice, by e-mail too)
+    assert any(
+        mail.to == ["cora@example.com"]
+        and "Dan joined through your invitation" in mail.body
+        for mail in mailoutbox
+    ), [mail.subject for mail in mailoutbox]
     friend.goto(confirm.group(0))
     friend.get_by_role("button", name="Confirm").click()
     expect(friend.get_by_role("banner")).to_contain_text("Dan Wu")
