@@ -564,6 +564,9 @@ DOORSTEP_POINTS_EARN_BPS = env.int("DOORSTEP_POINTS_EARN_BPS", default=100)
 # (once per review).
 DOORSTEP_POINTS_FIRST_REVIEW = env.int("DOORSTEP_POINTS_FIRST_REVIEW", default=200)
 DOORSTEP_POINTS_SHARED_REVIEW = env.int("DOORSTEP_POINTS_SHARED_REVIEW", default=50)
+# Points for the inviter of a friend whose first booking is done (besides the
+# referral programme's credit).
+DOORSTEP_POINTS_REFERRAL = env.int("DOORSTEP_POINTS_REFERRAL", default=100)
 # Points and credit expire this long after they were earned (oldest spent first).
 DOORSTEP_POINTS_VALID_DAYS = env.int("DOORSTEP_POINTS_VALID_DAYS", default=365)
 DOORSTEP_CREDIT_VALID_DAYS = env.int("DOORSTEP_CREDIT_VALID_DAYS", default=365)

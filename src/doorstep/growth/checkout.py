@@ -301,7 +301,16 @@ def _take_use(coupon: Coupon, amount: int) -> None:
         Q(budget_amount__isnull=True) | Q(budget_amount__gte=F("spent_amount") + amount)
     )
     if not budget.update(spent_amount=F("spent_amount") + amount):
-        raise _used_up()
+        raise BudgetSpent(coupon.campaign_id)
+
+
+class BudgetSpent(Exception):
+    """A campaign's budget cannot pay this discount: the campaign is marked
+    spent (after the refused checkout rolls back) and the code refused."""
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__(campaign_id)
+        self.campaign_id = campaign_id
 
 
 def release(order: Order, *, now: datetime) -> None:
@@ -318,6 +327,10 @@ def release(order: Order, *, now: datetime) -> None:
             Campaign.objects.filter(
                 pk=redemption.campaign_id, spent_amount__gte=redemption.amount
             ).update(spent_amount=F("spent_amount") - redemption.amount)
+            # Budget came back: a campaign stopped for want of it runs again.
+            Campaign.objects.filter(
+                pk=redemption.campaign_id, status=Campaign.Status.SPENT
+            ).update(status=Campaign.Status.ACTIVE)
             redemption.status = Redemption.Status.RETURNED
             redemption.returned_at = now
             redemption.save(update_fields=["status", "returned_at"])
@@ -397,82 +410,90 @@ def apply(
             _("Points must be zero or more."),
             fields={"points": [_("Points must be zero or more.")]},
         )
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.state != OrderState.AWAITING_PAYMENT:
-            raise Conflict(
-                "order_not_payable",
-                _("Discounts can be changed only before the order is paid."),
-            )
-        release(order, now=now)
-        budget = most_off(order)
-        platform: dict[str, int] = {}
-        provider_funded = 0
-        code = normalise(code)
-        allows_rewards = True
-        if code:
-            found = _find(code)
-            referral = None
-            if isinstance(found, ReferralCode):
-                referral, coupon = _referral_coupon(found, order=order, user=user)
-                if _has_paid_order(user, besides=order):
-                    raise _not_applicable(
-                        _("A friend's code is for a first order only.")
-                    )
-            else:
-                coupon = found
-                if coupon.campaign.kind == Campaign.Kind.REFERRAL:
-                    raise _not_applicable(
-                        _(
-                            "This offer comes with a friend's invitation: use "
-                            "their code."
-                        )
-                    )
-            off = min(check_coupon(coupon, order=order, user=user, now=now), budget)
-            _take_use(coupon, off)
-            campaign = coupon.campaign
-            Redemption.objects.create(
-                order=order,
-                user=user,
-                # A friend's code uses the programme's welcome coupon: its use
-                # is counted, and given back, like any code's.
-                coupon=coupon,
-                referral=referral,
-                campaign=campaign,
-                funded_by=campaign.funded_by,
-                amount=off,
-                currency=order.currency,
-                created_at=now,
-            )
-            if campaign.funded_by == Campaign.FundedBy.PROVIDER:
-                provider_funded = off
-            else:
-                platform[f"code:{code}"] = off
-            budget -= off
-            allows_rewards = coupon.stacks_with_rewards
-        if (use_credit or points) and not allows_rewards:
-            message = _("This code cannot be combined with credit or points.")
-            raise _not_applicable(message)
-        if use_credit and budget > 0:
-            credit = _spend(user, order, RewardLot.Kind.CREDIT, budget, now=now)
-            if credit:
-                platform["credit"] = credit
-                budget -= credit
-        if points:
-            held = balances(user, order.currency, now=now)[RewardLot.Kind.POINTS]
-            if points > held:
-                message = _("You hold %(count)d points for this currency.") % {
-                    "count": held
-                }
-                raise DomainError(
-                    "not_enough_points", message, fields={"points": [message]}
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            if order.state != OrderState.AWAITING_PAYMENT:
+                raise Conflict(
+                    "order_not_payable",
+                    _("Discounts can be changed only before the order is paid."),
                 )
-            spent = _spend(
-                user, order, RewardLot.Kind.POINTS, min(points, budget), now=now
+            release(order, now=now)
+            budget = most_off(order)
+            platform: dict[str, int] = {}
+            provider_funded = 0
+            code = normalise(code)
+            allows_rewards = True
+            if code:
+                found = _find(code)
+                referral = None
+                if isinstance(found, ReferralCode):
+                    referral, coupon = _referral_coupon(found, order=order, user=user)
+                    if _has_paid_order(user, besides=order):
+                        raise _not_applicable(
+                            _("A friend's code is for a first order only.")
+                        )
+                else:
+                    coupon = found
+                    if coupon.campaign.kind == Campaign.Kind.REFERRAL:
+                        raise _not_applicable(
+                            _(
+                                "This offer comes with a friend's invitation: use "
+                                "their code."
+                            )
+                        )
+                off = min(check_coupon(coupon, order=order, user=user, now=now), budget)
+                _take_use(coupon, off)
+                campaign = coupon.campaign
+                Redemption.objects.create(
+                    order=order,
+                    user=user,
+                    # A friend's code uses the programme's welcome coupon: its use
+                    # is counted, and given back, like any code's.
+                    coupon=coupon,
+                    referral=referral,
+                    campaign=campaign,
+                    funded_by=campaign.funded_by,
+                    amount=off,
+                    currency=order.currency,
+                    created_at=now,
+                )
+                if campaign.funded_by == Campaign.FundedBy.PROVIDER:
+                    provider_funded = off
+                else:
+                    platform[f"code:{code}"] = off
+                budget -= off
+                allows_rewards = coupon.stacks_with_rewards
+            if (use_credit or points) and not allows_rewards:
+                message = _("This code cannot be combined with credit or points.")
+                raise _not_applicable(message)
+            if use_credit and budget > 0:
+                credit = _spend(user, order, RewardLot.Kind.CREDIT, budget, now=now)
+                if credit:
+                    platform["credit"] = credit
+                    budget -= credit
+            if points:
+                held = balances(user, order.currency, now=now)[RewardLot.Kind.POINTS]
+                if points > held:
+                    message = _("You hold %(count)d points for this currency.") % {
+                        "count": held
+                    }
+                    raise DomainError(
+                        "not_enough_points", message, fields={"points": [message]}
+                    )
+                spent = _spend(
+                    user, order, RewardLot.Kind.POINTS, min(points, budget), now=now
+                )
+                if spent:
+                    platform["points"] = spent
+            set_order_discounts(
+                order=order, platform=platform, provider_funded=provider_funded
             )
-            if spent:
-                platform["points"] = spent
-        set_order_discounts(
-            order=order, platform=platform, provider_funded=provider_funded
-        )
+    except BudgetSpent as refused:
+        # The campaign stops: its budget is spent (ops see it, and resume it
+        # with more budget).
+        Campaign.objects.filter(
+            pk=refused.campaign_id, status=Campaign.Status.ACTIVE
+        ).update(status=Campaign.Status.SPENT)
+        raise _used_up() from None
     return perks_of(order, now=now)

@@ -246,6 +246,10 @@ def _reward(referral: Referral, *, now: datetime) -> Referral:
         .update(spent_amount=F("spent_amount") + amount)
     )
     if not taken:
+        # The programme stops until ops give it more budget.
+        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.ACTIVE).update(
+            status=Campaign.Status.SPENT
+        )
         referral.status = Referral.Status.QUARANTINED
         referral.reasons = [*referral.reasons, "budget_spent"]
         referral.save(update_fields=["status", "reasons"])
@@ -263,15 +267,19 @@ def _reward(referral: Referral, *, now: datetime) -> Referral:
     else:
         from doorstep.growth.rewards import grant
 
-        grant(
-            user=inviter,
-            kind=RewardLot.Kind.CREDIT,
-            source=RewardLot.Source.REFERRAL,
-            source_ref=referral.public_id,
-            amount=amount,
-            currency=order.currency,
-            now=now,
-        )
+        for kind, value in (
+            (RewardLot.Kind.CREDIT, amount),
+            (RewardLot.Kind.POINTS, settings.DOORSTEP_POINTS_REFERRAL),
+        ):
+            grant(
+                user=inviter,
+                kind=kind,
+                source=RewardLot.Source.REFERRAL,
+                source_ref=referral.public_id,
+                amount=value,
+                currency=order.currency,
+                now=now,
+            )
     referral.status = Referral.Status.REWARDED
     referral.reward_amount = amount
     referral.currency = order.currency

@@ -220,6 +220,11 @@ def test_one_use_per_person_and_the_budget_stops_the_campaign(listing):
     assert spent.value.code == "promo_code_used_up"
     campaign.refresh_from_db()
     assert campaign.spent_amount == 3_000
+    assert campaign.status == Campaign.Status.SPENT
+    # The first order falls through: the budget comes back and so does the code.
+    checkout.release(first, now=timezone.now())
+    campaign.refresh_from_db()
+    assert (campaign.spent_amount, campaign.status) == (0, Campaign.Status.ACTIVE)
 
 
 def test_changing_the_code_gives_the_first_back(listing):

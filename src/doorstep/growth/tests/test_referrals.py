@@ -197,3 +197,94 @@ def test_the_inviter_hears_when_a_friend_joins_and_when_they_are_paid():
     assert paid.params["amount"].amount == 3_000
     (points,) = plan_for(Event.objects.get(topic="growth.points_earned"))
     assert points.recipient == friend
+
+
+def test_a_provider_who_brings_a_provider_is_paid_after_their_first_jobs(settings):
+    from doorstep.accounts.models import ProviderProfile
+
+    settings.DOORSTEP_REFERRAL_PROVIDER_JOBS = 2
+    inviter_listing = make_listing(price=20_000)
+    inviter = inviter_listing.provider.user
+    newcomer = make_user(name="Ling Zhao")
+    referrals.attach(invitee=newcomer, code=referrals.code_for(inviter).code)
+    listing = make_listing(price=20_000)
+    ProviderProfile.objects.filter(pk=listing.provider.pk).update(user=newcomer)
+    listing.provider.refresh_from_db()
+    first = make_order(listing=listing, starts_in=timedelta(days=3))
+    _done_long_ago(first)
+
+    rewards.settle_due()
+    assert Referral.objects.get().status == Referral.Status.JOINED
+
+    second = make_order(listing=listing, starts_in=timedelta(days=5))
+    _done_long_ago(second)
+    rewards.settle_due()
+
+    referral = Referral.objects.get()
+    assert referral.status == Referral.Status.REWARDED
+    assert referral.order == second
+    pending = LedgerAccount.objects.get(
+        kind=K.PROVIDER_PENDING, provider=inviter_listing.provider
+    )
+    assert pending.balance == 3_000
+    assert not RewardLot.objects.filter(user=inviter, kind="credit").exists()
+
+
+def test_an_influencers_code_pays_its_owner_a_share_once_the_window_passes():
+    owner = make_listing(price=10_000).provider
+    campaign = Campaign.objects.create(
+        name="Wang Li's followers",
+        kind=Campaign.Kind.INFLUENCER,
+        currency="CNY",
+        owner=owner,
+        owner_share_bps=500,
+    )
+    Coupon.objects.create(
+        code="WANGLI10",
+        campaign=campaign,
+        kind=Coupon.Kind.PERCENT,
+        percent_bps=1_000,
+        currency="CNY",
+    )
+    follower = make_user()
+    order = make_order(
+        listing=make_listing(price=20_000), customer=follower, state="awaiting_payment"
+    )
+    checkout.apply(order=order, user=follower, code="WANGLI10")
+    _done_long_ago(order)
+
+    rewards.settle_due()
+    rewards.settle_due()
+
+    pending = LedgerAccount.objects.get(kind=K.PROVIDER_PENDING, provider=owner)
+    assert pending.balance == 1_000  # 5% of the 200.00 price
+    campaign.refresh_from_db()
+    assert campaign.spent_amount == 2_000 + 1_000
+
+
+def test_a_first_review_earns_points_once():
+    from doorstep.events.models import Event
+    from doorstep.growth.consumers import on_review_event
+    from doorstep.reviews import services
+    from doorstep.reviews.models import Review
+
+    customer = make_user()
+    reviews = []
+    for days in (3, 6):
+        order = make_order(
+            listing=make_listing(price=10_000),
+            customer=customer,
+            starts_in=timedelta(days=days),
+        )
+        Order.objects.filter(pk=order.pk).update(state="completed")
+        review = services.submit_review(
+            order=order, author=customer, stars=5, text="Lovely"
+        )
+        Review.objects.filter(pk=review.pk).update(revealed_at=timezone.now())
+        reviews.append(review)
+
+    for review in (*reviews, reviews[0]):
+        on_review_event(Event(topic="review.revealed", subject=review.public_id))
+
+    (lot,) = RewardLot.objects.filter(user=customer, source="first_review")
+    assert (lot.amount, lot.source_ref) == (200, reviews[0].public_id)
