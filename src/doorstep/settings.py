@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "doorstep.quotes",
     "doorstep.growth",
     "doorstep.seo",
+    "doorstep.promotions",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -554,6 +555,14 @@ DOORSTEP_QUOTE_LEAD_REFUND_HOURS = env.int(
 # A request takes quotes for this many days at most (and never past the last
 # day the customer wants the job done).
 DOORSTEP_QUOTE_REQUEST_DAYS = env.int("DOORSTEP_QUOTE_REQUEST_DAYS", default=7)
+
+# --- Paid promotion ------------------------------------------------------------------
+
+# Default of the operator's figure ``promotion_day_price`` (``marketplace.policy``):
+# a day of a listing's promotion, in minor units of the listing's currency.
+DOORSTEP_PROMOTION_DAY_PRICE = env.int("DOORSTEP_PROMOTION_DAY_PRICE", default=500)
+# At most one hit in this many on a results page is a promoted one.
+DOORSTEP_PROMOTED_SHARE = env.int("DOORSTEP_PROMOTED_SHARE", default=4)
 
 # --- Growth: points, referrals ---------------------------------------------------
 

@@ -1661,6 +1661,38 @@ def refund_lead_fee(*, provider: ProviderProfile, quote_id: str) -> JournalEntry
     )
 
 
+# --- Paid promotion ------------------------------------------------------------------
+#
+# A provider pays for days of a listing's promotion in search (the operator's
+# ``promotion_day_price``), taken like a lead fee: from the available balance,
+# then the pending one, the rest owed. No gateway call; run in the caller's
+# transaction.
+
+PROMOTION = "promotion"
+
+
+def promotion_key(promotion_id: str) -> str:
+    return f"promotion:{promotion_id}"
+
+
+def charge_promotion(
+    *, provider: ProviderProfile, promotion_id: str, amount: int, currency: str
+) -> JournalEntry:
+    """Take the price of promotion ``promotion_id`` from ``provider``.
+    Idempotent by the promotion's id."""
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("A promotion's price must be positive."))
+    return _take_from_provider(
+        kind=PROMOTION,
+        key=promotion_key(promotion_id),
+        provider=provider,
+        amount=amount,
+        currency=currency,
+        revenue=K.PROMOTION_REVENUE,
+        description=promotion_id,
+    )
+
+
 def collect_fine_debts(*, provider: ProviderProfile | None = None) -> int:
     """Net what providers owe for fines from the balances they have now
     (available first, then pending). Keyed by the debt account's posting count,

@@ -46,6 +46,9 @@ class AccountKind(models.TextChoices):
     # Requests for quotes: what providers pay per quote sent (from what they
     # hold on the platform, the rest owed as fines are).
     LEAD_FEE_REVENUE = "lead_fee_revenue", _("Lead fees revenue")
+    # Paid promotion: what providers pay to have a listing promoted in search,
+    # taken like a lead fee.
+    PROMOTION_REVENUE = "promotion_revenue", _("Promotion revenue")
     # Dispatch: what the platform paid customers when it broke a promise (a
     # worker at the door too late), from its own funds (debit-normal).
     SLA_COMPENSATION_EXPENSE = (
