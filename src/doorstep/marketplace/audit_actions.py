@@ -15,3 +15,6 @@ UPDATE_CITY = define("settings.update_city", _("Changed a city"))
 ADD_CATEGORY = define("settings.add_category", _("Added a category"))
 UPDATE_CATEGORY = define("settings.update_category", _("Changed a category"))
 MOVE_CATEGORY = define("settings.move_category", _("Reordered categories"))
+SET_EXCHANGE_RATE = define(
+    "settings.set_exchange_rate", _("Entered an exchange rate for estimates")
+)

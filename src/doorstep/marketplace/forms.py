@@ -210,3 +210,25 @@ class CategoryForm(forms.Form):
             "commission": percent_of(category.commission_bps),
             "is_active": category.is_active,
         }
+
+
+class ExchangeRateForm(forms.Form):
+    """One rate for estimates: one unit of ``base`` is worth ``rate`` of
+    ``quote``."""
+
+    base = forms.CharField(
+        label=_("From currency"), max_length=3, help_text=_("For example JPY.")
+    )
+    quote = forms.CharField(
+        label=_("To currency"), max_length=3, help_text=_("For example CNY.")
+    )
+    rate = forms.DecimalField(
+        label=_("Rate"),
+        max_digits=20,
+        decimal_places=10,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("What one unit of the first currency is worth in the second."),
+    )
+    reason = forms.CharField(
+        label=_("Why (for the audit trail)"), max_length=255, required=False
+    )

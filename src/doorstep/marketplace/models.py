@@ -3,6 +3,7 @@ cities it serves, and the money and policy figures that override the
 environment's defaults — edited by ops at ``/ops/settings/``, effective on the
 next request in every process without a restart (see ``state``)."""
 
+from django.conf import settings
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -132,3 +133,45 @@ class City(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+
+class ExchangeRate(models.Model):
+    """A rate ops entered for showing an amount in another currency: one
+    ``base`` is worth ``rate`` of ``quote``. Only ever used for an estimate
+    that says so (``marketplace.rates.estimate``), never for money that moves
+    or for a figure of the ledger. Rows are never changed: a new rate is a new
+    row, and the newest row of a pair is the one in use."""
+
+    base = models.CharField(_("from currency"), max_length=3)
+    quote = models.CharField(_("to currency"), max_length=3)
+    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        indexes = [models.Index(fields=["base", "quote", "-entered_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=0), name="marketplace_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(base=models.F("quote")),
+                name="marketplace_rate_two_currencies",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate_text} {self.quote}"
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros or an exponent: "0.048", "20"."""
+        return format(self.rate.normalize(), "f")

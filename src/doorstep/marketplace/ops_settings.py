@@ -42,3 +42,14 @@ register(
         order=40,
     )
 )
+register(
+    SettingsSection(
+        key="exchange_rates",
+        title=_("Exchange rates for estimates"),
+        description=_(
+            "Rates for showing a total in one currency, always as an estimate."
+        ),
+        url_name="marketplace:exchange_rates",
+        order=45,
+    )
+)

@@ -24,7 +24,12 @@ from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.geo import MAX_RADIUS_KM
 from doorstep.core.money import known_currencies
 from doorstep.marketplace import audit_actions, state
-from doorstep.marketplace.models import SINGLETON_ID, City, MarketplaceSettings
+from doorstep.marketplace.models import (
+    SINGLETON_ID,
+    City,
+    ExchangeRate,
+    MarketplaceSettings,
+)
 from doorstep.marketplace.policy import FIGURES_BY_NAME, Figure, Unit
 from doorstep.search.indexing import index_category
 
@@ -516,3 +521,54 @@ def move_category(*, actor, category_id: str, up: bool) -> Category:
     )
     category.refresh_from_db()
     return category
+
+
+# --- Exchange rates for estimates ---------------------------------------------------
+
+MAX_RATE = Decimal("1000000000")
+RATE_PLACES = 10  # as ExchangeRate.rate stores
+
+
+@transaction.atomic
+def set_exchange_rate(
+    *, actor, base: str, quote: str, rate: Decimal, reason: str = ""
+) -> ExchangeRate:
+    """Enter the rate of one ``base`` in ``quote`` for display estimates (a
+    new row; the pair's earlier rates stay as history).
+
+    Raises 403 ``ops_permission_required`` without ``MANAGE_SETTINGS`` and 400
+    ``invalid_input`` (nothing saved) for an unknown currency, the same
+    currency twice or a rate that is not positive."""
+    require_ops_permission(actor, OpsPermission.MANAGE_SETTINGS)
+    errors: dict[str, list[str]] = {}
+    base, quote = (base or "").strip().upper(), (quote or "").strip().upper()
+    for field, code in (("base", base), ("quote", quote)):
+        if code not in known_currencies():
+            errors[field] = [_("Enter a currency code such as CNY or USD.")]
+    if not errors and base == quote:
+        errors["quote"] = [_("Choose a currency other than the first.")]
+    if rate is None or not rate.is_finite() or not 0 < rate < MAX_RATE:
+        errors["rate"] = [_("Enter a rate greater than zero.")]
+    elif rate.as_tuple().exponent < -RATE_PLACES:
+        errors["rate"] = [
+            _("Use at most %(places)d decimal places.") % {"places": RATE_PLACES}
+        ]
+    if errors:
+        raise _invalid(errors)
+    previous = (
+        ExchangeRate.objects.filter(base=base, quote=quote)
+        .order_by("-entered_at", "-pk")
+        .first()
+    )
+    row = ExchangeRate.objects.create(
+        base=base, quote=quote, rate=rate, entered_by=actor
+    )
+    record(
+        actor=actor,
+        action=audit_actions.SET_EXCHANGE_RATE,
+        target=row,
+        before={"rate": str(previous.rate)} if previous else {},
+        after={"base": base, "quote": quote, "rate": str(rate)},
+        reason=reason,
+    )
+    return row

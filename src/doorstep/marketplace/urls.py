@@ -7,6 +7,7 @@ urlpatterns = [
     path("ops/settings/", views.index, name="index"),
     path("ops/settings/branding/", views.branding, name="branding"),
     path("ops/settings/fees/", views.fees, name="fees"),
+    path("ops/settings/exchange-rates/", views.exchange_rates, name="exchange_rates"),
     path("ops/settings/cities/", views.cities, name="cities"),
     path("ops/settings/cities/<slug:slug>/", views.city, name="city"),
     path("ops/settings/categories/", views.categories, name="categories"),

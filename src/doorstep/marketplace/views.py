@@ -18,11 +18,12 @@ from doorstep.backoffice.access import (
 )
 from doorstep.catalog.models import Category
 from doorstep.core.errors import DomainError
-from doorstep.marketplace import policy, queries, sections, services
+from doorstep.marketplace import policy, queries, rates, sections, services
 from doorstep.marketplace.forms import (
     BrandingForm,
     CategoryForm,
     CityForm,
+    ExchangeRateForm,
     PolicyForm,
     bps_of,
     show_figure,
@@ -344,3 +345,36 @@ def theme(request: HttpRequest) -> HttpResponse:
     else:
         patch_cache_control(response, no_cache=True)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def exchange_rates(request: HttpRequest) -> HttpResponse:
+    _settings_ops(request)
+    status = 200
+    if request.method == "POST":
+        form = ExchangeRateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_exchange_rate(
+                    actor=request.user,
+                    base=form.cleaned_data["base"],
+                    quote=form.cleaned_data["quote"],
+                    rate=form.cleaned_data["rate"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as error:
+                _refused(form, error)
+            else:
+                messages.success(
+                    request, _("Saved. Estimates use this rate from now on.")
+                )
+                return redirect("marketplace:exchange_rates")
+        status = 400
+    else:
+        form = ExchangeRateForm(initial={"quote": django_settings.DOORSTEP_CURRENCY})
+    return render(
+        request,
+        "marketplace/exchange_rates.html",
+        {"form": form, "rates": rates.current_rates()},
+        status=status,
+    )

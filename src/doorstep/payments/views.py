@@ -27,7 +27,7 @@ from doorstep.backoffice.access import (
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.ids import new_public_id
 from doorstep.core.money import Money
-from doorstep.marketplace import policy
+from doorstep.marketplace import policy, rates
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
 from doorstep.payments import flows, payout_accounts, queries
@@ -312,12 +312,26 @@ def finance_report(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="finance.csv"'
         return response
+    totals = queries.finance_totals(rows)
+    reporting_currency = settings.DOORSTEP_CURRENCY
+    # A display estimate only, under the real per-currency totals; shown when
+    # every currency of the report has a rate.
+    gmv_estimate = (
+        rates.estimate_total(
+            [Money(total["gmv"], total["currency"]) for total in totals],
+            reporting_currency,
+        )
+        if totals
+        else None
+    )
     return render(
         request,
         "payments/finance_report.html",
         {
             "rows": rows,
-            "totals": queries.finance_totals(rows),
+            "totals": totals,
+            "gmv_estimate": gmv_estimate,
+            "reporting_currency": reporting_currency,
             "since": since,
             "until": until,
             "escrow_held": queries.escrow_held(),
