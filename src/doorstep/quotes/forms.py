@@ -60,8 +60,10 @@ class AmountField(forms.DecimalField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "0.01"}))
+        # Up to three places (KWD); the form refuses more than the job's
+        # currency has when it turns the amount into minor units.
+        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "any"}))
         super().__init__(**kwargs)
 
 

@@ -73,7 +73,8 @@ class RespondForm(forms.Form):
         label=_("Refund to offer"),
         required=False,
         min_value=0,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=3,
         help_text=_(
             "In the order's currency, at most what was paid; with a redo, optional."
         ),
@@ -100,7 +101,8 @@ class DecideForm(forms.Form):
     refund = forms.DecimalField(
         label=_("Refund to the customer"),
         min_value=0,
-        decimal_places=2,
+        max_digits=15,
+        decimal_places=3,
         help_text=_("The provider keeps the rest."),
     )
     reason = forms.CharField(
