@@ -19,6 +19,7 @@ from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.orders.queries import listing_staff
+from doorstep.promotions.services import count_click
 from doorstep.reviews.views import listing_section
 from doorstep.search.params import SearchHit, SearchParams, Sort
 from doorstep.search.queries import search_listings
@@ -86,6 +87,9 @@ def _description(listing: Listing) -> str:
 def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listing as customers see it (its owner also previews drafts here)."""
     listing = _displayable_listing(public_id, request.user)
+    if request.GET.get("from") == "search" and listing.is_promoted:
+        # Opened from a results page: a click for the promotion's report.
+        count_click(listing_id=listing.pk)
     photos = list(listing.photos.all())
     add_ons = [
         (add_on, Money(add_on.price_amount, listing.currency))

@@ -5,6 +5,7 @@ from ninja import Query, Router
 
 from doorstep.api.ratelimit import limit_per_ip
 from doorstep.catalog.queries import CategoryNode, category_tree
+from doorstep.promotions.services import count_impressions
 from doorstep.search.params import SearchHit, SearchResults, parse_search_params
 from doorstep.search.queries import search_listings
 from doorstep.search.schemas import (
@@ -31,7 +32,11 @@ router = Router(tags=["search"])
 def search_services(request: HttpRequest, filters: Query[ServiceSearchIn]) -> dict:
     limit_per_ip(request, name="search_per_ip")
     params = parse_search_params(request.GET)
-    return _results_out(request, search_listings(params))
+    results = search_listings(params)
+    count_impressions(
+        listing_ids=[hit.listing_id for hit in results.hits if hit.is_promoted]
+    )
+    return _results_out(request, results)
 
 
 @router.get(

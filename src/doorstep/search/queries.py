@@ -58,6 +58,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone
@@ -172,6 +173,9 @@ def search_listings(
     categories = load_categories()
     selected = resolve_category(categories, params.category)
     cursor_key = decode_cursor(params.cursor, params.sort) if params.cursor else None
+    promoted_key = (
+        decode_promoted_position(params.cursor, params.sort) if params.cursor else None
+    )
     text_query = parse_query(
         params.text, vocabulary=database_vocabulary, has_prefix=database_has_prefix
     )
@@ -209,8 +213,10 @@ def search_listings(
             cursor_key,
             total,
             category_first=category_first,
+            promoted_key=promoted_key,
         )
-    has_more = len(rows) > params.limit
+    merged = rows if isinstance(rows, _MergedPage) else None
+    has_more = merged.has_more if merged is not None else len(rows) > params.limit
     rows = rows[: params.limit]
     details = _hit_rows([listing_id for listing_id, _value in rows], now_param)
     badges = badge_kinds_by_provider(
@@ -227,7 +233,11 @@ def search_listings(
         if listing_id in details
     ]
     next_cursor = None
-    if has_more:
+    if has_more and merged is not None:
+        next_cursor = encode_cursor(
+            params.sort, *(merged.others_key or (None, None)), merged.promoted_key
+        )
+    elif has_more:
         next_cursor = encode_cursor(params.sort, rows[-1][1], rows[-1][0])
 
     by_category: dict[int, int] = {}
@@ -579,9 +589,19 @@ def _page(
     total: int,
     *,
     category_first: bool = False,
+    promoted_key: tuple[float, int] | None = None,
 ) -> list[tuple[int, Any]]:
     """``(listing id, sort value)`` of the page's hits and one more, in order."""
     browsing = text is None and not params.has_point
+    if params.sort == Sort.RELEVANCE and browsing:
+        # Always the two merged streams, whatever the count: that is where the
+        # share of promoted hits on a page is kept.
+        filters = _filters(
+            params, categories, selected, text, driver=None, text_per_row=True
+        )
+        return _browse_by_relevance(
+            params, filters, now_param, cursor_key, promoted_key
+        )
     ordered = params.sort in _INDEXED_SORTS or (
         params.sort == Sort.RELEVANCE and browsing
     )
@@ -606,8 +626,6 @@ def _page(
         filters = _filters(
             params, categories, selected, text, driver=None, text_per_row=True
         )
-        if params.sort == Sort.RELEVANCE:
-            return _browse_by_relevance(params, filters, now_param, cursor_key)
         key = _sort_key(params, filters, text, now_param)
         rows = _sort_index_page(params, filters, key, cursor_key)
         if rows is not None:
@@ -752,13 +770,39 @@ def _score_ceiling_inputs(now_param: Any) -> tuple[float, bool]:
     return (static_max or 0.0), promoted
 
 
-def _browse_by_relevance(params, filters, now_param, cursor_key) -> list[tuple]:
+class _MergedPage(list):
+    """A page merged from the promoted and the other listings, with where each
+    stream stopped (the next page's cursor holds both)."""
+
+    def __init__(self, rows, *, has_more, others_key, promoted_key) -> None:
+        super().__init__(rows)
+        self.has_more = has_more
+        self.others_key = others_key
+        self.promoted_key = promoted_key
+
+
+def promoted_slots(limit: int) -> int:
+    """How many promoted hits a page of ``limit`` may hold: one in
+    ``DOORSTEP_PROMOTED_SHARE``, and at least one (a page of one or two hits
+    would otherwise never show a promotion that was paid for)."""
+    return max(1, limit // max(1, settings.DOORSTEP_PROMOTED_SHARE))
+
+
+def _browse_by_relevance(
+    params, filters, now_param, cursor_key, promoted_key=None
+) -> _MergedPage:
     """Best match with neither text nor place is the stored static score plus the
     promotion boost. Promoted and other listings are read as two streams, each in
     the order of an index, and merged: no full scan to add the boost. Promoted
     listings come from a partial index of static scores over listings with a
     promotion date: adding the constant boost keeps their order (a double's
-    rounding could only merge two scores a last bit apart)."""
+    rounding could only merge two scores a last bit apart).
+
+    At most :func:`promoted_slots` of a page are promoted hits; the promoted
+    ones that would outrank the rest but find no slot wait for the next page.
+    So each stream keeps its own place: the cursor holds both (``cursor_key``
+    for the others, ``promoted_key`` for the promoted), and no hit is skipped or
+    repeated."""
     promoted = Sql(
         "d.promoted_until IS NOT NULL AND d.promoted_until > %s", [now_param]
     )
@@ -767,21 +811,62 @@ def _browse_by_relevance(params, filters, now_param, cursor_key) -> list[tuple]:
         Sql(f"d.static_score + {ranking.PROMOTED_BOOST!r}"), descending=True
     )
     plain = _SortKey(Sql("d.static_score"), descending=True)
-    rows = _page_query(
+    promoted_rows = _page_query(
         params,
         replace(filters, where=[*filters.where, promoted]),
         boosted,
-        cursor_key,
+        promoted_key,
         order_by=Sql("d.static_score"),
-    ) + _page_query(
+    )
+    other_rows = _page_query(
         params,
         replace(filters, where=[*filters.where, others]),
         plain,
         cursor_key,
         use_sort_index=True,
     )
-    rows.sort(key=lambda row: (-row[1], row[0]))
-    return rows[: params.limit + 1]
+    slots = promoted_slots(params.limit)
+    page: list[tuple[int, Any]] = []
+    taken_promoted = taken_others = 0
+    while len(page) < params.limit:
+        next_promoted = (
+            promoted_rows[taken_promoted]
+            if taken_promoted < min(slots, len(promoted_rows))
+            else None
+        )
+        next_other = (
+            other_rows[taken_others] if taken_others < len(other_rows) else None
+        )
+        if next_promoted is None and next_other is None:
+            break
+        if next_other is None or (
+            next_promoted is not None
+            and (-next_promoted[1], next_promoted[0]) < (-next_other[1], next_other[0])
+        ):
+            page.append(next_promoted)
+            taken_promoted += 1
+        else:
+            page.append(next_other)
+            taken_others += 1
+    has_more = taken_promoted < len(promoted_rows) or taken_others < len(other_rows)
+    return _MergedPage(
+        page,
+        has_more=has_more,
+        # A cursor is ``(sort value, listing id)``; rows are the other way round.
+        others_key=(
+            _cursor_key(other_rows[taken_others - 1]) if taken_others else cursor_key
+        ),
+        promoted_key=(
+            _cursor_key(promoted_rows[taken_promoted - 1])
+            if taken_promoted
+            else promoted_key
+        ),
+    )
+
+
+def _cursor_key(row: tuple[int, Any]) -> tuple[Any, int]:
+    listing_id, value = row
+    return value, listing_id
 
 
 def _best_text_matches(
@@ -1013,30 +1098,61 @@ def _counts(filters: _Filters) -> dict[tuple[int, str, int], int]:
 # --- Cursors ----------------------------------------------------------------------
 
 
-def encode_cursor(sort: Sort, value: float | int, listing_id: int) -> str:
-    return signing.dumps(
-        [sort.value, value, listing_id], salt=CURSOR_SALT, compress=True
-    )
+def encode_cursor(
+    sort: Sort,
+    value: float | int | None,
+    listing_id: int | None,
+    promoted: tuple[float, int] | None = None,
+) -> str:
+    """The next page's cursor: after ``(value, listing id)``, and for a merged
+    best-match page also after ``promoted`` in the promoted stream (``value``
+    is ``None`` when the page showed no other hit yet)."""
+    payload: list = [sort.value, value, listing_id]
+    if promoted is not None:
+        payload.extend(promoted)
+    return signing.dumps(payload, salt=CURSOR_SALT, compress=True)
 
 
-def decode_cursor(token: str, sort: Sort) -> tuple[float | int, int]:
-    """The ``(sort value, listing id)`` a cursor stands for; ``DomainError``
-    (400, field ``cursor``) if it was not made by us for this sort."""
+def _load_cursor(token: str, sort: Sort) -> list:
     try:
-        tag, value, listing_id = signing.loads(token, salt=CURSOR_SALT)
-        if (
-            tag != sort.value
-            or not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not isinstance(listing_id, int)
-        ):
+        payload = signing.loads(token, salt=CURSOR_SALT)
+        if not isinstance(payload, list) or len(payload) not in (3, 5):
             raise ValueError(token)
+        tag = payload[0]
+        if tag != sort.value:
+            raise ValueError(token)
+        for value, listing_id in zip(payload[1::2], payload[2::2], strict=True):
+            if value is None and listing_id is None and len(payload) == 5:
+                continue
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not isinstance(listing_id, int)
+            ):
+                raise ValueError(token)
     except (signing.BadSignature, ValueError, TypeError) as error:
         message = _("This page link is not valid. Start again from the first page.")
         raise DomainError(
             "invalid_cursor", message, status=400, fields={"cursor": [message]}
         ) from error
-    return value, listing_id
+    return payload
+
+
+def decode_cursor(token: str, sort: Sort) -> tuple[float | int, int] | None:
+    """The ``(sort value, listing id)`` a cursor stands for (``None`` when a
+    merged page showed no other hit yet); ``DomainError`` (400, field
+    ``cursor``) if it was not made by us for this sort."""
+    _tag, value, listing_id, *_promoted = _load_cursor(token, sort)
+    return None if value is None else (value, listing_id)
+
+
+def decode_promoted_position(token: str, sort: Sort) -> tuple[float, int] | None:
+    """Where the promoted stream of a merged best-match page stopped, if the
+    cursor says."""
+    payload = _load_cursor(token, sort)
+    if len(payload) == 5:
+        return payload[3], payload[4]
+    return None
 
 
 # --- Vocabulary -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM
 from doorstep.core.money import Money
 from doorstep.marketplace import queries as marketplace_queries
+from doorstep.promotions.services import count_impressions
 from doorstep.search.params import (
     DEFAULT_RADIUS_KM,
     SearchParams,
@@ -299,6 +300,9 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         params = parse_search_params(request.GET)
         results = search_listings(params, language=get_language())
+        count_impressions(
+            listing_ids=[hit.listing_id for hit in results.hits if hit.is_promoted]
+        )
     except DomainError as error:
         errors = dict(error.fields) or {"__all__": [error.message]}
 
