@@ -52,6 +52,8 @@ urlpatterns = [
     path("", include("doorstep.quotes.urls")),
     # Growth: discounts at checkout, /rewards/, /invite/ and the shared /r/<code>/.
     path("", include("doorstep.growth.urls")),
+    # Paid promotion: a provider's /dashboard/services/<id>/promote/.
+    path("", include("doorstep.promotions.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -15,6 +15,7 @@ from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
+from doorstep.promotions.api import router as promotions_router
 from doorstep.quotes.api import router as quotes_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
@@ -73,3 +74,4 @@ api.add_router("", disputes_router)
 api.add_router("", claims_router)
 api.add_router("", quotes_router)
 api.add_router("", growth_router)
+api.add_router("", promotions_router)
