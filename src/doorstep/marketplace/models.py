@@ -75,6 +75,9 @@ class MarketplaceSettings(models.Model):
     quote_lead_fee = models.PositiveIntegerField(
         _("lead fee per quote (minor units)"), null=True, blank=True
     )
+    promotion_day_price = models.PositiveIntegerField(
+        _("promotion price per day (minor units)"), null=True, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -46,6 +46,9 @@ class Policy:
     # …and what sending a quote costs them (minor units of the request's
     # currency; 0: no lead fees), refunded if the customer never opens it.
     quote_lead_fee: int
+    # Paid promotion: what a day of a listing's promotion costs its provider
+    # (minor units of the listing's currency; 0: free).
+    promotion_day_price: int
 
 
 class Unit:
@@ -158,6 +161,14 @@ FIGURES: tuple[Figure, ...] = (
         0,
         10_000_000,
         lambda: settings.DOORSTEP_QUOTE_LEAD_FEE,
+    ),
+    Figure(
+        "promotion_day_price",
+        _("Promotion of a service, per day (minor units, 0: free)"),
+        Unit.MINOR_UNITS,
+        0,
+        10_000_000,
+        lambda: settings.DOORSTEP_PROMOTION_DAY_PRICE,
     ),
 )
 FIGURES_BY_NAME = {figure.name: figure for figure in FIGURES}

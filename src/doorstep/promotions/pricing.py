@@ -1,15 +1,16 @@
 """What a promotion costs: the one price function the page, the API and the
 charge all read."""
 
-from django.conf import settings
-
 from doorstep.catalog.models import Listing
 from doorstep.core.money import Money
+from doorstep.marketplace import policy
 
 
 def day_price() -> int:
-    """A day of promotion, in minor units of the listing's currency."""
-    return settings.DOORSTEP_PROMOTION_DAY_PRICE
+    """A day of promotion, in minor units of the listing's currency: the
+    operator's figure ``promotion_day_price`` (default
+    ``DOORSTEP_PROMOTION_DAY_PRICE``)."""
+    return policy.current().promotion_day_price
 
 
 def promotion_price(*, listing: Listing, days: int) -> tuple[Money, Money]:
