@@ -50,6 +50,8 @@ ENTRY_KIND_LABELS = {
     # Requests for quotes
     flows.LEAD_FEE: gettext_lazy("Lead fee for a quote"),
     flows.LEAD_FEE_REFUND: gettext_lazy("Lead fee returned (quote not opened)"),
+    # Paid promotion
+    flows.PROMOTION: gettext_lazy("Promotion of a service"),
     # An agency's staff
     flows.STAFF_PAID_BY_AGENCY: gettext_lazy("Staff earnings you paid yourself"),
 }

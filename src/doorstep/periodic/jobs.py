@@ -272,6 +272,13 @@ JOBS: tuple[Job, ...] = (
         "doorstep.growth.tasks.expire_rewards",
         at=time(3, 45),
     ),
+    # --- paid promotion
+    Job(
+        "end_finished_promotions",
+        _("Mark promotions whose last day passed as ended"),
+        "doorstep.promotions.tasks.end_finished_promotions",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}

@@ -14,7 +14,7 @@ from doorstep.payments import flows
 from doorstep.payments.ledger import Leg, ledger_account, post_entry
 from doorstep.payments.models import AccountKind, JournalEntry, LedgerAccount
 from doorstep.promotions.models import Promotion
-from doorstep.promotions.services import buy_promotion
+from doorstep.promotions.services import buy_promotion, end_finished_promotions
 from doorstep.search.models import SearchDocument
 from tests.factories import make_listing, make_provider
 
@@ -172,3 +172,14 @@ def test_a_free_promotion_writes_no_ledger_entry(settings):
     assert not JournalEntry.objects.filter(kind=flows.PROMOTION).exists()
     listing.refresh_from_db()
     assert listing.promoted_until > timezone.now()
+
+
+def test_finished_promotions_are_marked_ended():
+    listing = make_listing()
+    promotion = buy_promotion(
+        user=listing.provider.user, listing_id=listing.public_id, days=1
+    )
+    assert end_finished_promotions() == 0
+    assert end_finished_promotions(now=promotion.ends_at) == 1
+    promotion.refresh_from_db()
+    assert promotion.status == Promotion.Status.ENDED
