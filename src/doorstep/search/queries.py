@@ -198,6 +198,7 @@ def search_listings(
             now_param,
             cursor_key,
             category_first=category_first,
+            promoted_key=promoted_key,
         )
         total = sum(counts.values())
     else:
@@ -825,10 +826,25 @@ def _browse_by_relevance(
         cursor_key,
         use_sort_index=True,
     )
-    slots = promoted_slots(params.limit)
+    return _merge_capped(
+        params.limit, promoted_rows, other_rows, cursor_key, promoted_key
+    )
+
+
+def _merge_capped(
+    limit: int,
+    promoted_rows: list[tuple[int, Any]],
+    other_rows: list[tuple[int, Any]],
+    cursor_key: tuple[Any, int] | None,
+    promoted_key: tuple[Any, int] | None,
+) -> "_MergedPage":
+    """Merge two streams of ``(listing id, score)``, each best first and past
+    its own cursor, into a page of ``limit`` with at most
+    :func:`promoted_slots` promoted hits."""
+    slots = promoted_slots(limit)
     page: list[tuple[int, Any]] = []
     taken_promoted = taken_others = 0
-    while len(page) < params.limit:
+    while len(page) < limit:
         next_promoted = (
             promoted_rows[taken_promoted]
             if taken_promoted < min(slots, len(promoted_rows))
@@ -878,6 +894,7 @@ def _best_text_matches(
     cursor_key: tuple[float, int] | None,
     *,
     category_first: bool = False,
+    promoted_key: tuple[float, int] | None = None,
 ) -> tuple[dict[tuple[int, str, int], int], list[tuple[int, Any]]]:
     """Best match with text: the counts and the page from one statement.
 
@@ -911,7 +928,11 @@ def _best_text_matches(
     query = (
         Sql("SELECT d.listing_id, ")
         + key.expression
-        + Sql(" AS sort_value, d.category_id, d.currency, d.price_band FROM ")
+        + Sql(
+            " AS sort_value, d.category_id, d.currency, d.price_band, "
+            "(CASE WHEN d.promoted_until > %s THEN 1 ELSE 0 END) FROM ",
+            [now_param],
+        )
         + filters.source
         + Sql(" " + text.join)
         + Sql(" WHERE ")
@@ -922,13 +943,29 @@ def _best_text_matches(
         cursor.execute(query.text, query.params)
         matches = cursor.fetchall()
     counts: dict[tuple[int, str, int], int] = {}
-    for _listing_id, _score, category_id, currency, band in matches:
+    for _listing_id, _score, category_id, currency, band, _promoted in matches:
         facet = (category_id, currency, band)
         counts[facet] = counts.get(facet, 0) + 1
-    ranked = sorted(
-        ((listing_id, score) for listing_id, score, *_ in matches[:TEXT_SCORED_LIMIT]),
-        key=lambda row: (-row[1], row[0]),
+    candidates = matches[:TEXT_SCORED_LIMIT]
+    # Promoted and other matches as two streams, each past its own cursor,
+    # merged with the promoted share kept (as ``_browse_by_relevance``).
+    promoted_rows, other_rows = (
+        _ranked_after(
+            [(row[0], row[1]) for row in candidates if bool(row[5]) is promoted],
+            key,
+        )
+        for promoted, key in ((True, promoted_key), (False, cursor_key))
     )
+    return counts, _merge_capped(
+        params.limit, promoted_rows, other_rows, cursor_key, promoted_key
+    )
+
+
+def _ranked_after(
+    rows: list[tuple[int, Any]], cursor_key: tuple[Any, int] | None
+) -> list[tuple[int, Any]]:
+    """``rows`` best first, those after ``cursor_key`` only."""
+    ranked = sorted(rows, key=lambda row: (-row[1], row[0]))
     if cursor_key is not None:
         value, after = cursor_key
         ranked = [
@@ -936,7 +973,7 @@ def _best_text_matches(
             for row in ranked
             if row[1] < value or (row[1] == value and row[0] > after)
         ]
-    return counts, ranked[: params.limit + 1]
+    return ranked
 
 
 def _page_query(

@@ -22,14 +22,14 @@ def _listings(promoted: int, plain: int) -> tuple[list[int], list[int]]:
     until = timezone.now() + timedelta(days=2)
     promoted_ids = [
         make_listing(
-            title=f"Promoted {n}",
+            title=f"Promoted cleaning {n}",
             promoted_until=until,
             rating_count=50,
             rating_mean=4.9,
         ).pk
         for n in range(promoted)
     ]
-    plain_ids = [make_listing(title=f"Plain {n}").pk for n in range(plain)]
+    plain_ids = [make_listing(title=f"Plain cleaning {n}").pk for n in range(plain)]
     return promoted_ids, plain_ids
 
 
@@ -72,3 +72,12 @@ def test_without_a_cap_binding_best_match_is_unchanged():
     promoted, plain = _listings(promoted=1, plain=5)
     assert search(limit=8, sort="relevance").hits[0].listing_id == promoted[0]
     assert sorted(all_pages(limit=2, sort="relevance")) == sorted(promoted + plain)
+
+
+def test_the_share_holds_when_searching_for_words():
+    # given only promoted listings match "cleaning", and a few plain ones
+    promoted, plain = _listings(promoted=6, plain=3)
+    # then a page of 4 holds one promoted hit, and all come once each
+    pages = _pages(q="cleaning", limit=4, sort="relevance")
+    assert all(sum(pk in promoted for pk in page) <= 1 for page in pages)
+    assert sorted(pk for page in pages for pk in page) == sorted(promoted + plain)
