@@ -594,6 +594,17 @@ def _page(
 ) -> list[tuple[int, Any]]:
     """``(listing id, sort value)`` of the page's hits and one more, in order."""
     browsing = text is None and not params.has_point
+    if params.sort == Sort.RELEVANCE and text is None and params.has_point:
+        return _near_by_relevance(
+            params,
+            categories,
+            selected,
+            now_param,
+            cursor_key,
+            promoted_key,
+            total,
+            category_first=category_first,
+        )
     if params.sort == Sort.RELEVANCE and browsing:
         # Always the two merged streams, whatever the count: that is where the
         # share of promoted hits on a page is kept.
@@ -705,6 +716,8 @@ def _ring_page(
     text: TextClause | None,
     now_param: Any,
     cursor_key: tuple[float, int] | None,
+    *,
+    others_only: Sql | None = None,
 ) -> list[tuple[int, Any]] | None:
     """Nearest first, or best match near a point, without scoring every match.
 
@@ -721,16 +734,22 @@ def _ring_page(
     which nothing can outscore it, and not at all when no distance can
     (promotion lifts anyone that far). ``None``: no circle smaller than the
     search's own (or than the largest service radius) settled the page.
+    ``others_only``: the condition that keeps promoted listings out (they are
+    read as their own stream), so none of the matches is lifted by promotion.
     """
     ceiling = None
     if params.sort == Sort.RELEVANCE:
         ceiling = _score_ceiling_inputs(now_param)
+        if others_only is not None:
+            ceiling = (ceiling[0], False)
     outer = params.radius_km if params.radius_km is not None else MAX_RADIUS_KM
     near_km = RING_START_KM
     while near_km < outer:
         filters = _filters(
             params, categories, selected, text, driver=None, near_km=near_km
         )
+        if others_only is not None:
+            filters = replace(filters, where=[*filters.where, others_only])
         key = _sort_key(params, filters, None, now_param)
         rows = _page_query(params, filters, key, cursor_key)
         if len(rows) <= params.limit:
@@ -883,6 +902,55 @@ def _merge_capped(
 def _cursor_key(row: tuple[int, Any]) -> tuple[Any, int]:
     listing_id, value = row
     return value, listing_id
+
+
+def _promotion_conditions(now_param: Any) -> tuple[Sql, Sql]:
+    """The conditions of the promoted stream and of the others."""
+    return (
+        Sql("d.promoted_until IS NOT NULL AND d.promoted_until > %s", [now_param]),
+        Sql("(d.promoted_until IS NULL OR d.promoted_until <= %s)", [now_param]),
+    )
+
+
+def _near_by_relevance(
+    params: SearchParams,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+    now_param: Any,
+    cursor_key: tuple[float, int] | None,
+    promoted_key: tuple[float, int] | None,
+    total: int,
+    *,
+    category_first: bool,
+) -> "_MergedPage":
+    """Best match near a point, without text: the promoted matches (few) read
+    and scored as one stream, the others in growing circles (``_ring_page``)
+    or from the driving index, merged with the promoted share kept."""
+    promoted, others = _promotion_conditions(now_param)
+    driver = _driver(params, None, category_first=category_first)
+    filters = _filters(params, categories, selected, None, driver=driver)
+    key = _sort_key(params, filters, None, now_param)
+    promoted_rows = _page_query(
+        params, replace(filters, where=[*filters.where, promoted]), key, promoted_key
+    )
+    other_rows = None
+    if total > params.limit:
+        other_rows = _ring_page(
+            params,
+            categories,
+            selected,
+            None,
+            now_param,
+            cursor_key,
+            others_only=others,
+        )
+    if other_rows is None:
+        other_rows = _page_query(
+            params, replace(filters, where=[*filters.where, others]), key, cursor_key
+        )
+    return _merge_capped(
+        params.limit, promoted_rows, other_rows, cursor_key, promoted_key
+    )
 
 
 def _best_text_matches(

@@ -81,3 +81,14 @@ def test_the_share_holds_when_searching_for_words():
     pages = _pages(q="cleaning", limit=4, sort="relevance")
     assert all(sum(pk in promoted for pk in page) <= 1 for page in pages)
     assert sorted(pk for page in pages for pk in page) == sorted(promoted + plain)
+
+
+@pytest.mark.parametrize("limit", [2, 4])
+def test_the_share_holds_near_a_point(limit):
+    from tests.factories import SHANGHAI
+
+    promoted, plain = _listings(promoted=6, plain=3)
+    near = {"lat": SHANGHAI[0], "lng": SHANGHAI[1], "sort": "relevance"}
+    pages = _pages(limit=limit, **near)
+    assert all(sum(pk in promoted for pk in page) <= 1 for page in pages)
+    assert sorted(pk for page in pages for pk in page) == sorted(promoted + plain)
