@@ -30,7 +30,9 @@ on a 0..1 scale times its weight, so no single term can swamp the others:
 * **promoted**: a paid placement adds ``PROMOTED_BOOST`` while ``promoted_until``
   is in the future. Enough to lift a decent listing a few places, never enough to
   bury a much better match; every promoted hit carries ``is_promoted`` so the page
-  can label it.
+  can label it. At most one hit in ``DOORSTEP_PROMOTED_SHARE`` on a best-match
+  page is promoted (``queries._merge_capped``): promoted matches beyond that wait
+  for the next page, however high they score.
 
 Reputation and response change only when the listing is reindexed, so their
 weighted sum is stored (``static_score``); text, distance and promotion depend on
