@@ -330,6 +330,8 @@ def search(request: HttpRequest) -> HttpResponse:
         ],
         "results": results,
         "hits": results.hits,
+        # Links to a listing say they came from here (a promotion's clicks).
+        "from_search": True,
         "next_url": next_url,
         "is_first_page": not (params and params.cursor),
         "category_name": category_name,

@@ -23,7 +23,8 @@ def test_impressions_clicks_and_bookings_are_counted_per_promotion(client):
         user=listing.provider.user, listing_id=listing.public_id, days=3
     )
     # when two results pages show it (the web page and the API)
-    assert client.get("/search/", {"sort": "relevance"}).status_code == 200
+    page = client.get("/search/", {"sort": "relevance"})
+    assert f"/services/{listing.public_id}/?from=search" in page.content.decode()
     assert client.get("/api/v1/services", {"sort": "relevance"}).status_code == 200
     # and a customer opens it from the results, another directly
     client.get(f"/services/{listing.public_id}/?from=search")
