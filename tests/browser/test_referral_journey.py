@@ -295,7 +295,9 @@ def test_a_friend_joins_through_the_link_and_the_inviter_spends_the_credit(
     # The worker's settlement pays the inviter; she sees the credit
     _wait_for_credit(inviter, url, "CN¥20.00")
     assert JobRun.objects.filter(job__name="settle_order_rewards", result=1).exists()
-    expect(inviter.locator('[data-move="earned"]')).to_contain_text("+CN¥20.00")
+    expect(inviter.locator('[data-move="earned"]', has_text="Credit")).to_contain_text(
+        "+CN¥20.00"
+    )
     shot(inviter, "credit")
     inviter.get_by_role("link", name="Invite friends").click()
     friend_row = inviter.locator("[data-friend-status]").filter(has_text="Dan")

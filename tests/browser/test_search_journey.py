@@ -255,7 +255,9 @@ def test_customer_finds_a_deep_clean_near_shanghai_and_opens_it(
     page.get_by_role("link", name="Deep cleaning, one-bedroom flat").click()
 
     # Then they see the service, its price, its provider and where it is offered
-    expect(page).to_have_url(re.compile(rf"/services/{data['small'].public_id}/$"))
+    expect(page).to_have_url(
+        re.compile(rf"/services/{data['small'].public_id}/(\?from=search)?$")
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Deep cleaning, one-bedroom flat"
     )

@@ -432,7 +432,7 @@ def test_releasing_pays_the_inviter_and_is_audited(ops_client, programme):
     referral.refresh_from_db()
     assert referral.status == Referral.Status.REWARDED
     assert referral.review_note == "Flatmates, checked"
-    lot = RewardLot.objects.get(user=referral.inviter)
+    lot = RewardLot.objects.get(user=referral.inviter, kind=RewardLot.Kind.CREDIT)
     assert (lot.kind, lot.amount, lot.currency) == ("credit", 30_00, "CNY")
     entry = AuditEntry.objects.get(action="growth.release_referral")
     assert entry.reason == "Flatmates, checked"
