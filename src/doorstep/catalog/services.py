@@ -149,7 +149,7 @@ def access_own_listing(*, actor: User, listing_id: str) -> Listing:
     return listing
 
 
-def _lock_own_listing(actor: User, listing_id: str) -> Listing:
+def lock_own_listing(actor: User, listing_id: str) -> Listing:
     """Like ``access_own_listing``, with the listing row locked until commit.
 
     Every change to a listing, its add-ons or its photos takes this lock first, so
@@ -424,7 +424,7 @@ def update_listing(*, actor: User, listing_id: str, **changes: object) -> Listin
     unknown = set(changes) - LISTING_FIELDS
     if unknown:
         raise _unknown_fields(unknown)
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     old_currency = listing.currency
     errors: dict[str, list[str]] = {}
     _apply_changes(listing, dict(changes), errors)
@@ -484,7 +484,7 @@ def publish_listing(*, actor: User, listing_id: str) -> Listing:
     changes nothing. Raises ``NotFound`` unless ``actor`` owns it, and
     ``DomainError`` 422 ``cannot_publish`` with the reasons by field.
     """
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     if listing.status == Listing.Status.PUBLISHED:
         return listing
     problems = publish_problems(listing)
@@ -508,7 +508,7 @@ def pause_listing(*, actor: User, listing_id: str) -> Listing:
     Pausing a paused listing changes nothing; a draft cannot be paused
     (``Conflict`` ``not_published``).
     """
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     if listing.status == Listing.Status.PAUSED:
         return listing
     if listing.status != Listing.Status.PUBLISHED:
@@ -522,7 +522,7 @@ def pause_listing(*, actor: User, listing_id: str) -> Listing:
 @transaction.atomic
 def unpublish_listing(*, actor: User, listing_id: str) -> Listing:
     """Send a listing back to draft, out of search, to rework it."""
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     if listing.status == Listing.Status.DRAFT:
         return listing
     listing.status = Listing.Status.DRAFT
@@ -542,7 +542,7 @@ def delete_listing(*, actor: User, listing_id: str) -> None:
     gone like a deleted one. Photo files are deleted after commit, so a rollback
     never leaves a row pointing at a missing file.
     """
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     if listing.status == Listing.Status.PUBLISHED:
         raise Conflict(
             "listing_published",
@@ -636,7 +636,7 @@ def add_listing_add_on(
 ) -> ListingAddOn:
     """Offer an optional extra on a listing, priced in the listing's currency
     (``currency``, if given, must be that one). Goes last in the list."""
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     _check_add_on_currency(listing, currency)
     _check_add_on_room(listing)
     top = listing.add_ons.aggregate(top=Max("position"))["top"]
@@ -673,7 +673,7 @@ def update_listing_add_on(
     unknown = set(changes) - ADD_ON_FIELDS
     if unknown:
         raise _unknown_fields(unknown)
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     add_on = _own_add_on(listing, add_on_id)
     _check_add_on_currency(listing, currency)
     for field, value in changes.items():
@@ -687,7 +687,7 @@ def update_listing_add_on(
 
 @transaction.atomic
 def remove_listing_add_on(*, actor: User, listing_id: str, add_on_id: str) -> None:
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     _own_add_on(listing, add_on_id).delete()
     _reindex(listing)
 
@@ -700,7 +700,7 @@ def replace_listing_add_ons(
     ``id`` are updated, rows without one are created, add-ons not listed are
     removed. All or nothing: an invalid row raises ``DomainError`` 400 whose
     fields are ``add_ons.<index>.<field>``, and nothing changes."""
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     if len(add_ons) > MAX_ADD_ONS_PER_LISTING:
         raise _too_many_add_ons()
     existing = {add_on.public_id: add_on for add_on in listing.add_ons.all()}
@@ -776,7 +776,7 @@ def attach_listing_photo(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            listing = _lock_own_listing(actor, listing_id)
+            listing = lock_own_listing(actor, listing_id)
             _check_photo_room(listing)
             top = listing.photos.aggregate(top=Max("position"))["top"]
             row = ListingPhoto(
@@ -810,7 +810,7 @@ def _check_photo_room(listing: Listing) -> None:
 @transaction.atomic
 def remove_listing_photo(*, actor: User, listing_id: str, photo_id: str) -> None:
     """Delete a photo of a listing; its files go after commit."""
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     photo = listing.photos.filter(public_id=photo_id).first()
     if photo is None:
         raise NotFound("photo_not_found", _("No such photo."))
@@ -826,7 +826,7 @@ def reorder_listing_photos(
 ) -> list[ListingPhoto]:
     """Put the listing's photos in this order (the first is the cover). The ids
     must be exactly the listing's photos, each once."""
-    listing = _lock_own_listing(actor, listing_id)
+    listing = lock_own_listing(actor, listing_id)
     current = {photo.public_id: photo for photo in listing.photos.all()}
     if sorted(photo_ids) != sorted(current):
         raise _invalid({"ids": [_("List every photo of this service exactly once.")]})

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import User
 from doorstep.catalog.models import Listing
-from doorstep.catalog.services import _lock_own_listing, _reindex
+from doorstep.catalog.services import lock_own_listing
 from doorstep.core.errors import DomainError
 from doorstep.events.services import record_event
 from doorstep.payments import flows
 from doorstep.promotions.models import MAX_DAYS, MIN_DAYS, Promotion, PromotionDay
 from doorstep.promotions.pricing import promotion_price
+from doorstep.search.indexing import index_listing
 
 
 def _check_days(days: object) -> int:
@@ -49,7 +50,7 @@ def buy_promotion(
     days = _check_days(days)
     request_key = (request_key or "")[:80]
     with transaction.atomic():
-        listing = _lock_own_listing(user, listing_id)
+        listing = lock_own_listing(user, listing_id)
         if request_key:
             earlier = Promotion.objects.filter(
                 listing=listing, request_key=request_key
@@ -90,7 +91,7 @@ def buy_promotion(
             promotion.save(update_fields=["charged_entry_key"])
         listing.promoted_until = promotion.ends_at
         listing.save(update_fields=["promoted_until", "updated_at"])
-        _reindex(listing)
+        index_listing(listing)
         record_event(
             topic="listing.promoted",
             subject=promotion.public_id,
