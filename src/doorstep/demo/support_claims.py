@@ -279,10 +279,12 @@ def _warranty_stories(story: _Claims, now: datetime) -> dict[str, int]:
             if claim is None:
                 break
             offered = max(filed + hour, min(claim.respond_by, now) - hour)
-            if story.offer(claim, at=offered, after=now + hour, before=now + 30 * day):
-                if accepted:
-                    story.accept(claim, at=offered + hour)
-                break
+            # A day ahead at least: the provider's notice is counted from the
+            # moment of each answer, and the customer accepts an hour later.
+            if story.offer(claim, at=offered, after=now + day, before=now + 30 * day):
+                if not accepted or story.accept(claim, at=offered + hour):
+                    break
+                continue
             # No free time ahead to offer: ops will decide.
             story.decide(claim, at=offered, outcome=claims.Outcome.REJECT)
     # Decided by ops within hours (one order may be claimed again once its

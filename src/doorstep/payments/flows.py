@@ -143,6 +143,18 @@ def _account(kind: AccountKind, currency: str, **party) -> LedgerAccount:
     return ledger_account(kind=kind, currency=currency, **party)
 
 
+def spendable_cash(currency: str) -> int:
+    """What the platform holds at the gateway in ``currency`` and has not
+    already promised: its funds there less the approved payouts still on their
+    way (the gateway takes those out when it pays them). A refund or a payment
+    of the platform's own money must fit in this, or a payout reported paid
+    later would overdraw the funds."""
+    return (
+        _account(K.GATEWAY_FUNDS, currency).balance
+        - _account(K.PAYOUTS_IN_TRANSIT, currency).balance
+    )
+
+
 def _locked_balance(account: LedgerAccount) -> int:
     """The balance with the account's row locked (call inside a transaction)."""
     return (
@@ -668,8 +680,7 @@ def refund_order(
             % {"amount": payment.captured_amount - payment.refunded_amount},
             fields={"amount": [_("More than is left to refund.")]},
         )
-    cash = _account(K.GATEWAY_FUNDS, payment.currency).balance
-    if amount > cash:
+    if amount > spendable_cash(payment.currency):
         # Checked before the gateway moves anything: a refund the ledger then
         # refused would leave the books behind the gateway.
         raise Conflict(
@@ -849,7 +860,7 @@ def _pay_from_platform_funds(payment: Payment, *, amount: int, key: str) -> int:
     ``payment``'s card (a compensation, a guarantee payout), once per ``key``;
     the amount it paid. Raises ``Conflict`` when the platform's balance at the
     gateway cannot cover it."""
-    if amount > _account(K.GATEWAY_FUNDS, payment.currency).balance:
+    if amount > spendable_cash(payment.currency):
         raise Conflict(
             "insufficient_platform_funds",
             _("The platform's balance at the gateway cannot cover this refund now."),
@@ -1324,6 +1335,18 @@ def approve_payouts(
                 # again once payouts work.
                 payout.status = PayoutRequest.Status.FAILED
                 payout.failure_code = PAYOUTS_NOT_ENABLED
+                payout.batch = batch
+                payout.save(
+                    update_fields=["status", "failure_code", "batch", "updated_at"]
+                )
+                _audit_payout(payout, user=user, reason=reason)
+                continue
+            if payout.amount > spendable_cash(payout.currency):
+                # Refunds the platform paid left its gateway balance short: the
+                # gateway would refuse the transfer, so nothing moves until
+                # finance tops the balance up and the provider asks again.
+                payout.status = PayoutRequest.Status.FAILED
+                payout.failure_code = "insufficient_platform_funds"
                 payout.batch = batch
                 payout.save(
                     update_fields=["status", "failure_code", "batch", "updated_at"]

@@ -345,6 +345,52 @@ def test_failed_payout_returns_the_money(order, provider, django_user_model):
     assert balance(K.PAYOUTS_IN_TRANSIT) == 0
 
 
+def test_a_refund_never_spends_cash_promised_to_a_payout_in_transit(
+    order, provider, django_user_model
+):
+    """The gateway holds 10 500 and 8 000 of it is on its way to the provider:
+    a refund the platform would pay beyond the other 2 500 is refused before
+    the gateway moves anything, and the payout is then paid in full."""
+    _available_and_onboarded(order, provider, 8_500)
+    payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
+    flows.approve_payouts(request_ids=[payout.pk], user=make_ops("Finance"))
+    assert flows.spendable_cash("CNY") == 10_500 - 8_000
+
+    with pytest.raises(Conflict) as short:
+        flows.refund_order(order=order, amount=2_501, reference="goodwill")
+
+    assert short.value.code == "insufficient_platform_funds"
+    assert SandboxCharge.objects.get().refunded_amount == 0
+    flows.refund_order(order=order, amount=2_500, reference="goodwill")
+    sandbox.deliver_pending(seed=1, duplicates=True)
+    payout.refresh_from_db()
+    assert payout.status == PayoutRequest.Status.PAID
+    assert balance(K.GATEWAY_FUNDS) == 0
+
+
+def test_a_payout_the_gateway_balance_cannot_cover_fails_and_moves_nothing(
+    order, provider, settings
+):
+    """The platform refunded 3 000 of its own after release: the 8 500 the
+    provider has is no longer all at the gateway, so an 8 000 payout fails
+    (the gateway would refuse it) and the provider keeps the balance."""
+    settings.DOORSTEP_REFUND_AFTER_RELEASE_FROM = "platform"
+    _available_and_onboarded(order, provider, 8_500)
+    flows.refund_order(order=order, amount=3_000, reference="goodwill")
+    payout = flows.request_payout(provider=provider, amount=8_000, currency="CNY")
+
+    flows.approve_payouts(request_ids=[payout.pk], user=make_ops("Finance"))
+
+    payout.refresh_from_db()
+    assert (payout.status, payout.failure_code) == (
+        PayoutRequest.Status.FAILED,
+        "insufficient_platform_funds",
+    )
+    assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 8_500
+    assert balance(K.PAYOUTS_IN_TRANSIT) == 0
+    assert balance(K.GATEWAY_FUNDS) == 7_500
+
+
 def test_reconcile_sends_a_stuck_payout_and_sees_its_outcome_at_once(
     order, provider, django_user_model
 ):
