@@ -49,6 +49,8 @@ class AccountKind(models.TextChoices):
     # Paid promotion: what providers pay to have a listing promoted in search,
     # taken like a lead fee.
     PROMOTION_REVENUE = "promotion_revenue", _("Promotion revenue")
+    # Provider plans: what providers pay for a subscription (``subscriptions``).
+    SUBSCRIPTION_REVENUE = "subscription_revenue", _("Subscription revenue")
     # Dispatch: what the platform paid customers when it broke a promise (a
     # worker at the door too late), from its own funds (debit-normal).
     SLA_COMPENSATION_EXPENSE = (
@@ -602,3 +604,39 @@ class SandboxAccount(models.Model):
 
     def __str__(self) -> str:
         return self.account_id
+
+
+class SavedPaymentMethod(models.Model):
+    """A card the gateway keeps for a user, by the gateway's token: we store
+    what identifies it to a person (brand, last four digits, expiry), never the
+    card number. Saved at checkout when the payer asked for it, charged later
+    on or off session (``payments.methods``)."""
+
+    public_id = PublicIdField(prefix="pm")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="payment_methods"
+    )
+    gateway = models.CharField(max_length=30)
+    token = models.CharField(max_length=120)
+    brand = models.CharField(max_length=20, blank=True, default="")
+    last4 = models.CharField(max_length=4, blank=True, default="")
+    exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "gateway", "token"], name="saved_method_once"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(is_default=True),
+                name="one_default_saved_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} •••• {self.last4}"
