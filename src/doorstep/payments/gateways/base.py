@@ -205,6 +205,10 @@ class PaymentGateway(Protocol):
     def list_payouts(self) -> list[PayoutResult]:
         """Every payout the gateway knows (for reconciliation)."""
 
+    def detach_payment_method(self, *, payment_method: str) -> None:
+        """Forget a saved payment method: the gateway will not charge it again.
+        Detaching one already gone succeeds (a repeat after a lost answer)."""
+
     # --- Connected accounts (providers onboard to receive payouts) ----------------
 
     def create_connected_account(

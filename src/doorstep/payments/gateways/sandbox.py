@@ -471,6 +471,16 @@ class SandboxGateway:
         except (ValueError, KeyError, TypeError):
             raise GatewayError(GatewayError.BAD_SIGNATURE, "malformed event") from None
 
+    # --- Saved payment methods --------------------------------------------------
+
+    def detach_payment_method(self, *, payment_method: str) -> None:
+        """A sandbox token only names a test card (``sbx_<behaviour>_<brand>_<last4>``)
+        and the sandbox keeps no customer objects, so there is nothing to forget;
+        an unknown token is refused like a real processor's unknown id."""
+        self._fail_before("detach_payment_method")
+        if not payment_method.startswith("sbx_"):
+            raise GatewayError(GatewayError.NOT_FOUND, "no such payment method")
+
     # --- Reconciliation ---------------------------------------------------------
 
     def list_charges(self) -> list[ChargeResult]:

@@ -412,6 +412,17 @@ class StripeConnectGateway:
             self._call(self.client.v1.accounts.retrieve, account_id)
         )
 
+    # --- Saved payment methods --------------------------------------------------
+
+    def detach_payment_method(self, *, payment_method: str) -> None:
+        try:
+            self._call(self.client.v1.payment_methods.detach, payment_method)
+        except GatewayError as error:
+            # Already detached (or never attached): Stripe answers 400 with
+            # ``resource_missing`` or ``payment_method_unexpected_state``.
+            if error.code != GatewayError.NOT_FOUND:
+                raise
+
     # --- Reconciliation ---------------------------------------------------------
 
     def list_charges(self) -> list[ChargeResult]:

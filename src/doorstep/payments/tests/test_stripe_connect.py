@@ -314,3 +314,55 @@ def test_an_intent_webhook_carries_the_intent(settings):
     assert event.data["id"] == "pi_3Test"
     assert event.data["intent"].authorised
     assert event.data["metadata"]["payment"] == "pay_x"
+
+
+DETACHED = {
+    "id": "pm_card_visa",
+    "object": "payment_method",
+    "type": "card",
+    "customer": None,
+    "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030},
+}
+MISSING = {
+    "error": {
+        "type": "invalid_request_error",
+        "code": "resource_missing",
+        "message": "No such PaymentMethod: 'pm_gone'",
+    }
+}
+
+
+def test_detach_payment_method_posts_to_the_method():
+    gateway, http = _gateway(
+        {("post", "/v1/payment_methods/pm_card_visa/detach"): (200, DETACHED)}
+    )
+
+    gateway.detach_payment_method(payment_method="pm_card_visa")
+
+    assert [(m, p) for m, p, _h, _f in http.sent] == [
+        ("post", "/v1/payment_methods/pm_card_visa/detach")
+    ]
+
+
+def test_detaching_a_method_stripe_no_longer_has_succeeds():
+    gateway, _http = _gateway(
+        {("post", "/v1/payment_methods/pm_gone/detach"): (400, MISSING)}
+    )
+
+    gateway.detach_payment_method(payment_method="pm_gone")
+
+
+def test_detach_fails_loudly_when_stripe_is_down():
+    gateway, _http = _gateway(
+        {
+            ("post", "/v1/payment_methods/pm_card_visa/detach"): (
+                500,
+                {"error": {"type": "api_error", "message": "down"}},
+            )
+        }
+    )
+
+    with pytest.raises(GatewayError) as failed:
+        gateway.detach_payment_method(payment_method="pm_card_visa")
+
+    assert failed.value.code == GatewayError.UNAVAILABLE
