@@ -541,6 +541,21 @@ class ErrorCode(StrEnum):
         422,
         "This account has a password: give it to confirm.",
     )
+    PAYMENT_METHOD_NOT_FOUND = (
+        "payment_method_not_found",
+        404,
+        "No such saved payment method of yours.",
+    )
+    PAYMENT_METHOD_UNUSABLE = (
+        "payment_method_unusable",
+        409,
+        "The saved card belongs to another payment service; add it again.",
+    )
+    PAYMENT_NOT_CONFIRMED = (
+        "payment_not_confirmed",
+        409,
+        "The gateway has not confirmed this payment yet.",
+    )
     PAYMENT_REQUIRED = (
         "payment_required",
         409,
@@ -572,6 +587,13 @@ class ErrorCode(StrEnum):
         404,
         "No such version of the terms or privacy policy.",
     )
+    PLAN_NOT_AVAILABLE = (
+        "plan_not_available",
+        409,
+        "The plan is archived or has no price in this currency and interval.",
+    )
+    PLAN_NOT_FOUND = "plan_not_found", 404, "No such plan."
+    PLAN_UNCHANGED = "plan_unchanged", 409, "You are already on this plan."
     PRICE_REQUIRED = (
         "price_required",
         422,
@@ -690,6 +712,16 @@ class ErrorCode(StrEnum):
     )
     STRIKE_NOT_FOUND = "strike_not_found", 404, "No such strike of yours."
     STRIKE_REMOVED = "strike_removed", 409, "The strike was removed already."
+    SUBSCRIPTION_ACTIVE = (
+        "subscription_active",
+        409,
+        "You already have a plan: change it instead.",
+    )
+    SUBSCRIPTION_NOT_FOUND = (
+        "subscription_not_found",
+        404,
+        "You have no current plan.",
+    )
     SUB_SCORES_NOT_ALLOWED = (
         "sub_scores_not_allowed",
         400,
