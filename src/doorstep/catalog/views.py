@@ -19,7 +19,7 @@ from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.orders.queries import listing_staff
-from doorstep.promotions.services import count_click
+from doorstep.promotions.services import count_click, visitor_key
 from doorstep.reviews.views import listing_section
 from doorstep.search.params import SearchHit, SearchParams, Sort
 from doorstep.search.queries import search_listings
@@ -89,7 +89,15 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     listing = _displayable_listing(public_id, request.user)
     if request.GET.get("from") == "search" and listing.is_promoted:
         # Opened from a results page: a click for the promotion's report.
-        count_click(listing_id=listing.pk)
+        count_click(
+            listing_id=listing.pk,
+            visitor=visitor_key(
+                user_id=request.user.pk,
+                session_key=request.session.session_key,
+                address=request.META.get("REMOTE_ADDR", ""),
+            ),
+            user=request.user,
+        )
     photos = list(listing.photos.all())
     add_ons = [
         (add_on, Money(add_on.price_amount, listing.currency))
