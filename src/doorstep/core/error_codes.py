@@ -168,6 +168,11 @@ class ErrorCode(StrEnum):
     )
     CARD_DECLINED = "card_declined", 422, "The card was declined; try another card."
     CARD_REQUIRED = "card_required", 422, "A card is needed to pay."
+    CASH_LIMIT_REACHED = (
+        "cash_limit_reached",
+        422,
+        "The provider owes too much commission on cash jobs to take another.",
+    )
     CATEGORY_NOT_FOUND = (
         "category_not_found",
         404,
@@ -451,6 +456,7 @@ class ErrorCode(StrEnum):
         404,
         "You take no platform jobs (no worker profile).",
     )
+    NOT_CASH = "not_cash", 409, "The order is not paid in cash."
     NOT_COMPLETED = "not_completed", 409, "Only a completed order is paid out."
     NOT_HIDDEN = "not_hidden", 409, "The review is not hidden."
     NOT_PICKED = "not_picked", 409, "The review is not a testimonial."
@@ -559,7 +565,12 @@ class ErrorCode(StrEnum):
     PAYMENT_REQUIRED = (
         "payment_required",
         409,
-        "Only a free redo of a completed order is booked without a payment.",
+        "Only an order paid later, or a free redo, is booked without a payment.",
+    )
+    PAYMENT_TIMING_UNAVAILABLE = (
+        "payment_timing_unavailable",
+        422,
+        "The listing cannot be paid that way (after the service, in cash).",
     )
     PAYMENT_WINDOW_CLOSED = (
         "payment_window_closed",
