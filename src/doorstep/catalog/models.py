@@ -64,6 +64,13 @@ class Category(models.Model):
         validators=[MaxValueValidator(5000)],
         help_text=_("The platform's share of each order: 1500 means 15%."),
     )
+    # Ops may keep a category to paying up front (a trade where cash or a
+    # charge after the job has gone wrong too often); see
+    # ``payments.after_service.timings_for``.
+    allows_pay_after_service = models.BooleanField(
+        _("customers may pay after the service"), default=True
+    )
+    allows_cash = models.BooleanField(_("customers may pay in cash"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -95,6 +102,18 @@ class PricingModel(models.TextChoices):
     FIXED = "fixed", _("Fixed price")
     HOURLY = "hourly", _("Hourly rate")
     QUOTE = "quote", _("On quote")
+
+
+class PaymentTiming(models.TextChoices):
+    """When the customer pays for an order (chosen at checkout among those the
+    listing offers: ``payments.after_service.timings_for``)."""
+
+    # Authorised at booking, captured at acceptance: the default.
+    PAY_NOW = "pay_now", _("Pay now")
+    # Nothing held at booking; the saved card is charged on completion.
+    AFTER_SERVICE = "after_service", _("Pay after the service")
+    # Nothing through the gateway: the customer pays the provider in cash.
+    CASH = "cash", _("Cash on completion")
 
 
 class ListingQuerySet(models.QuerySet):
@@ -158,6 +177,18 @@ class Listing(models.Model):
         validators=[MinValueValidator(0.5), MaxValueValidator(MAX_RADIUS_KM)],
     )
     instant_book = models.BooleanField(_("instant booking"), default=False)
+    # The provider's offer of paying later; paying now is always offered.
+    offers_pay_after_service = models.BooleanField(
+        _("customers may pay after the service"), default=False
+    )
+    offers_cash = models.BooleanField(
+        _("customers may pay you in cash"),
+        default=False,
+        help_text=_(
+            "The platform's commission and the service fee on cash jobs are "
+            "taken from your next earnings."
+        ),
+    )
     response_window_hours = models.PositiveSmallIntegerField(
         _("hours to answer a request"),
         default=12,

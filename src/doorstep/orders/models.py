@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import ProviderProfile, StaffMember
-from doorstep.catalog.models import Listing
+from doorstep.catalog.models import Listing, PaymentTiming
 from doorstep.core.ids import PublicIdField
 from doorstep.core.money import Money
 from doorstep.orders.process import Actor
@@ -87,6 +87,19 @@ class Order(models.Model):
     hours = models.PositiveSmallIntegerField(
         _("hours booked"), null=True, blank=True, help_text=_("Hourly services only.")
     )
+    # When the customer pays (``catalog.PaymentTiming``), chosen at checkout.
+    payment_timing = models.CharField(
+        _("payment"),
+        max_length=16,
+        choices=PaymentTiming.choices,
+        default=PaymentTiming.PAY_NOW,
+    )
+    # Paid after the service: the charge of the saved card failed, and the
+    # customer may pay on the pay page until then; later it is for ops to
+    # collect (``payments.after_service``).
+    payment_due_by = models.DateTimeField(null=True, blank=True)
+    # Cash on completion: when the provider confirmed the cash was received.
+    cash_received_at = models.DateTimeField(null=True, blank=True)
     # A free redo under the warranty of ``redo_of`` (``support.redo``): price
     # 0, booked without a payment (the process's ``book_redo``).
     redo_of = models.ForeignKey(
