@@ -8,6 +8,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import Category
+from doorstep.core.money import Money, minor_units
+from doorstep.marketplace import policy
 from doorstep.marketplace.models import MarketplaceSettings
 from doorstep.marketplace.policy import FIGURES, Policy, Unit
 
@@ -130,6 +132,61 @@ class PolicyForm(forms.Form):
             if value is not None and figure.unit == Unit.PERCENT:
                 value = bps_of(value)
             values[figure.name] = value
+        return values
+
+
+class CurrencyAmountsForm(forms.Form):
+    """The money figures for each currency the marketplace counts in, typed in
+    that currency's major units; empty: the figure scaled to the currency
+    (``policy.amount_in``), shown as the help text."""
+
+    def __init__(self, *args, currencies: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.currencies = currencies
+        current = policy.current()
+        for figure in policy.money_figures():
+            for currency in currencies:
+                places = minor_units(currency)
+                scaled = Money(
+                    policy.scaled(getattr(current, figure.name), currency), currency
+                )
+                self.fields[self.key(figure.name, currency)] = forms.DecimalField(
+                    label=f"{figure.label} · {currency}",
+                    required=False,
+                    min_value=0,
+                    max_digits=18,
+                    decimal_places=places,
+                    widget=forms.NumberInput(
+                        attrs={
+                            "step": str(Decimal(1).scaleb(-places)),
+                            "inputmode": "decimal",
+                        }
+                    ),
+                    help_text=_("Empty: %(amount)s %(currency)s (scaled).")
+                    % {"amount": number_format(scaled.major), "currency": currency},
+                )
+
+    @staticmethod
+    def key(name: str, currency: str) -> str:
+        return f"{name}__{currency}"
+
+    @classmethod
+    def initial_from(cls, row: MarketplaceSettings) -> dict[str, object]:
+        return {
+            cls.key(name, currency): Money(int(amount), currency).major
+            for name, amounts in (row.currency_amounts or {}).items()
+            for currency, amount in amounts.items()
+        }
+
+    def values(self) -> dict[str, dict[str, int | None]]:
+        """Each figure's amounts in minor units (``None``: back to scaling)."""
+        values: dict[str, dict[str, int | None]] = {}
+        for figure in policy.money_figures():
+            for currency in self.currencies:
+                value = self.cleaned_data.get(self.key(figure.name, currency))
+                values.setdefault(figure.name, {})[currency] = (
+                    None if value is None else Money.from_major(value, currency).amount
+                )
         return values
 
 

@@ -78,6 +78,11 @@ class MarketplaceSettings(models.Model):
     promotion_day_price = models.PositiveIntegerField(
         _("promotion price per day (minor units)"), null=True, blank=True
     )
+    # The amounts above (minor units) for one currency where a plain scaling
+    # would not fit: {"min_payout": {"JPY": 1000}} (see ``policy.amount_in``).
+    currency_amounts = models.JSONField(
+        _("amounts per currency"), default=dict, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

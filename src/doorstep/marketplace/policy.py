@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.catalog.models import DEFAULT_COMMISSION_BPS
+from doorstep.core.money import minor_units
 from doorstep.marketplace.state import settings_row
 from doorstep.payments.conf import setting
 
@@ -178,6 +179,34 @@ assert set(FIGURES_BY_NAME) == {field.name for field in fields(Policy)}
 def defaults() -> Policy:
     """The figures as the environment sets them (no operator override)."""
     return Policy(**{figure.name: figure.default() for figure in FIGURES})
+
+
+def money_figures() -> tuple[Figure, ...]:
+    """The figures that are amounts of money (minor units)."""
+    return tuple(figure for figure in FIGURES if figure.unit == Unit.MINOR_UNITS)
+
+
+def scaled(amount: int, currency: str) -> int:
+    """An amount of a two-decimal currency carried over to ``currency``'s minor
+    units, whole major units kept: 5000 (50.00) is 50 in JPY and 50000 in KWD.
+    Rounded down where ``currency`` has fewer decimals."""
+    places = minor_units(currency) - 2
+    return amount * 10**places if places >= 0 else amount // 10**-places
+
+
+def amount_in(name: str, currency: str) -> int:
+    """A money figure (``min_payout``, ``quote_lead_fee``…) in ``currency``'s
+    minor units: the operator's amount for that currency where they set one,
+    else the figure in force scaled to the currency's decimals (``scaled``).
+    Raises ``KeyError`` for a figure that is not an amount."""
+    figure = FIGURES_BY_NAME[name]
+    if figure.unit != Unit.MINOR_UNITS:
+        raise KeyError(name)
+    row = settings_row()
+    override = (row.currency_amounts or {}).get(name, {}).get(currency)
+    if override is not None:
+        return int(override)
+    return scaled(getattr(current(), name), currency)
 
 
 def current() -> Policy:

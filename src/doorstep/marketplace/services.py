@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from doorstep.audit.services import record
@@ -22,8 +23,8 @@ from doorstep.catalog.models import Category
 from doorstep.catalog.photos import process_photo
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.geo import MAX_RADIUS_KM
-from doorstep.core.money import known_currencies
-from doorstep.marketplace import audit_actions, state
+from doorstep.core.money import Money, known_currencies
+from doorstep.marketplace import audit_actions, policy, state
 from doorstep.marketplace.models import (
     SINGLETON_ID,
     City,
@@ -237,6 +238,76 @@ def update_policy(
         target=row,
         before=before_changed,
         after=after_changed,
+        reason=reason,
+    )
+    return row
+
+
+@transaction.atomic
+def update_currency_amounts(
+    *,
+    actor,
+    values: Mapping[str, Mapping[str, int | None]],
+    reason: str = "",
+) -> MarketplaceSettings:
+    """Set money figures for single currencies, in that currency's minor units
+    (``{"min_payout": {"JPY": 1000, "KWD": None}}``; ``None``: back to the
+    scaled figure, see ``policy.amount_in``). Audited with the amounts before
+    and after.
+
+    Raises 403 ``ops_permission_required`` without ``MANAGE_SETTINGS`` and 400
+    ``invalid_input`` naming each ``figure.CUR`` that is not a money figure, not
+    a currency or out of the figure's range there (nothing is saved)."""
+    require_ops_permission(actor, OpsPermission.MANAGE_SETTINGS)
+    money = {figure.name: figure for figure in policy.money_figures()}
+    errors: dict[str, list[str]] = {}
+    for name, amounts in values.items():
+        figure = money.get(name)
+        for currency, amount in amounts.items():
+            key = f"{name}.{currency}"
+            if figure is None:
+                errors[key] = [_("This setting does not exist.")]
+            elif currency not in known_currencies():
+                errors[key] = [_("Unknown currency.")]
+            elif amount is not None and (
+                isinstance(amount, bool)
+                or not isinstance(amount, int)
+                or not policy.scaled(figure.low, currency)
+                <= amount
+                <= policy.scaled(figure.high, currency)
+            ):
+                low, high = (
+                    Money(policy.scaled(limit, currency), currency).format(
+                        get_language() or "en"
+                    )
+                    for limit in (figure.low, figure.high)
+                )
+                errors[key] = [
+                    _("Enter an amount from %(low)s to %(high)s.")
+                    % {"low": low, "high": high}
+                ]
+    if errors:
+        raise _invalid(errors)
+    row = _lock_settings()
+    before = {name: dict(amounts) for name, amounts in row.currency_amounts.items()}
+    after = {name: dict(amounts) for name, amounts in before.items()}
+    for name, amounts in values.items():
+        for currency, amount in amounts.items():
+            if amount is None:
+                after.get(name, {}).pop(currency, None)
+            else:
+                after.setdefault(name, {})[currency] = amount
+    after = {name: amounts for name, amounts in after.items() if amounts}
+    if after == before:
+        return row
+    row.currency_amounts = after
+    _bump_version(row, ["currency_amounts"])
+    record(
+        actor=actor,
+        action=audit_actions.UPDATE_POLICY,
+        target=row,
+        before={"currency_amounts": before},
+        after={"currency_amounts": after},
         reason=reason,
     )
     return row

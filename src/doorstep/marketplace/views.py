@@ -23,6 +23,7 @@ from doorstep.marketplace.forms import (
     BrandingForm,
     CategoryForm,
     CityForm,
+    CurrencyAmountsForm,
     ExchangeRateForm,
     PolicyForm,
     bps_of,
@@ -108,12 +109,43 @@ def branding(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _currencies() -> list[str]:
+    """The currencies the marketplace counts in: its own and its cities'."""
+    return sorted(
+        {django_settings.DOORSTEP_CURRENCY}
+        | {city.currency for city in queries.cities()}
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def fees(request: HttpRequest) -> HttpResponse:
     _settings_ops(request)
     defaults = policy.defaults()
     status = 200
-    if request.method == "POST":
+    row = settings_row()
+    form = PolicyForm(initial=PolicyForm.initial_from(row), defaults=defaults)
+    amounts = CurrencyAmountsForm(
+        initial=CurrencyAmountsForm.initial_from(row),
+        currencies=_currencies(),
+    )
+    if request.method == "POST" and "amounts" in request.POST:
+        amounts = CurrencyAmountsForm(request.POST, currencies=_currencies())
+        if amounts.is_valid():
+            try:
+                services.update_currency_amounts(
+                    actor=request.user, values=amounts.values()
+                )
+            except DomainError as error:
+                error.fields = {
+                    CurrencyAmountsForm.key(*key.split(".", 1)): messages_
+                    for key, messages_ in (error.fields or {}).items()
+                }
+                _refused(amounts, error)
+            else:
+                messages.success(request, _("Saved. New amounts apply from now on."))
+                return redirect("marketplace:fees")
+        status = 400
+    elif request.method == "POST":
         form = PolicyForm(request.POST, defaults=defaults)
         if form.is_valid():
             try:
@@ -127,10 +159,6 @@ def fees(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("marketplace:fees")
         status = 400
-    else:
-        form = PolicyForm(
-            initial=PolicyForm.initial_from(settings_row()), defaults=defaults
-        )
     current = policy.current()
     in_force = [
         (figure.label, show_figure(figure.unit, getattr(current, figure.name)))
@@ -139,7 +167,7 @@ def fees(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "marketplace/fees.html",
-        {"form": form, "in_force": in_force},
+        {"form": form, "amounts": amounts, "in_force": in_force},
         status=status,
     )
 

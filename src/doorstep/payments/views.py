@@ -27,7 +27,7 @@ from doorstep.backoffice.access import (
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.ids import new_public_id
 from doorstep.core.money import Money
-from doorstep.marketplace import policy, rates
+from doorstep.marketplace import rates
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order, ops_order
 from doorstep.payments import flows, payout_accounts, queries
@@ -116,7 +116,6 @@ def wallet(request: HttpRequest) -> HttpResponse:
         ),
         "lines": lines[:200],
         "payouts": PayoutRequest.objects.filter(provider=provider)[:20],
-        "minimum": policy.current().min_payout,
         "payout_account": payout_accounts.payout_account_of(provider),
     }
     return render(request, "payments/wallet.html", context)

@@ -668,7 +668,7 @@ def send_quote(
             currency=request.currency,
         )
         until = _valid_until(valid_until, request, now)
-        fee = policy.current().quote_lead_fee
+        fee = policy.amount_in("quote_lead_fee", request.currency)
         quote = Quote.objects.create(
             invitation=invitation,
             request=request,

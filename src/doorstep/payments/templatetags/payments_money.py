@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import get_language
 
 from doorstep.core.money import Money
+from doorstep.marketplace import policy
 from doorstep.payments.forms import amount_step as _amount_step
 from doorstep.payments.models import AccountKind
 from doorstep.payments.queries import entry_kind_label as _entry_kind_label
@@ -23,6 +24,12 @@ def major(amount: int | None, currency: str) -> str:
     if amount is None:
         return ""
     return str(Money(int(amount), currency).major)
+
+
+@register.filter
+def min_payout(currency: str) -> int:
+    """``{{ "JPY"|min_payout }}``: the smallest payout in that currency."""
+    return policy.amount_in("min_payout", currency)
 
 
 @register.filter
