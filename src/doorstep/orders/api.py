@@ -41,6 +41,7 @@ from doorstep.orders.schemas import (
     TransitionOut,
 )
 from doorstep.orders.states import START_CODE_STATES, OrderState
+from doorstep.payments.after_service import PAY_NOW, payment_note
 from doorstep.payments.schemas import PaymentIntentOut
 
 router = Router(tags=["orders"])
@@ -104,6 +105,8 @@ def order_out(order: Order, user: User) -> OrderOut:
         respond_by=order.respond_by.astimezone(zone) if order.respond_by else None,
         cancellation_fee=_money(order.cancellation_fee_amount, order.currency),
         cancelled_by=order.cancelled_by,
+        payment_timing=order.payment_timing,
+        payment_note=payment_note(order, for_provider=role != Actor.CUSTOMER),
         start_code=order.start_code if show_code else None,
         created_at=order.created_at.astimezone(zone),
     )
@@ -203,7 +206,9 @@ def open_payment(request: HttpRequest, order: Order, user: User):
         "Errors: 409 `slot_taken` (someone was faster), `hold_expired`; 422 "
         "`in_past`, `too_soon`, `outside_availability`, `day_off`, "
         "`wrong_duration`, `listing_unavailable`, `own_listing`, `quote_only`, "
-        "`outside_service_area`, `staff_not_serving`; 400 `unknown_add_on` and "
+        "`outside_service_area`, `staff_not_serving`, `payment_timing_unavailable`, "
+        "`card_required` (after the service: no saved card), `cash_limit_reached`; "
+        "400 `unknown_add_on` and "
         "bad fields; 503 "
         "`gateway_unavailable` (the order is kept: open its payment again with "
         "`POST /orders/{id}/payment`)."
@@ -226,6 +231,7 @@ def create_order(
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         hold_token=payload.hold_token,
         staff_id=payload.staff_id,
+        payment_timing=payload.payment_timing,
     )
     return placed_order_answer(request, response, order, user)
 
@@ -238,7 +244,8 @@ def placed_order_answer(
     of the same request."""
     replayed = order.replayed
     payment = None
-    if order.state != OrderState.PAYMENT_EXPIRED:
+    # An order paid later (after the service, in cash) has nothing to confirm.
+    if order.state != OrderState.PAYMENT_EXPIRED and order.payment_timing == PAY_NOW:
         intent = open_payment(request, order, user)
         payment = PaymentIntentOut(**payment_intent_out(request, order, intent))
         order.refresh_from_db()

@@ -82,6 +82,13 @@ class OrderIn(InputSchema):
             "`GET /services/{listing_id}/staff`); empty for any available one."
         ),
     ] = ""
+    payment_timing: Literal["pay_now", "after_service", "cash"] = Field(
+        "pay_now",
+        description="When to pay, among the service's `payment_timings`: now "
+        "(the default: confirm `payment`), after the service (the saved card is "
+        "charged on completion) or in cash to the provider on completion. An "
+        "order paid later is booked at once, with no `payment` to confirm.",
+    )
 
 
 class TransitionIn(InputSchema):
@@ -213,6 +220,14 @@ class OrderOut(Schema):
     respond_by: datetime | None
     cancellation_fee: MoneyOut
     cancelled_by: str
+    payment_timing: str = Field(
+        "pay_now", description="`pay_now`, `after_service` or `cash`."
+    )
+    payment_note: str = Field(
+        "",
+        description="What happens with the payment, for people: the card "
+        "charged on completion, the cash to pay or collect.",
+    )
     start_code: str | None = Field(
         description=(
             "The customer's code for the provider to start the job: customers "

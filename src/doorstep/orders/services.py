@@ -252,6 +252,7 @@ def place_order(
     idempotency_key: str = "",
     hold_token: str = "",
     staff_id: str = "",
+    payment_timing: str = "",
 ) -> Order:
     """Book ``listing_id`` at ``starts_at`` for ``customer``: price it, claim the
     provider's time (or convert the customer's hold on it), create the order in
@@ -269,6 +270,12 @@ def place_order(
     that staff member; without it any serving staff member free then is taken
     (the least busy that day, then the lowest id). ``order.staff`` is set and
     the time is claimed on their calendar (see ``scheduling.slots``).
+
+    ``payment_timing`` (``catalog.PaymentTiming``, default paying now): an
+    order paid after the service or in cash is booked at once, without a
+    payment (``payments.after_service``); it must be one the listing offers
+    (422 ``payment_timing_unavailable``, ``card_required``,
+    ``cash_limit_reached``).
 
     Raises ``NotFound`` (no such listing), ``DomainError`` 422
     (``listing_unavailable``, ``own_listing``, ``quote_only``, ``wrong_duration``,
@@ -294,6 +301,7 @@ def place_order(
         longitude=round(float(longitude), 6),
         notes=notes,
         **({"staff": staff_id.strip()} if staff_id and staff_id.strip() else {}),
+        **({"payment": payment_timing} if payment_timing else {}),
     )
     existing = _order_with_key(customer, key)
     if existing is not None:
@@ -313,6 +321,7 @@ def place_order(
             fingerprint=fingerprint,
             hold_token=(hold_token or "").strip(),
             staff_id=staff_id,
+            payment_timing=payment_timing,
         )
     except (IntegrityError, Conflict):
         # A concurrent request with the same key won the race (its order holds
@@ -365,9 +374,13 @@ def start_order_payment(
             "payment_window_closed",
             _("This booking was not paid in time and has lapsed. Book again."),
         )
+    from doorstep.payments.after_service import awaits_customer_payment
+
     payment = flows.order_payment(order)
-    if order.state != OrderState.AWAITING_PAYMENT and (
-        payment is None or not payment.gateway_charge_id
+    if (
+        order.state != OrderState.AWAITING_PAYMENT
+        and (payment is None or not payment.gateway_charge_id)
+        and not awaits_customer_payment(order)
     ):
         raise Conflict(
             "order_not_payable",
@@ -431,6 +444,14 @@ def confirm_order_payment(*, order_id: int) -> Order:
     ):
         with transaction.atomic():
             schedule_money_flow(order=order, flow="void_order")
+    if (
+        order.state == OrderState.COMPLETED
+        and payment.status == PaymentStatus.AUTHORISED
+    ):
+        # Paid after the service on the pay page, once the saved card was
+        # refused: the provider is paid now.
+        with transaction.atomic():
+            schedule_money_flow(order=order, flow="release_order")
     return order
 
 
@@ -450,8 +471,14 @@ def _create_order(
     fingerprint: str,
     hold_token: str,
     staff_id: str,
+    payment_timing: str,
 ) -> Order:
+    from doorstep.payments import after_service
+
     listing = _bookable_listing(listing_id, customer)
+    payment_timing = after_service.check_timing(
+        listing=listing, timing=payment_timing, customer=customer
+    )
     staff = chosen_staff(listing, staff_id)
     breakdown = _priced(listing, hours, add_on_ids)
     hours = _hours_for(listing, hours)
@@ -491,6 +518,7 @@ def _create_order(
         hours=hours if listing.pricing_model == PricingModel.HOURLY else None,
         idempotency_key=key,
         request_fingerprint=fingerprint if key else "",
+        payment_timing=payment_timing,
     )
     # What the customer typed for the provider: masked for them until the deal
     # is confirmed; contact details or an off-platform request flag for ops.
@@ -532,6 +560,14 @@ def _create_order(
         actor=Actor.CUSTOMER,
         data={"instant_book": listing.instant_book},
     )
+    if payment_timing in after_service.PAYS_LATER:
+        order = apply_transition(
+            order_id=order.pk,
+            name="book_pay_later_instant" if listing.instant_book else "book_pay_later",
+            user=None,
+            system=True,
+            expected_state=OrderState.AWAITING_PAYMENT,
+        )
     return order
 
 

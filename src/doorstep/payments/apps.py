@@ -8,6 +8,9 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
+        # Registers its money flows (``flows.ORDER_FLOWS``) in every process,
+        # the worker's too.
+        from doorstep.payments import after_service  # noqa: F401
         from doorstep.payments.guards import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="ledger")

@@ -19,6 +19,17 @@ after ``DOORSTEP_PAYMENT_WINDOW_MINUTES``), captured on acceptance
 decline / expiry / provider no-show, settled per the cancellation policy on a
 cancellation or a customer no-show, and refunded in full when ops resolve a
 dispute for the customer.
+
+An order paid later (``Order.payment_timing``, see ``payments.after_service``)
+is booked without a payment (``book_pay_later`` / ``book_pay_later_instant``,
+fired by the booking itself and refused for an order paid now): paid after the
+service, the saved card is charged on completion (``charge_after_service``);
+in cash, the provider confirms the cash received (``receive_cash``) and owes
+the platform its commission and the service fee, taken from later earnings.
+Every other order still waits for the gateway's word (``pay``).
+
+    awaiting_payment ─book_pay_later→ requested (─book_pay_later_instant→ accepted)
+    delivered ─receive_cash→ completed   (cash orders, the provider)
 """
 
 import inspect
@@ -37,7 +48,14 @@ from doorstep.orders.states import (
     TERMINAL_STATES,
     OrderState,
 )
+from doorstep.payments import after_service
 from doorstep.payments.flows import ORDER_FLOWS
+
+PAY_NOW, AFTER_SERVICE, CASH = (
+    after_service.PAY_NOW,
+    after_service.AFTER_SERVICE,
+    after_service.CASH,
+)
 
 CUSTOMER, PROVIDER, OPS, SYSTEM = (
     Actor.CUSTOMER,
@@ -127,6 +145,46 @@ def only_a_free_redo(order, context: Context) -> None:
         )
 
 
+def pays_later(order, context: Context) -> None:
+    """Only an order the customer chose to pay after the service (with a card
+    to charge then) or in cash is booked before any money is held; an order
+    paid now waits for the gateway's word (``pay``) — unpaid, it is never
+    served."""
+    if order.payment_timing not in after_service.PAYS_LATER:
+        raise Conflict(
+            "payment_required",
+            _("This order is paid now: it is booked once the payment is held."),
+        )
+    if (
+        order.payment_timing == AFTER_SERVICE
+        and after_service.method_to_charge(order.customer) is None
+    ):
+        raise DomainError(
+            "card_required",
+            _("Save a card under Payment methods to pay after the service."),
+        )
+
+
+def cash_limit_allows(order, context: Context) -> None:
+    """A provider who owes the platform too much (commission on cash jobs,
+    fines) takes no more cash jobs until it is netted from their earnings."""
+    if order.payment_timing != CASH:
+        return
+    if not after_service.can_take_cash(order.provider, order.currency):
+        raise DomainError(
+            "cash_limit_reached",
+            _(
+                "You owe the platform too much commission on cash jobs to take "
+                "another one. It is taken from your next earnings."
+            ),
+        )
+
+
+def paid_in_cash(order, context: Context) -> None:
+    if order.payment_timing != CASH:
+        raise Conflict("not_cash", _("This order is not paid in cash."))
+
+
 def opened_as_a_dispute(order, context: Context) -> None:
     """A problem is reported as a dispute on evidence: ``support.disputes``
     fires this with the dispute's id. The bare transition, with a reason only,
@@ -190,6 +248,11 @@ def charge_cancellation_fee(order, context: Context) -> None:
     fee = cancellation_fee_for(
         order, actor=context.actor, from_state=context.from_state, now=context.now
     )
+    if order.payment_timing == CASH and fee:
+        # Nothing of a cash order is held: the fee cannot be collected, and
+        # the history says so rather than showing a fee nobody pays.
+        context.data["fee_not_collected"] = {"amount": fee, "currency": order.currency}
+        fee = 0
     order.cancellation_fee_amount = fee
     order.save(update_fields=["cancelled_by", "cancellation_fee_amount"])
     context.data["fee"] = {"amount": fee, "currency": order.currency}
@@ -231,12 +294,30 @@ def schedule_money_flow(flow: str, **arguments):
     return effect
 
 
+def for_timings(*timings: str):
+    """An effect that runs only for orders paid with one of ``timings``."""
+
+    def wrap(effect):
+        def conditional(order, context: Context) -> None:
+            if order.payment_timing in timings:
+                effect(order, context)
+
+        conditional.__name__ = effect.__name__
+        conditional.__doc__ = effect.__doc__
+        return conditional
+
+    return wrap
+
+
 def capture_on_acceptance(order, context: Context) -> None:
     """With ``DOORSTEP_CAPTURE_AT`` "acceptance" (the default) the money is taken
     when the provider accepts; "booking" took it already, and "after_service"
-    leaves it on hold until completion (the release captures first)."""
+    leaves it on hold until completion (the release captures first). An order
+    paid later has nothing held to take."""
     from doorstep.payments.conf import setting
 
+    if order.payment_timing != PAY_NOW:
+        return
     if setting("DOORSTEP_CAPTURE_AT") == "acceptance":
         schedule_money_flow("capture_order")(order, context)
 
@@ -268,12 +349,45 @@ def payment_window_ends(order) -> datetime:
     return order.state_changed_at + timedelta(minutes=minutes)
 
 
-release_money = schedule_money_flow("release_order")
-void_payment = schedule_money_flow("void_order")
-settle_cancellation = schedule_money_flow("settle_cancellation")
-settle_customer_no_show = schedule_money_flow(
-    "settle_cancellation", fee=lambda order, context: policy_fee(order)
+def record_cash_received(order, context: Context) -> None:
+    """The provider confirms the customer's cash."""
+    order.cash_received_at = context.now
+    order.save(update_fields=["cash_received_at"])
+
+
+def owe_cash_commission(order, context: Context) -> None:
+    """A cash order completed: the provider owes the platform its commission
+    and the service fee (``payments.after_service.record_cash_payment``), in
+    this transaction — no gateway is involved."""
+    if order.payment_timing == CASH:
+        after_service.record_cash_payment(order=order)
+
+
+# Completion: the money held is released; an order paid after the service is
+# charged first; a cash order's commission is owed by the provider.
+release_money = for_timings(PAY_NOW)(schedule_money_flow("release_order"))
+charge_after_service = for_timings(AFTER_SERVICE)(
+    schedule_money_flow("charge_after_service")
 )
+void_payment = schedule_money_flow("void_order")
+settle_cancellation = for_timings(PAY_NOW)(schedule_money_flow("settle_cancellation"))
+charge_cancellation_fee_to_card = for_timings(AFTER_SERVICE)(
+    schedule_money_flow(
+        "charge_fee_after_service",
+        fee=lambda order, context: order.cancellation_fee_amount,
+    )
+)
+settle_customer_no_show = for_timings(PAY_NOW)(
+    schedule_money_flow(
+        "settle_cancellation", fee=lambda order, context: policy_fee(order)
+    )
+)
+charge_no_show_fee_to_card = for_timings(AFTER_SERVICE)(
+    schedule_money_flow(
+        "charge_fee_after_service", fee=lambda order, context: policy_fee(order)
+    )
+)
+COMPLETION_EFFECTS = (release_money, charge_after_service, owe_cash_commission)
 refund_in_full = schedule_money_flow("refund_in_full", reference="dispute")
 # A dispute settled on a split (``support.disputes``): the refund the parties
 # agreed or ops decided goes back to the customer, the rest to the provider.
@@ -296,6 +410,7 @@ TRANSITIONS = (
         ACCEPTED,
         frozenset({PROVIDER}),
         gettext_lazy("Accept"),
+        guards=(cash_limit_allows,),
         effects=(capture_on_acceptance,),
     ),
     Transition(
@@ -334,6 +449,25 @@ TRANSITIONS = (
         effects=(capture_when_paid,),
     ),
     Transition(
+        # Fired by the booking itself (``orders.services.place_order``) for an
+        # order paid after the service or in cash; refused for any other.
+        "book_pay_later",
+        frozenset({AWAITING_PAYMENT}),
+        REQUESTED,
+        frozenset({SYSTEM}),
+        gettext_lazy("Booked to pay later: ask the provider"),
+        guards=(pays_later, cash_limit_allows),
+        effects=(start_response_window,),
+    ),
+    Transition(
+        "book_pay_later_instant",
+        frozenset({AWAITING_PAYMENT}),
+        ACCEPTED,
+        frozenset({SYSTEM}),
+        gettext_lazy("Booked to pay later"),
+        guards=(pays_later, cash_limit_allows),
+    ),
+    Transition(
         "expire_payment",
         frozenset({AWAITING_PAYMENT}),
         PAYMENT_EXPIRED,
@@ -351,7 +485,12 @@ TRANSITIONS = (
         frozenset({CUSTOMER, PROVIDER, OPS, SYSTEM}),
         gettext_lazy("Cancel"),
         guards=(),
-        effects=(charge_cancellation_fee, release_time, settle_cancellation),
+        effects=(
+            charge_cancellation_fee,
+            release_time,
+            settle_cancellation,
+            charge_cancellation_fee_to_card,
+        ),
     ),
     Transition(
         "depart",
@@ -382,7 +521,7 @@ TRANSITIONS = (
         COMPLETED,
         frozenset({CUSTOMER}),
         gettext_lazy("Confirm it's done"),
-        effects=(release_money,),
+        effects=COMPLETION_EFFECTS,
     ),
     Transition(
         "auto_complete",
@@ -390,7 +529,18 @@ TRANSITIONS = (
         COMPLETED,
         frozenset({SYSTEM}),
         gettext_lazy("Complete automatically"),
-        effects=(release_money,),
+        effects=COMPLETION_EFFECTS,
+    ),
+    Transition(
+        # A cash order: the provider confirms the customer paid them, which
+        # completes the job (as the customer's confirmation would).
+        "receive_cash",
+        frozenset({DELIVERED}),
+        COMPLETED,
+        frozenset({PROVIDER}),
+        gettext_lazy("Cash received"),
+        guards=(paid_in_cash,),
+        effects=(record_cash_received, owe_cash_commission),
     ),
     Transition(
         # The customer from the order page, or either side through a dispute
@@ -411,7 +561,7 @@ TRANSITIONS = (
         frozenset({OPS, SYSTEM}),
         gettext_lazy("Resolve: pay the provider"),
         guards=(not_an_open_dispute,),
-        effects=(release_money,),
+        effects=COMPLETION_EFFECTS,
     ),
     Transition(
         "resolve_refund",
@@ -439,7 +589,7 @@ TRANSITIONS = (
         frozenset({PROVIDER, OPS}),
         gettext_lazy("Customer did not show"),
         guards=(start_time_has_passed,),
-        effects=(release_time, settle_customer_no_show),
+        effects=(release_time, settle_customer_no_show, charge_no_show_fee_to_card),
     ),
     Transition(
         "report_provider_no_show",

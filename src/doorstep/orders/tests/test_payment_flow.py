@@ -122,14 +122,19 @@ def test_an_unpaid_api_order_cannot_be_accepted_started_or_completed(
     assert order.state == "awaiting_payment"
     assert created.json()["state"] == "awaiting_payment"
     assert not order.process.transition("accept").sources & {order.state}
-    # (``book_redo`` is the system's, for a free warranty redo only: see below.)
+    # (``book_redo`` is the system's, for a free warranty redo only: see below;
+    # ``book_pay_later*`` the booking's, for an order paid later only: see
+    # ``test_pay_later``.)
     assert {t.name for t in order.process.transitions_from("awaiting_payment")} == {
         "pay",
         "pay_instant",
         "expire_payment",
         "book_redo",
+        "book_pay_later",
+        "book_pay_later_instant",
     }
-    assert order.process.transition("book_redo").actors == {"system"}
+    for name in ("book_redo", "book_pay_later", "book_pay_later_instant"):
+        assert order.process.transition(name).actors == {"system"}
 
 
 def test_an_unpaid_order_cannot_skip_payment_as_a_redo_even_at_zero_price(
