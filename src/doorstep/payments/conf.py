@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 GATEWAY_NAMES = ("sandbox", "stripe_connect")
+# Wallets customers may pay with besides the card gateway (never payouts).
+WALLET_GATEWAY_NAMES = ("alipay",)
 CAPTURE_MOMENTS = ("booking", "acceptance", "after_service")
 
 DEFAULTS: dict[str, Any] = {
@@ -62,6 +64,51 @@ DEFAULTS: dict[str, Any] = {
     # Country of the Express accounts created for providers (ISO 3166-1 alpha-2;
     # empty: Stripe uses the platform's country).
     "STRIPE_CONNECT_COUNTRY": "",
+    # Wallets enabled beside the card gateway, e.g. ("alipay", "wechat_pay")
+    # (in the environment: "alipay,wechat_pay").
+    "DOORSTEP_WALLET_GATEWAYS": (),
+    # Alipay (Open Platform): the app's id and RSA2 private key, Alipay's public
+    # key (PEM, one line with \n, or the bare base64 Alipay's tool prints).
+    "DOORSTEP_ALIPAY_APP_ID": "",
+    "DOORSTEP_ALIPAY_PRIVATE_KEY": "",
+    "DOORSTEP_ALIPAY_PUBLIC_KEY": "",
+    "DOORSTEP_ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do",
+    # Where Alipay posts notifications (empty: our webhook under DOORSTEP_BASE_URL).
+    "DOORSTEP_ALIPAY_NOTIFY_URL": "",
+    # "qr": a QR code to scan (alipay.trade.precreate); "page": Alipay's cashier
+    # page, then back to us (alipay.trade.page.pay).
+    "DOORSTEP_ALIPAY_CHECKOUT": "qr",
+    # WeChat Pay (API v3): merchant id, the app id the merchant is bound to, the
+    # merchant's API private key and its certificate serial number, the APIv3
+    # key (32 characters, decrypts notifications), and the platform's public key
+    # or certificate (PEM) with its serial (or public key id).
+    "DOORSTEP_WECHAT_PAY_MCH_ID": "",
+    "DOORSTEP_WECHAT_PAY_APP_ID": "",
+    "DOORSTEP_WECHAT_PAY_PRIVATE_KEY": "",
+    "DOORSTEP_WECHAT_PAY_SERIAL_NO": "",
+    "DOORSTEP_WECHAT_PAY_API_V3_KEY": "",
+    "DOORSTEP_WECHAT_PAY_PLATFORM_PUBLIC_KEY": "",
+    "DOORSTEP_WECHAT_PAY_PLATFORM_SERIAL": "",
+    "DOORSTEP_WECHAT_PAY_BASE_URL": "https://api.mch.weixin.qq.com",
+    "DOORSTEP_WECHAT_PAY_NOTIFY_URL": "",
+}
+
+# What each enabled wallet needs before the process starts.
+WALLET_KEYS = {
+    "alipay": (
+        "DOORSTEP_ALIPAY_APP_ID",
+        "DOORSTEP_ALIPAY_PRIVATE_KEY",
+        "DOORSTEP_ALIPAY_PUBLIC_KEY",
+    ),
+    "wechat_pay": (
+        "DOORSTEP_WECHAT_PAY_MCH_ID",
+        "DOORSTEP_WECHAT_PAY_APP_ID",
+        "DOORSTEP_WECHAT_PAY_PRIVATE_KEY",
+        "DOORSTEP_WECHAT_PAY_SERIAL_NO",
+        "DOORSTEP_WECHAT_PAY_API_V3_KEY",
+        "DOORSTEP_WECHAT_PAY_PLATFORM_PUBLIC_KEY",
+        "DOORSTEP_WECHAT_PAY_PLATFORM_SERIAL",
+    ),
 }
 
 # What each Stripe key must start with: a test key pasted as a webhook secret
@@ -125,6 +172,20 @@ def _text(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def _wallets(name: str, raw: str) -> tuple[str, ...]:
+    values = tuple(
+        dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip())
+    )
+    for value in values:
+        if value not in WALLET_GATEWAY_NAMES:
+            raise _error(
+                name,
+                raw,
+                "a comma-separated list of " + ", ".join(WALLET_GATEWAY_NAMES),
+            )
+    return values
+
+
 PARSERS: dict[str, Callable[[str, str], Any]] = {
     "DOORSTEP_PAYMENT_GATEWAY": _choice(*GATEWAY_NAMES),
     "DOORSTEP_ALLOW_SANDBOX": _boolean,
@@ -147,6 +208,22 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "STRIPE_WEBHOOK_SECRET": _text,
     "STRIPE_CONNECT_WEBHOOK_SECRET": _text,
     "STRIPE_CONNECT_COUNTRY": _text,
+    "DOORSTEP_WALLET_GATEWAYS": _wallets,
+    "DOORSTEP_ALIPAY_APP_ID": _text,
+    "DOORSTEP_ALIPAY_PRIVATE_KEY": _text,
+    "DOORSTEP_ALIPAY_PUBLIC_KEY": _text,
+    "DOORSTEP_ALIPAY_GATEWAY_URL": _text,
+    "DOORSTEP_ALIPAY_NOTIFY_URL": _text,
+    "DOORSTEP_ALIPAY_CHECKOUT": _choice("qr", "page"),
+    "DOORSTEP_WECHAT_PAY_MCH_ID": _text,
+    "DOORSTEP_WECHAT_PAY_APP_ID": _text,
+    "DOORSTEP_WECHAT_PAY_PRIVATE_KEY": _text,
+    "DOORSTEP_WECHAT_PAY_SERIAL_NO": _text,
+    "DOORSTEP_WECHAT_PAY_API_V3_KEY": _text,
+    "DOORSTEP_WECHAT_PAY_PLATFORM_PUBLIC_KEY": _text,
+    "DOORSTEP_WECHAT_PAY_PLATFORM_SERIAL": _text,
+    "DOORSTEP_WECHAT_PAY_BASE_URL": _text,
+    "DOORSTEP_WECHAT_PAY_NOTIFY_URL": _text,
 }
 
 
@@ -180,6 +257,18 @@ def from_environment(environ: Mapping[str, str], *, debug: bool) -> dict[str, An
         raise ImproperlyConfigured(
             "STRIPE_CONNECT_WEBHOOK_SECRET does not look like one: it should start "
             "with whsec_."
+        )
+    for wallet in values["DOORSTEP_WALLET_GATEWAYS"]:
+        for name in WALLET_KEYS[wallet]:
+            if not values[name]:
+                raise ImproperlyConfigured(
+                    f"{name} is required with {wallet} in DOORSTEP_WALLET_GATEWAYS."
+                )
+    v3_key = values["DOORSTEP_WECHAT_PAY_API_V3_KEY"]
+    if v3_key and len(v3_key.encode()) != 32:
+        raise ImproperlyConfigured(
+            "DOORSTEP_WECHAT_PAY_API_V3_KEY is not valid: expected the 32 characters "
+            "set in the WeChat Pay merchant platform."
         )
     if gateway == "sandbox" and not debug and not values["DOORSTEP_ALLOW_SANDBOX"]:
         raise ImproperlyConfigured(

@@ -33,7 +33,7 @@ from doorstep.orders.queries import access_order, ops_order
 from doorstep.payments import flows, payout_accounts, queries
 from doorstep.payments.api import statement_csv
 from doorstep.payments.forms import PayoutRequestForm
-from doorstep.payments.gateways import get_gateway, sandbox
+from doorstep.payments.gateways import WEBHOOK_ACKNOWLEDGEMENTS, get_gateway, sandbox
 from doorstep.payments.models import ExtraCharge, PayoutRequest
 from doorstep.payments.webhooks import receive_webhook
 
@@ -45,7 +45,8 @@ def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
     status = receive_webhook(
         gateway=gateway, body=request.body, headers=request.headers
     )
-    return HttpResponse(status=status)
+    acknowledgement = WEBHOOK_ACKNOWLEDGEMENTS.get(gateway, b"")
+    return HttpResponse(acknowledgement if status == 200 else b"", status=status)
 
 
 @login_required

@@ -14,14 +14,18 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 
 from doorstep.payments import flows
-from doorstep.payments.conf import setting
-from doorstep.payments.gateways import get_gateway
+from doorstep.payments.gateways import enabled_gateways, get_gateway
 from doorstep.payments.gateways.base import (
     ConnectedAccount,
     GatewayError,
     WebhookEvent,
 )
-from doorstep.payments.models import Payment, PayoutRequest, ProcessedWebhook
+from doorstep.payments.models import (
+    Payment,
+    PaymentStatus,
+    PayoutRequest,
+    ProcessedWebhook,
+)
 from doorstep.payments.payout_accounts import record_account_state
 
 logger = logging.getLogger(__name__)
@@ -30,10 +34,10 @@ logger = logging.getLogger(__name__)
 def receive_webhook(*, gateway: str, body: bytes, headers: Mapping[str, str]) -> int:
     """Handle one delivery; the HTTP status to answer (400 for a bad signature,
     with nothing written; 200 for a duplicate)."""
-    if gateway != setting("DOORSTEP_PAYMENT_GATEWAY"):
-        # Only the configured gateway may speak: the sandbox's secret has a
-        # public default, so its endpoint on a Stripe site would let anyone
-        # "capture" a payment by a forged event.
+    if gateway not in enabled_gateways():
+        # Only the configured gateway and the enabled wallets may speak: the
+        # sandbox's secret has a public default, so its endpoint on a Stripe
+        # site would let anyone "capture" a payment by a forged event.
         return 404
     try:
         implementation = get_gateway(gateway)
@@ -102,7 +106,20 @@ def _record_intent(gateway: str, event: WebhookEvent) -> None:
     if payment is None:
         logger.warning("webhook %s: unknown intent %s", event.id, event.data["id"])
         return
-    payment = flows.record_intent(payment, event.data["intent"])
+    intent = event.data["intent"]
+    payment = flows.record_intent(payment, intent)
+    charge = intent.charge
+    if (
+        charge is not None
+        and charge.status == "captured"
+        and charge.captured_amount
+        and payment.gateway_charge_id == intent.intent_id
+        and payment.status in {PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED}
+        and not flows._posted(flows.capture_key(payment))
+    ):
+        # Taken when the customer paid (wallets have no separate capture), or a
+        # capture whose posting was lost: the money goes to escrow now.
+        payment = flows.record_capture(payment, charge.captured_amount)
     confirm_order_payment(order_id=payment.order_id)
 
 
