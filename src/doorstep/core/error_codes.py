@@ -610,6 +610,17 @@ class ErrorCode(StrEnum):
         422,
         "A price is needed, or on quote the currency you will quote in.",
     )
+    PROMOTION_BUDGET_RUNNING = (
+        "promotion_budget_running",
+        409,
+        "The service already has a live daily budget promotion.",
+    )
+    PROMOTION_NOT_ACTIVE = (
+        "promotion_not_active",
+        409,
+        "The promotion is not active (or has ended).",
+    )
+    PROMOTION_NOT_PAUSED = "promotion_not_paused", 409, "The promotion is not paused."
     PROVIDER_NOT_FOUND = "provider_not_found", 404, "No such provider."
     QUOTE_EXPIRED = (
         "quote_expired",

@@ -134,7 +134,7 @@ def buy_promotion(
     ``days`` days, ``cost_per_click`` per valid click and at most
     ``daily_budget`` a day, charged per day once the day is over
     (``charge_finished_days``); one live daily budget per listing (409
-    ``budget_running``). ``cities`` / ``categories`` (slugs) limit where it
+    ``promotion_budget_running``). ``cities`` / ``categories`` (slugs) limit where it
     shows as promoted; none means everywhere.
 
     Extends ``promoted_until`` and reindexes the listing, in one transaction.
@@ -177,7 +177,7 @@ def buy_promotion(
                 status__in=[Promotion.Status.ACTIVE, Promotion.Status.PAUSED],
             ).exists():
                 raise Conflict(
-                    "budget_running",
+                    "promotion_budget_running",
                     _("This service already has a daily budget; cancel it first."),
                 )
             starts_at, per_day, total = now, 0, 0
@@ -222,7 +222,7 @@ def buy_promotion(
                 if twin is not None:
                     return twin
             raise Conflict(
-                "budget_running",
+                "promotion_budget_running",
                 _("This service already has a daily budget; cancel it first."),
             ) from None
         promotion.cities.set(target_cities)
@@ -321,11 +321,13 @@ def access_own_promotion(*, user: User, promotion_id: str) -> Promotion:
 def pause_promotion(*, user: User, promotion_id: str) -> Promotion:
     """The provider pauses their running or queued promotion: not shown as
     promoted, no clicks charged, until resumed. A fixed-days promotion's days
-    keep passing (they were bought as dates). 409 ``not_active`` otherwise."""
+    keep passing (they were bought as dates). 409 ``promotion_not_active`` otherwise."""
     with transaction.atomic():
         listing, promotion = _lock_own_promotion(user, promotion_id)
         if not promotion.can_pause():
-            raise Conflict("not_active", _("Only an active promotion can be paused."))
+            raise Conflict(
+                "promotion_not_active", _("Only an active promotion can be paused.")
+            )
         now = timezone.now()
         promotion.status = Promotion.Status.PAUSED
         promotion.stopped_at = now
@@ -337,11 +339,13 @@ def pause_promotion(*, user: User, promotion_id: str) -> Promotion:
 
 def resume_promotion(*, user: User, promotion_id: str) -> Promotion:
     """Undo a pause: active again (ended if its last day passed meanwhile).
-    409 ``not_paused`` for a promotion that is not paused."""
+    409 ``promotion_not_paused`` for a promotion that is not paused."""
     with transaction.atomic():
         listing, promotion = _lock_own_promotion(user, promotion_id)
         if not promotion.can_resume():
-            raise Conflict("not_paused", _("Only a paused promotion can be resumed."))
+            raise Conflict(
+                "promotion_not_paused", _("Only a paused promotion can be resumed.")
+            )
         now = timezone.now()
         promotion.status = (
             Promotion.Status.ACTIVE
@@ -442,13 +446,15 @@ def cancel_promotion(*, user: User, promotion_id: str) -> Promotion:
     begun are refunded (``unused_days`` × day price) through the ledger.
     Daily budget: nothing more is spent; today's spend is charged by the next
     ``charge_finished_days``. Cancelling a cancelled promotion again returns
-    it unchanged (no second refund); an ended one is 409 ``not_active``."""
+    it unchanged (no second refund); an ended one is 409 ``promotion_not_active``."""
     with transaction.atomic():
         listing, promotion = _lock_own_promotion(user, promotion_id)
         if promotion.status == Promotion.Status.CANCELLED:
             return promotion
         if not promotion.can_cancel():
-            raise Conflict("not_active", _("This promotion has already ended."))
+            raise Conflict(
+                "promotion_not_active", _("This promotion has already ended.")
+            )
         return _stop(listing, promotion, reason="")
 
 
@@ -456,7 +462,7 @@ def end_promotion(*, actor: User, promotion_id: str, reason: str) -> Promotion:
     """Ops end a provider's promotion (a misleading listing, a complaint),
     with a reason, refunded as a cancellation and audited. Needs
     ``OpsPermission.ENFORCE_STANDARDS`` (403); a reason (400); 409
-    ``not_active`` for one already over."""
+    ``promotion_not_active`` for one already over."""
     require_ops_permission(actor, OpsPermission.ENFORCE_STANDARDS)
     reason = (reason or "").strip()
     if not reason:
@@ -474,7 +480,9 @@ def end_promotion(*, actor: User, promotion_id: str, reason: str) -> Promotion:
         listing = _lock_listing(found)
         promotion = Promotion.objects.select_for_update().get(public_id=promotion_id)
         if not promotion.can_cancel():
-            raise Conflict("not_active", _("This promotion has already ended."))
+            raise Conflict(
+                "promotion_not_active", _("This promotion has already ended.")
+            )
         before = {"status": promotion.status}
         _stop(listing, promotion, reason=reason)
         record(

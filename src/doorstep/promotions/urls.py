@@ -10,4 +10,14 @@ urlpatterns = [
         views.promote,
         name="promote",
     ),
+    path(
+        "dashboard/services/<str:listing_id>/promotions.csv",
+        views.report_csv,
+        name="report_csv",
+    ),
+    path(
+        "dashboard/promotions/<str:promotion_id>/<str:action>/",
+        views.change_promotion,
+        name="change",
+    ),
 ]

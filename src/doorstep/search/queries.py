@@ -88,6 +88,11 @@ from doorstep.search.geometry import (
 )
 from doorstep.search.models import GEO_INDEX_FIELDS, QUOTE_PRICE_KEY
 from doorstep.search.params import SearchHit, SearchParams, SearchResults, Sort
+from doorstep.search.promotion_scope import (
+    not_promoted_sql,
+    promoted_sql,
+    promotions_hidden,
+)
 from doorstep.search.text import TextQuery, parse_query, prefix_bounds
 from doorstep.trust.badge_queries import badge_kinds_by_provider
 from doorstep.trust.models import ProviderBadge
@@ -167,11 +172,37 @@ def search_listings(
 ) -> SearchResults:
     """Answer a search: one page of hits, the cursor of the next, the total and
     the facets. Raises ``DomainError`` (400) for an unknown category or a cursor
-    that is not ours."""
-    language = (language or get_language() or "en").lower()
-    now = timezone.now()
+    that is not ours. Listings whose promotion targets other cities or
+    categories are not promoted in it (``search.promotion_scope``)."""
+    from doorstep.promotions.queries import hidden_promoted_listings
+
     categories = load_categories()
     selected = resolve_category(categories, params.category)
+    category_path = []
+    node = selected
+    while node is not None and node.id not in category_path:
+        category_path.append(node.id)
+        node = categories.get(node.parent_id) if node.parent_id else None
+    hidden = hidden_promoted_listings(
+        now=timezone.now(),
+        point=(params.latitude, params.longitude) if params.has_point else None,
+        category_path=category_path,
+    )
+    with promotions_hidden(hidden):
+        return _search_listings(
+            params, language=language, categories=categories, selected=selected
+        )
+
+
+def _search_listings(
+    params: SearchParams,
+    *,
+    language: str | None,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+) -> SearchResults:
+    language = (language or get_language() or "en").lower()
+    now = timezone.now()
     cursor_key = decode_cursor(params.cursor, params.sort) if params.cursor else None
     promoted_key = (
         decode_promoted_position(params.cursor, params.sort) if params.cursor else None
@@ -823,10 +854,8 @@ def _browse_by_relevance(
     So each stream keeps its own place: the cursor holds both (``cursor_key``
     for the others, ``promoted_key`` for the promoted), and no hit is skipped or
     repeated."""
-    promoted = Sql(
-        "d.promoted_until IS NOT NULL AND d.promoted_until > %s", [now_param]
-    )
-    others = Sql("(d.promoted_until IS NULL OR d.promoted_until <= %s)", [now_param])
+    promoted = Sql(promoted_sql(), [now_param])
+    others = Sql(not_promoted_sql(), [now_param])
     boosted = _SortKey(
         Sql(f"d.static_score + {ranking.PROMOTED_BOOST!r}"), descending=True
     )
@@ -907,8 +936,8 @@ def _cursor_key(row: tuple[int, Any]) -> tuple[Any, int]:
 def _promotion_conditions(now_param: Any) -> tuple[Sql, Sql]:
     """The conditions of the promoted stream and of the others."""
     return (
-        Sql("d.promoted_until IS NOT NULL AND d.promoted_until > %s", [now_param]),
-        Sql("(d.promoted_until IS NULL OR d.promoted_until <= %s)", [now_param]),
+        Sql(promoted_sql(), [now_param]),
+        Sql(not_promoted_sql(), [now_param]),
     )
 
 
@@ -998,7 +1027,7 @@ def _best_text_matches(
         + key.expression
         + Sql(
             " AS sort_value, d.category_id, d.currency, d.price_band, "
-            "(CASE WHEN d.promoted_until > %s THEN 1 ELSE 0 END) FROM ",
+            f"(CASE WHEN {promoted_sql()} THEN 1 ELSE 0 END) FROM ",
             [now_param],
         )
         + filters.source
@@ -1112,7 +1141,7 @@ def _hit_rows(listing_ids: list[int], now_param: Any) -> dict[int, tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(_HIT_COLUMNS)}, "  # noqa: S608
-            "(CASE WHEN d.promoted_until > %s THEN 1 ELSE 0 END) "
+            f"(CASE WHEN {promoted_sql()} THEN 1 ELSE 0 END) "
             f"FROM search_searchdocument d WHERE d.listing_id IN ({marks})",
             [now_param, *listing_ids],
         )

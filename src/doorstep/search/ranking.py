@@ -53,6 +53,8 @@ Every order ends with the listing id, so equal scores never swap between pages.
 
 from datetime import datetime
 
+from doorstep.search.promotion_scope import promoted_sql
+
 TITLE_WEIGHT = 4.0
 BM25_HALF = 2.0
 TS_RANK_HALF = 0.1
@@ -114,9 +116,7 @@ def score_sql(*, text_sql: str | None, chord2_sql: str | None) -> str:
     parts.append("d.static_score")
     if chord2_sql is not None:
         parts.append(f"({W_DISTANCE!r} / (1.0 + {chord2_sql} * {DISTANCE_SCALE!r}))")
-    parts.append(
-        f"(CASE WHEN d.promoted_until > %s THEN {PROMOTED_BOOST!r} ELSE 0.0 END)"
-    )
+    parts.append(f"(CASE WHEN {promoted_sql()} THEN {PROMOTED_BOOST!r} ELSE 0.0 END)")
     return " + ".join(parts)
 
 
