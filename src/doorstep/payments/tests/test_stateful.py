@@ -54,6 +54,8 @@ from tests.factories import (
     make_user,
 )
 
+CURRENCY_PRICES = [(10_000, "CNY"), (7_300, "CNY"), (8_000, "JPY"), (12_345, "KWD")]
+CURRENCIES = sorted({currency for _price, currency in CURRENCY_PRICES})
 TERMINAL = {"completed", "cancelled", "declined", "expired", "refunded"}
 CARDS = [CARD_OK, CARD_OK, CARD_OK, CARD_DECLINED, CARD_RETRY, CARD_CAPTURE_FAILS]
 FAILURES = st.sampled_from([None, None, None, "before", "after", "crash"])
@@ -79,8 +81,11 @@ class Money(RuleBasedStateMachine):
         category = make_category()
         category.commission_bps = 1500
         category.save(update_fields=["commission_bps"])
+        # Money in three currencies, never summed together: yuan (two
+        # decimals), yen (none) and Kuwaiti dinar (three).
         self.listings = [
-            make_listing(category=category, price=price) for price in (10_000, 7_300)
+            make_listing(category=category, price=price, currency=currency)
+            for price, currency in CURRENCY_PRICES
         ]
         self.customer = make_user()
         self.ops = make_ops("Finance")
@@ -133,7 +138,7 @@ class Money(RuleBasedStateMachine):
         self.book(1, CARD_OK, 0, None)
 
     @rule(
-        which=st.integers(0, 1),
+        which=st.integers(0, len(CURRENCY_PRICES) - 1),
         card=st.sampled_from(CARDS),
         discount=st.sampled_from([0, 0, 700]),
         failure=FAILURES,
@@ -446,19 +451,29 @@ class Money(RuleBasedStateMachine):
 
     @invariant()
     def money_is_conserved(self):
+        for currency in CURRENCIES:
+            self._money_is_conserved_in(currency)
+        # The gateway never took more than we know of.
+        for payment in Payment.objects.exclude(gateway_charge_id=""):
+            charge = SandboxCharge.objects.get(charge_id=payment.gateway_charge_id)
+            assert charge.refunded_amount <= charge.captured_amount <= charge.amount
+
+    def _money_is_conserved_in(self, currency: str) -> None:
         def gateway(kinds) -> int:
             return (
                 Posting.objects.filter(
-                    account__kind=K.GATEWAY_FUNDS, entry__kind__in=kinds
+                    account__kind=K.GATEWAY_FUNDS,
+                    account__currency=currency,
+                    entry__kind__in=kinds,
                 ).aggregate(s=Sum("amount"))["s"]
                 or 0
             )
 
         def balances(*kinds) -> int:
             return (
-                LedgerAccount.objects.filter(kind__in=kinds).aggregate(
-                    s=Sum("balance")
-                )["s"]
+                LedgerAccount.objects.filter(
+                    kind__in=kinds, currency=currency
+                ).aggregate(s=Sum("balance"))["s"]
                 or 0
             )
 
@@ -486,10 +501,6 @@ class Money(RuleBasedStateMachine):
         assert balances(K.GATEWAY_FUNDS) == (
             captured - refunded - paid_out - guaranteed
         )
-        # The gateway never took more than we know of.
-        for payment in Payment.objects.exclude(gateway_charge_id=""):
-            charge = SandboxCharge.objects.get(charge_id=payment.gateway_charge_id)
-            assert charge.refunded_amount <= charge.captured_amount <= charge.amount
 
     @invariant()
     def no_idempotency_key_posted_twice(self):
@@ -503,22 +514,24 @@ class Money(RuleBasedStateMachine):
 
     @invariant()
     def payouts_in_transit_are_the_open_payouts(self):
-        open_payouts = (
-            PayoutRequest.objects.filter(
-                status__in=[
-                    PayoutRequest.Status.APPROVED,
-                    PayoutRequest.Status.IN_TRANSIT,
-                ]
-            ).aggregate(s=Sum("amount"))["s"]
-            or 0
-        )
-        in_transit = (
-            LedgerAccount.objects.filter(kind=K.PAYOUTS_IN_TRANSIT).aggregate(
-                s=Sum("balance")
-            )["s"]
-            or 0
-        )
-        assert in_transit == open_payouts
+        for currency in CURRENCIES:
+            open_payouts = (
+                PayoutRequest.objects.filter(
+                    currency=currency,
+                    status__in=[
+                        PayoutRequest.Status.APPROVED,
+                        PayoutRequest.Status.IN_TRANSIT,
+                    ],
+                ).aggregate(s=Sum("amount"))["s"]
+                or 0
+            )
+            in_transit = (
+                LedgerAccount.objects.filter(
+                    kind=K.PAYOUTS_IN_TRANSIT, currency=currency
+                ).aggregate(s=Sum("balance"))["s"]
+                or 0
+            )
+            assert in_transit == open_payouts, currency
 
     @invariant()
     def payouts_end_paid_or_returned(self):
