@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "doorstep.growth",
     "doorstep.seo",
     "doorstep.promotions",
+    "doorstep.subscriptions",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
