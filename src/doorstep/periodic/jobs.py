@@ -279,6 +279,13 @@ JOBS: tuple[Job, ...] = (
         "doorstep.promotions.tasks.end_finished_promotions",
         every=15 * MINUTE,
     ),
+    # --- provider plans
+    Job(
+        "run_subscription_billing",
+        _("Renew provider plans, retry failed renewals, end lapsed plans"),
+        "doorstep.subscriptions.tasks.run_subscription_billing",
+        every=15 * MINUTE,
+    ),
 )
 
 JOBS_BY_NAME: dict[str, Job] = {job.name: job for job in JOBS}
