@@ -220,6 +220,11 @@ def _arrival_late(facts: _OrderFacts, event: Event) -> list[Planned]:
 ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
     "order.pay": _paid,
     "order.pay_instant": _paid,
+    # Paid later (after the service, in cash): booked without a payment.
+    "order.book_pay_later": _paid,
+    "order.book_pay_later_instant": _paid,
+    "order.receive_cash": _customer(UPDATE, "cash_received"),
+    "order.payment_failed": _customer(UPDATE, "payment_failed"),
     "order.accept": _customer(Kind.BOOKING_CONFIRMED, "booking_confirmed"),
     "order.decline": _customer(Kind.BOOKING_DECLINED, "booking_declined"),
     "order.expire": lambda facts, event: (

@@ -83,6 +83,17 @@ WORDING = {
         _("The customer confirmed the job"),
         _("%(customer)s confirmed “%(title)s” is done. Your earnings are on the way."),
     ),
+    "cash_received": (
+        _("Cash payment received"),
+        _("%(provider)s confirmed your cash payment for “%(title)s”. Thank you."),
+    ),
+    "payment_failed": (
+        _("Your card could not be charged"),
+        _(
+            "We could not charge your saved card for “%(title)s”. Please pay "
+            "on the order's page with another card."
+        ),
+    ),
     "auto_completed": (
         _("The job is complete"),
         _("“%(title)s” on %(when)s was completed automatically."),

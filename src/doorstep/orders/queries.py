@@ -26,6 +26,7 @@ from doorstep.orders.process import Actor, Transition, TransitionContext
 from doorstep.orders.processes import process_for
 from doorstep.orders.processes.book_provider import (
     cancellation_fee_for,
+    paid_in_cash,
     start_time_has_passed,
     start_window_has_opened,
 )
@@ -221,7 +222,10 @@ def timeline(order: Order) -> list[OrderEvent]:
     return list(order.events.select_related("actor_user"))
 
 
-_TIME_GUARDS = (start_time_has_passed, start_window_has_opened)
+# Guards that only read: a transition they refuse is not offered (a no-show
+# report too early, a start before its window, "cash received" on an order
+# paid by card).
+_TIME_GUARDS = (start_time_has_passed, start_window_has_opened, paid_in_cash)
 
 
 def notes_for_provider(order: Order) -> str:

@@ -39,3 +39,23 @@ register(
         since_field="created_at",
     )
 )
+
+
+def _unpaid_after_service():
+    from doorstep.payments.after_service import in_collections
+
+    return in_collections()
+
+
+register(
+    OpsQueue(
+        # Paid after the service, the saved card refused and the customer's
+        # time to pay over: for ops to collect (``payments.after_service``).
+        key="unpaid_after_service",
+        title=_("Unpaid after the service"),
+        url_name="orders:ops_list",
+        permission=OpsPermission.VIEW_FINANCE,
+        waiting=_unpaid_after_service,
+        since_field="payment_due_by",
+    )
+)

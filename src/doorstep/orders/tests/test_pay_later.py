@@ -15,8 +15,10 @@ from django.test import TestCase
 from django.utils import timezone
 
 from doorstep.api.testing import API, JSON, bearer
+from doorstep.backoffice.queues import all_queues
 from doorstep.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from doorstep.events.models import Event
+from doorstep.notifications.consumers import _plan_order_event
 from doorstep.orders.engine import apply_transition
 from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.services import place_order, start_order_payment, transition_order
@@ -102,6 +104,17 @@ def _assert_ledger_sound(order) -> None:
         assert not LedgerAccount.objects.filter(kind=kind, balance__lt=0).exists()
 
 
+def _told(user, order) -> list[str]:
+    """What the notifications tell ``user`` about ``order``."""
+    events = Event.objects.filter(subject=order.public_id).order_by("pk")
+    return [
+        planned.wording
+        for event in events
+        for planned in _plan_order_event(event)
+        if planned.recipient == user
+    ]
+
+
 def _book(listing, customer, timing, **overrides) -> Order:
     with TestCase.captureOnCommitCallbacks(execute=True):
         return place_order(
@@ -117,6 +130,7 @@ def test_a_cash_job_is_served_unpaid_and_the_commission_is_owed(cash_listing, cu
     order = _book(cash_listing, customer, "cash")
     assert order.state == "requested"
     assert order_payment(order) is None
+    assert _told(order.provider.user, order) == ["booking_requested"]
 
     # when the provider serves it and confirms the cash received
     _serve(order)
@@ -287,9 +301,7 @@ def test_a_refused_card_lets_the_customer_pay_on_the_pay_page(cash_listing, cust
     assert order.state == "completed"
     assert order_payment(order).status == PaymentStatus.FAILED
     assert order.payment_due_by is not None
-    assert Event.objects.filter(
-        topic="order.payment_failed", subject=order.public_id
-    ).exists()
+    assert "payment_failed" in _told(customer, order)
     assert after_service.awaits_customer_payment(order)
     assert not after_service.in_collections().filter(pk=order.pk).exists()
     assert (
@@ -298,6 +310,8 @@ def test_a_refused_card_lets_the_customer_pay_on_the_pay_page(cash_listing, cust
         .exists()
     )
     assert _balance(K.PROVIDER_PENDING, provider=order.provider) == 0
+    queue = next(q for q in all_queues() if q.key == "unpaid_after_service")
+    assert not queue.waiting().filter(pk=order.pk).exists()  # not due yet
 
     # when the customer pays with another card on the pay page
     with pytest.raises(NotFound):
