@@ -120,6 +120,11 @@ def subscribe(
     and ``PaymentError`` when the card is refused (nothing stays)."""
     now = now or timezone.now()
     provider = provider_of(user)
+    if currency not in known_currencies():
+        message = _("Choose the currency to pay in.")
+        raise DomainError(
+            "invalid_input", message, status=400, fields={"currency": [message]}
+        )
     plan = _offered_plan(plan_id)
     price = _price(plan, currency=currency, interval=interval)
     method = (
