@@ -15,11 +15,13 @@ from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
+from doorstep.payments.methods_api import router as payment_methods_router
 from doorstep.promotions.api import router as promotions_router
 from doorstep.quotes.api import router as quotes_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
+from doorstep.subscriptions.api import router as subscriptions_router
 from doorstep.support.claims_api import router as claims_router
 from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
@@ -75,3 +77,5 @@ api.add_router("", claims_router)
 api.add_router("", quotes_router)
 api.add_router("", growth_router)
 api.add_router("", promotions_router)
+api.add_router("", payment_methods_router)
+api.add_router("", subscriptions_router)
