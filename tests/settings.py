@@ -43,6 +43,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
     }
 
+# A second alias on the same test database, as a read replica would be: the replica
+# router's tests (doorstep/core/tests/test_db_router.py) route reads to it. Nothing
+# else uses it (the router is installed only by those tests).
+DATABASES["replica_test"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+
 DOORSTEP_PRIVATE_ROOT = VAR_DIR / per_worker("test-private")
 STORAGES["documents"]["OPTIONS"]["location"] = str(DOORSTEP_PRIVATE_ROOT)
 # The document gate is off for the suite, whose providers are built with the ORM

@@ -95,6 +95,8 @@ INSTALLED_APPS += [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Read replicas: reads of the request, pinned to the primary after a write.
+    "doorstep.core.db_router.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # ``?lang=`` URLs: one address per language for search engines (seo app).
@@ -176,6 +178,26 @@ else:
         # of milliseconds, which the planner's estimates sometimes think pays.
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+# Read replicas (streaming replicas of the primary), comma-separated URLs: web
+# requests read from them, writes and transactions use the primary, and a browser
+# that wrote reads from the primary for the pin's seconds (doorstep.core.db_router).
+DOORSTEP_REPLICA_DATABASES = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), 1):
+    _replica = environ.Env.db_url_config(_url)
+    _replica["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **_replica.get("OPTIONS", {}),
+    }
+    DATABASES[f"replica_{_number}"] = {
+        **DATABASES["default"],
+        **_replica,
+        "TEST": {"MIRROR": "default"},
+    }
+    DOORSTEP_REPLICA_DATABASES.append(f"replica_{_number}")
+if DOORSTEP_REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["doorstep.core.db_router.ReplicaRouter"]
+DOORSTEP_REPLICA_PIN_SECONDS = env.int("DOORSTEP_REPLICA_PIN_SECONDS", default=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
