@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 GATEWAY_NAMES = ("sandbox", "stripe_connect")
 # Wallets customers may pay with besides the card gateway (never payouts).
-WALLET_GATEWAY_NAMES = ("alipay",)
+WALLET_GATEWAY_NAMES = ("alipay", "wechat_pay")
 CAPTURE_MOMENTS = ("booking", "acceptance", "after_service")
 
 DEFAULTS: dict[str, Any] = {

@@ -14,6 +14,7 @@ GATEWAYS = {
     "sandbox": "doorstep.payments.gateways.sandbox.SandboxGateway",
     "stripe_connect": "doorstep.payments.gateways.stripe_connect.StripeConnectGateway",
     "alipay": "doorstep.payments.gateways.alipay.AlipayGateway",
+    "wechat_pay": "doorstep.payments.gateways.wechat_pay.WeChatPayGateway",
 }
 
 # What a gateway expects in the body of our answer to a notification it
