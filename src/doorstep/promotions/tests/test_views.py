@@ -84,3 +84,121 @@ def test_the_api_refuses_the_wrong_user_and_bad_days(client):
     owner = bearer(listing.provider.user)
     assert_problem(client.post(url, {"days": 31}, content_type=JSON, **owner), 400)
     assert not Promotion.objects.exists()
+
+
+def _promotion(listing, **extra) -> Promotion:
+    from doorstep.promotions.services import buy_promotion
+
+    return buy_promotion(
+        user=listing.provider.user, listing_id=listing.public_id, days=3, **extra
+    )
+
+
+def test_the_api_sells_a_daily_budget_and_reports_it_day_by_day(client):
+    listing = make_listing()
+    owner = bearer(listing.provider.user)
+    url = f"{API}/me/listings/{listing.public_id}/promotions"
+    body = {
+        "days": 7,
+        "mode": "daily_budget",
+        "daily_budget": 500,
+        "cost_per_click": 50,
+    }
+    created = client.post(url, body, content_type=JSON, **owner)
+    assert created.status_code == 201, created.content
+    out = created.json()
+    assert out["mode"] == "daily_budget"
+    assert out["daily_budget"] == {"amount": 500, "currency": "CNY"}
+    assert out["total"]["amount"] == 0
+    # a second live budget is a conflict
+    assert_problem(client.post(url, body, content_type=JSON, **owner), 409)
+    days = client.get(f"{API}/me/promotions/{out['id']}/days", **owner)
+    assert days.status_code == 200
+    assert days.json() == []
+    listed = client.get(url, **owner).json()
+    assert listed[0]["spend"] == {"amount": 0, "currency": "CNY"}
+    assert listed[0]["click_through_rate"] is None
+
+
+def test_the_api_pauses_resumes_and_cancels(client):
+    listing = make_listing()
+    promotion = _promotion(listing)
+    owner = bearer(listing.provider.user)
+    base = f"{API}/me/promotions/{promotion.public_id}"
+    assert client.post(f"{base}/pause", **owner).json()["status"] == "paused"
+    assert_problem(client.post(f"{base}/pause", **owner), 409)
+    assert client.post(f"{base}/resume", **owner).json()["status"] == "active"
+    cancelled = client.post(f"{base}/cancel", **owner).json()
+    assert (cancelled["status"], cancelled["refunded_days"]) == ("cancelled", 2)
+
+
+def test_every_promotion_endpoint_is_a_404_for_someone_else(client):
+    listing = make_listing()
+    promotion = _promotion(listing)
+    stranger = bearer(make_provider().user)
+    base = f"{API}/me/promotions/{promotion.public_id}"
+    assert_problem(client.get(f"{base}/days", **stranger), 404)
+    for action in ("pause", "resume", "cancel"):
+        assert_problem(client.post(f"{base}/{action}", **stranger), 404)
+    # and on the web
+    client.force_login(make_provider().user)
+    for action in ("pause", "resume", "cancel"):
+        page = f"/dashboard/promotions/{promotion.public_id}/{action}/"
+        assert client.post(page).status_code == 404
+    csv_url = f"/dashboard/services/{listing.public_id}/promotions.csv"
+    assert client.get(csv_url).status_code == 404
+    promotion.refresh_from_db()
+    assert promotion.status == Promotion.Status.ACTIVE
+
+
+def test_ops_end_through_the_api_needs_ops(client):
+    listing = make_listing()
+    promotion = _promotion(listing)
+    url = f"{API}/ops/promotions/{promotion.public_id}/end"
+    owner = bearer(listing.provider.user)
+    assert_problem(client.post(url, {"reason": "x"}, content_type=JSON, **owner), 404)
+    promotion.refresh_from_db()
+    assert promotion.status == Promotion.Status.ACTIVE
+
+
+def test_the_owner_pauses_cancels_and_downloads_on_the_web(client):
+    listing = make_listing()
+    promotion = _promotion(listing)
+    client.force_login(listing.provider.user)
+    page = client.get(_page(listing)).content.decode()
+    pause = f"/dashboard/promotions/{promotion.public_id}/pause/"
+    assert pause in page
+    done = client.post(pause)
+    assert done.status_code == 302
+    promotion.refresh_from_db()
+    assert promotion.status == Promotion.Status.PAUSED
+    client.post(f"/dashboard/promotions/{promotion.public_id}/cancel/")
+    promotion.refresh_from_db()
+    assert promotion.status == Promotion.Status.CANCELLED
+    export = client.get(f"/dashboard/services/{listing.public_id}/promotions.csv")
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("text/csv")
+    assert promotion.public_id in export.content.decode()
+
+
+def test_the_owner_starts_a_daily_budget_on_the_web(client):
+    listing = make_listing()
+    client.force_login(listing.provider.user)
+    query = {
+        "mode": "daily_budget",
+        "days": "7",
+        "daily_budget": "500",
+        "cost_per_click": "50",
+    }
+    step = client.get(_page(listing), query)
+    assert step.status_code == 200
+    done = client.post(
+        _page(listing), {**query, "request_key": step.context["request_key"]}
+    )
+    assert done.status_code == 302
+    promotion = Promotion.objects.get(listing=listing)
+    assert (promotion.mode, promotion.daily_budget, promotion.cost_per_click) == (
+        "daily_budget",
+        500,
+        50,
+    )
