@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "doorstep.growth",
     "doorstep.seo",
     "doorstep.promotions",
+    "doorstep.invoicing",
     "doorstep.subscriptions",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
@@ -510,6 +511,10 @@ DOORSTEP_AUTO_COMPLETE_HOURS = env.int("DOORSTEP_AUTO_COMPLETE_HOURS", default=4
 DOORSTEP_HOLD_MINUTES = env.int("DOORSTEP_HOLD_MINUTES", default=10)
 
 DOORSTEP_SITE_NAME = env.str("DOORSTEP_SITE_NAME", default="Doorstep")
+# The platform as printed on receipts, invoices and statements (invoicing).
+DOORSTEP_ISSUER_NAME = env.str("DOORSTEP_ISSUER_NAME", default="")
+DOORSTEP_ISSUER_ADDRESS = env.str("DOORSTEP_ISSUER_ADDRESS", default="")
+DOORSTEP_ISSUER_TAX_ID = env.str("DOORSTEP_ISSUER_TAX_ID", default="")
 # Background checks: "sandbox" or "checkr" (trust.background_checks has the rest).
 DOORSTEP_BACKGROUND_CHECKS = env.str("DOORSTEP_BACKGROUND_CHECKS", default="sandbox")
 CHECKR_API_KEY = env.str("CHECKR_API_KEY", default="")

@@ -54,6 +54,8 @@ urlpatterns = [
     path("", include("doorstep.growth.urls")),
     # Paid promotion: a provider's /dashboard/services/<id>/promote/.
     path("", include("doorstep.promotions.urls")),
+    # Receipts, invoices, credit notes and statements as PDFs.
+    path("", include("doorstep.invoicing.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,6 +10,7 @@ from doorstep.dispatch.api import router as dispatch_router
 from doorstep.dispatch.ops_api import router as dispatch_ops_router
 from doorstep.dispatch.work_api import router as work_router
 from doorstep.growth.api import router as growth_router
+from doorstep.invoicing.api import router as invoicing_router
 from doorstep.legal.api import router as legal_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.notifications.api import router as notifications_router
@@ -77,5 +78,6 @@ api.add_router("", claims_router)
 api.add_router("", quotes_router)
 api.add_router("", growth_router)
 api.add_router("", promotions_router)
+api.add_router("", invoicing_router)
 api.add_router("", payment_methods_router)
 api.add_router("", subscriptions_router)

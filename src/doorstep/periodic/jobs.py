@@ -279,6 +279,19 @@ JOBS: tuple[Job, ...] = (
         "doorstep.promotions.tasks.end_finished_promotions",
         every=15 * MINUTE,
     ),
+    # --- invoicing
+    Job(
+        "issue_due_documents",
+        _("Issue receipts, credit notes and fee invoices not issued yet"),
+        "doorstep.invoicing.tasks.issue_due_documents",
+        every=5 * MINUTE,
+    ),
+    Job(
+        "issue_monthly_statements",
+        _("Issue providers' statements of the month that just ended"),
+        "doorstep.invoicing.tasks.issue_monthly_statements",
+        at=time(4, 15),
+    ),
     # --- provider plans
     Job(
         "run_subscription_billing",
