@@ -264,6 +264,7 @@ def from_environment(environ: Mapping[str, str], *, debug: bool) -> dict[str, An
                 raise ImproperlyConfigured(
                     f"{name} is required with {wallet} in DOORSTEP_WALLET_GATEWAYS."
                 )
+        _check_wallet_keys(values, wallet)
     v3_key = values["DOORSTEP_WECHAT_PAY_API_V3_KEY"]
     if v3_key and len(v3_key.encode()) != 32:
         raise ImproperlyConfigured(
@@ -277,6 +278,32 @@ def from_environment(environ: Mapping[str, str], *, debug: bool) -> dict[str, An
             "DOORSTEP_ALLOW_SANDBOX=true for a demo or staging site."
         )
     return values
+
+
+# The wallets' keys, read as their adapters will (a PEM pasted with a line cut off
+# stops the start-up, not the first payment).
+WALLET_PEMS = {
+    "DOORSTEP_ALIPAY_PRIVATE_KEY": "private",
+    "DOORSTEP_ALIPAY_PUBLIC_KEY": "public",
+    "DOORSTEP_WECHAT_PAY_PRIVATE_KEY": "private",
+    "DOORSTEP_WECHAT_PAY_PLATFORM_PUBLIC_KEY": "public",
+}
+
+
+def _check_wallet_keys(values: Mapping[str, Any], wallet: str) -> None:
+    from doorstep.payments.gateways.wallet import load_private_key, load_public_key
+
+    for name in WALLET_KEYS[wallet]:
+        if name not in WALLET_PEMS:
+            continue
+        load = load_private_key if WALLET_PEMS[name] == "private" else load_public_key
+        try:
+            load(values[name])
+        except (ValueError, TypeError) as error:
+            raise ImproperlyConfigured(
+                f"{name} is not a readable RSA {WALLET_PEMS[name]} key (PEM, or the "
+                f"bare base64 body): {error}"
+            ) from None
 
 
 def in_test_mode() -> bool:
