@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "doorstep.promotions",
     "doorstep.invoicing",
     "doorstep.subscriptions",
+    "doorstep.taxes",
+    "doorstep.commissions",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

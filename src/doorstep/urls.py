@@ -54,6 +54,10 @@ urlpatterns = [
     path("", include("doorstep.growth.urls")),
     # Paid promotion: a provider's /dashboard/services/<id>/promote/.
     path("", include("doorstep.promotions.urls")),
+    # Taxes: regions and rules (/ops/settings/taxes/), the tax report.
+    path("", include("doorstep.taxes.urls")),
+    # Commission limits per category and currency (/ops/settings/commission-limits/).
+    path("", include("doorstep.commissions.urls")),
     # Receipts, invoices, credit notes and statements as PDFs.
     path("", include("doorstep.invoicing.urls")),
 ]

@@ -4,6 +4,7 @@ orders, move them along their process, and reschedule them.
 Every order endpoint answers 404 for an order the caller is not a party to; ops
 act from the back office, not here."""
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.core.errors import raises
 from doorstep.orders import queries, services
 from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
-from doorstep.orders.pricing import PriceBreakdown
+from doorstep.orders.pricing import PriceBreakdown, order_tax_lines
 from doorstep.orders.process import Actor
 from doorstep.orders.processes.book_provider import (
     BOOK_PROVIDER,
@@ -37,12 +38,14 @@ from doorstep.orders.schemas import (
     RescheduleAnswerIn,
     RescheduleIn,
     RescheduleOut,
+    TaxLineOut,
     TransitionIn,
     TransitionOut,
 )
 from doorstep.orders.states import START_CODE_STATES, OrderState
 from doorstep.payments.after_service import PAY_NOW, payment_note
 from doorstep.payments.schemas import PaymentIntentOut
+from doorstep.taxes.rates import TaxLine
 
 router = Router(tags=["orders"])
 
@@ -101,6 +104,8 @@ def order_out(order: Order, user: User) -> OrderOut:
         service_fee=_money(order.service_fee_amount, order.currency),
         discount=_money(order.discount_amount, order.currency),
         tax=_money(order.tax_amount, order.currency),
+        taxes=_taxes_out(order_tax_lines(order), order.currency),
+        prices_include_tax=order.prices_include_tax,
         total=_money(order.total_amount, order.currency),
         respond_by=order.respond_by.astimezone(zone) if order.respond_by else None,
         cancellation_fee=_money(order.cancellation_fee_amount, order.currency),
@@ -280,6 +285,19 @@ def pay_for_order(request: HttpRequest, order_id: str) -> dict:
     return payment_intent_out(request, order, intent)
 
 
+def _taxes_out(lines: Sequence[TaxLine], currency: str) -> list[TaxLineOut]:
+    return [
+        TaxLineOut(
+            name=line.name,
+            rate_bps=line.rate_bps,
+            on=line.base,
+            amount=_money(line.amount, currency),
+            included=line.inclusive,
+        )
+        for line in lines
+    ]
+
+
 def price_out(breakdown: PriceBreakdown, *, duration_minutes: int | None) -> PriceOut:
     currency = breakdown.currency
     return PriceOut(
@@ -297,6 +315,8 @@ def price_out(breakdown: PriceBreakdown, *, duration_minutes: int | None) -> Pri
         service_fee=_money(breakdown.service_fee_amount, currency),
         discount=_money(breakdown.discount_amount, currency),
         tax=_money(breakdown.tax_amount, currency),
+        taxes=_taxes_out(breakdown.taxes, currency),
+        prices_include_tax=breakdown.prices_include_tax,
         total=_money(breakdown.total_amount, currency),
         duration_minutes=duration_minutes,
     )

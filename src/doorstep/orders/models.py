@@ -72,6 +72,10 @@ class Order(models.Model):
     # comes off their earnings, not the platform's promotions budget.
     provider_discount_amount = models.PositiveIntegerField(default=0)
     tax_amount = models.PositiveIntegerField(default=0)
+    # Whether ``tax_amount`` is contained in the prices (tax-inclusive region,
+    # or no tax) or added on top of them (tax-exclusive region): see
+    # ``orders.pricing.order_total`` and the tax lines in ``taxes.OrderTax``.
+    prices_include_tax = models.BooleanField(default=True)
     total_amount = models.PositiveIntegerField()
     respond_by = models.DateTimeField(null=True, blank=True)
     start_code = models.CharField(max_length=4, default=new_start_code, editable=False)
@@ -130,13 +134,23 @@ class Order(models.Model):
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 name="order_ends_after_it_starts",
             ),
+            # ``orders.pricing.order_total``: the tax is added only where
+            # prices do not include it.
             models.CheckConstraint(
                 condition=Q(
+                    prices_include_tax=True,
+                    total_amount=models.F("subtotal_amount")
+                    + models.F("service_fee_amount")
+                    - models.F("discount_amount"),
+                )
+                | Q(
+                    prices_include_tax=False,
                     total_amount=models.F("subtotal_amount")
                     + models.F("service_fee_amount")
                     - models.F("discount_amount")
+                    + models.F("tax_amount"),
                 ),
-                name="order_total_is_subtotal_plus_fee_minus_discount",
+                name="order_total_obeys_the_price_formula",
             ),
             models.CheckConstraint(
                 condition=Q(provider_discount_amount__lte=models.F("discount_amount")),

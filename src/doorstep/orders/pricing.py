@@ -1,6 +1,12 @@
 """What a booking costs: the service (a fixed price, or an hourly rate times the
 hours) plus the chosen add-ons, the customer's service fee, less platform-funded
-discounts, in integer minor units of the listing's currency.
+discounts, and the taxes of the place's tax region (``taxes.rates``), in integer
+minor units of the listing's currency.
+
+Taxes: in a tax-inclusive region the service price and the service fee contain
+their tax (shown as "includes VAT 6%"); in a tax-exclusive region the tax on
+them is added to the total. The tax is on the undiscounted price and fee. No
+region, no tax.
 
 The one place the price of a booking is computed. The booking service stores the
 lines and the figures (fee, discount, tax, total) on the order; the booking page,
@@ -19,7 +25,9 @@ from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.marketplace import policy
 from doorstep.orders.models import Order, OrderLine
-from doorstep.payments.conf import setting
+from doorstep.taxes import rates as tax_rates
+from doorstep.taxes.models import OrderTax, TaxBase, TaxRegion
+from doorstep.taxes.rates import TaxLine
 
 
 @dataclass(frozen=True)
@@ -49,34 +57,55 @@ def service_fee_for(subtotal: int) -> int:
     return subtotal * policy.current().service_fee_bps // 10_000
 
 
-def tax_included_in(amount: int) -> int:
-    """The tax contained in a tax-inclusive ``amount`` at
-    ``DOORSTEP_TAX_INCLUDED_BPS`` (0 until a tax regime is configured): shown on
-    every breakdown, never added on top."""
-    rate = setting("DOORSTEP_TAX_INCLUDED_BPS")
-    return amount * rate // (10_000 + rate) if rate else 0
-
-
-def order_total(*, subtotal: int, service_fee: int, discount: int) -> int:
+def order_total(
+    *, subtotal: int, service_fee: int, discount: int, added_tax: int = 0
+) -> int:
     """What the customer pays: the one formula for a total (the database checks
-    the stored figures obey it too)."""
-    return subtotal + service_fee - discount
+    the stored figures obey it too). ``added_tax`` is the tax of a
+    tax-exclusive region (0 where prices include their tax)."""
+    return subtotal + service_fee - discount + added_tax
+
+
+def added_tax_of(*, tax_amount: int, prices_include_tax: bool) -> int:
+    """The part of an order's tax that is added on top of its prices."""
+    return 0 if prices_include_tax else tax_amount
 
 
 @dataclass(frozen=True)
 class PriceBreakdown:
-    """The lines and the figures around them. Tax is included in the prices."""
+    """The lines and the figures around them, with the tax lines of the
+    region (contained in the prices or added to the total)."""
 
     currency: str
     lines: tuple[PriceLine, ...]
     extra_minutes: int = 0
     service_fee_amount: int = 0
     discount_amount: int = 0
-    tax_amount: int = 0
+    taxes: tuple[TaxLine, ...] = ()
+    prices_include_tax: bool = True
 
     @property
     def subtotal_amount(self) -> int:
         return sum(line.amount for line in self.lines)
+
+    @property
+    def tax_amount(self) -> int:
+        """Every tax the customer pays, contained or added."""
+        return tax_rates.total_of(self.taxes)
+
+    @property
+    def added_tax_amount(self) -> int:
+        return added_tax_of(
+            tax_amount=self.tax_amount, prices_include_tax=self.prices_include_tax
+        )
+
+    @property
+    def included_taxes(self) -> tuple[TaxLine, ...]:
+        return tuple(line for line in self.taxes if line.inclusive)
+
+    @property
+    def added_taxes(self) -> tuple[TaxLine, ...]:
+        return tuple(line for line in self.taxes if not line.inclusive)
 
     @property
     def total_amount(self) -> int:
@@ -84,6 +113,7 @@ class PriceBreakdown:
             subtotal=self.subtotal_amount,
             service_fee=self.service_fee_amount,
             discount=self.discount_amount,
+            added_tax=self.added_tax_amount,
         )
 
     @property
@@ -114,13 +144,29 @@ class PriceBreakdown:
             "service_fee_amount": self.service_fee_amount,
             "discount_amount": self.discount_amount,
             "tax_amount": self.tax_amount,
+            "prices_include_tax": self.prices_include_tax,
             "total_amount": self.total_amount,
         }
 
 
 def save_lines(order: Order, breakdown: PriceBreakdown) -> None:
-    """Store the breakdown's lines on a new order (what every page and the
-    receipt read back through ``breakdown_of``)."""
+    """Store the breakdown's lines and tax lines (``taxes.OrderTax``) on a new
+    order (what every page, the receipt and invoices read back through
+    ``breakdown_of``)."""
+    OrderTax.objects.bulk_create(
+        OrderTax(
+            order=order,
+            region_id=line.region_id,
+            rule_id=line.rule_id,
+            base=line.base,
+            name=line.name,
+            rate_bps=line.rate_bps,
+            inclusive=line.inclusive,
+            base_amount=line.base_amount,
+            amount=line.amount,
+        )
+        for line in breakdown.taxes
+    )
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -135,10 +181,15 @@ def save_lines(order: Order, breakdown: PriceBreakdown) -> None:
 
 
 def price_fixed_service(
-    *, title: str, price_amount: int, currency: str
+    *,
+    title: str,
+    price_amount: int,
+    currency: str,
+    tax_region: TaxRegion | None = None,
 ) -> PriceBreakdown:
     """The lines of one of the platform's fixed-price catalogue services
-    (platform dispatch): the service, and the same fee and tax as any booking."""
+    (platform dispatch): the service, and the same fee and tax as any booking
+    (``tax_region``: where it is done, see ``taxes.rates.region_at``)."""
     service = PriceLine(
         kind=OrderLine.Kind.SERVICE,
         description=title,
@@ -146,18 +197,26 @@ def price_fixed_service(
         quantity=1,
         currency=currency,
     )
-    return _with_figures(currency, (service,), 0)
+    return _with_figures(currency, (service,), 0, tax_region)
 
 
 def price_quoted_job(
-    *, title: str, unit_amount: int, hours: int | None, currency: str
+    *,
+    title: str,
+    unit_amount: int,
+    hours: int | None,
+    currency: str,
+    tax_region: TaxRegion | None = None,
 ) -> PriceBreakdown:
     """The lines of a job priced by a provider's quote (``quotes``): a fixed
     price, or an hourly rate times the estimated ``hours``; the same fee and
     tax as any booking."""
     if hours is None:
         return price_fixed_service(
-            title=title, price_amount=unit_amount, currency=currency
+            title=title,
+            price_amount=unit_amount,
+            currency=currency,
+            tax_region=tax_region,
         )
     service = PriceLine(
         kind=OrderLine.Kind.SERVICE,
@@ -169,20 +228,85 @@ def price_quoted_job(
         quantity=hours,
         currency=currency,
     )
-    return _with_figures(currency, (service,), 0)
+    return _with_figures(currency, (service,), 0, tax_region)
 
 
 def _with_figures(
-    currency: str, lines: tuple[PriceLine, ...], extra_minutes: int
+    currency: str,
+    lines: tuple[PriceLine, ...],
+    extra_minutes: int,
+    tax_region: TaxRegion | None,
 ) -> PriceBreakdown:
     subtotal = sum(line.amount for line in lines)
     fee = service_fee_for(subtotal)
+    taxes: tuple[TaxLine, ...] = ()
+    if tax_region is not None:
+        rules = tax_rates.rules_in_force(tax_region)
+        taxes = tax_rates.tax_lines(
+            tax_region,
+            base=TaxBase.SERVICE,
+            amount=subtotal,
+            rules=rules,
+            currency=currency,
+        ) + tax_rates.tax_lines(
+            tax_region,
+            base=TaxBase.SERVICE_FEE,
+            amount=fee,
+            rules=rules,
+            currency=currency,
+        )
     return PriceBreakdown(
         currency=currency,
         lines=lines,
         extra_minutes=extra_minutes,
         service_fee_amount=fee,
-        tax_amount=tax_included_in(subtotal + fee),
+        taxes=taxes,
+        prices_include_tax=(
+            tax_region.prices_include_tax if tax_region is not None else True
+        ),
+    )
+
+
+def order_tax_lines(order: Order) -> tuple[TaxLine, ...]:
+    """The tax lines the customer pays on ``order`` (service and service fee),
+    as stored when it was booked."""
+    stored = tuple(
+        TaxLine(
+            name=tax.name,
+            rate_bps=tax.rate_bps,
+            base=tax.base,
+            base_amount=tax.base_amount,
+            amount=tax.amount,
+            inclusive=tax.inclusive,
+            region_id=tax.region_id,
+            rule_id=tax.rule_id,
+            currency=order.currency,
+        )
+        for tax in order.taxes.exclude(base=TaxBase.COMMISSION)
+    )
+    if stored or not order.tax_amount:
+        return stored
+    # Booked before tax regions, under one included rate: one line.
+    return (
+        TaxLine(
+            name=_("Tax"),
+            rate_bps=0,
+            base=TaxBase.SERVICE,
+            base_amount=order.subtotal_amount + order.service_fee_amount,
+            amount=order.tax_amount,
+            inclusive=True,
+            currency=order.currency,
+        ),
+    )
+
+
+def tax_added_on(order: Order) -> tuple[int, int]:
+    """What ``order``'s tax-exclusive lines add on top of the service price
+    and on top of the service fee (0, 0 where prices include their tax)."""
+    lines = order_tax_lines(order)
+    return (
+        tax_rates.added_of(lines, base=TaxBase.SERVICE),
+        tax_rates.added_of(lines, base=TaxBase.SERVICE_FEE),
     )
 
 
@@ -224,7 +348,8 @@ def breakdown_of(order: Order) -> PriceBreakdown:
         lines=lines,
         service_fee_amount=order.service_fee_amount,
         discount_amount=order.discount_amount,
-        tax_amount=order.tax_amount,
+        taxes=order_tax_lines(order),
+        prices_include_tax=order.prices_include_tax,
     )
 
 
@@ -300,4 +425,5 @@ def price_booking(
         currency,
         (service, *extras),
         sum(add_on.extra_minutes for add_on in add_ons),
+        tax_rates.region_of_listing(listing),
     )

@@ -142,6 +142,17 @@ class PriceQuery(Schema):
     add_on_ids: AddOnIds
 
 
+class TaxLineOut(Schema):
+    """One tax of the price: contained in it (``included``) or added to the
+    total."""
+
+    name: str = Field(description="As receipts say it, e.g. VAT.")
+    rate_bps: int = Field(description="The rate in basis points: 600 is 6%.")
+    on: str = Field(description="What it is levied on: service or service_fee.")
+    amount: MoneyOut
+    included: bool = Field(description="Contained in the price (else added).")
+
+
 class PriceOut(Schema):
     """A booking's price breakdown, exactly as the order will store it and the
     card will be held for it."""
@@ -150,7 +161,12 @@ class PriceOut(Schema):
     subtotal: MoneyOut = Field(description="The lines' sum: the provider's price.")
     service_fee: MoneyOut = Field(description="The customer's service fee.")
     discount: MoneyOut = Field(description="Paid by the platform (coupons, points).")
-    tax: MoneyOut = Field(description="The tax included in the prices above.")
+    tax: MoneyOut = Field(
+        description="Every tax in the price: included in the prices above, or "
+        "added to the total where `prices_include_tax` is false."
+    )
+    taxes: list[TaxLineOut] = Field(default_factory=list)
+    prices_include_tax: bool = True
     total: MoneyOut = Field(description="What the card is charged.")
     duration_minutes: int | None = Field(
         None, description="How long the job takes (add-ons included)."
@@ -215,7 +231,12 @@ class OrderOut(Schema):
     subtotal: MoneyOut
     service_fee: MoneyOut
     discount: MoneyOut
-    tax: MoneyOut = Field(description="Included in the prices, not added.")
+    tax: MoneyOut = Field(
+        description="Included in the prices, or added to the total where "
+        "`prices_include_tax` is false."
+    )
+    taxes: list[TaxLineOut] = Field(default_factory=list)
+    prices_include_tax: bool = True
     total: MoneyOut = Field(description="What the customer's card is charged.")
     respond_by: datetime | None
     cancellation_fee: MoneyOut

@@ -36,12 +36,19 @@ from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
 from doorstep.marketplace import policy
 from doorstep.orders.models import Order, RescheduleRequest
-from doorstep.orders.pricing import order_total
+from doorstep.orders.pricing import added_tax_of, order_total
 from doorstep.orders.states import EXTRA_CHARGE_STATES, OrderState
 from doorstep.payments.audit_actions import APPROVE_PAYOUT as APPROVE_PAYOUT_ACTION
 from doorstep.payments.audit_actions import FUND_GUARANTEE as FUND_GUARANTEE_ACTION
 from doorstep.payments.audit_actions import REFUND_ORDER as REFUND_ACTION
 from doorstep.payments.conf import setting
+from doorstep.payments.fees import (
+    charged_parts,
+    commission_bps,  # noqa: F401 (read through flows by other apps)
+    commission_for,
+    record_commission_taxes,
+    split_of,
+)
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.gateways.base import ChargeResult, GatewayError, IntentResult
 from doorstep.payments.ledger import Leg, ledger_account, post_entry
@@ -63,6 +70,7 @@ from doorstep.payments.payout_accounts import (
     payout_account_of,
     payout_destination,
 )
+from doorstep.taxes.models import OrderTax, TaxBase
 
 logger = logging.getLogger(__name__)
 K = AccountKind
@@ -172,13 +180,6 @@ def _legs(*pairs: tuple[LedgerAccount, int]) -> list[Leg]:
     return [Leg(account, amount) for account, amount in pairs if amount]
 
 
-def commission_bps(order: Order) -> int:
-    """The order's category's commission, else the operator's default."""
-    if order.listing_id and order.listing.category_id:
-        return order.listing.category.commission_bps
-    return policy.current().default_commission_bps
-
-
 def order_payment(order: Order) -> Payment | None:
     return Payment.objects.filter(order=order, kind=PaymentKind.ORDER).first()
 
@@ -257,6 +258,10 @@ def set_order_discounts(
             subtotal=locked.subtotal_amount,
             service_fee=locked.service_fee_amount,
             discount=locked.discount_amount,
+            added_tax=added_tax_of(
+                tax_amount=locked.tax_amount,
+                prices_include_tax=locked.prices_include_tax,
+            ),
         )
         locked.save(
             update_fields=[
@@ -277,20 +282,23 @@ def _payment_method_key(payment_method: str) -> str:
 def _order_amounts(order: Order) -> dict[str, int]:
     """What the customer is charged for ``order``: its stored total
     (``orders.pricing``: the price plus the service fee, minus platform-funded
-    discounts) — the very figure the customer was shown. A discount the
-    provider funds lowers the price of their work (``base_amount``); the
-    platform's is funded into escrow at capture (``discount_amount``)."""
+    discounts, plus the tax a tax-exclusive region adds) — the very figure the
+    customer was shown. A discount the provider funds lowers the price of
+    their work (``base_amount``); the platform's is funded into escrow at
+    capture (``discount_amount``). Added tax rides on the part it is levied
+    on (``payments.fees.charged_parts``)."""
     order.refresh_from_db(
         fields=[
             "subtotal_amount",
             "service_fee_amount",
             "discount_amount",
             "provider_discount_amount",
+            "tax_amount",
+            "prices_include_tax",
             "total_amount",
         ]
     )
-    base = order.subtotal_amount - order.provider_discount_amount
-    fee = order.service_fee_amount
+    base, fee = charged_parts(order)
     discount = order.discount_amount - order.provider_discount_amount
     amount = order.total_amount
     if amount <= 0:
@@ -509,7 +517,7 @@ def record_capture(payment: Payment, captured: int) -> Payment:
                 payment.kind == PaymentKind.EXTRA
                 and order.state == OrderState.COMPLETED
             ):
-                commission = captured * commission_bps(order) // 10_000
+                commission = commission_for(order, captured)
                 legs = _legs(
                     (gateway, captured),
                     (
@@ -581,11 +589,14 @@ def void_order(*, order: Order) -> Payment | None:
 @order_flow
 def release_order(*, order: Order) -> JournalEntry | None:
     """On completion: the escrow goes to the provider's pending balance minus the
-    category's commission, and the service fee to the platform's revenue.
-    Captures first when the money is taken after the service. An agency's order
-    done by a staff member (``order.staff``) splits the provider's part: the
-    agency's ``staff_share_bps`` of it (as set at release) to the staff
-    member's pending balance, the rest to the agency's."""
+    commission (``payments.fees``), the service fee to the platform's revenue,
+    and the taxes on the service and on the platform's fees (service fee and
+    commission) to ``TAX_LIABILITY`` and ``FEE_TAX_LIABILITY`` instead (the
+    commission's tax lines are stored on the order then). Captures first when
+    the money is taken after the service. An agency's order done by a staff
+    member (``order.staff``) splits the provider's part: the agency's
+    ``staff_share_bps`` of it (as set at release) to the staff member's
+    pending balance, the rest to the agency's."""
     order.refresh_from_db(fields=["state"])
     if order.state != OrderState.COMPLETED:
         raise Conflict("not_completed", _("Only a completed order is paid out."))
@@ -602,32 +613,35 @@ def release_order(*, order: Order) -> JournalEntry | None:
         if held <= 0:
             return None
         fee = min(payment.service_fee_amount if payment else 0, held)
-        earned = held - fee
-        commission = earned * commission_bps(order) // 10_000
+        split = split_of(order, service_charged=held - fee, fee_charged=fee)
         staff_part = 0
         if order.staff_id:
             # The share as the agency has it now, not as a loaded order saw it.
             share_bps = Agency.objects.get(staff__pk=order.staff_id).staff_share_bps
-            staff_part = staff_share(earned - commission, share_bps)
+            staff_part = staff_share(split.provider, share_bps)
         pairs = [
             (escrow, held),
             (
                 _account(K.PROVIDER_PENDING, order.currency, provider=order.provider),
-                -(earned - commission - staff_part),
+                -(split.provider - staff_part),
             ),
-            (_account(K.COMMISSION_REVENUE, order.currency), -commission),
-            (_account(K.SERVICE_FEE_REVENUE, order.currency), -fee),
+            (_account(K.COMMISSION_REVENUE, order.currency), -split.commission),
+            (_account(K.SERVICE_FEE_REVENUE, order.currency), -split.service_fee),
+            (_account(K.TAX_LIABILITY, order.currency), -split.service_tax),
+            (_account(K.FEE_TAX_LIABILITY, order.currency), -split.tax_on_fees),
         ]
         if staff_part:
             staff_pending = _account(K.STAFF_PENDING, order.currency, staff=order.staff)
             pairs.append((staff_pending, -staff_part))
-        return post_entry(
+        entry = post_entry(
             kind=RELEASE,
             legs=_legs(*pairs),
             order=order,
             idempotency_key=key,
             description=order.public_id,
         )
+        record_commission_taxes(order, split)
+        return entry
 
 
 # --- Refunds --------------------------------------------------------------------------
@@ -783,6 +797,8 @@ def record_refund(
         from_escrow = min(amount, _locked_balance(escrow))
         rest = amount - from_escrow
         pairs: list[tuple[LedgerAccount, int]] = [(escrow, from_escrow)]
+        if rest and payment.kind == PaymentKind.ORDER:
+            rest -= _give_back_tax(order, payment, rest, pairs)
         if rest and setting("DOORSTEP_REFUND_AFTER_RELEASE_FROM") == "provider":
             rest = _take_back(order, currency, rest, pairs)
         pairs.append((_account(K.REFUNDS_PAID, currency), rest))
@@ -939,6 +955,57 @@ def _released_parts(order: Order) -> tuple[int, int]:
         .annotate(total=Sum("amount"))
     )
     return -(parts.get(K.PROVIDER_PENDING) or 0), -(parts.get(K.STAFF_PENDING) or 0)
+
+
+def _tax_totals(order: Order, **filters: object) -> dict[str, int]:
+    """The signed sums of ``order``'s postings on the two tax accounts, by
+    kind, among the entries ``filters`` choose."""
+    return dict(
+        Posting.objects.filter(
+            entry__order=order,
+            account__kind__in=(K.TAX_LIABILITY, K.FEE_TAX_LIABILITY),
+            **filters,
+        )
+        .values_list("account__kind")
+        .annotate(total=Sum("amount"))
+    )
+
+
+def _give_back_tax(
+    order: Order, payment: Payment, rest: int, pairs: list[tuple[LedgerAccount, int]]
+) -> int:
+    """A refund after release returns the customer's share of the taxes the
+    release posted — on the service and on the service fee, not on the
+    commission (the platform keeps its commission) — in proportion to the
+    part of the charge refunded, rounded down; the refund that completes the
+    charge returns the rest. Appends the legs to ``pairs`` and returns the tax
+    given back (the provider and the platform give the remainder)."""
+    released = _tax_totals(order, entry__idempotency_key=f"release:{order.public_id}")
+    if not released:
+        return 0
+    commission_tax = (
+        OrderTax.objects.filter(order=order, base=TaxBase.COMMISSION).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    given = _tax_totals(order, entry__kind=REFUND)
+    last = payment.refunded_amount + rest >= payment.captured_amount
+    back = 0
+    for kind, collected in (
+        (K.TAX_LIABILITY, -(released.get(K.TAX_LIABILITY) or 0)),
+        (
+            K.FEE_TAX_LIABILITY,
+            -(released.get(K.FEE_TAX_LIABILITY) or 0) - commission_tax,
+        ),
+    ):
+        left = collected - (given.get(kind) or 0)
+        share = left if last else collected * rest // payment.captured_amount
+        share = max(min(share, left, rest - back), 0)
+        if share:
+            pairs.append((_account(kind, order.currency), share))
+            back += share
+    return back
 
 
 def _take_back(

@@ -32,7 +32,11 @@ class AccountKind(models.TextChoices):
     ORDER_ESCROW = "order_escrow", _("Order escrow")
     PROVIDER_PENDING = "provider_pending", _("Provider balance (pending)")
     PROVIDER_AVAILABLE = "provider_available", _("Provider balance (available)")
-    TAX_PAYABLE = "tax_payable", _("Tax payable")
+    # Tax collected for the tax authorities (``taxes``): on the service price,
+    # and on the platform's fees (commission and the customer's service fee);
+    # two kinds so the tax report reads each from the ledger.
+    TAX_LIABILITY = "tax_liability", _("Tax owed on services")
+    FEE_TAX_LIABILITY = "fee_tax_liability", _("Tax owed on the platform's fees")
     # Revenue (credit-normal) and expenses (debit-normal)
     COMMISSION_REVENUE = "commission_revenue", _("Commission revenue")
     SERVICE_FEE_REVENUE = "service_fee_revenue", _("Service fee revenue")
