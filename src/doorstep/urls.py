@@ -54,6 +54,10 @@ urlpatterns = [
     path("", include("doorstep.growth.urls")),
     # Paid promotion: a provider's /dashboard/services/<id>/promote/.
     path("", include("doorstep.promotions.urls")),
+    # Saved cards: /account/payment-methods/ and the checkout's card choices.
+    path("", include("doorstep.payments.method_urls")),
+    # Provider plans: /dashboard/plan/ and /ops/plans/.
+    path("", include("doorstep.subscriptions.urls")),
     # Taxes: regions and rules (/ops/settings/taxes/), the tax report.
     path("", include("doorstep.taxes.urls")),
     # Commission limits per category and currency (/ops/settings/commission-limits/).
