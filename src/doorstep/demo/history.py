@@ -703,12 +703,13 @@ class History:
     def pay_out(self, *, in_transit: bool) -> None:
         """Every provider with enough available asks for it; ops approve the
         batch. Payouts approved in the last day or two are still on their way."""
-        minimum = policy.current().min_payout
         accounts = LedgerAccount.objects.filter(
-            kind=AccountKind.PROVIDER_AVAILABLE, balance__gte=minimum
+            kind=AccountKind.PROVIDER_AVAILABLE, balance__gt=0
         ).select_related("provider")
         requests = []
         for account in accounts.order_by("pk"):
+            if account.balance < policy.amount_in("min_payout", account.currency):
+                continue
             if not in_transit and self.rng.random() < 0.35:
                 continue  # not everyone cashes out every week
             onboard_for_payouts(account.provider)

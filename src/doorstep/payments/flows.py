@@ -1341,7 +1341,7 @@ def request_payout(
     the operator's minimum payout, at most what is available and not yet
     requested), to their connected account — refused (``payouts_not_enabled``) until the
     gateway can pay it."""
-    minimum = policy.current().min_payout
+    minimum = policy.amount_in("min_payout", currency)
     if amount < minimum:
         raise DomainError(
             "below_minimum_payout",
