@@ -42,6 +42,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("order.", "doorstep.growth.consumers.on_order_event"),
     ("review.", "doorstep.growth.consumers.on_review_event"),
     ("growth.", "doorstep.growth.notices.on_growth_event"),
+    # Provider plans: renewals, failed payments (dunning), changes, endings.
+    ("subscription.", "doorstep.subscriptions.notices.on_subscription_event"),
     # Invoicing: receipts, credit notes and fee invoices as the money moves.
     ("order.", "doorstep.invoicing.consumers.on_order_event"),
 ]

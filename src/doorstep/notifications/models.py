@@ -42,6 +42,7 @@ class Kind(models.TextChoices):
     DISPUTE_UPDATE = "dispute_update", _("Disputes: claims, offers and decisions")
     QUOTE_UPDATE = "quote_update", _("Requests for quotes: new requests, quotes, hires")
     REWARDS = "rewards", _("Rewards: friends who joined, credit and points earned")
+    PLAN = "plan", _("Your plan: renewals, failed payments and changes")
 
 
 class Channel(models.TextChoices):

@@ -44,6 +44,8 @@ DEFAULTS: dict[Kind, dict[Channel, bool]] = {
     Kind.QUOTE_UPDATE: {E: True, S: True},
     # Good news that waits: in-app and by e-mail, never by SMS.
     Kind.REWARDS: {E: True},
+    # A failed plan payment needs a new card within days: e-mail too.
+    Kind.PLAN: {E: True},
 }
 # Kinds only ops staff receive (and see among their preferences).
 STAFF_ONLY = frozenset({Kind.OPS_ALERT})

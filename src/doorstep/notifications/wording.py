@@ -569,6 +569,57 @@ WORDING = {
         _("You earned %(count)s points"),
         _("They are worth %(amount)s at checkout on your next booking."),
     ),
+    # --- to providers: their plan (subscriptions)
+    "plan_started": (
+        _("Welcome to %(plan)s"),
+        _("Your %(plan)s plan is active. Its perks apply from now."),
+    ),
+    "plan_trial_started": (
+        _("Your free trial of %(plan)s has started"),
+        _("Enjoy %(plan)s free until %(when)s; then your saved card is charged."),
+    ),
+    "plan_renewed": (
+        _("Your plan renewed: %(amount)s"),
+        _("%(plan)s renewed until %(when)s. Thank you."),
+    ),
+    "plan_payment_failed": (
+        _("We could not charge your card for %(plan)s"),
+        _(
+            "The renewal of %(amount)s failed. We will try again on %(retry)s. "
+            "Update your card to keep your perks: if it is still unpaid on "
+            "%(expires)s, your plan ends."
+        ),
+    ),
+    "plan_payment_failed_final": (
+        _("Last chance to keep %(plan)s"),
+        _(
+            "We tried your card again and it was refused. Add another card before "
+            "%(expires)s or your plan ends."
+        ),
+    ),
+    "plan_recovered": (
+        _("Your plan is paid again"),
+        _("We charged %(amount)s for %(plan)s. All your perks carry on."),
+    ),
+    "plan_expired": (
+        _("Your plan %(plan)s has ended"),
+        _(
+            "The renewal could not be paid, so your plan and its perks have ended. "
+            "You can subscribe again at any time."
+        ),
+    ),
+    "plan_changed": (
+        _("You are now on %(plan)s"),
+        _("Your plan is changed; its perks apply from now."),
+    ),
+    "plan_cancelled": (
+        _("Your plan will end on %(when)s"),
+        _("%(plan)s stays yours until %(when)s, then ends. You can keep it."),
+    ),
+    "plan_ended": (
+        _("Your plan %(plan)s has ended"),
+        _("Your plan and its perks have ended. You can subscribe again any time."),
+    ),
     "quote_lead_fee_refunded": (
         _("Lead fee returned: %(amount)s"),
         _(
