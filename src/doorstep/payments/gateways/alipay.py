@@ -32,7 +32,8 @@ How the interface maps:
   repeat with it is answered ``fund_change=N`` and moves nothing again).
 * payouts and connected accounts: not here (the card gateway pays providers);
   ``list_charges``: Alipay has no listing of trades (only bill downloads), so
-  reconciliation of Alipay trades is by query, one payment at a time.
+  it queries the trade of each of our Alipay payments (``doorstep reconcile
+  --gateway alipay`` then finds a payment whose notification never came).
 
 Amounts: Alipay speaks yuan strings with two decimals ("105.00"); we speak
 integer fen (10500). CNY only.
@@ -59,6 +60,7 @@ from doorstep.payments.gateways.base import (
 from doorstep.payments.gateways.wallet import (
     NoPayouts,
     Transport,
+    charges_of_our_payments,
     fen,
     load_private_key,
     load_public_key,
@@ -376,7 +378,9 @@ class AlipayGateway(NoPayouts):
         )
 
     def list_charges(self) -> list[ChargeResult]:
-        return []
+        return charges_of_our_payments(
+            self.name, lambda number: self.retrieve_intent(intent_id=number)
+        )
 
     # --- Notifications ------------------------------------------------------------
 

@@ -22,8 +22,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from doorstep.payments.gateways.base import (
+    ChargeResult,
     ConnectedAccount,
     GatewayError,
+    IntentResult,
     PayoutResult,
 )
 
@@ -162,6 +164,37 @@ def fen(amount: str) -> int:
     if match is None:
         raise GatewayError(GatewayError.BAD_SIGNATURE, f"bad amount {amount!r}")
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def charges_of_our_payments(
+    gateway_name: str, retrieve: Callable[[str], IntentResult]
+) -> list[ChargeResult]:
+    """Every charge of our payments made with ``gateway_name``, as the gateway
+    answers a query about each (the wallets list no trades): for
+    ``doorstep reconcile --gateway``, which then finds a payment whose
+    notification never came. One query per payment. A paid trade is its
+    captured charge; one never paid is "voided" when closed, else "open"."""
+    from doorstep.payments.models import Payment
+
+    numbers = (
+        Payment.objects.filter(gateway=gateway_name)
+        .exclude(gateway_charge_id="")
+        .order_by("pk")
+        .values_list("gateway_charge_id", flat=True)
+    )
+    charges = []
+    for number in numbers:
+        intent = retrieve(number)
+        charges.append(
+            intent.charge
+            or ChargeResult(
+                charge_id=number,
+                status="voided" if intent.status == "canceled" else "open",
+                amount=intent.amount,
+                currency=intent.currency,
+            )
+        )
+    return charges
 
 
 class NoPayouts:

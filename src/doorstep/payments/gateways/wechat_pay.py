@@ -29,7 +29,9 @@ How the interface maps:
 * refund: ``/v3/refund/domestic/refunds`` with ``out_refund_no`` = our
   idempotency key (``:`` written ``|``), so a repeat refunds once; the order's
   total, which WeChat wants beside the refund, is read by a query first.
-* payouts, connected accounts, listing charges: not here (see ``wallet``).
+* list_charges: the query of each of our WeChat Pay payments (no listing of
+  orders in API v3), for ``doorstep reconcile --gateway wechat_pay``.
+* payouts, connected accounts: not here (see ``wallet``).
 
 Amounts are integer fen on both sides. CNY only.
 """
@@ -59,6 +61,7 @@ from doorstep.payments.gateways.base import (
 from doorstep.payments.gateways.wallet import (
     NoPayouts,
     Transport,
+    charges_of_our_payments,
     load_private_key,
     load_public_key,
     merchant_number,
@@ -390,7 +393,9 @@ class WeChatPayGateway(NoPayouts):
         )
 
     def list_charges(self) -> list[ChargeResult]:
-        return []
+        return charges_of_our_payments(
+            self.name, lambda number: self.retrieve_intent(intent_id=number)
+        )
 
     # --- Notifications ------------------------------------------------------------
 

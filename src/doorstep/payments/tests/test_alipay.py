@@ -555,3 +555,20 @@ def test_voiding_a_paid_alipay_payment_refunds_it_at_alipay(alipay_order):
     payment.refresh_from_db()
     assert payment.refunded_amount == 10500
     assert balance(K.ORDER_ESCROW, order=order) == 0
+
+
+@pytest.mark.django_db
+def test_reconciliation_queries_our_trades_and_recovers_a_lost_notification(
+    alipay_order,
+):
+    from doorstep.payments.reconciliation import reconcile
+
+    order, http = alipay_order
+    payment = Payment.objects.get(order=order)
+
+    differences = reconcile(gateway_name="alipay", fix=True)
+
+    assert [d.kind for d in differences if d.fixable] == ["missing_posting"]
+    assert http.sent[-1]["biz"] == {"out_trade_no": payment.gateway_charge_id}
+    assert balance(K.ORDER_ESCROW, order=order) == 10500
+    assert not [d for d in reconcile(gateway_name="alipay") if d.fixable]
