@@ -6,7 +6,7 @@
 #   2. install the locked dependencies with uv, as `make install` does,
 #   3. `doorstep check --deploy` (a bad configuration stops the release here,
 #      before the database is touched),
-#   4. `doorstep migrate`, then `doorstep collectstatic`,
+#   4. `doorstep migrate`, then `doorstep collectstatic` (when the sources changed),
 #   5. restart the web units one at a time, each answering /readyz before the
 #      next goes down (nginx sends requests to the others meanwhile), then the
 #      workers one at a time.
@@ -42,7 +42,7 @@ done
 as_app() {
     runuser -u "$APP_USER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
         HOME="$APP_DIR" UV_CACHE_DIR="$APP_DIR/.cache/uv" \
-        "${app_env[@]}" bash -c 'cd "$0" && exec "$@"' "$APP_DIR" "$@"
+        "${app_env[@]}" bash -c 'cd "$0" && umask 0027 && exec "$@"' "$APP_DIR" "$@"
 }
 
 if [[ -n $REF ]]; then
@@ -62,8 +62,12 @@ as_app "${DOORSTEP[@]}" check --deploy --fail-level WARNING
 say "Migrating the database"
 as_app "${DOORSTEP[@]}" migrate --no-input
 
+# collectstatic, through the function `doorstep serve` calls at start-up: it also
+# stamps the sources' fingerprint, so the web units restarted below find the files
+# current instead of each collecting them again at the same time.
 say "Collecting static files"
-as_app "${DOORSTEP[@]}" collectstatic --no-input --verbosity 0
+as_app "${DOORSTEP[@]}" shell --no-imports -c \
+    "from doorstep.web.static_files import collect_static_if_stale as c; c()"
 
 if [[ $RESTART != yes ]]; then
     say "Not restarting (RESTART=$RESTART)"
