@@ -554,3 +554,37 @@ def run_billing(*, now: datetime | None = None) -> dict[str, int]:
             failed += 1
     expired = expire_overdue(now)
     return {"ended": ended, "paid": paid, "failed": failed, "expired": expired}
+
+
+# --- A first period paid on the gateway's page (a new card) ---------------------------
+
+
+def capture_intent_charge(
+    *, charge_id: int, gateway_charge_id: str, now: datetime | None = None
+) -> SubscriptionCharge:
+    """Take the money a payment intent holds for a first charge (the provider
+    typed a new card on the gateway's page) and record it. Call outside any
+    transaction."""
+    now = now or timezone.now()
+    charge = SubscriptionCharge.objects.get(pk=charge_id)
+    if charge.status in {ChargeStatus.SUCCEEDED, ChargeStatus.ABANDONED}:
+        return charge
+    gateway = get_gateway()
+    try:
+        result = gateway.capture(
+            charge_id=gateway_charge_id,
+            amount=None,
+            idempotency_key=f"{charge.idempotency_key}:capture",
+        )
+    except GatewayError as error:
+        if error.retryable:
+            SubscriptionCharge.objects.filter(pk=charge.pk).update(last_attempt_at=now)
+            charge.refresh_from_db()
+            return charge
+        return _record_failure(charge.pk, error.code, now)
+    return record_paid(
+        charge_id=charge.pk,
+        gateway=gateway.name,
+        gateway_charge_id=result.charge_id,
+        now=now,
+    )

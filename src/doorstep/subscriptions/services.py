@@ -6,6 +6,7 @@ hand the charge to it (after commit: no gateway call inside a transaction).
 Locks: the provider's profile row (subscribing), or the subscription row.
 """
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +22,8 @@ from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.core.money import known_currencies
 from doorstep.payments import methods
 from doorstep.payments.flows import PaymentError
-from doorstep.payments.gateways.base import GatewayError
+from doorstep.payments.gateways import get_gateway
+from doorstep.payments.gateways.base import GatewayError, IntentResult
 from doorstep.subscriptions import audit_actions, billing
 from doorstep.subscriptions.models import (
     LIVE_STATUSES,
@@ -197,6 +199,138 @@ def subscribe(
             raise _payment_failed(charge)
     subscription.refresh_from_db()
     return subscription
+
+
+def start_subscription_with_new_card(
+    *, user: User, plan_id: str, interval: str, currency: str, return_url: str
+) -> IntentResult:
+    """The first period paid with a card typed on the gateway's page (card
+    data never reaches us): open a payment intent for it. The gateway sends
+    the provider back to ``return_url``; ``finish_subscription_with_new_card``
+    then asks the gateway how it stands. Raises as ``subscribe`` does."""
+    provider = provider_of(user)
+    if currency not in known_currencies():
+        message = _("Choose the currency to pay in.")
+        raise DomainError(
+            "invalid_input", message, status=400, fields={"currency": [message]}
+        )
+    plan = _offered_plan(plan_id)
+    price = _price(plan, currency=currency, interval=interval)
+    if current_subscription(provider) is not None:
+        raise Conflict(
+            "subscription_active", _("You already have a plan: change it instead.")
+        )
+    try:
+        return get_gateway().create_intent(
+            amount=price.amount,
+            currency=currency,
+            idempotency_key=f"sub-intent:{user.public_id}:{secrets.token_hex(8)}",
+            metadata={
+                "provider": user.public_id,
+                "plan": plan.public_id,
+                "interval": interval,
+                "currency": currency,
+            },
+            return_url=return_url,
+        )
+    except GatewayError as error:
+        raise PaymentError(error) from error
+
+
+def finish_subscription_with_new_card(
+    *, user: User, intent_id: str, now: datetime | None = None
+) -> Subscription:
+    """Back from the gateway's page: read the intent from the gateway (never
+    the browser's word), then subscribe on the plan it was opened for, take
+    the money it holds, and save the card for the renewals. Safe to repeat.
+    Raises ``NotFound`` for someone else's intent and ``PaymentError`` when
+    the card was refused."""
+    now = now or timezone.now()
+    provider = provider_of(user)
+    gateway = get_gateway()
+    try:
+        intent = gateway.retrieve_intent(intent_id=intent_id)
+    except GatewayError as error:
+        raise PaymentError(error) from error
+    metadata = intent.metadata
+    if metadata.get("provider") != user.public_id:
+        raise NotFound("subscription_not_found", _("You have no current plan."))
+    key = f"sub-intent:{intent.intent_id}"
+    charge = SubscriptionCharge.objects.filter(idempotency_key=key).first()
+    if charge is None:
+        if not intent.authorised:
+            raise PaymentError(
+                GatewayError(intent.failure_code or GatewayError.CARD_DECLINED)
+            )
+        method = methods.save_method(
+            user=user,
+            gateway=gateway.name,
+            token=intent.charge.payment_method,
+            brand=intent.charge.card_brand,
+            last4=intent.charge.card_last4,
+        )
+        charge = _open_first_period(
+            provider=provider,
+            plan=Plan.objects.get(public_id=metadata["plan"]),
+            interval=metadata["interval"],
+            currency=metadata["currency"],
+            amount=intent.amount,
+            method=method,
+            key=key,
+            now=now,
+        )
+    charge = billing.capture_intent_charge(
+        charge_id=charge.pk, gateway_charge_id=intent.charge.charge_id, now=now
+    )
+    if charge.status == ChargeStatus.FAILED:
+        raise _payment_failed(charge)
+    return charge.subscription
+
+
+@transaction.atomic
+def _open_first_period(
+    *,
+    provider: ProviderProfile,
+    plan: Plan,
+    interval: str,
+    currency: str,
+    amount: int,
+    method,
+    key: str,
+    now: datetime,
+) -> SubscriptionCharge:
+    ProviderProfile.objects.select_for_update().get(pk=provider.pk)
+    if Subscription.objects.filter(
+        provider=provider, status__in=LIVE_STATUSES
+    ).exists():
+        raise Conflict(
+            "subscription_active", _("You already have a plan: change it instead.")
+        )
+    end = add_interval(now, interval)
+    subscription = Subscription.objects.create(
+        provider=provider,
+        plan=plan,
+        interval=interval,
+        currency=currency,
+        amount=amount,
+        status=SubscriptionStatus.ACTIVE,
+        current_period_start=now,
+        current_period_end=end,
+        payment_method=method,
+    )
+    billing.subscription_event(subscription, "started", trial_ends_at="")
+    return SubscriptionCharge.objects.create(
+        subscription=subscription,
+        reason=Reason.FIRST,
+        plan=plan,
+        interval=interval,
+        plan_amount=amount,
+        period_start=now,
+        period_end=end,
+        amount=amount,
+        currency=currency,
+        idempotency_key=key,
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,12 @@ app_name = "subscriptions"
 urlpatterns = [
     path("dashboard/plan/", views.plan_page, name="plans"),
     path("dashboard/plan/subscribe/", views.subscribe, name="subscribe"),
+    path("dashboard/plan/new-card/", views.subscribe_with_new_card, name="new_card"),
+    path(
+        "dashboard/plan/new-card/return/",
+        views.new_card_return,
+        name="new_card_return",
+    ),
     path("dashboard/plan/change/", views.change, name="change"),
     path("dashboard/plan/cancel/", views.cancel, name="cancel"),
     path("dashboard/plan/resume/", views.resume, name="resume"),

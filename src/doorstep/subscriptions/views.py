@@ -9,6 +9,7 @@ Views parse, call one service and redirect; refusals come back as messages
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -74,6 +75,54 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             method_id=request.POST.get("method", ""),
         ),
         _("Welcome to your new plan."),
+    )
+
+
+INTENT_SESSION_KEY = "subscriptions.intent"
+
+
+@provider_required
+@require_POST
+def subscribe_with_new_card(request: HttpRequest) -> HttpResponse:
+    """The first period on a card typed on the gateway's page; the gateway
+    sends the provider back to ``new_card_return``."""
+    try:
+        intent = services.start_subscription_with_new_card(
+            user=request.user,
+            plan_id=request.POST.get("plan", ""),
+            interval=request.POST.get("interval", ""),
+            currency=request.POST.get("currency", ""),
+            return_url=request.build_absolute_uri(
+                reverse("subscriptions:new_card_return")
+            ),
+        )
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("subscriptions:plans")
+    request.session[INTENT_SESSION_KEY] = intent.intent_id
+    if intent.next_action_url:
+        return redirect(intent.next_action_url)
+    messages.error(
+        request,
+        _("This payment service takes new cards at checkout only: use a saved card."),
+    )
+    return redirect("subscriptions:plans")
+
+
+@provider_required
+@require_GET
+def new_card_return(request: HttpRequest) -> HttpResponse:
+    intent_id = request.session.get(INTENT_SESSION_KEY, "")
+    if not intent_id:
+        return redirect("subscriptions:plans")
+    return _act(
+        request,
+        lambda: services.finish_subscription_with_new_card(
+            user=request.user, intent_id=intent_id
+        ),
+        _("Welcome to your new plan. Your card is saved for the renewals."),
     )
 
 

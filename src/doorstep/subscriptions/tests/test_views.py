@@ -4,6 +4,7 @@ and what each form changes."""
 import pytest
 
 from doorstep.audit.models import AuditEntry
+from doorstep.core.errors import NotFound
 from doorstep.subscriptions.models import Plan, PlanPrice, Subscription
 from doorstep.subscriptions.tests.conftest import save_card
 from tests.factories import make_ops, make_provider, make_user, sign_in_ops
@@ -172,3 +173,67 @@ def test_plan_pages_are_hidden_from_non_ops_and_closed_to_other_roles(client, ba
     basic.refresh_from_db()
     assert basic.status == "active"
     assert not AuditEntry.objects.exists()
+
+
+def test_subscribe_with_a_new_card_on_the_gateways_page(client, provider, pro):
+    from doorstep.payments.gateways.sandbox import SandboxGateway
+    from doorstep.payments.models import SavedPaymentMethod
+
+    client.force_login(provider.user)
+    to_gateway = client.post(
+        "/dashboard/plan/new-card/",
+        {"plan": pro.public_id, "interval": "month", "currency": "CNY"},
+    )
+    assert to_gateway.status_code == 302
+    intent_id = to_gateway["Location"].split("/sandbox/pay/")[1].split("/")[0]
+    SandboxGateway().confirm_intent(intent_id=intent_id, card="4242 4242 4242 4242")
+
+    back = client.get("/dashboard/plan/new-card/return/")
+    again = client.get("/dashboard/plan/new-card/return/")
+
+    assert back.status_code == 302
+    assert again.status_code == 302
+    subscription = Subscription.objects.get(provider=provider)
+    assert subscription.status == "active"
+    charge = subscription.charges.get()
+    assert (charge.status, charge.amount) == ("succeeded", 9_000)
+    saved = SavedPaymentMethod.objects.get(user=provider.user)
+    assert subscription.payment_method == saved
+    assert saved.last4 == "4242"
+
+
+def test_a_new_card_refused_on_the_gateways_page_leaves_no_plan(client, provider, pro):
+    from doorstep.payments.gateways.sandbox import SandboxGateway
+
+    client.force_login(provider.user)
+    to_gateway = client.post(
+        "/dashboard/plan/new-card/",
+        {"plan": pro.public_id, "interval": "month", "currency": "CNY"},
+    )
+    intent_id = to_gateway["Location"].split("/sandbox/pay/")[1].split("/")[0]
+    SandboxGateway().confirm_intent(intent_id=intent_id, card="4000 0000 0000 0002")
+
+    client.get("/dashboard/plan/new-card/return/")
+
+    assert not Subscription.objects.exists()
+
+
+def test_someone_elses_intent_subscribes_nobody(provider, pro):
+    from doorstep.payments.gateways.sandbox import SandboxGateway
+    from doorstep.subscriptions import services
+
+    intent = services.start_subscription_with_new_card(
+        user=provider.user,
+        plan_id=pro.public_id,
+        interval="month",
+        currency="CNY",
+        return_url="https://example.com/back",
+    )
+    SandboxGateway().confirm_intent(intent_id=intent.intent_id, card="4242424242424242")
+    stranger = make_provider()
+
+    with pytest.raises(NotFound):
+        services.finish_subscription_with_new_card(
+            user=stranger.user, intent_id=intent.intent_id
+        )
+    assert not Subscription.objects.exists()
