@@ -15,7 +15,7 @@ from doorstep.invoicing.tests.conftest import pay, pdf_text, set_state
 from doorstep.orders.models import Order
 from doorstep.payments import flows
 from doorstep.payments.models import JournalEntry
-from tests.factories import make_order
+from tests.factories import make_listing, make_order
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,36 @@ def test_a_month_not_over_gets_no_statement(provider):
         )
 
     assert refused.value.code == "rule_broken"
+
+
+def test_statements_keep_currencies_apart(provider, category, customer, monkeypatch):
+    """A provider earning in CNY and in USD gets one statement per currency,
+    each with its own figures."""
+    zone = ZoneInfo(provider.time_zone)
+    last_month = _month_start(timezone.now(), zone) - timedelta(days=3)
+    cny = make_order(
+        listing=make_listing(
+            provider=provider, category=category, price=10_000, currency="CNY"
+        ),
+        customer=customer,
+    )
+    usd = make_order(
+        listing=make_listing(
+            provider=provider, category=category, price=2_000, currency="USD"
+        ),
+        customer=customer,
+        starts_in=timedelta(days=5),
+    )
+    with at(last_month, monkeypatch):
+        for order in (cny, usd):
+            pay(order)
+            set_state(order, "completed")
+            flows.release_order(order=order)
+
+    services.issue_monthly_statements()
+
+    closing = {
+        document.currency: document.total_amount
+        for document in Document.objects.filter(kind=DocumentKind.STATEMENT)
+    }
+    assert closing == {"CNY": 8_500, "USD": 1_700}
