@@ -237,3 +237,22 @@ def test_someone_elses_intent_subscribes_nobody(provider, pro):
             user=stranger.user, intent_id=intent.intent_id
         )
     assert not Subscription.objects.exists()
+
+
+def test_the_plan_badge_shows_on_the_providers_public_page(client, basic):
+    from doorstep.subscriptions import services
+    from tests.factories import make_listing
+
+    listing = make_listing()
+    provider = listing.provider
+    save_card(provider.user)
+    page = client.get(f"/providers/{provider.public_id}/")
+    assert page.status_code == 200
+    assert "data-plan-badge" not in page.content.decode()
+
+    services.subscribe(
+        user=provider.user, plan_id=basic.public_id, interval="month", currency="CNY"
+    )
+
+    page = client.get(f"/providers/{provider.public_id}/").content.decode()
+    assert "data-plan-badge>Plus<" in page
