@@ -86,6 +86,7 @@ from doorstep.demo.history import (
 from doorstep.demo.integrity import seed_integrity_flags
 from doorstep.demo.onboarding import build_onboarding
 from doorstep.demo.policies import publish_demo_policies
+from doorstep.demo.promotions import seed_promotions
 from doorstep.demo.quotes import seed_quote_requests
 from doorstep.demo.standards import seed_standards
 from doorstep.demo.support import seed_help_centre, seed_support
@@ -1100,6 +1101,7 @@ def build_demo(
         report.quotes = seed_quote_requests(
             logins=logins, seed=seed, now=now or timezone.now()
         )
+        seed_promotions(logins=logins, seed=seed, now=now or timezone.now())
     report.support.update(seed_help_centre(logins=logins, now=now or timezone.now()))
     report.indexed = rebuild_index()
     return report
