@@ -120,10 +120,13 @@ def response_node(text: str, method: str) -> tuple[str, str]:
         at = text.find(f'"{name}"')
         if at < 0:
             continue
-        start = text.index(":", at + len(name) + 2) + 1
-        while text[start] in " \t\r\n":
-            start += 1
-        _node, end = decoder.raw_decode(text, start)
+        try:
+            start = text.index(":", at + len(name) + 2) + 1
+            while text[start] in " \t\r\n":
+                start += 1
+            _node, end = decoder.raw_decode(text, start)
+        except (IndexError, ValueError):
+            break
         return text[start:end], sign
     raise GatewayError(GatewayError.UNAVAILABLE, f"no {method} answer")
 

@@ -495,3 +495,29 @@ def test_a_refund_of_a_wechat_payment_goes_to_wechat_pay(client, wechat_order):
     assert payload["out_trade_no"] == payment.gateway_charge_id
     assert payload["out_refund_no"] == f"refund|{order.public_id}|r1"
     assert balance(K.ORDER_ESCROW, order=order) == 8500
+
+
+@pytest.mark.django_db
+def test_the_refund_notification_of_a_refund_we_made_posts_nothing_again(
+    client, wechat_order
+):
+    order, _http = wechat_order
+    payment = Payment.objects.get(order=order)
+    body = paid_notification(trade=payment.gateway_charge_id)
+    _deliver(client, body, platform_headers(body, timestamp=int(time.time())))
+    flows.refund_order(order=order, amount=2000, reference="r1")
+    resource = recording("wechat_pay_notify_refund_resource.json").replace(
+        "refund|ord_x|r1", f"refund|{order.public_id}|r1"
+    )
+    notice = encrypted(
+        "wechat_pay_notify_refund.json", resource, trade=payment.gateway_charge_id
+    )
+    headers = platform_headers(notice, timestamp=int(time.time()))
+
+    assert _deliver(client, notice, headers).status_code == 200
+    assert _deliver(client, notice, headers).status_code == 200
+
+    payment.refresh_from_db()
+    assert payment.refunded_amount == 2000
+    assert balance(K.ORDER_ESCROW, order=order) == 8500
+    assert JournalEntry.objects.filter(kind="refund").count() == 1
