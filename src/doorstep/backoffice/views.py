@@ -159,6 +159,12 @@ def ops_pages() -> list[OpsPage]:
             reverse("support:ops_satisfaction"),
             OpsPermission.HANDLE_TICKETS,
         ),
+        OpsPage(
+            _("Provider plans"),
+            _("Plans, their prices and perks, subscribers and MRR per currency."),
+            reverse("subscriptions:ops_plans"),
+            OpsPermission.MANAGE_SETTINGS,
+        ),
     ]
 
 
