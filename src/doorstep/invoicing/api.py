@@ -16,21 +16,21 @@ from doorstep.invoicing.queries import access_document, documents_of
 router = Router(tags=["documents"])
 
 
-class DocumentLineOut(Schema):
+class IssuedDocumentLineOut(Schema):
     code: str = Field(description="What the line is: `service`, `tax`, `closing`…")
     label: str = Field(description="As printed, in the document's language.")
     amount: int = Field(description="Minor units of the document's currency.")
 
 
-class DocumentOut(Schema):
+class IssuedDocumentOut(Schema):
     id: str
     kind: DocumentKind
     number: str = Field(description='As printed, e.g. "DS-2026-000123".')
     issued_at: datetime
     currency: str
     total: MoneyOut
-    lines: list[DocumentLineOut]
-    totals: list[DocumentLineOut]
+    lines: list[IssuedDocumentLineOut]
+    totals: list[IssuedDocumentLineOut]
     language: str
     order: str | None = Field(description="The order it is about, if any.")
     credits: str | None = Field(description="A credit note: the document it corrects.")
@@ -39,7 +39,7 @@ class DocumentOut(Schema):
     pdf: str = Field(description="Where to download the PDF.")
 
 
-class DocumentFilterIn(Schema):
+class IssuedDocumentFilterIn(Schema):
     kind: DocumentKind | None = Field(None, description="Only documents of this kind.")
 
 
@@ -81,14 +81,14 @@ class _DocumentsPage(CursorPagination):
 
 @router.get(
     "/documents",
-    response=list[DocumentOut],
+    response=list[IssuedDocumentOut],
     summary="Your receipts, credit notes, invoices and statements",
     description="Newest first. As a customer: receipts and credit notes; as a "
     "provider also the platform's fee invoices and your monthly statements.",
 )
 @paginate(_DocumentsPage)
 def list_documents(
-    request: HttpRequest, filters: Query[DocumentFilterIn]
+    request: HttpRequest, filters: Query[IssuedDocumentFilterIn]
 ) -> QuerySet[Document]:
     documents = documents_of(request.auth)  # type: ignore[attr-defined]
     if filters.kind:
@@ -96,7 +96,9 @@ def list_documents(
     return documents
 
 
-@router.get("/documents/{document_id}", response=DocumentOut, summary="A document")
+@router.get(
+    "/documents/{document_id}", response=IssuedDocumentOut, summary="A document"
+)
 def get_document(request: HttpRequest, document_id: str) -> dict:
     return _out(access_document(request.auth, document_id))  # type: ignore[attr-defined]
 
