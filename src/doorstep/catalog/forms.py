@@ -146,6 +146,20 @@ class ListingForm(forms.Form):
         max_value=72,
         initial=12,
     )
+    # Paying later (``payments.after_service``); ops may still switch either
+    # off for the category or everywhere.
+    offers_pay_after_service = forms.BooleanField(
+        label=_("Customers may pay after the service (their saved card is charged)"),
+        required=False,
+    )
+    offers_cash = forms.BooleanField(
+        label=_("Customers may pay you in cash on completion"),
+        required=False,
+        help_text=_(
+            "The platform's commission and the service fee on cash jobs are "
+            "taken from your next earnings."
+        ),
+    )
 
     def __init__(self, *args: Any, currency: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,6 +189,8 @@ class ListingForm(forms.Form):
             "service_radius_km": listing.service_radius_km,
             "instant_book": listing.instant_book,
             "response_window_hours": listing.response_window_hours,
+            "offers_pay_after_service": listing.offers_pay_after_service,
+            "offers_cash": listing.offers_cash,
         }
 
     @classmethod

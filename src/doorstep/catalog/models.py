@@ -1,6 +1,7 @@
 """What can be bought: the category tree, providers' listings and the platform's
 own fixed-price catalogue services."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -242,6 +243,33 @@ class Listing(models.Model):
     @property
     def is_promoted(self) -> bool:
         return self.promoted_until is not None and self.promoted_until > timezone.now()
+
+    def payment_timings(self) -> list[str]:
+        """The ``PaymentTiming``s a customer may choose: paying now always;
+        after the service and cash when the provider offers them, the category
+        allows them and the operator has not switched them off everywhere
+        (``DOORSTEP_PAYMENT_TIMINGS``)."""
+        enabled = {
+            str(timing)
+            for timing in getattr(
+                settings, "DOORSTEP_PAYMENT_TIMINGS", PaymentTiming.values
+            )
+        }
+        category = self.category if self.category_id else None
+        timings = [PaymentTiming.PAY_NOW.value]
+        if (
+            self.offers_pay_after_service
+            and PaymentTiming.AFTER_SERVICE.value in enabled
+            and (category is None or category.allows_pay_after_service)
+        ):
+            timings.append(PaymentTiming.AFTER_SERVICE.value)
+        if (
+            self.offers_cash
+            and PaymentTiming.CASH.value in enabled
+            and (category is None or category.allows_cash)
+        ):
+            timings.append(PaymentTiming.CASH.value)
+        return timings
 
     def locate(self, latitude: float, longitude: float) -> None:
         self.latitude, self.longitude = latitude, longitude

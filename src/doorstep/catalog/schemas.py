@@ -149,6 +149,8 @@ class ListingIn(InputSchema):
     )
     instant_book: bool = False
     response_window_hours: ResponseWindowHours = 12
+    offers_pay_after_service: bool = False
+    offers_cash: bool = False
 
     def service_arguments(self) -> dict[str, Any]:
         fields = self.model_dump(exclude={"price", "currency"})
@@ -173,6 +175,8 @@ class ListingPatchIn(PatchSchema):
     service_radius_km: ServiceRadius | None = None
     instant_book: bool | None = None
     response_window_hours: ResponseWindowHours | None = None
+    offers_pay_after_service: bool | None = None
+    offers_cash: bool | None = None
 
     def service_arguments(self) -> dict[str, Any]:
         fields = self.model_dump(exclude_unset=True, exclude={"price", "currency"})
@@ -248,6 +252,10 @@ class _ListingBaseOut(Schema):
     duration_minutes: int
     languages: list[str]
     instant_book: bool
+    payment_timings: list[str] = Field(
+        description="How a customer may pay, for `POST /orders` `payment_timing`: "
+        "`pay_now` always; `after_service`, `cash` when offered."
+    )
     add_ons: list[AddOnOut]
     photos: list[PhotoOut]
     rating: RatingOut
@@ -257,6 +265,10 @@ class _ListingBaseOut(Schema):
     @staticmethod
     def resolve_category(listing: Listing) -> Category:
         return _category(listing)
+
+    @staticmethod
+    def resolve_payment_timings(listing: Listing) -> list[str]:
+        return listing.payment_timings()
 
     @staticmethod
     def resolve_price(listing: Listing) -> dict[str, Any] | None:

@@ -65,6 +65,8 @@ LISTING_FIELDS = frozenset(
         "service_radius_km",
         "instant_book",
         "response_window_hours",
+        "offers_pay_after_service",
+        "offers_cash",
     }
 )
 ADD_ON_FIELDS = frozenset({"name", "price_amount", "extra_minutes", "position"})
@@ -358,6 +360,8 @@ def create_listing(
     service_radius_km: Decimal | float | None = None,
     instant_book: bool = False,
     response_window_hours: int = 12,
+    offers_pay_after_service: bool = False,
+    offers_cash: bool = False,
 ) -> Listing:
     """Add a draft listing for ``provider`` (the caller's own profile).
 
@@ -383,6 +387,8 @@ def create_listing(
         duration_minutes=duration_minutes,
         instant_book=instant_book,
         response_window_hours=response_window_hours,
+        offers_pay_after_service=offers_pay_after_service,
+        offers_cash=offers_cash,
         status=Listing.Status.DRAFT,
     )
     errors: dict[str, list[str]] = {}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from doorstep.accounts.models import SavedAddress, User
-from doorstep.catalog.models import Listing, PricingModel
+from doorstep.catalog.models import Listing, PaymentTiming, PricingModel
 from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
@@ -190,6 +190,12 @@ class BookingForm(PlaceForm):
     )
     # An agency's service: who comes (rendered as cards by the booking page).
     staff = forms.ChoiceField(label=gettext_lazy("Who?"), required=False)
+    # Shown when the listing offers paying later (``after_service.timings_for``).
+    payment_timing = forms.ChoiceField(
+        label=gettext_lazy("When do you pay?"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
     notes = forms.CharField(
         label=gettext_lazy("Notes for the provider"),
         max_length=2000,
@@ -245,6 +251,36 @@ class BookingForm(PlaceForm):
             ]
         else:
             del self.fields["staff"]
+        self._offer_payment_timings(listing, user)
+
+    def _offer_payment_timings(self, listing: Listing, user: User) -> None:
+        from doorstep.payments.after_service import (
+            AFTER_SERVICE,
+            CASH,
+            PAY_NOW,
+            method_to_charge,
+            timings_for,
+        )
+
+        timings = timings_for(listing)
+        if timings == [PAY_NOW]:
+            del self.fields["payment_timing"]
+            return
+        card = method_to_charge(user) if AFTER_SERVICE in timings else None
+        labels = {
+            PAY_NOW: _("Pay now: the price is held on your card until the job."),
+            AFTER_SERVICE: (
+                _("Pay after the service: you'll be charged on completion to %(card)s.")
+                % {"card": card}
+                if card
+                else _("Pay after the service (save a card under Payment methods).")
+            ),
+            CASH: _("Cash on completion: pay the provider in cash when it is done."),
+        }
+        self.fields["payment_timing"].choices = [
+            (timing, labels[timing]) for timing in timings
+        ]
+        self.fields["payment_timing"].initial = PAY_NOW
 
     def connect_picker(self, url: str) -> None:
         """Changing the hours or the add-ons changes the job's length, so the
@@ -274,6 +310,7 @@ class BookingForm(PlaceForm):
             "add_on_ids": data.get("add_ons") or [],
             "notes": data.get("notes", ""),
             "staff_id": data.get("staff") or "",
+            "payment_timing": data.get("payment_timing") or PaymentTiming.PAY_NOW,
             **self.place_arguments(),
         }
 

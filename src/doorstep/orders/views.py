@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.backoffice.access import can_use_back_office
-from doorstep.catalog.models import Listing, PricingModel
+from doorstep.catalog.models import Listing, PaymentTiming, PricingModel
 from doorstep.catalog.queries import bookable_listings, service_area_centre
 from doorstep.core.errors import DomainError, NotFound, PermissionDenied
 from doorstep.growth import checkout
@@ -43,8 +43,10 @@ from doorstep.orders.forms import (
 )
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import breakdown_of, chosen_add_ons, price_booking
+from doorstep.orders.process import Actor
 from doorstep.orders.processes import process_for
 from doorstep.orders.states import START_CODE_STATES, OrderState
+from doorstep.payments import after_service
 from doorstep.payments.conf import setting as payment_setting
 from doorstep.payments.queries import extra_charges, order_money
 from doorstep.scheduling.queries import provider_zone
@@ -255,6 +257,9 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
             return _book_page(request, listing, form, status=error.status)
         if warning := getattr(order, "booking_text_warning", ""):
             messages.warning(request, warning)
+        if order.payment_timing != PaymentTiming.PAY_NOW:
+            # Paid later (after the service, in cash): booked, nothing to pay.
+            return redirect(order)
         # The time is held; the card is typed on the gateway's page, not ours.
         return redirect("orders:pay", order_id=order.public_id)
     return _book_page(request, listing, form, status=400)
@@ -328,6 +333,10 @@ def payment_return(request: HttpRequest, order_id: str) -> HttpResponse:
         messages.success(
             request, _("Paid. We are finding a pro for you: follow it here.")
         )
+    elif order.state == OrderState.COMPLETED and not (
+        after_service.awaits_customer_payment(order)
+    ):
+        messages.success(request, _("Paid. Thank you."))
     elif order.state == OrderState.AWAITING_PAYMENT:
         messages.error(
             request,
@@ -449,6 +458,14 @@ def _order_context(
         and order.listing_id is not None
         and (pending is None or pending.proposed_by == role),
     }
+    # Paid later (``payments.after_service``): what happens with the money,
+    # and the pay button once the saved card was refused.
+    context["payment_note"] = after_service.payment_note(
+        order, for_provider=role != Actor.CUSTOMER
+    )
+    context["customer_must_pay"] = (
+        role == Actor.CUSTOMER and after_service.awaits_customer_payment(order)
+    )
     if context["can_reschedule"] and (pending is None or reschedule_form):
         context.update(_reschedule_picker(request, order))
     return context

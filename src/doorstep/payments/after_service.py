@@ -106,26 +106,10 @@ def cash_owed_limit() -> int:
 
 
 def timings_for(listing: Listing) -> list[str]:
-    """The timings a customer may choose for ``listing``: paying now always;
-    after the service and cash when the provider offers them, the listing's
-    category allows them and the operator has not switched them off
-    (``DOORSTEP_PAYMENT_TIMINGS``)."""
-    enabled = set(_setting("DOORSTEP_PAYMENT_TIMINGS", PaymentTiming.values))
-    category = listing.category if listing.category_id else None
-    timings = [PAY_NOW]
-    if (
-        listing.offers_pay_after_service
-        and AFTER_SERVICE in enabled
-        and (category is None or category.allows_pay_after_service)
-    ):
-        timings.append(AFTER_SERVICE)
-    if (
-        listing.offers_cash
-        and CASH in enabled
-        and (category is None or category.allows_cash)
-    ):
-        timings.append(CASH)
-    return timings
+    """The timings a customer may choose for ``listing``
+    (``Listing.payment_timings``: the provider's offer, the category's and the
+    operator's restrictions)."""
+    return listing.payment_timings()
 
 
 def check_timing(*, listing: Listing, timing: str, customer: User) -> str:
