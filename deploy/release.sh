@@ -21,6 +21,8 @@ APP_DIR=${APP_DIR:-/srv/doorstep}
 APP_USER=${APP_USER:-doorstep}
 ENV_FILE=${ENV_FILE:-/etc/doorstep/doorstep.env}
 RESTART=${RESTART:-yes}
+# Ours, not the application's: kept when the environment is cleared below.
+export -n APP_DIR APP_USER ENV_FILE RESTART
 REF=${1:-}
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -39,10 +41,16 @@ for name in SSL_CERT_FILE SSL_CERT_DIR HTTPS_PROXY HTTP_PROXY NO_PROXY UV_INDEX_
 done
 
 # Run a command as the app user in APP_DIR with the application's environment.
+# The values go through the environment, never a command line (which every local
+# user can read with ps), and nothing of the caller's environment comes along.
 as_app() {
-    runuser -u "$APP_USER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
-        HOME="$APP_DIR" UV_CACHE_DIR="$APP_DIR/.cache/uv" \
-        "${app_env[@]}" bash -c 'cd "$0" && umask 0027 && exec "$@"' "$APP_DIR" "$@"
+    (
+        for name in $(compgen -e); do unset "$name"; done
+        export PATH=/usr/local/bin:/usr/bin:/bin HOME="$APP_DIR" \
+            UV_CACHE_DIR="$APP_DIR/.cache/uv" "${app_env[@]}"
+        exec /usr/sbin/runuser -u "$APP_USER" -- \
+            bash -c 'cd "$0" && umask 0027 && exec "$@"' "$APP_DIR" "$@"
+    )
 }
 
 if [[ -n $REF ]]; then
