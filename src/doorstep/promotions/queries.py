@@ -135,6 +135,8 @@ def promotion_reports(listing: Listing) -> list[PromotionReport]:
     clicks, bookings and spend."""
     rows = (
         Promotion.objects.filter(listing=listing)
+        .select_related("listing")
+        .prefetch_related("cities", "categories")
         .annotate(
             impressions_total=_day_sum("impressions"),
             clicks_total=_day_sum("clicks"),
