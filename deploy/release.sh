@@ -95,7 +95,8 @@ wait_ready() {
         sleep 1
     done
     echo "doorstep-web@$port is not ready after 60 s: stopping the release here" >&2
-    echo "(journalctl -u doorstep-web@$port; the other units still run the old code)" >&2
+    echo "(journalctl -u doorstep-web@$port; the units not restarted yet still run" \
+        "the previous release)" >&2
     return 1
 }
 
