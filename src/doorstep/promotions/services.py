@@ -526,6 +526,25 @@ def end_finished_promotions(*, now: datetime | None = None) -> int:
                 listing = _lock_listing(promotion.listing_id)
                 Promotion.objects.filter(pk=promotion.pk).update(spent_out_on=None)
                 sync_promoted_until(listing, now=now)
+    # A purchase queued behind one that was paused or cancelled starts after a
+    # gap: search learns of it here (within one run of the job).
+    started = (
+        Promotion.objects.filter(
+            status=Promotion.Status.ACTIVE,
+            starts_at__lte=now,
+            ends_at__gt=now,
+            spent_out_on__isnull=True,
+        )
+        .filter(
+            Q(listing__promoted_until__isnull=True)
+            | Q(listing__promoted_until__lt=F("ends_at"))
+        )
+        .values_list("listing_id", flat=True)
+        .distinct()
+    )
+    for listing_id in list(started):
+        with transaction.atomic():
+            sync_promoted_until(_lock_listing(listing_id), now=now)
     return ended
 
 

@@ -218,3 +218,18 @@ def test_unused_days_counts_whole_days_only():
     assert services.unused_days(promotion, start + timedelta(minutes=1)) == 2
     assert services.unused_days(promotion, start + timedelta(days=2, hours=1)) == 0
     assert services.unused_days(promotion, timezone.now() - timedelta(days=9)) == 3
+
+
+def test_a_purchase_queued_behind_a_cancelled_one_is_promoted_when_it_starts():
+    # given two days bought, then three more queued, and the first cancelled
+    listing = make_listing()
+    user = listing.provider.user
+    first = buy_promotion(user=user, listing_id=listing.public_id, days=2)
+    second = buy_promotion(user=user, listing_id=listing.public_id, days=3)
+    cancel_promotion(user=user, promotion_id=first.public_id)
+    assert not _promoted(listing)
+    # when the periodic job runs after the second one's start
+    services.end_finished_promotions(now=second.starts_at + timedelta(minutes=5))
+    # then search shows it promoted until its end
+    listing.refresh_from_db()
+    assert listing.promoted_until == second.ends_at
