@@ -87,8 +87,13 @@ def _description(listing: Listing) -> str:
 def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """A listing as customers see it (its owner also previews drafts here)."""
     listing = _displayable_listing(public_id, request.user)
-    if request.GET.get("from") == "search" and listing.is_promoted:
-        # Opened from a results page: a click for the promotion's report.
+    if (
+        request.GET.get("from") == "search"
+        and request.GET.get("promoted") == "1"
+        and listing.is_promoted
+    ):
+        # Opened from a results page where it showed as promoted (in its
+        # promotion's scope): a click for the promotion's report and budget.
         count_click(
             listing_id=listing.pk,
             visitor=visitor_key(

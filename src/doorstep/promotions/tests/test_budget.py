@@ -181,7 +181,10 @@ def test_repeat_and_own_clicks_are_recorded_but_not_charged(monkeypatch):
 def test_the_listing_page_charges_a_click_from_search_once_per_visitor(client):
     listing = make_listing()
     promotion = _budget(listing, budget=1_000)
-    url = f"/services/{listing.public_id}/?from=search"
+    url = f"/services/{listing.public_id}/?from=search&promoted=1"
+    # a link from a page where it was not promoted (out of scope) is free
+    client.get(f"/services/{listing.public_id}/?from=search")
+    assert not PromotionDay.objects.filter(promotion=promotion).exists()
     for _ in range(2):
         assert client.get(url).status_code == 200
     client.force_login(listing.provider.user)

@@ -24,10 +24,11 @@ def test_impressions_clicks_and_bookings_are_counted_per_promotion(client):
     )
     # when two results pages show it (the web page and the API)
     page = client.get("/search/", {"sort": "relevance"})
-    assert f"/services/{listing.public_id}/?from=search" in page.content.decode()
+    link = f"/services/{listing.public_id}/?from=search&amp;promoted=1"
+    assert link in page.content.decode()
     assert client.get("/api/v1/services", {"sort": "relevance"}).status_code == 200
     # and a customer opens it from the results, another directly
-    client.get(f"/services/{listing.public_id}/?from=search")
+    client.get(f"/services/{listing.public_id}/?from=search&promoted=1")
     client.get(f"/services/{listing.public_id}/")
     # and books it once
     make_order(listing=listing, starts_in=timedelta(days=2))
