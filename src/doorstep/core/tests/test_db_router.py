@@ -15,7 +15,7 @@ import pytest
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connections, router, transaction
 from django.http import HttpResponse
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from doorstep.accounts.models import User
@@ -24,8 +24,10 @@ from doorstep.core.db_router import (
     ReplicaPinMiddleware,
     replica_reads,
 )
+from tests.factories import make_user
 
 REPLICA = "replica_test"
+WRITES = ("INSERT", "UPDATE", "DELETE")
 
 with_replica = override_settings(
     DOORSTEP_REPLICA_DATABASES=[REPLICA],
@@ -188,3 +190,32 @@ def test_settings_add_one_alias_per_replica_url():
     assert databases["replica_2"][2] == {"options": "-c jit=off", "sslmode": "require"}
     assert databases["replica_1"][3] == "default"
     assert databases["replica_1"][4] == databases["default"][4]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+def test_through_the_whole_middleware_stack(replica):
+    """A signed-in person's page reads from the replica; signing out writes (the
+    session), so that response pins the browser, and its next page reads from
+    the primary only."""
+    client = Client()  # built here: its middleware chain includes the pin
+    client.force_login(make_user())
+    primary, mirror = connections["default"], connections[REPLICA]
+
+    with CaptureQueriesContext(mirror) as on_replica:
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(on_replica) > 0
+    assert not any(q["sql"].lstrip().startswith(WRITES) for q in on_replica)
+    assert PIN_COOKIE not in response.cookies
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert PIN_COOKIE in response.cookies
+
+    with (
+        CaptureQueriesContext(primary) as on_primary,
+        CaptureQueriesContext(mirror) as on_replica,
+    ):
+        assert client.get("/").status_code == 200
+    assert len(on_replica) == 0
+    assert len(on_primary) > 0
