@@ -64,6 +64,7 @@ from doorstep.orders.states import OrderState
 from doorstep.payments import flows
 from doorstep.payments.gateways import get_gateway
 from doorstep.payments.ledger import Leg, ledger_account, post_entry
+from doorstep.payments.methods import default_method
 from doorstep.payments.models import (
     AccountKind,
     JournalEntry,
@@ -71,7 +72,6 @@ from doorstep.payments.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
-    SavedPaymentMethod,
 )
 
 K = AccountKind
@@ -155,14 +155,10 @@ class CardToCharge:
 
 def method_to_charge(customer: User) -> CardToCharge | None:
     """The card an order paid after the service is charged to: the customer's
-    default saved payment method on the configured gateway (else their most
-    recently saved one); ``None`` without one."""
-    saved = (
-        SavedPaymentMethod.objects.filter(user=customer, gateway=get_gateway().name)
-        .order_by("-is_default", "-created_at", "-pk")
-        .first()
-    )
-    if saved is None:
+    default saved payment method (``payments.methods``), if the configured
+    gateway keeps it; ``None`` otherwise."""
+    saved = default_method(customer)
+    if saved is None or saved.gateway != get_gateway().name:
         return None
     return CardToCharge(token=saved.token, brand=saved.brand, last4=saved.last4)
 
