@@ -15,6 +15,17 @@ from doorstep.notifications.models import Kind
 from doorstep.subscriptions.models import Subscription
 
 
+class _PlanName:
+    """The plan's name, looked up when the wording is rendered (in the
+    recipient's language), not when the event is read."""
+
+    def __init__(self, plan) -> None:
+        self.plan = plan
+
+    def __str__(self) -> str:
+        return self.plan.name
+
+
 def on_subscription_event(event: Event) -> None:
     from doorstep.notifications.services import notify_about_event
 
@@ -60,7 +71,7 @@ def plan_for(event: Event) -> list[Planned]:
         return []
     payload = event.payload
     params: dict[str, object] = {
-        "plan": subscription.plan.name,
+        "plan": _PlanName(subscription.plan),
         "when": _when(
             payload.get("period_end")
             or payload.get("ends_at")

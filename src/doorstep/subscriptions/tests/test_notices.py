@@ -51,3 +51,20 @@ def test_dunning_steps_are_told_to_the_provider(
     failed = Notification.objects.get(title__startswith="We could not")
     assert "CN¥90.00" in failed.body or "90.00" in failed.body
     assert failed.url == "/dashboard/plan/"
+
+
+def test_the_plan_name_is_in_the_providers_language(
+    provider, card, pro, django_capture_on_commit_callbacks
+):
+    pro.name_zh_hans = "专业版"
+    pro.save()
+    provider.user.language = "zh-hans"
+    provider.user.save(update_fields=["language"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscribe(
+            user=provider.user, plan_id=pro.public_id, interval="month", currency="CNY"
+        )
+
+    notification = Notification.objects.get(recipient=provider.user, kind=Kind.PLAN)
+    assert "专业版" in notification.title
