@@ -1,7 +1,7 @@
 """What a receipt lists, built in one place.
 
 Call under ``translation.override(recipient's language)``: labels are issued
-in it. Tax is shown from ``order.tax_amount`` (included in the price) by
+in it. Tax is shown from ``order.tax_amount`` by
 ``tax_lines``; per-rule tax lines belong there when orders carry them.
 """
 
@@ -15,11 +15,16 @@ def line(code: str, label: str, amount: int) -> dict:
     return {"code": code, "label": str(label), "amount": int(amount)}
 
 
-def tax_lines(order: Order) -> list[dict]:
-    """The tax included in the order's total, as figures under the total."""
+def tax_lines(order: Order) -> tuple[list[dict], list[dict]]:
+    """The order's tax as ``(lines added to the total, figures included in
+    it)``: under the total when prices include tax, a line of its own when
+    the tax is added to them (``prices_include_tax``, set by the taxes app;
+    without it, ``tax_amount`` is in the total)."""
     if not order.tax_amount:
-        return []
-    return [line("tax", _("Tax (included)"), order.tax_amount)]
+        return [], []
+    if getattr(order, "prices_include_tax", True):
+        return [], [line("tax", _("Tax (included)"), order.tax_amount)]
+    return [line("tax", _("Tax"), order.tax_amount)], []
 
 
 def receipt_lines(payment: Payment) -> tuple[list[dict], list[dict]]:
@@ -48,8 +53,9 @@ def receipt_lines(payment: Payment) -> tuple[list[dict], list[dict]]:
             )
         if order.discount_amount:
             lines.append(line("discount", _("Discount"), -order.discount_amount))
-        totals = [line("total", _("Total paid"), captured), *tax_lines(order)]
-        return lines, totals
+        added, included = tax_lines(order)
+        totals = [line("total", _("Total paid"), captured), *included]
+        return [*lines, *added], totals
     if payment.kind == PaymentKind.ORDER:
         label = _("Charged for %(title)s") % {"title": order.title}
         lines = [line("charge", label, captured)]

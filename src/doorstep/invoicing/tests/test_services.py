@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from doorstep.core.errors import Conflict, DomainError
 from doorstep.invoicing import services
+from doorstep.invoicing.lines import tax_lines
 from doorstep.invoicing.models import Document, DocumentCounter, DocumentKind
 from doorstep.invoicing.tests.conftest import pay, pdf_text, set_state
 from doorstep.orders.models import Order
@@ -289,3 +290,13 @@ def test_statements_keep_currencies_apart(provider, category, customer, monkeypa
         for document in Document.objects.filter(kind=DocumentKind.STATEMENT)
     }
     assert closing == {"CNY": 8_500, "USD": 1_700}
+
+
+def test_tax_added_to_prices_is_a_line_of_its_own():
+    order = Order(tax_amount=600, currency="CNY")
+    order.prices_include_tax = False
+
+    added, included = tax_lines(order)
+
+    assert added == [{"code": "tax", "label": "Tax", "amount": 600}]
+    assert included == []
