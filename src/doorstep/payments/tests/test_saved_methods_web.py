@@ -46,7 +46,10 @@ def test_the_page_lists_defaults_and_removes_only_your_cards(client, customer):
 def test_pay_with_a_new_card_and_save_it(client, listing, customer):
     order = make_order(listing=listing, customer=customer, state="awaiting_payment")
     client.force_login(customer)
-    assert "Save this card" in client.get(order.get_absolute_url()).content.decode()
+    assert (
+        "save this card for next time"
+        in client.get(order.get_absolute_url()).content.decode()
+    )
 
     # the customer ticks "save", types the card on the sandbox's page
     to_gateway = client.get(f"/orders/{order.public_id}/pay/new-card/?save=1")
