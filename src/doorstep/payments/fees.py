@@ -19,6 +19,7 @@ from doorstep.commissions.models import CommissionLimit
 from doorstep.marketplace import policy
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import order_tax_lines, tax_added_on
+from doorstep.subscriptions.perks import perks_of
 from doorstep.taxes import rates as tax_rates
 from doorstep.taxes.models import OrderTax, TaxBase
 from doorstep.taxes.rates import TaxLine
@@ -35,8 +36,11 @@ def commission_bps(order: Order) -> int:
 
 def provider_commission_discount_bps(provider: ProviderProfile | None) -> int:
     """The basis points a provider's subscription plan takes off the
-    commission rate. The hook for ``subscriptions``: no plan lowers it yet."""
-    return 0
+    commission rate now (``subscriptions.perks``, the plan's one published
+    reading; no plan, no discount)."""
+    if provider is None:
+        return 0
+    return perks_of(provider).commission_discount_bps
 
 
 def commission_limit(order: Order) -> CommissionLimit | None:
