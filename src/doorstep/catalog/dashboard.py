@@ -29,7 +29,6 @@ from doorstep.catalog.forms import (
     add_on_initial,
 )
 from doorstep.catalog.models import Listing, PricingModel
-from doorstep.catalog.photos import MAX_PHOTOS_PER_LISTING
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.web.forms import add_service_error
 
@@ -262,7 +261,7 @@ def _edit_page(
             "add_ons": add_ons,
             "photo_form": photo_form or PhotoForm(),
             "photos": list(listing.photos.all()),
-            "max_photos": MAX_PHOTOS_PER_LISTING,
+            "max_photos": services.photo_limit(listing),
             "publish_problems": _publish_problems(listing),
         },
     )

@@ -38,6 +38,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound
 from doorstep.core.geo import MAX_RADIUS_KM
 from doorstep.core.money import known_currencies
 from doorstep.search.indexing import index_listing, remove_listing
+from doorstep.subscriptions.perks import perks_of
 
 # Minor units. Far above any home service in any currency we trade in (ten million
 # yuan, dollars or, in yen, a hundred thousand dollars' worth), and far below the
@@ -805,11 +806,16 @@ def attach_listing_photo(
     return row
 
 
+def photo_limit(listing: Listing) -> int:
+    """How many photos ``listing`` may have: the platform's number plus what
+    its provider's plan adds (``subscriptions.perks``)."""
+    return photos.MAX_PHOTOS_PER_LISTING + perks_of(listing.provider_id).extra_photos
+
+
 def _check_photo_room(listing: Listing) -> None:
-    if listing.photos.count() >= photos.MAX_PHOTOS_PER_LISTING:
-        message = _("A service can have at most %(limit)d photos.") % {
-            "limit": photos.MAX_PHOTOS_PER_LISTING
-        }
+    limit = photo_limit(listing)
+    if listing.photos.count() >= limit:
+        message = _("A service can have at most %(limit)d photos.") % {"limit": limit}
         raise DomainError("too_many_photos", message, fields={"photo": [message]})
 
 

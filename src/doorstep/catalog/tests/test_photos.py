@@ -183,6 +183,22 @@ def test_a_listing_has_at_most_ten_photos(draft, owner):
     assert draft.photos.count() == photos.MAX_PHOTOS_PER_LISTING
 
 
+def test_a_plan_with_extra_photos_raises_the_limit(draft, owner, monkeypatch):
+    """The plan's perk is read through ``subscriptions.perks`` only."""
+    from doorstep.subscriptions.perks import Perks
+
+    monkeypatch.setattr(services, "perks_of", lambda provider: Perks(extra_photos=2))
+    for _ in range(photos.MAX_PHOTOS_PER_LISTING + 2):
+        _add(draft, owner, image_upload("PNG", (40, 30)))
+
+    with pytest.raises(DomainError) as excinfo:
+        _add(draft, owner, image_upload("PNG", (40, 30)))
+
+    assert excinfo.value.code == "too_many_photos"
+    assert "12" in excinfo.value.message
+    assert draft.photos.count() == photos.MAX_PHOTOS_PER_LISTING + 2
+
+
 def test_someone_else_cannot_add_or_remove_photos(draft, owner, stranger):
     photo = _add(draft, owner, image_upload())
 
