@@ -6,14 +6,14 @@ from doorstep.core.money import Money
 from doorstep.marketplace import policy
 
 
-def day_price() -> int:
-    """A day of promotion, in minor units of the listing's currency: the
+def day_price(currency: str) -> int:
+    """A day of promotion, in minor units of ``currency`` (the listing's): the
     operator's figure ``promotion_day_price`` (default
-    ``DOORSTEP_PROMOTION_DAY_PRICE``)."""
-    return policy.current().promotion_day_price
+    ``DOORSTEP_PROMOTION_DAY_PRICE``) in that currency (``policy.amount_in``)."""
+    return policy.amount_in("promotion_day_price", currency)
 
 
 def promotion_price(*, listing: Listing, days: int) -> tuple[Money, Money]:
     """``(price per day, total)`` of promoting ``listing`` for ``days``."""
-    per_day = day_price()
+    per_day = day_price(listing.currency)
     return Money(per_day, listing.currency), Money(per_day * days, listing.currency)
