@@ -27,6 +27,7 @@ from doorstep.orders.models import BuyingMode, Order
 from doorstep.orders.pricing import PriceBreakdown, price_fixed_service, save_lines
 from doorstep.orders.process import Actor
 from doorstep.orders.states import OrderState
+from doorstep.taxes.rates import region_for_city_id
 
 MAX_ADDRESS_LENGTH = 255
 MAX_NOTES_LENGTH = 2000
@@ -106,6 +107,7 @@ def price_of(offer: ServiceInCity) -> PriceBreakdown:
         title=offer.service.title,
         price_amount=offer.price_amount,
         currency=offer.currency,
+        tax_region=region_for_city_id(offer.city_id),
     )
 
 

@@ -544,7 +544,7 @@ def _job_offer(event: Event) -> list[Planned]:
     """The worker asked: what, where (the area, not the address), when, the
     pay and until when they may accept."""
     from doorstep.dispatch.models import Offer
-    from doorstep.payments.flows import commission_bps
+    from doorstep.payments.fees import expected_earnings
 
     offer = (
         Offer.objects.select_related(
@@ -560,8 +560,7 @@ def _job_offer(event: Event) -> list[Planned]:
     user = worker.staff.user if worker.staff_id else worker.provider.user
     if user is None:
         return []
-    earned = order.total_amount - order.service_fee_amount
-    pay = earned - earned * commission_bps(order) // 10_000
+    pay = expected_earnings(order)
     try:
         url = reverse(OFFERS_URL_NAME)
     except NoReverseMatch:  # the staff app is not mounted

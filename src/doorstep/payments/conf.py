@@ -31,9 +31,6 @@ DEFAULTS: dict[str, Any] = {
     "DOORSTEP_PAYMENT_WINDOW_MINUTES": 15,
     # The customer's service fee on top of the price: 500 = 5%.
     "DOORSTEP_SERVICE_FEE_BPS": 500,
-    # The tax contained in prices (they include it): 0 until a tax regime is
-    # configured; shown on every price breakdown and receipt.
-    "DOORSTEP_TAX_INCLUDED_BPS": 0,
     # Days a provider's earnings stay pending before they can be paid out.
     "DOORSTEP_CLEARING_DAYS": 7,
     # The smallest payout a provider may request, in minor units.
@@ -192,7 +189,6 @@ PARSERS: dict[str, Callable[[str, str], Any]] = {
     "DOORSTEP_CAPTURE_AT": _choice(*CAPTURE_MOMENTS),
     "DOORSTEP_PAYMENT_WINDOW_MINUTES": _integer(1, 24 * 60),
     "DOORSTEP_SERVICE_FEE_BPS": _integer(0, 10_000),
-    "DOORSTEP_TAX_INCLUDED_BPS": _integer(0, 10_000),
     "DOORSTEP_CLEARING_DAYS": _integer(0, 365),
     "DOORSTEP_MIN_PAYOUT": _integer(1),
     "DOORSTEP_CANCELLATION_PROVIDER_SHARE_BPS": _integer(0, 10_000),

@@ -14,7 +14,8 @@ from doorstep.core.errors import NotFound
 from doorstep.orders.models import Order
 from doorstep.orders.pricing import PriceBreakdown, breakdown_of
 from doorstep.payments import flows
-from doorstep.payments.flows import commission_bps, order_payment
+from doorstep.payments.fees import expected_earnings
+from doorstep.payments.flows import order_payment
 from doorstep.payments.models import (
     AccountKind,
     ExtraCharge,
@@ -334,11 +335,11 @@ def order_money(order: Order) -> OrderMoney:
         PaymentStatus.VOIDED: _("Hold released: nothing was charged"),
         PaymentStatus.REFUNDED: _("Refunded"),
     }
-    commission = order.subtotal_amount * commission_bps(order) // 10_000
     return OrderMoney(
         status=str(status),
         status_label=labels.get(status, ""),
-        expected_earnings=order.subtotal_amount - commission,
+        # The release's own split (commission within its limits, taxes).
+        expected_earnings=expected_earnings(order),
         currency=order.currency,
     )
 

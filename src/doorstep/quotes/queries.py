@@ -21,6 +21,7 @@ from doorstep.quotes.models import (
     Quote,
 )
 from doorstep.quotes.services import questions_for
+from doorstep.taxes.rates import region_at
 from doorstep.trust.badge_queries import ShownBadge, shown_badges_of
 
 
@@ -156,6 +157,7 @@ def quote_cards(request: JobRequest, *, now: datetime) -> list[QuoteCard]:
             unit_amount=quote.amount,
             hours=quote.hours if quote.pricing == Quote.Pricing.HOURLY else None,
             currency=quote.currency,
+            tax_region=region_at(request.latitude, request.longitude),
         )
         provider = quote.provider
         cards.append(

@@ -47,6 +47,7 @@ from doorstep.quotes.models import (
 )
 from doorstep.scheduling.services import claim_time
 from doorstep.scheduling.slots import find_claimable, job_minutes
+from doorstep.taxes.rates import region_at
 
 MAX_PHOTOS = 6
 MAX_DAYS_AHEAD = 90
@@ -955,6 +956,7 @@ def _hire(
         unit_amount=quote.amount,
         hours=_fixed_hourly(quote),
         currency=quote.currency,
+        tax_region=region_at(request.latitude, request.longitude),
     )
     order = Order.objects.create(
         mode=BuyingMode.QUOTE,

@@ -73,6 +73,12 @@ def region_for_city(slug: str) -> TaxRegion | None:
     return TaxRegion.objects.filter(taxregioncity__city__slug=slug).first()
 
 
+def region_for_city_id(city_id: int | None) -> TaxRegion | None:
+    if city_id is None:
+        return None
+    return TaxRegion.objects.filter(taxregioncity__city_id=city_id).first()
+
+
 def region_at(latitude: float, longitude: float) -> TaxRegion | None:
     """The tax region of the served city this point is in (``None`` outside
     every city, or in a city of no region: no tax)."""

@@ -68,7 +68,9 @@ def test_ops_add_a_region_and_its_rule_and_each_change_is_audited(client):
     )
     actions = AuditEntry.objects.order_by("pk").values_list("action", flat=True)
     assert list(actions) == ["settings.save_tax_region", "settings.add_tax_rule"]
-    assert "GST 5%" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert f'data-rule="{gst.public_id}"' in page
+    assert "5%" in page
 
 
 def test_ending_a_rule_keeps_it_for_the_orders_it_taxed(client):

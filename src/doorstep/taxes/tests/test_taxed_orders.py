@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from doorstep.api.testing import API, JSON, bearer
 from doorstep.orders.models import Order
+from doorstep.orders.pricing import price_fixed_service, price_quoted_job
 from doorstep.orders.tests.conftest import at
 from doorstep.payments import flows
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
@@ -275,3 +276,18 @@ def test_the_tax_report_is_per_region_and_currency():
     assert tw.returned == 0
     earlier = today - timedelta(days=1)
     assert tax_report(since=earlier - timedelta(days=9), until=earlier) == []
+
+
+def test_dispatch_and_quoted_jobs_are_taxed_by_the_same_rules():
+    region = _gst_on_everything()
+
+    dispatched = price_fixed_service(
+        title="Deep clean", price_amount=10_000, currency="CNY", tax_region=region
+    )
+    quoted = price_quoted_job(
+        title="Paint", unit_amount=2_000, hours=3, currency="CNY", tax_region=region
+    )
+
+    assert dispatched.total_amount == 10_000 + 500 + 500 + 25
+    assert quoted.tax_amount == 300 + 15
+    assert quoted.total_amount == 6_000 + 300 + 315
