@@ -250,6 +250,22 @@ def charge_after_service(*, order: Order) -> JournalEntry | None:
 
 
 @flows.order_flow
+def settle_dispute_after_service(
+    *, order: Order, refund_amount: int, reference: str
+) -> int:
+    """A dispute on an order paid after the service settled on a split: charge
+    the saved card, then refund the agreed part and pay the provider the rest
+    (``flows.settle_dispute``). Returns the amount refunded. A refused card
+    asks the customer to pay on the pay page (the whole price: ops refund the
+    agreed part from the dispute's page)."""
+    if not _authorise_saved_card(order):
+        return 0
+    return flows.settle_dispute(
+        order=order, refund_amount=refund_amount, reference=reference
+    )
+
+
+@flows.order_flow
 def charge_fee_after_service(*, order: Order, fee: int) -> int:
     """A late cancellation or a customer no-show of an order paid after the
     service: hold the total on the saved card and keep only ``fee``

@@ -391,10 +391,21 @@ COMPLETION_EFFECTS = (release_money, charge_after_service, owe_cash_commission)
 refund_in_full = schedule_money_flow("refund_in_full", reference="dispute")
 # A dispute settled on a split (``support.disputes``): the refund the parties
 # agreed or ops decided goes back to the customer, the rest to the provider.
-settle_dispute_split = schedule_money_flow(
-    "settle_dispute",
-    refund_amount=lambda order, context: int(context.data["refund"]["amount"]),
-    reference=lambda order, context: str(context.data["dispute"]),
+# (Paid after the service: the saved card is charged first. In cash: the
+# parties settle the cash between them; the platform takes no commission.)
+settle_dispute_split = for_timings(PAY_NOW)(
+    schedule_money_flow(
+        "settle_dispute",
+        refund_amount=lambda order, context: int(context.data["refund"]["amount"]),
+        reference=lambda order, context: str(context.data["dispute"]),
+    )
+)
+settle_dispute_split_after_service = for_timings(AFTER_SERVICE)(
+    schedule_money_flow(
+        "settle_dispute_after_service",
+        refund_amount=lambda order, context: int(context.data["refund"]["amount"]),
+        reference=lambda order, context: str(context.data["dispute"]),
+    )
 )
 
 
@@ -580,7 +591,7 @@ TRANSITIONS = (
         COMPLETED,
         frozenset({SYSTEM}),
         gettext_lazy("Resolve: refund part, pay the provider the rest"),
-        effects=(settle_dispute_split,),
+        effects=(settle_dispute_split, settle_dispute_split_after_service),
     ),
     Transition(
         "report_customer_no_show",

@@ -330,6 +330,36 @@ def test_a_refused_card_lets_the_customer_pay_on_the_pay_page(cash_listing, cust
     _assert_ledger_sound(order)
 
 
+def test_a_split_dispute_charges_the_saved_card_and_refunds_the_part(
+    cash_listing, customer
+):
+    # given an order paid after the service, disputed once delivered
+    _save_card(customer)
+    order = _book(cash_listing, customer, "after_service")
+    _serve(order)
+    apply_transition(
+        order_id=order.pk, name="dispute", user=customer, data={"dispute": "dsp_1"}
+    )
+
+    # when the dispute is settled on a split
+    refund = 2_000
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        apply_transition(
+            order_id=order.pk,
+            name="resolve_split",
+            user=None,
+            system=True,
+            data={"dispute": "dsp_1", "refund": {"amount": refund}},
+        )
+
+    # then the card was charged, the part refunded and the rest released
+    payment = order_payment(order)
+    assert payment.captured_amount == order.total_amount
+    assert payment.refunded_amount == refund
+    assert _balance(K.PROVIDER_PENDING, provider=order.provider) > 0
+    _assert_ledger_sound(order)
+
+
 def test_pay_after_service_needs_a_saved_card(cash_listing, customer):
     before = Order.objects.count()
 
