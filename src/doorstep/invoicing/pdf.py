@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from doorstep.core.money import Money
 from doorstep.invoicing.models import Document, DocumentKind
+from doorstep.invoicing.statements import CARD_SECTION, CHARGED_TO_CARD
 
 CJK_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"
@@ -171,23 +172,46 @@ def _draw(page: _Page, document: Document, language: str) -> None:
     )
     page.down()
     page.rule()
+    _draw_lines(page, document, language, section="")
+    page.rule()
+    _draw_totals(page, document, language, section="")
+    page.down()
+    if any(line.get("section") == CARD_SECTION for line in document.lines):
+        # A statement's plan charges: paid by card, not from the balance.
+        page.text(MARGIN, _("Charged to your card"), bold=True)
+        page.down()
+        page.rule()
+        _draw_lines(page, document, language, section=CARD_SECTION)
+        page.rule()
+        _draw_totals(page, document, language, section=CARD_SECTION)
+        page.down()
+    for note in document.notes:
+        page.text(MARGIN, note, size=9)
+        page.down()
+
+
+def _draw_lines(page: _Page, document: Document, language: str, *, section: str):
+    right_edge = page.width - MARGIN
     for line in document.lines:
+        if line.get("section", "") != section:
+            continue
         label = line["label"]
         if line.get("date"):
             label = f"{line['date']}  {label}"
         page.text(MARGIN, label[:90])
         page.right(right_edge, _money(line["amount"], document.currency, language))
         page.down()
-    page.rule()
+
+
+def _draw_totals(page: _Page, document: Document, language: str, *, section: str):
+    right_edge = page.width - MARGIN
     for row in document.totals:
+        if row.get("section", "") != section:
+            continue
         page.text(MARGIN + 200, row["label"], bold=row.get("code") == "total")
         page.right(
             right_edge,
             _money(row["amount"], document.currency, language),
-            bold=row.get("code") in {"total", "closing"},
+            bold=row.get("code") in {"total", "closing", CHARGED_TO_CARD},
         )
-        page.down()
-    page.down()
-    for note in document.notes:
-        page.text(MARGIN, note, size=9)
         page.down()

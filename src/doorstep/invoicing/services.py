@@ -41,6 +41,7 @@ from doorstep.payments.models import (
     Posting,
 )
 from doorstep.payments.queries import entry_kind_label
+from doorstep.subscriptions.models import SubscriptionCharge
 
 logger = logging.getLogger(__name__)
 
@@ -284,8 +285,38 @@ def _statement_totals(figures: statements.StatementFigures) -> list[dict]:
             rows.append(line(column, labels[column], amount))
     rows.append(line("closing", _("Closing balance"), figures.closing))
     if figures.fines_owed:
-        rows.append(line("fines_owed", _("Fines still owed"), figures.fines_owed))
+        rows.append(
+            line("fines_owed", _("Of which owed to the platform"), figures.fines_owed)
+        )
+    if figures.card_charges:
+        rows.append(
+            {
+                **line(
+                    statements.CHARGED_TO_CARD,
+                    _("Charged to your card"),
+                    figures.charged_to_card,
+                ),
+                "section": statements.CARD_SECTION,
+            }
+        )
     return rows
+
+
+def _card_lines(figures: statements.StatementFigures, zone: ZoneInfo) -> list[dict]:
+    """The plan charges and refunds of the month, in the card section."""
+    return [
+        {
+            **line(
+                "plan_refund" if card.is_refund else "plan_charge",
+                f"{card.charge.get_reason_display()} · {card.charge.plan.name}",
+                card.amount,
+            ),
+            "date": card.created_at.astimezone(zone).date().isoformat(),
+            "reference": card.charge.public_id,
+            "section": statements.CARD_SECTION,
+        }
+        for card in figures.card_charges
+    ]
 
 
 def issue_statement(
@@ -297,8 +328,10 @@ def issue_statement(
     now: datetime | None = None,
 ) -> Document | None:
     """The provider's statement of ``year``-``month`` (in their time zone) in
-    ``currency``: opening balance, what moved it by column, closing balance.
-    None for a month with no balance and no movement. Raises
+    ``currency``: opening balance, what moved it by column, closing balance;
+    then, apart, the plan charges and refunds on their card (section
+    ``card``, total ``charged_to_card``). None for a month with no balance,
+    no movement and no card charge. Raises
     ``DomainError`` ``rule_broken`` for a month that has not ended."""
     now = now or timezone.now()
     zone = ZoneInfo(_zone_name(provider.time_zone))
@@ -323,7 +356,7 @@ def issue_statement(
                 "date": movement.created_at.astimezone(zone).date().isoformat(),
             }
             for movement in figures.movements
-        ]
+        ] + _card_lines(figures, zone)
         document.totals = _statement_totals(figures)
         document.notes = []
         document.total_amount = figures.closing
@@ -418,10 +451,14 @@ def issue_monthly_statements(*, now: datetime | None = None) -> dict[str, object
     """Statements of the month that last ended in each provider's time zone,
     per currency they hold money in. Runs daily; each is issued once."""
     now = now or timezone.now()
-    provider_ids = (
+    provider_ids = set(
         LedgerAccount.objects.filter(provider__isnull=False)
         .values_list("provider_id", flat=True)
         .distinct()
+    ) | set(
+        SubscriptionCharge.objects.values_list(
+            "subscription__provider_id", flat=True
+        ).distinct()
     )
     due: list[tuple[str, Callable[[], object]]] = []
     for provider in ProviderProfile.objects.filter(pk__in=provider_ids).select_related(
