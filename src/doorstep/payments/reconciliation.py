@@ -8,13 +8,14 @@ post once, however often it runs.
 """
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Sum
 
 from doorstep.payments import flows
 from doorstep.payments.gateways import get_gateway
-from doorstep.payments.gateways.base import GatewayError
+from doorstep.payments.gateways.base import ChargeResult, GatewayError
 from doorstep.payments.ledger import recomputed_balance
 from doorstep.payments.models import (
     AccountKind,
@@ -25,6 +26,26 @@ from doorstep.payments.models import (
     PayoutRequest,
     Posting,
 )
+
+# Charges other apps make through the gateway for themselves (a provider's
+# plan), by the metadata key that names them. Each owner registers, from its
+# app's ``ready``, a check that compares one such gateway charge with its own
+# postings: payments knows nothing of those apps.
+ChargeCheck = Callable[[ChargeResult, bool], list["Difference"]]
+CHARGE_OWNERS: dict[str, ChargeCheck] = {}
+
+
+def register_charge_owner(metadata_key: str, check: ChargeCheck) -> None:
+    """Let ``check(charge, fix)`` reconcile the gateway charges whose metadata
+    has ``metadata_key``."""
+    CHARGE_OWNERS[metadata_key] = check
+
+
+def _owner_check(charge: ChargeResult) -> ChargeCheck | None:
+    for key, check in CHARGE_OWNERS.items():
+        if charge.metadata.get(key):
+            return check
+    return None
 
 
 @dataclass(frozen=True)
@@ -38,7 +59,7 @@ class Difference:
         return f"{self.kind}: {self.subject}: {self.detail}"
 
 
-def _gateway_total(key: str) -> int:
+def gateway_total(key: str) -> int:
     return (
         Posting.objects.filter(
             entry__idempotency_key=key, account__kind=AccountKind.GATEWAY_FUNDS
@@ -60,6 +81,9 @@ def reconcile(
     }
     for charge in gateway.list_charges():
         payment = payments.get(charge.charge_id)
+        if payment is None and (check := _owner_check(charge)) is not None:
+            differences.extend(check(charge, fix))
+            continue
         if payment is None:
             public_id = charge.metadata.get("payment", "")
             payment = Payment.objects.filter(public_id=public_id).first()
@@ -84,7 +108,7 @@ def reconcile(
                 payment = flows.record_authorisation(payment, charge)
         if charge.captured_amount:
             key = flows.capture_key(payment)
-            posted = _gateway_total(key)
+            posted = gateway_total(key)
             if not posted:
                 differences.append(
                     Difference(
@@ -113,7 +137,7 @@ def reconcile(
                 )
             )
         for key, amount in charge.refunds:
-            posted = -_gateway_total(key)
+            posted = -gateway_total(key)
             if not posted:
                 differences.append(
                     Difference(

@@ -337,11 +337,11 @@ def _attempt_refund(charge: SubscriptionCharge, now: datetime) -> SubscriptionCh
         )
         charge.refresh_from_db()
         return charge
-    return _record_refunded(charge.pk, gateway.name, now)
+    return record_refunded(charge.pk, gateway.name, now)
 
 
 @transaction.atomic
-def _record_refunded(charge_id: int, gateway: str, now: datetime) -> SubscriptionCharge:
+def record_refunded(charge_id: int, gateway: str, now: datetime) -> SubscriptionCharge:
     _subscription, charge = _lock(charge_id)
     if charge.status == ChargeStatus.SUCCEEDED:
         return charge
