@@ -26,9 +26,7 @@ def _released_commission(provider) -> int:
     flows.capture_order(order=order)
     set_state(order, "completed")
     flows.release_order(order=order)
-    return LedgerAccount.objects.get(
-        kind=K.COMMISSION_REVENUE, currency="CNY"
-    ).balance
+    return LedgerAccount.objects.get(kind=K.COMMISSION_REVENUE, currency="CNY").balance
 
 
 def test_a_plans_commission_discount_lowers_the_commission_at_release(provider, pro):
