@@ -84,6 +84,7 @@ from doorstep.demo.history import (
     build_history,
 )
 from doorstep.demo.integrity import seed_integrity_flags
+from doorstep.demo.money import seed_plans, seed_tax_regions
 from doorstep.demo.onboarding import build_onboarding
 from doorstep.demo.policies import publish_demo_policies
 from doorstep.demo.promotions import seed_promotions
@@ -155,6 +156,7 @@ class BuildReport:
     support: dict[str, int] = field(default_factory=dict)  # demo.support
     quotes: dict[str, int] = field(default_factory=dict)  # demo.quotes
     growth: dict[str, int] = field(default_factory=dict)  # demo.growth
+    money: dict[str, int] = field(default_factory=dict)  # demo.money
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1065,6 +1067,8 @@ def build_demo(
         seed=seed, providers=providers, customers=customers
     )
     report.dispatch = build_dispatch_world(seed=seed, logins=logins)
+    # Taxes before the past, so that its orders are priced with them.
+    report.money = seed_tax_regions(now=now or timezone.now())
     if orders:
         report.history = build_history(logins=logins, seed=seed, orders=orders, now=now)
         # Campaigns, codes, referrals and points: right after the past, so the
@@ -1102,6 +1106,9 @@ def build_demo(
             logins=logins, seed=seed, now=now or timezone.now()
         )
         seed_promotions(logins=logins, seed=seed, now=now or timezone.now())
+        report.money.update(
+            seed_plans(logins=logins, seed=seed, now=now or timezone.now())
+        )
     report.support.update(seed_help_centre(logins=logins, now=now or timezone.now()))
     report.indexed = rebuild_index()
     return report

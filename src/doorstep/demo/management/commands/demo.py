@@ -144,6 +144,16 @@ class Command(BaseCommand):
                 else ""
             )
             + (
+                " Money: "
+                + ", ".join(
+                    f"{count} {what.replace('_', ' ')}"
+                    for what, count in report.money.items()
+                )
+                + "."
+                if report.money
+                else ""
+            )
+            + (
                 " Support: "
                 + ", ".join(f"{count} {what}" for what, count in report.support.items())
                 + "."
