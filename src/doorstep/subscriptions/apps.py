@@ -11,3 +11,5 @@ class SubscriptionsConfig(AppConfig):
         from doorstep.subscriptions.reconciliation import check_charge
 
         register_charge_owner("subscription", check_charge)
+        # A first period paid on the gateway's page: the intent names the plan.
+        register_charge_owner("plan", check_charge)

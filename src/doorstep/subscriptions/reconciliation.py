@@ -4,6 +4,7 @@ charge or refund the gateway made but we never posted — the worker died
 between the call and the posting — posted by ``--fix``, as the order flows
 are. Registered with ``payments.reconciliation`` from the app's ``ready``."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from doorstep.payments.gateways.base import ChargeResult
@@ -12,10 +13,21 @@ from doorstep.subscriptions import billing
 from doorstep.subscriptions.models import SubscriptionCharge
 
 
-def check_charge(charge: ChargeResult, fix: bool) -> list[Difference]:
-    own = SubscriptionCharge.objects.filter(
-        public_id=charge.metadata.get("charge", "")
+def _own_charge(charge: ChargeResult) -> SubscriptionCharge | None:
+    """Billing's charge, named in the metadata; a first period paid on the
+    gateway's page, by the intent it was paid through."""
+    if charge.metadata.get("charge"):
+        return SubscriptionCharge.objects.filter(
+            public_id=charge.metadata["charge"]
+        ).first()
+    return SubscriptionCharge.objects.filter(
+        Q(gateway_charge_id=charge.charge_id)
+        | Q(idempotency_key=f"sub-intent:{charge.charge_id}")
     ).first()
+
+
+def check_charge(charge: ChargeResult, fix: bool) -> list[Difference]:
+    own = _own_charge(charge)
     if own is None:
         return [
             Difference(

@@ -48,3 +48,23 @@ def test_a_charge_taken_but_never_posted_is_found_and_posted_once(
     assert reconcile() == []
     reconcile(fix=True)
     assert _revenue() == 9_000
+
+
+def test_a_first_period_paid_on_the_gateways_page_reconciles_cleanly(provider, pro):
+    """The new-card intent carries no charge id (none exists yet): the nightly
+    reconciliation finds the plan's charge by the intent, not as unknown."""
+    from doorstep.payments.gateways.sandbox import SandboxGateway
+
+    intent = services.start_subscription_with_new_card(
+        user=provider.user,
+        plan_id=pro.public_id,
+        interval="month",
+        currency="CNY",
+        return_url="https://example.com/back",
+    )
+    SandboxGateway().confirm_intent(intent_id=intent.intent_id, card="4242424242424242")
+    services.finish_subscription_with_new_card(
+        user=provider.user, intent_id=intent.intent_id
+    )
+
+    assert reconcile() == []
