@@ -218,9 +218,12 @@ def test_a_provider_subscribes_promotes_and_finds_both_on_her_statement(
         # When the month ends and the scheduler runs what is due
         clock.back_to_real_time()
         runs = {run.job.name: run for run in run_due_jobs()}
-        assert runs["issue_monthly_statements"].status == "ok", runs[
-            "issue_monthly_statements"
-        ].error
+        assert "issue_monthly_statements" in runs
+        # nothing for ops to look at: the nightly reconcile knows the plan's
+        # charge paid on the gateway's page
+        assert {
+            name: run.error for name, run in runs.items() if run.status != "ok"
+        } == {}
         statement = Document.objects.get(
             kind=DocumentKind.STATEMENT, recipient_provider=data["provider"]
         )
