@@ -138,3 +138,28 @@ def test_this_months_plan_charge_and_other_providers_charges_stay_out(
     assert [line["code"] for line in statement.lines] == ["fees"]
     assert "charged_to_card" not in {row["code"] for row in statement.totals}
     assert "Charged to your card" not in pdf_text(statement.pdf.read())
+
+
+def test_the_documents_page_lists_what_a_statement_holds(client, provider, monkeypatch):
+    pro = _plan("Pro", 9_000)
+    _card(provider.user)
+    moment = _last_month(provider)
+    with at(moment, monkeypatch):
+        plans.subscribe(
+            user=provider.user, plan_id=pro.public_id, interval="month", currency="CNY"
+        )
+        flows.charge_promotion(
+            provider=provider, promotion_id="prm_1", amount=1_500, currency="CNY"
+        )
+    statement = services.issue_statement(
+        provider=provider, currency="CNY", year=moment.year, month=moment.month
+    )
+    client.force_login(provider.user)
+
+    page = client.get("/provider/wallet/documents/").content.decode()
+
+    assert f'data-document="{statement.public_id}"' in page
+    assert 'data-line="fees"' in page
+    assert "Promotion of a service" in page
+    assert 'data-section="card"' in page
+    assert "First period · Pro (charged to your card)" in page
