@@ -552,6 +552,11 @@ class ErrorCode(StrEnum):
         404,
         "No such saved payment method of yours.",
     )
+    PAYMENT_GATEWAY_UNAVAILABLE = (
+        "payment_gateway_unavailable",
+        422,
+        "This way to pay (a wallet) is not offered here.",
+    )
     PAYMENT_METHOD_UNUSABLE = (
         "payment_method_unusable",
         409,

@@ -180,13 +180,16 @@ def payment_intent_out(request: HttpRequest, order: Order, intent) -> dict:
     }
 
 
-def open_payment(request: HttpRequest, order: Order, user: User):
+def open_payment(
+    request: HttpRequest, order: Order, user: User, gateway: str | None = None
+):
     return services.start_order_payment(
         order=order,
         user=user,
         return_url=request.build_absolute_uri(
             reverse("orders:payment_return", args=[order.public_id])
         ),
+        gateway=gateway,
     )
 
 
@@ -273,14 +276,20 @@ def placed_order_answer(
         "declined card, confirm the same intent with another card. Once the "
         "gateway reports the money held (its webhook, or the app landing on "
         "the return URL) the order moves on. No card number is ever sent here. "
+        "`?gateway=alipay` or `wechat_pay` pays with an enabled wallet instead of "
+        "a card: `next_action_url` is then the code to show as a QR code (or "
+        "open on the phone). "
         "404 for an order that is not yours; 409 `payment_window_closed` once "
-        "the order has lapsed unpaid; 503 `gateway_unavailable`."
+        "the order has lapsed unpaid; 422 `payment_gateway_unavailable` for a "
+        "wallet not offered; 503 `gateway_unavailable`."
     ),
 )
-def pay_for_order(request: HttpRequest, order_id: str) -> dict:
+def pay_for_order(
+    request: HttpRequest, order_id: str, gateway: str | None = None
+) -> dict:
     user = _caller(request)
     order = queries.access_order(user, order_id, as_role=Actor.CUSTOMER)
-    intent = open_payment(request, order, user)
+    intent = open_payment(request, order, user, gateway)
     order.refresh_from_db()
     return payment_intent_out(request, order, intent)
 

@@ -353,7 +353,7 @@ def payment_return_url(order: Order) -> str:
 
 
 def start_order_payment(
-    *, order: Order, user: User, return_url: str = ""
+    *, order: Order, user: User, return_url: str = "", gateway: str | None = None
 ) -> IntentResult:
     """Open (or reopen) the payment intent of ``user``'s order waiting for
     payment: the browser or the mobile app confirms it with the gateway, card
@@ -364,7 +364,8 @@ def start_order_payment(
     Raises ``NotFound`` (not the caller's order), ``Conflict`` 409
     ``payment_window_closed`` (the order lapsed unpaid: book again) or
     ``order_not_payable``, and ``PaymentError`` when the gateway cannot
-    answer."""
+    answer. ``gateway``: an enabled wallet to pay with instead of a card
+    (422 ``payment_gateway_unavailable`` otherwise)."""
     from doorstep.payments import flows
 
     order = _customers_order(order, user)
@@ -388,7 +389,9 @@ def start_order_payment(
             % {"state": order.state_label},
         )
     intent = flows.open_order_intent(
-        order=order, return_url=return_url or payment_return_url(order)
+        order=order,
+        return_url=return_url or payment_return_url(order),
+        gateway_name=gateway,
     )
     if intent.authorised:
         confirm_order_payment(order_id=order.pk)

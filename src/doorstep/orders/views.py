@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +30,7 @@ from doorstep.catalog.models import Listing, PaymentTiming, PricingModel
 from doorstep.catalog.queries import bookable_listings, service_area_centre
 from doorstep.core.errors import DomainError, NotFound, PermissionDenied
 from doorstep.growth import checkout
+from doorstep.growth.sharing import qr_svg
 from doorstep.marketplace import policy
 from doorstep.orders import queries, services
 from doorstep.orders.forms import (
@@ -48,6 +50,7 @@ from doorstep.orders.processes import process_for
 from doorstep.orders.states import START_CODE_STATES, OrderState
 from doorstep.payments import after_service
 from doorstep.payments.conf import setting as payment_setting
+from doorstep.payments.gateways import WALLET_LABELS
 from doorstep.payments.queries import extra_charges, order_money
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import bookable_slots, chosen_staff
@@ -281,6 +284,7 @@ def pay(request: HttpRequest, order_id: str) -> HttpResponse:
     """Send the customer to the gateway to pay for an order waiting for payment:
     the sandbox's hosted page, or Stripe.js confirming the intent here."""
     order = _visible(request, order_id)
+    wallet = request.GET.get("with") or None
     try:
         intent = services.start_order_payment(
             order=order,
@@ -288,6 +292,7 @@ def pay(request: HttpRequest, order_id: str) -> HttpResponse:
             return_url=request.build_absolute_uri(
                 reverse("orders:payment_return", args=[order.public_id])
             ),
+            gateway=wallet,
         )
     except NotFound as error:
         raise Http404 from error
@@ -296,6 +301,8 @@ def pay(request: HttpRequest, order_id: str) -> HttpResponse:
         return redirect(order)
     if intent.authorised:
         return redirect("orders:payment_return", order_id=order.public_id)
+    if wallet and intent.next_action_url:
+        return _pay_with_wallet(request, order, wallet, intent.next_action_url)
     if intent.next_action_url:
         return redirect(intent.next_action_url)
     context = {
@@ -307,6 +314,24 @@ def pay(request: HttpRequest, order_id: str) -> HttpResponse:
         ),
     }
     return render(request, "orders/pay.html", context)
+
+
+def _pay_with_wallet(
+    request: HttpRequest, order, wallet: str, code: str
+) -> HttpResponse:
+    """A wallet's payment: its code as a QR code to scan with the wallet's app
+    (a link to open on a phone), then back to the return page, which asks the
+    wallet how the payment stands."""
+    context = {
+        "order": order,
+        "wallet": str(WALLET_LABELS.get(wallet, wallet)),
+        # segno escapes the title and writes only numbers and path commands.
+        "qr_svg": mark_safe(  # noqa: S308
+            qr_svg(code, title=_("Payment QR code"), css_class="pay-wallet__qr")
+        ),
+        "link": code if code.startswith("https://") else "",
+    }
+    return render(request, "orders/pay_wallet.html", context)
 
 
 @login_required

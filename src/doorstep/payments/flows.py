@@ -49,7 +49,7 @@ from doorstep.payments.fees import (
     record_commission_taxes,
     split_of,
 )
-from doorstep.payments.gateways import get_gateway
+from doorstep.payments.gateways import enabled_gateways, get_gateway
 from doorstep.payments.gateways.base import ChargeResult, GatewayError, IntentResult
 from doorstep.payments.ledger import Leg, ledger_account, post_entry
 from doorstep.payments.models import (
@@ -341,15 +341,29 @@ def _is_open(payment: Payment | None) -> bool:
     }
 
 
-def open_order_intent(*, order: Order, return_url: str) -> IntentResult:
+def open_order_intent(
+    *, order: Order, return_url: str, gateway_name: str | None = None
+) -> IntentResult:
     """The first of the two steps: ask the gateway for a payment intent for the
     order's charge (authorise only), which the customer's browser confirms on
-    the gateway's page or script. Idempotent: the same amount gives the same
-    intent; once the payment is authorised, its intent as the gateway sees it."""
+    the gateway's page or script. ``gateway_name``: an enabled wallet (Alipay,
+    WeChat Pay) instead of the card gateway; the payment is then that
+    wallet's (a wallet takes the money at once: ``gateways.alipay``).
+    Idempotent: the same amount and gateway give the same intent; once the
+    payment is authorised, its intent as the gateway sees it.
+
+    Raises ``DomainError`` 422 ``payment_gateway_unavailable`` for a gateway
+    that is not enabled."""
+    if gateway_name is not None and gateway_name not in enabled_gateways():
+        raise DomainError(
+            "payment_gateway_unavailable",
+            _("This way to pay is not offered here."),
+            status=422,
+        )
     payment = order_payment(order)
     if not _is_open(payment):
         return order_intent(payment)
-    gateway = get_gateway()
+    gateway = get_gateway(gateway_name)
     payment = _pending_order_payment(order, gateway.name)
     intent = _gateway_call(
         gateway.create_intent,

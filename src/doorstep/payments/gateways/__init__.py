@@ -6,6 +6,7 @@ a payment is always handled by the gateway it was made with
 (``get_gateway(payment.gateway)``)."""
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from doorstep.payments.conf import setting
 from doorstep.payments.gateways.base import PaymentGateway
@@ -16,6 +17,9 @@ GATEWAYS = {
     "alipay": "doorstep.payments.gateways.alipay.AlipayGateway",
     "wechat_pay": "doorstep.payments.gateways.wechat_pay.WeChatPayGateway",
 }
+
+# The wallets' names as customers know them.
+WALLET_LABELS = {"alipay": _("Alipay"), "wechat_pay": _("WeChat Pay")}
 
 # What a gateway expects in the body of our answer to a notification it
 # delivered (Alipay retries until it reads "success"; the others want nothing).
@@ -38,3 +42,13 @@ def enabled_gateways() -> tuple[str, ...]:
     card = setting("DOORSTEP_PAYMENT_GATEWAY")
     wallets = tuple(setting("DOORSTEP_WALLET_GATEWAYS") or ())
     return (card, *(name for name in wallets if name != card))
+
+
+def enabled_wallets() -> list[tuple[str, str]]:
+    """``(gateway, label)`` of each enabled wallet, for the checkout."""
+    card = setting("DOORSTEP_PAYMENT_GATEWAY")
+    return [
+        (name, str(WALLET_LABELS.get(name, name)))
+        for name in enabled_gateways()
+        if name != card
+    ]

@@ -1,9 +1,10 @@
-"""The checkout's payment choices: each saved card in one click, or a new
-card (optionally saved)."""
+"""The checkout's payment choices: each saved card in one click, a new card
+(optionally saved), or an enabled wallet (Alipay, WeChat Pay)."""
 
 from django import template
 
 from doorstep.payments import methods
+from doorstep.payments.gateways import enabled_wallets
 
 register = template.Library()
 
@@ -14,5 +15,6 @@ def pay_choices(context, order) -> dict:
     return {
         "order": order,
         "saved_methods": methods.methods_of(user) if user.is_authenticated else [],
+        "wallets": enabled_wallets(),
         "csrf_token": context.get("csrf_token"),
     }
