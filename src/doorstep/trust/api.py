@@ -154,8 +154,11 @@ def _day(value: str) -> date | None:
 )
 def upload_document(
     request: HttpRequest,
-    file: File[UploadedFile],
     requirement: str = Form(..., min_length=1, max_length=64),
+    # Optional to the schema: a missing or empty file is refused by the
+    # service with the same 422 as a file that is not a document (the
+    # multipart parser drops an empty part, which no schema can rule out).
+    file: File[UploadedFile] = None,
     number: Form[str] = "",
     expires_on: str = Form("", pattern=DAY_OR_NOTHING),
 ) -> ProviderDocument:

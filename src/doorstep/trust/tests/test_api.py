@@ -77,3 +77,22 @@ def test_a_customer_is_not_a_provider(client):
     id_requirement()
     response = client.get(f"{API}/me/verification", **bearer(make_user()))
     assert_problem(response, 404, "not_a_provider")
+
+
+@pytest.mark.parametrize("file", [None, b""])
+def test_a_missing_or_empty_file_is_a_422_and_nothing_is_kept(client, file):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    provider = make_provider()
+    requirement = id_requirement()
+    data = {"requirement": requirement.pk, "number": "A1234567"}
+    if file is not None:
+        data["file"] = SimpleUploadedFile("id.pdf", file, "application/pdf")
+
+    response = client.post(
+        f"{API}/me/verification/documents", data, **bearer(provider.user)
+    )
+
+    body = assert_problem(response, 422, "invalid_document")
+    assert body["errors"]["file"]
+    assert not ProviderDocument.objects.exists()
