@@ -22,6 +22,7 @@ from doorstep.payments.gateways.base import GatewayError
 from doorstep.subscriptions import billing
 from doorstep.subscriptions import services as plans
 from doorstep.taxes import services as taxes
+from doorstep.taxes.models import TaxRegion
 
 CARD_OK = "sbx_success_visa_4242"
 CARD_DECLINED = "sbx_decline_visa_0002"
@@ -71,7 +72,10 @@ def _finance_ops() -> User:
 
 
 def seed_tax_regions(*, now: datetime) -> dict[str, int]:
-    """The two regions and their taxes, valid from a year and more ago."""
+    """The two regions and their taxes, valid from a year and more ago (kept
+    as they are when a demo is built again over one: regions are not people)."""
+    if TaxRegion.objects.filter(code__in=["cn", "us-ny"]).exists():
+        return {"tax_regions": TaxRegion.objects.count()}
     ops = _finance_ops()
     since = now - timedelta(days=400)
     china = taxes.save_tax_region(
