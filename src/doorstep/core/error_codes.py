@@ -814,6 +814,11 @@ class ErrorCode(StrEnum):
     )
     UNKNOWN_ADD_ON = "unknown_add_on", 400, "An add-on id is not one of this service's."
     UNKNOWN_FIELD = "unknown_field", 400, "Some fields cannot be changed."
+    UNKNOWN_TARGET = (
+        "unknown_target",
+        422,
+        "A promotion's city or category is not one the marketplace has.",
+    )
     UNKNOWN_PREFERENCE = "unknown_preference", 400, "No such notification preference."
     UNKNOWN_TRANSITION = (
         "unknown_transition",

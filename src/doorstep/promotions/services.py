@@ -93,8 +93,8 @@ def _check_amount(value: object, field: str, *, low: int) -> int:
 def _targets(
     cities: list[str] | None, categories: list[str] | None
 ) -> tuple[list[City], list[Category]]:
-    """The cities and categories named by slug; ``invalid_input`` naming the
-    unknown ones."""
+    """The cities and categories named by slug; 422 ``unknown_target`` naming
+    the unknown ones (well-formed slugs the marketplace does not have)."""
     city_slugs = sorted(set(cities or []))
     category_slugs = sorted(set(categories or []))
     found_cities = list(City.objects.filter(slug__in=city_slugs, is_active=True))
@@ -106,9 +106,9 @@ def _targets(
         fields["categories"] = [_("Unknown category.")]
     if fields:
         raise DomainError(
-            "invalid_input",
+            "unknown_target",
             _("Some targets are not valid."),
-            status=400,
+            status=422,
             fields=fields,
         )
     return found_cities, found_categories

@@ -121,5 +121,7 @@ def test_unknown_targets_are_refused_and_nothing_is_bought(world):
     listing = world["listing"]
     with pytest.raises(DomainError) as refused:
         _promote(listing, cities=["atlantis"], categories=["nope"])
+    # Well-formed slugs the marketplace lacks: a rule no schema can state.
+    assert (refused.value.code, refused.value.status) == ("unknown_target", 422)
     assert set(refused.value.fields) == {"cities", "categories"}
     assert not Promotion.objects.exists()
