@@ -814,6 +814,11 @@ class ErrorCode(StrEnum):
     )
     UNKNOWN_ADD_ON = "unknown_add_on", 400, "An add-on id is not one of this service's."
     UNKNOWN_FIELD = "unknown_field", 400, "Some fields cannot be changed."
+    INVALID_BUDGET = (
+        "invalid_budget",
+        422,
+        "A daily budget promotion needs a budget and a cost per click it can pay.",
+    )
     UNKNOWN_TARGET = (
         "unknown_target",
         422,

@@ -147,11 +147,21 @@ def buy_promotion(
     if mode not in Promotion.Mode.values:
         raise _invalid("mode", _("Choose fixed days or a daily budget."))
     if mode == Promotion.Mode.DAILY_BUDGET:
-        cost_per_click = _check_amount(cost_per_click, "cost_per_click", low=1)
-        daily_budget = _check_amount(daily_budget, "daily_budget", low=1)
+        # What the mode asks of the amounts is a rule no schema states: 422.
+        try:
+            cost_per_click = _check_amount(cost_per_click, "cost_per_click", low=1)
+            daily_budget = _check_amount(daily_budget, "daily_budget", low=1)
+        except DomainError as error:
+            raise DomainError(
+                "invalid_budget", error.message, status=422, fields=error.fields
+            ) from None
         if daily_budget < cost_per_click:
-            raise _invalid(
-                "daily_budget", _("The daily budget must pay for at least one click.")
+            message = _("The daily budget must pay for at least one click.")
+            raise DomainError(
+                "invalid_budget",
+                message,
+                status=422,
+                fields={"daily_budget": [message]},
             )
     else:
         daily_budget = cost_per_click = 0

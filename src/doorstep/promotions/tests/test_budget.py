@@ -201,7 +201,7 @@ def test_a_budget_that_cannot_pay_a_click_is_refused(budget, cpc, field):
     listing = make_listing()
     with pytest.raises(DomainError) as refused:
         _budget(listing, budget=budget, cpc=cpc)
-    assert refused.value.code == "invalid_input"
+    assert (refused.value.code, refused.value.status) == ("invalid_budget", 422)
     assert field in refused.value.fields
     assert not Promotion.objects.exists()
 
