@@ -307,13 +307,15 @@ def _wrapper_helpers(view: Callable[..., Any]) -> list[FunctionType]:
     while layer is not None:
         if isinstance(layer, FunctionType):
             for value in inspect.getclosurevars(layer).nonlocals.values():
-                kind = type(value)
-                if _is_ours(kind):
-                    found.extend(
-                        member
-                        for member in vars(kind).values()
-                        if isinstance(member, FunctionType)
-                    )
+                # The class and the classes of ours it extends (a paginator
+                # that calls ``super()`` raises what its base raises).
+                for kind in type(value).__mro__:
+                    if _is_ours(kind):
+                        found.extend(
+                            member
+                            for member in vars(kind).values()
+                            if isinstance(member, FunctionType)
+                        )
         layer = getattr(layer, "__wrapped__", None)
     return found
 
