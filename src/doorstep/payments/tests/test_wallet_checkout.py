@@ -48,7 +48,8 @@ def test_choosing_alipay_opens_an_alipay_payment_and_shows_its_code(client, wait
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<svg" in html and "pay-wallet__qr" in html
+    assert "<svg" in html
+    assert "pay-wallet__qr" in html
     assert 'href="https://qr.alipay.com/bax03431ljhokirwl38f00a7"' in html
     payment = Payment.objects.get(order=waiting)
     assert (payment.gateway, payment.status) == ("alipay", "pending")
