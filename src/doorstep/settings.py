@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "doorstep.subscriptions",
     "doorstep.taxes",
     "doorstep.commissions",
+    "doorstep.analytics",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
