@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "doorstep.taxes",
     "doorstep.commissions",
     "doorstep.analytics",
+    "doorstep.transparency",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -652,3 +653,29 @@ DOORSTEP_GUARANTEE_CAP = env.json(
     "DOORSTEP_GUARANTEE_CAP", default={"CNY": 1_000_000, "HKD": 1_000_000}
 )
 DOORSTEP_GUARANTEE_WINDOW_HOURS = env.int("DOORSTEP_GUARANTEE_WINDOW_HOURS", default=72)
+
+# --- Transparency log (``doorstep.transparency``) --------------------------------
+# The log's name in its checkpoints (the C2SP "origin": a schema-less URL) and
+# the name of its signing key. Changing it starts, to verifiers, another log.
+DOORSTEP_TLOG_ORIGIN = env.str("DOORSTEP_TLOG_ORIGIN", default="doorstep.dev/log")
+# The Ed25519 private key that signs checkpoints: 32 bytes, base64 (make one with
+# ``doorstep log keygen``), and the secret salt of the pseudonyms the log's
+# records give people (see transparency/records.py). Both stay the same for the
+# life of an installation; docs/transparency.md says how to rotate the key. In
+# development and tests a fixed key and salt stand in; production refuses to
+# start without its own.
+if DEBUG or TESTING:
+    DOORSTEP_TLOG_SIGNING_KEY = env.str(
+        "DOORSTEP_TLOG_SIGNING_KEY",
+        default="ZGV2LW9ubHktdGxvZy1rZXktbmV2ZXItcHJvZHVjdGk=",
+    )
+    DOORSTEP_TLOG_SALT = env.str("DOORSTEP_TLOG_SALT", default="dev-only-tlog-salt")
+else:
+    DOORSTEP_TLOG_SIGNING_KEY = env.str("DOORSTEP_TLOG_SIGNING_KEY")
+    DOORSTEP_TLOG_SALT = env.str("DOORSTEP_TLOG_SALT")
+# Keys that signed this log before (after a rotation), listed for verifiers:
+# JSON ``[{"key": "<verifier key>", "from": "2026-01-01", "until": "2026-12-01"}]``.
+DOORSTEP_TLOG_PAST_KEYS = env.json("DOORSTEP_TLOG_PAST_KEYS", default=[])
+# The appender reads an event or journal entry only once it is this old, so that
+# a transaction that took a lower id but commits later is never skipped.
+DOORSTEP_TLOG_SETTLE_SECONDS = env.int("DOORSTEP_TLOG_SETTLE_SECONDS", default=30)

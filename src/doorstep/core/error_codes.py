@@ -427,6 +427,31 @@ class ErrorCode(StrEnum):
         429,
         "Positions are kept at most every 10 seconds; wait.",
     )
+    LOG_ENTRY_NOT_FOUND = (
+        "log_entry_not_found",
+        404,
+        "Nothing with this id is in the transparency log (yet).",
+    )
+    LOG_INCONSISTENT = (
+        "log_inconsistent",
+        409,
+        "The stored log does not extend its last checkpoint; it was not signed.",
+    )
+    LOG_INDEX_OUT_OF_RANGE = (
+        "log_index_out_of_range",
+        422,
+        "The entry index or tree size is beyond the transparency log.",
+    )
+    LOG_NO_CHECKPOINT = (
+        "log_no_checkpoint",
+        404,
+        "The transparency log has published no checkpoint yet.",
+    )
+    LOG_SIZES_OUT_OF_ORDER = (
+        "log_sizes_out_of_order",
+        422,
+        "The first tree size (or start) is larger than the second (or end).",
+    )
     MESSAGE_TOO_LONG = "message_too_long", 400, "The message is too long."
     MFA_CODE_INVALID = (
         "mfa_code_invalid",
@@ -904,6 +929,24 @@ class ErrorCode(StrEnum):
         "too_many_attachments",
         422,
         "A ticket holds at most 10 attachments.",
+    )
+    # --- Outgoing webhooks -----------------------------------------------------------
+    WEBHOOK_URL_REFUSED = (
+        "webhook_url_refused",
+        422,
+        "The webhook address is not https, does not resolve, or leads to a private "
+        "or local network.",
+    )
+    UNKNOWN_EVENT_TYPE = (
+        "unknown_event_type",
+        422,
+        "Not an event type of GET /webhooks/event-types (nor a family such as "
+        "`order.*`).",
+    )
+    WEBHOOK_ENDPOINT_DISABLED = (
+        "webhook_endpoint_disabled",
+        409,
+        "The webhook endpoint is turned off; turn it on before sending to it.",
     )
 
 
