@@ -54,6 +54,10 @@ def _setup(database_url: str) -> None:
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ.setdefault("DOORSTEP_ALLOW_SANDBOX", "true")
+    os.environ.setdefault(
+        "DOORSTEP_TLOG_SIGNING_KEY", "YmVuY2gtb25seS10bG9nLWtleS1ub3QtYS1zZWNyZXQ="
+    )
+    os.environ.setdefault("DOORSTEP_TLOG_SALT", "bench-only-tlog-salt")
     # Events wait in the queue for a worker; none runs here.
     os.environ["DOORSTEP_TASK_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
     sys.path.insert(0, str(ROOT / "src"))

@@ -87,6 +87,8 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         "STRIPE_SECRET_KEY": "sk_live_deploy_check",
         "STRIPE_PUBLISHABLE_KEY": "pk_live_deploy_check",
         "STRIPE_WEBHOOK_SECRET": "whsec_deploy_check",
+        "DOORSTEP_TLOG_SIGNING_KEY": "cHJvZHVjdGlvbi10bG9nLWtleS1mb3ItdGhlLXRlc3Q=",
+        "DOORSTEP_TLOG_SALT": "production-tlog-salt-for-the-test",
         "DJANGO_SETTINGS_MODULE": "doorstep.settings",
     }
 
@@ -111,6 +113,25 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_log_signing_key():
+    env = _environ(DEBUG="false", DOORSTEP_TESTING="false")
+    env["SECRET_KEY"] = "x" * 24 + "-production-secret-" + "y" * 30
+    env["DOORSTEP_ALLOW_SANDBOX"] = "true"
+    env.pop("DOORSTEP_TLOG_SIGNING_KEY", None)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "doorstep", "check"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "doorstep.settings"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "DOORSTEP_TLOG_SIGNING_KEY" in result.stderr
 
 
 def test_logs_are_structured_json(sqlite_env):

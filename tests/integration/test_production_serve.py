@@ -39,6 +39,8 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DOORSTEP_VAR_DIR": str(tmp_path),
         "DOORSTEP_ALLOW_SANDBOX": "true",
+        "DOORSTEP_TLOG_SIGNING_KEY": "cHJvZHVjdGlvbi10bG9nLWtleS1mb3ItdGhlLXRlc3Q=",
+        "DOORSTEP_TLOG_SALT": "production-tlog-salt-for-the-test",
         "LOG_LEVEL": "warning",
         "DJANGO_SETTINGS_MODULE": "doorstep.settings",
     }
