@@ -46,6 +46,11 @@ CONSUMERS: list[tuple[str, str]] = [
     ("subscription.", "doorstep.subscriptions.notices.on_subscription_event"),
     # Invoicing: receipts, credit notes and fee invoices as the money moves.
     ("order.", "doorstep.invoicing.consumers.on_order_event"),
+    # Analytics: the rollups of the days an order, a review or a survey moved
+    # recomputed (and the ledger followed for money without events).
+    ("order.", "doorstep.analytics.consumers.on_event"),
+    ("review.", "doorstep.analytics.consumers.on_event"),
+    ("survey.", "doorstep.analytics.consumers.on_event"),
 ]
 
 

@@ -292,6 +292,13 @@ JOBS: tuple[Job, ...] = (
         "doorstep.invoicing.tasks.issue_monthly_statements",
         at=time(4, 15),
     ),
+    # --- analytics
+    Job(
+        "refresh_analytics",
+        _("Recompute today's and yesterday's analytics; follow the ledger"),
+        "doorstep.analytics.tasks.refresh_analytics",
+        every=15 * MINUTE,
+    ),
     # --- provider plans
     Job(
         "run_subscription_billing",
