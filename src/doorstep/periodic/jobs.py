@@ -299,12 +299,26 @@ JOBS: tuple[Job, ...] = (
         "doorstep.analytics.tasks.refresh_analytics",
         every=15 * MINUTE,
     ),
+    # --- transparency log
+    Job(
+        "extend_transparency_log",
+        _("Log new reviews, completions and ledger entries; sign a checkpoint"),
+        "doorstep.transparency.tasks.extend_transparency_log",
+        every=2 * MINUTE,
+    ),
     # --- provider plans
     Job(
         "run_subscription_billing",
         _("Renew provider plans, retry failed renewals, end lapsed plans"),
         "doorstep.subscriptions.tasks.run_subscription_billing",
         every=15 * MINUTE,
+    ),
+    # --- outgoing webhooks
+    Job(
+        "retry_webhook_deliveries",
+        _("Send webhook deliveries that are due; turn off endpoints failing for days"),
+        "doorstep.webhooks.tasks.sweep_webhook_deliveries",
+        every=MINUTE,
     ),
 )
 

@@ -83,7 +83,7 @@ def verifier_key(name: str | None = None, public_key: bytes | None = None) -> st
 def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
     """``(name, key id, public key)`` of ``name+hexid+base64key``."""
     try:
-        name, hex_id, encoded = text.strip().rsplit("+", 2)
+        name, hex_id, encoded = text.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
         identifier = bytes.fromhex(hex_id)
     except ValueError as error:
