@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "doorstep.subscriptions",
     "doorstep.taxes",
     "doorstep.commissions",
+    "doorstep.webhooks",
     "doorstep.analytics",
     "doorstep.transparency",
     "doorstep.backoffice.apps.OpsAdminConfig",
@@ -679,3 +680,14 @@ DOORSTEP_TLOG_PAST_KEYS = env.json("DOORSTEP_TLOG_PAST_KEYS", default=[])
 # The appender reads an event or journal entry only once it is this old, so that
 # a transaction that took a lower id but commits later is never skipped.
 DOORSTEP_TLOG_SETTLE_SECONDS = env.int("DOORSTEP_TLOG_SETTLE_SECONDS", default=30)
+
+# --- Outgoing webhooks (``doorstep.webhooks``) -------------------------------------
+# Webhooks reach only https addresses on the public internet (the SSRF guard,
+# webhooks/guard.py). An operator may allow plain http and private, loopback or
+# link-local targets — development and tests do, so a receiver on this machine works.
+DOORSTEP_WEBHOOKS_ALLOW_HTTP = env.bool(
+    "DOORSTEP_WEBHOOKS_ALLOW_HTTP", default=DEBUG or TESTING
+)
+DOORSTEP_WEBHOOKS_ALLOW_PRIVATE = env.bool(
+    "DOORSTEP_WEBHOOKS_ALLOW_PRIVATE", default=DEBUG or TESTING
+)

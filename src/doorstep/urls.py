@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("doorstep.commissions.urls")),
     # Receipts, invoices, credit notes and statements as PDFs.
     path("", include("doorstep.invoicing.urls")),
+    path("", include("doorstep.webhooks.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

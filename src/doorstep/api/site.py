@@ -29,6 +29,7 @@ from doorstep.support.help_api import router as help_router
 from doorstep.support.ticket_api import router as tickets_router
 from doorstep.trust.api import router as trust_router
 from doorstep.trust.standards_api import router as standards_router
+from doorstep.webhooks.api import router as webhooks_router
 
 DESCRIPTION = """\
 Every action a customer, provider or ops person takes on the web is also available
@@ -81,3 +82,4 @@ api.add_router("", promotions_router)
 api.add_router("", invoicing_router)
 api.add_router("", payment_methods_router)
 api.add_router("", subscriptions_router)
+api.add_router("", webhooks_router)

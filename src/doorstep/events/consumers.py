@@ -51,6 +51,13 @@ CONSUMERS: list[tuple[str, str]] = [
     ("order.", "doorstep.analytics.consumers.on_event"),
     ("review.", "doorstep.analytics.consumers.on_event"),
     ("survey.", "doorstep.analytics.consumers.on_event"),
+    # Outgoing webhooks: one delivery per endpoint that takes the event; and
+    # the owner told when their endpoint is turned off.
+    ("order.", "doorstep.webhooks.consumers.on_event"),
+    ("review.", "doorstep.webhooks.consumers.on_event"),
+    ("quote.", "doorstep.webhooks.consumers.on_event"),
+    ("payout.", "doorstep.webhooks.consumers.on_event"),
+    ("webhook.", "doorstep.webhooks.consumers.on_webhook_event"),
 ]
 
 

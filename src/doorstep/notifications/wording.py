@@ -627,6 +627,14 @@ WORDING = {
             "the lead fee is back in your balance."
         ),
     ),
+    # --- to integrators: outgoing webhooks
+    "webhook_endpoint_disabled": (
+        _("A webhook endpoint was turned off"),
+        _(
+            "We stopped sending events to %(url)s (%(reason)s). Fix the receiver, "
+            "then turn the endpoint on again under Developers → Webhooks."
+        ),
+    ),
 }
 
 
