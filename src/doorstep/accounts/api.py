@@ -98,6 +98,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> TokenCreatedOut:
         password=payload.password,
         name=payload.name,
         code=payload.code,
+        scopes=payload.scopes,
         request=request,
     )
     return _token_created(token, raw)
@@ -129,6 +130,7 @@ def verify_phone_code(request: HttpRequest, payload: PhoneVerifyIn) -> TokenCrea
         phone=services.normalize_phone(payload.phone),
         code=payload.code,
         name=payload.token_name,
+        scopes=payload.scopes,
     )
     return _token_created(token, raw)
 

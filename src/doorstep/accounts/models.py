@@ -317,6 +317,17 @@ class StaffMember(models.Model):
         return self.display_name
 
 
+class ApiScope(models.TextChoices):
+    """What a bearer token may do (``api.auth`` enforces it per operation)."""
+
+    # Safe methods: GET, HEAD, OPTIONS.
+    READ = "read", _("read")
+    # Unsafe methods: POST, PUT, PATCH, DELETE.
+    WRITE = "write", _("write")
+    # The back office, on top of read or write; staff with a second factor only.
+    OPS = "ops", _("ops")
+
+
 class ApiToken(models.Model):
     """A personal bearer token for the API. Only a SHA-256 digest is stored: the
     token itself is shown once, at creation."""
@@ -333,6 +344,8 @@ class ApiToken(models.Model):
     # Minted after a TOTP code as well as the password: only such a token may
     # act as ops (``backoffice.access.can_use_back_office``).
     second_factor = models.BooleanField(default=False, editable=False)
+    # ``ApiScope`` values, in that order; chosen at creation and never widened.
+    scopes = models.JSONField(_("scopes"), default=list, editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -349,6 +362,9 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
 
 
 class PhoneCode(models.Model):

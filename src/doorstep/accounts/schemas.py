@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
 from allauth.account.models import EmailAddress
@@ -191,6 +191,20 @@ class SignUpIn(InputSchema):
     )
 
 
+TokenScopes = Annotated[
+    list[Literal["read", "write", "ops"]] | None,
+    Field(
+        None,
+        min_length=1,
+        max_length=3,
+        description="What the token may do: `read` (safe methods), `write` "
+        "(unsafe methods), `ops` (the back office; operations staff with a "
+        "second factor only, else 422 `ops_scope_not_allowed`). Left out: read "
+        "and write, plus ops for operations staff who sent their code.",
+    ),
+]
+
+
 class TokenIn(InputSchema):
     email: Email
     password: Password
@@ -200,6 +214,7 @@ class TokenIn(InputSchema):
         description="The current code of your authenticator app (or a recovery "
         "code), for an account with two-factor authentication.",
     )
+    scopes: TokenScopes = None
 
 
 class PhoneCodeIn(InputSchema):
@@ -215,6 +230,7 @@ class PhoneVerifyIn(InputSchema):
     phone: PhoneNumber
     code: PhoneCodeDigits
     token_name: TokenName = ""
+    scopes: TokenScopes = None
 
 
 class TokenOut(Schema):
@@ -226,6 +242,7 @@ class TokenOut(Schema):
     created_at: datetime
     expires_at: datetime
     last_used_at: datetime | None
+    scopes: list[str] = Field(description="`read`, `write`, `ops`.")
 
 
 class TokenCreatedOut(TokenOut):

@@ -2,6 +2,7 @@
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from hashlib import sha256
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from doorstep.accounts import lifecycle
 from doorstep.accounts.models import (
+    ApiScope,
     ApiToken,
     PhoneCode,
     ProviderProfile,
@@ -187,13 +189,47 @@ def update_provider_profile(*, profile: ProviderProfile, **changes) -> ProviderP
 # --- API tokens ---------------------------------------------------------------------
 
 
+def default_scopes(*, user: User, second_factor: bool) -> list[str]:
+    """What a token gets when its holder does not choose: read and write, and
+    ops for operations staff who passed the second factor (as before scopes)."""
+    scopes = [ApiScope.READ, ApiScope.WRITE]
+    if user.is_staff and second_factor:
+        scopes.append(ApiScope.OPS)
+    return [str(scope) for scope in scopes]
+
+
+def check_scopes(
+    *, user: User, second_factor: bool, scopes: Iterable[str] | None
+) -> list[str]:
+    """The scopes a new token gets, in ``ApiScope`` order: ``scopes`` if given,
+    else ``default_scopes``. Raises ``DomainError`` 422 ``ops_scope_not_allowed``
+    when anyone but staff who passed a second factor asks for ``ops``."""
+    if scopes is None:
+        return default_scopes(user=user, second_factor=second_factor)
+    chosen = {ApiScope(scope) for scope in scopes}
+    if ApiScope.OPS in chosen and not (user.is_staff and second_factor):
+        message = _(
+            "Only operations staff signing in with their authenticator code may "
+            "ask for the ops scope."
+        )
+        raise DomainError(
+            "ops_scope_not_allowed", message, fields={"scopes": [message]}
+        )
+    return [str(scope) for scope in ApiScope if scope in chosen]
+
+
 @transaction.atomic
 def create_api_token(
-    *, user: User, name: str, second_factor: bool = False
+    *,
+    user: User,
+    name: str,
+    second_factor: bool = False,
+    scopes: Iterable[str] | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue a bearer token. Returns the row and the raw token, which is not stored.
     ``second_factor`` records that the holder also passed a TOTP code: only such
-    a token can act as ops."""
+    a token can act as ops. ``scopes`` as ``check_scopes`` allows (and raises)."""
+    chosen = check_scopes(user=user, second_factor=second_factor, scopes=scopes)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -203,6 +239,7 @@ def create_api_token(
         expires_at=timezone.now()
         + timedelta(days=settings.DOORSTEP_API_TOKEN_TTL_DAYS),
         second_factor=second_factor,
+        scopes=chosen,
     )
     return token, raw
 
@@ -445,6 +482,7 @@ def issue_api_token(
     password: str,
     name: str = "",
     code: str = "",
+    scopes: Iterable[str] | None = None,
     request: HttpRequest,
 ) -> tuple[ApiToken, str]:
     """Exchange an e-mail address and password — and, for an account with
@@ -501,7 +539,9 @@ def issue_api_token(
             "email_unverified",
             _("Confirm your e-mail address first: follow the link we sent you."),
         )
-    return create_api_token(user=user, name=name, second_factor=second_factor)
+    return create_api_token(
+        user=user, name=name, second_factor=second_factor, scopes=scopes
+    )
 
 
 def _too_many_attempts() -> RateLimited:
@@ -543,13 +583,13 @@ def _check_totp_code(request: HttpRequest, user: User, code: str) -> None:
 
 
 def issue_api_token_for_phone(
-    *, phone: str, code: str, name: str = ""
+    *, phone: str, code: str, name: str = "", scopes: Iterable[str] | None = None
 ) -> tuple[ApiToken, str]:
     """Exchange a phone sign-in code for a bearer token; raises what
     ``verify_phone_code`` raises. Deliberately not one transaction: a wrong guess
     is committed by ``verify_phone_code`` and must stay counted."""
     user = verify_phone_code(phone=phone, code=code)
-    return create_api_token(user=user, name=name or _("Phone sign-in"))
+    return create_api_token(user=user, name=name or _("Phone sign-in"), scopes=scopes)
 
 
 def close_account(*, user: User, password: str | None) -> None:

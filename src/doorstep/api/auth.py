@@ -1,4 +1,12 @@
-"""Who is calling: a browser session (with CSRF) or a personal bearer token."""
+"""Who is calling: a browser session (with CSRF) or a personal bearer token.
+
+A bearer token carries scopes (``accounts.models.ApiScope``), checked here and
+nowhere else for every operation: safe methods need ``read``, unsafe ones
+``write``, unless the handler says otherwise with :func:`requires_scopes`. The
+back office adds ``ops`` on top, in its one gate
+(``backoffice.access.require_back_office``), so an ops handler needs no mark.
+A browser session has no scopes: it may do whatever its user may.
+"""
 
 from collections.abc import Callable
 from functools import wraps
@@ -11,8 +19,9 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from doorstep.accounts.models import User
+from doorstep.accounts.models import ApiScope, ApiToken, User
 from doorstep.accounts.services import authenticate_api_token
+from doorstep.core.errors import InsufficientScope
 from doorstep.legal.gate import require_accepted_terms
 
 
@@ -22,6 +31,54 @@ class CsrfFailed(HttpError):
     def __init__(self) -> None:
         super().__init__(
             403, _("CSRF check failed. Send the X-CSRFToken header with the request.")
+        )
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SCOPES_ATTRIBUTE = "_doorstep_scopes"
+
+
+def requires_scopes(*scopes: ApiScope) -> Callable:
+    """Mark a handler whose scopes are not the ones its method implies (e.g. a
+    POST that only computes an answer and changes nothing needs ``read``)."""
+
+    def mark(handler: Callable) -> Callable:
+        setattr(handler, SCOPES_ATTRIBUTE, tuple(ApiScope(scope) for scope in scopes))
+        return handler
+
+    return mark
+
+
+def scopes_for(method: str, handler: Callable | None) -> tuple[ApiScope, ...]:
+    """The scopes a bearer token needs for ``method`` on ``handler``."""
+    marked = getattr(handler, SCOPES_ATTRIBUTE, None)
+    if marked is not None:
+        return marked
+    return (ApiScope.READ,) if method.upper() in SAFE_METHODS else (ApiScope.WRITE,)
+
+
+def _handler_of(request: HttpRequest) -> Callable | None:
+    # The ninja operation the URL resolved to; imported late because the API
+    # object is built from this module's schemes.
+    from doorstep.api.site import api
+
+    match = request.resolver_match
+    if match is None:
+        return None
+    return api.handler_for(request.method or "", match.route)
+
+
+def require_scopes(token: ApiToken, scopes: tuple[str, ...]) -> None:
+    """Raise ``InsufficientScope`` unless ``token`` has every one of ``scopes``."""
+    missing = [scope for scope in scopes if not token.has_scope(scope)]
+    if missing:
+        raise InsufficientScope(
+            scopes,
+            _(
+                "This token may not do this: it needs the %(scopes)s scope. "
+                "Get a token with it from POST /api/v1/auth/tokens."
+            )
+            % {"scopes": ", ".join(missing)},
         )
 
 
@@ -37,6 +94,9 @@ class BearerToken(HttpBearer):
         # ``backoffice.access`` reads it: only a token minted with a second
         # factor may act as ops.
         request.api_token = api_token
+        require_scopes(
+            api_token, scopes_for(request.method or "", _handler_of(request))
+        )
         require_accepted_terms(request, api_token.user)
         return api_token.user
 

@@ -34,7 +34,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.operation import Operation
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 from ninja.security.base import AuthBase
 from ninja.utils import normalize_path
 
@@ -335,6 +335,10 @@ def operation_codes(operation: Operation) -> frozenset[ErrorCode]:
     if schemes and not anonymous and set(operation.methods) & UNSAFE_METHODS:
         # Writes wait until the caller accepted the terms in force (legal.gate).
         codes.add(ErrorCode.TERMS_NOT_ACCEPTED)
+    if any(isinstance(scheme, HttpBearer) for scheme in schemes):
+        # A bearer token is checked for its scopes (api.auth), even where
+        # anyone may call without one.
+        codes.add(ErrorCode.INSUFFICIENT_SCOPE)
     if _takes_input(operation):
         codes.add(ErrorCode.INVALID_INPUT)
     if set(operation.methods) & UNSAFE_METHODS and _takes_input(operation):
@@ -374,6 +378,31 @@ def openapi_path(route: str) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).lstrip("/")
 
 
+def _document_scopes(
+    details: dict[str, Any], operation: Operation, method: str, codes: Iterable
+) -> None:
+    """Name the bearer token's scopes in the security requirement (OpenAPI 3.1
+    allows roles for any scheme) and in the description."""
+    from doorstep.api.auth import scopes_for
+
+    if ErrorCode.INSUFFICIENT_SCOPE not in codes:
+        return
+    scopes = [str(scope) for scope in scopes_for(method, operation.view_func)]
+    if ErrorCode.OPS_MFA_REQUIRED in codes:
+        scopes.append("ops")
+    for requirement in details.get("security", []):
+        for name in requirement:
+            if "bearer" in name.lower():
+                requirement[name] = scopes
+    details["x-token-scopes"] = scopes
+    note = "Bearer token scopes: " + ", ".join(f"`{scope}`" for scope in scopes)
+    if ErrorCode.OPS_MFA_REQUIRED in codes:
+        note += " (`ops` for operations staff)"
+    details["description"] = "\n\n".join(
+        part for part in (details.get("description", ""), note + ".") if part
+    )
+
+
 class DoorstepAPI(NinjaAPI):
     """``NinjaAPI`` whose OpenAPI document lists every operation's errors and auth."""
 
@@ -400,10 +429,23 @@ class DoorstepAPI(NinjaAPI):
                 if details is None:
                     continue
                 details["responses"].update(_error_responses(codes))
+                _document_scopes(details, operation, method, codes)
                 if anonymous and details.get("security"):
                     # OpenAPI's "or no credentials at all".
                     details["security"].append({})
         return schema
+
+    @cache  # noqa: B019 - one API object for the life of the process
+    def _handlers(self) -> dict[tuple[str, str], Callable[..., Any]]:
+        return {
+            (method.upper(), path): operation.view_func
+            for path, operation in self.operations()
+            for method in operation.methods
+        }
+
+    def handler_for(self, method: str, route: str) -> Callable[..., Any] | None:
+        """The handler of ``method`` on a Django ``route`` of this API, if any."""
+        return self._handlers().get((method.upper(), openapi_path(route)))
 
     @cache  # noqa: B019 - one API object for the life of the process
     def documented_codes(self) -> dict[tuple[str, str], frozenset[str]]:

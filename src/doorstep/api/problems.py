@@ -18,7 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from doorstep.api.auth import CsrfFailed
 from doorstep.api.openapi import PROBLEM_CONTENT_TYPE, check_documented
 from doorstep.core.error_codes import ErrorCode, default_code_for_status
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, InsufficientScope
 
 PROBLEM_TYPE_BASE = "https://doorstep.dev/problems/"
 ALL_FIELDS = "__all__"
@@ -122,6 +122,17 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             title=exc.message,
             errors=exc.fields or None,
         )
+
+    @api.exception_handler(InsufficientScope)
+    def insufficient_scope(
+        request: HttpRequest, exc: InsufficientScope
+    ) -> HttpResponse:
+        response = domain_error(request, exc)
+        # RFC 6750 section 3: what the client must ask for next time.
+        response["WWW-Authenticate"] = (
+            f'Bearer error="insufficient_scope", scope="{" ".join(exc.scopes)}"'
+        )
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(

@@ -33,13 +33,17 @@ def make_user(
 
 
 def bearer(
-    user: User, *, name: str = "tests", second_factor: bool = False
+    user: User,
+    *,
+    name: str = "tests",
+    second_factor: bool = False,
+    scopes: list[str] | None = None,
 ) -> dict[str, str]:
     """Request headers (as test-client keyword arguments) with a new token;
     ``second_factor`` as ``POST /auth/tokens`` mints it after a TOTP code (what
-    ops tokens need)."""
+    ops tokens need); ``scopes`` as chosen there (left out: the defaults)."""
     _token, raw = services.create_api_token(
-        user=user, name=name, second_factor=second_factor
+        user=user, name=name, second_factor=second_factor, scopes=scopes
     )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 

@@ -17,7 +17,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from doorstep.core.errors import NotFound, PermissionDenied
+from doorstep.core.errors import InsufficientScope, NotFound, PermissionDenied
 
 
 class OpsPermission(StrEnum):
@@ -81,6 +81,13 @@ def request_passed_mfa(request: HttpRequest) -> bool:
     return session_passed_mfa(request)
 
 
+def _token_lacks_ops(request: HttpRequest) -> bool:
+    """A bearer token without the ``ops`` scope: its holder chose a token that
+    cannot act as ops, whatever the account may."""
+    token = getattr(request, "api_token", None)
+    return token is not None and not token.has_scope("ops")
+
+
 def can_use_back_office(request: HttpRequest) -> bool:
     user = request.user
     return bool(
@@ -89,6 +96,7 @@ def can_use_back_office(request: HttpRequest) -> bool:
         and user.is_staff
         and is_mfa_enabled(user)
         and request_passed_mfa(request)
+        and not _token_lacks_ops(request)
     )
 
 
@@ -101,6 +109,14 @@ def require_back_office(request: HttpRequest):
         return request.user
     user = request.user
     if user.is_authenticated and user.is_active and user.is_staff:
+        if _token_lacks_ops(request) and request_passed_mfa(request):
+            raise InsufficientScope(
+                ["ops"],
+                _(
+                    "This token may not act as ops: it needs the ops scope. "
+                    "Get a token with it from POST /api/v1/auth/tokens."
+                ),
+            )
         raise PermissionDenied(
             "ops_mfa_required",
             _(

@@ -309,6 +309,13 @@ class ErrorCode(StrEnum):
         409,
         "The platform's gateway balance cannot cover this now.",
     )
+    INSUFFICIENT_SCOPE = (
+        "insufficient_scope",
+        403,
+        "The bearer token lacks the scope this operation needs (`read` for safe "
+        "methods, `write` for unsafe ones, plus `ops` for the back office); the "
+        "`WWW-Authenticate` header names it.",
+    )
     INVALID_AMOUNT = "invalid_amount", 422, "The amount is not allowed here."
     INVALID_CODE = "invalid_code", 401, "The SMS code is not right."
     INVALID_CREDENTIALS = (
@@ -338,6 +345,12 @@ class ErrorCode(StrEnum):
         "The service breaks a catalogue rule (a category that is not offered or "
         "not specific enough, a price its pricing model needs, one coordinate "
         "without the other); see `errors`.",
+    )
+    INVALID_PERIOD = (
+        "invalid_period",
+        422,
+        "The period ends before it starts, is too long, or has too many day points "
+        "(ask for weeks or months); see `errors`.",
     )
     INVALID_PHONE = (
         "invalid_phone",
@@ -453,6 +466,17 @@ class ErrorCode(StrEnum):
         "The first tree size (or start) is larger than the second (or end).",
     )
     MESSAGE_TOO_LONG = "message_too_long", 400, "The message is too long."
+    METRIC_NOT_FOUND = (
+        "metric_not_found",
+        404,
+        "No such metric (see GET /analytics/metrics).",
+    )
+    METRIC_NOT_SLICEABLE = (
+        "metric_not_sliceable",
+        422,
+        "The metric has no data for this slice (e.g. providers by category), or "
+        "is a retention cohort (GET /analytics/cohorts/{metric}).",
+    )
     MFA_CODE_INVALID = (
         "mfa_code_invalid",
         403,
@@ -526,6 +550,12 @@ class ErrorCode(StrEnum):
         "Ops actions need a session or token that passed the second factor.",
     )
     OPS_ONLY = "ops_only", 403, "Only the operations team may do this."
+    OPS_SCOPE_NOT_ALLOWED = (
+        "ops_scope_not_allowed",
+        422,
+        "Only operations staff signing in with a second factor may ask for the "
+        "`ops` scope.",
+    )
     OPS_PERMISSION_REQUIRED = (
         "ops_permission_required",
         403,

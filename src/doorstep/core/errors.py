@@ -7,7 +7,7 @@ per-field messages that web forms show beside the field. The code must be one of
 the API renders it with as problem+json.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from doorstep.core.error_codes import ErrorCode
@@ -84,3 +84,14 @@ def raises(*sources: str | Callable[..., Any]) -> Callable:
         return function
 
     return mark
+
+
+@raises(ErrorCode.INSUFFICIENT_SCOPE.value)
+class InsufficientScope(PermissionDenied):
+    """A bearer token without a scope the operation needs (RFC 6750
+    ``insufficient_scope``); ``scopes`` are the ones it needs, for the
+    ``WWW-Authenticate`` header."""
+
+    def __init__(self, scopes: Sequence[str], message: str) -> None:
+        super().__init__(ErrorCode.INSUFFICIENT_SCOPE.value, message)
+        self.scopes = tuple(scopes)
