@@ -64,6 +64,8 @@ urlpatterns = [
     path("", include("doorstep.commissions.urls")),
     # Receipts, invoices, credit notes and statements as PDFs.
     path("", include("doorstep.invoicing.urls")),
+    # The public transparency log: /transparency/ and "verify this review".
+    path("", include("doorstep.transparency.urls")),
     path("", include("doorstep.webhooks.urls")),
 ]
 if settings.DEBUG:

@@ -27,6 +27,7 @@ from doorstep.support.claims_api import router as claims_router
 from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
 from doorstep.support.ticket_api import router as tickets_router
+from doorstep.transparency.api import router as transparency_router
 from doorstep.trust.api import router as trust_router
 from doorstep.trust.standards_api import router as standards_router
 from doorstep.webhooks.api import router as webhooks_router
@@ -83,3 +84,4 @@ api.add_router("", invoicing_router)
 api.add_router("", payment_methods_router)
 api.add_router("", subscriptions_router)
 api.add_router("", webhooks_router)
+api.add_router("", transparency_router)

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.transparency import merkle
@@ -51,7 +52,7 @@ def published_size() -> int:
 def require_checkpoint() -> Checkpoint:
     checkpoint = latest_checkpoint()
     if checkpoint is None:
-        raise NotFound("log_no_checkpoint", "No checkpoint has been published yet.")
+        raise NotFound("log_no_checkpoint", _("No checkpoint has been published yet."))
     return checkpoint
 
 
@@ -59,7 +60,8 @@ def _check_size(size: int) -> None:
     if not 0 < size <= tree_size():
         raise DomainError(
             "log_index_out_of_range",
-            f"The log has {tree_size()} entries; there is no tree of {size}.",
+            _("The log has %(count)d entries; there is no tree of %(size)d.")
+            % {"count": tree_size(), "size": size},
         )
 
 
@@ -69,7 +71,8 @@ def inclusion_proof(*, index: int, size: int) -> list[bytes]:
     if not 0 <= index < size:
         raise DomainError(
             "log_index_out_of_range",
-            f"Entry {index} is not in the tree of {size} entries.",
+            _("Entry %(index)d is not in the tree of %(size)d entries.")
+            % {"index": index, "size": size},
         )
     return merkle.prove(merkle.inclusion_ranges(index, size), read_nodes)
 
@@ -80,7 +83,7 @@ def consistency_proof(*, first: int, second: int) -> list[bytes]:
     if first > second or first < 0:
         raise DomainError(
             "log_sizes_out_of_order",
-            "The first tree size must not be larger than the second.",
+            _("The first tree size must not be larger than the second."),
         )
     _check_size(second)
     return merkle.prove(merkle.consistency_ranges(first, second), read_nodes)
@@ -91,12 +94,12 @@ def entries(*, start: int, end: int) -> list[LogEntry]:
     ``log_index_out_of_range`` or ``log_sizes_out_of_order``."""
     if start < 0 or end < start:
         raise DomainError(
-            "log_sizes_out_of_order", "The start must be at most the end."
+            "log_sizes_out_of_order", _("The start must be at most the end.")
         )
     if end > tree_size():
         raise DomainError(
             "log_index_out_of_range",
-            f"The log has {tree_size()} entries; ask for fewer.",
+            _("The log has %(count)d entries; ask for fewer.") % {"count": tree_size()},
         )
     end = min(end, start + MAX_ENTRIES_PER_PAGE)
     return list(LogEntry.objects.filter(index__gte=start, index__lt=end))
@@ -106,7 +109,8 @@ def entry(index: int) -> LogEntry:
     found = LogEntry.objects.filter(index=index).first()
     if found is None:
         raise DomainError(
-            "log_index_out_of_range", f"The log has no entry {index} yet."
+            "log_index_out_of_range",
+            _("The log has no entry %(index)d yet.") % {"index": index},
         )
     return found
 
@@ -123,7 +127,8 @@ def entries_about(public_id: str) -> list[LogEntry]:
     if found:
         return found
     raise NotFound(
-        "log_entry_not_found", "Nothing with this id is in the transparency log yet."
+        "log_entry_not_found",
+        _("Nothing with this id is in the transparency log yet."),
     )
 
 
@@ -136,3 +141,17 @@ def _order_of_document(public_id: str) -> str:
     if document is None or document.order_id is None:
         return ""
     return document.order.public_id
+
+
+def proofs_about(public_id: str, *, size: int) -> list[tuple[LogEntry, list[bytes]]]:
+    """Each entry about ``public_id`` within the first ``size`` leaves, with its
+    inclusion proof in the tree of ``size``. 404 ``log_entry_not_found`` when
+    none is (yet)."""
+    found = [e for e in entries_about(public_id) if e.index < size]
+    if not found:
+        raise NotFound(
+            "log_entry_not_found",
+            _("Nothing with this id is in the transparency log yet."),
+        )
+    found = list(LogEntry.objects.filter(index__in=[e.index for e in found]))
+    return [(e, inclusion_proof(index=e.index, size=size)) for e in found]

@@ -31,6 +31,7 @@ from itertools import takewhile
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from doorstep.core.errors import DomainError
 from doorstep.events.models import Event
@@ -206,7 +207,7 @@ def publish_checkpoint(*, now: datetime | None = None) -> Checkpoint:
             ):
                 raise DomainError(
                     "log_inconsistent",
-                    "The stored tree does not extend the last checkpoint.",
+                    _("The stored tree does not extend the last checkpoint."),
                 )
         return Checkpoint.objects.create(
             size=size,
