@@ -278,3 +278,26 @@ class LedgerCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_entry_id}"
+
+
+class ListingViewDay(models.Model):
+    """How many times a listing's page was seen on one day: the top of a
+    provider's "views → bookings" funnel. Counts only, no viewer."""
+
+    listing_id = models.BigIntegerField()
+    provider_id = models.BigIntegerField()
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("listing views per day")
+        verbose_name_plural = _("listing views per day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing_id", "day"], name="analytics_listing_view_day"
+            )
+        ]
+        indexes = [models.Index(fields=["provider_id", "day"], name="alv_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.day}: {self.views}"

@@ -29,3 +29,29 @@ def record_search(
         cell=cell,
         results=max(0, results),
     )
+
+
+def record_listing_view(*, listing_id: int, provider_id: int) -> None:
+    """Count one view of a listing's page today (for the provider's insights).
+    Safe under concurrency: an atomic increment of the day's row."""
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+
+    from doorstep.analytics.models import ListingViewDay
+    from doorstep.analytics.rollups import today
+
+    day = today()
+    updated = ListingViewDay.objects.filter(listing_id=listing_id, day=day).update(
+        views=F("views") + 1
+    )
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            ListingViewDay.objects.create(
+                listing_id=listing_id, provider_id=provider_id, day=day, views=1
+            )
+    except IntegrityError:  # another request created it first
+        ListingViewDay.objects.filter(listing_id=listing_id, day=day).update(
+            views=F("views") + 1
+        )

@@ -2,6 +2,7 @@
 
 from doorstep.accounts.api import router as accounts_router
 from doorstep.agencies.api import router as agencies_router
+from doorstep.analytics.api import router as analytics_router
 from doorstep.api.auth import signed_in
 from doorstep.api.openapi import DoorstepAPI
 from doorstep.api.problems import install_problem_handlers
@@ -85,3 +86,4 @@ api.add_router("", payment_methods_router)
 api.add_router("", subscriptions_router)
 api.add_router("", webhooks_router)
 api.add_router("", transparency_router)
+api.add_router("", analytics_router)
