@@ -165,6 +165,12 @@ def ops_pages() -> list[OpsPage]:
             reverse("subscriptions:ops_plans"),
             OpsPermission.MANAGE_SETTINGS,
         ),
+        OpsPage(
+            _("Webhook endpoints"),
+            _("Every integrator's webhook endpoint, its failures; turn one off."),
+            reverse("webhooks:ops_endpoints"),
+            OpsPermission.MANAGE_SETTINGS,
+        ),
     ]
 
 

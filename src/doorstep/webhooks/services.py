@@ -232,7 +232,7 @@ def _turn_off(endpoint: Endpoint, reason: str, now: datetime) -> None:
 # --- Making deliveries ---------------------------------------------------------------
 
 
-def _body(event_type: str, moment: datetime, data: dict) -> str:
+def message_body(event_type: str, moment: datetime, data: dict) -> str:
     return json.dumps(
         {"type": event_type, "timestamp": moment.isoformat(), "data": data},
         separators=(",", ":"),
@@ -269,7 +269,7 @@ def fan_out_event(*, event: Event) -> list[Delivery]:
                 event=event,
                 defaults={
                     "event_type": event.topic,
-                    "body": _body(event.topic, event.occurred_at, facts.data),
+                    "body": message_body(event.topic, event.occurred_at, facts.data),
                     "next_attempt_at": now,
                     "created_at": now,
                 },
@@ -293,7 +293,7 @@ def send_test_message(*, user, endpoint_id: str) -> Delivery:
     delivery = Delivery.objects.create(
         endpoint=endpoint,
         event_type=catalogue.TEST_EVENT_TYPE,
-        body=_body(
+        body=message_body(
             catalogue.TEST_EVENT_TYPE,
             now,
             {"object": "endpoint", "id": endpoint.public_id},
