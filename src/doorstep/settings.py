@@ -381,6 +381,14 @@ STORAGES["documents"] = {
     "BACKEND": "doorstep.trust.storage.PrivateFileSystemStorage",
     "OPTIONS": {"location": str(DOORSTEP_PRIVATE_ROOT)},
 }
+# S3-compatible object storage for both when a bucket is named: media under
+# ``media/`` with plain URLs, private files under ``private/`` reachable only by
+# presigned URLs that expire (doorstep.core.storage, docs/deploy.md).
+DOORSTEP_PRIVATE_URL_SECONDS = env.int("DOORSTEP_PRIVATE_URL_SECONDS", default=300)
+if env.str("DOORSTEP_S3_BUCKET", default=""):
+    from doorstep.core.storage_conf import s3_storages
+
+    STORAGES.update(s3_storages(env))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

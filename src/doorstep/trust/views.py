@@ -5,7 +5,7 @@ its owner and for ops allowed to see it), and the ops review under
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from doorstep.backoffice.access import (
 )
 from doorstep.core.errors import DomainError
 from doorstep.core.errors import PermissionDenied as DomainPermissionDenied
+from doorstep.core.storage import private_file_response
 from doorstep.trust import queries, services
 from doorstep.trust.forms import DecisionForm, DocumentUploadForm
 from doorstep.trust.models import ProviderApplication, ProviderDocument
@@ -118,7 +119,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_file(request: HttpRequest, public_id: str) -> FileResponse:
+def document_file(request: HttpRequest, public_id: str) -> HttpResponse:
     """The document's file, to its owner or to ops with ``VIEW_DOCUMENTS``
     (whose session passed a second factor); each opening is recorded. Sent as
     an attachment, never cached, so a browser neither renders nor keeps it."""
@@ -131,15 +132,12 @@ def document_file(request: HttpRequest, public_id: str) -> FileResponse:
     except DomainError:
         raise Http404 from None
     extension = document.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    # On S3 a redirect to a presigned URL that soon expires; on disk, streamed.
+    return private_file_response(
+        document.file,
         filename=f"{document.public_id}.{extension}",
         content_type=document.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- Ops -----------------------------------------------------------------------------
