@@ -24,10 +24,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def history(django_db_setup, django_db_blocker):
     """Built once for the module, in a transaction rolled back after it."""
-    with django_db_blocker.unblock(), override_settings(**SANDBOX):
-        with transaction.atomic():
-            yield build_history()
-            transaction.set_rollback(True)
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**SANDBOX),
+        transaction.atomic(),
+    ):
+        yield build_history()
+        transaction.set_rollback(True)
 
 
 def _both_days(history) -> Period:
@@ -156,7 +159,8 @@ def test_unknown_metric_and_bad_periods_are_refused():
 def test_every_metric_has_a_definition_and_answers_on_no_data():
     day = rollups.today()
     for metric in METRICS:
-        assert str(metric.definition) and str(metric.label)
+        assert str(metric.definition)
+        assert str(metric.label)
         if metric.shape == Shape.SERIES:
             series = metric_series(metric.name, period=Period(day, day))
             assert all(p.value in (0, None) for p in series.points)
