@@ -1,18 +1,21 @@
 """The orders API: book a service (or hold a time first), list and read your
 orders, move them along their process, and reschedule them.
 
-Every order endpoint answers 404 for an order the caller is not a party to; ops
-act from the back office, not here."""
+Every order endpoint answers 404 for an order the caller is not a party to. Ops
+have their own two (``/ops/orders/…``): the back office's order page and its
+buttons, behind the same gate as the rest of the back office."""
 
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Status
+from ninja import File, Query, Router, Status
+from ninja.files import UploadedFile
 
 from doorstep.accounts.models import StaffMember, User
 from doorstep.api.pagination import CursorPageIn, CursorPagination
+from doorstep.backoffice.access import require_back_office
 from doorstep.core.errors import raises
 from doorstep.orders import queries, services
 from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
@@ -22,10 +25,14 @@ from doorstep.orders.processes.book_provider import (
     BOOK_PROVIDER,
     payment_window_ends,
 )
+from doorstep.orders.processes.dispatch import DISPATCH
+from doorstep.orders.processes.quote import QUOTE
 from doorstep.orders.schemas import (
     HoldIn,
     HoldOut,
     MoneyOut,
+    OpsOrderOut,
+    OpsTransitionIn,
     OrderDetailOut,
     OrderEventOut,
     OrderIn,
@@ -446,6 +453,31 @@ def fire_transition(
 
 
 @router.post(
+    "/orders/{order_id}/deliver",
+    response=OrderDetailOut,
+    summary="Mark the job as done, with photos of the work",
+    description=(
+        "The provider's `deliver` with proof: `multipart/form-data` with up to 6 "
+        "files in `photos` (JPEG, PNG or WebP, 8 MB each), stored with the step in "
+        "one transaction, as the order page does. Without photos it is the same "
+        "as `POST /orders/{order_id}/transitions/deliver`."
+    ),
+)
+@raises(*BOOK_PROVIDER.hooks)
+def deliver_with_photos(
+    request: HttpRequest,
+    order_id: str,
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> OrderDetailOut:
+    user = _caller(request)
+    order = queries.access_order(user, order_id)
+    order = services.transition_order(
+        order=order, name="deliver", user=user, photos=photos or []
+    )
+    return order_detail_out(queries.access_order(user, order.public_id), user)
+
+
+@router.post(
     "/orders/{order_id}/reschedule",
     response={201: RescheduleOut},
     summary="Propose another start time",
@@ -480,3 +512,69 @@ def answer_reschedule(
         order=order, user=user, request_id=request_id, accept=payload.accept
     )
     return order_detail_out(queries.access_order(user, order_id), user)
+
+
+# --- Ops: the back office's order page --------------------------------------------
+
+
+def _ops_order_out(order: Order, user: User) -> OpsOrderOut:
+    zone = _zone(order)
+    return OpsOrderOut(
+        id=order.public_id,
+        mode=order.mode,
+        state=order.state,
+        state_label=order.state_label,
+        customer_id=order.customer.public_id,
+        provider_id=order.provider.public_id if order.provider else None,
+        starts_at=order.starts_at.astimezone(zone),
+        ends_at=order.ends_at.astimezone(zone),
+        events=[_event_out(event, zone) for event in queries.timeline(order)],
+        ops_transitions=[
+            TransitionOut(name=transition.name, label=str(transition.label))
+            for transition in queries.ops_transitions(order, user)
+        ],
+    )
+
+
+@router.get(
+    "/ops/orders/{order_id}",
+    response=OpsOrderOut,
+    summary="An order, as ops see it (ops)",
+    description="Its state, history and what ops may do to it now. Ops only, with "
+    "a token minted after the TOTP code (403 `ops_mfa_required` without).",
+)
+def ops_get_order(request: HttpRequest, order_id: str) -> OpsOrderOut:
+    user = require_back_office(request)
+    return _ops_order_out(queries.ops_order(order_id), user)
+
+
+@router.post(
+    "/ops/orders/{order_id}/transitions/{name}",
+    response=OpsOrderOut,
+    summary="Move someone's order along its process (ops)",
+    description=(
+        "The buttons of the back office's order page: `name` is one of the "
+        "order's `ops_transitions` (cancel, settle, …), with a `reason` for the "
+        "audit trail. 409 `illegal_transition` when the order cannot do that now, "
+        "`state_changed` when it moved on from `expected_state`. Ops only, with a "
+        "token minted after the TOTP code (403 `ops_mfa_required` without)."
+    ),
+)
+@raises(*BOOK_PROVIDER.hooks, *DISPATCH.hooks, *QUOTE.hooks)
+def ops_fire_transition(
+    request: HttpRequest,
+    order_id: str,
+    name: str,
+    payload: OpsTransitionIn | None = None,
+) -> OpsOrderOut:
+    user = require_back_office(request)
+    payload = payload or OpsTransitionIn()
+    order = services.transition_order(
+        order=queries.ops_order(order_id),
+        name=name,
+        user=user,
+        data={"reason": payload.reason} if payload.reason else None,
+        expected_state=payload.expected_state,
+        as_ops=True,
+    )
+    return _ops_order_out(queries.ops_order(order.public_id), user)

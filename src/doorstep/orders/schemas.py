@@ -114,6 +114,24 @@ class TransitionIn(InputSchema):
     ] = None
 
 
+class OpsTransitionIn(InputSchema):
+    reason: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, max_length=1000),
+        Field(description="Why, in a sentence (kept in the audit trail)."),
+    ] = None
+    expected_state: Annotated[
+        str | None,
+        StringConstraints(max_length=24),
+        Field(
+            description=(
+                "The state you saw. If the order has moved on since, the answer "
+                "is 409 `state_changed` and nothing happens."
+            )
+        ),
+    ] = None
+
+
 class RescheduleIn(InputSchema):
     starts_at: StartsAt
 
@@ -262,6 +280,24 @@ class OrderPageOut(Schema):
     items: list[OrderOut]
     next: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
+    )
+
+
+class OpsOrderOut(Schema):
+    """An order as the back office's order page shows its state and buttons."""
+
+    id: str
+    mode: str
+    state: str
+    state_label: str
+    customer_id: str
+    provider_id: str | None
+    starts_at: datetime
+    ends_at: datetime
+    events: list[OrderEventOut]
+    ops_transitions: list[TransitionOut] = Field(
+        description="What ops may do to the order now "
+        "(`POST /ops/orders/{order_id}/transitions/{name}`)."
     )
 
 

@@ -8,7 +8,8 @@ review the caller sees but may not take answers 403."""
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from doorstep.accounts.models import User
@@ -23,6 +24,7 @@ from doorstep.reviews.schemas import (
     ReplyIn,
     ReplyOut,
     ReportIn,
+    ReviewFormIn,
     ReviewIn,
     ReviewOut,
     ReviewPhotoOut,
@@ -131,7 +133,8 @@ class _ReviewPagination(CursorPagination):
         "or the review window closes (14 days after completion).\n\n"
         "Errors: 404 `order_not_found` (not your order); 422 "
         "`order_not_completed`, `review_window_closed`; 409 `already_reviewed`; "
-        "400 `sub_scores_not_allowed` and bad fields. Photos are added on the web."
+        "400 `sub_scores_not_allowed` and bad fields. With photos: "
+        "`POST /orders/{order_id}/reviews/with-photos`."
     ),
 )
 def create_review(
@@ -143,6 +146,35 @@ def create_review(
         order=order,
         author=user,
         submission=integrity.submission_from(request),
+        **payload.dict(),
+    )
+    return Status(201, review_out(_full(review)))
+
+
+@router.post(
+    "/orders/{order_id}/reviews/with-photos",
+    response={201: ReviewOut},
+    summary="Review a completed order, with photos",
+    description=(
+        "As `POST /orders/{order_id}/reviews`, sent as `multipart/form-data` with "
+        "up to the review's limit of files in `photos` (JPEG, PNG or WebP), as the "
+        "review page does. Photos are for the customer's review of the provider "
+        "(400 otherwise)."
+    ),
+)
+def create_review_with_photos(
+    request: HttpRequest,
+    order_id: str,
+    payload: Form[ReviewFormIn],
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Status[ReviewOut]:
+    user = _caller(request)
+    order = access_order(user, order_id)
+    review = services.submit_review(
+        order=order,
+        author=user,
+        submission=integrity.submission_from(request),
+        photos=photos or [],
         **payload.dict(),
     )
     return Status(201, review_out(_full(review)))

@@ -26,6 +26,20 @@ class ReviewIn(InputSchema):
     ] = ""
 
 
+class ReviewFormIn(Schema):
+    """``ReviewIn`` as ``multipart/form-data`` fields, beside the photos: form
+    fields are text, so numbers are read from it."""
+
+    stars: Stars
+    quality: SubScore = None
+    punctuality: SubScore = None
+    communication: SubScore = None
+    value: SubScore = None
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT_LENGTH)
+    ] = ""
+
+
 class ReplyIn(InputSchema):
     text: Annotated[
         str,

@@ -3,9 +3,10 @@ provider's availability. There are no provider ids on the ``/me`` endpoints: a
 provider can only ever read or change their own."""
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from doorstep.accounts.models import ProviderProfile, User
 from doorstep.catalog.queries import published_listing
@@ -13,6 +14,7 @@ from doorstep.core.errors import NotFound
 from doorstep.orders.queries import listing_staff
 from doorstep.scheduling import services
 from doorstep.scheduling.queries import (
+    live_calendar_feed,
     policy_for,
     provider_zone,
     upcoming_exceptions,
@@ -21,6 +23,8 @@ from doorstep.scheduling.queries import (
 from doorstep.scheduling.schemas import (
     AvailabilityIn,
     AvailabilityOut,
+    CalendarFeedCreatedOut,
+    CalendarFeedOut,
     ExceptionIn,
     ExceptionOut,
     ServingStaffOut,
@@ -192,3 +196,46 @@ def remove_exception(request: HttpRequest, exception_id: str) -> None:
     services.remove_exception(
         provider=_own_provider(request), exception_id=exception_id
     )
+
+
+# --- The private calendar feed ------------------------------------------------------
+
+
+@router.get(
+    "/me/calendar-feed",
+    response=CalendarFeedOut,
+    summary="Whether your private calendar link is on",
+)
+def get_calendar_feed(request: HttpRequest) -> CalendarFeedOut:
+    feed = live_calendar_feed(_own_provider(request))
+    if feed is None:
+        return CalendarFeedOut(live=False)
+    return CalendarFeedOut(live=True, prefix=feed.prefix, created_at=feed.created_at)
+
+
+@router.post(
+    "/me/calendar-feed",
+    response={201: CalendarFeedCreatedOut},
+    summary="Make a private calendar link of your upcoming jobs",
+    description="An iCal address for your calendar app. Making a new one turns "
+    "the old one off; the address is shown only in this answer.",
+)
+def create_calendar_feed(request: HttpRequest) -> Status[CalendarFeedCreatedOut]:
+    feed, raw = services.create_calendar_feed(provider=_own_provider(request))
+    url = request.build_absolute_uri(
+        reverse("scheduling:ical_feed", kwargs={"token": raw})
+    )
+    return Status(
+        201,
+        CalendarFeedCreatedOut(prefix=feed.prefix, created_at=feed.created_at, url=url),
+    )
+
+
+@router.delete(
+    "/me/calendar-feed",
+    response={204: None},
+    summary="Turn your private calendar link off",
+    description="Its address answers 404 from now on. Nothing to turn off is fine.",
+)
+def revoke_calendar_feed(request: HttpRequest) -> None:
+    services.revoke_calendar_feed(provider=_own_provider(request))

@@ -235,3 +235,20 @@ def exception_out(exception: AvailabilityException) -> ExceptionOut:
 
 def policy_out(policy: SchedulingPolicy) -> PolicyOut:
     return PolicyOut(**{name: getattr(policy, name) for name in PolicyOut.model_fields})
+
+
+class CalendarFeedOut(Schema):
+    live: bool = Field(description="Whether a calendar link is on.")
+    prefix: str | None = Field(
+        None, description="The first characters of the link's token, to tell it."
+    )
+    created_at: datetime | None = None
+
+
+class CalendarFeedCreatedOut(Schema):
+    prefix: str
+    created_at: datetime
+    url: str = Field(
+        description="The private iCal address of your upcoming jobs. Shown once: "
+        "add it to your calendar app now."
+    )
