@@ -93,6 +93,7 @@ from doorstep.demo.quotes import seed_quote_requests
 from doorstep.demo.standards import seed_standards
 from doorstep.demo.support import seed_help_centre, seed_support
 from doorstep.demo.trust_badges import build_trust_badges
+from doorstep.demo.webhooks import seed_webhooks
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -1110,6 +1111,8 @@ def build_demo(
         report.money.update(
             seed_plans(logins=logins, seed=seed, now=now or timezone.now())
         )
+        # A webhook endpoint (turned off) with a delivery log of its orders.
+        report.money.update(seed_webhooks(logins=logins, now=now or timezone.now()))
     report.support.update(seed_help_centre(logins=logins, now=now or timezone.now()))
     report.indexed = rebuild_index()
     # The dashboard's rollups, from the finished past: its figures then match
