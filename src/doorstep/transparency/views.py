@@ -2,7 +2,7 @@
 
 import json
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -27,12 +27,14 @@ def verify(request: HttpRequest, public_id: str) -> HttpResponse:
     with its inclusion proof, checked here against the latest checkpoint and
     laid out so anyone can check it again elsewhere."""
     checkpoint = queries.latest_checkpoint()
-    if checkpoint is None:
-        raise Http404
     try:
+        if checkpoint is None:
+            raise NotFound("log_no_checkpoint", "")
         found = queries.proofs_about(public_id, size=checkpoint.size)
-    except NotFound as error:
-        raise Http404 from error
+    except NotFound:
+        # Not logged (yet: the log takes a few minutes to catch up), or never.
+        context = {"public_id": public_id, "pending": True}
+        return render(request, "transparency/verify.html", context, status=404)
     root = bytes(checkpoint.root_hash)
     proofs = []
     for entry, proof in found:
