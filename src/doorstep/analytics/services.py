@@ -55,3 +55,17 @@ def record_listing_view(*, listing_id: int, provider_id: int) -> None:
         ListingViewDay.objects.filter(listing_id=listing_id, day=day).update(
             views=F("views") + 1
         )
+
+
+def record_search_results(params, results) -> SearchRecord | None:
+    """Record a search the search page or API just answered (``search``'s
+    ``SearchParams`` and ``SearchResults``); further pages of the same search
+    (a ``cursor``) are not new searches."""
+    if getattr(params, "cursor", None):
+        return None
+    return record_search(
+        results=results.total if results.total else len(results.hits),
+        category=params.category or "",
+        latitude=params.latitude,
+        longitude=params.longitude,
+    )

@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from doorstep.analytics.services import record_search_results
 from doorstep.api.ratelimit import limit_per_ip
 from doorstep.catalog.queries import CategoryNode, category_tree
 from doorstep.promotions.services import count_impressions
@@ -36,6 +37,7 @@ def search_services(request: HttpRequest, filters: Query[ServiceSearchIn]) -> di
     count_impressions(
         listing_ids=[hit.listing_id for hit in results.hits if hit.is_promoted]
     )
+    record_search_results(params, results)
     return _results_out(request, results)
 
 

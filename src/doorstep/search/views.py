@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
+from doorstep.analytics.services import record_search_results
 from doorstep.catalog.models import Category
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM
@@ -303,6 +304,7 @@ def search(request: HttpRequest) -> HttpResponse:
         count_impressions(
             listing_ids=[hit.listing_id for hit in results.hits if hit.is_promoted]
         )
+        record_search_results(params, results)
     except DomainError as error:
         errors = dict(error.fields) or {"__all__": [error.message]}
 
