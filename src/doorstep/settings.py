@@ -179,11 +179,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a session
+    # is not one server connection: no server-side cursors (``.iterator()`` then
+    # fetches in chunks client-side) and no prepared statements (psycopg prepares
+    # a query run five times; PgBouncer before 1.21 cannot follow). Startup
+    # options are not passed on either: set ``jit = off`` on the role instead.
+    # CONN_MAX_AGE still keeps the connection to PgBouncer (cheap); PgBouncer's
+    # pool is what bounds the connections to PostgreSQL. See docs/deploy.md.
+    DATABASE_POOLER = env.str("DATABASE_POOLER", default="").lower()
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Short queries only: compiling a plan to machine code (JIT) costs tens
-        # of milliseconds, which the planner's estimates sometimes think pays.
         options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        if DATABASE_POOLER == "pgbouncer":
+            options["prepare_threshold"] = None
+        else:
+            # Short queries only: compiling a plan to machine code (JIT) costs
+            # tens of milliseconds, which the planner's estimates sometimes
+            # think pays.
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 # Read replicas (streaming replicas of the primary), comma-separated URLs: web
 # requests read from them, writes and transactions use the primary, and a browser

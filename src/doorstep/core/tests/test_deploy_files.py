@@ -12,7 +12,11 @@ TEMPLATE = ROOT / "deploy" / "doorstep.env.example"
 
 def _read_by_settings() -> set[str]:
     names = set()
-    for path in [SOURCE / "settings.py", SOURCE / "cli.py"]:
+    for path in [
+        SOURCE / "settings.py",
+        SOURCE / "cli.py",
+        SOURCE / "core" / "storage_conf.py",
+    ]:
         text = path.read_text()
         names |= set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]*)"', text))
         names |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]*)"', text))
