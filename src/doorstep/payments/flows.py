@@ -49,7 +49,7 @@ from doorstep.payments.fees import (
     record_commission_taxes,
     split_of,
 )
-from doorstep.payments.gateways import enabled_gateways, get_gateway
+from doorstep.payments.gateways import WALLET_LABELS, enabled_gateways, get_gateway
 from doorstep.payments.gateways.base import ChargeResult, GatewayError, IntentResult
 from doorstep.payments.ledger import Leg, ledger_account, post_entry
 from doorstep.payments.models import (
@@ -731,17 +731,32 @@ def refund_order(
 @order_flow
 def refund_in_full(*, order: Order, reference: str) -> int:
     """Refund every charge of the order (price, extras, tips) that is left, and
-    hand back the platform's discount: the escrow ends at zero."""
+    hand back the platform's discount: the escrow ends at zero.
+
+    A charge never captured is released, not refunded: a card's hold is
+    voided; a wallet's trade (Alipay, WeChat Pay) still open for the customer
+    to pay is closed, so that it cannot be paid after the order is over. A
+    wallet takes the money when the customer pays, so a trade paid before our
+    record of it (void answers it captured) is posted and refunded."""
     total = 0
     for payment in Payment.objects.filter(order=order).order_by("pk"):
-        if payment.status == PaymentStatus.AUTHORISED:
-            _gateway_call(
+        open_wallet_trade = (
+            payment.status in {PaymentStatus.PENDING, PaymentStatus.FAILED}
+            and payment.gateway in WALLET_LABELS
+            and bool(payment.gateway_charge_id)
+        )
+        if payment.status == PaymentStatus.AUTHORISED or open_wallet_trade:
+            result = _gateway_call(
                 get_gateway(payment.gateway).void,
                 charge_id=payment.gateway_charge_id,
                 idempotency_key=f"void:{_subject(payment)}",
             )
-            Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.VOIDED)
-            continue
+            if result.status != "captured":
+                Payment.objects.filter(pk=payment.pk).update(
+                    status=PaymentStatus.VOIDED
+                )
+                continue
+            payment = record_capture(payment, result.captured_amount)
         if payment.status != PaymentStatus.CAPTURED:
             continue
         if not _posted(capture_key(payment)):
