@@ -4,11 +4,14 @@ link-local and mapped addresses are refused at registration and at delivery."""
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from doorstep.core.errors import DomainError
 from doorstep.webhooks import services
-from doorstep.webhooks.guard import RefusedTarget, is_public, vet_url
+from doorstep.webhooks.guard import RefusedTarget, Target, is_public, vet_url
 from doorstep.webhooks.models import Delivery, Endpoint
+from doorstep.webhooks.transport import post
 from tests.factories import make_user
 
 REFUSED = [
@@ -103,3 +106,29 @@ def test_a_target_that_turned_private_is_refused_at_delivery(
     assert attempt.status_code is None
     assert "private" in attempt.error
     assert delivery.status == Delivery.Status.PENDING
+
+
+@given(st.ip_addresses(v=4))
+def test_a_mapped_address_is_judged_as_the_ipv4_inside(address):
+    mapped = ipaddress.IPv6Address(f"::ffff:{address}")
+    assert is_public(mapped) is is_public(address)
+
+
+def test_the_attempt_connects_to_the_vetted_address_not_a_new_lookup(receiver):
+    # given a target vetted to 127.0.0.1 for a host that resolves nowhere
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    target = Target("http", "rebound.invalid", port, "127.0.0.1", "/hooks")
+    # when it is sent to, no second lookup happens: the vetted address is used
+    outcome = post(target=target, headers={"webhook-id": "msg_x"}, body=b"{}")
+    assert outcome.status_code == 200
+    [received] = receiver.requests
+    assert received.headers["host"] == f"rebound.invalid:{port}"
+
+
+def test_redirects_are_not_followed(receiver):
+    receiver.answer(302)
+    port = int(receiver.url.rsplit(":", 1)[1].split("/")[0])
+    target = Target("http", "127.0.0.1", port, "127.0.0.1", "/hooks")
+    outcome = post(target=target, headers={}, body=b"{}")
+    assert outcome.status_code == 302
+    assert len(receiver.requests) == 1

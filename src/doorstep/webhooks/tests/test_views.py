@@ -79,3 +79,30 @@ def test_ops_see_every_endpoint_and_turn_one_off_with_a_reason(
 def test_the_ops_list_is_hidden_from_others(client, owner):
     client.force_login(owner)
     assert client.get(reverse("webhooks:ops_endpoints")).status_code == 404
+
+
+def test_the_delivery_log_shows_attempts_and_replays(
+    client, owner, receiver, django_capture_on_commit_callbacks
+):
+    endpoint, _secret = services.create_endpoint(owner=owner, url=receiver.url)
+    receiver.answer(500)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = services.send_test_message(
+            user=owner, endpoint_id=endpoint.public_id
+        )
+    client.force_login(owner)
+    page = client.get(reverse("webhooks:endpoint", args=[endpoint.public_id]))
+    html = page.content.decode()
+    assert "HTTP 500" in html
+    replay = reverse("webhooks:replay", args=[endpoint.public_id, delivery.public_id])
+    assert replay in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(replay)
+    assert len(receiver.requests) == 2
+    delivery.refresh_from_db()
+    assert delivery.status == delivery.Status.DELIVERED
+    edit = client.get(reverse("webhooks:edit", args=[endpoint.public_id]))
+    assert edit.status_code == 200
+    listed = client.get(reverse("webhooks:endpoints"))
+    assert endpoint.url in listed.content.decode()
