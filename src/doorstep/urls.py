@@ -67,6 +67,8 @@ urlpatterns = [
     # The public transparency log: /transparency/ and "verify this review".
     path("", include("doorstep.transparency.urls")),
     path("", include("doorstep.webhooks.urls")),
+    # Analytics: the ops dashboard (/ops/analytics/), the supply and demand map.
+    path("", include("doorstep.analytics.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -72,6 +72,15 @@ def ops_pages() -> list[OpsPage]:
             OpsPermission.VIEW_FINANCE,
         ),
         OpsPage(
+            _("Analytics"),
+            _(
+                "GMV, orders, retention, satisfaction and liquidity by day, week or"
+                " month, per category and city, beside the period before."
+            ),
+            reverse("analytics:dashboard"),
+            OpsPermission.VIEW_FINANCE,
+        ),
+        OpsPage(
             _("Finance report"),
             _("GMV, captures, refunds, commission and fees per day and currency."),
             reverse("payments:finance_report"),

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from doorstep.analytics import views
+
+app_name = "analytics"
+urlpatterns = [
+    path("ops/analytics/", views.dashboard, name="dashboard"),
+    path(
+        "ops/analytics/<slug:name>.csv",
+        views.series_download,
+        name="series_csv",
+    ),
+]
