@@ -109,7 +109,7 @@ class CohortsOut(Schema):
     items: list[CohortOut]
 
 
-class CohortsIn(InputSchema):
+class PeriodIn(InputSchema):
     start: date
     end: date
 
@@ -297,7 +297,7 @@ def get_series_csv(
     description="For customer_retention or provider_retention: the cohorts whose "
     "first month is in the period, and the share active in each month after.",
 )
-def get_cohorts(request: HttpRequest, name: str, params: Query[CohortsIn]) -> dict:
+def get_cohorts(request: HttpRequest, name: str, params: Query[PeriodIn]) -> dict:
     _ops(request)
     rows = queries.retention_cohorts(name, period=Period(params.start, params.end))
     return {
@@ -314,7 +314,7 @@ def get_cohorts(request: HttpRequest, name: str, params: Query[CohortsIn]) -> di
     "earnings per currency, reviews and rating; your median response time beside "
     "the marketplace's. Only your own.",
 )
-def get_my_insights(request: HttpRequest, params: Query[CohortsIn]) -> dict:
+def get_my_insights(request: HttpRequest, params: Query[PeriodIn]) -> dict:
     provider = provider_of(request.auth)  # type: ignore[attr-defined]
     insights = queries.provider_insights(
         provider, period=Period(params.start, params.end)

@@ -4,9 +4,13 @@ surveys change (registered in ``doorstep.events.consumers.CONSUMERS`` for
 
 Idempotent by construction: it does not add a delta, it recomputes every day
 and party the event's order can have moved (``rollups.touched_by_order``) from
-the source tables, so a repeated or late delivery writes the same rows. It then
-follows the ledger (``rollups.follow_ledger``): money moves (captures, refunds)
-are journal entries without an event of their own.
+the source tables, so a repeated or late delivery writes the same rows.
+
+Money moves (captures, refunds) are journal entries without an event of their
+own, often written by a money flow after the event was delivered: the periodic
+job ``follow_ledger_for_analytics`` (every minute) follows the ledger for them
+(``rollups.follow_ledger``), outside event delivery, so that a busy ledger never
+slows the other consumers down.
 """
 
 from doorstep.analytics import rollups
@@ -49,4 +53,3 @@ def on_event(event: Event) -> None:
     order_id = order_of(event)
     if order_id is not None:
         rollups.refresh_order(order_id)
-    rollups.follow_ledger()

@@ -299,6 +299,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.analytics.tasks.refresh_analytics",
         every=15 * MINUTE,
     ),
+    Job(
+        "follow_ledger_for_analytics",
+        _("Analytics: recompute the days new ledger entries moved"),
+        "doorstep.analytics.tasks.follow_ledger_for_analytics",
+        every=MINUTE,
+    ),
     # --- transparency log
     Job(
         "extend_transparency_log",
