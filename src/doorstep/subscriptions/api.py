@@ -202,3 +202,16 @@ def delete_subscription(request: HttpRequest, at_once: bool = False) -> dict:
         at_once=at_once,
     )
     return _out(subscription)
+
+
+@router.post(
+    "/me/subscription/resume",
+    response=SubscriptionOut,
+    summary="Keep your plan after all",
+    description="Takes back a cancellation at the end of the period: the plan "
+    "renews again. Safe to repeat. 404 `subscription_not_found` without a plan.",
+)
+def resume_subscription(request: HttpRequest) -> dict:
+    return _out(
+        services.resume_subscription(user=request.auth)  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,356 @@
+"""Web ↔ API parity: every web route that takes a POST (an action a person
+takes on the website), and the API operation that does the same — or, said
+out loud, why there is none (an exemption) or that there is none yet (a gap).
+
+``api/tests/test_parity.py`` fails when a POST route appears without an entry,
+when an entry names an operation that does not exist, or when
+``docs/api-parity.md`` is not what :func:`render_markdown` makes of this table
+(regenerate it with ``DEBUG=true .venv/bin/doorstep shell -c "from
+doorstep.api.parity import write_markdown; write_markdown()"``).
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "api-parity.md"
+
+
+@dataclass(frozen=True)
+class Api:
+    """The operations (``"METHOD /path"`` under ``/api/v1``) that do it."""
+
+    operations: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Exempt:
+    """Not an action an API client takes; ``why`` says what it is instead."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An action the API cannot take yet; ``ops`` for the back office's."""
+
+    what: str
+    ops: bool = False
+
+
+def ops_gap(what: str) -> Gap:
+    return Gap(what, ops=True)
+
+
+def api(*operations: str, note: str = "") -> Api:
+    return Api(operations, note)
+
+
+GATEWAY_PAGE = Exempt(
+    "The sandbox gateway's own hosted page, standing in for a real gateway's."
+)
+INBOUND = Exempt("Called by an outside service (signed), not by a person.")
+
+PARITY: dict[str, Api | Exempt | Gap] = {
+    # --- Account ------------------------------------------------------------------
+    "set_language": api(
+        "PATCH /me", note="`language`; the API also reads Accept-Language."
+    ),
+    "accounts:phone_login": api("POST /auth/phone/code"),
+    "accounts:phone_verify": api("POST /auth/phone/verify"),
+    "accounts:profile": api("PATCH /me"),
+    "accounts:provider": api("POST /me/provider", "PATCH /me/provider"),
+    "accounts:delete": api("DELETE /me"),
+    "accounts:addresses": api("POST /me/addresses"),
+    "accounts:address_edit": api("PATCH /me/addresses/{address_id}"),
+    "accounts:address_default": api(
+        "PATCH /me/addresses/{address_id}", note="`is_default: true`"
+    ),
+    "accounts:address_delete": api("DELETE /me/addresses/{address_id}"),
+    "legal:accept": api("POST /me/terms/accept"),
+    "legal:export": api("GET /me/export"),
+    "notifications:read_all": api("POST /notifications/read-all"),
+    "notifications:preferences": api("PUT /me/notification-preferences"),
+    "notifications:read": api("POST /notifications/{notification_id}/read"),
+    "payment_methods:make_default": api("POST /me/payment-methods/{method_id}/default"),
+    "payment_methods:remove": api("DELETE /me/payment-methods/{method_id}"),
+    # --- Provider: listings, hours, calendar --------------------------------------
+    "catalog:dashboard_create": api("POST /me/listings"),
+    "catalog:dashboard_edit": api("PATCH /me/listings/{listing_id}"),
+    "catalog:dashboard_publish": api("POST /me/listings/{listing_id}/publish"),
+    "catalog:dashboard_pause": api("POST /me/listings/{listing_id}/pause"),
+    "catalog:dashboard_unpublish": api("POST /me/listings/{listing_id}/unpublish"),
+    "catalog:dashboard_delete": api("DELETE /me/listings/{listing_id}"),
+    "catalog:dashboard_add_ons": api(
+        "POST /me/listings/{listing_id}/add-ons",
+        "PATCH /me/listings/{listing_id}/add-ons/{add_on_id}",
+        "DELETE /me/listings/{listing_id}/add-ons/{add_on_id}",
+        note="the web saves the whole list at once; the API one add-on at a time",
+    ),
+    "catalog:dashboard_add_photo": api("POST /me/listings/{listing_id}/photos"),
+    "catalog:dashboard_remove_photo": api(
+        "DELETE /me/listings/{listing_id}/photos/{photo_id}"
+    ),
+    "scheduling:availability": api("PUT /me/availability"),
+    "scheduling:add_exception": api("POST /me/availability/exceptions"),
+    "scheduling:remove_exception": api(
+        "DELETE /me/availability/exceptions/{exception_id}"
+    ),
+    "scheduling:calendar_feed": api(
+        "POST /me/calendar-feed", "DELETE /me/calendar-feed"
+    ),
+    "promotions:promote": api("POST /me/listings/{listing_id}/promotions"),
+    "promotions:change": api(
+        "POST /me/promotions/{promotion_id}/pause",
+        "POST /me/promotions/{promotion_id}/resume",
+        "POST /me/promotions/{promotion_id}/cancel",
+    ),
+    "subscriptions:subscribe": api("POST /me/subscription"),
+    "subscriptions:new_card": Gap(
+        "Subscribing with a new card on the gateway's hosted page; API clients "
+        "subscribe with a saved card (`POST /me/subscription`)."
+    ),
+    "subscriptions:change": api("POST /me/subscription"),
+    "subscriptions:cancel": api("DELETE /me/subscription"),
+    "subscriptions:resume": api("POST /me/subscription/resume"),
+    "subscriptions:set_card": api("POST /me/subscription", note="`payment_method`"),
+    "trust:verification": api("POST /me/verification/documents"),
+    "trust:submit": api("POST /me/verification/submit"),
+    "badges:provider_check": Gap(
+        "The provider's consent to a background check (`record_consent`)."
+    ),
+    "standards:appeal": api("POST /provider/strikes/{strike_id}/appeal"),
+    # --- Booking and orders -------------------------------------------------------
+    "orders:book": api("POST /orders"),
+    "dispatch:book": api("POST /dispatch/orders"),
+    "orders:transition": api(
+        "POST /orders/{order_id}/transitions/{name}",
+        "POST /orders/{order_id}/deliver",
+        note="`deliver` with proof photos is the multipart `/deliver`",
+    ),
+    "orders:reschedule": api("POST /orders/{order_id}/reschedule"),
+    "orders:reschedule_answer": api(
+        "POST /orders/{order_id}/reschedule/{request_id}/answer"
+    ),
+    "growth:order_discounts": api("PUT /orders/{order_id}/discounts"),
+    "payment_methods:pay_with_saved": api(
+        "POST /orders/{order_id}/payment/saved-method"
+    ),
+    "payments:answer_extra_charge": api(
+        "POST /orders/{order_id}/extra-charges/{charge_id}/approve",
+        "POST /orders/{order_id}/extra-charges/{charge_id}/decline",
+    ),
+    "reviews:order": api(
+        "POST /orders/{order_id}/reviews",
+        "POST /orders/{order_id}/reviews/with-photos",
+        note="photos: the multipart `/with-photos`",
+    ),
+    "reviews:reply": api("POST /reviews/{review_id}/reply"),
+    "reviews:report": api("POST /reviews/{review_id}/report"),
+    "messaging:start_inquiry": api("POST /conversations"),
+    "messaging:send": api("POST /conversations/{conversation_id}/messages"),
+    # --- Quotes -------------------------------------------------------------------
+    "quotes:new_request": api("POST /quote-requests"),
+    "quotes:cancel": api("POST /quote-requests/{request_id}/cancel"),
+    "quotes:counter": api("POST /quotes/{quote_id}/counter"),
+    "quotes:hire": api("POST /quotes/{quote_id}/hire"),
+    "quotes:message": api("POST /conversations"),
+    "quotes:quote": api("POST /me/quote-invitations/{invitation_id}/quote"),
+    "quotes:decline": api("POST /me/quote-invitations/{invitation_id}/decline"),
+    "quotes:revise": api("POST /quotes/{quote_id}/revise"),
+    "quotes:withdraw": api("POST /quotes/{quote_id}/withdraw"),
+    # --- Support, disputes, claims ------------------------------------------------
+    "support:new_ticket": api("POST /support/tickets"),
+    "support:reply": api("POST /support/tickets/{ticket_id}/messages"),
+    "support:rate": api("POST /support/tickets/{ticket_id}/rating"),
+    "support:survey": api("POST /me/surveys/{survey_id}/answer"),
+    "disputes:open": api("POST /orders/{order_id}/disputes"),
+    "disputes:respond": api("POST /disputes/{dispute_id}/response"),
+    "disputes:take_offer": api(
+        "POST /disputes/{dispute_id}/offer/accept",
+        "POST /disputes/{dispute_id}/offer/decline",
+    ),
+    "disputes:evidence": api("POST /disputes/{dispute_id}/evidence"),
+    "claims:file_warranty": api("POST /orders/{order_id}/warranty-claims"),
+    "claims:file_guarantee": api("POST /orders/{order_id}/guarantee-claims"),
+    "claims:warranty_action": api(
+        "POST /warranty-claims/{claim_id}/redo-offer",
+        "POST /warranty-claims/{claim_id}/decline",
+        "POST /warranty-claims/{claim_id}/accept-redo",
+        "POST /warranty-claims/{claim_id}/decline-redo",
+    ),
+    # --- Money --------------------------------------------------------------------
+    "payments:request_payout": api("POST /me/payouts"),
+    "payments:setup_payouts": api("POST /me/payout-account/onboarding-link"),
+    "payments:set_staff_share": api("PUT /agencies/{agency_id}/staff-share"),
+    "payments:record_staff_payment": api(
+        "POST /agencies/{agency_id}/staff/{staff_id}/payments"
+    ),
+    "payments:webhook": INBOUND,
+    "badges:check_webhook": INBOUND,
+    "payments:sandbox_connect": GATEWAY_PAGE,
+    "sandbox:pay": GATEWAY_PAGE,
+    "sandbox:challenge": GATEWAY_PAGE,
+    # --- Workers and agencies -----------------------------------------------------
+    "work:accept": api("POST /work/offers/{offer_id}/accept"),
+    "work:decline": api("POST /work/offers/{offer_id}/decline"),
+    "work:duty": api("POST /work/duty"),
+    "work:sharing": api("POST /work/location-sharing"),
+    "work:step": api(
+        "POST /work/jobs/{order_id}/steps/{name}", "POST /work/jobs/{order_id}/deliver"
+    ),
+    "agencies:create": api("POST /agency"),
+    "agencies:invite": api("POST /agency/invitations"),
+    "agencies:accept_mine": api("POST /me/agency-invitations/{invitation_id}/accept"),
+    "agencies:invitation_action": api(
+        "POST /agency/invitations/{invitation_id}/resend",
+        "POST /agency/invitations/{invitation_id}/revoke",
+    ),
+    "agencies:join": api("POST /agency/invitations/accept"),
+    "agencies:update_profile": api("PATCH /agency/staff/{staff_id}"),
+    "agencies:update_skills": api("PATCH /agency/staff/{staff_id}"),
+    "agencies:change_role": api("POST /agency/staff/{staff_id}/role"),
+    "agencies:deactivate": api("POST /agency/staff/{staff_id}/deactivate"),
+    "agencies:set_hours": api("PUT /agency/staff/{staff_id}/hours"),
+    "agencies:add_time_off": api("POST /agency/staff/{staff_id}/time-off"),
+    "agencies:add_training": api("POST /agency/staff/{staff_id}/training"),
+    "agencies:add_assessment": api("POST /agency/staff/{staff_id}/assessments"),
+    "agencies:upload_document": api("POST /agency/staff/{staff_id}/documents"),
+    # --- Integrations -------------------------------------------------------------
+    "webhooks:create": api("POST /webhooks/endpoints"),
+    "webhooks:edit": api("PATCH /webhooks/endpoints/{endpoint_id}"),
+    "webhooks:toggle": api("PATCH /webhooks/endpoints/{endpoint_id}"),
+    "webhooks:rotate": api("POST /webhooks/endpoints/{endpoint_id}/rotate-secret"),
+    "webhooks:test": api("POST /webhooks/endpoints/{endpoint_id}/test"),
+    "webhooks:delete": api("DELETE /webhooks/endpoints/{endpoint_id}"),
+    "webhooks:replay": api(
+        "POST /webhooks/endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"
+    ),
+    # --- Ops: orders, money, dispatch, support ------------------------------------
+    "orders:ops_transition": api(
+        "POST /ops/orders/{order_id}/transitions/{name}", "GET /ops/orders/{order_id}"
+    ),
+    "payments:ops_approve": api("POST /ops/payouts/batches"),
+    "payments:fund_guarantee": ops_gap("Ops top up the guarantee fund."),
+    "dispatch_board:assign": api("POST /ops/dispatch/jobs/{order_id}/assign"),
+    "dispatch_board:unassign": api("POST /ops/dispatch/jobs/{order_id}/unassign"),
+    "dispatch_board:promises": ops_gap("Ops set the dispatch promises (SLA policies)."),
+    "dispatch_board:delete_promise": ops_gap("Ops remove a dispatch promise."),
+    "support:ops_reply": api("POST /ops/support/tickets/{ticket_id}/messages"),
+    "support:ops_update": api(
+        "POST /ops/support/tickets/{ticket_id}/assign",
+        "POST /ops/support/tickets/{ticket_id}/queue",
+        "POST /ops/support/tickets/{ticket_id}/status",
+        "POST /ops/support/tickets/{ticket_id}/priority",
+    ),
+    "support:ops_canned": ops_gap("Ops write canned replies."),
+    "support:ops_canned_edit": ops_gap("Ops change a canned reply."),
+    "support:ops_canned_delete": ops_gap("Ops delete a canned reply."),
+    "support:ops_sla": ops_gap("Ops set the support SLA policy."),
+    "support:ops_help_new": ops_gap("Ops write a help article."),
+    "support:ops_help_edit": ops_gap("Ops change a help article."),
+    "support:ops_help_publish": ops_gap("Ops publish or unpublish a help article."),
+    "disputes:ops_page": api("POST /ops/disputes/{dispute_id}/decision"),
+    "claims_ops:warranty": api("POST /ops/warranty-claims/{claim_id}/decision"),
+    "claims_ops:guarantee": api("POST /ops/guarantee-claims/{claim_id}/decision"),
+    # --- Ops: trust and safety ----------------------------------------------------
+    "backoffice:decide_review": ops_gap(
+        "Dismissing a review's reports (hiding it is `POST /reviews/{review_id}/hide`)."
+    ),
+    "reviews:ops_report_decide": ops_gap(
+        "Dismissing one report (hiding the review is `POST /reviews/{review_id}/hide`)."
+    ),
+    "reviews:ops_flag": ops_gap("Ops decide an integrity flag on a review."),
+    "reviews:ops_testimonials": ops_gap("Ops pick or unpick testimonials."),
+    "messaging:ops_flag": ops_gap("Ops decide a flagged message."),
+    "trust:ops_decide": ops_gap("Ops decide a verification application."),
+    "trust:ops_review_document": ops_gap(
+        "Ops accept or reject a verification document."
+    ),
+    "trust:ops_requirements": ops_gap("Ops add a verification requirement."),
+    "trust:ops_add_document_type": ops_gap("Ops add a verification document type."),
+    "trust:ops_change_requirement": ops_gap("Ops change or remove a requirement."),
+    "badges:ops_start_check": ops_gap("Ops start a background check."),
+    "badges:ops_check": ops_gap("Ops decide a background check."),
+    "badges:ops_top_provider": ops_gap("Ops set the top-provider rules."),
+    "standards:ops_rule": ops_gap("Ops change a penalty rule."),
+    "standards:ops_provider_action": ops_gap("Ops set or lift a provider's standing."),
+    "standards:ops_appeal": ops_gap("Ops decide a provider's appeal."),
+    "webhooks:ops_disable": ops_gap("Ops disable someone's webhook endpoint."),
+    # --- Ops: marketplace settings, growth, plans, legal, schedule ----------------
+    "marketplace:branding": ops_gap("Ops set the marketplace's branding."),
+    "marketplace:fees": ops_gap("Ops set fees and policy amounts."),
+    "marketplace:exchange_rates": ops_gap("Ops set an exchange rate."),
+    "marketplace:cities": ops_gap("Ops add a city."),
+    "marketplace:city": ops_gap("Ops change a city."),
+    "marketplace:categories": ops_gap("Ops add a category."),
+    "marketplace:category": ops_gap("Ops change a category."),
+    "marketplace:move_category": ops_gap("Ops move a category."),
+    "taxes:regions": ops_gap("Ops add a tax region."),
+    "taxes:region": ops_gap("Ops change a tax region or add a rule."),
+    "taxes:end_rule": ops_gap("Ops end a tax rule."),
+    "commissions:limits": ops_gap("Ops set a commission limit."),
+    "commissions:remove_limit": ops_gap("Ops remove a commission limit."),
+    "growth_ops:campaign_create": ops_gap("Ops create a campaign."),
+    "growth_ops:referral_review": ops_gap("Ops review a held referral."),
+    "growth_ops:campaign_status": ops_gap("Ops pause or end a campaign."),
+    "growth_ops:coupon_create": ops_gap("Ops create a coupon code."),
+    "growth_ops:batch_create": ops_gap("Ops create a partner code batch."),
+    "subscriptions:ops_plan_create": ops_gap("Ops create a plan."),
+    "subscriptions:ops_plan": ops_gap("Ops change a plan."),
+    "subscriptions:ops_plan_status": ops_gap("Ops offer or archive a plan."),
+    "legal:ops_new_version": ops_gap("Ops publish a new version of the terms."),
+    "periodic:ops_run_job": ops_gap("Ops run a scheduled job now."),
+}
+
+
+def _cell(entry: Api | Exempt | Gap) -> tuple[str, str]:
+    if isinstance(entry, Api):
+        operations = "<br>".join(f"`{operation}`" for operation in entry.operations)
+        return operations + (f" ({entry.note})" if entry.note else ""), "done"
+    if isinstance(entry, Exempt):
+        return entry.why, "exempt"
+    return entry.what, "**gap**"
+
+
+def render_markdown() -> str:
+    counts = {"done": 0, "exempt": 0, "**gap**": 0}
+    rows = []
+    for name in sorted(PARITY):
+        text, status = _cell(PARITY[name])
+        counts[status] += 1
+        rows.append(f"| `{name}` | {status} | {text} |")
+    ops_gaps = sum(
+        1 for entry in PARITY.values() if isinstance(entry, Gap) and entry.ops
+    )
+    return "\n".join(
+        [
+            "# Web ↔ API parity",
+            "",
+            "Every web route that takes a POST — an action a person takes on the "
+            "website — and the API operation (under `/api/v1`) that does the same, "
+            "calling the same service function. Generated from "
+            "`src/doorstep/api/parity.py`; `src/doorstep/api/tests/test_parity.py` "
+            "fails when a new POST route has no entry there, when an entry names "
+            "an operation that does not exist, or when this page is stale. "
+            'Regenerate: `DEBUG=true .venv/bin/doorstep shell -c "from '
+            'doorstep.api.parity import write_markdown; write_markdown()"`.',
+            "",
+            "Not listed: allauth's own pages (password, e-mail addresses, MFA set-up), "
+            "the Django admin, and GET-only pages (every read has an API operation "
+            "or is a page layout). The booking page's price preview is "
+            "`GET /services/{listing_id}/price` (the same `price_booking`).",
+            "",
+            f"Done: {counts['done']} · exempt: {counts['exempt']} · "
+            f"gaps: {counts['**gap**']}, of which {ops_gaps} in the back office.",
+            "",
+            "| web route | state | API operation |",
+            "| --- | --- | --- |",
+            *rows,
+            "",
+        ]
+    )
+
+
+def write_markdown() -> None:
+    DOC.write_text(render_markdown())
