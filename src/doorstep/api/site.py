@@ -32,6 +32,7 @@ from doorstep.transparency.api import router as transparency_router
 from doorstep.trust.api import router as trust_router
 from doorstep.trust.standards_api import router as standards_router
 from doorstep.webhooks.api import router as webhooks_router
+from doorstep.webhooks.ops_api import router as webhooks_ops_router
 
 DESCRIPTION = """\
 Every action a customer, provider or ops person takes on the web is also available
@@ -85,5 +86,6 @@ api.add_router("", invoicing_router)
 api.add_router("", payment_methods_router)
 api.add_router("", subscriptions_router)
 api.add_router("", webhooks_router)
+api.add_router("", webhooks_ops_router)
 api.add_router("", transparency_router)
 api.add_router("", analytics_router)

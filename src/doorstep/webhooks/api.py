@@ -114,7 +114,7 @@ class DeliveryDetailOut(DeliveryOut):
     attempt_log: list[AttemptOut] = Field(description="Newest first.")
 
 
-def _endpoint_out(endpoint: Endpoint) -> dict:
+def endpoint_out(endpoint: Endpoint) -> dict:
     return {
         "id": endpoint.public_id,
         "url": endpoint.url,
@@ -130,7 +130,7 @@ def _endpoint_out(endpoint: Endpoint) -> dict:
 
 def _with_secret(endpoint: Endpoint, secret: str) -> dict:
     return {
-        **_endpoint_out(endpoint),
+        **endpoint_out(endpoint),
         "secret": secret,
         "previous_secret_expires_at": endpoint.previous_secret_expires_at,
     }
@@ -167,7 +167,7 @@ def _attempt_out(attempt: Attempt) -> dict:
 class _EndpointsPage(CursorPagination):
     def paginate_queryset(self, queryset, pagination, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = [_endpoint_out(endpoint) for endpoint in page["items"]]
+        page["items"] = [endpoint_out(endpoint) for endpoint in page["items"]]
         return page
 
 
@@ -242,7 +242,7 @@ def create_endpoint(request: HttpRequest, payload: EndpointIn):
     summary="A webhook endpoint",
 )
 def get_endpoint(request: HttpRequest, endpoint_id: str):
-    return _endpoint_out(queries.access_endpoint(_caller(request), endpoint_id))
+    return endpoint_out(queries.access_endpoint(_caller(request), endpoint_id))
 
 
 @router.patch(
@@ -255,7 +255,7 @@ def update_endpoint(request: HttpRequest, endpoint_id: str, payload: EndpointPat
     endpoint = services.update_endpoint(
         user=_caller(request), endpoint_id=endpoint_id, **changes
     )
-    return _endpoint_out(endpoint)
+    return endpoint_out(endpoint)
 
 
 @router.delete(
