@@ -57,6 +57,9 @@ FAMILY_TABLES = {
 CURRENCY_FAMILIES = frozenset({"orders", "money"})
 # The longest period one series may cover (two years and a bit).
 MAX_PERIOD_DAYS = 800
+# Days outside these years are refused (the previous period of a period near
+# ``date.min`` would not exist).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 # Day points are for short periods; longer ones ask for weeks or months.
 MAX_DAY_POINTS = 400
 
@@ -152,6 +155,13 @@ def check_period(period: Period, grain: Grain) -> None:
             "invalid_period",
             _("The period ends before it starts."),
             fields={"end": [_("Must be on or after the start.")]},
+        )
+    if period.start.year < FIRST_YEAR or period.end.year > LAST_YEAR:
+        raise DomainError(
+            "invalid_period",
+            _("Give days between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            fields={"start": [_("Out of range.")]},
         )
     if period.days > MAX_PERIOD_DAYS:
         raise DomainError(

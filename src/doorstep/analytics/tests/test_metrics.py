@@ -1,5 +1,7 @@
 """Each metric on a small history whose answers are obvious (``history``)."""
 
+from datetime import date
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -148,6 +150,9 @@ def test_unknown_metric_and_bad_periods_are_refused():
         metric_series("happiness", period=Period(day, day))
     with pytest.raises(DomainError) as refused:
         metric_series("orders", period=Period(day, day.replace(year=day.year - 1)))
+    assert refused.value.code == "invalid_period"
+    with pytest.raises(DomainError) as refused:
+        metric_series("orders", period=Period(date.min, date.min))
     assert refused.value.code == "invalid_period"
     with pytest.raises(DomainError) as refused:
         metric_series(
