@@ -47,6 +47,7 @@ from doorstep.quotes.models import (
 )
 from doorstep.scheduling.services import claim_time
 from doorstep.scheduling.slots import find_claimable, job_minutes
+from doorstep.subscriptions.perks import perks_of
 from doorstep.taxes.rates import region_at
 
 MAX_PHOTOS = 6
@@ -669,7 +670,9 @@ def send_quote(
             currency=request.currency,
         )
         until = _valid_until(valid_until, request, now)
-        fee = policy.amount_in("quote_lead_fee", request.currency)
+        fee = lead_fee_for(
+            provider=invitation.provider, currency=request.currency, now=now
+        )
         quote = Quote.objects.create(
             invitation=invitation,
             request=request,
@@ -705,6 +708,29 @@ def send_quote(
             payload={"request": request.public_id, "lead_fee": fee},
         )
     return quote
+
+
+def lead_fee_for(*, provider: ProviderProfile, currency: str, now: datetime) -> int:
+    """The lead fee of the quote ``provider`` sends at ``now``: the operator's
+    ``quote_lead_fee`` in ``currency``, except for the first quotes of the
+    provider's calendar month (in their time zone) that their plan includes
+    free (``subscriptions.perks``' ``extra_quote_leads``, the plan's one
+    reading). Call inside the sending transaction: with a plan's free quotes,
+    the provider's row is locked so that two quotes at once cannot both take
+    the month's last free one."""
+    fee = policy.amount_in("quote_lead_fee", currency)
+    if not fee:
+        return 0
+    included = perks_of(provider).extra_quote_leads
+    if not included:
+        return fee
+    ProviderProfile.objects.select_for_update().filter(pk=provider.pk).first()
+    local = timezone.localtime(now, ZoneInfo(provider.time_zone or "UTC"))
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    sent = Quote.objects.filter(
+        provider=provider, sent_at__gte=month_start, sent_at__lte=now
+    ).count()
+    return 0 if sent < included else fee
 
 
 def _locked_quote(quote_id: str, **owner) -> Quote:
