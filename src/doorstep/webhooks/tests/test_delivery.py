@@ -277,3 +277,24 @@ def test_a_marketplace_endpoint_hears_every_order(
         make_order(listing=listing)
     assert Delivery.objects.filter(endpoint=endpoint).count() == 1
     assert Endpoint.objects.count() == 1
+
+
+def test_a_task_and_the_sweep_arriving_together_send_once(
+    endpoint, listing, receiver, clock, django_capture_on_commit_callbacks
+):
+    # given a delivery due for its retry
+    receiver.answer(500)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_order(listing=listing)
+    delivery = Delivery.objects.get(endpoint=endpoint)
+    clock.advance(services.RETRY_DELAYS[1] + services.SWEEP_GRACE)
+    # when one sender holds it (its claim not yet expired)…
+    assert services._claim(delivery.pk, timezone.now(), manual=False)
+    # …the other (the sweep, or a duplicate task) sends nothing
+    _sweep()
+    assert services.send_delivery(delivery_id=delivery.pk) is None
+    assert len(receiver.requests) == 1
+    # and once the claim lapses (its holder died), the sweep sends it
+    clock.advance(services.CLAIM_FOR + timedelta(seconds=1))
+    _sweep()
+    assert len(receiver.requests) == 2
