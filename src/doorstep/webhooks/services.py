@@ -2,12 +2,13 @@
 for them, sending (with retries), replays, rotation and disabling.
 
 Sending follows the Standard Webhooks retry schedule: at once, then 5 s, 5 min,
-30 min, 2 h, 5 h, 10 h and 10 h more four times — about 2.8 days in all. A 2xx
-is delivered; 410 Gone turns the endpoint off (the receiver said so) and is not
-retried; anything else (another 4xx, a 5xx, a timeout, a refused address) is
-retried. An endpoint with no 2xx for ``DISABLE_AFTER`` is turned off and its
-owner told. Timers are tasks with ``run_after``; the periodic sweep
-(``retry_due_deliveries``) sends what a lost or undeferrable task left due.
+30 min, 2 h, 5 h, 10 h and 10 h more four times — eleven attempts over about
+2.4 days (57 h 35 min). A 2xx is delivered; 410 Gone turns the endpoint off
+(the receiver said so) and is not retried; anything else (another 4xx, a 5xx,
+a timeout, a refused address) is retried. An endpoint with no 2xx for
+``DISABLE_AFTER`` is turned off and its owner told. Timers are tasks with
+``run_after``; the periodic sweep (``retry_due_deliveries``) sends what a lost
+or undeferrable task left due.
 """
 
 import json
