@@ -333,3 +333,71 @@ def get_my_insights(request: HttpRequest, params: Query[PeriodIn]) -> dict:
         "response_time_median": insights.response_time_median,
         "marketplace_response_time_median": insights.marketplace_response_time_median,
     }
+
+
+# --- Supply and demand map ---------------------------------------------------------
+
+
+class SupplyDemandIn(Schema):
+    hour: int | None = Field(
+        None,
+        ge=0,
+        le=167,
+        description="Hour of the week, 0 (Monday 00:00) to 167; none: the week.",
+    )
+    limit: int = Field(500, ge=1, le=5000, description="At most this many cells.")
+
+
+class SupplyDemandCellOut(Schema):
+    cell: str = Field(description="H3 cell (hex) at the analytics resolution.")
+    boundary: list[list[float]] = Field(description="The cell's [lat, lng] corners.")
+    searches: float = Field(description="Per week of the window.")
+    quote_requests: float
+    dispatch_orders: float
+    demand: float = Field(description="Searches + quote requests + dispatch orders.")
+    bookings: float
+    unfilled: float = Field(description="Demand − bookings, at least 0.")
+    fill_rate: float | None = Field(description="Bookings ÷ demand, at most 1.")
+    free_hours: float = Field(description="Free provider hours per week.")
+
+
+class SupplyDemandOut(Schema):
+    window_weeks: int
+    hour: int | None
+    items: list[SupplyDemandCellOut] = Field(
+        description="The most unfilled demand first."
+    )
+
+
+@router.get(
+    "/analytics/supply-demand",
+    response=SupplyDemandOut,
+    summary="Supply and demand per H3 cell and hour of the week (ops)",
+    description="Over the last weeks (window_weeks): demand (searches, quote "
+    "requests, dispatch orders), bookings, fill rate, unfilled demand and free "
+    "provider hours, per week, per cell; at one hour of the week or the whole week.",
+)
+def get_supply_demand(request: HttpRequest, params: Query[SupplyDemandIn]) -> dict:
+    from doorstep.analytics import supply_demand
+
+    _ops(request)
+    cells = supply_demand.cells_at(params.hour)[: params.limit]
+    return {
+        "window_weeks": supply_demand.WINDOW_WEEKS,
+        "hour": params.hour,
+        "items": [
+            {
+                "cell": item.hex,
+                "boundary": item.boundary(),
+                "searches": item.weekly_searches,
+                "quote_requests": item.weekly_quote_requests,
+                "dispatch_orders": item.weekly_dispatch_orders,
+                "demand": item.demand,
+                "bookings": item.filled,
+                "unfilled": item.unfilled,
+                "fill_rate": item.fill_rate,
+                "free_hours": item.free_hours,
+            }
+            for item in cells
+        ],
+    }

@@ -301,3 +301,45 @@ class ListingViewDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.day}: {self.views}"
+
+
+class SupplyDemandCell(models.Model):
+    """Supply and demand in one H3 cell (resolution
+    :data:`ANALYTICS_CELL_RESOLUTION`) at one hour of the week, over the last
+    :data:`doorstep.analytics.supply_demand.WINDOW_WEEKS` weeks (totals; pages
+    divide by the weeks). Derived by ``analytics.supply_demand.rebuild`` and
+    nothing else; see that module for the definitions."""
+
+    cell = models.BigIntegerField()
+    hour_of_week = models.PositiveSmallIntegerField()  # 0: Monday 00:00–01:00
+    searches = models.PositiveIntegerField(default=0)
+    quote_requests = models.PositiveIntegerField(default=0)
+    dispatch_orders = models.PositiveIntegerField(default=0)
+    bookings = models.PositiveIntegerField(default=0)
+    available_minutes = models.PositiveIntegerField(default=0)
+    claimed_minutes = models.PositiveIntegerField(default=0)
+    free_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("supply and demand per cell and hour")
+        verbose_name_plural = _("supply and demand per cell and hour")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour_of_week", "cell"], name="analytics_supply_demand_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} @{self.hour_of_week}"
+
+    @property
+    def demand(self) -> int:
+        return self.searches + self.quote_requests + self.dispatch_orders
+
+    @property
+    def unfilled(self) -> int:
+        return max(self.demand - self.bookings, 0)
+
+    @property
+    def fill_rate(self) -> float | None:
+        return min(self.bookings / self.demand, 1.0) if self.demand else None

@@ -1,6 +1,6 @@
 """Periodic work of analytics (declared in ``doorstep.periodic.jobs``)."""
 
-from doorstep.analytics import rollups
+from doorstep.analytics import rollups, supply_demand
 
 
 def refresh_analytics() -> dict[str, int]:
@@ -11,3 +11,8 @@ def refresh_analytics() -> dict[str, int]:
 def follow_ledger_for_analytics() -> int:
     """Recompute the days new journal entries touched (captures, refunds)."""
     return rollups.follow_ledger()
+
+
+def refresh_supply_demand() -> dict[str, int]:
+    """The supply and demand map's table, rebuilt over its window."""
+    return {"cells": supply_demand.rebuild()}

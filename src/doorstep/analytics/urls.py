@@ -6,6 +6,11 @@ app_name = "analytics"
 urlpatterns = [
     path("ops/analytics/", views.dashboard, name="dashboard"),
     path(
+        "ops/analytics/supply-demand/",
+        views.supply_demand_map,
+        name="supply_demand",
+    ),
+    path(
         "ops/analytics/<slug:name>.csv",
         views.series_download,
         name="series_csv",

@@ -318,3 +318,71 @@ def series_download(request: HttpRequest, name: str) -> HttpResponse:
     except DomainError as error:
         raise Http404(error.message) from error
     return series_csv(series)
+
+
+# --- Supply and demand map --------------------------------------------------
+
+
+def hour_label(hour: int) -> str:
+    from doorstep.scheduling.models import Weekday
+
+    return f"{Weekday(hour // 24).label} {hour % 24:02d}:00"
+
+
+@require_GET
+@ops_page
+def supply_demand_map(request: HttpRequest) -> HttpResponse:
+    """Cells coloured by unfilled demand at an hour of the week (or the whole
+    week), with the cells most short of providers in a table."""
+    from django.conf import settings
+
+    from doorstep.analytics import supply_demand
+
+    _require_finance(request)
+    error = ""
+    hour: int | None = None
+    text = request.GET.get("hour", "")
+    if text:
+        try:
+            hour = int(text)
+        except ValueError:
+            hour = -1
+        if not 0 <= hour < supply_demand.HOURS_OF_WEEK:
+            error = _("Choose an hour of the week.")
+            hour = None
+    cells = supply_demand.cells_at(hour)
+    peak = max((item.unfilled for item in cells), default=0) or 1
+    features = [
+        {
+            "cell": item.hex,
+            "boundary": item.boundary(),
+            "level": heat_level(item.unfilled / peak),
+            "label": _(
+                "%(cell)s: demand %(demand).1f, bookings %(bookings).1f, unfilled "
+                "%(unfilled).1f, free provider hours %(free).1f per week"
+            )
+            % {
+                "cell": item.hex,
+                "demand": item.demand,
+                "bookings": item.filled,
+                "unfilled": item.unfilled,
+                "free": item.free_hours,
+            },
+        }
+        for item in cells[:2000]
+    ]
+    return render(
+        request,
+        "analytics/supply_demand.html",
+        {
+            "hour": hour,
+            "hours": [(h, hour_label(h)) for h in range(supply_demand.HOURS_OF_WEEK)],
+            "hour_error": error,
+            "top": [item for item in cells if item.unfilled > 0][:20],
+            "cells_count": len(cells),
+            "features": {"cells": features},
+            "window_weeks": supply_demand.WINDOW_WEEKS,
+            "map_tile_url": settings.DOORSTEP_MAP_TILE_URL,
+            "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
+        },
+    )

@@ -305,6 +305,12 @@ JOBS: tuple[Job, ...] = (
         "doorstep.analytics.tasks.follow_ledger_for_analytics",
         every=MINUTE,
     ),
+    Job(
+        "refresh_supply_demand",
+        _("Analytics: rebuild the supply and demand map (cells by hour of week)"),
+        "doorstep.analytics.tasks.refresh_supply_demand",
+        every=60 * MINUTE,
+    ),
     # --- transparency log
     Job(
         "extend_transparency_log",

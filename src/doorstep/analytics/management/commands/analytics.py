@@ -9,7 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from doorstep.analytics import rollups
+from doorstep.analytics import rollups, supply_demand
 
 
 def _day(text: str) -> date:
@@ -59,6 +59,7 @@ class Command(BaseCommand):
                     until=until,
                     progress=lambda span: bar.update(1),
                 )
+            counts = {**counts, "supply_demand": supply_demand.rebuild()}
         summary = ", ".join(f"{family} {count}" for family, count in counts.items())
         self.stdout.write(
             self.style.SUCCESS(
