@@ -353,7 +353,12 @@ def payment_return_url(order: Order) -> str:
 
 
 def start_order_payment(
-    *, order: Order, user: User, return_url: str = "", gateway: str | None = None
+    *,
+    order: Order,
+    user: User,
+    return_url: str = "",
+    gateway: str | None = None,
+    save_card: bool = False,
 ) -> IntentResult:
     """Open (or reopen) the payment intent of ``user``'s order waiting for
     payment: the browser or the mobile app confirms it with the gateway, card
@@ -365,7 +370,8 @@ def start_order_payment(
     ``payment_window_closed`` (the order lapsed unpaid: book again) or
     ``order_not_payable``, and ``PaymentError`` when the gateway cannot
     answer. ``gateway``: an enabled wallet to pay with instead of a card
-    (422 ``payment_gateway_unavailable`` otherwise)."""
+    (422 ``payment_gateway_unavailable`` otherwise). ``save_card``: the
+    customer asked to keep the card for next time (``flows.open_order_intent``)."""
     from doorstep.payments import flows
 
     order = _customers_order(order, user)
@@ -392,6 +398,7 @@ def start_order_payment(
         order=order,
         return_url=return_url or payment_return_url(order),
         gateway_name=gateway,
+        save_card=save_card,
     )
     if intent.authorised:
         confirm_order_payment(order_id=order.pk)

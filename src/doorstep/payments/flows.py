@@ -342,7 +342,11 @@ def _is_open(payment: Payment | None) -> bool:
 
 
 def open_order_intent(
-    *, order: Order, return_url: str, gateway_name: str | None = None
+    *,
+    order: Order,
+    return_url: str,
+    gateway_name: str | None = None,
+    save_card: bool = False,
 ) -> IntentResult:
     """The first of the two steps: ask the gateway for a payment intent for the
     order's charge (authorise only), which the customer's browser confirms on
@@ -351,6 +355,11 @@ def open_order_intent(
     wallet's (a wallet takes the money at once: ``gateways.alipay``).
     Idempotent: the same amount and gateway give the same intent; once the
     payment is authorised, its intent as the gateway sees it.
+
+    ``save_card``: the customer asked to keep the card for next time; the
+    metadata says so (``save_card``, ``customer``) and a card gateway keeps
+    the card for charges without the customer (Stripe: their Customer and
+    ``setup_future_usage``); a wallet ignores it.
 
     Raises ``DomainError`` 422 ``payment_gateway_unavailable`` for a gateway
     that is not enabled."""
@@ -365,12 +374,17 @@ def open_order_intent(
         return order_intent(payment)
     gateway = get_gateway(gateway_name)
     payment = _pending_order_payment(order, gateway.name)
+    metadata = {"payment": payment.public_id, "order": order.public_id}
+    key = f"intent:{order.public_id}:{payment.amount}"
+    if save_card:
+        metadata.update(save_card="off_session", customer=order.customer.public_id)
+        key += ":save"  # other parameters than an intent opened without
     intent = _gateway_call(
         gateway.create_intent,
         amount=payment.amount,
         currency=payment.currency,
-        idempotency_key=f"intent:{order.public_id}:{payment.amount}",
-        metadata={"payment": payment.public_id, "order": order.public_id},
+        idempotency_key=key,
+        metadata=metadata,
         return_url=return_url,
     )
     Payment.objects.filter(pk=payment.pk).update(gateway_charge_id=intent.intent_id)

@@ -92,7 +92,7 @@ def pay_with_new_card(request: HttpRequest, order_id: str) -> HttpResponse:
     )
     try:
         intent = order_services.start_order_payment(
-            order=order, user=request.user, return_url=return_url
+            order=order, user=request.user, return_url=return_url, save_card=True
         )
     except NotFound as error:
         raise Http404 from error

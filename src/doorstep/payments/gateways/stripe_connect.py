@@ -3,8 +3,19 @@
 * create_intent / retrieve_intent: a PaymentIntent with ``capture_method=manual``
   that the customer's browser confirms with Stripe.js and its ``client_secret``
   (card data goes to Stripe, never to us);
-* authorise / capture / void: the same intent, confirmed at once off session
-  with a saved ``pm_…`` payment method (tips, extra charges);
+* authorise / capture / void: the same intent, confirmed at once with a
+  ``pm_…`` payment method (tips, extra charges); a card saved for later use
+  (attached to the customer's Stripe Customer) is charged **off session**
+  (``off_session=true, confirm=true``, on its Customer): a bank that asks for
+  the cardholder (``authentication_required``) or declines is our
+  ``card_declined``, which pay-after-service's fallback and plan dunning handle;
+* saved cards: an intent opened with ``metadata["save_card"] == "off_session"``
+  and ``metadata["customer"]`` (our user's id) is made on that user's Stripe
+  Customer (found by its ``doorstep_user`` metadata, else created) with
+  ``setup_future_usage="off_session"``, so Stripe keeps the card on the
+  Customer for charges without the customer present. The gateway interface is
+  unchanged: the wish to save travels in the metadata, which the other
+  gateways ignore;
 * refund: a Refund on the PaymentIntent, our idempotency key also in its metadata
   (so webhooks and reconciliation can match it to our ledger entry);
 * payout: a Transfer to the provider's connected account, then a Payout from
@@ -38,7 +49,16 @@ INTENT_STATUS = {
     "succeeded": "captured",
     "canceled": "voided",
 }
-DECLINE_CODES = {"card_declined", "expired_card", "incorrect_cvc", "insufficient_funds"}
+DECLINE_CODES = {
+    "card_declined",
+    "expired_card",
+    "incorrect_cvc",
+    "insufficient_funds",
+    "authentication_required",
+}
+# What an intent's metadata says to keep the card for charges made later
+# without the customer (see ``create_intent``).
+SAVE_OFF_SESSION = "off_session"
 
 
 def _translate(error: Exception) -> GatewayError:
@@ -155,18 +175,49 @@ class StripeConnectGateway:
     ) -> IntentResult:
         # The return URL goes with the browser's confirmPayment call; the
         # server only opens the intent.
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "capture_method": "manual",
+            "automatic_payment_methods": {"enabled": True},
+            "metadata": dict(metadata),
+        }
+        user = metadata.get("customer") or ""
+        if metadata.get("save_card") == SAVE_OFF_SESSION and user:
+            params["customer"] = self.customer_for(user)
+            params["setup_future_usage"] = SAVE_OFF_SESSION
         intent = self._call(
             self.client.v1.payment_intents.create,
-            params={
-                "amount": amount,
-                "currency": currency.lower(),
-                "capture_method": "manual",
-                "automatic_payment_methods": {"enabled": True},
-                "metadata": dict(metadata),
-            },
+            params=params,
             options={"idempotency_key": idempotency_key},
         )
         return self._intent(intent)
+
+    def customer_for(self, user: str) -> str:
+        """The id of our user ``user``'s Stripe Customer: the one whose
+        ``doorstep_user`` metadata names them, else a new one (created with an
+        idempotency key of the user, so a retry makes no twin)."""
+        found = self._call(
+            self.client.v1.customers.search,
+            params={"query": f"metadata['doorstep_user']:'{user}'", "limit": 1},
+        )
+        if found.data:
+            return found.data[0].id
+        created = self._call(
+            self.client.v1.customers.create,
+            params={"metadata": {"doorstep_user": user}},
+            options={"idempotency_key": f"customer:{user}"},
+        )
+        return created.id
+
+    def _saved_customer(self, payment_method: str) -> str:
+        """The Stripe Customer a ``pm_…`` card is kept on ("" when it is not
+        kept: a card confirmed once in the browser)."""
+        if not payment_method.startswith("pm_"):
+            return ""
+        method = self._call(self.client.v1.payment_methods.retrieve, payment_method)
+        customer = _plain(method).get("customer") or ""
+        return customer if isinstance(customer, str) else customer.get("id", "")
 
     def retrieve_intent(self, *, intent_id: str) -> IntentResult:
         intent = self._call(
@@ -185,21 +236,28 @@ class StripeConnectGateway:
         idempotency_key: str,
         metadata: Mapping[str, str],
     ) -> ChargeResult:
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method": payment_method,
+            "capture_method": "manual",
+            "confirm": True,
+            "automatic_payment_methods": {
+                "enabled": True,
+                "allow_redirects": "never",
+            },
+            "metadata": dict(metadata),
+            "expand": ["latest_charge"],
+        }
+        customer = self._saved_customer(payment_method)
+        if customer:
+            # A saved card, charged with nobody at the keyboard: the bank may
+            # not ask for the cardholder (a request to is a decline for us).
+            params["customer"] = customer
+            params["off_session"] = True
         intent = self._call(
             self.client.v1.payment_intents.create,
-            params={
-                "amount": amount,
-                "currency": currency.lower(),
-                "payment_method": payment_method,
-                "capture_method": "manual",
-                "confirm": True,
-                "automatic_payment_methods": {
-                    "enabled": True,
-                    "allow_redirects": "never",
-                },
-                "metadata": dict(metadata),
-                "expand": ["latest_charge"],
-            },
+            params=params,
             options={"idempotency_key": idempotency_key},
         )
         if intent.status != "requires_capture":

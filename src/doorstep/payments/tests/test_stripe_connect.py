@@ -92,8 +92,19 @@ def _gateway(routes):
     return StripeConnectGateway(api_key="sk_test_recorded", http_client=client), client
 
 
+# A card confirmed once in the browser, kept on no Stripe Customer.
+UNSAVED = ("get", "/v1/payment_methods/pm_card_visa")
+UNSAVED_DECLINED = ("get", "/v1/payment_methods/pm_card_chargeDeclined")
+UNSAVED_METHOD = {"id": "pm_card_visa", "object": "payment_method", "customer": None}
+
+
 def test_authorise_creates_a_manual_capture_intent_with_our_key():
-    gateway, http = _gateway({("post", "/v1/payment_intents"): (200, INTENT)})
+    gateway, http = _gateway(
+        {
+            ("post", "/v1/payment_intents"): (200, INTENT),
+            UNSAVED: (200, UNSAVED_METHOD),
+        }
+    )
 
     result = gateway.authorise(
         amount=10500,
@@ -108,14 +119,20 @@ def test_authorise_creates_a_manual_capture_intent_with_our_key():
         "authorised",
         "4242",
     )
-    _method, _path, headers, form = http.sent[0]
+    _method, _path, headers, form = http.sent[-1]
     assert form["capture_method"] == ["manual"]
+    assert "off_session" not in form
     assert form["amount"] == ["10500"]
     assert headers["Idempotency-Key"] == "auth:ord_x:abc"
 
 
 def test_a_declined_card_is_our_card_declined():
-    gateway, _http = _gateway({("post", "/v1/payment_intents"): (402, DECLINE)})
+    gateway, _http = _gateway(
+        {
+            ("post", "/v1/payment_intents"): (402, DECLINE),
+            UNSAVED_DECLINED: (200, UNSAVED_METHOD),
+        }
+    )
 
     with pytest.raises(GatewayError) as declined:
         gateway.authorise(
@@ -265,8 +282,9 @@ def test_create_intent_opens_a_manual_capture_intent_for_the_browser():
         "pi_3Test_secret_abc",
     )
     assert not intent.authorised
-    _method, _path, headers, form = http.sent[0]
+    _method, _path, headers, form = http.sent[-1]
     assert form["capture_method"] == ["manual"]
+    assert "off_session" not in form
     assert form["amount"] == ["10500"]
     # the server neither confirms nor sends a card: the browser does, to Stripe
     assert "confirm" not in form
