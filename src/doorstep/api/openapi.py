@@ -61,6 +61,16 @@ PROBLEM_SCHEMA = {
     "required": ["type", "title", "status", "code"],
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+BEARER_SCOPES = (
+    "A personal token from `POST /auth/tokens` (or `/auth/phone/verify`), with "
+    "the scopes chosen there: `read` for safe methods (GET), `write` for unsafe "
+    "ones, and `ops` on top for the back office (operations staff who signed in "
+    "with their second factor). Each operation lists the scopes it needs in its "
+    "security requirement and `x-token-scopes`; a token without one is refused "
+    'with 403 `insufficient_scope` and `WWW-Authenticate: Bearer error="'
+    'insufficient_scope", scope="…"` (RFC 6750). A browser session has no '
+    "scopes."
+)
 
 
 # --- Reading the source ---------------------------------------------------------------
@@ -420,6 +430,9 @@ class DoorstepAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
         schema["components"].setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        bearer = schema["components"].get("securitySchemes", {}).get("BearerToken")
+        if bearer is not None:
+            bearer["description"] = BEARER_SCOPES
         prefix_paths = schema["paths"]
         for path, operation in self.operations():
             codes = operation_codes(operation)

@@ -116,9 +116,7 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "subscriptions:set_card": api("POST /me/subscription", note="`payment_method`"),
     "trust:verification": api("POST /me/verification/documents"),
     "trust:submit": api("POST /me/verification/submit"),
-    "badges:provider_check": Gap(
-        "The provider's consent to a background check (`record_consent`)."
-    ),
+    "badges:provider_check": api("POST /me/background-check/consent"),
     "standards:appeal": api("POST /provider/strikes/{strike_id}/appeal"),
     # --- Booking and orders -------------------------------------------------------
     "orders:book": api("POST /orders"),
@@ -254,16 +252,20 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "claims_ops:warranty": api("POST /ops/warranty-claims/{claim_id}/decision"),
     "claims_ops:guarantee": api("POST /ops/guarantee-claims/{claim_id}/decision"),
     # --- Ops: trust and safety ----------------------------------------------------
-    "backoffice:decide_review": ops_gap(
-        "Dismissing a review's reports (hiding it is `POST /reviews/{review_id}/hide`)."
+    "backoffice:decide_review": api(
+        "POST /reviews/{review_id}/hide", "POST /reviews/{review_id}/dismiss-reports"
     ),
-    "reviews:ops_report_decide": ops_gap(
-        "Dismissing one report (hiding the review is `POST /reviews/{review_id}/hide`)."
+    "reviews:ops_report_decide": api(
+        "POST /reviews/{review_id}/hide",
+        "POST /reviews/{review_id}/dismiss-reports",
+        note="the API dismisses a review's open reports together, not one by one",
     ),
     "reviews:ops_flag": ops_gap("Ops decide an integrity flag on a review."),
     "reviews:ops_testimonials": ops_gap("Ops pick or unpick testimonials."),
     "messaging:ops_flag": ops_gap("Ops decide a flagged message."),
-    "trust:ops_decide": ops_gap("Ops decide a verification application."),
+    "trust:ops_decide": api(
+        "POST /ops/verification/applications/{application_id}/decision"
+    ),
     "trust:ops_review_document": ops_gap(
         "Ops accept or reject a verification document."
     ),

@@ -285,3 +285,21 @@ def unhide(request: HttpRequest, review_id: str, payload: ModerationIn) -> Revie
         review_id=review_id, user=_moderator(request), reason=payload.reason
     )
     return review_out(_full(review))
+
+
+@router.post(
+    "/reviews/{review_id}/dismiss-reports",
+    response=ReviewOut,
+    summary="Keep a reported review up (ops)",
+    description="Resolves its open reports with a reason (audited), as the "
+    "reported-reviews queue's button; 409 `no_open_reports`. Needs a second "
+    "factor (403 `ops_mfa_required`) and a role that moderates reviews.",
+)
+def dismiss_reports(
+    request: HttpRequest, review_id: str, payload: ModerationIn
+) -> ReviewOut:
+    user = _moderator(request)
+    services.dismiss_review_reports(
+        review_id=review_id, user=user, reason=payload.reason
+    )
+    return review_out(_full(Review.objects.get(public_id=review_id)))

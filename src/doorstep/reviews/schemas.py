@@ -26,15 +26,22 @@ class ReviewIn(InputSchema):
     ] = ""
 
 
+# Not nullable in the document: a multipart field is text, never null.
+FormSubScore = Annotated[
+    int, Field(None, ge=1, le=5, description="1 to 5; customers only. Or leave out.")
+]
+
+
 class ReviewFormIn(Schema):
     """``ReviewIn`` as ``multipart/form-data`` fields, beside the photos: form
-    fields are text, so numbers are read from it."""
+    fields are text, so numbers are read from it, and a sub-score left out is
+    the only way to give none (a form field cannot be null)."""
 
     stars: Stars
-    quality: SubScore = None
-    punctuality: SubScore = None
-    communication: SubScore = None
-    value: SubScore = None
+    quality: FormSubScore = None
+    punctuality: FormSubScore = None
+    communication: FormSubScore = None
+    value: FormSubScore = None
     text: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT_LENGTH)
     ] = ""

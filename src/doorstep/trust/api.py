@@ -6,16 +6,21 @@ Handlers parse, call one service, shape output; errors are problem+json.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field, StringConstraints
 
 from doorstep.accounts.models import User
+from doorstep.api.ratelimit import _ip_key
+from doorstep.api.schemas import InputSchema
+from doorstep.backoffice.access import require_back_office
 from doorstep.catalog.services import provider_of
 from doorstep.core.errors import DomainError
-from doorstep.trust import queries, services
+from doorstep.trust import check_services, queries, services
 from doorstep.trust.models import ApplicationStatus, ProviderDocument
 from doorstep.trust.queries import RequirementRow
 
@@ -180,3 +185,102 @@ def submit(request: HttpRequest) -> Verification:
     user = _caller(request)
     services.submit_application(actor=user)
     return _verification(user)
+
+
+# --- Background check consent --------------------------------------------------------
+
+
+class ConsentIn(InputSchema):
+    legal_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=2, max_length=150)
+    ] = Field(description="Your first and last name as on your ID.")
+    agreed: Literal[True] = Field(
+        description="You agree to the background check (the consent text's "
+        "current version)."
+    )
+
+
+class ConsentOut(Schema):
+    id: str
+    given_at: datetime
+    text_version: str
+
+
+@router.post(
+    "/me/background-check/consent",
+    response={201: ConsentOut},
+    summary="Consent to a background check",
+    description="As the background-check page: recorded with when, the text's "
+    "version and where from; ops then start the check.",
+)
+def consent_to_background_check(request: HttpRequest, payload: ConsentIn) -> Status:
+    user = _caller(request)
+    consent = check_services.record_consent(
+        provider=provider_of(user),
+        user=user,
+        legal_name=payload.legal_name,
+        agreed=payload.agreed,
+        ip_address=_ip_key("", request),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    return Status(
+        201,
+        ConsentOut(
+            id=consent.public_id,
+            given_at=consent.given_at,
+            text_version=consent.text_version,
+        ),
+    )
+
+
+# --- Ops: verification decisions ------------------------------------------------------
+
+
+class ApplicationDecisionIn(InputSchema):
+    decision: Literal["approve", "request_changes", "reject"]
+    reason: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=services.MAX_REASON_LENGTH
+        ),
+    ] = Field(description="Why; the provider reads it.")
+
+
+class ApplicationDecisionOut(Schema):
+    id: str
+    status: str
+    reason: str
+    decided_at: datetime | None
+
+
+@router.post(
+    "/ops/verification/applications/{application_id}/decision",
+    response=ApplicationDecisionOut,
+    summary="Decide a provider's verification application (ops)",
+    description="As the verification queue's buttons: approve (grants the "
+    "badges of the documents waiting), request changes, or reject; audited, and "
+    "the provider is told. 409 `application_not_open` when it waits for no "
+    "decision. Ops only, with a token minted after the TOTP code (403 "
+    "`ops_mfa_required` without) and a role that verifies providers.",
+)
+def ops_decide_application(
+    request: HttpRequest, application_id: str, payload: ApplicationDecisionIn
+) -> ApplicationDecisionOut:
+    actor = require_back_office(request)
+    arguments = {
+        "actor": actor,
+        "application_id": application_id,
+        "reason": payload.reason,
+    }
+    if payload.decision == "approve":
+        application = services.approve_application(**arguments)
+    elif payload.decision == "request_changes":
+        application = services.request_changes(**arguments)
+    else:
+        application = services.reject_application(**arguments)
+    return ApplicationDecisionOut(
+        id=application.public_id,
+        status=application.status,
+        reason=application.reason,
+        decided_at=application.decided_at,
+    )
