@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from doorstep.accounts.models import ProviderProfile, User
+from doorstep.analytics.services import record_listing_view
 from doorstep.catalog.models import Listing, PricingModel
 from doorstep.catalog.queries import service_area_centre
 from doorstep.core.errors import DomainError
@@ -103,6 +104,9 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             ),
             user=request.user,
         )
+    if _is_public(listing) and request.user.pk != listing.provider.user_id:
+        # A customer's view, for the provider's insights (views → bookings).
+        record_listing_view(listing_id=listing.pk, provider_id=listing.provider_id)
     photos = list(listing.photos.all())
     add_ons = [
         (add_on, Money(add_on.price_amount, listing.currency))

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from doorstep.analytics.models import ListingViewDay
 from doorstep.catalog import services
 from doorstep.catalog.models import Listing, ListingAddOn, PricingModel
 from doorstep.catalog.tests.images import image_upload
@@ -299,3 +300,17 @@ def test_the_page_runs_under_the_content_security_policy(client, listing):
 
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert_no_inline_code(response.content.decode())
+
+
+def test_a_visitors_view_counts_for_the_providers_insights_and_the_owners_does_not(
+    client, listing
+):
+    url = reverse("catalog:listing", args=[listing.public_id])
+    client.get(url)
+    client.get(url)
+    client.force_login(listing.provider.user)
+    client.get(url)
+
+    assert list(ListingViewDay.objects.values_list("listing_id", "views")) == [
+        (listing.pk, 2)
+    ]
