@@ -138,7 +138,16 @@ def session_or_token(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer":
-            if BearerToken().authenticate(request, token.strip()) is None:
+            try:
+                user = BearerToken().authenticate(request, token.strip())
+            except InsufficientScope as error:
+                refused = HttpResponse(status=403)
+                scopes = " ".join(error.scopes)
+                refused["WWW-Authenticate"] = (
+                    f'Bearer error="insufficient_scope", scope="{scopes}"'
+                )
+                return refused
+            if user is None:
                 refused = HttpResponse(status=401)
                 refused["WWW-Authenticate"] = "Bearer"
                 return refused

@@ -219,3 +219,26 @@ def test_existing_tokens_keep_what_they_could_do():
     ops_token.refresh_from_db()
     assert plain.scopes == ["read", "write"]
     assert ops_token.scopes == ["read", "write", "ops"]
+
+
+def test_a_private_file_needs_read_too(client, settings, tmp_path):
+    # Given a ticket attachment its requester fetches with a bearer token
+    from doorstep.support.tests.ticket_helpers import pdf, ticket_for
+
+    settings.MEDIA_ROOT = tmp_path
+    requester = make_user()
+    ticket = ticket_for(requester)
+    uploaded = client.post(
+        f"{API}/support/tickets/{ticket.public_id}/attachments",
+        {"file": pdf()},
+        **bearer(requester),
+    )
+    download = uploaded.json()["url"]
+
+    # When a token without read fetches it, then it is refused as RFC 6750 says
+    refused = client.get(download, **bearer(requester, scopes=["write"]))
+    assert refused.status_code == 403
+    assert refused["WWW-Authenticate"] == (
+        'Bearer error="insufficient_scope", scope="read"'
+    )
+    assert client.get(download, **bearer(requester, scopes=["read"])).status_code == 200
