@@ -34,6 +34,7 @@ from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
+from doorstep.events.services import record_event
 from doorstep.marketplace import policy
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import added_tax_of, order_total
@@ -1571,6 +1572,7 @@ def mark_payout_paid(payout: PayoutRequest, *, gateway_payout_id: str = "") -> N
             payout.status = PayoutRequest.Status.PAID
             payout.gateway_payout_id = gateway_payout_id or payout.gateway_payout_id
             payout.save(update_fields=["status", "gateway_payout_id", "updated_at"])
+            _record_payout_event(payout)
 
 
 def return_payout(payout: PayoutRequest, *, failure_code: str) -> None:
@@ -1610,6 +1612,21 @@ def return_payout(payout: PayoutRequest, *, failure_code: str) -> None:
         payout.status = PayoutRequest.Status.FAILED
         payout.failure_code = failure_code[:40]
         payout.save(update_fields=["status", "failure_code", "updated_at"])
+        _record_payout_event(payout)
+
+
+def _record_payout_event(payout: PayoutRequest) -> None:
+    """``payout.paid`` / ``payout.failed``: the provider is told, integrators'
+    webhooks and the transparency log hear of it (after commit, from the outbox)."""
+    record_event(
+        topic=f"payout.{payout.status}",
+        subject=payout.public_id,
+        payload={
+            "status": payout.status,
+            "amount": payout.amount,
+            "currency": payout.currency,
+        },
+    )
 
 
 # --- Fines (standards enforcement) ----------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from doorstep.core.errors import Conflict, DomainError
+from doorstep.events.models import Event
 from doorstep.payments import flows
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import AccountKind as K
@@ -305,6 +306,11 @@ def test_payout_paid_by_webhook(order, provider, django_user_model):
     assert payout.status == PayoutRequest.Status.PAID
     assert balance(K.PAYOUTS_IN_TRANSIT) == 0
     assert balance(K.GATEWAY_FUNDS) == cash - 8_000
+    assert list(
+        Event.objects.filter(topic__startswith="payout.").values_list(
+            "topic", "subject"
+        )
+    ) == [("payout.paid", payout.public_id)]
 
 
 def test_a_payout_on_its_way_is_in_transit_at_the_gateway_too(
@@ -343,6 +349,12 @@ def test_failed_payout_returns_the_money(order, provider, django_user_model):
     assert payout.status == PayoutRequest.Status.FAILED
     assert balance(K.PROVIDER_AVAILABLE, provider=provider) == 8_500
     assert balance(K.PAYOUTS_IN_TRANSIT) == 0
+    # Delivered twice by the gateway, told once.
+    assert list(
+        Event.objects.filter(topic__startswith="payout.").values_list(
+            "topic", "subject"
+        )
+    ) == [("payout.failed", payout.public_id)]
 
 
 def test_a_refund_never_spends_cash_promised_to_a_payout_in_transit(
