@@ -302,7 +302,7 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "subscriptions:ops_plan": ops_gap("Ops change a plan."),
     "subscriptions:ops_plan_status": ops_gap("Ops offer or archive a plan."),
     "legal:ops_new_version": ops_gap("Ops publish a new version of the terms."),
-    "periodic:ops_run_job": ops_gap("Ops run a scheduled job now."),
+    "periodic:ops_run_job": api("POST /ops/schedule/{name}/run"),
 }
 
 

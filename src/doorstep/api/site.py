@@ -18,6 +18,7 @@ from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
 from doorstep.payments.methods_api import router as payment_methods_router
+from doorstep.periodic.api import router as periodic_router
 from doorstep.promotions.api import router as promotions_router
 from doorstep.quotes.api import router as quotes_router
 from doorstep.reviews.api import router as reviews_router
@@ -89,3 +90,4 @@ api.add_router("", webhooks_router)
 api.add_router("", webhooks_ops_router)
 api.add_router("", transparency_router)
 api.add_router("", analytics_router)
+api.add_router("", periodic_router)
