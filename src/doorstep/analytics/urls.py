@@ -4,6 +4,7 @@ from doorstep.analytics import views
 
 app_name = "analytics"
 urlpatterns = [
+    path("dashboard/insights/", views.provider_insights, name="provider_insights"),
     path("ops/analytics/", views.dashboard, name="dashboard"),
     path(
         "ops/analytics/supply-demand/",

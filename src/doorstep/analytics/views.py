@@ -386,3 +386,120 @@ def supply_demand_map(request: HttpRequest) -> HttpResponse:
             "map_attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
         },
     )
+
+
+# --- A provider's insights ----------------------------------------------------
+
+
+def _provider_required(view):
+    from doorstep.catalog.dashboard import provider_required
+
+    return provider_required(view)
+
+
+@_provider_required
+@require_GET
+def provider_insights(request: HttpRequest) -> HttpResponse:
+    """The signed-in provider's own figures per month over the last year (or
+    the chosen months): views → bookings, earnings per currency, rating, and
+    their response time beside the marketplace's median."""
+    provider = request.provider  # type: ignore[attr-defined]
+    end = today()
+    errors: dict[str, str] = {}
+    months = 12
+    text = request.GET.get("months", "")
+    if text:
+        try:
+            months = int(text)
+        except ValueError:
+            months = 0
+        if not 1 <= months <= 24:
+            errors["months"] = _("Choose between 1 and 24 months.")
+            months = 12
+    back = end.year * 12 + end.month - 1 - (months - 1)
+    start = end.replace(year=back // 12, month=back % 12 + 1, day=1)
+    insights = queries.provider_insights(provider, period=Period(start, end))
+    currencies = sorted(
+        {amount.currency for month in insights.months for amount in month.earnings}
+    )
+    labels = [month.month.isoformat()[:7] for month in insights.months]
+    funnel = {
+        "labels": labels,
+        "axis": _("count"),
+        "datasets": [
+            {
+                "label": _("Views of your listings"),
+                "data": [m.views for m in insights.months],
+            },
+            {"label": _("Bookings"), "data": [m.bookings for m in insights.months]},
+        ],
+    }
+    earnings = {
+        "labels": labels,
+        "axis": _("amount"),
+        "datasets": [
+            {
+                "label": currency,
+                "data": [
+                    sum(a.amount for a in month.earnings if a.currency == currency)
+                    / 10 ** minor_units(currency)
+                    for month in insights.months
+                ],
+            }
+            for currency in currencies
+        ],
+    }
+    rating = {
+        "labels": labels,
+        "axis": _("stars"),
+        "datasets": [
+            {
+                "label": _("Average rating"),
+                "data": [
+                    round(m.average_rating, 2) if m.average_rating else None
+                    for m in insights.months
+                ],
+            }
+        ],
+    }
+    rows = [
+        {
+            "month": month.month,
+            "views": month.views,
+            "bookings": month.bookings,
+            "conversion": (
+                f"{month.bookings / month.views * 100:.1f} %" if month.views else "—"
+            ),
+            "completed": month.completed,
+            "earnings": [
+                money(Money(amount.amount, amount.currency))
+                for amount in month.earnings
+            ],
+            "reviews": month.reviews,
+            "rating": (f"{month.average_rating:.2f}" if month.average_rating else "—"),
+        }
+        for month in insights.months
+    ]
+    return render(
+        request,
+        "analytics/provider_insights.html",
+        {
+            "insights": insights,
+            "rows": rows,
+            "months": months,
+            "errors": errors,
+            "funnel": funnel,
+            "earnings": earnings,
+            "rating": rating,
+            "response_time": display(insights.response_time_median, Unit.DURATION),
+            "marketplace_response_time": display(
+                insights.marketplace_response_time_median, Unit.DURATION
+            ),
+            "faster": (
+                insights.response_time_median is not None
+                and insights.marketplace_response_time_median is not None
+                and insights.response_time_median
+                <= insights.marketplace_response_time_median
+            ),
+        },
+    )
