@@ -148,3 +148,15 @@ def test_page_for_ops_and_no_one_else(client, market):
     client.logout()
     client.force_login(make_user())
     assert client.get(PAGE).status_code == 404
+
+
+def test_the_rebuild_command_and_the_periodic_job_rebuild_the_map(market):
+    from django.core.management import call_command
+
+    from doorstep.analytics.tasks import refresh_supply_demand
+
+    SupplyDemandCell.objects.all().delete()
+    call_command("analytics", "rebuild", "--no-progress", verbosity=0)
+    assert SupplyDemandCell.objects.filter(cell=market["cell"]).exists()
+    SupplyDemandCell.objects.all().delete()
+    assert refresh_supply_demand()["cells"] > 0
