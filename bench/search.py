@@ -160,6 +160,10 @@ def _setup(url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doorstep.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ.setdefault("LOG_FORMAT", "plain")
+    os.environ.setdefault(
+        "DOORSTEP_TLOG_SIGNING_KEY", "YmVuY2gtb25seS10bG9nLWtleS1ub3QtYS1zZWNyZXQ="
+    )
+    os.environ.setdefault("DOORSTEP_TLOG_SALT", "bench-only-tlog-salt")
     os.environ["DEBUG"] = "false"  # DEBUG records every query: not what we time
     if "DOORSTEP_VAR_DIR" not in os.environ:
         var = tempfile.mkdtemp(prefix="doorstep-bench-var-", dir="/tmp")

@@ -15,6 +15,8 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 24 + "-production-secret-" + "y" * 30,
     "ALLOWED_HOSTS": "market.example.com",
     "DJANGO_SETTINGS_MODULE": "doorstep.settings",
+    "DOORSTEP_TLOG_SIGNING_KEY": "cHJvZHVjdGlvbi10bG9nLWtleS1mb3ItdGhlLXRlc3Q=",
+    "DOORSTEP_TLOG_SALT": "production-tlog-salt-for-the-test",
 }
 STRIPE = {
     "DOORSTEP_PAYMENT_GATEWAY": "stripe_connect",
