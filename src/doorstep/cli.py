@@ -49,7 +49,8 @@ def _serve(argv: list[str]) -> None:
     )
 
 
-ALIASES = {"worker": ["db_worker"]}
+# ``worker`` is db_worker with a heartbeat (doorstep.periodic.workers).
+ALIASES: dict[str, list[str]] = {}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -593,6 +593,14 @@ DOORSTEP_SCHEDULER_TICK_SECONDS = env.float(
 )
 # Per-job schedule overrides, e.g. {"reconcile_payments": {"at": "04:30"}}.
 DOORSTEP_PERIODIC_SCHEDULE = env.json("DOORSTEP_PERIODIC_SCHEDULE", default={})
+# Worker liveness (doorstep.periodic.workers): each worker beats every N seconds;
+# a task RUNNING on a worker quiet for longer than the stale threshold is put back
+# in the queue, at most DOORSTEP_TASK_MAX_RECOVERIES times, then failed.
+DOORSTEP_WORKER_HEARTBEAT_SECONDS = env.float(
+    "DOORSTEP_WORKER_HEARTBEAT_SECONDS", default=5
+)
+DOORSTEP_WORKER_STALE_SECONDS = env.float("DOORSTEP_WORKER_STALE_SECONDS", default=60)
+DOORSTEP_TASK_MAX_RECOVERIES = env.int("DOORSTEP_TASK_MAX_RECOVERIES", default=3)
 
 # --- Requests for quotes ------------------------------------------------------------
 

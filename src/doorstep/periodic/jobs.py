@@ -204,6 +204,12 @@ JOBS: tuple[Job, ...] = (
         every=timedelta(seconds=30),
     ),
     Job(
+        "recover_lost_tasks",
+        _("Re-queue tasks whose worker stopped while running them"),
+        "doorstep.periodic.workers.recover_lost_tasks",
+        every=MINUTE,
+    ),
+    Job(
         "prune_run_history",
         _("Forget old job runs and finished tasks"),
         "doorstep.periodic.services.prune_run_history",

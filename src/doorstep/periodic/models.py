@@ -102,3 +102,23 @@ class SchedulerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"scheduler {self.chain} next {self.next_tick_at}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running ``doorstep worker`` process, touched every few
+    seconds by a thread of that process (``periodic.workers``).
+
+    A task left RUNNING by a worker whose row went quiet belongs to a worker
+    that died (killed, out of memory, machine lost): the recovery sweep puts it
+    back in the queue."""
+
+    # The id the worker writes into the task rows it claims
+    # (``DBTaskResult.worker_ids``).
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname} ({self.beat_at})"
