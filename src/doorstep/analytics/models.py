@@ -18,6 +18,14 @@ reads one index range ``(day)`` or ``(category|city|cell, day)`` and groups by
 day and currency in the database: a few thousand rows at most, whatever the
 number of orders. Quantiles (response times) come from summed fixed-bucket
 histograms (``DailyDurationFacts``), which stay additive.
+
+Two grains: the cell-grain tables (``Daily*Facts``) feed the map and the cell
+slices; with orders spread over many cells they barely compress (about one
+row per order), so every chart not cut by cell reads the place-grain copies
+(``Daily*PlaceFacts``: the same columns summed over the cells of a day,
+category and city) and the unsliced duration charts read
+``DailyDurationTotalFacts``. ``rollups`` writes every grain of a day in the
+same recompute, from the same rows, so they cannot disagree.
 """
 
 from django.db import models
@@ -28,12 +36,24 @@ from django.utils.translation import gettext_lazy as _
 ANALYTICS_CELL_RESOLUTION = 7
 
 
-class SliceKey(models.Model):
-    """The slice columns every fact table shares (abstract)."""
+class PlaceKey(models.Model):
+    """The slice columns of the place-grain summary tables (abstract): a fact
+    table's rows summed over every cell of a (day, category, city)."""
 
     day = models.DateField()
     category = models.CharField(max_length=80, blank=True, default="")
     city = models.CharField(max_length=60, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.category or '-'} {self.city or '-'}"
+
+
+class SliceKey(PlaceKey):
+    """The slice columns every cell-grain fact table shares (abstract)."""
+
     cell = models.BigIntegerField(default=0)  # 0: no location
 
     class Meta:
@@ -51,7 +71,15 @@ def _slice_indexes(prefix: str) -> list[models.Index]:
     ]
 
 
-class DailyOrderFacts(SliceKey):
+def _place_indexes(prefix: str) -> list[models.Index]:
+    # The unique key leads with ``day``: it serves the unsliced range.
+    return [
+        models.Index(fields=["category", "day"], name=f"{prefix}_category_day"),
+        models.Index(fields=["city", "day"], name=f"{prefix}_city_day"),
+    ]
+
+
+class OrderMeasures(models.Model):
     """Orders by the day they were placed (``Order.created_at``), per currency.
 
     An order's later fate (paid, completed, cancelled, disputed) is counted on
@@ -72,6 +100,13 @@ class DailyOrderFacts(SliceKey):
     unfilled = models.PositiveIntegerField(default=0)  # declined or expired
 
     class Meta:
+        abstract = True
+
+
+class DailyOrderFacts(SliceKey, OrderMeasures):
+    """:class:`OrderMeasures` at the cell grain (the map and cell slices)."""
+
+    class Meta:
         verbose_name = _("daily order facts")
         verbose_name_plural = _("daily order facts")
         constraints = [
@@ -83,7 +118,7 @@ class DailyOrderFacts(SliceKey):
         indexes = _slice_indexes("aof")
 
 
-class DailyMoneyFacts(SliceKey):
+class MoneyMeasures(models.Model):
     """The ledger by the day money moved (``JournalEntry.created_at``), per
     currency; the slice is the entry's order's ("" for entries without one)."""
 
@@ -93,6 +128,13 @@ class DailyMoneyFacts(SliceKey):
     commission = models.BigIntegerField(default=0)
     service_fees = models.BigIntegerField(default=0)
     cancellation_fees = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyMoneyFacts(SliceKey, MoneyMeasures):
+    """:class:`MoneyMeasures` at the cell grain (the map and cell slices)."""
 
     class Meta:
         verbose_name = _("daily money facts")
@@ -106,7 +148,7 @@ class DailyMoneyFacts(SliceKey):
         indexes = _slice_indexes("amf")
 
 
-class DailySatisfactionFacts(SliceKey):
+class SatisfactionMeasures(models.Model):
     """Reviews of providers (by the day written; hidden ones left out) and
     follow-up survey answers (by the day answered), sliced by their order."""
 
@@ -117,6 +159,13 @@ class DailySatisfactionFacts(SliceKey):
     nps_answers = models.PositiveIntegerField(default=0)
     nps_promoters = models.PositiveIntegerField(default=0)
     nps_detractors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailySatisfactionFacts(SliceKey, SatisfactionMeasures):
+    """:class:`SatisfactionMeasures` at the cell grain (the map and cell slices)."""
 
     class Meta:
         verbose_name = _("daily satisfaction facts")
@@ -130,11 +179,18 @@ class DailySatisfactionFacts(SliceKey):
         indexes = _slice_indexes("asf")
 
 
-class DailySearchFacts(SliceKey):
+class SearchMeasures(models.Model):
     """Searches (``SearchRecord``) by the day they were made."""
 
     searches = models.PositiveIntegerField(default=0)
     zero_result = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailySearchFacts(SliceKey, SearchMeasures):
+    """:class:`SearchMeasures` at the cell grain (the map and cell slices)."""
 
     class Meta:
         verbose_name = _("daily search facts")
@@ -148,13 +204,20 @@ class DailySearchFacts(SliceKey):
         indexes = _slice_indexes("asr")
 
 
-class DailyProviderFacts(SliceKey):
+class ProviderMeasures(models.Model):
     """Providers by the day they signed up, sliced by their base (category "":
     a provider is not one category). ``activated``: of them, those with a first
     completed order within :data:`doorstep.analytics.rollups.ACTIVATION_DAYS`."""
 
     new_providers = models.PositiveIntegerField(default=0)
     activated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyProviderFacts(SliceKey, ProviderMeasures):
+    """:class:`ProviderMeasures` at the cell grain (the map and cell slices)."""
 
     class Meta:
         verbose_name = _("daily provider facts")
@@ -194,7 +257,7 @@ DURATION_BUCKETS: tuple[int, ...] = (
 )
 
 
-class DailyDurationFacts(SliceKey):
+class DurationHistogram(models.Model):
     """A histogram of durations per order's placing day: ``count`` orders took at
     most ``DURATION_BUCKETS[bucket]`` seconds (and more than the bucket before);
     ``bucket == len(DURATION_BUCKETS)`` is the open last one. Summed across days
@@ -206,6 +269,13 @@ class DailyDurationFacts(SliceKey):
     seconds_sum = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyDurationFacts(SliceKey, DurationHistogram):
+    """:class:`DurationHistogram` at the cell grain (the map and cell slices)."""
+
+    class Meta:
         verbose_name = _("daily duration facts")
         verbose_name_plural = _("daily duration facts")
         constraints = [
@@ -215,6 +285,124 @@ class DailyDurationFacts(SliceKey):
             )
         ]
         indexes = _slice_indexes("adf")
+
+
+# --- The place grain -----------------------------------------------------------------
+# The same facts summed over the cells of each (day, category, city): a chart not
+# cut by cell reads these (a few rows a day, whatever the number of orders).
+# ``rollups`` writes them from the cell rows in the same recompute of a day.
+
+
+class DailyOrderPlaceFacts(PlaceKey, OrderMeasures):
+    """:class:`OrderMeasures` at the place grain (no cell)."""
+
+    class Meta:
+        verbose_name = _("daily order facts per place")
+        verbose_name_plural = _("daily order facts per place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category", "city", "currency"],
+                name="analytics_order_place_key",
+            )
+        ]
+        indexes = _place_indexes("aopf")
+
+
+class DailyMoneyPlaceFacts(PlaceKey, MoneyMeasures):
+    """:class:`MoneyMeasures` at the place grain (no cell)."""
+
+    class Meta:
+        verbose_name = _("daily money facts per place")
+        verbose_name_plural = _("daily money facts per place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category", "city", "currency"],
+                name="analytics_money_place_key",
+            )
+        ]
+        indexes = _place_indexes("ampf")
+
+
+class DailySatisfactionPlaceFacts(PlaceKey, SatisfactionMeasures):
+    """:class:`SatisfactionMeasures` at the place grain (no cell)."""
+
+    class Meta:
+        verbose_name = _("daily satisfaction facts per place")
+        verbose_name_plural = _("daily satisfaction facts per place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category", "city"],
+                name="analytics_satisfaction_place_key",
+            )
+        ]
+        indexes = _place_indexes("aspf")
+
+
+class DailySearchPlaceFacts(PlaceKey, SearchMeasures):
+    """:class:`SearchMeasures` at the place grain (no cell)."""
+
+    class Meta:
+        verbose_name = _("daily search facts per place")
+        verbose_name_plural = _("daily search facts per place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category", "city"],
+                name="analytics_search_place_key",
+            )
+        ]
+        indexes = _place_indexes("asrp")
+
+
+class DailyProviderPlaceFacts(PlaceKey, ProviderMeasures):
+    """:class:`ProviderMeasures` at the place grain (no cell)."""
+
+    class Meta:
+        verbose_name = _("daily provider facts per place")
+        verbose_name_plural = _("daily provider facts per place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category", "city"],
+                name="analytics_provider_place_key",
+            )
+        ]
+        indexes = _place_indexes("appf")
+
+
+class DailyDurationPlaceFacts(PlaceKey, DurationHistogram):
+    """:class:`DurationHistogram` at the place grain (no cell)."""
+
+    class Meta:
+        verbose_name = _("daily duration facts per place")
+        verbose_name_plural = _("daily duration facts per place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "category", "city", "measure", "bucket"],
+                name="analytics_duration_place_key",
+            )
+        ]
+        indexes = _place_indexes("adpf")
+
+
+class DailyDurationTotalFacts(DurationHistogram):
+    """:class:`DurationHistogram` of every place together, per day: the
+    histograms have measures × buckets rows per (day, category, city), too many
+    for a year of unsliced charts at the place grain; this table has at most
+    measures × buckets rows a day."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("daily duration facts, all places")
+        verbose_name_plural = _("daily duration facts, all places")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "measure", "bucket"],
+                name="analytics_duration_total_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.bucket}"
 
 
 class CohortRole(models.TextChoices):

@@ -19,10 +19,12 @@ added across currencies. Ratios whose denominator is zero are ``None`` (no
 data), not 0.
 
 Cost (why this is fast at a million orders): each fact family the metric
-reads is one query over ``day BETWEEN previous.start AND period.end`` (plus the
-slice's equality, served by the ``(slice, day)`` indexes), grouped by day (and
-currency) in the database: at most days × currencies rows come back, however
-many orders there are; weeks and months are summed from days in Python.
+reads is one query, on the coarsest grain that has the slice's columns
+(:func:`table_for`: no cell, no cell table), over ``day BETWEEN
+previous.start AND period.end`` (plus the slice's equality, served by the
+``(slice, day)`` indexes), grouped by day (and currency) in the database: at
+most days × currencies rows come back, however many orders there are; weeks
+and months are summed from days in Python.
 """
 
 from collections import defaultdict
@@ -38,21 +40,40 @@ from doorstep.analytics.models import (
     CohortActivity,
     CohortRole,
     DailyDurationFacts,
+    DailyDurationPlaceFacts,
+    DailyDurationTotalFacts,
     DailyMoneyFacts,
+    DailyMoneyPlaceFacts,
     DailyOrderFacts,
+    DailyOrderPlaceFacts,
     DailyProviderFacts,
+    DailyProviderPlaceFacts,
     DailySatisfactionFacts,
+    DailySatisfactionPlaceFacts,
     DailySearchFacts,
+    DailySearchPlaceFacts,
 )
 from doorstep.core.errors import DomainError, NotFound
 
-FAMILY_TABLES = {
-    "orders": DailyOrderFacts,
-    "money": DailyMoneyFacts,
-    "satisfaction": DailySatisfactionFacts,
-    "searches": DailySearchFacts,
-    "providers": DailyProviderFacts,
-    "durations": DailyDurationFacts,
+# The tables of each fact family, coarsest first (``rollups.COARSER`` writes
+# them), with the slice columns each has: a series reads the first one that
+# has every column its slice names (``table_for``).
+_CELL = frozenset({"category", "city", "cell"})
+_PLACE = frozenset({"category", "city"})
+GRAINS: dict[str, tuple[tuple[type, frozenset[str]], ...]] = {
+    "orders": ((DailyOrderPlaceFacts, _PLACE), (DailyOrderFacts, _CELL)),
+    "money": ((DailyMoneyPlaceFacts, _PLACE), (DailyMoneyFacts, _CELL)),
+    "satisfaction": (
+        (DailySatisfactionPlaceFacts, _PLACE),
+        (DailySatisfactionFacts, _CELL),
+    ),
+    "searches": ((DailySearchPlaceFacts, _PLACE), (DailySearchFacts, _CELL)),
+    "providers": ((DailyProviderPlaceFacts, _PLACE), (DailyProviderFacts, _CELL)),
+    "durations": (
+        (DailyDurationTotalFacts, frozenset()),
+        (DailyDurationPlaceFacts, _PLACE),
+        (DailyDurationFacts, _CELL),
+    ),
 }
 CURRENCY_FAMILIES = frozenset({"orders", "money"})
 # The longest period one series may cover (two years and a bit).
@@ -197,16 +218,27 @@ def buckets(period: Period, grain: Grain) -> list[date]:
     return starts
 
 
-def _day_rows(metric: Metric, span: Period, where: Q):
+def table_for(family: str, slice: "Slice"):
+    """The coarsest table of ``family`` that can answer ``slice``: the place
+    grain unless the slice names a cell (and, for the duration histograms,
+    the all-places one when it names nothing)."""
+    names = slice.names()
+    for table, columns in GRAINS[family]:
+        if names <= columns:
+            return table
+    raise AssertionError(f"no {family} table has {names}")  # pragma: no cover
+
+
+def _day_rows(metric: Metric, span: Period, slice: "Slice"):
     """``(day, currency or None, column, value)`` rows of every family the
     metric reads, summed per day (and currency) in the database."""
     by_family: dict[str, list[str]] = defaultdict(list)
     for column in metric.columns:
         family, name = column.split(".", 1)
         by_family[family].append(name)
-    in_span = Q(day__gte=span.start, day__lte=span.end) & where
+    in_span = Q(day__gte=span.start, day__lte=span.end) & slice.filter()
     for family, names in by_family.items():
-        table = FAMILY_TABLES[family]
+        table = table_for(family, slice)
         if family == "durations":
             rows = (
                 table.objects.filter(in_span, measure__in=names)
@@ -301,7 +333,7 @@ def metric_series(
     span = Period(previous.start, period.end)
     tally = _Buckets()
     totals = _Buckets()
-    for day, currency, column, value in _day_rows(metric, span, slice.filter()):
+    for day, currency, column, value in _day_rows(metric, span, slice):
         in_current = day >= period.start
         tally.add((in_current, bucket_of(day, grain)), currency, column, value)
         totals.add((in_current,), currency, column, value)

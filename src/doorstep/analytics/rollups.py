@@ -42,11 +42,18 @@ from doorstep.analytics.models import (
     CohortActivity,
     CohortRole,
     DailyDurationFacts,
+    DailyDurationPlaceFacts,
+    DailyDurationTotalFacts,
     DailyMoneyFacts,
+    DailyMoneyPlaceFacts,
     DailyOrderFacts,
+    DailyOrderPlaceFacts,
     DailyProviderFacts,
+    DailyProviderPlaceFacts,
     DailySatisfactionFacts,
+    DailySatisfactionPlaceFacts,
     DailySearchFacts,
+    DailySearchPlaceFacts,
     LedgerCursor,
     SearchRecord,
 )
@@ -194,10 +201,52 @@ class DayRange:
         return Q(**{f"{field}__gte": self.first, f"{field}__lte": self.last})
 
 
+PLACE = ("day", "category", "city")
+# The coarser copies of each cell-grain table, with their key columns: written
+# by summing the cell rows of the same recompute (see ``_replace``).
+COARSER: dict[type, tuple[tuple[type, tuple[str, ...]], ...]] = {
+    DailyOrderFacts: ((DailyOrderPlaceFacts, (*PLACE, "currency")),),
+    DailyMoneyFacts: ((DailyMoneyPlaceFacts, (*PLACE, "currency")),),
+    DailySatisfactionFacts: ((DailySatisfactionPlaceFacts, PLACE),),
+    DailySearchFacts: ((DailySearchPlaceFacts, PLACE),),
+    DailyProviderFacts: ((DailyProviderPlaceFacts, PLACE),),
+    DailyDurationFacts: (
+        (DailyDurationPlaceFacts, (*PLACE, "measure", "bucket")),
+        (DailyDurationTotalFacts, ("day", "measure", "bucket")),
+    ),
+}
+
+
+def _coarser_rows(model, keys: tuple[str, ...], rows: list) -> Iterable:
+    """``rows`` (cell grain) summed per ``keys`` into ``model`` rows: every
+    other column of ``model`` is an additive count or amount."""
+    columns = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.attname not in keys
+    ]
+    summed: dict[tuple, object] = {}
+    for row in rows:
+        key = tuple(getattr(row, name) for name in keys)
+        target = summed.get(key)
+        if target is None:
+            target = summed[key] = model(**dict(zip(keys, key, strict=True)))
+        for name in columns:
+            setattr(target, name, getattr(target, name) + getattr(row, name))
+    return summed.values()
+
+
 def _replace(model, span: DayRange, rows: Iterable) -> int:
+    """Replace ``span``'s rows of the cell-grain ``model`` and of its coarser
+    copies (:data:`COARSER`): every grain from the same rows, in one go."""
+    coarser = COARSER[model]
     model.objects.filter(span.days()).delete()
+    for table, _keys in coarser:
+        table.objects.filter(span.days()).delete()
     objects = list(rows)
     model.objects.bulk_create(objects, batch_size=2000)
+    for table, keys in coarser:
+        table.objects.bulk_create(_coarser_rows(table, keys, objects), batch_size=2000)
     return len(objects)
 
 
@@ -483,13 +532,10 @@ def recompute_providers(span: DayRange, slicer: Slicer | None = None) -> int:
     return _replace(DailyProviderFacts, span, rows.values())
 
 
-FACT_TABLES = (
-    DailyOrderFacts,
-    DailyDurationFacts,
-    DailyMoneyFacts,
-    DailySatisfactionFacts,
-    DailySearchFacts,
-    DailyProviderFacts,
+FACT_TABLES = tuple(
+    table
+    for model, coarser in COARSER.items()
+    for table in (model, *(copy for copy, _keys in coarser))
 )
 
 RECOMPUTE = {

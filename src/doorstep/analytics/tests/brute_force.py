@@ -7,11 +7,18 @@ from datetime import timedelta
 
 from doorstep.analytics.models import (
     DailyDurationFacts,
+    DailyDurationPlaceFacts,
+    DailyDurationTotalFacts,
     DailyMoneyFacts,
+    DailyMoneyPlaceFacts,
     DailyOrderFacts,
+    DailyOrderPlaceFacts,
     DailyProviderFacts,
+    DailyProviderPlaceFacts,
     DailySatisfactionFacts,
+    DailySatisfactionPlaceFacts,
     DailySearchFacts,
+    DailySearchPlaceFacts,
 )
 from doorstep.analytics.rollups import (
     ACTIVATION_DAYS,
@@ -42,6 +49,24 @@ KEYS = {
     "providers": ("day", "category", "city", "cell"),
     "durations": ("day", "category", "city", "cell", "measure", "bucket"),
 }
+# The coarser grains: ``family@grain`` is the cell-grain family summed over
+# the key columns it drops.
+COARSER = {
+    "orders@place": (DailyOrderPlaceFacts, "orders", ("cell",)),
+    "money@place": (DailyMoneyPlaceFacts, "money", ("cell",)),
+    "satisfaction@place": (DailySatisfactionPlaceFacts, "satisfaction", ("cell",)),
+    "searches@place": (DailySearchPlaceFacts, "searches", ("cell",)),
+    "providers@place": (DailyProviderPlaceFacts, "providers", ("cell",)),
+    "durations@place": (DailyDurationPlaceFacts, "durations", ("cell",)),
+    "durations@total": (
+        DailyDurationTotalFacts,
+        "durations",
+        ("category", "city", "cell"),
+    ),
+}
+for _name, (_model, _family, _dropped) in COARSER.items():
+    TABLES[_name] = _model
+    KEYS[_name] = tuple(key for key in KEYS[_family] if key not in _dropped)
 
 
 def stored() -> dict[str, dict]:
@@ -172,6 +197,12 @@ def recompute() -> dict[str, dict]:
             days=ACTIVATION_DAYS
         ):
             row["activated"] += 1
+    for name, (_model, family, _dropped) in COARSER.items():
+        keep = [KEYS[family].index(key) for key in KEYS[name]]
+        for key, row in list(facts[family].items()):
+            coarse = facts[name][tuple(key[i] for i in keep)]
+            for column, value in row.items():
+                coarse[column] += value
     return {
         family: {
             key: {name: value for name, value in row.items() if value}

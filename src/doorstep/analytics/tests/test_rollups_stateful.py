@@ -5,9 +5,11 @@ late, records searches and lets days pass — through the order engine and the
 payment flows, as the product does. The analytics consumer sees each event the
 engine recorded (as the worker would deliver it) and follows the ledger.
 
-At the end of each history, the fact tables kept up incrementally must equal a
-brute-force recomputation from the source tables (``brute_force``), and a full
-rebuild must write the same rows again.
+At the end of each history, the fact tables kept up incrementally — every grain:
+the cell grain, the place grain and the all-places duration histograms — must
+equal a brute-force recomputation from the source tables (``brute_force``, which
+sums its cell rows into the coarser grains independently), and a full rebuild
+must write the same rows again.
 """
 
 import itertools
