@@ -12,7 +12,10 @@ the production settings (``DEBUG=false``), then
 - reads are served by the replica while a user still reads their own writes
   (replay paused on the replica: without the pin cookie the new order is not
   there, with it it is);
-- money moves (the winners pay) and the ledger balances at the end.
+- money moves (the winners pay) and the ledger balances at the end;
+- a worker killed (SIGKILL) mid-task leaves the task to be run exactly once
+  more, by the other worker (heartbeats and the recovery sweep,
+  ``doorstep.periodic.workers``).
 
 ``.ci/run`` runs it after the suite (``DOORSTEP_TOPOLOGY=1``); otherwise it is
 skipped, being minutes long. Timings are printed (``-s``) and written to
@@ -235,12 +238,22 @@ def test_the_whole_topology(tmp_path_factory):
                     processes.append(web)
                     # The first collects the static files; the second finds them.
                     wait_for_port(port, timeout=180, process=web.popen)
+                workers = {
+                    **deployed,
+                    # Quick recovery of a killed worker's task (see the last step).
+                    "DOORSTEP_WORKER_HEARTBEAT_SECONDS": "0.5",
+                    "DOORSTEP_WORKER_STALE_SECONDS": "4",
+                    "DOORSTEP_SCHEDULER_TICK_SECONDS": "1",
+                    "DOORSTEP_PERIODIC_SCHEDULE": json.dumps(
+                        {"recover_lost_tasks": {"every": 1}}
+                    ),
+                }
                 for number in (1, 2):
                     processes.append(
                         Process(
                             f"worker{number}",
                             ["worker", "--interval", "0.2", "--no-startup-delay"],
-                            deployed,
+                            workers,
                             logs,
                         )
                     )
@@ -276,6 +289,10 @@ def test_the_whole_topology(tmp_path_factory):
                 assert ledger["unbalanced"] == [], ledger
             for process in processes:
                 assert process.popen.poll() is None, process.name + process.tail()
+            with timed("worker_killed_mid_task"):
+                _worker_killed_mid_task(
+                    [p for p in processes if p.name.startswith("worker")], direct, var
+                )
             for process in processes:
                 process.stop()
         TIMINGS["total"] = round(time.monotonic() - started, 2)
@@ -294,6 +311,58 @@ def test_the_whole_topology(tmp_path_factory):
         import shutil
 
         shutil.rmtree(var, ignore_errors=True)
+
+
+def _worker_killed_mid_task(
+    workers: list[Process], env: dict[str, str], var: Path
+) -> None:
+    """A task is running on one worker; that worker is killed outright; the
+    other's recovery sweep re-queues the task and runs it, exactly once more."""
+    record, release = var / "blocking-starts.txt", var / "blocking-release"
+
+    def starts() -> list[str]:
+        return record.read_text().splitlines() if record.exists() else []
+
+    def wait_for(predicate, what: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            time.sleep(0.2)
+
+    task_id = _run(
+        [
+            "-c",
+            "import django; django.setup();"
+            "from tests.blocking_tasks import block_until_released as t;"
+            f"print(t.enqueue({str(record)!r}, {str(release)!r}).id)",
+        ],
+        env,
+    ).strip()
+    wait_for(lambda: len(starts()) >= 1, "the first start")
+    pids = {worker.popen.pid: worker for worker in workers}
+    killed = int(starts()[0].split()[1])
+    [survivor] = [pid for pid in pids if pid != killed]
+    pids[killed].popen.kill()  # SIGKILL: no chance to mark anything
+    pids[killed].popen.wait(timeout=30)
+    killed_at = time.monotonic()
+    wait_for(lambda: len(starts()) >= 2, "the re-run")
+    TIMINGS["recovered_after_kill"] = round(time.monotonic() - killed_at, 2)
+    release.touch()
+    wait_for(lambda: len(starts()) >= 3, "the completion", timeout=60)
+    status = _run(
+        [
+            "-c",
+            "import django, json; django.setup();"
+            "from django_tasks_db.models import DBTaskResult as R;"
+            f"r = R.objects.get(pk={task_id!r});"
+            "print(json.dumps([r.status, len(r.worker_ids)]))",
+        ],
+        env,
+    )
+    assert json.loads(status.strip().splitlines()[-1]) == ["SUCCESSFUL", 2]
+    time.sleep(6)  # past the stale threshold: nothing runs it a third time
+    assert starts() == [f"start {killed}", f"start {survivor}", f"done {survivor}"]
+    assert pids[survivor].popen.poll() is None, pids[survivor].tail()
 
 
 def _booking_race(seed: dict, webs: list[str]) -> list[str]:
