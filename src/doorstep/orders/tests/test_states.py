@@ -47,6 +47,10 @@ NOT_ORDER_STATES = {
     ("trust/standards.py", "cancelled"): "how many orders a suspension cancelled",
     ("trust/top_provider.py", "cancelled"): "a count of cancellations",
     ("trust/top_provider.py", "expired"): "why a badge was revoked",
+    ("analytics/views.py", "completed"): "a table column: completed jobs",
+    ("webhooks/catalogue.py", "declined"): "a quote's event (quote.declined)",
+    ("webhooks/catalogue.py", "expired"): "a quote's event (quote.expired)",
+    ("webhooks/services.py", "delivered"): "how many webhook deliveries arrived",
 }
 # The definition itself: the process and the module that names the states.
 DEFINITIONS = {
