@@ -21,7 +21,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import count
 
@@ -430,6 +430,21 @@ class History:
     def _text(self, pool: dict[str, Sequence[str]], user: User) -> str:
         return self.rng.choice(pool.get(user.language) or pool["en"])
 
+    def _alternatives(self, plan: Plan) -> list[Listing]:
+        """Other bookable listings of the plan's category, in an order of
+        their own (a separate generator: the main one's draws stay as they
+        were, so the rest of the history does not change)."""
+        others = list(
+            bookable_listings()
+            .filter(category=plan.listing.category_id)
+            .exclude(pk=plan.listing.pk)
+            .exclude(provider__user=plan.customer)
+            .select_related("provider__user")
+            .order_by("pk")[:12]
+        )
+        random.Random(f"{plan.ending}:{plan.booked_at.isoformat()}").shuffle(others)
+        return others
+
     def _pick_start(self, plan: Plan) -> datetime | None:
         fitting = start_times(
             plan.listing,
@@ -458,6 +473,15 @@ class History:
             self.report.skipped += 1
             return
         starts_at = self._pick_start(plan)
+        if starts_at is None:
+            # That provider is booked up then: the customer books another of
+            # the same service instead, so every ending is still told.
+            for other in self._alternatives(plan):
+                plan = replace(plan, listing=other)
+                starts_at = self._pick_start(plan)
+                if starts_at is not None:
+                    listing, provider_user = other, other.provider.user
+                    break
         if starts_at is None:
             self.report.skipped += 1
             return
