@@ -7,6 +7,9 @@ layer and database-backed task queue. Production sets ``DEBUG=false`` and at lea
 is then clean.
 """
 
+import base64
+import hashlib
+import hmac
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -689,12 +692,21 @@ DOORSTEP_GUARANTEE_WINDOW_HOURS = env.int("DOORSTEP_GUARANTEE_WINDOW_HOURS", def
 # The log's name in its checkpoints (the C2SP "origin": a schema-less URL) and
 # the name of its signing key. Changing it starts, to verifiers, another log.
 DOORSTEP_TLOG_ORIGIN = env.str("DOORSTEP_TLOG_ORIGIN", default="doorstep.dev/log")
+
+
 # The Ed25519 private key that signs checkpoints: 32 bytes, base64 (make one with
 # ``doorstep log keygen``), and the secret salt of the pseudonyms the log's
 # records give people (see transparency/records.py). Both stay the same for the
 # life of an installation; docs/transparency.md says how to rotate the key. In
-# development and tests a fixed key and salt stand in; production refuses to
-# start without its own.
+# development and tests a fixed key and salt stand in. In production, unset, both
+# are derived from SECRET_KEY (as Django derives its own keys), so an installation
+# starts with the one secret it already has; set them to keep the log's key
+# apart from SECRET_KEY (a rotated SECRET_KEY would otherwise rotate the log key).
+def _derived_secret(label: str) -> str:
+    digest = hmac.new(SECRET_KEY.encode(), label.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
 if DEBUG or TESTING:
     DOORSTEP_TLOG_SIGNING_KEY = env.str(
         "DOORSTEP_TLOG_SIGNING_KEY",
@@ -702,8 +714,13 @@ if DEBUG or TESTING:
     )
     DOORSTEP_TLOG_SALT = env.str("DOORSTEP_TLOG_SALT", default="dev-only-tlog-salt")
 else:
-    DOORSTEP_TLOG_SIGNING_KEY = env.str("DOORSTEP_TLOG_SIGNING_KEY")
-    DOORSTEP_TLOG_SALT = env.str("DOORSTEP_TLOG_SALT")
+    DOORSTEP_TLOG_SIGNING_KEY = env.str(
+        "DOORSTEP_TLOG_SIGNING_KEY",
+        default=_derived_secret("doorstep.transparency.signing-key"),
+    )
+    DOORSTEP_TLOG_SALT = env.str(
+        "DOORSTEP_TLOG_SALT", default=_derived_secret("doorstep.transparency.salt")
+    )
 # Keys that signed this log before (after a rotation), listed for verifiers:
 # JSON ``[{"key": "<verifier key>", "from": "2026-01-01", "until": "2026-12-01"}]``.
 DOORSTEP_TLOG_PAST_KEYS = env.json("DOORSTEP_TLOG_PAST_KEYS", default=[])

@@ -1,5 +1,6 @@
 """The real processes a deployment runs: the worker, the deploy check, the CLI."""
 
+import base64
 import json
 import os
 import subprocess
@@ -115,23 +116,42 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_refuses_to_start_without_a_log_signing_key():
+def _production_log_key(secret_key: str) -> str:
     env = _environ(DEBUG="false", DOORSTEP_TESTING="false")
-    env["SECRET_KEY"] = "x" * 24 + "-production-secret-" + "y" * 30
+    env["SECRET_KEY"] = secret_key
     env["DOORSTEP_ALLOW_SANDBOX"] = "true"
     env.pop("DOORSTEP_TLOG_SIGNING_KEY", None)
-
+    env.pop("DOORSTEP_TLOG_SALT", None)
     result = subprocess.run(
-        [sys.executable, "-m", "doorstep", "check"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DOORSTEP_TLOG_SIGNING_KEY, settings.DOORSTEP_TLOG_SALT)",
+        ],
         env={**env, "DJANGO_SETTINGS_MODULE": "doorstep.settings"},
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
-    assert result.returncode != 0
-    assert "DOORSTEP_TLOG_SIGNING_KEY" in result.stderr
+
+def test_production_without_a_log_key_derives_its_own_from_the_secret_key():
+    """Production starts with only SECRET_KEY: the log's key and salt are
+    derived from it, are not the development ones, and differ per installation."""
+    one = _production_log_key("x" * 24 + "-production-secret-" + "y" * 30)
+    again = _production_log_key("x" * 24 + "-production-secret-" + "y" * 30)
+    other = _production_log_key("z" * 24 + "-another-installation-" + "w" * 30)
+
+    key, salt = one.split()
+    assert one == again
+    assert one != other
+    assert key != "ZGV2LW9ubHktdGxvZy1rZXktbmV2ZXItcHJvZHVjdGk="
+    assert salt != "dev-only-tlog-salt"
+    assert len(base64.b64decode(key)) == 32
 
 
 def test_logs_are_structured_json(sqlite_env):
