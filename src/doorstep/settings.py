@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "doorstep.promotions",
     "doorstep.invoicing",
     "doorstep.subscriptions",
+    "doorstep.recurring",
     "doorstep.taxes",
     "doorstep.commissions",
     "doorstep.webhooks",

@@ -978,6 +978,51 @@ class ErrorCode(StrEnum):
         409,
         "The webhook endpoint is turned off; turn it on before sending to it.",
     )
+    # --- Recurring bookings ---------------------------------------------------------
+    SERIES_NOT_FOUND = "series_not_found", 404, "No such recurring booking of yours."
+    VISIT_NOT_FOUND = "visit_not_found", 404, "No such visit of your recurring booking."
+    PRICE_CHANGE_NOT_FOUND = (
+        "price_change_not_found",
+        404,
+        "No such price proposal on your recurring booking.",
+    )
+    SERIES_ENDED = "series_ended", 409, "The recurring booking has ended."
+    SERIES_NOT_ACTIVE = (
+        "series_not_active",
+        409,
+        "Only an active recurring booking can be paused.",
+    )
+    SERIES_NOT_PAUSED = (
+        "series_not_paused",
+        409,
+        "Only a paused recurring booking can be resumed.",
+    )
+    VISIT_NOT_SKIPPABLE = (
+        "visit_not_skippable",
+        409,
+        "The visit is being charged, was charged, or is no longer upcoming: cancel "
+        "its order instead.",
+    )
+    VISIT_NOT_MOVABLE = (
+        "visit_not_movable",
+        409,
+        "Only a booked visit whose order has not started can be moved.",
+    )
+    NO_OPEN_PROPOSAL = (
+        "no_open_proposal",
+        409,
+        "The visit has no alternative waiting for an answer.",
+    )
+    PRICE_CHANGE_PENDING = (
+        "price_change_pending",
+        409,
+        "A price proposal is already waiting for the customer's answer.",
+    )
+    PRICE_CHANGE_ANSWERED = (
+        "price_change_answered",
+        409,
+        "The price proposal has already been answered.",
+    )
 
 
 def status_phrase(status: int) -> str:

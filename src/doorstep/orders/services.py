@@ -253,6 +253,7 @@ def place_order(
     hold_token: str = "",
     staff_id: str = "",
     payment_timing: str = "",
+    agreed_price: PriceBreakdown | None = None,
 ) -> Order:
     """Book ``listing_id`` at ``starts_at`` for ``customer``: price it, claim the
     provider's time (or convert the customer's hold on it), create the order in
@@ -276,6 +277,10 @@ def place_order(
     payment (``payments.after_service``); it must be one the listing offers
     (422 ``payment_timing_unavailable``, ``card_required``,
     ``cash_limit_reached``).
+
+    ``agreed_price``: a price both sides agreed beforehand (a recurring
+    booking's, ``recurring.services.visit_price``), used instead of the
+    listing's current one.
 
     Raises ``NotFound`` (no such listing), ``DomainError`` 422
     (``listing_unavailable``, ``own_listing``, ``quote_only``, ``wrong_duration``,
@@ -322,6 +327,7 @@ def place_order(
             hold_token=(hold_token or "").strip(),
             staff_id=staff_id,
             payment_timing=payment_timing,
+            agreed_price=agreed_price,
         )
     except (IntegrityError, Conflict):
         # A concurrent request with the same key won the race (its order holds
@@ -482,6 +488,7 @@ def _create_order(
     hold_token: str,
     staff_id: str,
     payment_timing: str,
+    agreed_price: PriceBreakdown | None = None,
 ) -> Order:
     from doorstep.payments import after_service
 
@@ -490,7 +497,7 @@ def _create_order(
         listing=listing, timing=payment_timing, customer=customer
     )
     staff = chosen_staff(listing, staff_id)
-    breakdown = _priced(listing, hours, add_on_ids)
+    breakdown = agreed_price or _priced(listing, hours, add_on_ids)
     hours = _hours_for(listing, hours)
     _check_place(
         listing, address=address, latitude=latitude, longitude=longitude, notes=notes

@@ -331,6 +331,19 @@ JOBS: tuple[Job, ...] = (
         "doorstep.subscriptions.tasks.run_subscription_billing",
         every=15 * MINUTE,
     ),
+    # --- recurring bookings
+    Job(
+        "plan_recurring_visits",
+        _("Recurring bookings: book the visits of the coming weeks"),
+        "doorstep.recurring.tasks.plan_recurring_visits",
+        every=60 * MINUTE,
+    ),
+    Job(
+        "charge_recurring_visits",
+        _("Recurring bookings: hold each visit's price on the saved card a day before"),
+        "doorstep.recurring.tasks.charge_recurring_visits",
+        every=15 * MINUTE,
+    ),
     # --- outgoing webhooks
     Job(
         "retry_webhook_deliveries",
