@@ -58,6 +58,8 @@ urlpatterns = [
     path("", include("doorstep.payments.method_urls")),
     # Provider plans: /dashboard/plan/ and /ops/plans/.
     path("", include("doorstep.subscriptions.urls")),
+    # Recurring bookings: /recurring/ for customers and providers.
+    path("", include("doorstep.recurring.urls")),
     # Taxes: regions and rules (/ops/settings/taxes/), the tax report.
     path("", include("doorstep.taxes.urls")),
     # Commission limits per category and currency (/ops/settings/commission-limits/).

@@ -44,6 +44,8 @@ CONSUMERS: list[tuple[str, str]] = [
     ("growth.", "doorstep.growth.notices.on_growth_event"),
     # Provider plans: renewals, failed payments (dunning), changes, endings.
     ("subscription.", "doorstep.subscriptions.notices.on_subscription_event"),
+    # Recurring bookings: proposals, refused charges, price changes, endings.
+    ("recurring.", "doorstep.recurring.notices.on_recurring_event"),
     # Invoicing: receipts, credit notes and fee invoices as the money moves.
     ("order.", "doorstep.invoicing.consumers.on_order_event"),
     # Analytics: the rollups of the days an order, a review or a survey moved

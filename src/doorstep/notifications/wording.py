@@ -569,6 +569,41 @@ WORDING = {
         _("You earned %(count)s points"),
         _("They are worth %(amount)s at checkout on your next booking."),
     ),
+    # --- recurring bookings (recurring)
+    "recurring_started": (
+        _("%(customer)s booked %(service)s to repeat"),
+        _("Their visits are booked on your calendar as they come up; see them all."),
+    ),
+    "recurring_visit_proposed": (
+        _("Your usual time on %(day)s is not free"),
+        _("We can offer %(when)s instead. Accept or decline it on your booking."),
+    ),
+    "recurring_visit_not_served": (
+        _("No visit on %(day)s"),
+        _(
+            "Your usual time was not free and we found no other. That visit is "
+            "not booked and not charged."
+        ),
+    ),
+    "recurring_charge_failed": (
+        _("We could not charge your card for the visit on %(day)s"),
+        _(
+            "Choose another card on your recurring booking. If it is still unpaid, "
+            "you can pay on the order's page after the visit."
+        ),
+    ),
+    "recurring_price_proposed": (
+        _("%(provider)s proposes a new price: %(amount)s"),
+        _("Accept or decline on your recurring booking; until then the price stays."),
+    ),
+    "recurring_price_answered": (
+        _("Your new price of %(amount)s was %(answer)s"),
+        _("Visits booked from now on follow the price agreed."),
+    ),
+    "recurring_changed": (
+        _("A recurring booking of %(service)s is %(status)s"),
+        _("See which visits are still booked."),
+    ),
     # --- to providers: their plan (subscriptions)
     "plan_started": (
         _("Welcome to %(plan)s"),
