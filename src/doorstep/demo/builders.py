@@ -90,6 +90,7 @@ from doorstep.demo.onboarding import build_onboarding
 from doorstep.demo.policies import publish_demo_policies
 from doorstep.demo.promotions import seed_promotions
 from doorstep.demo.quotes import seed_quote_requests
+from doorstep.demo.recurring import seed_recurring
 from doorstep.demo.standards import seed_standards
 from doorstep.demo.support import seed_help_centre, seed_support
 from doorstep.demo.trust_badges import build_trust_badges
@@ -159,6 +160,7 @@ class BuildReport:
     quotes: dict[str, int] = field(default_factory=dict)  # demo.quotes
     growth: dict[str, int] = field(default_factory=dict)  # demo.growth
     money: dict[str, int] = field(default_factory=dict)  # demo.money
+    recurring: dict[str, int] = field(default_factory=dict)  # demo.recurring
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1110,6 +1112,10 @@ def build_demo(
         seed_promotions(logins=logins, seed=seed, now=now or timezone.now())
         report.money.update(
             seed_plans(logins=logins, seed=seed, now=now or timezone.now())
+        )
+        # Regular customers: series begun weeks ago, their past visits served.
+        report.recurring = seed_recurring(
+            logins=logins, seed=seed, now=now or timezone.now()
         )
         # A webhook endpoint (turned off) with a delivery log of its orders.
         report.money.update(seed_webhooks(logins=logins, now=now or timezone.now()))

@@ -106,3 +106,25 @@ def test_someone_else_gets_404(client, listing, customer):
         )
     series.refresh_from_db()
     assert series.status == "active"
+
+
+def test_the_order_page_offers_make_it_regular_and_links_visits(
+    client, listing, customer
+):
+    from tests.factories import make_completed_order
+
+    done = make_completed_order(listing=listing, customer=customer)
+    client.force_login(customer)
+    page = client.get(done.get_absolute_url()).content.decode()
+    assert f"/recurring/new/?order={done.public_id}" in page
+
+    series = weekly(listing, customer)
+    visit = series.visits.order_by("occurrence").first()
+    page = client.get(visit.order.get_absolute_url()).content.decode()
+    assert series.get_absolute_url() in page
+
+
+def test_the_booking_page_offers_to_repeat(client, listing, customer):
+    client.force_login(customer)
+    page = client.get(f"/book/{listing.public_id}/")
+    assert f"/recurring/new/?listing={listing.public_id}" in page.content.decode()
