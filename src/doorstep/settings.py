@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "doorstep.webhooks",
     "doorstep.analytics",
     "doorstep.transparency",
+    "doorstep.observability",
     "doorstep.backoffice.apps.OpsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,6 +104,8 @@ INSTALLED_APPS += [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (X-Request-ID) and request metrics; answers /metrics.
+    "doorstep.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Read replicas: reads of the request, pinned to the primary after a write.
@@ -506,19 +509,27 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(task_id)s "
+            "%(message)s",
             "rename_fields": {
                 "asctime": "time",
                 "levelname": "level",
                 "name": "logger",
             },
         },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+        },
+    },
+    # Every record names the request (X-Request-ID) and task it belongs to.
+    "filters": {
+        "ids": {"()": "doorstep.observability.context.RequestIdFilter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
+            "filters": ["ids"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -527,6 +538,21 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# --- Monitoring (doorstep.observability; docs/deploy.md, Monitoring) ---------------
+
+# /metrics answers a scraper with this bearer token or from these addresses
+# (comma-separated IPs or networks); with neither set it does not exist.
+DOORSTEP_METRICS_TOKEN = env.str("DOORSTEP_METRICS_TOKEN", default="")
+DOORSTEP_METRICS_ALLOWED_IPS = env.str("DOORSTEP_METRICS_ALLOWED_IPS", default="")
+# Where the processes of a host write their counters, summed by any web
+# process's /metrics (prometheus_client reads the variable itself, at import).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+# Unhandled exceptions of requests and tasks: to Sentry (pip extra "sentry")
+# and/or to a callable ``hook(exception, context=...)`` named by dotted path.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="")
+DOORSTEP_ERROR_HOOK = env.str("DOORSTEP_ERROR_HOOK", default="")
 
 # --- Orders -----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from doorstep.events.models import Event
+from doorstep.observability.metrics import count_event
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ def record_event(*, topic: str, subject: str, payload: dict | None = None) -> Ev
     def enqueue() -> None:
         from doorstep.events.tasks import deliver_event
 
+        # The one place events (booking outcomes among them) are counted.
+        count_event(topic)
         deliver_event.enqueue(event.pk)
 
     transaction.on_commit(enqueue)

@@ -36,6 +36,7 @@ from doorstep.core.errors import Conflict, DomainError, NotFound, raises
 from doorstep.core.money import Money
 from doorstep.events.services import record_event
 from doorstep.marketplace import policy
+from doorstep.observability.metrics import count_payment_outcome
 from doorstep.orders.models import Order, RescheduleRequest
 from doorstep.orders.pricing import added_tax_of, order_total
 from doorstep.orders.states import EXTRA_CHARGE_STATES, OrderState
@@ -183,6 +184,12 @@ def _legs(*pairs: tuple[LedgerAccount, int]) -> list[Leg]:
 
 def order_payment(order: Order) -> Payment | None:
     return Payment.objects.filter(order=order, kind=PaymentKind.ORDER).first()
+
+
+def _reached(payment: Payment, status: PaymentStatus) -> None:
+    """Every change of a payment's status is counted here (Prometheus
+    ``doorstep_payment_outcomes``), once its transaction commits."""
+    count_payment_outcome(outcome=status.value, kind=payment.kind)
 
 
 def _subject(payment: Payment) -> str:
@@ -420,9 +427,10 @@ def record_intent(payment: Payment, intent: IntentResult) -> Payment:
     if intent.authorised:
         return record_authorisation(payment, intent.charge)
     if intent.failure_code:
-        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+        if Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.FAILED, failure_code=intent.failure_code[:40]
-        )
+        ):
+            _reached(payment, PaymentStatus.FAILED)
         payment.refresh_from_db()
     return payment
 
@@ -463,6 +471,7 @@ def _authorise(payment: Payment, *, payment_method: str, key: str) -> Payment:
             Payment.objects.filter(pk=payment.pk).update(
                 status=PaymentStatus.FAILED, failure_code=error.code
             )
+            _reached(payment, PaymentStatus.FAILED)
         raise PaymentError(error) from error
     return record_authorisation(payment, result)
 
@@ -472,6 +481,7 @@ def record_authorisation(payment: Payment, result: ChargeResult) -> Payment:
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status in {PaymentStatus.PENDING, PaymentStatus.FAILED}:
             payment.status = PaymentStatus.AUTHORISED
+            _reached(payment, PaymentStatus.AUTHORISED)
             payment.gateway_charge_id = result.charge_id
             payment.payment_method = result.payment_method
             payment.card_brand = result.card_brand
@@ -577,6 +587,7 @@ def record_capture(payment: Payment, captured: int) -> Payment:
             PaymentStatus.AUTHORISED,
         }:
             payment.status = PaymentStatus.CAPTURED
+            _reached(payment, PaymentStatus.CAPTURED)
         payment.captured_amount = captured
         payment.save(update_fields=["status", "captured_amount", "updated_at"])
         if payment.kind != PaymentKind.ORDER:
@@ -607,6 +618,7 @@ def void_order(*, order: Order) -> Payment | None:
             record_capture(payment, result.captured_amount)
         else:
             Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.VOIDED)
+            _reached(payment, PaymentStatus.VOIDED)
             return Payment.objects.get(pk=payment.pk)
     refund_in_full(order=order, reference="void")
     return Payment.objects.get(pk=payment.pk)
@@ -770,6 +782,7 @@ def refund_in_full(*, order: Order, reference: str) -> int:
                 Payment.objects.filter(pk=payment.pk).update(
                     status=PaymentStatus.VOIDED
                 )
+                _reached(payment, PaymentStatus.VOIDED)
                 continue
             payment = record_capture(payment, result.captured_amount)
         if payment.status != PaymentStatus.CAPTURED:
@@ -857,6 +870,8 @@ def record_refund(
         refunded_before = payment.refunded_amount
         payment.refunded_amount += amount
         if payment.refunded_amount >= payment.captured_amount:
+            if payment.status != PaymentStatus.REFUNDED:
+                _reached(payment, PaymentStatus.REFUNDED)
             payment.status = PaymentStatus.REFUNDED
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
         if audit_by is not None:
@@ -982,6 +997,8 @@ def _record_platform_payment(
         )
         payment.refunded_amount += amount
         if payment.refunded_amount >= payment.captured_amount:
+            if payment.status != PaymentStatus.REFUNDED:
+                _reached(payment, PaymentStatus.REFUNDED)
             payment.status = PaymentStatus.REFUNDED
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
         return True
