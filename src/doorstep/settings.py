@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "doorstep.invoicing",
     "doorstep.subscriptions",
     "doorstep.recurring",
+    "doorstep.recommendations",
     "doorstep.taxes",
     "doorstep.commissions",
     "doorstep.webhooks",
@@ -699,6 +700,12 @@ DOORSTEP_NPS_EVERY_N_ORDERS = env.int("DOORSTEP_NPS_EVERY_N_ORDERS", default=5)
 # An answer at or below these opens a high-priority ticket for the support team.
 DOORSTEP_SURVEY_LOW_CSAT = env.int("DOORSTEP_SURVEY_LOW_CSAT", default=2)
 DOORSTEP_SURVEY_LOW_NPS = env.int("DOORSTEP_SURVEY_LOW_NPS", default=6)
+# Recurring bookings: visits are booked this many days ahead, and each visit's
+# price is held on the saved card this many hours before it starts.
+DOORSTEP_RECURRING_HORIZON_DAYS = env.int("DOORSTEP_RECURRING_HORIZON_DAYS", default=28)
+DOORSTEP_RECURRING_CHARGE_HOURS_BEFORE = env.int(
+    "DOORSTEP_RECURRING_CHARGE_HOURS_BEFORE", default=24
+)
 # Where people write or call when they are stuck (the contact page shows them).
 DOORSTEP_SUPPORT_EMAIL = env.str(
     "DOORSTEP_SUPPORT_EMAIL", default="support@example.com"

@@ -78,11 +78,11 @@ MAX_CHARGE_ATTEMPTS = 3
 
 
 def horizon_days() -> int:
-    return int(getattr(settings, "DOORSTEP_RECURRING_HORIZON_DAYS", 28))
+    return settings.DOORSTEP_RECURRING_HORIZON_DAYS
 
 
 def charge_hours_before() -> int:
-    return int(getattr(settings, "DOORSTEP_RECURRING_CHARGE_HOURS_BEFORE", 24))
+    return settings.DOORSTEP_RECURRING_CHARGE_HOURS_BEFORE
 
 
 def _invalid(fields: dict[str, list[str]]) -> DomainError:
