@@ -73,7 +73,6 @@ INSTALLED_APPS = [
     "doorstep.invoicing",
     "doorstep.subscriptions",
     "doorstep.recurring",
-    "doorstep.recommendations",
     "doorstep.taxes",
     "doorstep.commissions",
     "doorstep.webhooks",
