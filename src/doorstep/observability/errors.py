@@ -118,7 +118,6 @@ def configure_sentry(dsn: str | None = None, **options: Any) -> bool:
     sentry_sdk.init(
         dsn=dsn,
         environment=getattr(settings, "SENTRY_ENVIRONMENT", "") or None,
-        send_default_pii=False,
         default_integrations=False,
         auto_enabling_integrations=False,
         integrations=[DedupeIntegration()],
