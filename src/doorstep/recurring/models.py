@@ -154,6 +154,9 @@ class Visit(models.Model):
         blank=True,
         related_name="series_visit",
     )
+    # Bookings tried for this occurrence: a visit the provider declined (or
+    # let expire) is offered again, its next order keyed by the next attempt.
+    attempt = models.PositiveSmallIntegerField(default=1)
     skip_reason = models.CharField(max_length=16, blank=True, default="")
     # The alternative offered when the usual time was not free.
     proposed_listing = models.ForeignKey(

@@ -368,10 +368,12 @@ class Alternative:
     starts_at: datetime
 
 
-def _nearest_free_time(series: Series, day: date, now: datetime) -> datetime | None:
+def _nearest_free_time(
+    series: Series, day: date, now: datetime, *, avoid: datetime | None = None
+) -> datetime | None:
     """The free start of the series' listing closest to the usual time, on the
     day or up to three days after (with the series' staff member, then anyone
-    of the agency)."""
+    of the agency); never ``avoid`` (a time the provider turned down)."""
     wanted = planned_start(series, day)
     for staff in dict.fromkeys((series.staff, None)):
         try:
@@ -385,6 +387,7 @@ def _nearest_free_time(series: Series, day: date, now: datetime) -> datetime | N
             )
         except DomainError:
             return None
+        slots = [slot for slot in slots if slot.starts_at != avoid]
         if slots:
             best = min(slots, key=lambda slot: abs(slot.starts_at - wanted))
             return best.starts_at
@@ -434,9 +437,20 @@ def _other_provider(series: Series, day: date, now: datetime) -> Listing | None:
     return None
 
 
-def find_alternative(series: Series, day: date, now: datetime) -> Alternative | None:
+def find_alternative(
+    series: Series, day: date, now: datetime, *, turned_down: bool = False
+) -> Alternative | None:
     """What to offer when the usual time on ``day`` is not free: another time
-    with the same provider, else another provider at the usual time."""
+    with the same provider, else another provider at the usual time. When the
+    provider turned the visit down (``turned_down``), another provider first,
+    then another time with them."""
+    wanted = planned_start(series, day)
+    if turned_down:
+        listing = _other_provider(series, day, now)
+        if listing is not None:
+            return Alternative(listing, wanted)
+        starts_at = _nearest_free_time(series, day, now, avoid=wanted)
+        return Alternative(series.listing, starts_at) if starts_at else None
     starts_at = _nearest_free_time(series, day, now)
     if starts_at is not None:
         return Alternative(series.listing, starts_at)
@@ -444,6 +458,12 @@ def find_alternative(series: Series, day: date, now: datetime) -> Alternative | 
     if listing is not None:
         return Alternative(listing, planned_start(series, day))
     return None
+
+
+def visit_key(visit: Visit) -> str:
+    """The idempotency key of the visit's order: one order per occurrence and
+    attempt, whoever books it and however often."""
+    return f"visit:{visit.public_id}:{visit.attempt}"
 
 
 def _book(
@@ -459,7 +479,7 @@ def _book(
         latitude=series.latitude,
         longitude=series.longitude,
         notes=series.notes,
-        idempotency_key=f"visit:{visit.public_id}",
+        idempotency_key=visit_key(visit),
         staff_id=series.staff.public_id if same and series.staff else "",
         payment_timing=after_service.AFTER_SERVICE,
         agreed_price=visit_price(series) if same else None,
@@ -497,9 +517,10 @@ def _book_occurrence(series: Series, day: date, now: datetime) -> Visit | None:
 
 
 def _offer_alternative(series: Series, visit: Visit, *, problem: str, now) -> None:
+    turned_down = problem.startswith("order_")
     alternative = (
-        find_alternative(series, visit.occurrence, now)
-        if problem in TIME_REFUSALS
+        find_alternative(series, visit.occurrence, now, turned_down=turned_down)
+        if problem in TIME_REFUSALS or turned_down
         else None
     )
     visit.problem = problem
@@ -524,6 +545,47 @@ def _offer_alternative(series: Series, visit: Visit, *, problem: str, now) -> No
     )
 
 
+# A visit's order that ended before it was served, by the provider's doing:
+# the occurrence is offered again. One the customer cancelled is a skip.
+UNSERVED_STATES = frozenset(
+    {OrderState.DECLINED, OrderState.EXPIRED, OrderState.CANCELLED}
+)
+
+
+def _settle_unserved(series: Series, now: datetime) -> int:
+    """Visits ahead whose order the provider declined, let expire or
+    cancelled: the customer is offered another time or provider (a new
+    attempt); one they cancelled themselves from the order page is skipped."""
+    settled = 0
+    for visit in series.visits.filter(
+        status=VisitStatus.BOOKED,
+        order__state__in=UNSERVED_STATES,
+        planned_starts_at__gt=now,
+    ).select_related("order"):
+        with transaction.atomic():
+            series = _lock_series(series)
+            visit = _lock_visit(visit)
+            order = Order.objects.get(pk=visit.order_id)
+            if visit.status != VisitStatus.BOOKED or order.state not in (
+                UNSERVED_STATES
+            ):
+                continue
+            if order.cancelled_by == "customer":
+                visit.status = VisitStatus.SKIPPED
+                visit.skip_reason = "cancelled"
+                visit.save(update_fields=["status", "skip_reason"])
+                continue
+            visit.order = None
+            visit.attempt += 1
+            visit.charged_at = None
+            visit.save(update_fields=["order", "attempt", "charged_at"])
+            _offer_alternative(
+                series, visit, problem=f"order_{order.state}"[:40], now=now
+            )
+            settled += 1
+    return settled
+
+
 def plan_series_visits(*, series: Series, now: datetime | None = None) -> int:
     """Book every occurrence of ``series`` from now to the horizon that has no
     visit yet, each in its own transaction. Idempotent: an occurrence with a
@@ -532,6 +594,7 @@ def plan_series_visits(*, series: Series, now: datetime | None = None) -> int:
     now = now or timezone.now()
     if series.status != SeriesStatus.ACTIVE:
         return 0
+    _settle_unserved(series, now)
     zone = ZoneInfo(series.time_zone)
     today = now.astimezone(zone).date()
     made = 0

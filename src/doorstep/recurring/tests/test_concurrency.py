@@ -84,7 +84,7 @@ def test_concurrent_horizon_runs_and_rivals_never_double_book(
     assert len(visits) == 4
     assert len({visit.occurrence for visit in visits}) == 4
     for visit in visits:
-        orders = Order.objects.filter(idempotency_key=f"visit:{visit.public_id}")
+        orders = Order.objects.filter(idempotency_key=services.visit_key(visit))
         assert orders.count() == (1 if visit.status == VisitStatus.BOOKED else 0)
     assert overlapping_claims(listing.provider) == []
     # and running it again changes nothing

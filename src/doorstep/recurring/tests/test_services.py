@@ -315,3 +315,46 @@ def test_bad_input_changes_nothing(listing, customer):
         weekly(listing, customer, start_time=time(11, 0))
     assert refused.value.code == "payment_timing_unavailable"
     assert not Order.objects.exists()
+
+
+def test_a_visit_the_provider_turns_down_is_offered_elsewhere(listing, customer):
+    from doorstep.orders.services import transition_order
+    from doorstep.recurring.tests.conftest import offering_after_service
+    from doorstep.scheduling.tests.helpers import bookable_listing
+
+    other = offering_after_service(bookable_listing(duration=120))
+    other.category = listing.category
+    other.save(update_fields=["category"])
+    series = weekly(listing, customer)
+    first = _booked(series)[0]
+    declined = first.order
+    with after_commit():
+        transition_order(order=declined, name="decline", user=listing.provider.user)
+
+    # the next run of the horizon job offers another provider at the usual time
+    with after_commit():
+        services.plan_visits()
+    first.refresh_from_db()
+    assert first.status == VisitStatus.PROPOSED
+    assert first.order is None
+    assert first.proposed_listing == other
+    assert first.problem == "order_declined"
+    with after_commit():
+        visit = services.accept_alternative(user=customer, visit_id=first.public_id)
+    assert visit.order != declined
+    assert visit.order.listing == other
+    assert visit.order.idempotency_key == services.visit_key(visit)
+    assert visit.attempt == 2
+
+
+def test_a_visit_the_customer_cancels_on_the_order_page_is_a_skip(listing, customer):
+    from doorstep.orders.services import transition_order
+
+    series = weekly(listing, customer)
+    first = _booked(series)[0]
+    with after_commit():
+        transition_order(order=first.order, name="cancel", user=customer)
+        services.plan_visits()
+    first.refresh_from_db()
+    assert first.status == VisitStatus.SKIPPED
+    assert first.skip_reason == "cancelled"

@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 from doorstep.core.errors import DomainError
 from doorstep.demo.clock import moved_clock
 from doorstep.orders.models import Order
-from doorstep.orders.services import place_order
+from doorstep.orders.services import place_order, transition_order
 from doorstep.payments.flows import order_payment
 from doorstep.payments.gateways import sandbox
 from doorstep.payments.models import PaymentStatus
@@ -50,6 +50,7 @@ from doorstep.scheduling.tests.helpers import bookable_listing
 from tests.factories import make_user
 
 HELD = (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED)
+ENDED = ("declined", "expired", "cancelled")
 
 
 class Visits(RuleBasedStateMachine):
@@ -176,6 +177,19 @@ class Visits(RuleBasedStateMachine):
             method_id=card.public_id,
         )
 
+    @rule(index=st.integers(min_value=0, max_value=50))
+    def provider_turns_a_visit_down(self, index: int) -> None:
+        visit = self._visit(index)
+        if visit is None or visit.order is None:
+            return
+        name = "decline" if visit.order.state == "requested" else "cancel"
+        self._try(
+            transition_order,
+            order=visit.order,
+            name=name,
+            user=self.listing.provider.user,
+        )
+
     @rule(days=st.integers(min_value=1, max_value=30), hour=st.integers(9, 15))
     def someone_else_books(self, days: int, hour: int) -> None:
         day = self.now.astimezone(SHANGHAI).date() + timedelta(days=days)
@@ -217,10 +231,15 @@ class Visits(RuleBasedStateMachine):
     @invariant()
     def one_order_per_occurrence(self) -> None:
         for visit in Visit.objects.all():
-            orders = Order.objects.filter(idempotency_key=f"visit:{visit.public_id}")
+            orders = Order.objects.filter(idempotency_key=services.visit_key(visit))
             assert orders.count() <= 1
             if visit.order_id is not None:
                 assert list(orders.values_list("pk", flat=True)) == [visit.order_id]
+            # every attempt's order but the visit's own has ended
+            earlier = Order.objects.filter(
+                idempotency_key__startswith=f"visit:{visit.public_id}:"
+            ).exclude(pk=visit.order_id)
+            assert not earlier.exclude(state__in=ENDED).exists()
         assert Visit.objects.values("series", "occurrence").distinct().count() == (
             Visit.objects.count()
         )
