@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "doorstep.invoicing",
     "doorstep.subscriptions",
     "doorstep.recurring",
+    "doorstep.recommendations",
     "doorstep.taxes",
     "doorstep.commissions",
     "doorstep.webhooks",

@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("doorstep.subscriptions.urls")),
     # Recurring bookings: /recurring/ for customers and providers.
     path("", include("doorstep.recurring.urls")),
+    path("", include("doorstep.recommendations.urls")),
     # Taxes: regions and rules (/ops/settings/taxes/), the tax report.
     path("", include("doorstep.taxes.urls")),
     # Commission limits per category and currency (/ops/settings/commission-limits/).

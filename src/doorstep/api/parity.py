@@ -114,6 +114,12 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "subscriptions:cancel": api("DELETE /me/subscription"),
     "subscriptions:resume": api("POST /me/subscription/resume"),
     "subscriptions:set_card": api("POST /me/subscription", note="`payment_method`"),
+    "recommendations:toggle": api(
+        "POST /me/favourites",
+        "DELETE /me/favourites/{favourite_id}",
+        note="the heart saves, or unsaves what is saved",
+    ),
+    "recommendations:remove": api("DELETE /me/favourites/{favourite_id}"),
     "recurring:new": api("POST /recurring/series"),
     "recurring:act": api(
         "POST /recurring/series/{series_id}/pause",

@@ -21,6 +21,7 @@ from doorstep.payments.methods_api import router as payment_methods_router
 from doorstep.periodic.api import router as periodic_router
 from doorstep.promotions.api import router as promotions_router
 from doorstep.quotes.api import router as quotes_router
+from doorstep.recommendations.api import router as recommendations_router
 from doorstep.recurring.api import router as recurring_router
 from doorstep.reviews.api import router as reviews_router
 from doorstep.scheduling.api import router as scheduling_router
@@ -87,6 +88,7 @@ api.add_router("", promotions_router)
 api.add_router("", invoicing_router)
 api.add_router("", payment_methods_router)
 api.add_router("", subscriptions_router)
+api.add_router("", recommendations_router)
 api.add_router("", recurring_router)
 api.add_router("", webhooks_router)
 api.add_router("", webhooks_ops_router)

@@ -21,6 +21,8 @@ from doorstep.core.errors import DomainError
 from doorstep.core.money import Money
 from doorstep.orders.queries import listing_staff
 from doorstep.promotions.services import count_click, visitor_key
+from doorstep.recommendations.queries import customer_point, similar_listings
+from doorstep.recommendations.services import record_visit
 from doorstep.reviews.views import listing_section
 from doorstep.search.params import SearchHit, SearchParams, Sort
 from doorstep.search.queries import search_listings
@@ -73,6 +75,18 @@ def _related(listing: Listing) -> list[SearchHit]:
     return hits[:RELATED_LISTINGS]
 
 
+def _similar(request: HttpRequest, listing: Listing) -> list[SearchHit]:
+    """Similar services the viewer can book where they are (their saved
+    address; for anyone else, this listing's area)."""
+    if not _is_public(listing):
+        return []
+    point = None
+    if request.user.is_authenticated:
+        point = customer_point(request.user)
+    point = point or (listing.latitude, listing.longitude)
+    return similar_listings(listing_id=listing.pk, point=point, limit=RELATED_LISTINGS)
+
+
 def _description(listing: Listing) -> str:
     """The text a shared link shows under the title."""
     text = " ".join(listing.description.split()) or listing.category.description
@@ -107,6 +121,9 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if _is_public(listing) and request.user.pk != listing.provider.user_id:
         # A customer's view, for the provider's insights (views → bookings).
         record_listing_view(listing_id=listing.pk, provider_id=listing.provider_id)
+        if request.user.is_authenticated:
+            # The customer's own history, for their recommendations.
+            record_visit(customer=request.user, listing_id=listing.pk)
     photos = list(listing.photos.all())
     add_ons = [
         (add_on, Money(add_on.price_amount, listing.currency))
@@ -118,6 +135,7 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             listing.price.amount * listing.min_hours, listing.currency
         )
     area_latitude, area_longitude = service_area_centre(listing)
+    similar = _similar(request, listing)
     canonical_url = request.build_absolute_uri(
         reverse("catalog:listing", args=[listing.public_id])
     )
@@ -131,7 +149,8 @@ def listing_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "is_preview": not _is_public(listing),
         "area_latitude": area_latitude,
         "area_longitude": area_longitude,
-        "related": _related(listing),
+        "similar": similar,
+        "related": [] if similar else _related(listing),
         "review_section": listing_section(request, listing),
         "serving_staff": listing_staff(listing),
         "canonical_url": canonical_url,

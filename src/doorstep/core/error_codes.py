@@ -1023,6 +1023,13 @@ class ErrorCode(StrEnum):
         409,
         "The price proposal has already been answered.",
     )
+    # --- Favourites and recommendations -------------------------------------------
+    FAVOURITE_NOT_FOUND = "favourite_not_found", 404, "No such favourite of yours."
+    FAVOURITE_TARGET_MISSING = (
+        "favourite_target_missing",
+        400,
+        "Give exactly one of `listing` and `provider`.",
+    )
 
 
 def status_phrase(status: int) -> str:

@@ -128,7 +128,14 @@ class PlaceForm(forms.Form):
             *((pk, address.label) for pk, address in self.addresses.items()),
         ]
         default = next((pk for pk, a in self.addresses.items() if a.is_default), "")
-        if default and not self.is_bound:
+        given = kwargs["initial"].get("address")
+        if given:
+            # An address handed in (a repeat booking): its saved one if any.
+            default = next(
+                (pk for pk, a in self.addresses.items() if a.address == given), ""
+            )
+            self.initial["saved_address"] = default
+        elif default and not self.is_bound:
             chosen = self.addresses[default]
             self.initial.update(
                 saved_address=default,

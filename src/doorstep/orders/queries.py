@@ -424,3 +424,35 @@ def listing_staff(listing: Listing) -> list[StaffCard]:
             )
         )
     return cards
+
+
+def repeat_booking_choices(*, customer: User, order_id: str, listing: Listing) -> dict:
+    """What "Book again" fills the booking form with from one of ``customer``'s
+    past orders of ``listing``: the hours, the add-ons still offered (by name),
+    the staff member if they still serve it, the address and the notes. The
+    customer still picks a time and books through ``place_order``; an order
+    that is not theirs (or of another listing) fills nothing."""
+    order = (
+        Order.objects.filter(customer=customer, public_id=order_id, listing=listing)
+        .select_related("staff")
+        .prefetch_related("lines")
+        .first()
+    )
+    if order is None:
+        return {}
+    names = {
+        line.description for line in order.lines.all() if line.kind == line.Kind.ADD_ON
+    }
+    choices = {
+        "address": order.address,
+        "latitude": order.latitude,
+        "longitude": order.longitude,
+        "notes": order.notes,
+        "add_ons": [a.public_id for a in listing.add_ons.all() if a.name in names],
+    }
+    if order.hours:
+        choices["hours"] = order.hours
+    serving = {member.pk for member in serving_staff(listing)}
+    if order.staff_id and order.staff_id in serving:
+        choices["staff"] = order.staff.public_id
+    return choices

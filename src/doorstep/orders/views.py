@@ -182,9 +182,15 @@ def _price_context(listing: Listing, params) -> dict:
 
 
 def _book_page(
-    request: HttpRequest, listing: Listing, form: BookingForm, *, status: int = 200
+    request: HttpRequest,
+    listing: Listing,
+    form: BookingForm,
+    *,
+    status: int = 200,
+    params=None,
 ) -> HttpResponse:
-    params = request.POST if form.is_bound else request.GET
+    if params is None:
+        params = request.POST if form.is_bound else request.GET
     zone = _viewer_zone(request, listing)
     hours, add_ons, _error = _booking_choices(listing, params)
     selected = params.get("starts_at") or ""
@@ -236,10 +242,26 @@ def book(request: HttpRequest, listing_id: str) -> HttpResponse:
         return redirect(back)
     staff = queries.listing_staff(listing)
     if request.method == "GET":
+        # "Book again" (?again=<order>): the past order's choices fill the
+        # form; the customer still picks a time and books as usual.
+        choices = queries.repeat_booking_choices(
+            customer=request.user,
+            order_id=request.GET.get("again") or "",
+            listing=listing,
+        )
+        params = request.GET.copy()
+        for name, value in choices.items():
+            if name == "add_ons":
+                params.setlist(name, value)
+            elif name in ("hours", "staff"):
+                params[name] = str(value)
         return _book_page(
             request,
             listing,
-            BookingForm(listing=listing, user=request.user, staff=staff),
+            BookingForm(
+                listing=listing, user=request.user, staff=staff, initial=choices
+            ),
+            params=params,
         )
     form = BookingForm(request.POST, listing=listing, user=request.user, staff=staff)
     if form.is_valid():

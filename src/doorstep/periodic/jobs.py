@@ -94,6 +94,13 @@ MINUTE = timedelta(minutes=1)
 
 JOBS: tuple[Job, ...] = (
     Job(
+        "rebuild_listing_neighbours",
+        _("Recompute similar services and which have free times"),
+        "doorstep.recommendations.tasks.rebuild_recommendations",
+        every=60 * MINUTE,
+        timeout=timedelta(hours=2),
+    ),
+    Job(
         "fire_order_timers",
         _("Order timers (expiry, reminders, auto-completion)"),
         "doorstep.orders.tasks.sweep_timers",

@@ -9,12 +9,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.accounts.services import update_profile
 from doorstep.catalog.queries import category_tree
+from doorstep.recommendations.queries import customer_point, recommended_for
 from doorstep.reviews.queries import home_testimonials
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     context = {"categories": category_tree(), "testimonials": home_testimonials()}
+    if request.user.is_authenticated:
+        context["for_you"] = recommended_for(
+            customer=request.user, point=customer_point(request.user)
+        )
     return render(request, "web/home.html", context)
 
 

@@ -1,0 +1,125 @@
+"""Favourites and recommendations in the API. Someone else's favourite is a
+404 (``favourite_not_found``); recommendations never hold a service the caller
+cannot book (``recommendations.scoring``)."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from doorstep.api.pagination import CursorPagination
+from doorstep.api.schemas import InputSchema
+from doorstep.catalog.queries import published_listing
+from doorstep.recommendations import queries, services
+from doorstep.recommendations.models import Favourite
+from doorstep.search.api import _hit_out
+from doorstep.search.schemas import ServiceHitOut
+
+router = Router(tags=["favourites and recommendations"])
+
+
+class FavouriteIn(InputSchema):
+    listing: str = Field("", description="A service's id; or give `provider`.")
+    provider: str = Field("", description="A provider's id; or give `listing`.")
+
+
+class FavouriteOut(Schema):
+    id: str
+    listing: str | None
+    provider: str | None
+    created_at: datetime
+
+
+class RecommendationsIn(Schema):
+    limit: int = Field(queries.DEFAULT_LIMIT, ge=1, le=24)
+
+
+class RecommendationsOut(Schema):
+    items: list[ServiceHitOut]
+
+
+def _favourite_out(favourite: Favourite) -> dict:
+    return {
+        "id": favourite.public_id,
+        "listing": favourite.listing.public_id if favourite.listing_id else None,
+        "provider": favourite.provider.public_id if favourite.provider_id else None,
+        "created_at": favourite.created_at,
+    }
+
+
+@router.get(
+    "/me/favourites", response=list[FavouriteOut], summary="Your saved services"
+)
+@paginate(CursorPagination)
+def list_favourites(request: HttpRequest) -> QuerySet[Favourite]:
+    return Favourite.objects.filter(customer=request.auth).select_related(
+        "listing", "provider"
+    )
+
+
+@router.post(
+    "/me/favourites",
+    response={200: FavouriteOut, 201: FavouriteOut},
+    summary="Save a service or a provider",
+    description="Saving one already saved answers 200 with the same favourite.",
+)
+def add_favourite(request: HttpRequest, payload: FavouriteIn) -> Status:
+    favourite, created = services.save_favourite(
+        customer=request.auth, listing_id=payload.listing, provider_id=payload.provider
+    )
+    return Status(201 if created else 200, _favourite_out(favourite))
+
+
+@router.delete(
+    "/me/favourites/{favourite_id}",
+    response={204: None},
+    summary="Remove a saved service or provider",
+)
+def delete_favourite(request: HttpRequest, favourite_id: str) -> Status:
+    services.remove_favourite(customer=request.auth, favourite_id=favourite_id)
+    return Status(204, None)
+
+
+@router.get(
+    "/me/recommendations",
+    response=RecommendationsOut,
+    summary="Services for you",
+    description=(
+        "From what you booked, saved and looked at, blended with services like "
+        "them; popular, well-rated ones near your saved address when there is "
+        "little to go on. Only services you can book at your address."
+    ),
+)
+def my_recommendations(request: HttpRequest, params: Query[RecommendationsIn]) -> dict:
+    hits = queries.recommended_for(
+        customer=request.auth,
+        point=queries.customer_point(request.auth),
+        limit=params.limit,
+    )
+    return {"items": [_hit_out(request, hit) for hit in hits]}
+
+
+@router.get(
+    "/services/{listing_id}/similar",
+    auth=None,
+    response=RecommendationsOut,
+    summary="Similar services",
+    description=(
+        "Services like this one that can be booked where you are (your saved "
+        "address when signed in, else this service's area)."
+    ),
+)
+def similar_services(
+    request: HttpRequest, listing_id: str, params: Query[RecommendationsIn]
+) -> dict:
+    listing = published_listing(listing_id)
+    point = None
+    if request.user.is_authenticated:
+        point = queries.customer_point(request.user)
+    point = point or (listing.latitude, listing.longitude)
+    hits = queries.similar_listings(
+        listing_id=listing.pk, point=point, limit=params.limit
+    )
+    return {"items": [_hit_out(request, hit) for hit in hits]}
