@@ -264,13 +264,19 @@ PARITY: dict[str, Api | Exempt | Gap] = {
         "POST /ops/support/tickets/{ticket_id}/status",
         "POST /ops/support/tickets/{ticket_id}/priority",
     ),
-    "support:ops_canned": ops_gap("Ops write canned replies."),
-    "support:ops_canned_edit": ops_gap("Ops change a canned reply."),
-    "support:ops_canned_delete": ops_gap("Ops delete a canned reply."),
-    "support:ops_sla": ops_gap("Ops set the support SLA policy."),
-    "support:ops_help_new": ops_gap("Ops write a help article."),
-    "support:ops_help_edit": ops_gap("Ops change a help article."),
-    "support:ops_help_publish": ops_gap("Ops publish or unpublish a help article."),
+    "support:ops_canned": api("POST /ops/support/canned-replies"),
+    "support:ops_canned_edit": api("PUT /ops/support/canned-replies/{reply_id}"),
+    "support:ops_canned_delete": api("DELETE /ops/support/canned-replies/{reply_id}"),
+    "support:ops_sla": api(
+        "PUT /ops/support/sla/{priority}",
+        note="the web saves one priority's targets at a time, as the API does",
+    ),
+    "support:ops_help_new": api("POST /ops/help/articles"),
+    "support:ops_help_edit": api("PUT /ops/help/articles/{article_id}"),
+    "support:ops_help_publish": api(
+        "POST /ops/help/articles/{article_id}/publish",
+        "POST /ops/help/articles/{article_id}/unpublish",
+    ),
     "disputes:ops_page": api("POST /ops/disputes/{dispute_id}/decision"),
     "claims_ops:warranty": api("POST /ops/warranty-claims/{claim_id}/decision"),
     "claims_ops:guarantee": api("POST /ops/guarantee-claims/{claim_id}/decision"),
@@ -283,18 +289,23 @@ PARITY: dict[str, Api | Exempt | Gap] = {
         "POST /reviews/{review_id}/dismiss-reports",
         note="the API dismisses a review's open reports together, not one by one",
     ),
-    "reviews:ops_flag": ops_gap("Ops decide an integrity flag on a review."),
-    "reviews:ops_testimonials": ops_gap("Ops pick or unpick testimonials."),
-    "messaging:ops_flag": ops_gap("Ops decide a flagged message."),
+    "reviews:ops_flag": api("POST /ops/reviews/flags/{flag_id}/decision"),
+    "reviews:ops_testimonials": api(
+        "POST /ops/testimonials", "DELETE /ops/testimonials/{review_id}"
+    ),
+    "messaging:ops_flag": api("POST /ops/messages/flags/{flag_id}/decision"),
     "trust:ops_decide": api(
         "POST /ops/verification/applications/{application_id}/decision"
     ),
-    "trust:ops_review_document": ops_gap(
-        "Ops accept or reject a verification document."
+    "trust:ops_review_document": api(
+        "POST /ops/verification/documents/{document_id}/decision"
     ),
-    "trust:ops_requirements": ops_gap("Ops add a verification requirement."),
-    "trust:ops_add_document_type": ops_gap("Ops add a verification document type."),
-    "trust:ops_change_requirement": ops_gap("Ops change or remove a requirement."),
+    "trust:ops_requirements": api("POST /ops/verification/requirements"),
+    "trust:ops_add_document_type": api("POST /ops/verification/document-types"),
+    "trust:ops_change_requirement": api(
+        "PATCH /ops/verification/requirements/{requirement_id}",
+        "DELETE /ops/verification/requirements/{requirement_id}",
+    ),
     "badges:ops_start_check": ops_gap("Ops start a background check."),
     "badges:ops_check": ops_gap("Ops decide a background check."),
     "badges:ops_top_provider": ops_gap("Ops set the top-provider rules."),

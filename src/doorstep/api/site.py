@@ -14,6 +14,7 @@ from doorstep.growth.api import router as growth_router
 from doorstep.invoicing.api import router as invoicing_router
 from doorstep.legal.api import router as legal_router
 from doorstep.messaging.api import router as messaging_router
+from doorstep.messaging.ops_api import router as messaging_ops_router
 from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
@@ -24,15 +25,18 @@ from doorstep.quotes.api import router as quotes_router
 from doorstep.recommendations.api import router as recommendations_router
 from doorstep.recurring.api import router as recurring_router
 from doorstep.reviews.api import router as reviews_router
+from doorstep.reviews.ops_api import router as reviews_ops_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
 from doorstep.subscriptions.api import router as subscriptions_router
 from doorstep.support.claims_api import router as claims_router
 from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
+from doorstep.support.ops_settings_api import router as support_ops_router
 from doorstep.support.ticket_api import router as tickets_router
 from doorstep.transparency.api import router as transparency_router
 from doorstep.trust.api import router as trust_router
+from doorstep.trust.ops_api import router as trust_ops_router
 from doorstep.trust.standards_api import router as standards_router
 from doorstep.webhooks.api import router as webhooks_router
 from doorstep.webhooks.ops_api import router as webhooks_ops_router
@@ -95,3 +99,7 @@ api.add_router("", webhooks_ops_router)
 api.add_router("", transparency_router)
 api.add_router("", analytics_router)
 api.add_router("", periodic_router)
+api.add_router("", trust_ops_router)
+api.add_router("", reviews_ops_router)
+api.add_router("", messaging_ops_router)
+api.add_router("", support_ops_router)
