@@ -586,6 +586,24 @@ def _settle_unserved(series: Series, now: datetime) -> int:
     return settled
 
 
+def _lapse_unanswered(series: Series, now: datetime) -> None:
+    """An alternative nobody answered before its time is gone: that
+    occurrence is not served (and never charged)."""
+    with transaction.atomic():
+        lapsed = list(
+            series.visits.select_for_update().filter(
+                status=VisitStatus.PROPOSED, proposed_starts_at__lte=now
+            )
+        )
+        for visit in lapsed:
+            visit.status = VisitStatus.NOT_SERVED
+            visit.skip_reason = "unanswered"
+            visit.save(update_fields=["status", "skip_reason"])
+            _event(
+                "visit_not_served", series, visit=visit.public_id, problem="unanswered"
+            )
+
+
 def plan_series_visits(*, series: Series, now: datetime | None = None) -> int:
     """Book every occurrence of ``series`` from now to the horizon that has no
     visit yet, each in its own transaction. Idempotent: an occurrence with a
@@ -595,6 +613,7 @@ def plan_series_visits(*, series: Series, now: datetime | None = None) -> int:
     if series.status != SeriesStatus.ACTIVE:
         return 0
     _settle_unserved(series, now)
+    _lapse_unanswered(series, now)
     zone = ZoneInfo(series.time_zone)
     today = now.astimezone(zone).date()
     made = 0

@@ -358,3 +358,27 @@ def test_a_visit_the_customer_cancels_on_the_order_page_is_a_skip(listing, custo
     first.refresh_from_db()
     assert first.status == VisitStatus.SKIPPED
     assert first.skip_reason == "cancelled"
+
+
+def test_an_alternative_nobody_answers_lapses_when_its_time_comes(listing, customer):
+    from doorstep.orders.services import place_order
+
+    day = today() + timedelta(days=2)
+    place_order(
+        customer=make_user(),
+        listing_id=listing.public_id,
+        starts_at=local(day, "10:00"),
+        address="1 Other Road",
+        latitude=listing.latitude,
+        longitude=listing.longitude,
+    )
+    series = weekly(listing, customer)
+    visit = series.visits.get(occurrence=day)
+    assert visit.status == VisitStatus.PROPOSED
+    later = visit.proposed_starts_at + timedelta(minutes=1)
+    with moved_clock(later), after_commit():
+        services.plan_visits(now=later)
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.NOT_SERVED
+    assert visit.skip_reason == "unanswered"
+    assert visit.order is None
