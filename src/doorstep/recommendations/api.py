@@ -27,9 +27,21 @@ class FavouriteIn(InputSchema):
 
 class FavouriteOut(Schema):
     id: str
-    listing: str | None
-    provider: str | None
+    listing: str | None = Field(description="The saved service's id.")
+    provider: str | None = Field(description="The saved provider's id.")
     created_at: datetime
+
+    @staticmethod
+    def resolve_id(favourite: Favourite) -> str:
+        return favourite.public_id
+
+    @staticmethod
+    def resolve_listing(favourite: Favourite) -> str | None:
+        return favourite.listing.public_id if favourite.listing_id else None
+
+    @staticmethod
+    def resolve_provider(favourite: Favourite) -> str | None:
+        return favourite.provider.public_id if favourite.provider_id else None
 
 
 class RecommendationsIn(Schema):
@@ -38,15 +50,6 @@ class RecommendationsIn(Schema):
 
 class RecommendationsOut(Schema):
     items: list[ServiceHitOut]
-
-
-def _favourite_out(favourite: Favourite) -> dict:
-    return {
-        "id": favourite.public_id,
-        "listing": favourite.listing.public_id if favourite.listing_id else None,
-        "provider": favourite.provider.public_id if favourite.provider_id else None,
-        "created_at": favourite.created_at,
-    }
 
 
 @router.get(
@@ -69,7 +72,7 @@ def add_favourite(request: HttpRequest, payload: FavouriteIn) -> Status:
     favourite, created = services.save_favourite(
         customer=request.auth, listing_id=payload.listing, provider_id=payload.provider
     )
-    return Status(201 if created else 200, _favourite_out(favourite))
+    return Status(201 if created else 200, favourite)
 
 
 @router.delete(
