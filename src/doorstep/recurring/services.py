@@ -180,8 +180,11 @@ def _as_provider(series: Series, user: User) -> None:
 
 
 def _lock_series(series: Series) -> Series:
+    """Lock the series row only (``of``): on PostgreSQL a join under FOR
+    UPDATE would lock the listing and provider rows too, which every booking
+    of the provider's references (a deadlock with a concurrent booking)."""
     return (
-        Series.objects.select_for_update()
+        Series.objects.select_for_update(of=("self",))
         .select_related("listing", "provider")
         .get(pk=series.pk)
     )
