@@ -32,6 +32,7 @@ import ipaddress
 import os
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -83,13 +84,28 @@ def count_payment_outcome(*, outcome: str, kind: str) -> None:
     transaction.on_commit(lambda: PAYMENTS.labels(outcome=outcome, kind=kind).inc())
 
 
+# The labelled children, by (method, route, status class): ``labels()`` checks
+# and builds its key on every call, which is most of the cost of counting.
+_request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(*, method: str, route: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(
-        method=method if method in METHODS else "OTHER",
-        route=route,
-        status=f"{status // 100}xx",
-    ).inc()
-    HTTP_LATENCY.labels(route=route).observe(seconds)
+    if method not in METHODS:
+        method = "OTHER"  # any client may send any verb: the key set stays small
+    key = (method, route, status // 100)
+    series = _request_series.get(key)
+    if series is None:
+        series = (
+            HTTP_REQUESTS.labels(
+                method=method,
+                route=route,
+                status=f"{status // 100}xx",
+            ),
+            HTTP_LATENCY.labels(route=route),
+        )
+        _request_series[key] = series
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 class DatabaseStateCollector(Collector):
