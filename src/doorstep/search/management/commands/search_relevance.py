@@ -37,6 +37,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, mode, worst: int, verbosity: int, **options) -> None:
         started = time.monotonic()
+        if connection.vendor != "sqlite":
+            # Its own name, so that a test run's database is never the one
+            # dropped and recreated here (SQLite's is in memory).
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+                f"{connection.settings_dict['NAME']}_search_relevance"
+            )
         old_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, serialize=False
         )
