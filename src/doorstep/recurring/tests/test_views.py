@@ -128,3 +128,10 @@ def test_the_booking_page_offers_to_repeat(client, listing, customer):
     client.force_login(customer)
     page = client.get(f"/book/{listing.public_id}/")
     assert f"/recurring/new/?listing={listing.public_id}" in page.content.decode()
+
+
+def test_the_series_page_shows_times_in_the_series_zone(client, listing, customer):
+    series = weekly(listing, customer)
+    client.force_login(customer)
+    page = client.get(series.get_absolute_url()).content.decode()
+    assert "10:00" in page.split("Upcoming visits", 1)[1]
