@@ -77,6 +77,7 @@ from doorstep.demo.dispatch_world import (
     build_dispatch_world,
     vet_workers,
 )
+from doorstep.demo.favourites import seed_favourites
 from doorstep.demo.growth import seed_growth
 from doorstep.demo.history import (
     DEMO_ORDERS,
@@ -161,6 +162,7 @@ class BuildReport:
     growth: dict[str, int] = field(default_factory=dict)  # demo.growth
     money: dict[str, int] = field(default_factory=dict)  # demo.money
     recurring: dict[str, int] = field(default_factory=dict)  # demo.recurring
+    favourites: dict[str, int] = field(default_factory=dict)  # demo.favourites
 
     def rows(self) -> int:
         """Rows inserted: each user comes with an e-mail address row, and
@@ -1121,6 +1123,10 @@ def build_demo(
         report.money.update(seed_webhooks(logins=logins, now=now or timezone.now()))
     report.support.update(seed_help_centre(logins=logins, now=now or timezone.now()))
     report.indexed = rebuild_index()
+    # Saved services and what customers looked at, then the neighbours.
+    report.favourites = seed_favourites(
+        logins=logins, seed=seed, now=now or timezone.now()
+    )
     # The dashboard's rollups, from the finished past: its figures then match
     # the orders behind them (``doorstep analytics rebuild`` does the same).
     rebuild_analytics()
