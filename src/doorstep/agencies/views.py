@@ -12,7 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from doorstep.accounts.models import ProviderProfile, StaffMember
 from doorstep.agencies import forms, queries, services
 from doorstep.agencies.models import StaffInvitation
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.core.storage import private_file_response
 from doorstep.scheduling.models import Weekday
 from doorstep.scheduling.services import WeeklyHours
 from doorstep.trust import queries as trust_queries
@@ -521,7 +522,7 @@ def upload_document(request: HttpRequest, staff_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def certificate(request: HttpRequest, record_id: str) -> FileResponse:
+def certificate(request: HttpRequest, record_id: str) -> HttpResponse:
     """A training certificate, to the staff member and their agency's managers;
     an attachment, never cached."""
     try:
@@ -533,15 +534,11 @@ def certificate(request: HttpRequest, record_id: str) -> FileResponse:
     if not record.certificate:
         raise Http404
     extension = record.certificate.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        record.certificate.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        record.certificate,
         filename=f"{record.public_id}.{extension}",
         content_type=record.certificate_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- Performance --------------------------------------------------------------------

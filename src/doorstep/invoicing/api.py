@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from doorstep.api.pagination import CursorPagination
 from doorstep.api.schemas import MoneyOut
+from doorstep.core.storage import private_file_response
 from doorstep.invoicing.models import Document, DocumentKind
 from doorstep.invoicing.queries import access_document, documents_of
 
@@ -127,10 +128,11 @@ def get_document_pdf(request: HttpRequest, document_id: str) -> HttpResponse:
 
 
 def pdf_response(document: Document, *, inline: bool = False) -> HttpResponse:
-    """The stored PDF as a download (or ``inline``), never cached by others."""
-    with document.pdf.open("rb") as stored:
-        response = HttpResponse(stored.read(), content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{document.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The stored PDF as a download (or ``inline``), never cached by others: a
+    presigned URL on S3, streamed from disk otherwise."""
+    return private_file_response(
+        document.pdf,
+        filename=document.filename,
+        content_type="application/pdf",
+        as_attachment=not inline,
+    )

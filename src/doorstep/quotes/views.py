@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from doorstep.api.auth import session_or_token
 from doorstep.backoffice.access import can_use_back_office
 from doorstep.catalog.models import Category, Listing
 from doorstep.core.errors import DomainError, NotFound
+from doorstep.core.storage import private_file_response
 from doorstep.marketplace.queries import cities, city_near
 from doorstep.messaging.services import start_inquiry
 from doorstep.quotes import queries, services
@@ -555,7 +556,7 @@ def withdraw(request: HttpRequest, invitation_id: str) -> HttpResponse:
 
 @require_GET  # before the token is read: a POST is refused, never authenticated
 @session_or_token
-def photo(request: HttpRequest, request_id: str, photo_id: str) -> FileResponse:
+def photo(request: HttpRequest, request_id: str, photo_id: str) -> HttpResponse:
     """A photo of the job (``?thumb=1``: its thumbnail), to the customer, the
     providers it was sent to and ops in the back office; never cached."""
     try:
@@ -573,7 +574,9 @@ def photo(request: HttpRequest, request_id: str, photo_id: str) -> FileResponse:
     if not party and not can_use_back_office(request):
         raise Http404
     image = found.thumbnail if request.GET.get("thumb") else found.image
-    response = FileResponse(image.open("rb"), content_type="image/webp")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        image,
+        filename=f"{found.public_id}.webp",
+        content_type="image/webp",
+        as_attachment=False,
+    )

@@ -7,7 +7,7 @@ action shows its message, and field errors beside the field."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from doorstep.backoffice.access import (
 )
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.money import Money
+from doorstep.core.storage import private_file_response
 from doorstep.orders.process import Actor
 from doorstep.orders.queries import access_order
 from doorstep.payments.flows import guarantee_fund_balance
@@ -239,12 +240,12 @@ def photo(request: HttpRequest, claim_id: str, photo_id: str) -> HttpResponse:
         except NotFound as error:
             raise Http404 from error
     thumbnail = request.GET.get("size") == "thumb"
-    response = FileResponse(
-        (photo.thumbnail if thumbnail else photo.image).open("rb"),
+    return private_file_response(
+        photo.thumbnail if thumbnail else photo.image,
+        filename=f"{photo.public_id}.webp",
         content_type="image/webp",
+        as_attachment=False,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- Ops ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +25,7 @@ from doorstep.backoffice.access import (
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.errors import PermissionDenied as DomainPermissionDenied
 from doorstep.core.money import Money
+from doorstep.core.storage import private_file_response
 from doorstep.orders.queries import access_order
 from doorstep.support import disputes
 from doorstep.support.dispute_forms import (
@@ -229,7 +230,7 @@ def add_evidence(request: HttpRequest, dispute_id: str) -> HttpResponse:
 
 @require_GET  # before the token is read: a POST is refused, never authenticated
 @session_or_token
-def evidence_photo(request: HttpRequest, evidence_id: str) -> FileResponse:
+def evidence_photo(request: HttpRequest, evidence_id: str) -> HttpResponse:
     """A photo of the evidence, to the dispute's parties or to ops who decide
     disputes (whose session passed a second factor); never cached."""
     evidence = (
@@ -245,10 +246,12 @@ def evidence_photo(request: HttpRequest, evidence_id: str) -> FileResponse:
         allowed = has_ops_permission(request.user, OpsPermission.DECIDE_DISPUTES)
     if not allowed:
         raise Http404
-    response = FileResponse(evidence.photo.open("rb"), content_type="image/webp")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        evidence.photo,
+        filename=f"{evidence.public_id}.webp",
+        content_type="image/webp",
+        as_attachment=False,
+    )
 
 
 # --- Ops --------------------------------------------------------------------------

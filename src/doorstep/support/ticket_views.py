@@ -5,7 +5,7 @@ rating the help, and the attachments (served only to whom may see them)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +14,7 @@ from doorstep.api.auth import session_or_token
 from doorstep.backoffice.access import can_use_back_office
 from doorstep.core.errors import DomainError, NotFound
 from doorstep.core.errors import PermissionDenied as DomainPermissionDenied
+from doorstep.core.storage import private_file_response
 from doorstep.orders.queries import party_orders
 from doorstep.support import ticket_queries, tickets
 from doorstep.support.models import Ticket
@@ -147,7 +148,7 @@ def rate(request: HttpRequest, ticket_id: str) -> HttpResponse:
 
 @require_GET  # before the token is read: a POST is refused, never authenticated
 @session_or_token
-def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
+def attachment(request: HttpRequest, attachment_id: str) -> HttpResponse:
     """The file, to the ticket's requester or to ops who handle tickets (whose
     session passed a second factor). Sent as an attachment, never cached."""
     if request.user.is_staff and not can_use_back_office(request):
@@ -159,12 +160,8 @@ def attachment(request: HttpRequest, attachment_id: str) -> FileResponse:
     except DomainError:
         raise Http404 from None
     extension = found.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        found.file.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        found.file,
         filename=f"{found.public_id}.{extension}",
         content_type=found.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -42,8 +42,9 @@ def test_the_customer_lists_reads_and_downloads_their_receipt(
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert receipt.display_number in pdf["Content-Disposition"]
-    assert pdf.content == receipt.pdf.open("rb").read()
-    assert receipt.display_number in pdf_text(pdf.content)
+    pdf_bytes = b"".join(pdf.streaming_content)  # streamed from private storage
+    assert pdf_bytes == receipt.pdf.open("rb").read()
+    assert receipt.display_number in pdf_text(pdf_bytes)
 
 
 def test_the_provider_sees_the_fee_invoice_filtered_by_kind(
@@ -91,3 +92,25 @@ def test_a_bad_kind_filter_is_a_clear_error(client, customer, documents):
 
     body = assert_problem(response, 400)
     assert "kind" in body["errors"]
+
+
+def test_on_object_storage_the_pdf_is_a_short_lived_signed_url(
+    client, customer, documents, settings, monkeypatch
+):
+    from doorstep.core.tests.signing_storage import SIGNED_HOST, SigningStorage
+    from doorstep.invoicing.models import Document
+
+    # given private files on a storage that signs its URLs (S3)
+    settings.DOORSTEP_PRIVATE_URL_SECONDS = 60
+    monkeypatch.setattr(Document._meta.get_field("pdf"), "storage", SigningStorage())
+    receipt, _invoice = documents
+
+    # when the customer downloads their receipt
+    pdf = client.get(f"{API}/documents/{receipt.public_id}/pdf", **bearer(customer))
+
+    # then they are sent to the signed URL, never given the bytes by the web process
+    assert pdf.status_code == 302
+    assert pdf["Location"].startswith(f"{SIGNED_HOST}/private/{receipt.pdf.name}?")
+    assert "X-Amz-Expires=60" in pdf["Location"]
+    assert "attachment" in pdf["Location"]
+    assert pdf["Cache-Control"] == "private, no-store"

@@ -42,7 +42,7 @@ def test_the_customer_finds_the_receipt_and_downloads_it(client, customer, docum
     assert invoice.display_number not in page
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content == receipt.pdf.open("rb").read()
+    assert b"".join(pdf.streaming_content) == receipt.pdf.open("rb").read()
 
 
 def test_the_provider_finds_invoices_and_statements(client, provider, documents):

@@ -357,3 +357,25 @@ def test_the_photo_is_served_to_the_customer_and_the_invited_provider(client, qu
         assert full["Cache-Control"] == "private, no-store"
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_on_object_storage_a_photo_is_a_short_lived_signed_url(
+    client, quoted, settings, monkeypatch
+):
+    from doorstep.core.tests.signing_storage import SIGNED_HOST, SigningStorage
+    from doorstep.quotes.models import JobRequestPhoto
+
+    job, _invitation, _sent = quoted
+    settings.DOORSTEP_PRIVATE_URL_SECONDS = 60
+    monkeypatch.setattr(
+        JobRequestPhoto._meta.get_field("image"), "storage", SigningStorage()
+    )
+    photo = job.photos.get()
+    client.force_login(job.customer)
+
+    shown = client.get(reverse("quotes:photo", args=[job.public_id, photo.public_id]))
+
+    assert shown.status_code == 302
+    assert shown["Location"].startswith(f"{SIGNED_HOST}/private/{photo.image.name}?")
+    assert "inline" in shown["Location"]
+    assert shown["Cache-Control"] == "private, no-store"
