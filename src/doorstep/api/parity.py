@@ -252,11 +252,13 @@ PARITY: dict[str, Api | Exempt | Gap] = {
         "POST /ops/orders/{order_id}/transitions/{name}", "GET /ops/orders/{order_id}"
     ),
     "payments:ops_approve": api("POST /ops/payouts/batches"),
-    "payments:fund_guarantee": ops_gap("Ops top up the guarantee fund."),
+    "payments:fund_guarantee": api("POST /ops/finance/guarantee-fund/fundings"),
     "dispatch_board:assign": api("POST /ops/dispatch/jobs/{order_id}/assign"),
     "dispatch_board:unassign": api("POST /ops/dispatch/jobs/{order_id}/unassign"),
-    "dispatch_board:promises": ops_gap("Ops set the dispatch promises (SLA policies)."),
-    "dispatch_board:delete_promise": ops_gap("Ops remove a dispatch promise."),
+    "dispatch_board:promises": api("PUT /ops/dispatch/promises"),
+    "dispatch_board:delete_promise": api(
+        "POST /ops/dispatch/promises/{promise_id}/remove"
+    ),
     "support:ops_reply": api("POST /ops/support/tickets/{ticket_id}/messages"),
     "support:ops_update": api(
         "POST /ops/support/tickets/{ticket_id}/assign",
@@ -306,8 +308,8 @@ PARITY: dict[str, Api | Exempt | Gap] = {
         "PATCH /ops/verification/requirements/{requirement_id}",
         "DELETE /ops/verification/requirements/{requirement_id}",
     ),
-    "badges:ops_start_check": ops_gap("Ops start a background check."),
-    "badges:ops_check": ops_gap("Ops decide a background check."),
+    "badges:ops_start_check": api("POST /ops/background-checks"),
+    "badges:ops_check": api("POST /ops/background-checks/{check_id}/decision"),
     "badges:ops_top_provider": ops_gap("Ops set the top-provider rules."),
     "standards:ops_rule": ops_gap("Ops change a penalty rule."),
     "standards:ops_provider_action": ops_gap("Ops set or lift a provider's standing."),

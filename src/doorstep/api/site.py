@@ -9,6 +9,7 @@ from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
 from doorstep.dispatch.api import router as dispatch_router
 from doorstep.dispatch.ops_api import router as dispatch_ops_router
+from doorstep.dispatch.promises_api import router as promises_router
 from doorstep.dispatch.work_api import router as work_router
 from doorstep.growth.api import router as growth_router
 from doorstep.invoicing.api import router as invoicing_router
@@ -18,6 +19,7 @@ from doorstep.messaging.ops_api import router as messaging_ops_router
 from doorstep.notifications.api import router as notifications_router
 from doorstep.orders.api import router as orders_router
 from doorstep.payments.api import router as payments_router
+from doorstep.payments.guarantee_api import router as guarantee_router
 from doorstep.payments.methods_api import router as payment_methods_router
 from doorstep.periodic.api import router as periodic_router
 from doorstep.promotions.api import router as promotions_router
@@ -36,6 +38,7 @@ from doorstep.support.ops_settings_api import router as support_ops_router
 from doorstep.support.ticket_api import router as tickets_router
 from doorstep.transparency.api import router as transparency_router
 from doorstep.trust.api import router as trust_router
+from doorstep.trust.checks_ops_api import router as checks_ops_router
 from doorstep.trust.ops_api import router as trust_ops_router
 from doorstep.trust.standards_api import router as standards_router
 from doorstep.webhooks.api import router as webhooks_router
@@ -103,3 +106,6 @@ api.add_router("", trust_ops_router)
 api.add_router("", reviews_ops_router)
 api.add_router("", messaging_ops_router)
 api.add_router("", support_ops_router)
+api.add_router("", promises_router)
+api.add_router("", guarantee_router)
+api.add_router("", checks_ops_router)
