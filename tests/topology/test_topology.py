@@ -213,6 +213,8 @@ def test_the_whole_topology(tmp_path_factory):
                 bouncer = stack.enter_context(pgbouncer(server_port=primary.port))
                 redis = stack.enter_context(redis_server())
             pooled = f"postgres://postgres@127.0.0.1:{bouncer.port}/doorstep"
+            metrics_dir = var / "metrics"
+            metrics_dir.mkdir()
             direct = _environment(var, DATABASE_URL=primary.url("doorstep"))
             deployed = _environment(
                 var,
@@ -221,6 +223,10 @@ def test_the_whole_topology(tmp_path_factory):
                 DATABASE_REPLICA_URLS=replica.url("doorstep"),
                 REDIS_URL=redis.url(0),
                 DOORSTEP_REPLICA_PIN_SECONDS="30",
+                # Every web process and worker counts into one folder, as the
+                # units do in /run/doorstep/metrics.
+                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+                DOORSTEP_METRICS_TOKEN=METRICS_TOKEN,
             )
             with timed("migrate_through_pgbouncer"):
                 _run(["-m", "doorstep", "migrate", "--no-input"], deployed, 900)
@@ -289,6 +295,8 @@ def test_the_whole_topology(tmp_path_factory):
                 assert ledger["unbalanced"] == [], ledger
             for process in processes:
                 assert process.popen.poll() is None, process.name + process.tail()
+            with timed("metrics_of_both_web_processes"):
+                _metrics_of_the_host(webs)
             with timed("worker_killed_mid_task"):
                 _worker_killed_mid_task(
                     [p for p in processes if p.name.startswith("worker")], direct, var
@@ -311,6 +319,51 @@ def test_the_whole_topology(tmp_path_factory):
         import shutil
 
         shutil.rmtree(var, ignore_errors=True)
+
+
+METRICS_TOKEN = "topology-metrics-token"
+
+
+def _scrape(web: str, token: str = METRICS_TOKEN) -> tuple[int, dict]:
+    request = urllib.request.Request(  # noqa: S310
+        f"{web}/metrics", headers={"Authorization": f"Bearer {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            text = response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+    from prometheus_client.parser import text_string_to_metric_families
+
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return 200, samples
+
+
+def _metrics_of_the_host(webs: list[str]) -> None:
+    """Either web process answers /metrics with the counts of all the host's
+    processes (multiprocess mode); a wrong token gets nothing."""
+    assert _scrape(webs[0], token="wrong")[0] == 401
+    scraped = [_scrape(web) for web in webs]
+    assert [status for status, _ in scraped] == [200, 200]
+    first, second = (samples for _, samples in scraped)
+
+    def total(samples: dict, name: str, **labels: str) -> float:
+        return sum(
+            value
+            for (metric, found), value in samples.items()
+            if metric == name and set(labels.items()) <= set(found)
+        )
+
+    requests = total(first, "doorstep_http_requests_total")
+    # Both processes served requests above; each reports them all, identically.
+    assert requests >= 10, first
+    assert total(second, "doorstep_http_requests_total") == requests
+    assert total(first, "doorstep_events_total", topic="order.created") >= 1
+    assert total(first, "doorstep_workers", state="alive") == 2
+    assert ("doorstep_task_queue_depth", (("queue", "default"),)) in first
 
 
 def _worker_killed_mid_task(
