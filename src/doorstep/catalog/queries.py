@@ -1,9 +1,11 @@
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from doorstep.accounts.models import ProviderProfile
+from doorstep.catalog.cache import CATEGORY_CACHE_SECONDS, ROWS_KEY
 from doorstep.catalog.models import Category, Listing
 from doorstep.core.errors import NotFound
 
@@ -32,10 +34,16 @@ def published_listing(listing_id: str) -> Listing:
 
 
 def category_tree() -> list[CategoryNode]:
-    """The active category tree, roots first, in one query."""
+    """The active category tree, roots first, in one query (none while the rows
+    are in the cache: doorstep.catalog.cache)."""
     nodes: dict[int, CategoryNode] = {}
     roots: list[CategoryNode] = []
-    categories = Category.objects.filter(is_active=True).order_by("position", "slug")
+    categories = cache.get(ROWS_KEY)
+    if categories is None:
+        categories = list(
+            Category.objects.filter(is_active=True).order_by("position", "slug")
+        )
+        cache.set(ROWS_KEY, categories, CATEGORY_CACHE_SECONDS)
     for category in categories:
         nodes[category.pk] = CategoryNode(category)
     for node in nodes.values():

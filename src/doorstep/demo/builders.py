@@ -37,6 +37,7 @@ from doorstep.accounts.models import (
 )
 from doorstep.analytics.rollups import rebuild as rebuild_analytics
 from doorstep.backoffice.access import OpsRole
+from doorstep.catalog.cache import forget_categories
 from doorstep.catalog.models import (
     CatalogueService,
     Category,
@@ -233,6 +234,7 @@ def ensure_category_tree() -> int:
         if child.slug not in existing
     ]
     Category.objects.bulk_create(children)
+    forget_categories()
     return len(roots) + len(children)
 
 

@@ -1,10 +1,17 @@
 """The search API: anyone may search services and read the category tree."""
 
-from django.http import HttpRequest
+import hashlib
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 from ninja import Query, Router
+from pydantic import TypeAdapter
 
 from doorstep.analytics.services import record_search_results
 from doorstep.api.ratelimit import limit_per_ip
+from doorstep.catalog.cache import CATEGORY_CACHE_SECONDS, api_key
 from doorstep.catalog.queries import CategoryNode, category_tree
 from doorstep.promotions.services import count_impressions
 from doorstep.search.params import SearchHit, SearchResults, parse_search_params
@@ -16,6 +23,7 @@ from doorstep.search.schemas import (
 )
 
 router = Router(tags=["search"])
+CATEGORY_TREE_OUT = TypeAdapter(list[CategoryNodeOut])
 
 
 @router.get(
@@ -48,8 +56,25 @@ def search_services(request: HttpRequest, filters: Query[ServiceSearchIn]) -> di
     summary="The category tree",
     description="Active categories, roots first, named in the request's language.",
 )
-def list_categories(request: HttpRequest) -> list[dict]:
-    return [_node_out(node) for node in category_tree()]
+def list_categories(request: HttpRequest) -> HttpResponse:
+    # The body is built once per language and kept with the rows
+    # (doorstep.catalog.cache); its hash is the validator, so a client that has
+    # it gets a 304.
+    key = api_key(get_language())
+    cached = cache.get(key)
+    if cached is None:
+        tree = [_node_out(node) for node in category_tree()]
+        body = CATEGORY_TREE_OUT.dump_json(CATEGORY_TREE_OUT.validate_python(tree))
+        cached = (body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
+        cache.set(key, cached, CATEGORY_CACHE_SECONDS)
+    body, etag = cached
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 def _node_out(node: CategoryNode) -> dict:
