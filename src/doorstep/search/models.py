@@ -159,3 +159,23 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class ListingVector(models.Model):
+    """A listing's semantic embedding (``search.semantic``): float32 bytes, the
+    same on both databases. Keyed by listing id without a foreign key, so a bulk
+    rebuild of the documents leaves the vectors (and their embedding work)
+    alone; searches only consider ids that still have a document."""
+
+    listing_id = models.BigIntegerField(primary_key=True)
+    model = models.CharField(max_length=40)
+    text_hash = models.CharField(max_length=32)
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("listing vector")
+        verbose_name_plural = _("listing vectors")
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of listing {self.listing_id}"

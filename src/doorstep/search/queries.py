@@ -69,7 +69,7 @@ from doorstep.catalog.models import Listing
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import MAX_RADIUS_KM, covering_cell_ranges, distance_km
 from doorstep.core.money import Money
-from doorstep.search import ranking
+from doorstep.search import ranking, semantic
 from doorstep.search.backends import TextClause, get_backend
 from doorstep.search.categories import (
     CategoryInfo,
@@ -167,13 +167,25 @@ class _SortKey:
     descending: bool
 
 
+TEXT_MODES = ("lexical", "semantic", "blended")
+
+
 def search_listings(
-    params: SearchParams, *, language: str | None = None
+    params: SearchParams,
+    *,
+    language: str | None = None,
+    text_mode: str | None = None,
 ) -> SearchResults:
     """Answer a search: one page of hits, the cursor of the next, the total and
     the facets. Raises ``DomainError`` (400) for an unknown category or a cursor
     that is not ours. Listings whose promotion targets other cities or
-    categories are not promoted in it (``search.promotion_scope``)."""
+    categories are not promoted in it (``search.promotion_scope``).
+
+    ``text_mode`` says how best match treats the words: ``"lexical"`` (the text
+    index only), ``"semantic"`` (the embeddings only), ``"blended"`` (both, see
+    ``search.ranking``); ``None`` is blended when ``semantic.available()``,
+    else lexical. Without the model every mode is lexical. Other sorts are
+    lexical."""
     from doorstep.promotions.queries import hidden_promoted_listings
 
     categories = load_categories()
@@ -190,8 +202,25 @@ def search_listings(
     )
     with promotions_hidden(hidden):
         return _search_listings(
-            params, language=language, categories=categories, selected=selected
+            params,
+            language=language,
+            categories=categories,
+            selected=selected,
+            text_mode=_text_mode(params, text_mode),
         )
+
+
+def _text_mode(params: SearchParams, text_mode: str | None) -> str:
+    if text_mode is not None and text_mode not in TEXT_MODES:
+        raise ValueError(f"text_mode must be one of {TEXT_MODES}")
+    if (
+        text_mode == "lexical"
+        or params.sort != Sort.RELEVANCE
+        or not params.text.strip()
+        or not semantic.available()
+    ):
+        return "lexical"
+    return text_mode or "blended"
 
 
 def _search_listings(
@@ -200,6 +229,7 @@ def _search_listings(
     language: str | None,
     categories: dict[int, CategoryInfo],
     selected: CategoryInfo | None,
+    text_mode: str = "lexical",
 ) -> SearchResults:
     language = (language or get_language() or "en").lower()
     now = timezone.now()
@@ -220,7 +250,20 @@ def _search_listings(
         and not params.has_point
         and _category_is_narrower(text_query, categories, selected)
     )
-    if params.sort == Sort.RELEVANCE and text is not None:
+    if text_mode != "lexical":
+        counts, rows = _best_text_matches(
+            params,
+            categories,
+            selected,
+            text if text_mode == "blended" else None,
+            now_param,
+            cursor_key,
+            category_first=category_first,
+            promoted_key=promoted_key,
+            semantic_text=params.text,
+        )
+        total = sum(counts.values())
+    elif params.sort == Sort.RELEVANCE and text is not None:
         counts, rows = _best_text_matches(
             params,
             categories,
@@ -986,12 +1029,13 @@ def _best_text_matches(
     params: SearchParams,
     categories: dict[int, CategoryInfo],
     selected: CategoryInfo | None,
-    text: TextClause,
+    text: TextClause | None,
     now_param: Any,
     cursor_key: tuple[float, int] | None,
     *,
     category_first: bool = False,
     promoted_key: tuple[float, int] | None = None,
+    semantic_text: str | None = None,
 ) -> tuple[dict[tuple[int, str, int], int], list[tuple[int, Any]]]:
     """Best match with text: the counts and the page from one statement.
 
@@ -1009,7 +1053,54 @@ def _best_text_matches(
     after those candidates (the approximation stated in ``search.ranking``).
     The set is fixed for given filters, so the keyset pages over it stay
     consistent.
+
+    With ``semantic_text`` the :data:`ranking.SEMANTIC_CANDIDATES` listings
+    nearest to it (``search.semantic``) that pass the filters join the
+    candidates, lexical match or not, and every candidate's score gains
+    ``ranking.semantic_term`` of its similarity. ``text`` is ``None`` for
+    semantic only: then the candidates are the semantic ones alone.
     """
+    matches = _lexical_matches(
+        params, categories, selected, text, now_param, category_first=category_first
+    )
+    candidates = matches[:TEXT_SCORED_LIMIT]
+    if semantic_text is not None:
+        lexical, others = _with_semantic(
+            params, categories, selected, now_param, matches, semantic_text
+        )
+        matches = lexical + others
+        candidates = lexical[:TEXT_SCORED_LIMIT] + others
+    counts: dict[tuple[int, str, int], int] = {}
+    for _listing_id, _score, category_id, currency, band, _promoted in matches:
+        facet = (category_id, currency, band)
+        counts[facet] = counts.get(facet, 0) + 1
+    # Promoted and other matches as two streams, each past its own cursor,
+    # merged with the promoted share kept (as ``_browse_by_relevance``).
+    promoted_rows, other_rows = (
+        _ranked_after(
+            [(row[0], row[1]) for row in candidates if bool(row[5]) is promoted],
+            key,
+        )
+        for promoted, key in ((True, promoted_key), (False, cursor_key))
+    )
+    return counts, _merge_capped(
+        params.limit, promoted_rows, other_rows, cursor_key, promoted_key
+    )
+
+
+def _lexical_matches(
+    params: SearchParams,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+    text: TextClause | None,
+    now_param: Any,
+    *,
+    category_first: bool,
+) -> list[tuple]:
+    """The newest ``COUNT_LIMIT + 1`` text matches that pass the filters:
+    ``(id, score, category, currency, price band, promoted)``."""
+    if text is None:
+        return []
     # The rank needs the FTS row itself: join the text index and start there.
     # FTS5 can only rank rows it finds itself (probing it per row costs a
     # millisecond each), so on SQLite the text index must drive. Elsewhere
@@ -1038,24 +1129,70 @@ def _best_text_matches(
     )
     with connection.cursor() as cursor:
         cursor.execute(query.text, query.params)
-        matches = cursor.fetchall()
-    counts: dict[tuple[int, str, int], int] = {}
-    for _listing_id, _score, category_id, currency, band, _promoted in matches:
-        facet = (category_id, currency, band)
-        counts[facet] = counts.get(facet, 0) + 1
-    candidates = matches[:TEXT_SCORED_LIMIT]
-    # Promoted and other matches as two streams, each past its own cursor,
-    # merged with the promoted share kept (as ``_browse_by_relevance``).
-    promoted_rows, other_rows = (
-        _ranked_after(
-            [(row[0], row[1]) for row in candidates if bool(row[5]) is promoted],
-            key,
+        return cursor.fetchall()
+
+
+def _with_semantic(
+    params: SearchParams,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+    now_param: Any,
+    lexical: list[tuple],
+    semantic_text: str,
+) -> tuple[list[tuple], list[tuple]]:
+    """The lexical matches, and the semantic ones that are not among them and
+    pass the filters, each
+    score plus ``ranking.semantic_term`` of its similarity (a semantic-only
+    candidate's score is the one a search without text gives it, plus that)."""
+    nearest = dict(
+        semantic.nearest(
+            semantic_text,
+            k=ranking.SEMANTIC_CANDIDATES,
+            min_similarity=ranking.SEMANTIC_FLOOR,
         )
-        for promoted, key in ((True, promoted_key), (False, cursor_key))
     )
-    return counts, _merge_capped(
-        params.limit, promoted_rows, other_rows, cursor_key, promoted_key
-    )
+    lexical_ids = {row[0] for row in lexical}
+    similarity = dict(nearest)
+    if lexical_ids:
+        similarity.update(semantic.similarities(semantic_text, lexical_ids))
+    rows = [
+        (row[0], row[1] + ranking.semantic_term(similarity.get(row[0], 0.0)), *row[2:])
+        for row in lexical
+    ]
+    added: list[tuple] = []
+    others = sorted(set(nearest) - lexical_ids)
+    if others:
+        filters = _filters(params, categories, selected, None, driver=None)
+        key = _sort_key(params, filters, None, now_param)
+        query = (
+            Sql("SELECT d.listing_id, ")
+            + key.expression
+            + Sql(
+                " AS sort_value, d.category_id, d.currency, d.price_band, "
+                f"(CASE WHEN {promoted_sql()} THEN 1 ELSE 0 END) FROM ",
+                [now_param],
+            )
+            + filters.source
+            + Sql(" WHERE ")
+            + _join(
+                [
+                    *filters.ordered,
+                    *filters.where,
+                    Sql(
+                        "d.listing_id IN (" + ", ".join(["%s"] * len(others)) + ")",
+                        others,
+                    ),
+                ],
+                " AND ",
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query.text, query.params)
+            added = [
+                (row[0], row[1] + ranking.semantic_term(nearest[row[0]]), *row[2:])
+                for row in cursor.fetchall()
+            ]
+    return rows, added
 
 
 def _ranked_after(

@@ -34,6 +34,20 @@ on a 0..1 scale times its weight, so no single term can swamp the others:
   page is promoted (``queries._merge_capped``): promoted matches beyond that wait
   for the next page, however high they score.
 
+**Semantic similarity** (best match with text, when ``search.semantic`` is
+available): the cosine ``s`` of the query's and the listing's embeddings. The
+:data:`SEMANTIC_CANDIDATES` listings nearest to the query with ``s`` at least
+:data:`SEMANTIC_FLOOR` join the candidates even without a lexical match, and
+the text term becomes ``W_TEXT·text + semantic_term(s)`` with
+``semantic_term(s) = W_SEMANTIC · max(0, s − SEMANTIC_FLOOR) / (1 − SEMANTIC_FLOOR)``:
+below the floor (unrelated texts of this encoder sit around 0.0–0.3) it adds
+nothing; a near-paraphrase (s ≈ 0.7) adds about ``W_SEMANTIC / 2``, under the
+``W_TEXT`` a strong lexical match earns, so exact words still lead and meaning
+fills in where the words miss (another language, a synonym, a paraphrase).
+"Semantic only" ranks the semantic candidates by the same score without the
+lexical part. The semantic part is computed in Python over the candidates,
+so, as for text relevance, brute force compares these results as sets.
+
 Reputation and response change only when the listing is reindexed, so their
 weighted sum is stored (``static_score``); text, distance and promotion depend on
 the query or the clock and are computed per search, by the SQL that
@@ -70,6 +84,15 @@ W_REPUTATION = 0.5
 W_RESPONSIVENESS = 0.15
 W_DISTANCE = 0.5
 PROMOTED_BOOST = 0.25
+
+W_SEMANTIC = 1.5
+SEMANTIC_FLOOR = 0.3
+SEMANTIC_CANDIDATES = 200
+
+
+def semantic_term(similarity: float) -> float:
+    """What a semantic similarity adds to the score (see the module docstring)."""
+    return W_SEMANTIC * max(0.0, similarity - SEMANTIC_FLOOR) / (1.0 - SEMANTIC_FLOOR)
 
 
 def category_prior(*, rating_sum: float, rating_count: int) -> float:

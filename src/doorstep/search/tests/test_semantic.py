@@ -1,0 +1,225 @@
+"""Semantic search from the bundled model: listings get vectors when indexed
+(one by one and in a rebuild, only re-embedded when their text changes), a
+paraphrase and another language find what the words alone do not, and with the
+setting off nothing is embedded and search answers exactly as before."""
+
+import pytest
+
+from doorstep.search import semantic
+from doorstep.search.indexing import index_listing, rebuild_index
+from doorstep.search.models import ListingVector
+from doorstep.search.params import parse_search_params
+from doorstep.search.queries import TEXT_MODES, search_listings
+from doorstep.search.tests.helpers import ids
+from doorstep.search.tests.helpers import search as lexical_search
+from tests.factories import make_category, make_listing
+
+pytestmark = pytest.mark.django_db
+
+LISTINGS = {
+    "cleaning_zh": ("家庭保洁 每周上门打扫", "专业阿姨，厨房卫生间全屋清洁"),
+    "cleaning_tw": ("居家清潔服務", "每週到府打掃，廚房浴室都乾淨"),
+    "plumbing": (
+        "Emergency plumber",
+        "Leaking taps, blocked drains and burst pipes fixed",
+    ),
+    "dogs": ("Dog walking", "Daily walks and pet sitting for your dog"),
+    "garden": ("Garden care", "Lawn mowing, hedge trimming and weeding"),
+}
+
+
+@pytest.fixture
+def semantic_on(settings):
+    settings.DOORSTEP_SEMANTIC_SEARCH = True
+    semantic._matrix = None
+
+
+@pytest.fixture
+def listings():
+    category = make_category()
+    made = {}
+    for key, (title, description) in LISTINGS.items():
+        made[key] = make_listing(
+            category=category, title=title, description=description
+        )
+    return made
+
+
+def test_indexing_stores_a_vector_per_listing(semantic_on, listings):
+    for listing in listings.values():
+        index_listing(listing)
+    vectors = dict(ListingVector.objects.values_list("listing_id", "vector"))
+    assert set(vectors) == {listing.pk for listing in listings.values()}
+    assert all(len(bytes(v)) == semantic.DIMENSIONS * 4 for v in vectors.values())
+
+
+def test_rebuild_fills_vectors_and_skips_unchanged_text(semantic_on, listings):
+    ListingVector.objects.all().delete()
+    rebuild_index()
+    assert ListingVector.objects.count() == len(listings)
+    before = dict(ListingVector.objects.values_list("listing_id", "text_hash"))
+    assert (
+        semantic.store_vectors(
+            (listing.pk, semantic.document_text(listing.title, listing.description))
+            for listing in listings.values()
+        )
+        == 0
+    )
+    dogs = listings["dogs"]
+    dogs.description = "Cat sitting too"
+    dogs.save()
+    index_listing(dogs)
+    after = dict(ListingVector.objects.values_list("listing_id", "text_hash"))
+    assert after[dogs.pk] != before[dogs.pk]
+    assert {k: v for k, v in after.items() if k != dogs.pk} == {
+        k: v for k, v in before.items() if k != dogs.pk
+    }
+
+
+def test_a_hidden_listing_loses_its_vector(semantic_on, listings):
+    for listing in listings.values():
+        index_listing(listing)
+    garden = listings["garden"]
+    garden.status = garden.Status.DRAFT
+    garden.save()
+    index_listing(garden)
+    assert not ListingVector.objects.filter(listing_id=garden.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("house cleaning", {"cleaning_zh", "cleaning_tw"}),
+        ("保洁", {"cleaning_zh", "cleaning_tw"}),
+        ("清潔", {"cleaning_zh", "cleaning_tw"}),
+        ("my kitchen sink is leaking", {"plumbing"}),
+        ("遛狗", {"dogs"}),
+        ("someone to mow the grass", {"garden"}),
+    ],
+)
+def test_semantic_finds_what_the_words_do_not(semantic_on, listings, query, expected):
+    for listing in listings.values():
+        index_listing(listing)
+    top = semantic.nearest(query, k=len(expected))
+    by_id = {listing.pk: key for key, listing in listings.items()}
+    assert {by_id[listing_id] for listing_id, _ in top} == expected
+
+
+def test_paraphrase_and_other_language_are_missed_by_lexical_search(listings):
+    for listing in listings.values():
+        index_listing(listing)
+    assert ids(lexical_search(q="house cleaning")) == []
+    assert listings["cleaning_tw"].pk not in ids(lexical_search(q="保洁"))
+    assert ids(lexical_search(q="someone to mow the grass")) == []
+
+
+def test_nearest_keeps_to_the_allowed_listings(semantic_on, listings):
+    for listing in listings.values():
+        index_listing(listing)
+    allowed = [listings["dogs"].pk, listings["garden"].pk]
+    top = semantic.nearest("house cleaning", k=5, allowed=allowed)
+    assert {listing_id for listing_id, _ in top} == set(allowed)
+    assert semantic.nearest("house cleaning", k=5, allowed=[]) == []
+
+
+def test_vectors_reload_when_the_table_changes(semantic_on, listings):
+    for listing in listings.values():
+        index_listing(listing)
+
+    def every(query):
+        return semantic.nearest(query, k=10, min_similarity=-1.0)
+
+    assert len(every("dog")) == len(listings)
+    semantic.remove_vector(listings["dogs"].pk)
+    assert len(every("dog")) == len(listings) - 1
+    index_listing(listings["dogs"])
+    assert every("dog")[0][0] == listings["dogs"].pk
+
+
+def test_switched_off_nothing_is_embedded_and_search_is_lexical(settings, listings):
+    settings.DOORSTEP_SEMANTIC_SEARCH = False
+    assert not semantic.available()
+    for listing in listings.values():
+        index_listing(listing)
+    rebuild_index()
+    assert not ListingVector.objects.exists()
+    assert ids(lexical_search(q="dog")) == [listings["dogs"].pk]
+
+
+def modes(listings, **query) -> dict[str, list[str]]:
+    by_id = {listing.pk: key for key, listing in listings.items()}
+    params = parse_search_params({key: str(value) for key, value in query.items()})
+    return {
+        mode: [
+            by_id[hit.listing_id]
+            for hit in search_listings(params, language="en", text_mode=mode).hits
+        ]
+        for mode in TEXT_MODES
+    }
+
+
+def test_blended_search_finds_another_language_and_keeps_the_word_matches(
+    semantic_on, listings
+):
+    for listing in listings.values():
+        index_listing(listing)
+    found = modes(listings, q="house cleaning")
+    assert found["lexical"] == []
+    assert set(found["semantic"][:2]) == {"cleaning_zh", "cleaning_tw"}
+    assert set(found["blended"][:2]) == {"cleaning_zh", "cleaning_tw"}
+    found = modes(listings, q="dog walking")
+    assert found["lexical"] == ["dogs"]
+    assert found["blended"][0] == "dogs"
+
+
+def test_semantic_matches_obey_the_filters_and_count_in_the_facets(
+    semantic_on, listings
+):
+    other = make_category()
+    garden = listings["garden"]
+    garden.category = other
+    garden.save()
+    for listing in listings.values():
+        index_listing(listing)
+    params = parse_search_params({"q": "someone to mow the grass"})
+    results = search_listings(params, language="en", text_mode="blended")
+    assert results.hits[0].listing_id == garden.pk
+    assert results.total == len(results.hits)
+    params = parse_search_params(
+        {"q": "someone to mow the grass", "category": listings["dogs"].category.slug}
+    )
+    results = search_listings(params, language="en", text_mode="blended")
+    assert garden.pk not in [hit.listing_id for hit in results.hits]
+
+
+def test_blended_pages_follow_the_cursor_without_repeats(semantic_on, listings):
+    for listing in listings.values():
+        index_listing(listing)
+    seen, cursor = [], None
+    for _ in range(10):
+        query = {"q": "cleaning service", "limit": "2"}
+        if cursor:
+            query["cursor"] = cursor
+        results = search_listings(
+            parse_search_params(query), language="en", text_mode="blended"
+        )
+        seen.extend(hit.listing_id for hit in results.hits)
+        cursor = results.next_cursor
+        if cursor is None:
+            break
+    whole = search_listings(
+        parse_search_params({"q": "cleaning service", "limit": "50"}),
+        language="en",
+        text_mode="blended",
+    )
+    assert seen == [hit.listing_id for hit in whole.hits]
+    assert len(seen) == len(set(seen))
+
+
+def test_without_the_model_every_mode_is_lexical(settings, listings):
+    settings.DOORSTEP_SEMANTIC_SEARCH = False
+    for listing in listings.values():
+        index_listing(listing)
+    found = modes(listings, q="dog walking")
+    assert found == {mode: ["dogs"] for mode in TEXT_MODES}
+    assert modes(listings, q="house cleaning")["blended"] == []
