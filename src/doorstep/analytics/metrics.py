@@ -281,8 +281,9 @@ METRICS: tuple[Metric, ...] = (
         "nps",
         _("NPS"),
         _(
-            "Net promoter score: % of answers 9–10 minus % of answers 0–6 to the "
-            "recommendation question, from −100 to 100."
+            "Net promoter score: the percentage of answers 9–10 minus the "
+            "percentage of answers 0–6 to the recommendation question, from −100 "
+            "to 100."
         ),
         Unit.SCORE,
         (
