@@ -314,7 +314,7 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "standards:ops_rule": ops_gap("Ops change a penalty rule."),
     "standards:ops_provider_action": ops_gap("Ops set or lift a provider's standing."),
     "standards:ops_appeal": ops_gap("Ops decide a provider's appeal."),
-    "webhooks:ops_disable": ops_gap("Ops disable someone's webhook endpoint."),
+    "webhooks:ops_disable": api("POST /ops/webhooks/endpoints/{endpoint_id}/disable"),
     # --- Ops: marketplace settings, growth, plans, legal, schedule ----------------
     "marketplace:branding": ops_gap("Ops set the marketplace's branding."),
     "marketplace:fees": ops_gap("Ops set fees and policy amounts."),
