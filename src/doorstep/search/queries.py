@@ -183,9 +183,11 @@ def search_listings(
 
     ``text_mode`` says how best match treats the words: ``"lexical"`` (the text
     index only), ``"semantic"`` (the embeddings only), ``"blended"`` (both, see
-    ``search.ranking``); ``None`` is blended when ``semantic.available()``,
-    else lexical. Without the model every mode is lexical. Other sorts are
-    lexical."""
+    ``search.ranking``); ``None`` is blended when ``semantic.available()``
+    and the model is loaded in this process (``semantic.ready()``: until then,
+    the first seconds after a start, searches are lexical while it loads in the
+    background, so no visitor waits for it), else lexical. Without the model
+    every mode is lexical. Other sorts are lexical."""
     from doorstep.promotions.queries import hidden_promoted_listings
 
     categories = load_categories()
@@ -218,6 +220,7 @@ def _text_mode(params: SearchParams, text_mode: str | None) -> str:
         or params.sort != Sort.RELEVANCE
         or not params.text.strip()
         or not semantic.available()
+        or (text_mode is None and not semantic.ready())
     ):
         return "lexical"
     return text_mode or "blended"

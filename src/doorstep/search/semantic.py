@@ -73,6 +73,26 @@ def _encoder():
         return _model
 
 
+_loading: threading.Thread | None = None
+
+
+def ready() -> bool:
+    """Whether the model is loaded in this process. If it is not, start loading
+    it in a background thread (once) and say no: a search that does not insist
+    on semantic ranking is then answered lexically instead of waiting the
+    seconds the load takes."""
+    global _loading
+    if _model is not None:
+        return True
+    with _lock:
+        if _loading is None:
+            _loading = threading.Thread(
+                target=_encoder, name="semantic-model-load", daemon=True
+            )
+            _loading.start()
+    return False
+
+
 def document_text(title: str, description: str) -> str:
     """What a listing is embedded from: its title, then the start of its
     description (the encoder averages tokens, so a long body would drown the

@@ -223,3 +223,32 @@ def test_without_the_model_every_mode_is_lexical(settings, listings):
     found = modes(listings, q="dog walking")
     assert found == {mode: ["dogs"] for mode in TEXT_MODES}
     assert modes(listings, q="house cleaning")["blended"] == []
+
+
+def test_a_search_does_not_wait_for_the_model_to_load(semantic_on, monkeypatch):
+    """Until the model is loaded in the process, a search that does not insist
+    on a mode is lexical and the load goes on in the background; once loaded,
+    the default is the blend."""
+    loaded = semantic._encoder()
+    started = []
+    monkeypatch.setattr(semantic, "_model", None)
+    monkeypatch.setattr(semantic, "_loading", None)
+    monkeypatch.setattr(
+        semantic.threading,
+        "Thread",
+        lambda **kwargs: type("T", (), {"start": lambda self: started.append(1)})(),
+    )
+    params = parse_search_params({"q": "house cleaning"})
+
+    assert search_mode(params) == "lexical"
+    assert search_mode(params) == "lexical"
+    assert started == [1]
+
+    monkeypatch.setattr(semantic, "_model", loaded)
+    assert search_mode(params) == "blended"
+
+
+def search_mode(params) -> str:
+    from doorstep.search.queries import _text_mode
+
+    return _text_mode(params, None)
