@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from doorstep.api.pagination import CursorPagination
-from doorstep.api.schemas import InputSchema
+from doorstep.api.schemas import InputSchema, _published_input
 from doorstep.catalog.queries import published_listing
 from doorstep.recommendations import queries, services
 from doorstep.recommendations.models import Favourite
@@ -20,7 +20,19 @@ from doorstep.search.schemas import ServiceHitOut
 router = Router(tags=["favourites and recommendations"])
 
 
+def _exactly_one_target(schema: dict) -> None:
+    """Say the service's rule in the document: exactly one of the two, not
+    empty (anything else is ``favourite_target_missing``)."""
+    for name in ("listing", "provider"):
+        schema["properties"][name]["minLength"] = 1
+        schema["properties"][name].pop("default", None)
+    schema["oneOf"] = [{"required": ["listing"]}, {"required": ["provider"]}]
+    _published_input(schema)
+
+
 class FavouriteIn(InputSchema):
+    model_config = {"json_schema_extra": _exactly_one_target}
+
     listing: str = Field("", description="A service's id; or give `provider`.")
     provider: str = Field("", description="A provider's id; or give `listing`.")
 
