@@ -2098,16 +2098,21 @@ def fund_guarantee(
         raise DomainError(
             "invalid_input", _("Some fields are not valid."), fields=errors
         )
+    idempotency_key = f"guarantee_funding:{key}"[:120]
     with transaction.atomic():
         fund = _account(K.GUARANTEE_FUND, currency)
         before = _locked_balance(fund)
+        replayed = JournalEntry.objects.filter(idempotency_key=idempotency_key)
+        if replayed.exists():
+            # The same funding again: nothing moves, so nothing to audit.
+            return replayed.get()
         entry = post_entry(
             kind=GUARANTEE_FUNDED,
             legs=_legs(
                 (_account(K.GUARANTEE_FUNDING, currency), amount),
                 (fund, -amount),
             ),
-            idempotency_key=f"guarantee_funding:{key}"[:120],
+            idempotency_key=idempotency_key,
             description=reason[:255],
         )
         audit.record(

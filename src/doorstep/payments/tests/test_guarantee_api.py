@@ -29,8 +29,8 @@ def test_finance_fund_the_guarantee_once_per_key(client):
     again = client.post(FUND, BODY, JSON, **headers)
     assert again.json()["entry_id"] == entry.public_id
     assert JournalEntry.objects.filter(kind=entry.kind).count() == 1
-    audit = AuditEntry.objects.filter(action=FUND_GUARANTEE.code).first()
-    assert audit.reason == "Q3 reserve"
+    audits = AuditEntry.objects.filter(action=FUND_GUARANTEE.code)
+    assert [audit.reason for audit in audits] == ["Q3 reserve"]
 
 
 def test_a_funding_refused_or_wrong_writes_nothing(client):
