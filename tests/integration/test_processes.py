@@ -20,7 +20,7 @@ def _environ(**overrides: str) -> dict[str, str]:
 
 
 def _doorstep(
-    *args: str, env: dict[str, str], timeout: int = 120
+    *args: str, env: dict[str, str], timeout: int = 300
 ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "doorstep", *args],

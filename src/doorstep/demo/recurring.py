@@ -28,6 +28,7 @@ from doorstep.core.geo import distance_km
 from doorstep.demo.clock import DemoClock, moved_clock
 from doorstep.demo.history import _quiet_settings
 from doorstep.orders.services import transition_order
+from doorstep.orders.states import OrderState
 from doorstep.payments import methods
 from doorstep.recurring import services
 from doorstep.recurring.models import Series, Visit, VisitStatus
@@ -143,12 +144,12 @@ def _live_through(series: Series, clock: DemoClock, until: datetime) -> None:
                 services.decline_alternative(
                     user=series.customer, visit_id=visit.public_id
                 )
-        for visit in visits.filter(order__state="requested"):
+        for visit in visits.filter(order__state=OrderState.REQUESTED):
             transition_order(
                 order=visit.order, name="accept", user=visit.order.provider.user
             )
         for visit in visits.filter(
-            order__state="accepted", order__ends_at__lte=clock.now
+            order__state=OrderState.ACCEPTED, order__ends_at__lte=clock.now
         ):
             _serve(visit, clock)
 
@@ -241,7 +242,8 @@ def _seed(*, logins: dict[str, User], seed: int, now: datetime) -> dict[str, int
                 status=VisitStatus.BOOKED, charged_at__isnull=True
             ).order_by("occurrence")
             if ahead.count() > 1:
-                services.skip_visit(user=customer, visit_id=ahead[1].public_id)
+                with moved_clock(now - timedelta(minutes=5)):
+                    services.skip_visit(user=customer, visit_id=ahead[1].public_id)
         regulars = _other_customers(ours[0], logins)
         if regulars:
             other = rng.choice(regulars[:20])
@@ -257,7 +259,8 @@ def _seed(*, logins: dict[str, User], seed: int, now: datetime) -> dict[str, int
             )
             if series is not None:
                 told.append(series)
-                services.pause_series(user=other, series_id=series.public_id)
+                with moved_clock(now - timedelta(minutes=5)):
+                    services.pause_series(user=other, series_id=series.public_id)
     candidates = [
         listing
         for listing in Listing.objects.filter(status=Listing.Status.PUBLISHED)
@@ -279,15 +282,16 @@ def _seed(*, logins: dict[str, User], seed: int, now: datetime) -> dict[str, int
         )
         if fortnightly is not None:
             told.append(fortnightly)
-            services.propose_price(
-                user=listing.provider.user,
-                series_id=fortnightly.public_id,
-                price_amount=fortnightly.price_amount * 11 // 10,
-            )
+            with moved_clock(now - timedelta(minutes=5)):
+                services.propose_price(
+                    user=listing.provider.user,
+                    series_id=fortnightly.public_id,
+                    price_amount=fortnightly.price_amount * 11 // 10,
+                )
     visits = Visit.objects.filter(series__in=told)
     return {
         "series": len(told),
-        "visits_completed": visits.filter(order__state="completed").count(),
+        "visits_completed": visits.filter(order__state=OrderState.COMPLETED).count(),
         "visits_ahead": visits.filter(
             status=VisitStatus.BOOKED, order__starts_at__gt=now
         ).count(),

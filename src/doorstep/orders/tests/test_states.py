@@ -26,6 +26,10 @@ STATE_NAMES = {
 # reschedule request's status, a report column, a gateway's word): path under
 # src/doorstep, the word, and why it is not an order state.
 NOT_ORDER_STATES = {
+    ("recurring/notices.py", "accepted"): "the answer to a price proposal",
+    ("recurring/notices.py", "declined"): "the answer to a price proposal",
+    ("recurring/services.py", "cancelled"): "why a visit was skipped",
+    ("recurring/services.py", "declined"): "why a visit was skipped",
     ("events/services.py", "delivered"): "events delivered by a sweep",
     ("legal/export.py", "refunded"): "a money field of the data export",
     ("legal/export.py", "requested"): "payouts asked for, in the export",
