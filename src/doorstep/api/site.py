@@ -7,6 +7,7 @@ from doorstep.api.auth import signed_in
 from doorstep.api.openapi import DoorstepAPI
 from doorstep.api.problems import install_problem_handlers
 from doorstep.catalog.api import router as catalog_router
+from doorstep.commissions.ops_api import router as commissions_ops_router
 from doorstep.dispatch.api import router as dispatch_router
 from doorstep.dispatch.ops_api import router as dispatch_ops_router
 from doorstep.dispatch.promises_api import router as promises_router
@@ -14,6 +15,7 @@ from doorstep.dispatch.work_api import router as work_router
 from doorstep.growth.api import router as growth_router
 from doorstep.invoicing.api import router as invoicing_router
 from doorstep.legal.api import router as legal_router
+from doorstep.marketplace.ops_api import router as settings_ops_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.messaging.ops_api import router as messaging_ops_router
 from doorstep.notifications.api import router as notifications_router
@@ -36,6 +38,7 @@ from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
 from doorstep.support.ops_settings_api import router as support_ops_router
 from doorstep.support.ticket_api import router as tickets_router
+from doorstep.taxes.ops_api import router as taxes_ops_router
 from doorstep.transparency.api import router as transparency_router
 from doorstep.trust.api import router as trust_router
 from doorstep.trust.checks_ops_api import router as checks_ops_router
@@ -109,3 +112,6 @@ api.add_router("", support_ops_router)
 api.add_router("", promises_router)
 api.add_router("", guarantee_router)
 api.add_router("", checks_ops_router)
+api.add_router("", settings_ops_router)
+api.add_router("", taxes_ops_router)
+api.add_router("", commissions_ops_router)

@@ -196,16 +196,22 @@ def add_tax_rule(
 
 @transaction.atomic
 def end_tax_rule(
-    *, actor, rule_id: str, at: datetime | None = None, reason: str = ""
+    *,
+    actor,
+    region_id: str,
+    rule_id: str,
+    at: datetime | None = None,
+    reason: str = "",
 ) -> TaxRule:
-    """The rule ``rule_id`` stops applying at ``at`` (now). Raises 403 without
-    ``MANAGE_SETTINGS``, ``NotFound`` for an unknown rule, and 400
-    ``invalid_input`` for an end before its start or a rule already ended."""
+    """The rule ``rule_id`` of the region ``region_id`` stops applying at
+    ``at`` (now). Raises 403 without ``MANAGE_SETTINGS``, ``NotFound`` for an
+    unknown rule or one of another region, and 400 ``invalid_input`` for an
+    end before its start or a rule already ended."""
     require_ops_permission(actor, OpsPermission.MANAGE_SETTINGS)
     rule = (
-        TaxRule.objects.select_for_update()
+        TaxRule.objects.select_for_update(of=("self",))
         .select_related("region")
-        .filter(public_id=rule_id)
+        .filter(public_id=rule_id, region__public_id=region_id)
         .first()
     )
     if rule is None:

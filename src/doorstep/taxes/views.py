@@ -19,7 +19,7 @@ from doorstep.backoffice.access import (
     can_use_back_office,
     has_ops_permission,
 )
-from doorstep.core.errors import DomainError
+from doorstep.core.errors import DomainError, NotFound
 from doorstep.marketplace.forms import bps_of
 from doorstep.taxes import queries, services
 from doorstep.taxes.forms import RegionForm, RuleForm
@@ -141,13 +141,15 @@ def region(request: HttpRequest, region_id: str) -> HttpResponse:
 @require_POST
 def end_rule(request: HttpRequest, region_id: str, rule_id: str) -> HttpResponse:
     _ops_only(request, OpsPermission.MANAGE_SETTINGS)
-    found = services.access_region(region_id)
-    if not found.rules.filter(public_id=rule_id).exists():
-        raise Http404
     try:
         services.end_tax_rule(
-            actor=request.user, rule_id=rule_id, reason=request.POST.get("reason", "")
+            actor=request.user,
+            region_id=region_id,
+            rule_id=rule_id,
+            reason=request.POST.get("reason", ""),
         )
+    except NotFound:
+        raise Http404 from None
     except DomainError as error:
         messages.error(request, error.message)
     else:
