@@ -18,6 +18,7 @@ from doorstep.api.pagination import CursorPageIn, CursorPagination
 from doorstep.backoffice.access import require_back_office
 from doorstep.core.errors import raises
 from doorstep.orders import queries, services
+from doorstep.orders.engine import managed_agency_ids, roles_of
 from doorstep.orders.models import Order, OrderEvent, RescheduleRequest
 from doorstep.orders.pricing import PriceBreakdown, order_tax_lines
 from doorstep.orders.process import Actor
@@ -72,9 +73,18 @@ def _money(amount: int, currency: str) -> MoneyOut:
     return MoneyOut(amount=amount, currency=currency)
 
 
-def order_out(order: Order, user: User) -> OrderOut:
+def order_out(
+    order: Order,
+    user: User,
+    *,
+    managed_agencies: frozenset[int] | None = None,
+    cards: dict | None = None,
+) -> OrderOut:
+    """``managed_agencies`` and ``cards``: what a list of orders looks up once
+    for all of them (``engine.managed_agency_ids``, ``payment_note``)."""
     zone = _zone(order)
-    role = queries.role_on(order, user) or Actor.CUSTOMER
+    roles = roles_of(user, order, managed_agencies=managed_agencies)
+    role = queries.role_on(order, user, roles=roles) or Actor.CUSTOMER
     show_code = role == Actor.CUSTOMER and order.state in START_CODE_STATES
     return OrderOut(
         id=order.public_id,
@@ -93,10 +103,10 @@ def order_out(order: Order, user: User) -> OrderOut:
         ends_at=order.ends_at.astimezone(zone),
         time_zone=str(zone),
         hours=order.hours,
-        address=queries.address_for(order, user),
+        address=queries.address_for(order, user, roles=roles),
         latitude=order.latitude,
         longitude=order.longitude,
-        notes=queries.notes_for(order, user),
+        notes=queries.notes_for(order, user, roles=roles),
         lines=[
             OrderLineOut(
                 kind=line.kind,
@@ -118,7 +128,9 @@ def order_out(order: Order, user: User) -> OrderOut:
         cancellation_fee=_money(order.cancellation_fee_amount, order.currency),
         cancelled_by=order.cancelled_by,
         payment_timing=order.payment_timing,
-        payment_note=payment_note(order, for_provider=role != Actor.CUSTOMER),
+        payment_note=payment_note(
+            order, for_provider=role != Actor.CUSTOMER, cards=cards
+        ),
         start_code=order.start_code if show_code else None,
         created_at=order.created_at.astimezone(zone),
     )
@@ -405,10 +417,17 @@ def list_orders(
     user = _caller(request)
     orders = queries.api_orders(user, role=filters.role, state=filters.state)
     result = CursorPagination().paginate_queryset(
-        orders.prefetch_related("lines"), pagination=page, request=request
+        orders, pagination=page, request=request
     )
+    # Asked once for the page, and only when an agency's staff member is on it.
+    staffed = any(order.staff_id for order in result["items"])
+    managed = managed_agency_ids(user) if staffed else None
+    cards: dict = {}
     return OrderPageOut(
-        items=[order_out(order, user) for order in result["items"]],
+        items=[
+            order_out(order, user, managed_agencies=managed, cards=cards)
+            for order in result["items"]
+        ],
         next=result["next"],
     )
 

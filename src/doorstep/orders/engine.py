@@ -8,7 +8,7 @@ entered. Notifications and other side effects happen after commit, from the even
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +26,17 @@ from doorstep.orders.process import Actor, Transition, TransitionContext
 logger = logging.getLogger(__name__)
 
 
-def roles_of(user: User | None, order: Order) -> set[Actor]:
-    """Every role ``user`` plays on ``order`` (none: it is not theirs to see)."""
+def roles_of(
+    user: User | None,
+    order: Order,
+    *,
+    managed_agencies: Collection[int] | None = None,
+) -> set[Actor]:
+    """Every role ``user`` plays on ``order`` (none: it is not theirs to see).
+
+    ``managed_agencies``: the agencies ``user`` manages (``managed_agency_ids``),
+    when the caller already has them: a list of orders asks once, not per order.
+    """
     if user is None:
         return set()
     roles: set[Actor] = set()
@@ -35,7 +44,9 @@ def roles_of(user: User | None, order: Order) -> set[Actor]:
         roles.add(Actor.CUSTOMER)
     if order.provider is not None and order.provider.user_id == user.pk:
         roles.add(Actor.PROVIDER)
-    elif order.staff_id is not None and _works_the_job(user, order):
+    elif order.staff_id is not None and _works_the_job(
+        user, order, managed_agencies=managed_agencies
+    ):
         # The agency's staff member sent, or a manager of their agency, acts
         # for the provider (on the way, start, done).
         roles.add(Actor.PROVIDER)
@@ -44,10 +55,23 @@ def roles_of(user: User | None, order: Order) -> set[Actor]:
     return roles
 
 
-def _works_the_job(user: User, order: Order) -> bool:
+def managed_agency_ids(user: User) -> frozenset[int]:
+    """The agencies ``user`` is an active manager of (they act for its staff)."""
+    return frozenset(
+        StaffMember.objects.filter(
+            user=user, is_active=True, role__in=StaffMember.MANAGING_ROLES
+        ).values_list("agency_id", flat=True)
+    )
+
+
+def _works_the_job(
+    user: User, order: Order, *, managed_agencies: Collection[int] | None
+) -> bool:
     staff = order.staff
     if staff.user_id == user.pk:
         return True
+    if managed_agencies is not None:
+        return staff.agency_id in managed_agencies
     return StaffMember.objects.filter(
         agency_id=staff.agency_id,
         user=user,

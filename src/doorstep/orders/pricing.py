@@ -269,7 +269,8 @@ def _with_figures(
 
 def order_tax_lines(order: Order) -> tuple[TaxLine, ...]:
     """The tax lines the customer pays on ``order`` (service and service fee),
-    as stored when it was booked."""
+    as stored when it was booked. Reads ``order.taxes.all()``, so a list that
+    prefetches ``taxes`` costs no query per order."""
     stored = tuple(
         TaxLine(
             name=tax.name,
@@ -282,7 +283,8 @@ def order_tax_lines(order: Order) -> tuple[TaxLine, ...]:
             rule_id=tax.rule_id,
             currency=order.currency,
         )
-        for tax in order.taxes.exclude(base=TaxBase.COMMISSION)
+        for tax in order.taxes.all()
+        if tax.base != TaxBase.COMMISSION
     )
     if stored or not order.tax_amount:
         return stored

@@ -36,6 +36,7 @@ from doorstep.orders.states import (
     UNPAID_STATES,
     OrderState,
 )
+from doorstep.payments.after_service import with_payment_status
 from doorstep.scheduling.queries import provider_zone
 from doorstep.scheduling.slots import job_minutes, serving_staff
 
@@ -125,7 +126,9 @@ def ops_order(public_id: str) -> Order:
 
 
 def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[Order]:
-    """The caller's orders as customer, as provider, or both (``role=None``)."""
+    """The caller's orders as customer, as provider, or both (``role=None``),
+    with everything the API's order shows (parties, lines, taxes, payment
+    status) fetched in a fixed number of queries, however many orders."""
     if role == Actor.CUSTOMER:
         queryset = Order.objects.filter(customer=user)
     elif role == Actor.PROVIDER:
@@ -134,6 +137,7 @@ def api_orders(user: User, *, role: str | None, state: str | None) -> QuerySet[O
         queryset = Order.objects.filter(_as_party(user))
     if state:
         queryset = queryset.filter(state=state)
+    queryset = with_payment_status(queryset.prefetch_related("lines", "taxes"))
     return _with_parties(queryset)
 
 
@@ -245,18 +249,25 @@ def address_for_provider(order: Order) -> str:
     return mask_contact_details(order.address).text
 
 
-def address_for(order: Order, user: User | None) -> str:
+def address_for(
+    order: Order, user: User | None, *, roles: set[Actor] | None = None
+) -> str:
     """The address as ``user`` may read it (see ``notes_for``)."""
-    roles = roles_of(user, order)
+    if roles is None:
+        roles = roles_of(user, order)
     if Actor.CUSTOMER in roles or (Actor.OPS in roles and Actor.PROVIDER not in roles):
         return order.address
     return address_for_provider(order)
 
 
-def notes_for(order: Order, user: User | None) -> str:
+def notes_for(
+    order: Order, user: User | None, *, roles: set[Actor] | None = None
+) -> str:
     """The booking notes as ``user`` may read them (the customer wrote them and
-    ops see everything; the provider reads them masked before acceptance)."""
-    roles = roles_of(user, order)
+    ops see everything; the provider reads them masked before acceptance).
+    ``roles``: ``roles_of(user, order)``, when the caller has it already."""
+    if roles is None:
+        roles = roles_of(user, order)
     if Actor.CUSTOMER in roles or (Actor.OPS in roles and Actor.PROVIDER not in roles):
         return order.notes
     return notes_for_provider(order)
@@ -320,9 +331,12 @@ def pending_reschedule(order: Order) -> RescheduleRequest | None:
     ).first()
 
 
-def role_on(order: Order, user: User) -> Actor | None:
+def role_on(
+    order: Order, user: User, *, roles: set[Actor] | None = None
+) -> Actor | None:
     """The party ``user`` is on the order, if any."""
-    roles = roles_of(user, order)
+    if roles is None:
+        roles = roles_of(user, order)
     if Actor.CUSTOMER in roles:
         return Actor.CUSTOMER
     if Actor.PROVIDER in roles:

@@ -48,7 +48,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -163,7 +163,24 @@ def method_to_charge(customer: User) -> CardToCharge | None:
     return CardToCharge(token=saved.token, brand=saved.brand, last4=saved.last4)
 
 
+# Set on each order by ``with_payment_status``.
+PAYMENT_STATUS_ANNOTATION = "order_payment_status"
+
+
+def with_payment_status(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    """``queryset`` with each order's payment status read in the same query, so
+    that ``payment_note`` asks nothing more for it: for lists of orders."""
+    first = Payment.objects.filter(
+        order=OuterRef("pk"), kind=PaymentKind.ORDER
+    ).order_by("pk")
+    return queryset.annotate(
+        **{PAYMENT_STATUS_ANNOTATION: Subquery(first.values("status")[:1])}
+    )
+
+
 def _order_payment_status(order: Order) -> str | None:
+    if hasattr(order, PAYMENT_STATUS_ANNOTATION):
+        return getattr(order, PAYMENT_STATUS_ANNOTATION)
     payment = flows.order_payment(order)
     return payment.status if payment is not None else None
 
@@ -384,8 +401,17 @@ def record_cash_payment(*, order: Order) -> JournalEntry | None:
 # --- What the pages say -------------------------------------------------------------
 
 
-def payment_note(order: Order, *, for_provider: bool = False) -> str:
-    """One sentence on how the order is paid, for the order page and the API."""
+def payment_note(
+    order: Order,
+    *,
+    for_provider: bool = False,
+    cards: dict[int, CardToCharge | None] | None = None,
+) -> str:
+    """One sentence on how the order is paid, for the order page and the API.
+
+    ``cards``: a dict the caller keeps for a list of orders, in which each
+    customer's card to charge is remembered (one query per customer, not per
+    order). Pair with ``with_payment_status`` for no query per order at all."""
     timing = order.payment_timing
     if timing == CASH:
         amount = Money(order.total_amount, order.currency)
@@ -416,7 +442,12 @@ def payment_note(order: Order, *, for_provider: bool = False) -> str:
         ) % {"time": due}
     if for_provider:
         return _("The customer's card is charged when the job is completed.")
-    card = method_to_charge(order.customer)
+    if cards is None:
+        card = method_to_charge(order.customer)
+    else:
+        if order.customer_id not in cards:
+            cards[order.customer_id] = method_to_charge(order.customer)
+        card = cards[order.customer_id]
     if card is None:
         return _("You'll be charged on completion.")
     return _("You'll be charged on completion to %(card)s.") % {"card": str(card)}

@@ -6,12 +6,15 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from doorstep.api.testing import API, JSON, assert_problem, bearer
 from doorstep.orders.models import Order, RescheduleRequest
-from doorstep.orders.services import transition_order
+from doorstep.orders.services import place_order, transition_order
 from doorstep.orders.tests.conftest import at, book_and_pay, booking
+from doorstep.payments.models import SavedPaymentMethod
 from doorstep.scheduling.models import TimeClaim
 from tests.factories import make_listing, make_ops, make_provider, make_user
 
@@ -214,6 +217,53 @@ def test_list_filters_by_state(client, order, customer_auth):
 
     assert empty.json()["items"] == []
     assert [item["id"] for item in found.json()["items"]] == [order.public_id]
+
+
+def _book_each_timing(listing, customer, *, days: int) -> None:
+    """Three orders on one day: paid now, paid after the service, in cash."""
+    book_and_pay(**booking(listing, customer, starts_at=at("09:00", days=days)))
+    for hour, timing in (("12:00", "after_service"), ("15:00", "cash")):
+        place_order(
+            **booking(listing, customer, starts_at=at(hour, days=days)),
+            payment_timing=timing,
+        )
+
+
+def _queries_of_the_list(client, auth) -> tuple[int, int]:
+    client.get(f"{API}/orders", **auth)  # the token's last use is written once
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{API}/orders", **auth)
+    assert response.status_code == 200, response.content
+    return len(queries.captured_queries), len(response.json()["items"])
+
+
+def test_the_list_costs_the_same_queries_for_any_number_of_orders(
+    client, listing, customer
+):
+    # Given a listing that takes every payment timing, a customer with a saved
+    # card and three orders, one of each timing
+    listing.offers_cash = listing.offers_pay_after_service = True
+    listing.save(update_fields=["offers_cash", "offers_pay_after_service"])
+    SavedPaymentMethod.objects.create(
+        user=customer,
+        gateway="sandbox",
+        token="sbx_success_visa_4242",
+        brand="visa",
+        last4="4242",
+        is_default=True,
+    )
+    _book_each_timing(listing, customer, days=2)
+    as_customer, as_provider = bearer(customer), bearer(listing.provider.user)
+    few = _queries_of_the_list(client, as_customer)
+    few_provided = _queries_of_the_list(client, as_provider)
+
+    # When three more are booked
+    _book_each_timing(listing, customer, days=3)
+
+    # Then either side's list shows them for the same number of queries
+    assert _queries_of_the_list(client, as_customer) == (few[0], 6)
+    assert _queries_of_the_list(client, as_provider)[0] == few_provided[0]
+    assert few[0] <= 8
 
 
 def test_a_bad_role_is_400(client, customer_auth):
