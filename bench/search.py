@@ -28,6 +28,14 @@ brute-force matches) and the total. The script exits non-zero on any mismatch.
 
 ``--keep`` keeps the database and prints where it is; ``--reuse URL`` skips
 creating, seeding and indexing and uses an existing, indexed database.
+
+Semantic search is off for all of that (seeding and indexing embed nothing, and
+every search is lexical, as its floor is). ``--semantic VECTORS`` then gives
+every indexed listing a vector (a row of the ``.npy`` file, e.g. the one
+``bench/semantic.py`` caches, cycled; or ``random`` unit vectors), loads the
+model, and times each search of the mix that has text twice, interleaved:
+``text_mode="lexical"`` and ``text_mode="blended"`` (the query embedding is
+cold the first time a text is seen, cached after).
 """
 
 import argparse
@@ -99,6 +107,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", metavar="DATABASE_URL")
+    parser.add_argument("--semantic", metavar="VECTORS")
     return parser.parse_args(argv)
 
 
@@ -164,7 +173,9 @@ def _setup(url: str) -> None:
         "DOORSTEP_TLOG_SIGNING_KEY", "YmVuY2gtb25seS10bG9nLWtleS1ub3QtYS1zZWNyZXQ="
     )
     os.environ.setdefault("DOORSTEP_TLOG_SALT", "bench-only-tlog-salt")
+    os.environ.setdefault("DOORSTEP_ALLOW_SANDBOX", "true")
     os.environ["DEBUG"] = "false"  # DEBUG records every query: not what we time
+    os.environ["DOORSTEP_SEMANTIC_SEARCH"] = "false"  # --semantic turns it on
     if "DOORSTEP_VAR_DIR" not in os.environ:
         var = tempfile.mkdtemp(prefix="doorstep-bench-var-", dir="/tmp")
         atexit.register(shutil.rmtree, var, ignore_errors=True)
@@ -205,6 +216,9 @@ def run(options: argparse.Namespace, url: str, *, prepare: bool) -> int:
     timings = time_queries(mix, warmup=options.warmup)
     report_timings(timings)
     print(f"load {_load()}")
+    if options.semantic:
+        time_semantic(options.semantic, [q for q in mix if "q" in q.query])
+        print(f"load {_load()}")
     if options.check:
         rng = random.Random(f"{options.seed}:check")
         sample = rng.sample(mix, min(options.check, len(mix)))
@@ -517,6 +531,58 @@ def report_timings(timings: list[Timing]) -> None:
         )
     differing = sum(not t.same_page for t in timings)
     print(f"first page differs from the floor's: {differing} of {len(timings)}")
+
+
+def time_semantic(vectors: str, mix: list[Query]) -> None:
+    import numpy as np
+    from django.test import override_settings
+
+    from doorstep.search import semantic
+    from doorstep.search.models import ListingVector, SearchDocument
+    from doorstep.search.queries import search_listings
+
+    ids = list(SearchDocument.objects.values_list("listing_id", flat=True))
+    if vectors == "random":
+        matrix = np.random.default_rng(0).standard_normal((len(ids), 512))
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    else:
+        matrix = np.load(vectors)
+    matrix = matrix.astype(np.float32)
+    started = time.perf_counter()
+    ListingVector.objects.all().delete()
+    for start in range(0, len(ids), 5000):
+        ListingVector.objects.bulk_create(
+            ListingVector(
+                listing_id=listing_id,
+                model=semantic.MODEL_NAME,
+                text_hash="bench",
+                vector=matrix[(start + offset) % len(matrix)].tobytes(),
+            )
+            for offset, listing_id in enumerate(ids[start : start + 5000])
+        )
+    print(
+        f"{len(ids):,} vectors from {vectors} in {time.perf_counter() - started:.0f} s"
+    )
+    with override_settings(DOORSTEP_SEMANTIC_SEARCH=True):
+        semantic.embed_texts(["warm up"])
+        started = time.perf_counter()
+        semantic.nearest("warm up", k=1)
+        print(f"vector index load {time.perf_counter() - started:.1f} s")
+        times: dict[str, list[float]] = {"lexical": [], "blended": []}
+        for query in mix:
+            params = _params(query)
+            for mode in ("blended", "lexical"):
+                started = time.perf_counter()
+                search_listings(params, language="en", text_mode=mode)
+                times[mode].append((time.perf_counter() - started) * 1000)
+    distinct = len({q.query["q"] for q in mix})
+    print(f"searches with text: {len(mix)} ({distinct} distinct texts)")
+    for mode, values in times.items():
+        p50, p95, p99 = _percentiles(values)
+        print(f"  {mode:<8} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms")
+    added = [b - a for a, b in zip(times["lexical"], times["blended"], strict=True)]
+    p50, p95, _ = _percentiles(added)
+    print(f"  blended - lexical, per search: p50 {p50:.1f}  p95 {p95:.1f} ms")
 
 
 # --- Correctness -------------------------------------------------------------------
