@@ -124,3 +124,44 @@ class ListingOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id}: {self.free_starts}"
+
+
+class NeighbourInput(models.Model):
+    """What a listing's neighbours were last computed from: a fingerprint of
+    its search document and customer weights, its grid cell and its
+    customers. The incremental update (``services.update_neighbours``) finds
+    the listings that changed since and, through the old cell and customers
+    kept here, every listing that had them as a candidate."""
+
+    listing = models.OneToOneField(
+        Listing, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64)
+    root_category = models.IntegerField()
+    cell_y = models.IntegerField()
+    cell_x = models.IntegerField()
+    customers = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("neighbour input")
+        verbose_name_plural = _("neighbour inputs")
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.fingerprint[:8]}"
+
+
+class NeighbourRun(models.Model):
+    """The one row saying when the neighbours were last updated and last
+    rebuilt in full, and from which category tree (a change to the tree
+    changes every category match: it forces a full rebuild)."""
+
+    categories_fingerprint = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
+    full_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("neighbour run")
+        verbose_name_plural = _("neighbour runs")
+
+    def __str__(self) -> str:
+        return f"{self.updated_at} (full {self.full_at})"

@@ -5,8 +5,10 @@ that was not refused or expired), saving it or its provider as a favourite
 (weight 2) or opening its page while signed in (weight 1, ``ListingVisit``).
 A customer's weight for a listing is the largest of these.
 
-**Item to item, precomputed** (``services.rebuild_neighbours``, run by the
-periodic job ``rebuild_listing_neighbours`` and ``doorstep recommendations``).
+**Item to item, precomputed** (``services.update_neighbours``, run hourly by
+the periodic job ``rebuild_listing_neighbours`` for the listings that changed
+and those they are candidates of, in full once a day and by ``doorstep
+recommendations``).
 For two visible listings *i* and *j* (those with a search document: published,
 active provider, active category):
 

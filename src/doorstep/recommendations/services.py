@@ -1,10 +1,14 @@
 """Every write of favourites and recommendations: saving and removing a
-favourite, counting a customer's view, and the periodic rebuild of the
-neighbour and opening tables (scoring: ``recommendations.scoring``)."""
+favourite, counting a customer's view, and the periodic update of the
+neighbour and opening tables: incremental each hour, in full once a day
+(scoring: ``recommendations.scoring``)."""
 
+import hashlib
+import json
 import logging
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -25,6 +29,8 @@ from doorstep.recommendations.models import (
     ListingNeighbour,
     ListingOpening,
     ListingVisit,
+    NeighbourInput,
+    NeighbourRun,
 )
 from doorstep.scheduling.slots import bookable_slots
 from doorstep.search.models import SearchDocument
@@ -178,12 +184,54 @@ def _grid_key(latitude: float, longitude: float) -> tuple[int, int]:
     return (math.floor(latitude / 0.5), math.floor(longitude / 0.5))
 
 
-def rebuild_neighbours(*, now: datetime | None = None) -> dict[str, int]:
-    """Recompute every visible listing's :data:`scoring.NEIGHBOURS` best
-    neighbours and replace the table in one transaction (readers see the old
-    rows until it commits). Returns counts for the ops schedule page."""
-    docs = list(
-        SearchDocument.objects.values_list(
+# A full rebuild at least this often, whatever changed: it also picks up a
+# change of the scoring itself (a new release) and heals anything an
+# incremental run could not see.
+FULL_REBUILD_EVERY = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything the neighbours are computed from, read once per run."""
+
+    docs: dict[int, tuple]
+    parents: dict[int, int | None]
+    weights: dict[int, dict[int, float]]
+    roots: dict[int, int]
+    grid: dict[tuple[int, int, int], list[int]]
+    by_customer: dict[int, list[int]]
+
+    def cell(self, listing_id: int) -> tuple[int, int, int]:
+        doc = self.docs[listing_id]
+        return (self.roots[listing_id], *_grid_key(doc[5], doc[6]))
+
+    def around(self, root: int, cell_y: int, cell_x: int) -> set[int]:
+        """The listings of root category ``root`` in the 3×3 cells around."""
+        return {
+            listing_id
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+            for listing_id in self.grid.get((root, cell_y + dy, cell_x + dx), ())
+        }
+
+    def co_touched(self, listing_id: int) -> set[int]:
+        """Listings sharing a customer with ``listing_id`` (itself included)."""
+        return {
+            other
+            for customer_id in self.weights.get(listing_id, {})
+            for other in self.by_customer[customer_id]
+        }
+
+    def fingerprint(self, listing_id: int) -> str:
+        weights = sorted(self.weights.get(listing_id, {}).items())
+        text = json.dumps([self.docs[listing_id], weights], default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_inputs() -> _Inputs:
+    docs = {
+        doc[0]: doc
+        for doc in SearchDocument.objects.values_list(
             "listing_id",
             "category_id",
             "title_text",
@@ -192,7 +240,7 @@ def rebuild_neighbours(*, now: datetime | None = None) -> dict[str, int]:
             "latitude",
             "longitude",
         )
-    )
+    }
     parents = dict(Category.objects.values_list("pk", "parent_id"))
 
     def root(category_id: int) -> int:
@@ -202,72 +250,177 @@ def rebuild_neighbours(*, now: datetime | None = None) -> dict[str, int]:
             category_id = parents[category_id]
         return category_id
 
+    roots = {listing_id: root(doc[1]) for listing_id, doc in docs.items()}
+    grid: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for listing_id, doc in docs.items():
+        grid[(roots[listing_id], *_grid_key(doc[5], doc[6]))].append(listing_id)
     weights = customer_weights()
-    grid: dict[tuple[int, int, int], list[tuple]] = defaultdict(list)
-    for doc in docs:
-        key = _grid_key(doc[5], doc[6])
-        grid[(root(doc[1]), *key)].append(doc)
-    # Co-booked listings are compared even across categories and cities.
-    co_touched: dict[int, set[int]] = defaultdict(set)
     by_customer: dict[int, list[int]] = defaultdict(list)
     for listing_id, customers in weights.items():
         for customer_id in customers:
             by_customer[customer_id].append(listing_id)
-    for listing_ids in by_customer.values():
-        for listing_id in listing_ids:
-            co_touched[listing_id].update(listing_ids)
-    by_id = {doc[0]: doc for doc in docs}
-    rows: list[ListingNeighbour] = []
-    for doc in docs:
-        listing_id, category_id, title_text, band, currency, lat, lng = doc
-        gy, gx = _grid_key(lat, lng)
-        candidates = {
-            other[0]: other
-            for dy in (-1, 0, 1)
-            for dx in (-1, 0, 1)
-            for other in grid.get((root(category_id), gy + dy, gx + dx), ())
-        }
-        for other_id in co_touched.get(listing_id, ()):
-            candidates.setdefault(other_id, by_id[other_id])
-        candidates.pop(listing_id, None)
-        terms = title_text.split()
-        scored = []
-        for other in candidates.values():
-            km = distance_km(lat, lng, other[5], other[6])
-            category = scoring.category_match(category_id, other[1], parents)
-            together, shared = scoring.together(
-                weights.get(listing_id, {}), weights.get(other[0], {})
-            )
-            if km > scoring.COMPARE_KM or not category:
-                alike = 0.0
-            else:
-                alike = scoring.alike(
-                    category=category,
-                    text=scoring.text_overlap(terms, other[2].split()),
-                    price=scoring.price_match(band, other[3], currency, other[4]),
-                    km=km,
-                )
-            score = scoring.blend(
-                together_score=together, shared=shared, alike_score=alike
-            )
-            if score > 0:
-                scored.append((score, other[0], together, alike))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        rows.extend(
-            ListingNeighbour(
-                listing_id=listing_id,
-                neighbour_id=other_id,
-                score=score,
-                together=together,
-                alike=alike,
-            )
-            for score, other_id, together, alike in scored[: scoring.NEIGHBOURS]
+    return _Inputs(docs, parents, weights, roots, grid, by_customer)
+
+
+def _neighbours_of(listing_id: int, inputs: _Inputs) -> list[ListingNeighbour]:
+    """The :data:`scoring.NEIGHBOURS` best neighbours of one visible listing:
+    candidates are the listings of its root category in the 3×3 grid cells
+    around it and, across categories and cities, those co-touched by one of
+    its customers. A pure function of the two listings' documents and
+    weights (and the category tree), which is what makes an incremental
+    update exact."""
+    docs, weights = inputs.docs, inputs.weights
+    _id, category_id, title_text, band, currency, lat, lng = docs[listing_id]
+    candidates = inputs.around(*inputs.cell(listing_id)) | inputs.co_touched(listing_id)
+    candidates.discard(listing_id)
+    terms = title_text.split()
+    scored = []
+    for other_id in candidates:
+        other = docs[other_id]
+        km = distance_km(lat, lng, other[5], other[6])
+        category = scoring.category_match(category_id, other[1], inputs.parents)
+        together, shared = scoring.together(
+            weights.get(listing_id, {}), weights.get(other_id, {})
         )
+        if km > scoring.COMPARE_KM or not category:
+            alike = 0.0
+        else:
+            alike = scoring.alike(
+                category=category,
+                text=scoring.text_overlap(terms, other[2].split()),
+                price=scoring.price_match(band, other[3], currency, other[4]),
+                km=km,
+            )
+        score = scoring.blend(together_score=together, shared=shared, alike_score=alike)
+        if score > 0:
+            scored.append((score, other_id, together, alike))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [
+        ListingNeighbour(
+            listing_id=listing_id,
+            neighbour_id=other_id,
+            score=score,
+            together=together,
+            alike=alike,
+        )
+        for score, other_id, together, alike in scored[: scoring.NEIGHBOURS]
+    ]
+
+
+def _categories_fingerprint(parents: dict[int, int | None]) -> str:
+    return hashlib.sha256(json.dumps(sorted(parents.items())).encode()).hexdigest()
+
+
+def _affected(inputs: _Inputs, known: dict[int, NeighbourInput]) -> tuple[set, set]:
+    """The listings whose inputs changed since the last run (new, gone,
+    another document or other weights), and every listing whose neighbours
+    they may change: those that have or had one of them as a candidate.
+
+    Candidacy is symmetric (the 3×3 cells of one root category; a shared
+    customer), so for a changed listing X the listings to redo are X, the
+    listings now in the cells around X's old and new cells, and the listings
+    now touched by X's old and new customers. A listing that did not change
+    itself is where it was and has the customers it had, so looking it up
+    in today's grid and customers finds it; one that changed is redone
+    anyway."""
+    changed = {
+        listing_id
+        for listing_id in inputs.docs
+        if listing_id not in known
+        or known[listing_id].fingerprint != inputs.fingerprint(listing_id)
+    } | (known.keys() - inputs.docs.keys())
+    dirty = set(changed)
+    for listing_id in changed:
+        before = known.get(listing_id)
+        if before is not None:
+            dirty |= inputs.around(before.root_category, before.cell_y, before.cell_x)
+            for customer_id in before.customers:
+                dirty.update(inputs.by_customer.get(customer_id, ()))
+        if listing_id in inputs.docs:
+            dirty |= inputs.around(*inputs.cell(listing_id))
+            dirty |= inputs.co_touched(listing_id)
+    return changed, dirty
+
+
+def _input_row(listing_id: int, inputs: _Inputs) -> NeighbourInput:
+    root, cell_y, cell_x = inputs.cell(listing_id)
+    return NeighbourInput(
+        listing_id=listing_id,
+        fingerprint=inputs.fingerprint(listing_id),
+        root_category=root,
+        cell_y=cell_y,
+        cell_x=cell_x,
+        customers=sorted(inputs.weights.get(listing_id, {})),
+    )
+
+
+def update_neighbours(
+    *, now: datetime | None = None, full: bool = False
+) -> dict[str, int]:
+    """The hourly job: recompute the neighbours of only the listings whose
+    text, place, price or customers (bookings, favourites, views) changed
+    since the last run, and of the listings that had those as candidates
+    (``_affected``); a full rebuild instead with ``full``, on the first run,
+    when the category tree changed, or when the last full one is older than
+    :data:`FULL_REBUILD_EVERY`. Either way the result is what a full
+    recompute gives (``tests/test_incremental.py`` checks it after random
+    changes). Writes in one transaction (readers see the old rows until it
+    commits); the availability of every listing is refreshed after
+    (``refresh_openings``). Returns counts for the ops schedule page."""
+    now = now or timezone.now()
     with transaction.atomic():
-        ListingNeighbour.objects.all().delete()
+        # Read under the run's lock: a run that overlapped would otherwise
+        # store fingerprints of data other than what it computed from.
+        run = NeighbourRun.objects.select_for_update().first()
+        inputs = _read_inputs()
+        categories = _categories_fingerprint(inputs.parents)
+        full = (
+            full
+            or run is None
+            or run.categories_fingerprint != categories
+            or run.full_at <= now - FULL_REBUILD_EVERY
+        )
+        if full:
+            changed = dirty = set(inputs.docs)
+            ListingNeighbour.objects.all().delete()
+            NeighbourInput.objects.all().delete()
+        else:
+            known = {row.listing_id: row for row in NeighbourInput.objects.all()}
+            changed, dirty = _affected(inputs, known)
+            ListingNeighbour.objects.filter(listing_id__in=dirty).delete()
+            NeighbourInput.objects.filter(listing_id__in=changed).delete()
+        rows = [
+            row
+            for listing_id in sorted(dirty & inputs.docs.keys())
+            for row in _neighbours_of(listing_id, inputs)
+        ]
         ListingNeighbour.objects.bulk_create(rows, batch_size=2000)
+        NeighbourInput.objects.bulk_create(
+            [_input_row(i, inputs) for i in sorted(changed & inputs.docs.keys())],
+            batch_size=2000,
+        )
+        if run is None:
+            run = NeighbourRun(categories_fingerprint=categories)
+        run.categories_fingerprint = categories
+        run.updated_at = now
+        if full:
+            run.full_at = now
+        run.save()
     openings = refresh_openings(now=now)
-    return {"listings": len(docs), "neighbours": len(rows), **openings}
+    return {
+        "listings": len(inputs.docs),
+        "recomputed": len(dirty & inputs.docs.keys()),
+        "full": int(full),
+        "neighbours": len(rows),
+        **openings,
+    }
+
+
+def rebuild_neighbours(*, now: datetime | None = None) -> dict[str, int]:
+    """Recompute every visible listing's neighbours from scratch
+    (``update_neighbours`` in full): the demo, the ``doorstep
+    recommendations`` command, and the periodic full rebuild."""
+    return update_neighbours(now=now, full=True)
 
 
 def refresh_openings(*, now: datetime | None = None) -> dict[str, int]:
