@@ -423,7 +423,9 @@ def list_orders(
     staffed = any(order.staff_id for order in result["items"])
     managed = managed_agency_ids(user) if staffed else None
     cards: dict = {}
-    return OrderPageOut(
+    # Each item is validated as it is built; validating the page again would
+    # validate every item a second time (ninja's schemas re-read nested models).
+    return OrderPageOut.model_construct(
         items=[
             order_out(order, user, managed_agencies=managed, cards=cards)
             for order in result["items"]
