@@ -316,19 +316,32 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "standards:ops_appeal": ops_gap("Ops decide a provider's appeal."),
     "webhooks:ops_disable": api("POST /ops/webhooks/endpoints/{endpoint_id}/disable"),
     # --- Ops: marketplace settings, growth, plans, legal, schedule ----------------
-    "marketplace:branding": ops_gap("Ops set the marketplace's branding."),
-    "marketplace:fees": ops_gap("Ops set fees and policy amounts."),
-    "marketplace:exchange_rates": ops_gap("Ops set an exchange rate."),
-    "marketplace:cities": ops_gap("Ops add a city."),
-    "marketplace:city": ops_gap("Ops change a city."),
-    "marketplace:categories": ops_gap("Ops add a category."),
-    "marketplace:category": ops_gap("Ops change a category."),
-    "marketplace:move_category": ops_gap("Ops move a category."),
-    "taxes:regions": ops_gap("Ops add a tax region."),
-    "taxes:region": ops_gap("Ops change a tax region or add a rule."),
-    "taxes:end_rule": ops_gap("Ops end a tax rule."),
-    "commissions:limits": ops_gap("Ops set a commission limit."),
-    "commissions:remove_limit": ops_gap("Ops remove a commission limit."),
+    "marketplace:branding": api(
+        "PUT /ops/settings/branding", "POST /ops/settings/branding/logo"
+    ),
+    "marketplace:fees": api(
+        "PATCH /ops/settings/fees", "PATCH /ops/settings/fees/currency-amounts"
+    ),
+    "marketplace:exchange_rates": api("POST /ops/settings/exchange-rates"),
+    "marketplace:cities": api("POST /ops/settings/cities"),
+    "marketplace:city": api("PATCH /ops/settings/cities/{slug}"),
+    "marketplace:categories": api("POST /ops/settings/categories"),
+    "marketplace:category": api("PATCH /ops/settings/categories/{category_id}"),
+    "marketplace:move_category": api(
+        "POST /ops/settings/categories/{category_id}/move"
+    ),
+    "taxes:regions": api("POST /ops/settings/tax-regions"),
+    "taxes:region": api(
+        "PUT /ops/settings/tax-regions/{region_id}",
+        "POST /ops/settings/tax-regions/{region_id}/rules",
+    ),
+    "taxes:end_rule": api(
+        "POST /ops/settings/tax-regions/{region_id}/rules/{rule_id}/end"
+    ),
+    "commissions:limits": api("PUT /ops/settings/commission-limits"),
+    "commissions:remove_limit": api(
+        "POST /ops/settings/commission-limits/{limit_id}/remove"
+    ),
     "growth_ops:campaign_create": ops_gap("Ops create a campaign."),
     "growth_ops:referral_review": ops_gap("Ops review a held referral."),
     "growth_ops:campaign_status": ops_gap("Ops pause or end a campaign."),
