@@ -310,10 +310,15 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     ),
     "badges:ops_start_check": api("POST /ops/background-checks"),
     "badges:ops_check": api("POST /ops/background-checks/{check_id}/decision"),
-    "badges:ops_top_provider": ops_gap("Ops set the top-provider rules."),
-    "standards:ops_rule": ops_gap("Ops change a penalty rule."),
-    "standards:ops_provider_action": ops_gap("Ops set or lift a provider's standing."),
-    "standards:ops_appeal": ops_gap("Ops decide a provider's appeal."),
+    "badges:ops_top_provider": api("PATCH /ops/top-provider/rules"),
+    "standards:ops_rule": api("PUT /ops/standards/rules/{trigger}"),
+    "standards:ops_provider_action": api(
+        "POST /ops/standards/providers/{provider_id}/standing",
+        "POST /ops/standards/providers/{provider_id}/standing/lift",
+        "POST /ops/standards/providers/{provider_id}/complaints",
+        note="the web's `set`, `lift` and `complaint` actions",
+    ),
+    "standards:ops_appeal": api("POST /ops/standards/appeals/{appeal_id}/decision"),
     "webhooks:ops_disable": api("POST /ops/webhooks/endpoints/{endpoint_id}/disable"),
     # --- Ops: marketplace settings, growth, plans, legal, schedule ----------------
     "marketplace:branding": api(

@@ -44,6 +44,8 @@ from doorstep.trust.api import router as trust_router
 from doorstep.trust.checks_ops_api import router as checks_ops_router
 from doorstep.trust.ops_api import router as trust_ops_router
 from doorstep.trust.standards_api import router as standards_router
+from doorstep.trust.standards_ops_api import router as standards_ops_router
+from doorstep.trust.top_provider_api import router as top_provider_router
 from doorstep.webhooks.api import router as webhooks_router
 from doorstep.webhooks.ops_api import router as webhooks_ops_router
 
@@ -115,3 +117,5 @@ api.add_router("", checks_ops_router)
 api.add_router("", settings_ops_router)
 api.add_router("", taxes_ops_router)
 api.add_router("", commissions_ops_router)
+api.add_router("", standards_ops_router)
+api.add_router("", top_provider_router)

@@ -38,6 +38,7 @@ from doorstep.events.services import record_event
 from doorstep.orders.engine import apply_transition
 from doorstep.orders.models import Order
 from doorstep.orders.processes.book_provider import is_late_change
+from doorstep.orders.queries import ops_order
 from doorstep.orders.states import OrderState
 from doorstep.payments import flows
 from doorstep.trust import audit_actions as actions
@@ -345,6 +346,19 @@ def uphold_quality_complaint(*, user: User, order: Order, reason: str) -> Strike
             reason=reason,
             user=user,
         )
+
+
+def uphold_complaint_against(
+    *, user: User, provider: ProviderProfile, order_id: str, reason: str
+) -> Strike | None:
+    """As :func:`uphold_quality_complaint`, for ops who name the order by its id
+    from the provider's record: ``NotFound`` ``order_not_found`` unless it is
+    one of ``provider``'s orders."""
+    require_ops_permission(user, OpsPermission.ENFORCE_STANDARDS)
+    order = ops_order((order_id or "").strip())
+    if order.provider_id != provider.pk:
+        raise NotFound("order_not_found", _("No such order of this provider."))
+    return uphold_quality_complaint(user=user, order=order, reason=reason)
 
 
 # --- Standing ----------------------------------------------------------------------

@@ -17,7 +17,6 @@ from doorstep.backoffice.access import (
     has_ops_permission,
 )
 from doorstep.core.errors import DomainError, NotFound
-from doorstep.orders.queries import ops_order
 from doorstep.trust import standards, standards_queries
 from doorstep.trust.standards_models import (
     MANUAL_REASON_CODES,
@@ -185,11 +184,11 @@ def ops_provider_action(
             standards.lift_standing(user=request.user, provider=provider, reason=reason)
             messages.success(request, _("The penalty was lifted."))
         elif action == "complaint":
-            order = ops_order(request.POST.get("order", "").strip())
-            if order.provider_id != provider.pk:
-                raise NotFound("order_not_found", _("No such order of this provider."))
-            standards.uphold_quality_complaint(
-                user=request.user, order=order, reason=reason
+            standards.uphold_complaint_against(
+                user=request.user,
+                provider=provider,
+                order_id=request.POST.get("order", ""),
+                reason=reason,
             )
             messages.success(request, _("The complaint was upheld."))
         else:
