@@ -539,6 +539,11 @@ class ErrorCode(StrEnum):
         "The job offer was already answered, withdrawn or ran out of time.",
     )
     OFFER_NOT_FOUND = "offer_not_found", 404, "No such job offer (or not yours)."
+    OFFER_TAKEN = (
+        "offer_taken",
+        409,
+        "Another worker asked at the same time took the job first.",
+    )
     OFF_DUTY = (
         "off_duty",
         409,

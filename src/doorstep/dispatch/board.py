@@ -66,7 +66,16 @@ class BoardJob:
     order: Order
     respond: Clock
     arrive: Clock
-    pending_offer: Offer | None
+    # The live offers waiting for an answer (a tier of a booked job: several).
+    pending_offers: tuple[Offer, ...] = ()
+
+    @property
+    def pending_offer(self) -> Offer | None:
+        return self.pending_offers[0] if self.pending_offers else None
+
+    @property
+    def offered_to_names(self) -> str:
+        return ", ".join(offer.worker.display_name for offer in self.pending_offers)
 
 
 def open_jobs(*, user: User, now: datetime | None = None) -> list[BoardJob]:
@@ -78,12 +87,13 @@ def open_jobs(*, user: User, now: datetime | None = None) -> list[BoardJob]:
         .select_related("order", "worker", "service", "city")
         .order_by("arrive_by", "pk")
     )
-    pending = {
-        offer.job_id: offer
-        for offer in Offer.objects.filter(
-            job__in=jobs, status=Offer.Status.PENDING
-        ).select_related("worker")
-    }
+    pending: dict[int, list[Offer]] = {}
+    for offer in (
+        Offer.objects.filter(job__in=jobs, status=Offer.Status.PENDING)
+        .select_related("worker")
+        .order_by("slot", "pk")
+    ):
+        pending.setdefault(offer.job_id, []).append(offer)
     rows = []
     for job in jobs:
         responded = job.order.state != OrderState.DISPATCHING
@@ -103,7 +113,7 @@ def open_jobs(*, user: User, now: datetime | None = None) -> list[BoardJob]:
                     breached_at=job.arrival_breached_at,
                     now=now,
                 ),
-                pending_offer=pending.get(job.pk),
+                pending_offers=tuple(pending.get(job.pk, ())),
             )
         )
     return rows
@@ -206,10 +216,8 @@ def _worker(worker_id: str) -> Worker:
 
 def _assign(*, user: User, job: DispatchJob, worker: Worker, reason: str) -> Order:
     now = timezone.now()
-    # A live offer to someone else is withdrawn: ops decided instead.
-    Offer.objects.filter(job=job, status=Offer.Status.PENDING).update(
-        status=Offer.Status.WITHDRAWN, answered_at=now
-    )
+    # Live offers to others are withdrawn (and they are told): ops decided.
+    cascade.withdraw_live_offers(job=job, now=now)
     try:
         return apply_transition(
             order_id=job.order_id,

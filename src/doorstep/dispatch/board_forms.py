@@ -22,12 +22,13 @@ class UnassignForm(forms.Form):
     )
 
 
-def _number(name: str) -> forms.IntegerField:
+def _number(name: str, *, required: bool = True) -> forms.IntegerField:
     field = SlaPolicy._meta.get_field(name)
     return forms.IntegerField(
         label=field.verbose_name,
         initial=field.default,
         help_text=field.help_text,
+        required=required,
     )
 
 
@@ -38,6 +39,8 @@ class SlaPolicyForm(forms.Form):
     arrive_minutes = _number("arrive_minutes")
     asap_offer_seconds = _number("asap_offer_seconds")
     scheduled_offer_minutes = _number("scheduled_offer_minutes")
+    # Left blank: the default (a form from before the field keeps working).
+    offers_at_once = _number("offers_at_once", required=False)
     compensation_bps = _number("compensation_bps")
     redispatch_on_breach = forms.BooleanField(
         label=SlaPolicy._meta.get_field("redispatch_on_breach").verbose_name,

@@ -21,6 +21,7 @@ from doorstep.backoffice.views import ops_page
 from doorstep.core.errors import Conflict, DomainError
 from doorstep.dispatch import board, sla
 from doorstep.dispatch.board_forms import AssignForm, SlaPolicyForm, UnassignForm
+from doorstep.dispatch.models import SlaPolicy
 from doorstep.web.forms import add_service_error
 
 # How often the board asks for the latest (seconds).
@@ -175,6 +176,10 @@ def promises(request: HttpRequest) -> HttpResponse:
                 arrive_minutes=data["arrive_minutes"],
                 asap_offer_seconds=data["asap_offer_seconds"],
                 scheduled_offer_minutes=data["scheduled_offer_minutes"],
+                offers_at_once=(
+                    data["offers_at_once"]
+                    or SlaPolicy._meta.get_field("offers_at_once").default
+                ),
                 compensation_bps=data["compensation_bps"],
                 redispatch_on_breach=data["redispatch_on_breach"],
                 reason=data["reason"],

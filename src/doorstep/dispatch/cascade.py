@@ -1,9 +1,24 @@
-"""Offering a job to workers, one at a time, until one takes it.
+"""Offering a job to workers until one takes it.
+
+A job "as soon as possible" is offered to one worker at a time (the batch round
+chooses whom, ``dispatch.batch``). A job booked for later is offered to a tier
+of the best ``DispatchJob.offers_at_once`` candidates at once (TIDY's tiers;
+``SlaPolicy.offers_at_once``, 3 by default): the first to accept takes it and
+the others' offers are withdrawn in the same transaction (they are told, and
+a late accept gets ``offer_taken``); when the whole tier declines or lets its
+offers lapse, the next tier is asked. Answers to a booked job take minutes, so
+one worker at a time let a single decline or lapse eat the response promise.
+
+Each offer's answer window shrinks as the response promise nears
+(``offer_window``): at most half of what is left of it, so a tier that all
+decline or lapse leaves time for the next.
 
 Each write is one function in one transaction. The database keeps two runs of
 the dispatcher honest (``models.Offer``'s constraints: one live offer per job
-and per worker; ``scheduling.TimeClaim``'s: no overlapping jobs per worker);
-a lost race is a skipped candidate, never a double assignment.
+and slot and per worker; ``scheduling.TimeClaim``'s: no overlapping jobs per
+worker); a tier is made and an offer accepted under the job's row lock, so a
+lost race is a skipped candidate or a "taken" answer, never a double
+assignment.
 
 Each offer's window is a durable timer: a task due when it closes
 (``tasks.lapse_offer``, where the task backend can delay) and the periodic sweep
@@ -45,6 +60,13 @@ logger = logging.getLogger(__name__)
 
 # The reason kept on an offer accepted when the worker's time had gone.
 SLOT_TAKEN = "slot_taken"
+# The reason kept on an offer withdrawn because someone else took the job.
+TAKEN = "taken"
+# An offer's answer window is at most this share of what is left of the
+# response promise, and never shorter than ``SHORTEST_WINDOW`` (nor longer than
+# the policy's window).
+WINDOW_SHARE = 0.5
+SHORTEST_WINDOW = timedelta(minutes=2)
 
 
 # --- Locks (one place, one order: job, then offer, then worker) ----------------------
@@ -143,21 +165,24 @@ def make_offer(
     cost: float | None = None,
     travel: int | None = None,
     batch: str = "",
+    slot: int = 0,
 ) -> Offer | None:
-    """Offer ``job`` to ``worker`` until the job's answer window closes.
-    Returns ``None`` when the database refuses: the job or the worker already
-    has a live offer, or the worker had this job before (another dispatcher got
-    there first — the caller tries the next candidate)."""
+    """Offer ``job`` to ``worker`` until the answer window closes
+    (``offer_window``), in ``slot`` of the job's offers made at once.
+    Returns ``None`` when the database refuses: the job's slot or the worker
+    already has a live offer, or the worker had this job before (another
+    dispatcher got there first — the caller tries the next candidate)."""
     try:
         with transaction.atomic():
             offer = Offer.objects.create(
                 job=job,
                 worker=worker,
                 offered_at=now,
-                expires_at=now + timedelta(seconds=job.offer_seconds),
+                expires_at=now + offer_window(job, now),
                 cost=cost,
                 travel_minutes=travel,
                 batch=batch,
+                slot=slot,
             )
             DispatchJob.objects.filter(pk=job.pk, first_offered_at__isnull=True).update(
                 first_offered_at=now
@@ -173,6 +198,20 @@ def make_offer(
     except IntegrityError:
         return None
     return offer
+
+
+def offer_window(job: DispatchJob, now: datetime) -> timedelta:
+    """How long an offer made now stays open: the policy's window, cut to
+    ``WINDOW_SHARE`` of what is left until the job must be taken
+    (``assignment_due_at``; past it, until the platform gives up), and never
+    under ``SHORTEST_WINDOW`` unless the policy's window is shorter still."""
+    full = timedelta(seconds=job.offer_seconds)
+    deadline = job.assignment_due_at or job.respond_by
+    if deadline is None or deadline <= now:
+        deadline = job.give_up_at
+    if deadline is None or deadline <= now:
+        return full
+    return min(full, max((deadline - now) * WINDOW_SHARE, SHORTEST_WINDOW))
 
 
 def _arm_expiry(offer: Offer) -> None:
@@ -211,6 +250,19 @@ def _closed() -> Conflict:
     )
 
 
+def _taken() -> Conflict:
+    return Conflict("offer_taken", _("Another worker took this job first."))
+
+
+def _unanswerable(offer: Offer, now: datetime) -> Conflict | None:
+    """Why ``offer`` (locked) cannot be answered now, or ``None``."""
+    if offer.status == Offer.Status.WITHDRAWN and offer.decline_reason == TAKEN:
+        return _taken()
+    if not offer.is_pending or offer.expires_at <= now:
+        return _closed()
+    return None
+
+
 def claim_span(job: DispatchJob, worker: Worker, now: datetime) -> dict[str, str]:
     """The time the job takes from ``worker`` (``candidates.job_span``), and
     for "as soon as possible" the promised arrival as the job's new start."""
@@ -224,25 +276,29 @@ def claim_span(job: DispatchJob, worker: Worker, now: datetime) -> dict[str, str
 
 
 def accept_offer(*, offer_id: str, user: User) -> Offer:
-    """The worker takes the job: the offer is accepted and the order assigned
-    to them, together or not at all. Raises ``NotFound`` (not their offer),
-    ``Conflict`` ``offer_closed`` (answered, withdrawn, lapsed) or ``slot_taken``
-    (their time went meanwhile: the offer is then declined for them and the
-    job offered on at once)."""
+    """The worker takes the job: the offer is accepted, the order assigned to
+    them and the job's other live offers withdrawn (``withdraw_live_offers``),
+    together or not at all. The job's row lock decides between two workers of
+    one tier accepting at once: the second finds their offer withdrawn.
+    Raises ``NotFound`` (not their offer), ``Conflict`` ``offer_taken``
+    (another worker of the tier took the job first), ``offer_closed``
+    (answered, withdrawn, lapsed) or ``slot_taken`` (their time went
+    meanwhile: the offer is then declined for them and the job offered on at
+    once). Changes nothing when it raises, but for that decline."""
     from doorstep.orders.engine import apply_transition
 
     offer = offer_of(offer_id=offer_id, user=user)
     now = timezone.now()
     try:
         with transaction.atomic():
-            lock_job(offer.job.order_id)
+            job = lock_job(offer.job.order_id)
             offer = lock_offer(offer.pk)
-            if not offer.is_pending or offer.expires_at <= now:
-                raise _closed()
+            refusal = _unanswerable(offer, now)
+            if refusal is not None:
+                raise refusal
             offer.status = Offer.Status.ACCEPTED
             offer.answered_at = now
             offer.save(update_fields=["status", "answered_at"])
-            job = offer.job
             apply_transition(
                 order_id=job.order_id,
                 name="assign",
@@ -252,6 +308,7 @@ def accept_offer(*, offer_id: str, user: User) -> Offer:
                 | claim_span(job, offer.worker, now),
                 expected_state=OrderState.DISPATCHING,
             )
+            withdraw_live_offers(job=job, now=now, reason=TAKEN)
     except Conflict as error:
         if error.code == "slot_taken":
             # They cannot take it after all: the job goes on to the next
@@ -262,12 +319,44 @@ def accept_offer(*, offer_id: str, user: User) -> Offer:
 
 
 def decline_offer(*, offer_id: str, user: User, reason: str = "") -> Offer:
-    """The worker passes; the job goes to the next candidate."""
+    """The worker passes; the job goes to the next candidate (or, for a tier
+    offered at once, to the next tier when the whole tier has passed).
+    Raises ``offer_taken`` when someone else took the job, ``offer_closed``
+    when the offer is not live any more."""
     offer = offer_of(offer_id=offer_id, user=user)
     closed = _close_offer(offer_id=offer.pk, reason=reason, now=timezone.now())
     if closed is None:
-        raise _closed()
+        offer.refresh_from_db(fields=["status", "decline_reason"])
+        raise _unanswerable(offer, timezone.now()) or _closed()
     return closed
+
+
+def withdraw_live_offers(
+    *, job: DispatchJob, now: datetime, reason: str = TAKEN
+) -> list[Offer]:
+    """Withdraw every live offer of ``job`` (locked by the caller): someone
+    took it (a worker of the tier, or ops by hand). Each worker asked is told
+    (``dispatch.offer_withdrawn``, in the caller's transaction)."""
+    live = list(
+        Offer.objects.select_for_update()
+        .filter(job=job, status=Offer.Status.PENDING)
+        .select_related("worker")
+    )
+    for offer in live:
+        offer.status = Offer.Status.WITHDRAWN
+        offer.answered_at = now
+        offer.decline_reason = reason
+        offer.save(update_fields=["status", "answered_at", "decline_reason"])
+        record_event(
+            topic="dispatch.offer_withdrawn",
+            subject=job.order.public_id,
+            payload={
+                "offer": offer.public_id,
+                "worker": offer.worker.public_id,
+                "reason": reason,
+            },
+        )
+    return live
 
 
 def _close_offer(*, offer_id: int, reason: str, now: datetime) -> Offer | None:
@@ -352,31 +441,48 @@ def ranked_candidates(job: DispatchJob, *, now: datetime) -> list[Ranked]:
 
 
 def offer_next(*, order_id: int, now: datetime | None = None) -> Offer | None:
-    """Offer the job to the best candidate left, if it has no live offer and
-    still needs a worker. ``None`` when it needs none or nobody is left (then
-    the job is escalated, once)."""
+    """Offer the job to the next tier of candidates (``offer_tier``); the first
+    offer made, or ``None``."""
+    offers = offer_tier(order_id=order_id, now=now)
+    return offers[0] if offers else None
+
+
+def offer_tier(*, order_id: int, now: datetime | None = None) -> list[Offer]:
+    """Offer the job at once to the best ``offers_at_once`` candidates left (one
+    for a job "as soon as possible"), if it has no live offer and still needs a
+    worker. Made under the job's row lock, so two dispatchers never make two
+    tiers. Returns the offers made: none when it needs nobody or still waits
+    for the tier before, or when nobody is left (then the job is escalated,
+    once)."""
     now = now or timezone.now()
-    job = DispatchJob.objects.select_related("order").get(order_id=order_id)
-    if job.order.state != OrderState.DISPATCHING:
-        return None
-    if job.offers.filter(status=Offer.Status.PENDING).exists():
-        return None
-    # Ranked before the costly rules (documents, working hours), which then
-    # run best first and stop at the first who passes.
-    for candidate in rank(job, workers_to_vet(job, now=now), now=now):
-        if not passes_vetting(candidate.worker, job, now):
-            continue
-        offer = make_offer(
-            job=job,
-            worker=candidate.worker,
-            now=now,
-            cost=round(1 - candidate.score, 4),
-            travel=candidate.travel_minutes,
-        )
-        if offer is not None:
-            return offer
-    escalate(job=job, now=now)
-    return None
+    with transaction.atomic():
+        job = lock_job(order_id)
+        if job.order.state != OrderState.DISPATCHING or job.worker_id:
+            return []
+        if job.offers.filter(status=Offer.Status.PENDING).exists():
+            return []
+        size = 1 if job.is_asap else max(1, job.offers_at_once)
+        offers: list[Offer] = []
+        # Ranked before the costly rules (documents, working hours), which then
+        # run best first and stop once the tier is full.
+        for candidate in rank(job, workers_to_vet(job, now=now), now=now):
+            if not passes_vetting(candidate.worker, job, now):
+                continue
+            offer = make_offer(
+                job=job,
+                worker=candidate.worker,
+                now=now,
+                cost=round(1 - candidate.score, 4),
+                travel=candidate.travel_minutes,
+                slot=len(offers),
+            )
+            if offer is not None:
+                offers.append(offer)
+                if len(offers) == size:
+                    break
+        if not offers:
+            escalate(job=job, now=now)
+    return offers
 
 
 def retry_unplaced_jobs(*, now: datetime | None = None) -> int:

@@ -20,6 +20,9 @@ from doorstep.core.money import Money
 from doorstep.marketplace.models import City
 from doorstep.orders.models import Order
 
+# The most offers one job may have waiting at once (``Offer.slot``'s range).
+MAX_OFFERS_AT_ONCE = 10
+
 
 class Worker(models.Model):
     """Someone the platform can send to a job: an independent provider
@@ -180,6 +183,17 @@ class SlaPolicy(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
+    # A booked-ahead job is offered to this many of the best workers at once
+    # (TIDY's tiers): the first to accept takes it, the others' offers are
+    # withdrawn, and when the whole tier declines or lets it lapse the next
+    # as many are asked. Answers to a booked job take minutes, so one worker
+    # at a time lets a single decline eat the response promise.
+    offers_at_once = models.PositiveSmallIntegerField(
+        _("workers asked at once, booked for later"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFERS_AT_ONCE)],
+        help_text=_("The first to accept takes the job."),
+    )
     # Paid by the platform to the customer when the arrival promise is broken,
     # a share of the price in basis points (1000 = 10%).
     compensation_bps = models.PositiveSmallIntegerField(
@@ -227,6 +241,7 @@ class DispatchJob(models.Model):
     arrive_by = models.DateTimeField(null=True, blank=True)
     give_up_at = models.DateTimeField(null=True, blank=True)
     offer_seconds = models.PositiveIntegerField(default=90)
+    offers_at_once = models.PositiveSmallIntegerField(default=1)
     compensation_bps = models.PositiveSmallIntegerField(default=0)
     # What happened, and when.
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -267,8 +282,13 @@ class Offer(models.Model):
     """The platform asks one worker to take one job, for a short while.
 
     The database keeps the dispatcher honest whatever runs at once: a job has
-    at most one live offer, a worker has at most one live offer, and a job is
+    at most one live offer per ``slot`` (a job "as soon as possible" uses slot
+    0 only; a booked one up to ``DispatchJob.offers_at_once``, never more than
+    ``MAX_OFFERS_AT_ONCE``), a worker has at most one live offer, and a job is
     never offered twice to the same worker (a decline or a lapse is final).
+    Which of a tier's offers wins is decided under the job's row lock
+    (``cascade.accept_offer``): the others are withdrawn in the same
+    transaction, with ``decline_reason`` ``taken``.
     """
 
     class Status(models.TextChoices):
@@ -293,6 +313,8 @@ class Offer(models.Model):
     cost = models.FloatField(null=True, blank=True)
     travel_minutes = models.PositiveIntegerField(null=True, blank=True)
     batch = models.CharField(max_length=40, blank=True)
+    # Its place among the job's offers made at once (0 when made alone).
+    slot = models.PositiveSmallIntegerField(default=0)
     decline_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -308,9 +330,13 @@ class Offer(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["job"],
+                fields=["job", "slot"],
                 condition=Q(status="pending"),
-                name="one_live_offer_per_job",
+                name="one_live_offer_per_job_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__lt=MAX_OFFERS_AT_ONCE),
+                name="offer_slot_in_range",
             ),
             models.UniqueConstraint(
                 fields=["worker"],

@@ -41,7 +41,15 @@ class BoardJobOut(Schema):
     latitude: float
     longitude: float
     worker: WorkerRefOut | None
-    offered_to: WorkerRefOut | None = Field(description="A live offer waiting.")
+    offered_to: WorkerRefOut | None = Field(
+        description="A live offer waiting (the first, when several are)."
+    )
+    offers_waiting: list[WorkerRefOut] = Field(
+        description=(
+            "Every worker with a live offer of the job: a job booked for later is "
+            "offered to several at once, and the first to accept takes it."
+        )
+    )
     respond_by: datetime | None
     arrive_by: datetime | None
     respond: ClockOut
@@ -113,6 +121,7 @@ def _job_out(row: board.BoardJob) -> dict:
         "longitude": order.longitude,
         "worker": _ref(job.worker),
         "offered_to": _ref(row.pending_offer.worker) if row.pending_offer else None,
+        "offers_waiting": [_ref(offer.worker) for offer in row.pending_offers],
         "respond_by": job.respond_by,
         "arrive_by": job.arrive_by,
         "respond": _clock(row.respond),

@@ -36,6 +36,14 @@ class DispatchPromiseIn(InputSchema):
     arrive_minutes: int = Field(**_NUMBER, description="5–1440.")
     asap_offer_seconds: int = Field(**_NUMBER, description="15–3600.")
     scheduled_offer_minutes: int = Field(**_NUMBER, description="1–1440.")
+    offers_at_once: int = Field(
+        default=SlaPolicy._meta.get_field("offers_at_once").default,
+        **_NUMBER,
+        description=(
+            "A job booked for later is offered to this many workers at once; the "
+            "first to accept takes it. 1–10."
+        ),
+    )
     compensation_bps: int = Field(
         **_NUMBER, description="Of the price, when a promise is broken; 0–10000."
     )
@@ -55,6 +63,7 @@ class DispatchPromiseOut(Schema):
     arrive_minutes: int
     asap_offer_seconds: int
     scheduled_offer_minutes: int
+    offers_at_once: int
     compensation_bps: int
     redispatch_on_breach: bool
 
@@ -103,6 +112,7 @@ def ops_set_promise(
         arrive_minutes=payload.arrive_minutes,
         asap_offer_seconds=payload.asap_offer_seconds,
         scheduled_offer_minutes=payload.scheduled_offer_minutes,
+        offers_at_once=payload.offers_at_once,
         compensation_bps=payload.compensation_bps,
         redispatch_on_breach=payload.redispatch_on_breach,
         reason=payload.reason,

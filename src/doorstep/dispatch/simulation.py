@@ -2,9 +2,9 @@
 
 Customers place and pay for orders (``booking.place_dispatch_order`` and the
 sandbox card), the dispatcher runs ``batch.run_round`` every few virtual seconds
-(and offers booked-ahead jobs one worker at a time, as its task does), workers
-answer offers after a while — most accept, some decline, a few let them lapse
-— travel at ``travel.py``'s speed, and depart, start with the customer's code
+(and offers booked-ahead jobs to a tier of workers at once, as its task does),
+workers answer offers after a while — most accept, some decline, a few let them
+lapse — travel at ``travel.py``'s speed, and depart, start with the customer's code
 and deliver through the order engine before coming back on duty where the job
 was. ``bench/dispatch_day.py`` runs it at full size and prints the figures; a
 test runs it tiny so it keeps working.
@@ -610,7 +610,7 @@ class Day:
         pay_with_sandbox_card(order, TEST_CARD)
         self.orders[order.pk] = plan
 
-    # -- the dispatcher's other half: jobs booked for a time, one offer at a time
+    # -- the dispatcher's other half: jobs booked for a time, a tier at a time
 
     def offer_booked_jobs(self, now: datetime) -> None:
         for order_id in (
@@ -670,7 +670,8 @@ class Day:
         try:
             offer = cascade.accept_offer(offer_id=offer_id, user=worker.user)
         except DomainError as error:
-            if error.code != "offer_closed":
+            # Closed, or another worker of the tier took it first: nothing to do.
+            if error.code not in ("offer_closed", "offer_taken"):
                 self.report.refused += 1
                 self.decline(offer_id, worker, reason=error.code)
             return

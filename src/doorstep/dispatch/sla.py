@@ -83,10 +83,13 @@ def open_job(*, job: DispatchJob, now: datetime) -> None:
         job.arrive_by = now + timedelta(minutes=policy.arrive_minutes)
         job.offer_seconds = policy.asap_offer_seconds
         job.give_up_at = job.arrive_by
+        # The batch round matches jobs and workers one to one.
+        job.offers_at_once = 1
     else:
         job.arrive_by = order.starts_at
         job.offer_seconds = policy.scheduled_offer_minutes * 60
         job.give_up_at = order.starts_at
+        job.offers_at_once = policy.offers_at_once
     job.compensation_bps = policy.compensation_bps
     job.assignment_due_at = job.respond_by
     job.save(
@@ -95,6 +98,7 @@ def open_job(*, job: DispatchJob, now: datetime) -> None:
             "respond_by",
             "arrive_by",
             "offer_seconds",
+            "offers_at_once",
             "give_up_at",
             "compensation_bps",
             "assignment_due_at",
@@ -286,6 +290,7 @@ POLICY_FIELDS = (
     "arrive_minutes",
     "asap_offer_seconds",
     "scheduled_offer_minutes",
+    "offers_at_once",
     "compensation_bps",
     "redispatch_on_breach",
 )
@@ -351,6 +356,7 @@ def save_policy(
     scheduled_offer_minutes: int,
     compensation_bps: int,
     redispatch_on_breach: bool,
+    offers_at_once: int = SlaPolicy._meta.get_field("offers_at_once").default,
     reason: str = "",
 ) -> SlaPolicy:
     """Set the promise for ``city_slug`` (a city's slug; every city when blank)
@@ -365,6 +371,7 @@ def save_policy(
         "arrive_minutes": arrive_minutes,
         "asap_offer_seconds": asap_offer_seconds,
         "scheduled_offer_minutes": scheduled_offer_minutes,
+        "offers_at_once": offers_at_once,
         "compensation_bps": compensation_bps,
         "redispatch_on_breach": bool(redispatch_on_breach),
     }

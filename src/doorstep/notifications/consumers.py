@@ -530,6 +530,8 @@ OFFERS_URL_NAME = "work:offers"
 def _plan_dispatch_event(event: Event) -> list[Planned]:
     if event.topic == "dispatch.offer_made":
         return _job_offer(event)
+    if event.topic == "dispatch.offer_withdrawn":
+        return _job_offer_withdrawn(event)
     if event.topic == "dispatch.no_worker":
         return _no_worker(event)
     return []
@@ -579,6 +581,39 @@ def _job_offer(event: Event) -> list[Planned]:
                 "pay": Money(pay, order.currency),
                 "deadline": _local(order, offer.expires_at),
             },
+        )
+    ]
+
+
+def _job_offer_withdrawn(event: Event) -> list[Planned]:
+    """The job went to someone else (another worker asked at the same time
+    accepted first, or ops assigned it): the worker need not answer any more."""
+    from doorstep.dispatch.models import Offer
+
+    offer = (
+        Offer.objects.select_related(
+            "job__order", "worker__staff__user", "worker__provider__user"
+        )
+        .filter(public_id=event.payload.get("offer", ""))
+        .first()
+    )
+    if offer is None:
+        return []
+    worker = offer.worker
+    user = worker.staff.user if worker.staff_id else worker.provider.user
+    if user is None:
+        return []
+    try:
+        url = reverse(OFFERS_URL_NAME)
+    except NoReverseMatch:
+        url = ""
+    return [
+        Planned(
+            user,
+            Kind.JOB_OFFER,
+            "job_offer_taken",
+            url=url,
+            params={"title": offer.job.order.title},
         )
     ]
 

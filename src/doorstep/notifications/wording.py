@@ -316,6 +316,13 @@ WORDING = {
             "Accept by %(deadline)s or it goes to someone else."
         ),
     ),
+    "job_offer_taken": (
+        _("Job taken: %(title)s"),
+        _(
+            "Someone else took “%(title)s” first, so the offer is closed. "
+            "Stay on duty for the next one."
+        ),
+    ),
     "worker_assigned": (
         _("%(provider)s is coming for “%(title)s”"),
         _("%(provider)s took your job and will arrive by %(when)s."),

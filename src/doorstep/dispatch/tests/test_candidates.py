@@ -367,7 +367,9 @@ def test_the_cascade_asks_the_best_ranked_first(offer_for_sale):
 
     order = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
 
-    offer = order.dispatch_job.offers.get()
+    # Both are asked at once (a tier), the best ranked in the first slot.
+    offer = order.dispatch_job.offers.get(slot=0)
     assert offer.worker == good
+    assert order.dispatch_job.offers.get(slot=1).worker == poor
     assert offer.travel_minutes is not None
     assert 0 <= offer.cost <= 1

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from doorstep.backoffice.queues import queue_by_key
 from doorstep.dispatch import cascade
-from doorstep.dispatch.models import Offer
+from doorstep.dispatch.models import Offer, SlaPolicy
 from doorstep.dispatch.tasks import lapse_offer
 from doorstep.dispatch.tests.helpers import (
     FURTHER,
@@ -37,6 +37,7 @@ def _live(order) -> Offer:
 
 @pytest.mark.parametrize("asap", [True, False], ids=["asap", "booked"])
 def test_an_unanswered_offer_lapses_and_the_job_passes_on(offer_for_sale, asap):
+    SlaPolicy.objects.create(offers_at_once=1)  # one at a time (tiers: test_tiers)
     category = offer_for_sale.service.category
     make_worker(category, at=NEAR)
     further = make_worker(category, at=FURTHER)
@@ -57,13 +58,16 @@ def test_an_unanswered_offer_lapses_and_the_job_passes_on(offer_for_sale, asap):
 
 
 def test_a_decline_of_a_booked_job_passes_it_on_at_once(offer_for_sale):
+    SlaPolicy.objects.create(offers_at_once=1)  # one at a time (tiers: test_tiers)
     category = offer_for_sale.service.category
     nearest = make_worker(category, at=NEAR)
     further = make_worker(category, at=FURTHER)
     order = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
     first = _live(order)
     assert first.worker == nearest
-    assert first.expires_at - first.offered_at == timedelta(minutes=30)
+    # Half of the 30 minutes left to take it (``cascade.offer_window``).
+    window = first.expires_at - first.offered_at
+    assert timedelta(minutes=14) < window <= timedelta(minutes=15)
 
     with after_commit():
         cascade.decline_offer(
