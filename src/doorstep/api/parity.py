@@ -352,9 +352,9 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "growth_ops:campaign_status": ops_gap("Ops pause or end a campaign."),
     "growth_ops:coupon_create": ops_gap("Ops create a coupon code."),
     "growth_ops:batch_create": ops_gap("Ops create a partner code batch."),
-    "subscriptions:ops_plan_create": ops_gap("Ops create a plan."),
-    "subscriptions:ops_plan": ops_gap("Ops change a plan."),
-    "subscriptions:ops_plan_status": ops_gap("Ops offer or archive a plan."),
+    "subscriptions:ops_plan_create": api("POST /ops/plans"),
+    "subscriptions:ops_plan": api("PUT /ops/plans/{plan_id}"),
+    "subscriptions:ops_plan_status": api("POST /ops/plans/{plan_id}/status"),
     "legal:ops_new_version": ops_gap("Ops publish a new version of the terms."),
     "periodic:ops_run_job": api("POST /ops/schedule/{name}/run"),
 }

@@ -33,6 +33,7 @@ from doorstep.reviews.ops_api import router as reviews_ops_router
 from doorstep.scheduling.api import router as scheduling_router
 from doorstep.search.api import router as search_router
 from doorstep.subscriptions.api import router as subscriptions_router
+from doorstep.subscriptions.ops_api import router as plans_ops_router
 from doorstep.support.claims_api import router as claims_router
 from doorstep.support.dispute_api import router as disputes_router
 from doorstep.support.help_api import router as help_router
@@ -119,3 +120,4 @@ api.add_router("", taxes_ops_router)
 api.add_router("", commissions_ops_router)
 api.add_router("", standards_ops_router)
 api.add_router("", top_provider_router)
+api.add_router("", plans_ops_router)

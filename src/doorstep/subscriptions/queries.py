@@ -4,7 +4,10 @@ ops figures (subscribers, monthly recurring revenue per currency)."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
+from doorstep.core.errors import NotFound
 from doorstep.subscriptions.models import (
     Interval,
     Plan,
@@ -75,6 +78,15 @@ def plan_figures(*, user) -> tuple[list[PlanFigures], dict[str, int]]:
         for plan in Plan.objects.prefetch_related("prices")
     ]
     return figures, dict(sorted(total.items()))
+
+
+def ops_plan(*, user, plan_id: str) -> Plan:
+    """Any plan, offered or archived, for ops; ``NotFound`` ``plan_not_found``."""
+    require_ops_permission(user, OpsPermission.MANAGE_SETTINGS)
+    plan = Plan.objects.prefetch_related("prices").filter(public_id=plan_id).first()
+    if plan is None:
+        raise NotFound("plan_not_found", _("No such plan."))
+    return plan
 
 
 def plan_subscribers(*, user, plan: Plan) -> list[Subscription]:
