@@ -355,7 +355,7 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "subscriptions:ops_plan_create": api("POST /ops/plans"),
     "subscriptions:ops_plan": api("PUT /ops/plans/{plan_id}"),
     "subscriptions:ops_plan_status": api("POST /ops/plans/{plan_id}/status"),
-    "legal:ops_new_version": ops_gap("Ops publish a new version of the terms."),
+    "legal:ops_new_version": api("POST /ops/legal/{document}/versions"),
     "periodic:ops_run_job": api("POST /ops/schedule/{name}/run"),
 }
 

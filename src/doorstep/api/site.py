@@ -15,6 +15,7 @@ from doorstep.dispatch.work_api import router as work_router
 from doorstep.growth.api import router as growth_router
 from doorstep.invoicing.api import router as invoicing_router
 from doorstep.legal.api import router as legal_router
+from doorstep.legal.ops_api import router as legal_ops_router
 from doorstep.marketplace.ops_api import router as settings_ops_router
 from doorstep.messaging.api import router as messaging_router
 from doorstep.messaging.ops_api import router as messaging_ops_router
@@ -121,3 +122,4 @@ api.add_router("", commissions_ops_router)
 api.add_router("", standards_ops_router)
 api.add_router("", top_provider_router)
 api.add_router("", plans_ops_router)
+api.add_router("", legal_ops_router)

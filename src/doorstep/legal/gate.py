@@ -40,12 +40,15 @@ EXEMPT_VIEWS = frozenset(
 )
 EXEMPT_NAMESPACES = frozenset({"legal"})
 # API operations (method, route below /api/v1/) that stay open: accepting,
-# closing the account, revoking a token.
+# closing the account, revoking a token, and ops publishing the next version
+# (as the web's legal pages: a fix right after a material version must not
+# wait for its publisher to accept it).
 EXEMPT_API_ROUTES = frozenset(
     {
         ("POST", "me/terms/accept"),
         ("DELETE", "me"),
         ("DELETE", "auth/tokens/<token_id>"),
+        ("POST", "ops/legal/<document>/versions"),
     }
 )
 # Remembered in the session: the required version ids this session's person
