@@ -1028,6 +1028,18 @@ class ErrorCode(StrEnum):
         409,
         "The price proposal has already been answered.",
     )
+    SERIES_NOT_AWAITING_ACCEPTANCE = (
+        "series_not_awaiting_acceptance",
+        409,
+        "The recurring booking is not waiting for the provider's acceptance: "
+        "already accepted or declined, or its listing books instantly.",
+    )
+    NO_STANDING_ACCEPTANCE = (
+        "no_standing_acceptance",
+        409,
+        "The provider has no standing acceptance of this recurring booking (to "
+        "withdraw, or to accept a visit under).",
+    )
     # --- Favourites and recommendations -------------------------------------------
     FAVOURITE_NOT_FOUND = "favourite_not_found", 404, "No such favourite of yours."
     FAVOURITE_TARGET_MISSING = (

@@ -226,6 +226,7 @@ ORDER_PLANS: dict[str, Callable[[_OrderFacts, Event], list[Planned]]] = {
     "order.receive_cash": _customer(UPDATE, "cash_received"),
     "order.payment_failed": _customer(UPDATE, "payment_failed"),
     "order.accept": _customer(Kind.BOOKING_CONFIRMED, "booking_confirmed"),
+    "order.accept_standing": _customer(Kind.BOOKING_CONFIRMED, "booking_confirmed"),
     "order.decline": _customer(Kind.BOOKING_DECLINED, "booking_declined"),
     "order.expire": lambda facts, event: (
         facts.to_customer(Kind.BOOKING_DECLINED, "booking_expired")

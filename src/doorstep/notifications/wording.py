@@ -581,6 +581,32 @@ WORDING = {
         _("%(customer)s booked %(service)s to repeat"),
         _("Their visits are booked on your calendar as they come up; see them all."),
     ),
+    "recurring_requested": (
+        _("%(customer)s asks you to accept %(service)s as a regular booking"),
+        _(
+            "Accept the series once and its visits are accepted for you as they "
+            "are booked, or decline it. Until then each visit is a request."
+        ),
+    ),
+    "recurring_series_accepted": (
+        _("%(provider)s accepted your recurring booking of %(service)s"),
+        _("Your visits are confirmed as they are booked, without asking each time."),
+    ),
+    "recurring_series_declined": (
+        _("%(provider)s declined your recurring booking of %(service)s"),
+        _(
+            "The recurring booking has ended and nothing was charged. You can book "
+            "another provider."
+        ),
+    ),
+    "recurring_acceptance_withdrawn": (
+        _("%(provider)s now confirms each visit of %(service)s"),
+        _(
+            "Visits already confirmed stay booked. Each new visit waits for the "
+            "provider's answer; if they cannot come, we offer you another time or "
+            "provider."
+        ),
+    ),
     "recurring_visit_proposed": (
         _("Your usual time on %(day)s is not free"),
         _("We can offer %(when)s instead. Accept or decline it on your booking."),

@@ -57,6 +57,13 @@ class RecurringSeriesOut(Schema):
     price: MoneyOut = Field(description="The provider's price per visit, fixed.")
     payment_method: str | None
     status: str = Field(description="active, paused or ended.")
+    acceptance: str = Field(
+        description="The provider's word on the series: not_needed (the listing "
+        "books instantly), pending (a request-to-book listing's series waiting "
+        "for the provider: its visits are requests meanwhile), standing (accepted "
+        "once: visits booked from then on are accepted for the provider), "
+        "withdrawn (each visit is a request again) or declined (the series ended)."
+    )
     visits: list[RecurringVisitOut]
     price_changes: list[RecurringPriceChangeOut]
 
@@ -152,6 +159,7 @@ def _out(series: Series, user) -> dict:
             else None
         ),
         "status": series.status,
+        "acceptance": series.acceptance,
         "visits": [_visit_out(v) for v in queries.visits_of(series)],
         "price_changes": [
             _change_out(c, series.currency) for c in series.price_changes.all()
@@ -166,9 +174,15 @@ def _user(request: HttpRequest):
 @router.get(
     "/recurring/series", response=list[RecurringSeriesOut], summary="Your series"
 )
-def list_series(request: HttpRequest) -> list[dict]:
+def list_series(request: HttpRequest, acceptance: str = "") -> list[dict]:
+    """``?acceptance=pending``: the series requests waiting for your answer
+    (as their provider) or the provider's (as their customer); any value of
+    the series' ``acceptance`` filters (an unknown one finds none)."""
     user = _user(request)
-    return [_out(series, user) for series in queries.series_of(user)]
+    series = queries.series_of(user)
+    if acceptance:
+        series = series.filter(acceptance=acceptance)
+    return [_out(one, user) for one in series]
 
 
 @router.post(
@@ -244,6 +258,44 @@ def resume(request: HttpRequest, series_id: str) -> dict:
 def end(request: HttpRequest, series_id: str) -> dict:
     user = _user(request)
     return _out(services.end_series(user=user, series_id=series_id), user)
+
+
+@router.post(
+    "/recurring/series/{series_id}/accept",
+    response=RecurringSeriesOut,
+    summary="Accept the series once (provider, request-to-book listing)",
+    description="A standing acceptance: the visits waiting for you are accepted "
+    "now, and each visit booked from now on is accepted for you (its time is "
+    "still claimed first: a usual time that is not free becomes a proposal to "
+    "the customer). Also gives it again after withdrawing.",
+)
+def accept_series(request: HttpRequest, series_id: str) -> dict:
+    user = _user(request)
+    return _out(services.accept_series(user=user, series_id=series_id), user)
+
+
+@router.post(
+    "/recurring/series/{series_id}/decline",
+    response=RecurringSeriesOut,
+    summary="Decline the series (provider, request-to-book listing)",
+    description="The visits waiting for you are declined and the series ends; "
+    "the customer is told. Visits you already accepted one by one stay booked.",
+)
+def decline_series(request: HttpRequest, series_id: str) -> dict:
+    user = _user(request)
+    return _out(services.decline_series(user=user, series_id=series_id), user)
+
+
+@router.post(
+    "/recurring/series/{series_id}/withdraw-acceptance",
+    response=RecurringSeriesOut,
+    summary="Withdraw your standing acceptance (provider)",
+    description="Visits already accepted stay booked; each visit booked from now "
+    "on is a request again, to accept or decline one by one.",
+)
+def withdraw_acceptance(request: HttpRequest, series_id: str) -> dict:
+    user = _user(request)
+    return _out(services.withdraw_acceptance(user=user, series_id=series_id), user)
 
 
 @router.post(

@@ -35,6 +35,22 @@ class SeriesStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+class SeriesAcceptance(models.TextChoices):
+    """The provider's word on a series of a request-to-book listing.
+
+    Accepting the series once is a standing acceptance (as Handy and
+    CleanWhale do with a regular cleaner): the visits booked under it are
+    accepted for the provider. Withdrawn, each visit booked from then on is a
+    request again, to accept or decline one by one."""
+
+    # An instant-book listing: every visit is booked without asking.
+    NOT_NEEDED = "not_needed", _("Booked instantly")
+    PENDING = "pending", _("Waiting for the provider to accept the series")
+    STANDING = "standing", _("Accepted by the provider")
+    WITHDRAWN = "withdrawn", _("Each visit waits for the provider")
+    DECLINED = "declined", _("Declined by the provider")
+
+
 class Series(models.Model):
     """A customer's standing booking of one listing (and staff member).
 
@@ -85,6 +101,12 @@ class Series(models.Model):
     status = models.CharField(
         max_length=8, choices=SeriesStatus.choices, default=SeriesStatus.ACTIVE
     )
+    acceptance = models.CharField(
+        max_length=10,
+        choices=SeriesAcceptance.choices,
+        default=SeriesAcceptance.NOT_NEEDED,
+    )
+    acceptance_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     status_changed_at = models.DateTimeField()
 
@@ -123,6 +145,18 @@ class Series(models.Model):
 
     def can_change(self) -> bool:
         return self.status != SeriesStatus.ENDED
+
+    @property
+    def awaits_acceptance(self) -> bool:
+        """The provider has yet to accept or decline the series."""
+        return (
+            self.status != SeriesStatus.ENDED
+            and self.acceptance == SeriesAcceptance.PENDING
+        )
+
+    @property
+    def has_standing_acceptance(self) -> bool:
+        return self.acceptance == SeriesAcceptance.STANDING
 
 
 class VisitStatus(models.TextChoices):

@@ -1,7 +1,9 @@
 """Notices about a recurring booking, from the ``recurring.*`` events: the
-customer hears of proposals, visits not served, refused charges and price
-proposals; the provider of new, paused and ended series and of the answer to
-a price. Delivered at least once; ``notify_about_event`` makes each once."""
+customer hears of proposals, visits not served, refused charges, price
+proposals and the provider's answer to the series (accepted, declined, the
+acceptance withdrawn); the provider of new series (asked to accept one of a
+request-to-book listing), paused and ended series and of the answer to a
+price. Delivered at least once; ``notify_about_event`` makes each once."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,13 +14,16 @@ from doorstep.core.money import Money
 from doorstep.events.models import Event
 from doorstep.notifications.consumers import Planned
 from doorstep.notifications.models import Kind
-from doorstep.recurring.models import Series, Visit
+from doorstep.recurring.models import Series, SeriesAcceptance, Visit
 
 TO_CUSTOMER = {
     "visit_proposed": "recurring_visit_proposed",
     "visit_not_served": "recurring_visit_not_served",
     "visit_charge_failed": "recurring_charge_failed",
     "price_proposed": "recurring_price_proposed",
+    "series_accepted": "recurring_series_accepted",
+    "series_declined": "recurring_series_declined",
+    "acceptance_withdrawn": "recurring_acceptance_withdrawn",
 }
 TO_PROVIDER = {
     "series_created": "recurring_started",
@@ -83,9 +88,11 @@ def plan_for(event: Event) -> list[Planned]:
                     series.customer, Kind.ORDER_UPDATE, "recurring_changed", url, params
                 )
             ]
-        return [
-            Planned(
-                series.provider.user, Kind.ORDER_UPDATE, TO_PROVIDER[step], url, params
-            )
-        ]
+        wording = TO_PROVIDER[step]
+        if (
+            step == "series_created"
+            and payload.get("acceptance") == SeriesAcceptance.PENDING
+        ):
+            wording = "recurring_requested"
+        return [Planned(series.provider.user, Kind.ORDER_UPDATE, wording, url, params)]
     return []

@@ -8,6 +8,15 @@ before (``charge_due_visits``); the completion then captures and releases it
 as for any order, and a card still refused then falls back to the pay page
 (``payments.after_service``).
 
+On a request-to-book listing the provider accepts the series once
+(``accept_series``): a standing acceptance, as Handy and CleanWhale keep a
+regular cleaner. Until then each visit is a request, as any booking of the
+listing; under it, each visit the horizon job books is accepted for the
+provider by the process' ``accept_standing`` (still claimed on their calendar
+first: a usual time that is not free becomes a proposal to the customer).
+The provider may decline the series (it ends) or withdraw the acceptance
+(``withdraw_acceptance``: visits are requests again).
+
 Two periodic jobs drive a series (``periodic.jobs``): ``plan_recurring_visits``
 books the occurrences of the next ``DOORSTEP_RECURRING_HORIZON_DAYS``;
 ``charge_recurring_visits`` holds each visit's price a day before.
@@ -42,6 +51,7 @@ from doorstep.recurring.models import (
     Cadence,
     PriceChange,
     Series,
+    SeriesAcceptance,
     SeriesStatus,
     Visit,
     VisitStatus,
@@ -289,7 +299,10 @@ def create_series(
     computed now (``orders.pricing.price_booking``) and kept; the visits of
     the horizon are booked at once (``plan_series_visits``), later ones by the
     periodic job. Each visit is paid with ``payment_method_id`` (the
-    customer's default card if empty), held a day before.
+    customer's default card if empty), held a day before. On a request-to-book
+    listing the series waits for the provider's acceptance
+    (``SeriesAcceptance.PENDING``); its first visits are requests meanwhile,
+    their time claimed as for any request.
 
     Raises ``NotFound`` (listing, card), ``DomainError`` 400 ``invalid_input``,
     422 ``own_listing``, ``listing_unavailable``, ``quote_only``,
@@ -349,6 +362,12 @@ def create_series(
             price_amount=price.subtotal_amount,
             currency=price.currency,
             payment_method=method,
+            acceptance=(
+                SeriesAcceptance.NOT_NEEDED
+                if listing.instant_book
+                else SeriesAcceptance.PENDING
+            ),
+            acceptance_changed_at=now,
             created_at=now,
             status_changed_at=now,
         )
@@ -357,6 +376,7 @@ def create_series(
             series,
             price=price.subtotal_amount,
             currency=price.currency,
+            acceptance=series.acceptance,
         )
     plan_series_visits(series=series, now=now)
     return series
@@ -516,7 +536,41 @@ def _book_occurrence(series: Series, day: date, now: datetime) -> Visit | None:
         visit.order = order
         visit.save(update_fields=["order"])
         _event("visit_booked", series, visit=visit.public_id, order=order.public_id)
+        _accept_under_standing(series, visit, order)
     return visit
+
+
+def _accept_under_standing(series: Series, visit: Visit, order: Order) -> Order:
+    """A visit booked as a request on the series' own listing, while the
+    provider's standing acceptance holds (the series row locked by the
+    caller), is accepted for them through the process (``accept_standing``).
+    Refused by its guards (a provider over their cash limit), it stays a
+    request for the provider to answer, as any other. Returns the order as it
+    now stands."""
+    if (
+        series.acceptance != SeriesAcceptance.STANDING
+        or order.listing_id != series.listing_id
+        or order.state != OrderState.REQUESTED
+    ):
+        return order
+    try:
+        return apply_transition(
+            order_id=order.pk,
+            name="accept_standing",
+            user=None,
+            system=True,
+            data={"standing_acceptance": series.public_id},
+            expected_state=OrderState.REQUESTED,
+        )
+    except DomainError as refusal:
+        _event(
+            "visit_left_as_request",
+            series,
+            visit=visit.public_id,
+            order=order.public_id,
+            reason=refusal.code,
+        )
+        return order
 
 
 def _offer_alternative(series: Series, visit: Visit, *, problem: str, now) -> None:
@@ -855,6 +909,7 @@ def accept_alternative(*, user: User, visit_id: str) -> Visit:
         visit.status = VisitStatus.BOOKED
         visit.save(update_fields=["order", "status"])
         _event("visit_booked", series, visit=visit.public_id, order=order.public_id)
+        visit.order = _accept_under_standing(series, visit, order)
     return visit
 
 
@@ -966,6 +1021,161 @@ def set_series_card(*, user: User, series_id: str, method_id: str) -> Series:
         series.visits.filter(status=VisitStatus.BOOKED, charged_at__isnull=True).update(
             charge_attempts=0, last_charge_attempt_at=None
         )
+    return series
+
+
+# --- The provider's word on the series (request-to-book listings) --------------------
+
+
+def _awaiting_provider(series: Series):
+    """The series' visits ahead booked as requests on its own listing: what
+    the provider's answer to the series answers too."""
+    return series.visits.filter(
+        status=VisitStatus.BOOKED,
+        order__state=OrderState.REQUESTED,
+        order__listing_id=series.listing_id,
+    ).select_related("order")
+
+
+def accept_series(*, user: User, series_id: str, now: datetime | None = None) -> Series:
+    """The provider accepts a series of their request-to-book listing once: a
+    standing acceptance. The visits waiting for them are accepted now (their
+    own ``accept``, fired as the provider), and every visit booked from now on
+    is accepted for them (``accept_standing``, see ``_accept_under_standing``)
+    — each still claims its time first, so a usual time that is not free
+    becomes a proposal to the customer, as before. Also how a provider who
+    withdrew their acceptance gives it again.
+
+    Raises ``NotFound``, ``PermissionDenied`` (the customer), ``Conflict``
+    ``series_ended`` or ``series_not_awaiting_acceptance`` (already accepted,
+    declined, or an instant-book listing's)."""
+    series = access_series(user=user, series_id=series_id)
+    _as_provider(series, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = _lock_series(series)
+        if series.status == SeriesStatus.ENDED:
+            raise Conflict("series_ended", _("This recurring booking has ended."))
+        if series.acceptance not in (
+            SeriesAcceptance.PENDING,
+            SeriesAcceptance.WITHDRAWN,
+        ):
+            raise Conflict(
+                "series_not_awaiting_acceptance",
+                _("This recurring booking is not waiting for your acceptance."),
+            )
+        series.acceptance = SeriesAcceptance.STANDING
+        series.acceptance_changed_at = now
+        series.save(update_fields=["acceptance", "acceptance_changed_at"])
+        _event("series_accepted", series)
+        for visit in _awaiting_provider(series):
+            try:
+                apply_transition(
+                    order_id=visit.order_id,
+                    name="accept",
+                    user=user,
+                    expected_state=OrderState.REQUESTED,
+                )
+            except DomainError:
+                # Answered meanwhile, or refused by a guard (the cash limit):
+                # that visit stays as it is, for the provider to answer.
+                continue
+    return series
+
+
+def decline_series(
+    *, user: User, series_id: str, now: datetime | None = None
+) -> Series:
+    """The provider declines a series waiting for their acceptance: the
+    visits still waiting are declined (their own ``decline``: the time is
+    released, nothing was charged), alternatives on offer lapse, and the
+    series ends; the customer is told (``recurring.series_declined``). A visit
+    the provider already accepted one by one stays booked: they gave their
+    word on it (cancelling it goes through its order).
+
+    Raises ``NotFound``, ``PermissionDenied`` (the customer), ``Conflict``
+    ``series_ended`` or ``series_not_awaiting_acceptance`` (an accepted series
+    ends with ``end_series``)."""
+    series = access_series(user=user, series_id=series_id)
+    _as_provider(series, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = _lock_series(series)
+        if series.status == SeriesStatus.ENDED:
+            raise Conflict("series_ended", _("This recurring booking has ended."))
+        if series.acceptance != SeriesAcceptance.PENDING:
+            raise Conflict(
+                "series_not_awaiting_acceptance",
+                _("This recurring booking is not waiting for your acceptance."),
+            )
+        for visit in _awaiting_provider(series):
+            visit = _lock_visit(visit)
+            try:
+                apply_transition(
+                    order_id=visit.order_id,
+                    name="decline",
+                    user=user,
+                    expected_state=OrderState.REQUESTED,
+                )
+            except DomainError:
+                continue  # accepted meanwhile: it stays booked
+            visit.status = VisitStatus.NOT_SERVED
+            visit.skip_reason = "series_declined"
+            visit.save(update_fields=["status", "skip_reason"])
+        series.visits.filter(status=VisitStatus.PROPOSED).update(
+            status=VisitStatus.NOT_SERVED, skip_reason="series_declined"
+        )
+        series.acceptance = SeriesAcceptance.DECLINED
+        series.acceptance_changed_at = now
+        series.status = SeriesStatus.ENDED
+        series.status_changed_at = now
+        series.save(
+            update_fields=[
+                "acceptance",
+                "acceptance_changed_at",
+                "status",
+                "status_changed_at",
+            ]
+        )
+        _event("series_declined", series)
+    return series
+
+
+def withdraw_acceptance(
+    *, user: User, series_id: str, now: datetime | None = None
+) -> Series:
+    """The provider withdraws their standing acceptance: visits already
+    accepted stay booked (their word was given on those; cancelling one goes
+    through its order, under the usual policy), and each visit booked from
+    now on is a request again, to accept or decline one by one. The customer
+    is told (``recurring.acceptance_withdrawn``).
+
+    Why requests again rather than pausing the series: the customer did
+    nothing wrong, and a pause would quietly stop their regular visits. As
+    requests, each usual time is still claimed on the provider's calendar
+    and the provider keeps the customer on their own terms (a changing
+    schedule, a trial period); if they stop answering, a request expires and
+    the customer is offered another time or provider through the proposals
+    every series already has. A provider who wants out ends the series.
+
+    Raises ``NotFound``, ``PermissionDenied`` (the customer), ``Conflict``
+    ``series_ended`` or ``no_standing_acceptance``."""
+    series = access_series(user=user, series_id=series_id)
+    _as_provider(series, user)
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = _lock_series(series)
+        if series.status == SeriesStatus.ENDED:
+            raise Conflict("series_ended", _("This recurring booking has ended."))
+        if series.acceptance != SeriesAcceptance.STANDING:
+            raise Conflict(
+                "no_standing_acceptance",
+                _("You have not accepted this recurring booking as a whole."),
+            )
+        series.acceptance = SeriesAcceptance.WITHDRAWN
+        series.acceptance_changed_at = now
+        series.save(update_fields=["acceptance", "acceptance_changed_at"])
+        _event("acceptance_withdrawn", series)
     return series
 
 

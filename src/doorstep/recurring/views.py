@@ -1,7 +1,9 @@
 """Recurring bookings on the web: /recurring/ (the customer's and the
-provider's series), "Make it regular" (/recurring/new/?order=… from a past
-order, or ?listing=… when booking), a series page (upcoming visits with skip,
-move and proposals to answer; pause, resume, end; the card; the price).
+provider's series, the series requests waiting for the provider first),
+"Make it regular" (/recurring/new/?order=… from a past order, or ?listing=…
+when booking), a series page (upcoming visits with skip,
+move and proposals to answer; pause, resume, end; the card; the price; the
+provider's accept, decline or withdraw of a request-to-book series).
 
 Views parse, call one service and redirect; refusals come back as messages
 or beside the field; someone else's series is a 404."""
@@ -23,7 +25,7 @@ from doorstep.orders.models import Order
 from doorstep.payments import methods
 from doorstep.recurring import queries, services
 from doorstep.recurring.forms import MoveForm, PriceForm, SeriesForm
-from doorstep.recurring.models import PriceChange, Series
+from doorstep.recurring.models import PriceChange, Series, SeriesAcceptance
 from doorstep.web.forms import add_service_error
 
 
@@ -37,12 +39,14 @@ def _or_404(function: Callable, **arguments):
 @login_required
 def series_list(request: HttpRequest) -> HttpResponse:
     series = list(queries.series_of(request.user))
+    as_provider = [s for s in series if s.customer_id != request.user.pk]
     return render(
         request,
         "recurring/list.html",
         {
             "as_customer": [s for s in series if s.customer_id == request.user.pk],
-            "as_provider": [s for s in series if s.customer_id != request.user.pk],
+            "requests": [s for s in as_provider if s.awaits_acceptance],
+            "as_provider": [s for s in as_provider if not s.awaits_acceptance],
         },
     )
 
@@ -108,7 +112,15 @@ def new_series(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Your visits are booked as they come up."))
+            messages.success(
+                request,
+                _("Your visits are booked as they come up.")
+                if series.acceptance == SeriesAcceptance.NOT_NEEDED
+                else _(
+                    "Sent to the provider: once they accept the series, your "
+                    "visits are confirmed as they come up."
+                ),
+            )
             return redirect(series)
     return render(
         request,
@@ -167,6 +179,18 @@ def series_action(request: HttpRequest, series_id: str, action: str) -> HttpResp
         "end": (
             lambda: services.end_series(user=user, series_id=series_id),
             _("The recurring booking has ended."),
+        ),
+        "accept": (
+            lambda: services.accept_series(user=user, series_id=series_id),
+            _("Accepted. Its visits are confirmed for you as they are booked."),
+        ),
+        "decline": (
+            lambda: services.decline_series(user=user, series_id=series_id),
+            _("Declined. The customer is told and the series has ended."),
+        ),
+        "withdraw-acceptance": (
+            lambda: services.withdraw_acceptance(user=user, series_id=series_id),
+            _("Withdrawn. Each new visit now waits for your answer."),
         ),
         "card": (
             lambda: services.set_series_card(

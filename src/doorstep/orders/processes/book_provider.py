@@ -180,6 +180,23 @@ def cash_limit_allows(order, context: Context) -> None:
         )
 
 
+def under_standing_acceptance(order, context: Context) -> None:
+    """A request accepted on the provider's standing word: fired by recurring
+    bookings only for a visit of a series whose provider accepted the series
+    once (``recurring.services.accept_series``), the series named in
+    ``data["standing_acceptance"]``. The recurring service checks, under the
+    series lock, that the acceptance still stands; this guard makes sure the
+    order really is a visit of that series, so the bare transition accepts
+    nothing else."""
+    series_id = context.data.get("standing_acceptance")
+    visit = getattr(order, "series_visit", None)
+    if not series_id or visit is None or visit.series.public_id != series_id:
+        raise Conflict(
+            "no_standing_acceptance",
+            _("Only a visit of a series the provider accepted is accepted for them."),
+        )
+
+
 def paid_in_cash(order, context: Context) -> None:
     if order.payment_timing != CASH:
         raise Conflict("not_cash", _("This order is not paid in cash."))
@@ -422,6 +439,18 @@ TRANSITIONS = (
         frozenset({PROVIDER}),
         gettext_lazy("Accept"),
         guards=(cash_limit_allows,),
+        effects=(capture_on_acceptance,),
+    ),
+    Transition(
+        # A visit of a recurring series on a request-to-book listing, booked
+        # after the provider accepted the series once: the system accepts it
+        # on their standing word, as the provider's own "accept" would.
+        "accept_standing",
+        frozenset({REQUESTED}),
+        ACCEPTED,
+        frozenset({SYSTEM}),
+        gettext_lazy("Accept under the provider's standing acceptance"),
+        guards=(under_standing_acceptance, cash_limit_allows),
         effects=(capture_on_acceptance,),
     ),
     Transition(

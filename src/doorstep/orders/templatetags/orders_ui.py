@@ -131,6 +131,9 @@ def event_summary(event: OrderEvent, order: Order) -> str:
         "pay_instant": _("Paid and booked (instant booking)"),
         "expire_payment": _("Not paid in time: the time was let go"),
         "accept": _("The provider accepted"),
+        "accept_standing": _(
+            "Accepted under the provider's standing acceptance of the series"
+        ),
         "decline": _("The provider declined"),
         "expire": _("The request expired: the provider did not answer in time"),
         "depart": _("The provider is on the way"),
