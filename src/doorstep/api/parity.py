@@ -350,11 +350,15 @@ PARITY: dict[str, Api | Exempt | Gap] = {
     "commissions:remove_limit": api(
         "POST /ops/settings/commission-limits/{limit_id}/remove"
     ),
-    "growth_ops:campaign_create": ops_gap("Ops create a campaign."),
-    "growth_ops:referral_review": ops_gap("Ops review a held referral."),
-    "growth_ops:campaign_status": ops_gap("Ops pause or end a campaign."),
-    "growth_ops:coupon_create": ops_gap("Ops create a coupon code."),
-    "growth_ops:batch_create": ops_gap("Ops create a partner code batch."),
+    "growth_ops:campaign_create": api("POST /ops/growth/campaigns"),
+    "growth_ops:referral_review": api(
+        "POST /ops/growth/referrals/{referral_id}/review"
+    ),
+    "growth_ops:campaign_status": api(
+        "POST /ops/growth/campaigns/{campaign_id}/status"
+    ),
+    "growth_ops:coupon_create": api("POST /ops/growth/campaigns/{campaign_id}/codes"),
+    "growth_ops:batch_create": api("POST /ops/growth/campaigns/{campaign_id}/batches"),
     "subscriptions:ops_plan_create": api("POST /ops/plans"),
     "subscriptions:ops_plan": api("PUT /ops/plans/{plan_id}"),
     "subscriptions:ops_plan_status": api("POST /ops/plans/{plan_id}/status"),

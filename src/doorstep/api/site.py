@@ -13,6 +13,7 @@ from doorstep.dispatch.ops_api import router as dispatch_ops_router
 from doorstep.dispatch.promises_api import router as promises_router
 from doorstep.dispatch.work_api import router as work_router
 from doorstep.growth.api import router as growth_router
+from doorstep.growth.ops_api import router as growth_ops_router
 from doorstep.invoicing.api import router as invoicing_router
 from doorstep.legal.api import router as legal_router
 from doorstep.legal.ops_api import router as legal_ops_router
@@ -123,3 +124,4 @@ api.add_router("", standards_ops_router)
 api.add_router("", top_provider_router)
 api.add_router("", plans_ops_router)
 api.add_router("", legal_ops_router)
+api.add_router("", growth_ops_router)

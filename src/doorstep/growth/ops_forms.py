@@ -131,8 +131,6 @@ class CampaignForm(forms.Form):
         if currency:
             cleaned["budget_amount"] = _minor(self, "budget", currency)
             cleaned["reward_amount"] = _minor(self, "reward", currency) or 0
-        if cleaned.get("owner_share") and not cleaned.get("owner"):
-            self.add_error("owner", _("A share needs the code owner it is paid to."))
         return cleaned
 
     def service_arguments(self) -> dict:

@@ -15,6 +15,7 @@ from doorstep.audit import services as audit
 from doorstep.backoffice.access import OpsPermission, require_ops_permission
 from doorstep.catalog.models import Category
 from doorstep.core.errors import Conflict, DomainError, NotFound
+from doorstep.core.money import known_currencies
 from doorstep.growth.audit_actions import (
     CREATE_BATCH,
     CREATE_CAMPAIGN,
@@ -27,6 +28,12 @@ from doorstep.growth.referrals import CODE_ALPHABET
 from doorstep.marketplace.models import City
 
 BATCH_MAX = 5_000
+# What ops may set by hand; ``spent`` is set when the budget runs out.
+OPS_CAMPAIGN_STATUSES = (
+    Campaign.Status.ACTIVE,
+    Campaign.Status.PAUSED,
+    Campaign.Status.ENDED,
+)
 
 
 def _invalid(field: str, message: str) -> DomainError:
@@ -55,12 +62,18 @@ def create_campaign(
         raise _invalid("name", _("Give the campaign a name."))
     if kind not in Campaign.Kind.values:
         raise _invalid("kind", _("Choose a kind of campaign."))
+    if currency.upper() not in known_currencies():
+        raise _invalid("currency", _("Enter a currency code such as CNY or USD."))
     if funded_by == Campaign.FundedBy.PROVIDER and provider is None:
         raise _invalid("provider", _("A provider-funded campaign needs its provider."))
     if not 0 <= owner_share_bps <= 5_000:
         raise _invalid("owner_share_bps", _("The owner's share is 0–50%."))
+    if owner_share_bps and owner is None:
+        raise _invalid("owner", _("A share needs the code owner it is paid to."))
     if budget_amount is not None and budget_amount < 0:
         raise _invalid("budget_amount", _("A budget cannot be negative."))
+    if reward_amount < 0:
+        raise _invalid("reward_amount", _("A reward cannot be negative."))
     if ends_at and starts_at and ends_at <= starts_at:
         raise _invalid("ends_at", _("The campaign must end after it starts."))
     campaign = Campaign.objects.create(
@@ -106,7 +119,7 @@ def set_campaign_status(
     """Pause, resume or end a campaign (a spent one resumes only with more
     budget: its codes stay refused at checkout)."""
     require_ops_permission(user, OpsPermission.RUN_GROWTH)
-    if status not in Campaign.Status.values:
+    if status not in OPS_CAMPAIGN_STATUSES:
         raise _invalid("status", _("Choose a status."))
     campaign = Campaign.objects.select_for_update().get(
         pk=campaign_by_id(campaign_id).pk
@@ -150,6 +163,11 @@ def _coupon_fields(
         raise _invalid("kind", _("Choose amount or percentage off."))
     if per_user_limit < 1:
         raise _invalid("per_user_limit", _("At least one use per person."))
+    if max_uses is not None and max_uses < 1:
+        raise _invalid("max_uses", _("At least one use in all."))
+    if (cap_amount is not None and cap_amount < 0) or min_spend_amount < 0:
+        field = "min_spend_amount" if min_spend_amount < 0 else "cap_amount"
+        raise _invalid(field, _("An amount cannot be negative."))
     if valid_until and valid_from and valid_until <= valid_from:
         raise _invalid("valid_until", _("A code must end after it starts."))
     return {

@@ -250,6 +250,26 @@ def test_the_services_refusal_is_shown_beside_its_field(ops_client):
     assert _counts() == before
 
 
+def test_a_share_without_its_owner_is_refused_beside_the_owner(ops_client):
+    # The service's rule (the API's too), shown beside the form's field.
+    before = _counts()
+
+    response = ops_client.post(
+        reverse("growth_ops:campaign_create"),
+        {
+            "name": "Influencer",
+            "kind": "influencer",
+            "funded_by": "platform",
+            "currency": "CNY",
+            "owner_share": "10",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "owner" in response.context["form"].errors
+    assert _counts() == before
+
+
 def test_pause_needs_a_reason_and_is_audited(ops_client, campaign):
     url = reverse("growth_ops:campaign_status", args=[campaign.public_id])
     before = _counts()
