@@ -12,14 +12,14 @@ settings role too, as the pages do.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, WithJsonSchema
 
 from doorstep.api.schemas import InputSchema, PatchSchema
 from doorstep.backoffice.access import (
@@ -242,10 +242,19 @@ def ops_change_currency_amounts(
 class ExchangeRateIn(InputSchema):
     base: str = Field(min_length=1, max_length=3, description="ISO 4217, e.g. JPY.")
     quote: str = Field(min_length=1, max_length=3, description="ISO 4217, e.g. CNY.")
-    rate: Decimal = Field(
-        description="What one unit of `base` is worth in `quote`; above zero, at "
-        "most 10 decimal places."
-    )
+    rate: Annotated[
+        Decimal,
+        Field(allow_inf_nan=False),
+        # A JSON number (a string is refused: see InputSchema), not pydantic's
+        # "number or numeric string" for a Decimal.
+        WithJsonSchema(
+            {
+                "type": "number",
+                "description": "What one unit of `base` is worth in `quote`; "
+                "above zero, at most 10 decimal places.",
+            }
+        ),
+    ]
     reason: str = _REASON
 
 
@@ -442,7 +451,7 @@ class CategoryMoveIn(InputSchema):
     )
 
 
-class CategoryOut(Schema):
+class OpsCategoryOut(Schema):
     id: str
     slug: str
     parent: str | None = Field(description="The parent's id; null: top level.")
@@ -454,12 +463,12 @@ class CategoryOut(Schema):
     is_active: bool
 
 
-class CategoriesOut(Schema):
-    items: list[CategoryOut]
+class OpsCategoriesOut(Schema):
+    items: list[OpsCategoryOut]
 
 
-def _category_out(category: Category) -> CategoryOut:
-    return CategoryOut(
+def _category_out(category: Category) -> OpsCategoryOut:
+    return OpsCategoryOut(
         id=category.public_id,
         slug=category.slug,
         parent=category.parent.public_id if category.parent_id else None,
@@ -483,12 +492,12 @@ def _category(category_id: str) -> Category:
 
 @router.get(
     "/ops/settings/categories",
-    response=CategoriesOut,
+    response=OpsCategoriesOut,
     summary="Every category, active or not (ops)",
     description="Top-level ones first, then each parent's children; "
     "siblings in their order.",
 )
-def ops_categories(request: HttpRequest) -> CategoriesOut:
+def ops_categories(request: HttpRequest) -> OpsCategoriesOut:
     _settings_ops(request)
     found = Category.objects.select_related("parent").order_by(
         F("parent__position").asc(nulls_first=True),
@@ -496,12 +505,12 @@ def ops_categories(request: HttpRequest) -> CategoriesOut:
         "position",
         "slug",
     )
-    return CategoriesOut(items=[_category_out(category) for category in found])
+    return OpsCategoriesOut(items=[_category_out(category) for category in found])
 
 
 @router.post(
     "/ops/settings/categories",
-    response={201: CategoryOut},
+    response={201: OpsCategoryOut},
     summary="Add a category (ops)",
     description="Last among its siblings. Audited.",
 )
@@ -521,24 +530,24 @@ def ops_add_category(request: HttpRequest, payload: CategoryIn):
 
 @router.get(
     "/ops/settings/categories/{category_id}",
-    response=CategoryOut,
+    response=OpsCategoryOut,
     summary="A category (ops)",
 )
-def ops_category(request: HttpRequest, category_id: str) -> CategoryOut:
+def ops_category(request: HttpRequest, category_id: str) -> OpsCategoryOut:
     _settings_ops(request)
     return _category_out(_category(category_id))
 
 
 @router.patch(
     "/ops/settings/categories/{category_id}",
-    response=CategoryOut,
+    response=OpsCategoryOut,
     summary="Change a category (ops)",
     description="Its names, commission or whether it is offered; existing "
     "listings and orders keep it. Audited.",
 )
 def ops_change_category(
     request: HttpRequest, category_id: str, payload: CategoryChangeIn
-) -> CategoryOut:
+) -> OpsCategoryOut:
     actor = require_back_office(request)
     category = services.update_category(
         actor=actor, category_id=category_id, **payload.model_dump(exclude_unset=True)
@@ -548,13 +557,13 @@ def ops_change_category(
 
 @router.post(
     "/ops/settings/categories/{category_id}/move",
-    response=CategoryOut,
+    response=OpsCategoryOut,
     summary="Move a category among its siblings (ops)",
     description="The first one moved up (or the last down) stays. Audited.",
 )
 def ops_move_category(
     request: HttpRequest, category_id: str, payload: CategoryMoveIn
-) -> CategoryOut:
+) -> OpsCategoryOut:
     actor = require_back_office(request)
     category = services.move_category(
         actor=actor, category_id=category_id, up=payload.direction == "up"
