@@ -8,29 +8,19 @@ balanced, whatever the hour the demo is built at."""
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from doorstep.catalog.models import Listing, PricingModel
-from doorstep.demo.builders import DEMO_LOGINS, build_demo
-from doorstep.demo.data import CITIES
+from doorstep.demo.builders import build_demo
 from doorstep.orders.models import BuyingMode
 from doorstep.orders.states import OrderState
 from doorstep.payments.models import Posting
 from doorstep.payments.reconciliation import reconcile
 from doorstep.quotes.models import CategoryQuestion, Invitation, JobRequest, Quote
-from doorstep.reviews.models import Review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Status = JobRequest.Status
-PAID_STATES = {
-    OrderState.ACCEPTED,
-    OrderState.ON_THE_WAY,
-    OrderState.IN_SERVICE,
-    OrderState.DELIVERED,
-    OrderState.COMPLETED,
-}
 
 
 def _build(now=None):
@@ -80,91 +70,6 @@ def _assert_books_balanced() -> None:
     )
     assert not unbalanced.exists()
     assert reconcile() == []
-
-
-def test_the_demo_has_requests_for_quotes_in_every_state():
-    # Given the demo built through the services, with its past
-    now = timezone.now()
-    report = _build(now)
-
-    # then every request state is there
-    statuses = set(JobRequest.objects.values_list("status", flat=True))
-    assert statuses == set(Status.values), report.quotes
-    assert report.quotes["quote_requests_open"] >= 3
-    # and the questions are asked in three languages
-    questions = CategoryQuestion.objects.all()
-    assert questions.filter(kind="choice").exists()
-    assert questions.filter(kind="number").exists()
-    assert questions.filter(kind="text").exists()
-    for question in questions:
-        assert all((question.label_en, question.label_zh_hans, question.label_zh_hant))
-        assert question.label_zh_hans != question.label_en
-        for choice in question.choices:
-            assert all(choice[key] for key in ("en", "zh_hans", "zh_hant"))
-    # and open requests have no, one and several quotes
-    open_counts = set(
-        JobRequest.objects.filter(status=Status.OPEN)
-        .annotate(n=Count("quotes"))
-        .values_list("n", flat=True)
-    )
-    assert 0 in open_counts
-    assert 1 in open_counts
-    assert max(open_counts) >= 2
-    # and one quote was countered by the customer and revised by its provider
-    revised = Quote.objects.filter(
-        countered_at__isnull=False, revised_at__isnull=False
-    ).first()
-    assert revised is not None
-    assert revised.request.status == Status.OPEN
-    assert revised.counter_amount < revised.previous_job_amount
-    assert revised.counter_amount <= revised.job_amount < revised.previous_job_amount
-    assert revised.countered_at < revised.revised_at <= now
-    # and a request was asked of one listing directly
-    assert JobRequest.objects.filter(listing__isnull=False).exists()
-    # and hired requests' orders were paid and went on
-    hired = Quote.objects.filter(status=Quote.Status.HIRED).select_related("order")
-    assert hired.exists()
-    states = {quote.order.state for quote in hired}
-    assert states <= PAID_STATES, states
-    assert OrderState.COMPLETED in states
-    assert OrderState.ACCEPTED in states
-    upcoming = hired.filter(order__state=OrderState.ACCEPTED).first()
-    assert upcoming.order.starts_at > now
-    done = hired.filter(order__state=OrderState.COMPLETED).first()
-    assert Review.objects.filter(order=done.order, revealed_at__isnull=False).exists()
-    # an on-quote listing among them
-    assert hired.filter(listing__pricing_model=PricingModel.QUOTE).exists()
-    # and every state is consistent, nothing is dated after now
-    _assert_consistent()
-    assert not JobRequest.objects.filter(created_at__gt=now).exists()
-    assert not Quote.objects.filter(sent_at__gt=now).exists()
-    # and the money balances and the gateway agrees
-    _assert_books_balanced()
-
-
-def test_the_demo_logins_see_requests_for_quotes():
-    _build()
-    customer_email, provider_email = DEMO_LOGINS[0].email, DEMO_LOGINS[1].email
-
-    mine = JobRequest.objects.filter(customer__email=customer_email)
-    assert {Status.OPEN, Status.HIRED, Status.CANCELLED} <= set(
-        mine.values_list("status", flat=True)
-    )
-    assert mine.filter(status=Status.OPEN, quotes__isnull=False).exists()
-    # The demo provider has requests waiting for a quote.
-    assert Invitation.objects.filter(
-        provider__user__email=provider_email,
-        status=Invitation.Status.WAITING,
-        respond_by__gt=timezone.now(),
-    ).exists()
-    # Every city has listings on quote.
-    zones = {city.time_zone for city in CITIES}
-    quoted = set(
-        Listing.objects.filter(
-            pricing_model=PricingModel.QUOTE, status="published"
-        ).values_list("provider__time_zone", flat=True)
-    )
-    assert zones <= quoted
 
 
 @pytest.mark.parametrize("hour", [2, 10, 18])
