@@ -106,9 +106,10 @@ PARITY: dict[str, Api | Exempt | Gap] = {
         "POST /me/promotions/{promotion_id}/cancel",
     ),
     "subscriptions:subscribe": api("POST /me/subscription"),
-    "subscriptions:new_card": Gap(
-        "Subscribing with a new card on the gateway's hosted page; API clients "
-        "subscribe with a saved card (`POST /me/subscription`)."
+    "subscriptions:new_card": api(
+        "POST /me/subscription/checkout",
+        "POST /me/subscription/checkout/{intent_id}/complete",
+        note="open `next_action_url`, then complete",
     ),
     "subscriptions:change": api("POST /me/subscription"),
     "subscriptions:cancel": api("DELETE /me/subscription"),

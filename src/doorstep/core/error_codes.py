@@ -489,6 +489,12 @@ class ErrorCode(StrEnum):
         "Ops staff must set up a second factor before getting a token.",
     )
     MISSING_STARS = "missing_stars", 400, "Give from 1 to 5 stars."
+    NEW_CARD_AT_CHECKOUT_ONLY = (
+        "new_card_at_checkout_only",
+        422,
+        "The payment service has no page of its own to type a new card on: pay "
+        "with a saved card.",
+    )
     NOTE_TOO_LONG = "note_too_long", 400, "The note is too long."
     NOTHING_CAPTURED = "nothing_captured", 409, "No money was taken for this order."
     NOTHING_TO_PAY = "nothing_to_pay", 422, "There is nothing to pay."

@@ -1,17 +1,21 @@
 """Provider plans in the API: the plans offered (public), and the signed-in
-provider's own subscription — read, subscribe or change (``POST``), cancel
+provider's own subscription — read, subscribe or change (``POST``), subscribe
+with a new card on the gateway's page (``checkout``, then ``complete``), cancel
 (``DELETE``). There is no way to reach another provider's subscription: every
 path is ``/me``."""
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints
 
 from doorstep.api.schemas import InputSchema, MoneyOut
+from doorstep.catalog.schemas import Currency
 from doorstep.core.errors import NotFound
 from doorstep.subscriptions import queries, services
 from doorstep.subscriptions.models import Plan, Subscription, SubscriptionCharge
@@ -75,6 +79,59 @@ class SubscriptionIn(InputSchema):
     )
     payment_method: str = Field(
         default="", description="A saved card's id; your default card if empty."
+    )
+
+
+# The gateway's page sends the person's browser to the return URL: an absolute
+# web address, never a relative path, a script or another scheme. Said once, for
+# the check and for the document (so clients can tell before they send).
+RETURN_URL_PATTERN = (
+    r"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@:]+(?::[0-9]{1,5})?(?:[/?#]\S*)?)?$"
+)
+
+
+def _check_return_url(value: str) -> str:
+    if not re.fullmatch(RETURN_URL_PATTERN, value):
+        raise ValueError(
+            _("Enter an absolute http or https address, e.g. https://example.com/plan.")
+        )
+    return value
+
+
+ReturnUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(_check_return_url),
+    Field(
+        description="Where the gateway's page sends the person back once the "
+        "card is typed (your app's own page): an absolute http(s) address. "
+        "Empty: the plans page on the website.",
+        json_schema_extra={"pattern": RETURN_URL_PATTERN},
+    ),
+]
+
+
+class CheckoutIn(InputSchema):
+    plan: str = Field(description="The plan's id.")
+    interval: Literal["month", "year"] = "month"
+    currency: Currency = Field(description="The currency to pay in.")
+    return_url: ReturnUrl = ""
+
+
+class CheckoutOut(Schema):
+    """The first period's payment, to be confirmed on the gateway's page (the
+    card is typed there, never sent to this API)."""
+
+    intent_id: str = Field(
+        description="For `POST /me/subscription/checkout/{intent_id}/complete`."
+    )
+    status: str = Field(description="The gateway's word, as for an order's payment.")
+    amount: MoneyOut
+    client_secret: str = Field(
+        description="For the gateway's SDK (Stripe: confirmPayment)."
+    )
+    next_action_url: str = Field(
+        description="The gateway's page to open for the card (absolute)."
     )
 
 
@@ -185,6 +242,65 @@ def post_subscription(request: HttpRequest, payload: SubscriptionIn) -> Status:
         user=user, plan_id=payload.plan, interval=payload.interval
     )
     return Status(200, _out(subscription))
+
+
+@router.post(
+    "/me/subscription/checkout",
+    response={201: CheckoutOut},
+    summary="Subscribe with a new card: open the payment",
+    description=(
+        "The first period of `plan`, paid with a card typed on the gateway's "
+        "own page: open `next_action_url` in a browser; the gateway sends the "
+        "person back to `return_url`, and then "
+        "`POST /me/subscription/checkout/{intent_id}/complete` subscribes. "
+        "Nothing is subscribed or charged until then. "
+        "409 `subscription_active` (change plan instead), `plan_not_available`; "
+        "422 `new_card_at_checkout_only` when the payment service has no page "
+        "of its own for cards (subscribe with a saved card: "
+        "`POST /me/subscription`); 400 bad fields (`return_url` not an absolute "
+        "http(s) address)."
+    ),
+)
+def checkout_subscription(request: HttpRequest, payload: CheckoutIn) -> Status:
+    intent = services.start_subscription_with_new_card(
+        user=request.auth,  # type: ignore[attr-defined]
+        plan_id=payload.plan,
+        interval=payload.interval,
+        currency=payload.currency,
+        return_url=payload.return_url
+        or request.build_absolute_uri(reverse("subscriptions:plans")),
+    )
+    return Status(
+        201,
+        {
+            "intent_id": intent.intent_id,
+            "status": intent.status,
+            "amount": {"amount": intent.amount, "currency": intent.currency},
+            "client_secret": intent.client_secret,
+            "next_action_url": request.build_absolute_uri(intent.next_action_url),
+        },
+    )
+
+
+@router.post(
+    "/me/subscription/checkout/{intent_id}/complete",
+    response={200: SubscriptionOut, 201: SubscriptionOut},
+    summary="Subscribe with a new card: finish",
+    description=(
+        "After the gateway's page: asks the gateway how the payment stands "
+        "(never the app's word), subscribes on the plan it was opened for, "
+        "takes the money and saves the card for the renewals (201). Safe to "
+        "repeat: the same subscription again (200). 404 for a payment that is "
+        "not yours; 422 `card_declined` when the card was refused (nothing "
+        "subscribed: open a new checkout)."
+    ),
+)
+def complete_checkout(request: HttpRequest, intent_id: str) -> Status:
+    subscription = services.finish_subscription_with_new_card(
+        user=request.auth,  # type: ignore[attr-defined]
+        intent_id=intent_id,
+    )
+    return Status(200 if subscription.replayed else 201, _out(subscription))
 
 
 @router.delete(

@@ -207,7 +207,9 @@ def start_subscription_with_new_card(
     """The first period paid with a card typed on the gateway's page (card
     data never reaches us): open a payment intent for it. The gateway sends
     the provider back to ``return_url``; ``finish_subscription_with_new_card``
-    then asks the gateway how it stands. Raises as ``subscribe`` does."""
+    then asks the gateway how it stands. Raises as ``subscribe`` does, and
+    ``DomainError`` ``new_card_at_checkout_only`` when the gateway has no page
+    of its own to take the card on."""
     provider = provider_of(user)
     if currency not in known_currencies():
         message = _("Choose the currency to pay in.")
@@ -221,7 +223,7 @@ def start_subscription_with_new_card(
             "subscription_active", _("You already have a plan: change it instead.")
         )
     try:
-        return get_gateway().create_intent(
+        intent = get_gateway().create_intent(
             amount=price.amount,
             currency=currency,
             idempotency_key=f"sub-intent:{user.public_id}:{secrets.token_hex(8)}",
@@ -235,6 +237,17 @@ def start_subscription_with_new_card(
         )
     except GatewayError as error:
         raise PaymentError(error) from error
+    if not intent.next_action_url:
+        # Nowhere to send the provider to type the card: the intent stays
+        # unconfirmed at the gateway (no money moves) and is never handed out.
+        raise DomainError(
+            "new_card_at_checkout_only",
+            _(
+                "This payment service takes new cards at checkout only: "
+                "use a saved card."
+            ),
+        )
+    return intent
 
 
 def finish_subscription_with_new_card(
@@ -242,7 +255,8 @@ def finish_subscription_with_new_card(
 ) -> Subscription:
     """Back from the gateway's page: read the intent from the gateway (never
     the browser's word), then subscribe on the plan it was opened for, take
-    the money it holds, and save the card for the renewals. Safe to repeat.
+    the money it holds, and save the card for the renewals. Safe to repeat:
+    a repeat answers the same subscription, with ``replayed`` set.
     Raises ``NotFound`` for someone else's intent and ``PaymentError`` when
     the card was refused."""
     now = now or timezone.now()
@@ -257,6 +271,7 @@ def finish_subscription_with_new_card(
         raise NotFound("subscription_not_found", _("You have no current plan."))
     key = f"sub-intent:{intent.intent_id}"
     charge = SubscriptionCharge.objects.filter(idempotency_key=key).first()
+    replayed = charge is not None
     if charge is None:
         if not intent.authorised:
             raise PaymentError(
@@ -284,7 +299,9 @@ def finish_subscription_with_new_card(
     )
     if charge.status == ChargeStatus.FAILED:
         raise _payment_failed(charge)
-    return charge.subscription
+    subscription = charge.subscription
+    subscription.replayed = replayed
+    return subscription
 
 
 @transaction.atomic

@@ -102,13 +102,7 @@ def subscribe_with_new_card(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("subscriptions:plans")
     request.session[INTENT_SESSION_KEY] = intent.intent_id
-    if intent.next_action_url:
-        return redirect(intent.next_action_url)
-    messages.error(
-        request,
-        _("This payment service takes new cards at checkout only: use a saved card."),
-    )
-    return redirect("subscriptions:plans")
+    return redirect(intent.next_action_url)
 
 
 @provider_required

@@ -218,6 +218,37 @@ def test_a_new_card_refused_on_the_gateways_page_leaves_no_plan(client, provider
     assert not Subscription.objects.exists()
 
 
+def test_a_gateway_without_a_card_page_sends_the_provider_back_with_a_reason(
+    client, provider, pro, monkeypatch
+):
+    from doorstep.payments.gateways.base import IntentResult
+    from doorstep.payments.gateways.sandbox import SandboxGateway
+    from doorstep.subscriptions.views import INTENT_SESSION_KEY
+
+    def no_page(self, **kwargs) -> IntentResult:
+        return IntentResult(
+            intent_id="pi_script",
+            client_secret="pi_script_secret",
+            status="requires_payment_method",
+            amount=kwargs["amount"],
+            currency=kwargs["currency"],
+        )
+
+    monkeypatch.setattr(SandboxGateway, "create_intent", no_page)
+    client.force_login(provider.user)
+
+    response = client.post(
+        "/dashboard/plan/new-card/",
+        {"plan": pro.public_id, "interval": "month", "currency": "CNY"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == "/dashboard/plan/"
+    assert b"takes new cards at checkout only" in response.content
+    assert INTENT_SESSION_KEY not in client.session
+    assert not Subscription.objects.exists()
+
+
 def test_someone_elses_intent_subscribes_nobody(provider, pro):
     from doorstep.payments.gateways.sandbox import SandboxGateway
     from doorstep.subscriptions import services
