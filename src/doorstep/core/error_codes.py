@@ -215,6 +215,11 @@ class ErrorCode(StrEnum):
         422,
         "`currency` is not the currency of `price`.",
     )
+    CURRENCY_NOT_TAKEN = (
+        "currency_not_taken",
+        422,
+        "`currency` is empty or not one the marketplace takes payments in.",
+    )
     DAY_OFF = "day_off", 422, "The provider does not work at this time."
     DISPUTE_CLOSED = "dispute_closed", 409, "The dispute is settled or decided."
     DISPUTE_EXISTS = "dispute_exists", 409, "The order already has a dispute."

@@ -124,9 +124,7 @@ def subscribe(
     provider = provider_of(user)
     if currency not in known_currencies():
         message = _("Choose the currency to pay in.")
-        raise DomainError(
-            "invalid_input", message, status=400, fields={"currency": [message]}
-        )
+        raise DomainError("currency_not_taken", message, fields={"currency": [message]})
     plan = _offered_plan(plan_id)
     price = _price(plan, currency=currency, interval=interval)
     method = (
@@ -213,9 +211,7 @@ def start_subscription_with_new_card(
     provider = provider_of(user)
     if currency not in known_currencies():
         message = _("Choose the currency to pay in.")
-        raise DomainError(
-            "invalid_input", message, status=400, fields={"currency": [message]}
-        )
+        raise DomainError("currency_not_taken", message, fields={"currency": [message]})
     plan = _offered_plan(plan_id)
     price = _price(plan, currency=currency, interval=interval)
     if current_subscription(provider) is not None:

@@ -79,8 +79,8 @@ def test_bad_input_is_refused_and_changes_nothing(client, provider, card, basic)
     )
     assert_problem(
         _post(client, {"plan": basic.public_id, "currency": "XYZ"}, provider.user),
-        400,
-        "invalid_input",
+        422,
+        "currency_not_taken",
     )
     assert_problem(
         _post(client, {"plan": "plan_nope", "currency": "CNY"}, provider.user),
