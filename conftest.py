@@ -68,6 +68,7 @@ MIGRATION_SEEDS = (
     ("doorstep.backoffice.migrations.0002_trust_console_roles", "grant"),
     ("doorstep.backoffice.migrations.0004_dispatch_roles", "grant"),
     ("doorstep.backoffice.migrations.0006_support_roles", "grant"),
+    ("doorstep.backoffice.migrations.0009_growth_roles", "grant"),
     ("doorstep.marketplace.migrations.0002_opsettings_seed", "seed"),
     ("doorstep.trust.migrations.0003_onboard_document_types", "seed"),
     ("doorstep.support.migrations.0003_ticket_desk", "seed"),
