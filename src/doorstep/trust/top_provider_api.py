@@ -11,10 +11,12 @@ token with the ``ops`` scope minted after the TOTP code; 403
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import WithJsonSchema
 
 from doorstep.api.schemas import InputSchema
 from doorstep.backoffice.access import require_back_office
@@ -29,9 +31,21 @@ router = Router(tags=["verification (ops)"])
 class TopProviderRulesIn(InputSchema):
     """Only the fields sent change; the others keep their value."""
 
-    min_rating: Decimal = Field(
-        default=None, max_digits=3, decimal_places=2, description="0 to 5."
-    )
+    min_rating: Annotated[
+        Decimal,
+        Field(ge=0, le=5, max_digits=3, decimal_places=2, allow_inf_nan=False),
+        # A JSON number with at most two decimals (a string is refused: see
+        # InputSchema), said so that clients and the conformance test know.
+        WithJsonSchema(
+            {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 5,
+                "multipleOf": 0.01,
+                "description": "0 to 5, at most two decimals.",
+            }
+        ),
+    ] = None
     min_reviews: int = Field(default=None, ge=0, le=2**31 - 1)
     min_completed_jobs: int = Field(default=None, ge=0, le=2**31 - 1)
     max_median_response_minutes: int | None = Field(
