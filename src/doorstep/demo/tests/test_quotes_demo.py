@@ -24,7 +24,7 @@ Status = JobRequest.Status
 
 
 def _build(now=None):
-    return build_demo(providers=30, customers=30, orders=24, now=now)
+    return build_demo(providers=12, customers=12, orders=12, now=now)
 
 
 def _assert_consistent() -> None:
