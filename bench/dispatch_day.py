@@ -38,6 +38,7 @@ ROWS = (
     ("declines", "declined", "{:,.0f}"),
     ("lapses", "lapsed unanswered", "{:,.0f}"),
     ("refused", "accept refused (time taken)", "{:,.0f}"),
+    ("redispatched", "taken from a worker late to set off", "{:,.0f}"),
     ("rounds", "dispatch rounds", "{:,.0f}"),
     ("wall_seconds", "wall time of the day (s)", "{:.0f}"),
 )
@@ -154,6 +155,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{options.round_seconds} s"
     )
     print(table(results))
+    for name, figures in results.items():
+        print(f"\nSLA misses, {name} (kind, first promise broken, why):")
+        for why, count in figures["misses"].items():
+            print(f"  {count:4d}  {why}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ Time is virtual: ``demo.clock.moved_clock`` moves ``django.utils.timezone.now``
 a day passes in minutes. The task queue is the dummy backend: what production
 queues after a commit (``dispatch_soon``) is done here by the loop itself at its
 next tick, so the strategies are compared on rounds every few seconds rather
-than on a round per payment.
+than on a round per payment; what production queues for later (an offer's own
+lapse, an order's timer: ``run_after``) runs at its time. Every periodic job of
+production's scheduler that moves dispatched orders (``PERIODIC_JOBS``, from
+``doorstep.periodic.jobs``) runs at its production cadence.
 
 The random draws are keyed by order and worker, not by their sequence, so two
 runs with the same seed see the same demand and the same answers to the same
@@ -44,7 +47,7 @@ from doorstep.catalog.models import CatalogueService
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import cell_of, distance_km
 from doorstep.demo.clock import moved_clock
-from doorstep.dispatch import batch, cascade
+from doorstep.dispatch import batch, cascade, sla
 from doorstep.dispatch.booking import place_dispatch_order
 from doorstep.dispatch.models import DispatchJob, Offer, ServiceInCity, Worker
 from doorstep.dispatch.travel import ROAD_FACTOR, travel_minutes
@@ -54,6 +57,7 @@ from doorstep.orders.models import Order, OrderTimer
 from doorstep.orders.services import transition_order
 from doorstep.orders.states import OrderState
 from doorstep.payments.gateways.sandbox import pay_with_sandbox_card
+from doorstep.periodic.jobs import JOBS_BY_NAME
 from doorstep.scheduling.models import AvailabilityRule
 
 TEST_CARD = "4242424242424242"
@@ -92,6 +96,20 @@ SERVICE_MIX = {
 # within this many kilometres of the middle.
 CITY_SPREAD_KM = 12.0
 CENTRE_SPREAD_KM = 3.0
+# Production's periodic jobs (``doorstep.periodic.jobs``) that move dispatched
+# orders, each run by the day at its production cadence (``Day.periodic``;
+# ``assign_asap_jobs`` every ``Scenario.round_seconds``, with the scenario's
+# strategy). A test checks no dispatch or order job of the schedule is missing.
+PERIODIC_JOBS = (
+    "assign_asap_jobs",
+    "lapse_dispatch_offers",
+    "retry_unplaced_dispatch_jobs",
+    "check_dispatch_promises",
+    "fire_order_timers",
+)
+# Tasks queued for later (``run_after``) that the day runs at their time, as
+# production's task workers do: offers' lapses, orders' timers.
+DEFERRED_TASK_MODULES = ("doorstep.dispatch.tasks", "doorstep.orders.tasks")
 
 
 @dataclass(frozen=True)
@@ -106,8 +124,6 @@ class Scenario:
     strategy: str = "batch"
     seed: int = 12
     round_seconds: int = 5
-    lapse_seconds: int = 15
-    timers_seconds: int = 60
     # How workers answer an offer.
     decline_share: float = 0.08
     silent_share: float = 0.03
@@ -128,6 +144,9 @@ class JobOutcome:
     arrived_at: datetime | None = None
     worker: int | None = None
     travel_km: float = 0.0
+    escalated: bool = False
+    offers_made: int = 0
+    late_reason: str = ""  # why the worker reached the door late (``Day.start``)
 
 
 @dataclass
@@ -140,7 +159,35 @@ class DayReport:
     lapses: int = 0
     refused: int = 0  # accepting failed (the time went meanwhile), so declined
     rounds: int = 0
+    periodic_runs: dict[str, int] = field(default_factory=dict)
+    redispatched: int = 0  # jobs taken from a worker by ``check_promises``
     wall_seconds: float = 0.0
+
+    def misses(self) -> dict[str, int]:
+        """Where the SLA misses come from: each missed order once, by kind
+        (ASAP or booked ahead) and first broken promise — response (never
+        accepted, and whether it was escalated; or accepted late) or arrival
+        (never reached, or late and why)."""
+        found: dict[str, int] = {}
+        for job in self.jobs:
+            kind = "asap" if job.is_asap else "booked"
+            if job.accepted_at is None:
+                why = "response: never accepted" + (
+                    " (escalated)" if job.escalated else ""
+                )
+            elif job.accepted_at > job.respond_by:
+                why = "response: accepted late" + (
+                    " (escalated)" if job.escalated else ""
+                )
+            elif job.arrived_at is None:
+                why = "arrival: never reached"
+            elif job.arrived_at > job.arrive_by:
+                why = f"arrival: late ({job.late_reason or 'unknown'})"
+            else:
+                continue
+            key = f"{kind} {why}"
+            found[key] = found.get(key, 0) + 1
+        return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
     def figures(self) -> dict[str, float]:
         """The benchmark's figures (rates in percent, minutes, kilometres)."""
@@ -196,7 +243,10 @@ class DayReport:
             "lapses": self.lapses,
             "refused": self.refused,
             "rounds": self.rounds,
+            "redispatched": self.redispatched,
             "wall_seconds": self.wall_seconds,
+            "misses": self.misses(),
+            "periodic_runs": dict(self.periodic_runs),
         }
 
 
@@ -508,6 +558,8 @@ class Day:
         self.seen_offer = 0
         self.travel: dict[int, float] = {}  # order pk → km driven
         self.arrived: dict[int, datetime] = {}
+        # Why a worker may reach a door late, as it happened (order pk → cause).
+        self.late_cause: dict[int, str] = {}
 
     def at(self, moment: datetime, step: Callable[[], None]) -> None:
         heappush(self.queue, (moment, next(self.sequence), step))
@@ -528,36 +580,97 @@ class Day:
         # The day ends when the last job is done (or given up), not at midnight.
         end = self.world.day + timedelta(hours=30)
         tick = timedelta(seconds=self.scenario.round_seconds)
-        next_lapse = next_timers = moment
+        jobs = self.periodic()
+        due = dict.fromkeys(jobs, moment)
         while moment <= end and (self.queue or self._open_jobs()):
             while self.queue and self.queue[0][0] <= moment:
                 when, _sequence, step = heappop(self.queue)
                 self.clock.set(max(when, self.clock.now))
                 step()
+                self.defer_queued_tasks()
             self.clock.set(moment)
-            if moment >= next_lapse:
-                self.report.lapses += cascade.lapse_offers(now=moment)
-                next_lapse = moment + timedelta(seconds=self.scenario.lapse_seconds)
-            if moment >= next_timers:
-                fire_due_timers()
-                next_timers = moment + timedelta(seconds=self.scenario.timers_seconds)
-            # A round with no job waiting makes no offer, whatever the strategy:
-            # skipping it changes nothing but the wall time.
-            if self._asap_jobs_waiting():
-                batch.run_round(now=moment, strategy=self.scenario.strategy)
-                self.report.rounds += 1
+            for name, (every, run) in jobs.items():
+                if moment >= due[name]:
+                    run(moment)
+                    self.report.periodic_runs[name] = (
+                        self.report.periodic_runs.get(name, 0) + 1
+                    )
+                    due[name] = moment + every
+                    self.defer_queued_tasks()
+            # What production's ``dispatch_order`` task does for a booked job
+            # at once (after a payment, a decline, a lapse).
             self.offer_booked_jobs(moment)
             self.answer_new_offers()
-            default_task_backend.clear()  # what was queued is done by this loop
-            moment = self._next_moment(moment, tick)
+            self.defer_queued_tasks()
+            moment = self._next_moment(moment, tick, due)
         self.report.wall_seconds = time.perf_counter() - started
         self.collect()
         return self.report
 
-    def _next_moment(self, moment: datetime, tick: timedelta) -> datetime:
+    def periodic(self) -> dict[str, tuple[timedelta, Callable[[datetime], None]]]:
+        """``PERIODIC_JOBS``: each one's cadence (production's schedule, the
+        batch round's from the scenario) and what it runs."""
+        runs: dict[str, Callable[[datetime], None]] = {
+            "assign_asap_jobs": self.batch_round,
+            "lapse_dispatch_offers": self.lapse_offers,
+            "retry_unplaced_dispatch_jobs": lambda now: cascade.retry_unplaced_jobs(
+                now=now
+            ),
+            "check_dispatch_promises": self.check_promises,
+            "fire_order_timers": lambda now: fire_due_timers(),
+        }
+        jobs = {}
+        for name in PERIODIC_JOBS:
+            every = JOBS_BY_NAME[name].schedule.every
+            if name == "assign_asap_jobs":
+                every = timedelta(seconds=self.scenario.round_seconds)
+            jobs[name] = (every, runs[name])
+        return jobs
+
+    def batch_round(self, now: datetime) -> None:
+        # A round with no job waiting makes no offer, whatever the strategy:
+        # skipping it changes nothing but the wall time.
+        if self._asap_jobs_waiting():
+            batch.run_round(now=now, strategy=self.scenario.strategy)
+            self.report.rounds += 1
+
+    def lapse_offers(self, now: datetime) -> None:
+        self.report.lapses += cascade.lapse_offers(now=now)
+
+    def check_promises(self, now: datetime) -> None:
+        self.report.redispatched += sla.check_promises(now=now)["redispatched"]
+
+    def defer_queued_tasks(self) -> None:
+        """What was queued: tasks for later (``run_after``) of the dispatch and
+        order apps run at their time, as production's task workers run them;
+        the rest (``dispatch_order`` after a commit) is done by the loop's next
+        tick, notifications are dropped."""
+        for result in default_task_backend.results:
+            task = result.task
+            if task.run_after is not None and task.module_path.startswith(
+                DEFERRED_TASK_MODULES
+            ):
+                self.at(
+                    task.run_after,
+                    lambda task=task, args=result.args, kwargs=result.kwargs: (
+                        self.run_task(task, args, kwargs)
+                    ),
+                )
+        default_task_backend.clear()
+
+    def run_task(self, task, args, kwargs) -> None:
+        if task.module_path.endswith(".lapse_offer"):
+            self.report.lapses += bool(task.func(*args, **kwargs))
+        else:
+            task.func(*args, **kwargs)
+
+    def _next_moment(
+        self, moment: datetime, tick: timedelta, due: dict[str, datetime]
+    ) -> datetime:
         """The next tick; while no job waits for a worker, straight to the tick
         of the next thing that can happen (an event, an offer running out, an
-        order's timer): the ticks between would do nothing."""
+        order's timer, a promise coming due, a periodic retry of an escalated
+        job): the ticks between would do nothing."""
         waiting = (
             DispatchJob.objects.filter(order__state=OrderState.DISPATCHING)
             .filter(Q(is_asap=True) | Q(escalated_at__isnull=True))
@@ -574,7 +687,25 @@ class Day:
         timer = OrderTimer.objects.filter(
             fired_at__isnull=True, cancelled_at__isnull=True
         ).aggregate(first=Min("due_at"))["first"]
-        soonest += [at for at in (expiry, timer) if at is not None]
+        response = DispatchJob.objects.filter(
+            order__state=OrderState.DISPATCHING, response_breached_at__isnull=True
+        ).aggregate(first=Min("assignment_due_at"))["first"]
+        arrival = DispatchJob.objects.filter(
+            order__state__in=sla.ASSIGNED_STATES,
+            arrival_breached_at__isnull=True,
+            arrived_at__isnull=True,
+        ).aggregate(first=Min("arrive_by"))["first"]
+        soonest += [at for at in (expiry, timer, response, arrival) if at is not None]
+        if (
+            DispatchJob.objects.filter(
+                order__state=OrderState.DISPATCHING,
+                escalated_at__isnull=False,
+                give_up_at__gt=moment,
+            )
+            .exclude(offers__status=Offer.Status.PENDING)
+            .exists()
+        ):
+            soonest.append(due["retry_unplaced_dispatch_jobs"])
         steps = max(1, math.ceil((min(soonest) - moment) / tick))
         return moment + steps * tick
 
@@ -684,34 +815,74 @@ class Day:
                 worker.position, (order.latitude, order.longitude)
             )
             leave_at = order.starts_at - timedelta(minutes=estimate * 1.2 + 5)
+            if leave_at < self.clock.now:
+                self.late_cause[order.pk] = "accepted after its leave time"
             self.at(
                 max(self.clock.now, leave_at),
-                lambda: self.set_off(worker, order),
+                lambda: self.set_off(worker, order, planned_from=worker.position),
             )
 
-    def set_off(self, worker: SimWorker, order: Order) -> None:
+    def _still_theirs(self, worker: SimWorker, order: Order) -> bool:
+        """Whether the job is still the worker's (``check_promises`` takes a
+        job from a worker who has not set off by its promised arrival)."""
+        return DispatchJob.objects.filter(
+            order_id=order.pk,
+            worker_id=worker.pk,
+            order__state__in=(
+                OrderState.ACCEPTED,
+                OrderState.ON_THE_WAY,
+                OrderState.IN_SERVICE,
+            ),
+        ).exists()
+
+    def set_off(
+        self,
+        worker: SimWorker,
+        order: Order,
+        planned_from: tuple[float, float] | None = None,
+    ) -> None:
         """Off duty while on the job (no offers meanwhile); on the way once
-        packed up; at the door after the real travel time."""
+        packed up; at the door after the real travel time. A booked job's
+        worker planned their leaving time from ``planned_from`` (where they
+        were when they accepted), and leaves from where they are."""
+        if not self._still_theirs(worker, order):
+            self.late_cause.pop(order.pk, None)
+            return  # taken from them: their phone said so
         if worker.busy:  # the job before ran late: leave when it is done
+            self.late_cause.setdefault(order.pk, "the job before ran over")
             self.at(
                 self.clock.now + timedelta(minutes=1),
-                lambda: self.set_off(worker, order),
+                lambda: self.set_off(worker, order, planned_from),
             )
             return
         worker.busy = True
         self._duty(worker, on=False)
         destination = (order.latitude, order.longitude)
         estimate = travel_minutes(worker.position, destination)
+        if planned_from is not None and estimate > travel_minutes(
+            planned_from, destination
+        ):
+            self.late_cause.setdefault(order.pk, "further away than when accepted")
         factor = self.rng("travel", order.pk).uniform(*self.scenario.travel_factor)
         self.travel[order.pk] = (
             distance_km(*worker.position, *destination) * ROAD_FACTOR
         )
         now = self.clock.now
-        self.at(now + timedelta(minutes=2), lambda: self.fire(order, "depart", worker))
+        self.at(now + timedelta(minutes=2), lambda: self.depart(worker, order))
         arrival = now + timedelta(minutes=estimate * factor)
         self.at(arrival, lambda: self.start(worker, order))
 
+    def depart(self, worker: SimWorker, order: Order) -> None:
+        if self._still_theirs(worker, order):
+            self.fire(order, "depart", worker)
+
     def start(self, worker: SimWorker, order: Order) -> None:
+        if not self._still_theirs(worker, order):
+            # Taken from them before they set off: back to work where they are.
+            worker.busy = False
+            if self.clock.now < worker.shift[1]:
+                self._duty(worker, on=True)
+            return
         order.refresh_from_db()
         # A booked job starts at its time, however early the worker is.
         moment = max(self.clock.now, order.starts_at - timedelta(minutes=10))
@@ -759,6 +930,18 @@ class Day:
 
     # -- the figures
 
+    def _late_reason(self, job: DispatchJob) -> str:
+        arrived = self.arrived.get(job.order_id)
+        if arrived is None or job.arrive_by is None or arrived <= job.arrive_by:
+            return ""
+        if (
+            job.is_asap
+            and job.accepted_at is not None
+            and job.accepted_at + timedelta(minutes=30) > job.arrive_by
+        ):
+            return "accepted with less than 30 min to go"
+        return self.late_cause.get(job.order_id, "slower than the estimate")
+
     def collect(self) -> None:
         jobs = DispatchJob.objects.filter(order_id__in=self.orders).order_by("pk")
         for job in jobs:
@@ -774,6 +957,9 @@ class Day:
                     arrived_at=self.arrived.get(job.order_id),
                     worker=job.worker_id,
                     travel_km=self.travel.get(job.order_id, 0.0),
+                    escalated=job.ops_alerted_at is not None,
+                    offers_made=job.offers_made,
+                    late_reason=self._late_reason(job),
                 )
             )
         self.report.jobs_per_worker = [

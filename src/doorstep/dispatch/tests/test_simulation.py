@@ -4,9 +4,15 @@ running through the real services as they change."""
 import pytest
 
 from doorstep.dispatch.models import DispatchJob
-from doorstep.dispatch.simulation import Scenario, gini, simulate_day
+from doorstep.dispatch.simulation import (
+    PERIODIC_JOBS,
+    Scenario,
+    gini,
+    simulate_day,
+)
 from doorstep.orders.models import Order
 from doorstep.orders.states import OrderState
+from doorstep.periodic.jobs import JOBS
 
 # The services commit as they go (payments and offers run after commit).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +39,22 @@ def test_a_tiny_day_serves_its_orders_through_the_real_services(settings):
     assert 0 <= figures["sla_hit_pct"] <= 100
     assert sum(report.jobs_per_worker) == figures["served"]
     assert figures["travel_km"] > 0
+    # and every periodic job of production's schedule that moves dispatched
+    # orders ran during the day
+    assert set(report.periodic_runs) == set(PERIODIC_JOBS)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_day_runs_every_periodic_job_that_moves_dispatched_orders():
+    # Production's scheduler runs these; a day that missed one (as it once
+    # missed the retry of escalated jobs) would measure another dispatcher.
+    moving = {
+        job.name
+        for job in JOBS
+        if job.run.startswith(("doorstep.dispatch.", "doorstep.orders."))
+    }
+    assert moving <= set(PERIODIC_JOBS)
+    assert set(PERIODIC_JOBS) <= {job.name for job in JOBS}
 
 
 def test_gini_of_jobs_per_worker():
