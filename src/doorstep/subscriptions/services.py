@@ -265,31 +265,9 @@ def finish_subscription_with_new_card(
     metadata = intent.metadata
     if metadata.get("provider") != user.public_id:
         raise NotFound("subscription_not_found", _("You have no current plan."))
-    key = f"sub-intent:{intent.intent_id}"
-    charge = SubscriptionCharge.objects.filter(idempotency_key=key).first()
-    replayed = charge is not None
-    if charge is None:
-        if not intent.authorised:
-            raise PaymentError(
-                GatewayError(intent.failure_code or GatewayError.CARD_DECLINED)
-            )
-        method = methods.save_method(
-            user=user,
-            gateway=gateway.name,
-            token=intent.charge.payment_method,
-            brand=intent.charge.card_brand,
-            last4=intent.charge.card_last4,
-        )
-        charge = _open_first_period(
-            provider=provider,
-            plan=Plan.objects.get(public_id=metadata["plan"]),
-            interval=metadata["interval"],
-            currency=metadata["currency"],
-            amount=intent.amount,
-            method=method,
-            key=key,
-            now=now,
-        )
+    charge, replayed = _open_first_period(
+        provider=provider, user=user, gateway=gateway, intent=intent, now=now
+    )
     charge = billing.capture_intent_charge(
         charge_id=charge.pk, gateway_charge_id=intent.charge.charge_id, now=now
     )
@@ -302,23 +280,37 @@ def finish_subscription_with_new_card(
 
 @transaction.atomic
 def _open_first_period(
-    *,
-    provider: ProviderProfile,
-    plan: Plan,
-    interval: str,
-    currency: str,
-    amount: int,
-    method,
-    key: str,
-    now: datetime,
-) -> SubscriptionCharge:
+    *, provider: ProviderProfile, user: User, gateway, intent, now: datetime
+) -> tuple[SubscriptionCharge, bool]:
+    """The first period's subscription and charge for ``intent``, or the ones
+    an earlier completion of it made (``True`` beside them). Looked up under
+    the provider's lock, so two completions arriving together make one plan:
+    the second waits for the first and answers what it made."""
     ProviderProfile.objects.select_for_update().get(pk=provider.pk)
+    key = f"sub-intent:{intent.intent_id}"
+    charge = SubscriptionCharge.objects.filter(idempotency_key=key).first()
+    if charge is not None:
+        return charge, True
+    if not intent.authorised:
+        raise PaymentError(
+            GatewayError(intent.failure_code or GatewayError.CARD_DECLINED)
+        )
     if Subscription.objects.filter(
         provider=provider, status__in=LIVE_STATUSES
     ).exists():
         raise Conflict(
             "subscription_active", _("You already have a plan: change it instead.")
         )
+    method = methods.save_method(
+        user=user,
+        gateway=gateway.name,
+        token=intent.charge.payment_method,
+        brand=intent.charge.card_brand,
+        last4=intent.charge.card_last4,
+    )
+    plan = Plan.objects.get(public_id=intent.metadata["plan"])
+    interval, currency = intent.metadata["interval"], intent.metadata["currency"]
+    amount = intent.amount
     end = add_interval(now, interval)
     subscription = Subscription.objects.create(
         provider=provider,
@@ -332,7 +324,7 @@ def _open_first_period(
         payment_method=method,
     )
     billing.subscription_event(subscription, "started", trial_ends_at="")
-    return SubscriptionCharge.objects.create(
+    charge = SubscriptionCharge.objects.create(
         subscription=subscription,
         reason=Reason.FIRST,
         plan=plan,
@@ -344,6 +336,7 @@ def _open_first_period(
         currency=currency,
         idempotency_key=key,
     )
+    return charge, False
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@ button does: open the payment, type the card on the sandbox gateway's hosted
 page, come back and complete. Only the provider who opened it can complete it;
 bad input and refused cards leave no plan."""
 
+import threading
+
 import pytest
+from django.db import connection
 
 from doorstep.api.testing import API, JSON, assert_problem, bearer
 from doorstep.payments.gateways.base import IntentResult
@@ -164,3 +167,38 @@ def test_an_active_plan_is_changed_not_checked_out_again(
     response = _checkout(client, provider.user, plan=pro.public_id)
 
     assert_problem(response, 409, "subscription_active")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_completions_arriving_together_make_one_plan(client, provider, pro):
+    # Given a card typed on the gateway's page, and the app sending its
+    # "complete" twice at once (a retried request, a second tab)
+    checkout = _checkout(client, provider.user, plan=pro.public_id).json()
+    _type_card_on_hosted_page(client, checkout["next_action_url"], VISA)
+    barrier = threading.Barrier(2)
+    answers, errors = [], []
+
+    def complete() -> None:
+        try:
+            barrier.wait()
+            subscription = services.finish_subscription_with_new_card(
+                user=provider.user, intent_id=checkout["intent_id"]
+            )
+            answers.append((subscription.pk, subscription.replayed))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=complete) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then both answer the same plan, one of them as a repeat
+    assert errors == []
+    assert len({pk for pk, _ in answers}) == 1
+    assert sorted(replayed for _, replayed in answers) == [False, True]
+    assert _counts() == (1, 1, 1)
+    assert SubscriptionCharge.objects.get().status == "succeeded"
