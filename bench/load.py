@@ -241,6 +241,49 @@ def _machine_cpu() -> tuple[float, float]:
     return sum(fields) - idle, sum(fields)
 
 
+def _queue() -> int:
+    """Tasks due now that no worker has started yet."""
+    return int(
+        _psql(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+            "WHERE status = 'READY' AND (run_after <= now() "
+            "OR run_after = '9999-01-01 00:00:00+00')",  # the backend's "no date"
+            DATABASE,
+        )
+        or 0
+    )
+
+
+def _jobs_since(moment: float) -> list[str]:
+    """The periodic jobs the worker ran since ``moment`` (epoch seconds)."""
+    since = f"to_timestamp({float(moment)})"
+    sql = (
+        "SELECT j.name, round(extract(epoch FROM r.duration)::numeric, 1) "  # noqa: S608
+        "FROM periodic_jobrun r JOIN periodic_periodicjob j ON j.id = r.job_id "
+        f"WHERE r.started_at >= {since} ORDER BY r.duration DESC"
+    )
+    rows = _psql(sql, DATABASE)
+    return [" ".join(row.split("|")) + " s" for row in rows.splitlines() if row]
+
+
+def _settle(timeout: float, since: float) -> float:
+    """Wait until the worker started at ``since`` (epoch seconds) has caught
+    up: no task due and not started, no periodic job running (a worker's first
+    scheduler round runs every job due; a job a stopped worker left marked
+    running is not counted); the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        running = _psql(
+            "SELECT count(*) FROM periodic_periodicjob "  # noqa: S608
+            f"WHERE running_since >= to_timestamp({float(since)})",
+            DATABASE,
+        )
+        if _queue() == 0 and running == "0":
+            break
+        time.sleep(2)
+    return time.monotonic() - started
+
+
 def _others(ours: set[int]) -> list[str]:
     """The busiest processes over one second that are not this run's (top's
     second sample: the first counts since each process started)."""
@@ -594,8 +637,13 @@ def drive(config_path: str) -> None:
 
     failures: dict[str, list[str]] = {}
 
+    window = {"start": 0.0}
+    slow: list[tuple[float, str, float]] = []
+
     @events.request.add_listener
-    def _on_request(name, exception, response, **_kwargs):
+    def _on_request(name, exception, response, response_time=0, **_kwargs):
+        if window["start"] and response_time > 3000 and len(slow) < 2000:
+            slow.append((time.time() - window["start"], name, response_time))
         if exception is not None:
             messages = failures.setdefault(name, [])
             if len(messages) < 5:
@@ -614,7 +662,8 @@ def drive(config_path: str) -> None:
         extra[key] = 0
     extra["confirm_ms"].clear()
     failures.clear()
-    Path(config["started_file"]).write_text(str(time.time()))
+    window["start"] = time.time()
+    Path(config["started_file"]).write_text(str(window["start"]))
     gevent.sleep(config["duration"])
     stats = {}
     for (name, _method), entry in environment.stats.entries.items():
@@ -631,6 +680,7 @@ def drive(config_path: str) -> None:
                 "duration": config["duration"],
                 "extra": extra,
                 "failures": failures,
+                "slow": slow,
             }
         )
     )
@@ -719,6 +769,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=10, help="users/s")
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=300,
+        help="at most this many seconds for the worker to catch up first",
+    )
     parser.add_argument("--keep", action="store_true", help="keep and reuse the DB")
     parser.add_argument("--smoke", action="store_true", help="10 users, 45 s")
     parser.add_argument("--drive", help=argparse.SUPPRESS)
@@ -781,8 +837,11 @@ def main(argv: list[str] | None = None) -> int:
             processes.append(web)
             # The first collects the static files; the second finds them.
             web.wait_ready(f"http://127.0.0.1:{port}/readyz")
+        worker_started = time.time()
         processes.append(Process("worker", ["worker"], env, logs))
         hosts = [f"http://127.0.0.1:{port}" for port in ports]
+        waited = _settle(options.settle, worker_started)
+        print(f"worker settled after {waited:.0f} s", file=sys.stderr)
         # Warm each process (caches, connections, the search's first use).
         sample = data["listings"][0]
         where = f"q={data['words'][0]}&lat={sample['lat']:.4f}&lng={sample['lng']:.4f}"
@@ -823,6 +882,8 @@ def main(argv: list[str] | None = None) -> int:
                     log = (logs / f"locust-{users}.log").read_text()[-3000:]
                     sys.exit(f"locust exited: {log}")
                 time.sleep(0.2)
+            queue_before = _queue()
+            window_started = time.time()
             measured = [driver.pid] + [p.popen.pid for p in processes]
             before = {pid: _cpu_seconds(pid) for pid in measured}
             machine_before = _machine_cpu()
@@ -835,6 +896,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(1)
             after = {pid: _cpu_seconds(pid) for pid in measured}
             machine_after = _machine_cpu()
+            queue_after = _queue()
             driver.wait(timeout=120)
             if driver.returncode:
                 log = (logs / f"locust-{users}.log").read_text()[-3000:]
@@ -867,6 +929,9 @@ def main(argv: list[str] | None = None) -> int:
                 "confirmed": len(result["extra"]["confirm_ms"]),
             }
             summary["failures"] = result["failures"]
+            summary["task_queue"] = [queue_before, queue_after]
+            summary["periodic_jobs"] = _jobs_since(window_started)
+            summary["slow"] = _timeline(result["slow"], options.duration)
             results[users] = summary
             _print_level(users, summary)
             time.sleep(5)
@@ -885,6 +950,23 @@ def main(argv: list[str] | None = None) -> int:
     if options.json:
         Path(options.json).write_text(json.dumps(results, indent=2))
     return _verdict(results, smoke=options.smoke)
+
+
+def _timeline(slow: list, duration: float) -> list[str]:
+    """Requests slower than 3 s, by the 10 s of the window they ended in."""
+    bins: dict[int, list] = {}
+    for at, name, took in slow:
+        bins.setdefault(int(at // 10), []).append((took, name))
+    rows = []
+    for number in range(int(duration // 10) + 1):
+        found = bins.get(number, [])
+        if found:
+            worst = max(found)
+            rows.append(
+                f"{number * 10:3d}-{number * 10 + 10:3d} s: {len(found):4d} slower "
+                f"than 3 s, the worst {worst[0] / 1000:.1f} s ({worst[1]})"
+            )
+    return rows
 
 
 def _print_level(users: int, summary: dict) -> None:
@@ -914,6 +996,14 @@ def _print_level(users: int, summary: dict) -> None:
         f"(p50 {extra['confirm_p50_ms']:.0f} ms after the card), "
         f"not confirmed within the polls {extra['unconfirmed']}"
     )
+    queue = summary["task_queue"]
+    print(f"  worker's queue (tasks due, not started): {queue[0]} -> {queue[1]}")
+    jobs = summary["periodic_jobs"]
+    if jobs:
+        longest = ", ".join(jobs[:4])
+        print(f"  periodic jobs run by the worker: {len(jobs)}, the longest {longest}")
+    for line in summary["slow"]:
+        print(f"  {line}")
     for name, messages in summary["failures"].items():
         print(f"  FAIL {name}: {messages[:2]}")
     for line in summary["others"]:
