@@ -125,7 +125,6 @@ def _logo_file(upload: UploadedFile) -> tuple[str, bytes]:
     return processed.thumbnail_name, processed.thumbnail.read()
 
 
-@transaction.atomic
 def update_branding(
     *,
     actor,
@@ -153,7 +152,30 @@ def update_branding(
     accent = _clean_colour(accent_colour, "accent_colour", errors)
     if errors:
         raise _invalid(errors)
+    # Re-encoding a photo takes a while: done before the transaction, which on
+    # SQLite holds the database's write lock from its first statement.
     new_logo = _logo_file(logo) if logo is not None else None
+    with transaction.atomic():
+        return _save_branding(
+            actor=actor,
+            name=name,
+            colours=(primary, accent),
+            new_logo=new_logo,
+            remove_logo=remove_logo,
+            reason=reason,
+        )
+
+
+def _save_branding(
+    *,
+    actor,
+    name: str,
+    colours: tuple[str, str],
+    new_logo: tuple[str, bytes] | None,
+    remove_logo: bool,
+    reason: str,
+) -> MarketplaceSettings:
+    primary, accent = colours
     row = _lock_settings()
     before = _branding_of(row)
     old_logo = row.logo.name if row.logo else ""
