@@ -268,6 +268,7 @@ def test_customer_finds_a_deep_clean_near_shanghai_and_opens_it(
         "Usually responds within 18 min"
     )
     area_map = page.locator("#area-map")
+    area_map.scroll_into_view_if_needed()  # Leaflet comes when the map shows
     expect(area_map).to_have_class(re.compile(r"leaflet-container"))
     expect(area_map.locator(".leaflet-marker-icon")).to_have_count(1)
     expect(area_map.locator("path.map-area")).to_have_count(1)
@@ -302,11 +303,19 @@ def test_search_results_on_a_phone_list_first_then_the_map(
     )
 
     expect(page.locator("[data-map-hit]")).to_have_count(4)
-    # the filters fold away on a phone; the list comes before the map
+    # the filters are folded on a phone; the list comes before the map
     expect(page.locator("#filter-panel")).not_to_have_attribute("open", "")
     results = page.locator("#search-results").bounding_box()
     map_box = page.locator("#search-map").bounding_box()
     assert results["y"] < map_box["y"]
+    # the map is below the list: Leaflet is not fetched until it comes near
+    page.wait_for_load_state("load")
+    assert page.evaluate("typeof window.L") == "undefined"
+    assert not page.evaluate(
+        "performance.getEntriesByType('resource')"
+        ".some((entry) => entry.name.includes('leaflet'))"
+    )
+    page.locator("#search-map").scroll_into_view_if_needed()
     expect(page.locator("#search-map .leaflet-marker-icon")).to_have_count(4)
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -155,6 +155,9 @@ def test_the_area_map_is_drawn_around_a_rounded_base(client, listing):
     assert "121.4765" not in html
     assert 'data-radius-km="8.0"' in area
     assert "vendor/leaflet/images/marker-icon.png" in area
+    # Leaflet comes when the map is near the viewport, not with the page
+    assert re.search(r'data-leaflet-js="[^"]*vendor/leaflet/leaflet\.js"', area)
+    assert not re.search(r"<script[^>]*leaflet", html)
     assert "Comes to you within 8 km" in html
 
 

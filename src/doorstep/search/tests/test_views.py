@@ -127,8 +127,12 @@ def test_the_page_lists_nearby_matches_with_a_map(client, listings):
     # the map is a container the script fills from the cards' data
     assert 'data-map="results"' in html
     assert f'data-tile-url="{settings.DOORSTEP_MAP_TILE_URL}"' in unescape(html)
-    assert "vendor/leaflet/leaflet.js" in html
     assert "web/map.js" in html
+    # Leaflet is not loaded with the page: map.js fetches it when the map shows
+    assert re.search(r'data-leaflet-js="[^"]*vendor/leaflet/leaflet\.js"', html)
+    assert re.search(r'data-leaflet-css="[^"]*vendor/leaflet/leaflet\.css"', html)
+    assert not re.search(r"<script[^>]*leaflet", html)
+    assert not re.search(r"<link[^>]*leaflet", html)
 
 
 def test_filters_round_trip_through_the_url(client, listings):

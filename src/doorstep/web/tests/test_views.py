@@ -1,6 +1,7 @@
 """The shared pages: home, language switch, error pages, and
 the Content-Security-Policy every page is served with."""
 
+import gzip
 import re
 from pathlib import Path
 from xml.dom import minidom
@@ -248,3 +249,15 @@ def test_the_icon_sprite_parses_and_has_every_icon_the_templates_name():
 
     assert named
     assert named <= symbols, named - symbols
+
+
+def test_pages_are_gzipped_for_clients_that_take_it(client, categories):
+    plain = client.get("/")
+    assert "Content-Encoding" not in plain
+    packed = client.get("/", headers={"accept-encoding": "gzip, deflate, br"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content).decode().count("Deep cleaning") == (
+        plain.content.decode().count("Deep cleaning")
+    )
+    assert len(packed.content) < len(plain.content) / 2

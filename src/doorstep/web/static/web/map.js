@@ -1,13 +1,19 @@
-// Maps and the search page's enhancements. Loaded after Leaflet on the search and
-// listing pages only. Both pages work without this file (and without map tiles,
-// which may not load at all): the list has every result, the links every filter.
+// Maps and the search page's enhancements, on the search and listing pages only.
+// Both pages work without this file (and without map tiles, which may not load at
+// all): the list has every result, the links every filter.
+//
+// Leaflet (150 kB of script and its stylesheet) is not on these pages: it is
+// fetched when a map comes near the viewport (on a phone the search map is below
+// the results, the listing's map below the description), so it costs nothing
+// before the first paint and nothing at all to a visitor who never scrolls there.
 //
 // Data comes from the page, never from inline script:
 //   [data-map="results"]  the search map; markers come from the result cards
 //                         ([data-map-hit] with data-lat/lng/title/url/price) and
 //                         the searched point from [data-results-meta].
 //   [data-map="area"]     a listing's service area: data-lat/lng/radius-km.
-//   Both carry data-tile-url, data-attribution and data-marker-* icon URLs.
+//   Both carry data-tile-url, data-attribution, data-marker-* icon URLs and
+//   data-leaflet-js / data-leaflet-css (Leaflet's hashed URLs).
 (function () {
   "use strict";
 
@@ -223,18 +229,84 @@
 
   // --- Start, and start again after htmx changes the page -----------------------------
 
-  function initMaps() {
-    if (typeof L === "undefined") {
-      return; // Leaflet did not load: the pages work without the maps
+  function initMap(container) {
+    if (typeof L === "undefined" || container._leaflet_id) {
+      return; // Leaflet did not load (the pages work without maps), or a map already
     }
+    if (container.dataset.map === "results") {
+      initResultsMap(container);
+    } else if (container.dataset.map === "area") {
+      initAreaMap(container);
+    }
+  }
+
+  var leaflet = null; // a Promise once Leaflet is asked for
+
+  function loadOnce(tag, attributes) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement(tag);
+      Object.keys(attributes).forEach(function (name) {
+        element[name] = attributes[name];
+      });
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
+    });
+  }
+
+  function loadLeaflet(container) {
+    if (typeof L !== "undefined") {
+      return Promise.resolve();
+    }
+    if (!leaflet) {
+      var parts = [];
+      if (container.dataset.leafletCss) {
+        parts.push(loadOnce("link", { rel: "stylesheet", href: container.dataset.leafletCss }));
+      }
+      if (container.dataset.leafletJs) {
+        parts.push(loadOnce("script", { src: container.dataset.leafletJs, async: true }));
+      }
+      leaflet = Promise.all(parts);
+    }
+    return leaflet;
+  }
+
+  function showMap(container) {
+    loadLeaflet(container).then(
+      function () {
+        initMap(container);
+      },
+      function () {
+        leaflet = null; // not loaded: the fallback stays; a page restored from history tries again
+      }
+    );
+  }
+
+  var watcher =
+    "IntersectionObserver" in window
+      ? new IntersectionObserver(
+          function (entries) {
+            entries.forEach(function (entry) {
+              if (entry.isIntersecting) {
+                watcher.unobserve(entry.target);
+                showMap(entry.target);
+              }
+            });
+          },
+          // A little ahead, so that the map is usually drawn as it scrolls in.
+          { rootMargin: "200px 0px" }
+        )
+      : null;
+
+  function initMaps() {
     document.querySelectorAll("[data-map]").forEach(function (container) {
       if (container._leaflet_id) {
-        return; // already a map
+        return;
       }
-      if (container.dataset.map === "results") {
-        initResultsMap(container);
-      } else if (container.dataset.map === "area") {
-        initAreaMap(container);
+      if (watcher) {
+        watcher.observe(container);
+      } else {
+        showMap(container);
       }
     });
   }
@@ -248,17 +320,20 @@
     });
   }
 
-  function collapseFiltersOnPhones() {
-    if (!window.matchMedia(NARROW).matches) {
+  // The filters come folded (on a phone they sit above the results, and folding
+  // them after the first paint would shift the whole list); beside the results on
+  // a wide screen they are opened here, where opening them moves nothing else.
+  function openFiltersOnWideScreens() {
+    if (window.matchMedia(NARROW).matches) {
       return;
     }
-    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) {
-      d.removeAttribute("open");
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) {
+      d.setAttribute("open", "");
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    collapseFiltersOnPhones();
+    openFiltersOnWideScreens();
     showLocationButtons();
     initMaps();
   });
