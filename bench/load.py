@@ -39,7 +39,10 @@ every transport error, is an error.
 
 The bench customers (``load-N@bench.doorstep.dev``) and their API tokens are
 made directly in the database before the run (signing in through the API
-would time password hashing, deliberately slow, not the site). ``--keep``
+would time password hashing, deliberately slow, not the site). Before the
+first level the script waits (``--settle``, at most 300 s) for the worker to
+catch up: a fresh worker's first scheduler round runs every periodic job due at
+once, minutes on a loaded machine. ``--keep``
 keeps the database (and ``var/bench-load/``) and reuses it on the next run;
 without it the database is dropped and the folder removed at the end.
 ``--smoke`` is a quick check of the whole journey (10 users, 45 s): every kind of
