@@ -25,6 +25,8 @@ Locks, in this order: the series row (planning, pausing, ending, answering a
 proposal), then a visit row (skipping, charging), then the order (the engine).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -1037,6 +1039,36 @@ def _awaiting_provider(series: Series):
     ).select_related("order")
 
 
+@contextmanager
+def _answering(
+    *, user: User, series_id: str, allowed: tuple[str, ...], refusal: Conflict
+) -> Iterator[Series]:
+    """The series as its provider answers it: locked, in a transaction, not
+    ended, and in one of the ``allowed`` acceptance states (else ``refusal``)."""
+    series = access_series(user=user, series_id=series_id)
+    _as_provider(series, user)
+    with transaction.atomic():
+        series = _lock_series(series)
+        if series.status == SeriesStatus.ENDED:
+            raise Conflict("series_ended", _("This recurring booking has ended."))
+        if series.acceptance not in allowed:
+            raise refusal
+        yield series
+
+
+def _not_awaiting() -> Conflict:
+    return Conflict(
+        "series_not_awaiting_acceptance",
+        _("This recurring booking is not waiting for your acceptance."),
+    )
+
+
+def _set_acceptance(series: Series, acceptance: str, now: datetime, *more: str):
+    series.acceptance = acceptance
+    series.acceptance_changed_at = now
+    series.save(update_fields=["acceptance", "acceptance_changed_at", *more])
+
+
 def accept_series(*, user: User, series_id: str, now: datetime | None = None) -> Series:
     """The provider accepts a series of their request-to-book listing once: a
     standing acceptance. The visits waiting for them are accepted now (their
@@ -1049,24 +1081,14 @@ def accept_series(*, user: User, series_id: str, now: datetime | None = None) ->
     Raises ``NotFound``, ``PermissionDenied`` (the customer), ``Conflict``
     ``series_ended`` or ``series_not_awaiting_acceptance`` (already accepted,
     declined, or an instant-book listing's)."""
-    series = access_series(user=user, series_id=series_id)
-    _as_provider(series, user)
     now = now or timezone.now()
-    with transaction.atomic():
-        series = _lock_series(series)
-        if series.status == SeriesStatus.ENDED:
-            raise Conflict("series_ended", _("This recurring booking has ended."))
-        if series.acceptance not in (
-            SeriesAcceptance.PENDING,
-            SeriesAcceptance.WITHDRAWN,
-        ):
-            raise Conflict(
-                "series_not_awaiting_acceptance",
-                _("This recurring booking is not waiting for your acceptance."),
-            )
-        series.acceptance = SeriesAcceptance.STANDING
-        series.acceptance_changed_at = now
-        series.save(update_fields=["acceptance", "acceptance_changed_at"])
+    with _answering(
+        user=user,
+        series_id=series_id,
+        allowed=(SeriesAcceptance.PENDING, SeriesAcceptance.WITHDRAWN),
+        refusal=_not_awaiting(),
+    ) as series:
+        _set_acceptance(series, SeriesAcceptance.STANDING, now)
         _event("series_accepted", series)
         for visit in _awaiting_provider(series):
             try:
@@ -1096,18 +1118,13 @@ def decline_series(
     Raises ``NotFound``, ``PermissionDenied`` (the customer), ``Conflict``
     ``series_ended`` or ``series_not_awaiting_acceptance`` (an accepted series
     ends with ``end_series``)."""
-    series = access_series(user=user, series_id=series_id)
-    _as_provider(series, user)
     now = now or timezone.now()
-    with transaction.atomic():
-        series = _lock_series(series)
-        if series.status == SeriesStatus.ENDED:
-            raise Conflict("series_ended", _("This recurring booking has ended."))
-        if series.acceptance != SeriesAcceptance.PENDING:
-            raise Conflict(
-                "series_not_awaiting_acceptance",
-                _("This recurring booking is not waiting for your acceptance."),
-            )
+    with _answering(
+        user=user,
+        series_id=series_id,
+        allowed=(SeriesAcceptance.PENDING,),
+        refusal=_not_awaiting(),
+    ) as series:
         for visit in _awaiting_provider(series):
             visit = _lock_visit(visit)
             try:
@@ -1125,17 +1142,10 @@ def decline_series(
         series.visits.filter(status=VisitStatus.PROPOSED).update(
             status=VisitStatus.NOT_SERVED, skip_reason="series_declined"
         )
-        series.acceptance = SeriesAcceptance.DECLINED
-        series.acceptance_changed_at = now
         series.status = SeriesStatus.ENDED
         series.status_changed_at = now
-        series.save(
-            update_fields=[
-                "acceptance",
-                "acceptance_changed_at",
-                "status",
-                "status_changed_at",
-            ]
+        _set_acceptance(
+            series, SeriesAcceptance.DECLINED, now, "status", "status_changed_at"
         )
         _event("series_declined", series)
     return series
@@ -1160,21 +1170,17 @@ def withdraw_acceptance(
 
     Raises ``NotFound``, ``PermissionDenied`` (the customer), ``Conflict``
     ``series_ended`` or ``no_standing_acceptance``."""
-    series = access_series(user=user, series_id=series_id)
-    _as_provider(series, user)
     now = now or timezone.now()
-    with transaction.atomic():
-        series = _lock_series(series)
-        if series.status == SeriesStatus.ENDED:
-            raise Conflict("series_ended", _("This recurring booking has ended."))
-        if series.acceptance != SeriesAcceptance.STANDING:
-            raise Conflict(
-                "no_standing_acceptance",
-                _("You have not accepted this recurring booking as a whole."),
-            )
-        series.acceptance = SeriesAcceptance.WITHDRAWN
-        series.acceptance_changed_at = now
-        series.save(update_fields=["acceptance", "acceptance_changed_at"])
+    with _answering(
+        user=user,
+        series_id=series_id,
+        allowed=(SeriesAcceptance.STANDING,),
+        refusal=Conflict(
+            "no_standing_acceptance",
+            _("You have not accepted this recurring booking as a whole."),
+        ),
+    ) as series:
+        _set_acceptance(series, SeriesAcceptance.WITHDRAWN, now)
         _event("acceptance_withdrawn", series)
     return series
 
