@@ -184,10 +184,15 @@ def search_listings(
     ``text_mode`` says how best match treats the words: ``"lexical"`` (the text
     index only), ``"semantic"`` (the embeddings only), ``"blended"`` (both, see
     ``search.ranking``); ``None`` is blended when ``semantic.available()``
-    and the model is loaded in this process (``semantic.ready()``: until then,
-    the first seconds after a start, searches are lexical while it loads in the
-    background, so no visitor waits for it), else lexical. Without the model
-    every mode is lexical. Other sorts are lexical."""
+    and the model and the vectors are loaded in this process
+    (``semantic.ready()``, ``semantic.vectors_ready()``: until then, the first
+    seconds after a start, searches are lexical while they load in the
+    background, so no visitor waits for them), else lexical; it never waits
+    for a large change of the vectors either (the index loaded before answers
+    while it is applied), nor for the embedding of a text no process has
+    embedded yet (that search is lexical; the text is embedded in the
+    background for the next one: ``semantic.embed_query``). An explicit mode
+    waits. Without the model every mode is lexical. Other sorts are lexical."""
     from doorstep.promotions.queries import hidden_promoted_listings
 
     categories = load_categories()
@@ -209,6 +214,7 @@ def search_listings(
             categories=categories,
             selected=selected,
             text_mode=_text_mode(params, text_mode),
+            semantic_wait=text_mode is not None,
         )
 
 
@@ -220,7 +226,7 @@ def _text_mode(params: SearchParams, text_mode: str | None) -> str:
         or params.sort != Sort.RELEVANCE
         or not params.text.strip()
         or not semantic.available()
-        or (text_mode is None and not semantic.ready())
+        or (text_mode is None and not (semantic.ready() and semantic.vectors_ready()))
     ):
         return "lexical"
     return text_mode or "blended"
@@ -233,6 +239,7 @@ def _search_listings(
     categories: dict[int, CategoryInfo],
     selected: CategoryInfo | None,
     text_mode: str = "lexical",
+    semantic_wait: bool = True,
 ) -> SearchResults:
     language = (language or get_language() or "en").lower()
     now = timezone.now()
@@ -264,6 +271,7 @@ def _search_listings(
             category_first=category_first,
             promoted_key=promoted_key,
             semantic_text=params.text,
+            semantic_wait=semantic_wait,
         )
         total = sum(counts.values())
     elif params.sort == Sort.RELEVANCE and text is not None:
@@ -1039,6 +1047,7 @@ def _best_text_matches(
     category_first: bool = False,
     promoted_key: tuple[float, int] | None = None,
     semantic_text: str | None = None,
+    semantic_wait: bool = True,
 ) -> tuple[dict[tuple[int, str, int], int], list[tuple[int, Any]]]:
     """Best match with text: the counts and the page from one statement.
 
@@ -1069,7 +1078,13 @@ def _best_text_matches(
     candidates = matches[:TEXT_SCORED_LIMIT]
     if semantic_text is not None:
         lexical, others = _with_semantic(
-            params, categories, selected, now_param, matches, semantic_text
+            params,
+            categories,
+            selected,
+            now_param,
+            matches,
+            semantic_text,
+            wait=semantic_wait,
         )
         matches = lexical + others
         candidates = lexical[:TEXT_SCORED_LIMIT] + others
@@ -1142,22 +1157,25 @@ def _with_semantic(
     now_param: Any,
     lexical: list[tuple],
     semantic_text: str,
+    *,
+    wait: bool = True,
 ) -> tuple[list[tuple], list[tuple]]:
     """The lexical matches, and the semantic ones that are not among them and
     pass the filters, each
     score plus ``ranking.semantic_term`` of its similarity (a semantic-only
     candidate's score is the one a search without text gives it, plus that)."""
-    nearest = dict(
-        semantic.nearest(
-            semantic_text,
-            k=ranking.SEMANTIC_CANDIDATES,
-            min_similarity=ranking.SEMANTIC_FLOOR,
-        )
-    )
     lexical_ids = {row[0] for row in lexical}
-    similarity = dict(nearest)
-    if lexical_ids:
-        similarity.update(semantic.similarities(semantic_text, lexical_ids))
+    found = semantic.scores(
+        semantic_text,
+        lexical_ids,
+        k=ranking.SEMANTIC_CANDIDATES,
+        min_similarity=ranking.SEMANTIC_FLOOR,
+        wait=wait,
+    )
+    if found is None:  # the vectors or the query's are not ready: lexical
+        return lexical, []
+    nearest = dict(found[0])
+    similarity = {**nearest, **found[1]}
     rows = [
         (row[0], row[1] + ranking.semantic_term(similarity.get(row[0], 0.0)), *row[2:])
         for row in lexical

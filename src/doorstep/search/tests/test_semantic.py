@@ -5,6 +5,7 @@ setting off nothing is embedded and search answers exactly as before."""
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from doorstep.search import semantic
 from doorstep.search.indexing import index_listing, rebuild_index
@@ -84,7 +85,8 @@ def test_a_hidden_listing_loses_its_vector(semantic_on, listings):
     garden.status = garden.Status.DRAFT
     garden.save()
     index_listing(garden)
-    assert not ListingVector.objects.filter(listing_id=garden.pk).exists()
+    assert ListingVector.objects.get(listing_id=garden.pk).text_hash == semantic.REMOVED
+    assert garden.pk not in dict(semantic.nearest("lawn", k=10, min_similarity=-1.0))
 
 
 @pytest.mark.parametrize(
@@ -135,6 +137,117 @@ def test_vectors_reload_when_the_table_changes(semantic_on, listings):
     assert len(every("dog")) == len(listings) - 1
     index_listing(listings["dogs"])
     assert every("dog")[0][0] == listings["dogs"].pk
+
+
+def test_another_process_s_changes_apply_to_the_loaded_vectors_in_place(
+    semantic_on, listings, monkeypatch
+):
+    # Given the vectors loaded in this process
+    for listing in listings.values():
+        index_listing(listing)
+    assert len(semantic.nearest("dog", k=10, min_similarity=-1.0)) == len(listings)
+    monkeypatch.setattr(semantic, "_loaded", _no_reload)
+
+    # When another process changes one vector and removes another
+    dogs, garden = listings["dogs"], listings["garden"]
+    ListingVector.objects.filter(listing_id=dogs.pk).update(
+        vector=semantic.embed_texts(["Garden care, lawn mowing"])[0].tobytes(),
+        updated_at=timezone.now(),
+    )
+    ListingVector.objects.filter(listing_id=garden.pk).update(
+        text_hash=semantic.REMOVED, vector=b"", updated_at=timezone.now()
+    )
+    monkeypatch.setattr(semantic, "_version_checked_at", 0.0)
+
+    # Then the next search sees both, without reading every vector again
+    found = dict(semantic.nearest("mowing the lawn", k=10, min_similarity=-1.0))
+    assert garden.pk not in found
+    assert max(found, key=found.get) == dogs.pk
+    assert semantic._index.size == len(listings) - 1
+
+
+def _no_reload(*args):
+    raise AssertionError("every vector was read again")
+
+
+def test_an_index_takes_changes_in_place():
+    vectors = clustered_unit_vectors(300, topics=6, seed=3)
+    ids = np.arange(1, 301, dtype=np.int64) * 10
+    index = semantic.VectorIndex(ids[:200], vectors[:200].copy())
+
+    # When a row is written over, new ids are appended and two removed
+    newer = index.changed(
+        np.concatenate([ids[200:], ids[:1]]),
+        np.concatenate([vectors[200:], vectors[250:251]]),
+        removed=ids[1:3],
+    )
+    again = newer.changed(ids[3:4], vectors[251:252], removed=ids[200:201])
+
+    # Then each index finds what it holds (a row written over is written for
+    # the older indexes too): the exact top agrees with a scan of the vectors,
+    # and the older index kept its rows
+    assert newer.size == 200 - 2 + 100
+    assert again.size == newer.size - 1
+    assert index.size == len(index.ids) == 200
+    expected = {int(i): v for i, v in zip(ids, vectors, strict=True)}
+    expected[int(ids[0])] = vectors[250]
+    expected[int(ids[3])] = vectors[251]
+    del expected[int(ids[1])], expected[int(ids[2])]
+    for query in vectors[::37]:
+        positions, similarity = newer.top(query, 20)
+        exact = sorted(expected, key=lambda i: -float(expected[i] @ query))[:20]
+        assert set(newer.ids[positions]) == set(exact)
+        assert np.allclose(
+            similarity, [expected[i] @ query for i in newer.ids[positions]]
+        )
+    found, rows = again.rows_of(np.array([ids[0], ids[1], ids[3], ids[200], 7]))
+    assert list(found) == [ids[0], ids[3]]
+    assert np.allclose(again.matrix[rows], [vectors[250], vectors[251]])
+    everything = again.top(vectors[0], 1000)[0]
+    assert len(everything) == again.size
+    assert -1 not in set(again.ids[everything])
+
+
+def test_many_changes_load_in_the_background_while_the_old_index_answers(
+    semantic_on, listings, monkeypatch
+):
+    for listing in listings.values():
+        index_listing(listing)
+    before = semantic._vectors()
+    started = []
+    monkeypatch.setattr(semantic, "INLINE_CHANGES", 2)
+    monkeypatch.setattr(semantic, "_in_background", started.append)
+    ListingVector.objects.update(updated_at=timezone.now())
+    monkeypatch.setattr(semantic, "_version_checked_at", 0.0)
+
+    assert semantic._vectors(wait=False) is before
+    assert started == [semantic._loaded]
+
+
+def test_a_new_query_is_embedded_once_for_every_process(monkeypatch):
+    """A query's vector is kept in the process and in the shared cache; a
+    search that does not wait gets ``None`` for a text never embedded, which
+    is embedded in the background for the next one."""
+    from django.core.cache import cache
+
+    embedded = []
+    real = semantic.embed_texts
+    monkeypatch.setattr(
+        semantic, "embed_texts", lambda texts: embedded.append(texts) or real(texts)
+    )
+    monkeypatch.setattr(semantic, "_queries", semantic.OrderedDict())
+    cache.delete(semantic._query_key("window cleaning"))
+
+    assert semantic.embed_query("Window  cleaning", wait=False) is None
+    semantic._pending.join()
+    assert embedded == [["window cleaning"]]
+    first = semantic.embed_query("window cleaning", wait=False)
+    assert first is not None
+
+    # Another process (an empty cache of its own) takes it from the shared one
+    monkeypatch.setattr(semantic, "_queries", semantic.OrderedDict())
+    assert np.array_equal(semantic.embed_query("window cleaning"), first)
+    assert len(embedded) == 1
 
 
 def clustered_unit_vectors(count: int, topics: int, seed: int) -> np.ndarray:
@@ -275,25 +388,38 @@ def test_without_the_model_every_mode_is_lexical(settings, listings):
 
 
 def test_a_search_does_not_wait_for_the_model_to_load(semantic_on, monkeypatch):
-    """Until the model is loaded in the process, a search that does not insist
-    on a mode is lexical and the load goes on in the background; once loaded,
-    the default is the blend."""
+    """Until the model and the vectors are loaded in the process, a search that
+    does not insist on a mode is lexical and they load in the background, one
+    after the other; once both are, the default is the blend."""
     loaded = semantic._encoder()
     started = []
     monkeypatch.setattr(semantic, "_model", None)
     monkeypatch.setattr(semantic, "_loading", None)
+    monkeypatch.setattr(semantic, "_background", None)
     monkeypatch.setattr(
         semantic.threading,
         "Thread",
-        lambda **kwargs: type("T", (), {"start": lambda self: started.append(1)})(),
+        lambda **kwargs: type(
+            "T",
+            (),
+            {
+                "start": lambda self: started.append(kwargs["name"]),
+                "is_alive": lambda self: True,
+            },
+        )(),
     )
     params = parse_search_params({"q": "house cleaning"})
 
     assert search_mode(params) == "lexical"
     assert search_mode(params) == "lexical"
-    assert started == [1]
+    assert started == ["semantic-model-load"]
 
     monkeypatch.setattr(semantic, "_model", loaded)
+    assert search_mode(params) == "lexical"
+    assert search_mode(params) == "lexical"
+    assert started == ["semantic-model-load", "semantic-vectors"]
+
+    semantic._vectors()
     assert search_mode(params) == "blended"
 
 
