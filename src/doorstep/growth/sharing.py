@@ -68,6 +68,9 @@ def qr_code(url: str) -> segno.QRCode:
     return segno.make(url, error=QR_ERROR_LEVEL, micro=False)
 
 
+# Drawing a code is most of a listing page's sharing box (segno tries all eight
+# masks); the same page asks for the same address every time.
+@lru_cache(maxsize=512)
 def qr_svg(url: str, *, title: str = "", css_class: str = "share__qr") -> str:
     """The QR code of ``url`` as an inline <svg> (no XML declaration or
     namespace, as HTML5 embeds it), sized by its viewBox so CSS sets its width.
