@@ -13,10 +13,10 @@ throttling (slow 4G, 4x CPU slowdown) -- ``--runs`` times on each page:
 - the search page with a query and a place, ``/search/?q=<word>&lat=..&lng=..``;
 - a published listing's page, ``/services/<public_id>/``.
 
-It prints each run's score and the medians of the score, FCP, LCP, TBT and CLS
-per page, with the load average and Lighthouse's benchmark index of the machine
-(the machine is shared: TBT is measured on this CPU and scaled, so a busy machine
-raises it). ``--details`` also prints the
+It prints each run's score and the medians of the score, FCP, LCP, Speed Index,
+TBT and CLS per page, with the load average and Lighthouse's benchmark index of
+the machine (the machine is shared: TBT is measured on this CPU and scaled, so a
+busy machine raises it). ``--details`` also prints the
 median run's opportunities (render-blocking resources, unused JavaScript, ...);
 ``--save DIR`` writes every report as JSON.
 
@@ -74,6 +74,7 @@ DEFAULT_CHROME = "/usr/bin/chromium"
 METRICS = (
     ("FCP", "first-contentful-paint", "ms"),
     ("LCP", "largest-contentful-paint", "ms"),
+    ("SI", "speed-index", "ms"),
     ("TBT", "total-blocking-time", "ms"),
     ("CLS", "cumulative-layout-shift", ""),
 )
@@ -347,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Lighthouse mobile (defaults), {options.runs} runs per page, medians")
     print(
-        f"{'page':<9} {'score':>5} {'FCP':>8} {'LCP':>8} {'TBT':>8} {'CLS':>6}"
+        f"{'page':<9} {'score':>5} {'FCP':>8} {'LCP':>8} {'SI':>8} {'TBT':>8}"
+        f" {'CLS':>6}"
         f" {'bench':>6}  runs"
     )
     for name, path in pages:
@@ -358,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(
             f"{name:<9} {median['score']:>5.0f} {median['FCP']:>5.0f} ms "
-            f"{median['LCP']:>5.0f} ms {median['TBT']:>5.0f} ms "
+            f"{median['LCP']:>5.0f} ms {median['SI']:>5.0f} ms "
+            f"{median['TBT']:>5.0f} ms "
             f"{median['CLS']:>6.3f} {median['benchmark']:>6.0f}"
             f"  {'/'.join(str(row['score']) for row in rows)}"
             f"  {path}"
