@@ -817,9 +817,10 @@ class Day:
             leave_at = order.starts_at - timedelta(minutes=estimate * 1.2 + 5)
             if leave_at < self.clock.now:
                 self.late_cause[order.pk] = "accepted after its leave time"
+            planned_from = worker.position
             self.at(
                 max(self.clock.now, leave_at),
-                lambda: self.set_off(worker, order, planned_from=worker.position),
+                lambda: self.set_off(worker, order, planned_from=planned_from),
             )
 
     def _still_theirs(self, worker: SimWorker, order: Order) -> bool:
