@@ -20,6 +20,21 @@ The cost of sending worker j to job i, in minutes (lower is better)::
                    spreading work across workers (2 minutes a job, half a
                    minute an offer), never worth a long detour.
 
+The batch solves the costs less each job's **priority** (``CostMatrix.priority``)::
+
+    priority[i] = WAITING_WEIGHT * min(waited[i], WAITING_CAP_MINUTES)
+
+    waited[i]      minutes the job has waited for a worker since it opened
+                   (0 when not given).
+
+A row's constant, so it never changes whom a job gets when every job can be
+matched; but when workers are short the jobs that waited longest — the nearest
+to breaking the response promise — are matched first (each minute waited is
+worth WAITING_WEIGHT minutes on the road, up to the 30-minute promise), as a
+dispatcher taking the queue in order would, without giving up the batch's
+shorter trips for a minute or two of waiting. The pair's cost (kept on the
+offer, summed by ``total_cost``) does not include it.
+
 A pair is infeasible, and costs INFEASIBLE instead, when the job is beyond the
 worker's service radius (great-circle km), the worker may not take it (not
 qualified, or offered this job before: ``allowed``), or the worker's time is
@@ -49,6 +64,8 @@ from doorstep.dispatch.travel import distance_km_matrix, minutes_for_km
 LATENESS_WEIGHT = 10.0  # a minute late costs ten minutes on the road
 JOB_LOAD_WEIGHT = 2.0  # minutes per job the worker took in the last 24 hours
 OFFER_LOAD_WEIGHT = 0.5  # minutes per offer made to them in the last 24 hours
+WAITING_WEIGHT = 2.0  # minutes on the road a minute of waiting is worth
+WAITING_CAP_MINUTES = 30.0  # the response promise: waiting counts up to it
 INFEASIBLE = 1e9  # far above any sum of feasible costs (minutes)
 
 STRATEGIES = ("batch", "greedy")
@@ -62,6 +79,7 @@ class Jobs:
     longitude: np.ndarray
     due_minutes: np.ndarray  # minutes from now to the promised arrival; inf: none
     length_minutes: np.ndarray  # how long the job itself takes
+    waited_minutes: np.ndarray | None = None  # since the job opened; None: 0
 
     def __len__(self) -> int:
         return len(self.latitude)
@@ -90,6 +108,7 @@ class CostMatrix:
     cost: np.ndarray  # n x m, INFEASIBLE where not feasible
     travel: np.ndarray  # n x m whole minutes
     feasible: np.ndarray  # n x m bool
+    priority: np.ndarray | None = None  # n: taken off each job's row when solving
 
 
 def as_array(values, dtype=float) -> np.ndarray:
@@ -128,9 +147,14 @@ def cost_matrix(
         JOB_LOAD_WEIGHT * as_array(workers.jobs_today)
         + OFFER_LOAD_WEIGHT * as_array(workers.offers_today)
     )[None, :]
+    priority = None
+    if jobs.waited_minutes is not None:
+        priority = WAITING_WEIGHT * np.clip(
+            as_array(jobs.waited_minutes), 0.0, WAITING_CAP_MINUTES
+        )
     np.copyto(cost, INFEASIBLE, where=infeasible)
     feasible = np.logical_not(infeasible, out=infeasible)
-    return CostMatrix(cost=cost, travel=travel, feasible=feasible)
+    return CostMatrix(cost=cost, travel=travel, feasible=feasible, priority=priority)
 
 
 def _onward(jobs: Jobs, workers: Workers, busy: np.ndarray) -> np.ndarray:
@@ -177,11 +201,13 @@ def _optimal(matrix: CostMatrix) -> list[tuple[int, int]]:
     if not len(rows) or not len(columns):
         return []
     sub = matrix.cost[np.ix_(rows, columns)]
+    if matrix.priority is not None:
+        sub = sub - matrix.priority[rows][:, None]
     job_at, worker_at = linear_sum_assignment(sub)
     return [
         (int(rows[i]), int(columns[j]))
         for i, j in zip(job_at, worker_at, strict=True)
-        if sub[i, j] < INFEASIBLE
+        if matrix.feasible[rows[i], columns[j]]
     ]
 
 

@@ -231,6 +231,13 @@ def _job_inputs(jobs: list[DispatchJob], now: datetime) -> assignment.Jobs:
             ],
             dtype=float,
         ),
+        waited_minutes=np.array(
+            [
+                (now - job.opened_at).total_seconds() / 60 if job.opened_at else 0.0
+                for job in jobs
+            ],
+            dtype=float,
+        ),
     )
 
 

@@ -20,7 +20,12 @@ stopping at the first who passes (``passes_vetting``):
 4. skilled in the category (``Worker.categories``);
 5. free then: for "as soon as possible", on duty and no claim on their time from
    now until the job would end; for a booked time, the job inside their working
-   hours and no claim over the travel and the job;
+   hours, no claim over the travel and the job, and the way between doors
+   feasible (``way_blocked``): from the door of the job they hold before to this
+   one by its time, and from this one to the door of the job after, each
+   planned as people plan for an appointment (the estimate plus
+   ``WAY_MARGIN``, plus ``WAY_BUFFER``) — a worker who finishes across the
+   city ten minutes before the time would reach it late;
 6. within range: the job lies inside their service radius;
 7. never offered this job before (a decline or a lapse is final), and no live
    offer of any job.
@@ -41,6 +46,12 @@ on a 0..1 scale times its weight (``WEIGHTS``), so none swamps the others:
 * **reliability**: the share of their offers of the last ``HISTORY_DAYS`` they
   accepted, shrunk toward ``PRIOR_ACCEPTANCE`` with ``PRIOR_ANSWERS`` imaginary
   answers (a new worker starts at the prior; declines and lapses lower it).
+
+Workers in the middle of a job now (their time is claimed over this moment)
+come after every worker who is not, whatever their score: at a customer's
+door they answer an offer late or not at all, and a job booked for later is
+offered to a tier at once whose answers must come within the response
+promise.
 
 Ties break on the worker id, so the order is stable.
 """
@@ -82,6 +93,13 @@ TRAVEL_HALF_MINUTES = 20
 HISTORY_DAYS = 30
 PRIOR_ACCEPTANCE = 0.8
 PRIOR_ANSWERS = 5
+
+# The way between two doors, planned for a booked time: the estimate
+# (``dispatch.travel``) plus this share for traffic, plus ``WAY_BUFFER``.
+WAY_MARGIN = 0.2
+WAY_BUFFER = timedelta(minutes=5)
+# Jobs further apart in time than this never make a booked time unreachable.
+WAY_HORIZON = timedelta(hours=4)
 
 
 # --- Eligibility ----------------------------------------------------------------------
@@ -291,7 +309,9 @@ def is_free(worker: Worker, job: DispatchJob, now: datetime) -> bool:
             return False
     elif not works_then(worker, job.order.starts_at, job.order.ends_at, now):
         return False
-    return not _has_claim(worker, start, end, now)
+    return not _has_claim(worker, start, end, now) and not way_blocked(
+        [worker], job, now
+    )
 
 
 def refusal(job: DispatchJob, worker: Worker, now: datetime) -> str | None:
@@ -348,6 +368,68 @@ def _claimed(workers: list[Worker], job: DispatchJob, now: datetime) -> set[int]
     }
 
 
+def way_minutes(origin: tuple[float, float], destination: tuple[float, float]) -> float:
+    """The minutes to plan between two doors for a booked time (see
+    ``WAY_MARGIN``)."""
+    return (
+        travel_minutes(origin, destination) * (1 + WAY_MARGIN)
+        + WAY_BUFFER.total_seconds() / 60
+    )
+
+
+def way_blocked(workers: list[Worker], job: DispatchJob, now: datetime) -> set[int]:
+    """For a booked job, the workers (ids) who cannot get to its door by its
+    time from the job they hold before it, or from its door to the job they
+    hold after it by that one's time (``way_minutes``), in one query for all of
+    them. Claims without a door (time off) are left to the overlap rule."""
+    if not workers or job.is_asap:
+        return set()
+    order = job.order
+    door = (order.latitude, order.longitude)
+    starts, ends = order.starts_at, order.ends_at
+    held: dict[tuple[int, int], list] = {}
+    for row in (
+        TimeClaim.objects.filter(
+            provider_id__in={worker.provider_id for worker in workers},
+            released_at__isnull=True,
+            order__isnull=False,
+            order__latitude__isnull=False,
+            order__longitude__isnull=False,
+            starts_at__lt=ends + WAY_HORIZON,
+            ends_at__gt=starts - WAY_HORIZON,
+        )
+        .exclude(order_id=order.pk)
+        .exclude(hold_expires_at__lte=now)
+        .values_list(
+            "provider_id",
+            "staff_key",
+            "starts_at",
+            "ends_at",
+            "order__starts_at",
+            "order__latitude",
+            "order__longitude",
+        )
+    ):
+        held.setdefault((row[0], row[1]), []).append(row[2:])
+    blocked = set()
+    for worker in workers:
+        for claim_starts, claim_ends, door_time, latitude, longitude in held.get(
+            (worker.provider_id, worker.staff_key), ()
+        ):
+            there = (latitude, longitude)
+            if claim_ends <= starts:
+                reach = claim_ends + timedelta(minutes=way_minutes(there, door))
+                if reach > starts:
+                    blocked.add(worker.pk)
+                    break
+            elif claim_starts >= ends:
+                due = max(door_time or claim_starts, claim_starts)
+                if ends + timedelta(minutes=way_minutes(door, there)) > due:
+                    blocked.add(worker.pk)
+                    break
+    return blocked
+
+
 def workers_to_vet(job: DispatchJob, *, now: datetime) -> list[Worker]:
     """The workers who pass the rules checked for all at once (a few queries
     whatever their number): all but the documents and, for a booked time, the
@@ -361,7 +443,7 @@ def workers_to_vet(job: DispatchJob, *, now: datetime) -> list[Worker]:
     if job.is_asap:
         workers = workers.filter(is_on_duty=True)
     nearby = [worker for worker in workers if is_within_range(worker, job)]
-    busy = _claimed(nearby, job, now)
+    busy = _claimed(nearby, job, now) | way_blocked(nearby, job, now)
     return [worker for worker in nearby if worker.pk not in busy]
 
 
@@ -404,6 +486,7 @@ class Ranked:
     workload: float
     fairness: float
     reliability: float
+    on_a_job: bool = False  # their time is claimed now: they answer late
 
     @property
     def score(self) -> float:
@@ -510,6 +593,7 @@ def rank(job: DispatchJob, workers: list[Worker], *, now: datetime) -> list[Rank
         )
         .order_by()
     }
+    working = on_a_job_now(workers, now)
     ranked = []
     for worker in workers:
         travel = travel_minutes(worker.position, (order.latitude, order.longitude))
@@ -524,6 +608,28 @@ def rank(job: DispatchJob, workers: list[Worker], *, now: datetime) -> list[Rank
                 fairness=1 / (1 + offers_today[worker.pk]),
                 reliability=(PRIOR_ANSWERS * PRIOR_ACCEPTANCE + past["took"])
                 / (PRIOR_ANSWERS + past["answers"]),
+                on_a_job=worker.pk in working,
             )
         )
-    return sorted(ranked, key=lambda r: (-r.score, r.worker.pk))
+    return sorted(ranked, key=lambda r: (r.on_a_job, -r.score, r.worker.pk))
+
+
+def on_a_job_now(workers: list[Worker], now: datetime) -> set[int]:
+    """The workers (ids) whose time is claimed by an order over ``now``: on
+    their way to a job or at it. One query for all of them."""
+    taken = set(
+        TimeClaim.objects.filter(
+            provider_id__in={worker.provider_id for worker in workers},
+            released_at__isnull=True,
+            order__isnull=False,
+            starts_at__lte=now,
+            ends_at__gt=now,
+        )
+        .exclude(hold_expires_at__lte=now)
+        .values_list("provider_id", "staff_key")
+    )
+    return {
+        worker.pk
+        for worker in workers
+        if (worker.provider_id, worker.staff_key) in taken
+    }

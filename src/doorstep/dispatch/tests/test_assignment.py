@@ -114,6 +114,30 @@ def test_the_cost_is_travel_plus_weighted_lateness_plus_a_little_load():
     )
 
 
+def test_when_workers_are_short_the_job_that_waited_longest_is_matched_first():
+    # two jobs, one worker: the newer job is 2 km nearer to them, the older one
+    # has waited 20 minutes of its 30-minute response promise
+    round_jobs = jobs(north(3), north(1))
+    waited = Jobs(
+        latitude=round_jobs.latitude,
+        longitude=round_jobs.longitude,
+        due_minutes=round_jobs.due_minutes,
+        length_minutes=round_jobs.length_minutes,
+        waited_minutes=np.array([20.0, 0.0]),
+    )
+    worker = workers(HOME)
+
+    # without the wait, the batch sends the worker to the nearer job; with it,
+    # to the one nearest to breaking its promise
+    assert solve(cost_matrix(round_jobs, worker), "batch") == [(1, 0)]
+    assert solve(cost_matrix(waited, worker), "batch") == [(0, 0)]
+    # and when every job can be matched, waiting changes nobody's worker
+    two = workers(north(3), north(1))
+    assert solve(cost_matrix(waited, two), "batch") == solve(
+        cost_matrix(round_jobs, two), "batch"
+    )
+
+
 @pytest.mark.parametrize(
     ("worker", "allowed"),
     [

@@ -20,6 +20,7 @@ from doorstep.dispatch.tests.helpers import (
     paid_dispatch_order,
     service_in_shanghai,
 )
+from doorstep.orders.models import Order
 from doorstep.scheduling.services import claim_time
 from doorstep.trust import services as trust_services
 from doorstep.trust.tests.conftest import id_requirement, pdf_upload
@@ -246,6 +247,57 @@ def test_a_booked_time_clashing_with_another_job_is_refused(booked_job, offer_fo
     assert _refused(booked_job, worker) == "busy"
 
 
+def _job_at_further(offer_for_sale, starts_at):
+    """Another booked order, at a door 5.5 km from the job's (29 minutes'
+    travel, 40 planned: ``candidates.way_minutes``)."""
+    other = paid_dispatch_order(offer_for_sale, starts_at=starts_at)
+    Order.objects.filter(pk=other.pk).update(latitude=FURTHER[0], longitude=FURTHER[1])
+    return other
+
+
+@pytest.mark.parametrize(
+    ("gap_minutes", "refused"), [(20, "busy"), (45, None)], ids=["tight", "enough"]
+)
+def test_a_booked_time_must_be_reachable_from_the_job_before(
+    booked_job, offer_for_sale, gap_minutes, refused
+):
+    order = booked_job.order
+    before = _job_at_further(offer_for_sale, order.starts_at - timedelta(hours=3))
+    worker = make_worker(offer_for_sale.service.category, at=NEAR, on_duty=False)
+    # The job before ends ``gap_minutes`` before this one's time, 5.5 km away:
+    # no overlap with the travel from where the worker is now (1 km), but the
+    # way from that door takes 40 minutes.
+    claim_time(
+        provider=worker.provider,
+        starts_at=order.starts_at - timedelta(hours=2),
+        ends_at=order.starts_at - timedelta(minutes=gap_minutes),
+        order=before,
+    )
+
+    assert _refused(booked_job, worker) == refused
+
+
+@pytest.mark.parametrize(
+    ("gap_minutes", "refused"), [(20, "busy"), (45, None)], ids=["tight", "enough"]
+)
+def test_the_job_after_a_booked_time_must_stay_reachable(
+    booked_job, offer_for_sale, gap_minutes, refused
+):
+    order = booked_job.order
+    after = _job_at_further(
+        offer_for_sale, order.ends_at + timedelta(minutes=gap_minutes)
+    )
+    worker = make_worker(offer_for_sale.service.category, at=NEAR, on_duty=False)
+    claim_time(
+        provider=worker.provider,
+        starts_at=after.starts_at,
+        ends_at=after.ends_at,
+        order=after,
+    )
+
+    assert _refused(booked_job, worker) == refused
+
+
 # --- Ranking --------------------------------------------------------------------------
 
 
@@ -263,6 +315,25 @@ def test_all_else_equal_the_nearest_comes_first(booked_job, offer_for_sale):
     nearest = make_worker(category, at=NEAR)
 
     assert _order_of(booked_job, further, nearest) == [nearest, further]
+
+
+def test_a_worker_at_a_job_now_is_asked_after_those_who_can_answer(
+    booked_job, offer_for_sale
+):
+    category = offer_for_sale.service.category
+    further = make_worker(category, at=FURTHER)
+    nearest = make_worker(category, at=NEAR)
+    # the nearest is at another customer's door right now
+    elsewhere = _job_at_further(offer_for_sale, booked_job.order.starts_at)
+    now = timezone.now()
+    claim_time(
+        provider=nearest.provider,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=50),
+        order=elsewhere,
+    )
+
+    assert _order_of(booked_job, further, nearest) == [further, nearest]
 
 
 def _reviewed(worker, stars: int, count: int) -> None:
