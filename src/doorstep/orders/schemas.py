@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, StringConstraints
 
 from doorstep.accounts.schemas import Latitude, Longitude
-from doorstep.api.schemas import InputSchema, MoneyOut
+from doorstep.api.schemas import InputSchema, MoneyOut, OutputSchema
 from doorstep.payments.schemas import PaymentIntentOut
 
 ListingId = Annotated[
@@ -46,7 +46,7 @@ class HoldIn(InputSchema):
     ] = ""
 
 
-class HoldOut(Schema):
+class HoldOut(OutputSchema):
     hold_token: str = Field(description="Pass to POST /orders as `hold_token`.")
     expires_at: datetime
     starts_at: datetime = Field(description="The held span, buffers included.")
@@ -147,7 +147,7 @@ class OrdersQuery(Schema):
     state: Annotated[str, StringConstraints(max_length=24)] | None = None
 
 
-class OrderLineOut(Schema):
+class OrderLineOut(OutputSchema):
     kind: str
     description: str
     quantity: int
@@ -160,7 +160,7 @@ class PriceQuery(Schema):
     add_on_ids: AddOnIds
 
 
-class TaxLineOut(Schema):
+class TaxLineOut(OutputSchema):
     """One tax of the price: contained in it (``included``) or added to the
     total."""
 
@@ -171,7 +171,7 @@ class TaxLineOut(Schema):
     included: bool = Field(description="Contained in the price (else added).")
 
 
-class PriceOut(Schema):
+class PriceOut(OutputSchema):
     """A booking's price breakdown, exactly as the order will store it and the
     card will be held for it."""
 
@@ -191,7 +191,7 @@ class PriceOut(Schema):
     )
 
 
-class OrderEventOut(Schema):
+class OrderEventOut(OutputSchema):
     transition: str
     from_state: str
     to_state: str
@@ -200,12 +200,12 @@ class OrderEventOut(Schema):
     data: dict[str, Any]
 
 
-class TransitionOut(Schema):
+class TransitionOut(OutputSchema):
     name: str
     label: str
 
 
-class RescheduleOut(Schema):
+class RescheduleOut(OutputSchema):
     id: str
     status: str
     proposed_by: str
@@ -220,7 +220,7 @@ class RescheduleOut(Schema):
     answered_at: datetime | None
 
 
-class OrderOut(Schema):
+class OrderOut(OutputSchema):
     id: str
     mode: str
     state: str
@@ -276,14 +276,14 @@ class OrderOut(Schema):
     created_at: datetime
 
 
-class OrderPageOut(Schema):
+class OrderPageOut(OutputSchema):
     items: list[OrderOut]
     next: str | None = Field(
         description="Pass as `cursor` to get the next page; null on the last page."
     )
 
 
-class OpsOrderOut(Schema):
+class OpsOrderOut(OutputSchema):
     """An order as the back office's order page shows its state and buttons."""
 
     id: str
