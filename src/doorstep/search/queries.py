@@ -58,6 +58,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
@@ -1164,7 +1165,7 @@ def _with_semantic(
     pass the filters, each
     score plus ``ranking.semantic_term`` of its similarity (a semantic-only
     candidate's score is the one a search without text gives it, plus that)."""
-    lexical_ids = {row[0] for row in lexical}
+    lexical_ids = np.fromiter((row[0] for row in lexical), np.int64, len(lexical))
     found = semantic.scores(
         semantic_text,
         lexical_ids,
@@ -1175,13 +1176,12 @@ def _with_semantic(
     if found is None:  # the vectors or the query's are not ready: lexical
         return lexical, []
     nearest = dict(found[0])
-    similarity = {**nearest, **found[1]}
     rows = [
-        (row[0], row[1] + ranking.semantic_term(similarity.get(row[0], 0.0)), *row[2:])
-        for row in lexical
+        (row[0], row[1] + term, *row[2:])
+        for row, term in zip(lexical, ranking.semantic_terms(found[1]), strict=True)
     ]
     added: list[tuple] = []
-    others = sorted(set(nearest) - lexical_ids)
+    others = sorted(set(nearest).difference(lexical_ids.tolist()))
     if others:
         filters = _filters(params, categories, selected, None, driver=None)
         key = _sort_key(params, filters, None, now_param)

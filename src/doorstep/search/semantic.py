@@ -615,16 +615,16 @@ def vectors_ready() -> bool:
 
 def scores(
     query: str,
-    listing_ids: Iterable[int],
+    listing_ids: np.ndarray,
     *,
     k: int,
     min_similarity: float = 0.0,
     wait: bool = True,
-) -> tuple[list[tuple[int, float]], dict[int, float]] | None:
+) -> tuple[list[tuple[int, float]], np.ndarray] | None:
     """For a blended search, from one version of the index and one embedding
     of ``query``: the ``k`` nearest listings at least ``min_similarity``
-    (:func:`nearest`) and the cosine of each of ``listing_ids`` that has a
-    vector (:func:`similarities`). ``None`` when ``wait`` is false and the
+    (:func:`nearest`) and the cosine of each of ``listing_ids``, in their
+    order (0 where one has no vector). ``None`` when ``wait`` is false and the
     vectors are not loaded yet or the query was never embedded (both then
     happen in the background: :func:`embed_query`)."""
     index = _vectors(wait=wait)
@@ -637,7 +637,13 @@ def scores(
         for p, s in zip(positions, similarity, strict=True)
         if s >= min_similarity
     ]
-    return near, _similarities(index, vector, listing_ids)
+    cosines = np.zeros(len(listing_ids), dtype=np.float32)
+    if index.size and len(listing_ids):
+        at = np.searchsorted(index.sorted_ids, listing_ids)
+        at = np.minimum(at, index.size - 1)
+        present = index.sorted_ids[at] == listing_ids
+        cosines[present] = index.matrix[index.sorted_rows[at[present]]] @ vector
+    return near, cosines
 
 
 def _similarities(
