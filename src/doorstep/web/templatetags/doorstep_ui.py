@@ -1,7 +1,11 @@
 """Template helpers for the shared UI: icons from the sprite, and how money,
 distances, ratings and durations read to people in each language."""
 
+from functools import lru_cache
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -89,6 +93,13 @@ def category_icon(name: str) -> str:
 @register.simple_tag
 def icon(name: str, css_class: str = "") -> str:
     """A decorative icon from the sprite; screen readers skip it."""
+    return _icon(name, css_class)
+
+
+# A page draws dozens of icons, each asking the static files storage for the
+# sprite's hashed URL; the markup only changes with the static settings.
+@lru_cache(maxsize=1024)
+def _icon(name: str, css_class: str) -> str:
     classes = f"icon {css_class}".strip()
     return format_html(
         '<svg class="{}" aria-hidden="true" focusable="false">'
@@ -97,6 +108,12 @@ def icon(name: str, css_class: str = "") -> str:
         static("web/icons.svg"),
         name,
     )
+
+
+@receiver(setting_changed)
+def _forget_icons(*, setting: str, **kwargs: object) -> None:
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
+        _icon.cache_clear()
 
 
 # --- Money, distance, reputation, time ---------------------------------------------
