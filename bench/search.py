@@ -715,6 +715,7 @@ class _Document:
     FIELDS = (
         "listing_id",
         "category_id",
+        "provider_id",  # a badge filter reads the provider's live badges
         "unit_x",
         "unit_y",
         "unit_z",

@@ -38,26 +38,33 @@ from doorstep.search.categories import (
 )
 from doorstep.search.facets import price_band
 from doorstep.search.geometry import chord2_for_km, reach_bucket, unit_vector
-from doorstep.search.models import QUOTE_PRICE_KEY, SearchDocument, SearchTerm
+from doorstep.search.models import (
+    QUOTE_PRICE_KEY,
+    SearchDocument,
+    SearchTerm,
+    SearchTermCategory,
+)
 from doorstep.search.text import document_text, is_vocabulary_term
 
 BULK_BATCH_SIZE = 2000
 _TERM_TABLE = SearchTerm._meta.db_table
+_TERM_CATEGORY_TABLE = SearchTermCategory._meta.db_table
 
 
 def index_listing(listing: Listing) -> None:
     """Write (or remove, if it is not visible) the listing's search document."""
     categories = load_categories()
     with transaction.atomic():
-        old = (
+        before = (
             SearchDocument.objects.select_for_update()
             .filter(pk=listing.pk)
-            .values_list("title_text", "body_text")
+            .values_list("title_text", "body_text", "category_id")
             .first()
         )
         if not _is_visible(listing, categories):
-            _remove(listing.pk, old)
+            _remove(listing.pk, before)
             return
+        old = before[:2] if before else None
         rating_sum, rating_count = _category_totals(listing.category_id, listing.pk)
         prior = ranking.category_prior(
             rating_sum=rating_sum + listing.rating_mean * listing.rating_count,
@@ -74,6 +81,7 @@ def index_listing(listing: Listing) -> None:
         with connection.cursor() as cursor:
             get_backend().replace_text(cursor, listing.pk, old, new)
         _adjust_vocabulary(old, new)
+        _adjust_term_categories(before, (*new, document.category_id))
         if semantic.available():
             semantic.store_vectors(
                 [
@@ -88,13 +96,13 @@ def index_listing(listing: Listing) -> None:
 def remove_listing(listing_id: int) -> None:
     """Remove a listing's search document, if any."""
     with transaction.atomic():
-        old = (
+        before = (
             SearchDocument.objects.select_for_update()
             .filter(pk=listing_id)
-            .values_list("title_text", "body_text")
+            .values_list("title_text", "body_text", "category_id")
             .first()
         )
-        _remove(listing_id, old)
+        _remove(listing_id, before)
 
 
 def index_provider(provider: ProviderProfile) -> None:
@@ -133,11 +141,14 @@ def rebuild_index(
     # Vectors are re-embedded only where the text changed (``semantic``).
     embed = semantic.available()
     vocabulary: Counter = Counter()
+    # Per category, every term's documents (SearchTermCategory).
+    by_category: dict[int, Counter] = {}
     written = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
             backend.begin_bulk_load(cursor)
             SearchTerm.objects.all().delete()
+            SearchTermCategory.objects.all().delete()
         # Indexes are cheaper built once, sorted, than grown row by row.
         _run_index_sql("remove_sql")
         texts: dict[str, str] = {}
@@ -168,6 +179,10 @@ def rebuild_index(
                 documents.append(fields)
                 words = set(fields["title_text"].split())
                 words.update(fields["body_text"].split())
+                category_terms = by_category.get(listing.category_id)
+                if category_terms is None:
+                    category_terms = by_category[listing.category_id] = Counter()
+                category_terms.update(words)
                 vocabulary.update(
                     word
                     for word in words
@@ -194,6 +209,14 @@ def rebuild_index(
             (
                 SearchTerm(term=term, doc_count=count)
                 for term, count in vocabulary.items()
+            ),
+            batch_size=5000,
+        )
+        SearchTermCategory.objects.bulk_create(
+            (
+                SearchTermCategory(term=term, category_id=category_id, doc_count=count)
+                for category_id, terms in by_category.items()
+                for term, count in terms.items()
             ),
             batch_size=5000,
         )
@@ -429,14 +452,17 @@ def _bare_category(category: Category) -> CategoryInfo:
     )
 
 
-def _remove(listing_id: int, old: tuple[str, str] | None) -> None:
-    if old is None:
+def _remove(listing_id: int, before: tuple[str, str, int] | None) -> None:
+    """``before``: the document's title text, body text and category."""
+    if before is None:
         return
+    old = before[:2]
     SearchDocument.objects.filter(pk=listing_id).delete()
     semantic.remove_vector(listing_id)
     with connection.cursor() as cursor:
         get_backend().replace_text(cursor, listing_id, old, None)
     _adjust_vocabulary(old, None)
+    _adjust_term_categories(before, None)
 
 
 def _category_totals(category_id: int, excluding: int) -> tuple[float, int]:
@@ -522,4 +548,46 @@ def _adjust_vocabulary(
                 f"DELETE FROM {_TERM_TABLE} WHERE term IN ({marks}) "  # noqa: S608
                 "AND doc_count <= 0",
                 removed,
+            )
+
+
+def _adjust_term_categories(
+    before: tuple[str, str, int] | None, after: tuple[str, str, int] | None
+) -> None:
+    """Keep ``SearchTermCategory`` in step: ``before`` and ``after`` are a
+    document's (title text, body text, category), ``None`` where there is none.
+    Every term counts, not only the vocabulary's."""
+
+    def pairs(document):
+        if document is None:
+            return set()
+        title_text, body_text, category_id = document
+        return {
+            (term, category_id) for term in (*title_text.split(), *body_text.split())
+        }
+
+    old, new = pairs(before), pairs(after)
+    # Sorted, so that concurrent writers lock the rows in the same order.
+    added, removed = sorted(new - old), sorted(old - new)
+    with connection.cursor() as cursor:
+        if added:
+            values = ", ".join(["(%s, %s, 1)"] * len(added))
+            cursor.execute(
+                f"INSERT INTO {_TERM_CATEGORY_TABLE} (term, category_id, doc_count) "  # noqa: S608
+                f"VALUES {values} ON CONFLICT (term, category_id) DO UPDATE "
+                f"SET doc_count = {_TERM_CATEGORY_TABLE}.doc_count + 1",
+                [value for pair in added for value in pair],
+            )
+        if removed:
+            tests = " OR ".join(["(term = %s AND category_id = %s)"] * len(removed))
+            flat = [value for pair in removed for value in pair]
+            cursor.execute(
+                f"UPDATE {_TERM_CATEGORY_TABLE} SET doc_count = doc_count - 1 "  # noqa: S608
+                f"WHERE ({tests}) AND doc_count > 0",
+                flat,
+            )
+            cursor.execute(
+                f"DELETE FROM {_TERM_CATEGORY_TABLE} WHERE ({tests}) "  # noqa: S608
+                "AND doc_count <= 0",
+                flat,
             )

@@ -136,6 +136,24 @@ class SearchDocument(models.Model):
             models.Index(
                 fields=["reach_bucket", *GEO_INDEX_FIELDS], name="search_doc_reach"
             ),
+            # A text search sorted by price or rating reads, per category the
+            # words occur in (SearchTermCategory), that category's listings in
+            # the order of the sort key (queries._category_windows_page).
+            models.Index(
+                fields=["category_id", "price_key", "listing"],
+                name="search_doc_cat_price",
+            ),
+            models.Index(
+                fields=["category_id", "price_desc_key", "listing"],
+                name="search_doc_cat_price_desc",
+            ),
+            models.Index(
+                fields=["category_id", "-rating_score", "listing"],
+                name="search_doc_cat_rating",
+            ),
+            # A minimum rating no listing reaches is seen at the end of this
+            # index, before any search reads a row (queries._nothing_passes).
+            models.Index(fields=["rating_mean"], name="search_doc_rating_mean"),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +177,28 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchTermCategory(models.Model):
+    """How many documents of a category hold a term, for every term the text
+    index holds (not only the vocabulary's words): the categories a text
+    search's matches can be in. A text search sorted by price or rating reads
+    only those categories, each in the order of the sort key, instead of
+    sorting every match (``queries._category_windows_page``), so the table must
+    never miss a pair; ``search.indexing`` keeps it in step with the documents,
+    in the same transaction."""
+
+    pk = models.CompositePrimaryKey("term", "category_id")
+    term = models.CharField(max_length=40)
+    category_id = models.BigIntegerField()
+    doc_count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("search term per category")
+        verbose_name_plural = _("search terms per category")
+
+    def __str__(self) -> str:
+        return f"{self.term} in category {self.category_id}"
 
 
 class ListingVector(models.Model):

@@ -109,6 +109,17 @@ TEXT_SCORED_LIMIT = 1_000
 # A page read in the order of a sort index looks at this many entries, then at
 # this many, then gives up (see _sort_index_page).
 SORT_INDEX_WINDOWS = (2_000, 8_000)
+# A text search sorted by price or rating reads each category its words occur
+# in, in the order of the sort key, in windows of these many entries (the last
+# size repeats while a category has not settled), and gives up after reading
+# this many entries in all (see _category_windows_page).
+CATEGORY_WINDOWS = (64, 512, 4_096)
+CATEGORY_READ_LIMIT = 40_000
+_CATEGORY_SORT_INDEXES = {
+    Sort.PRICE_LOW: "search_doc_cat_price",
+    Sort.PRICE_HIGH: "search_doc_cat_price_desc",
+    Sort.RATING: "search_doc_cat_rating",
+}
 # Near a point, pages come from circles growing from this radius (_ring_page).
 RING_START_KM = 0.5
 # What the covering geo index holds: a place-driven read selects only these.
@@ -255,13 +266,17 @@ def _search_listings(
     text = backend.text_clause(text_query) if text_query else None
     now_param = connection.ops.adapt_datetimefield_value(now)
 
+    nothing = _nothing_passes(params, now_param)
     category_first = (
-        text is not None
+        not nothing
+        and text is not None
         and selected is not None
         and not params.has_point
         and _category_is_narrower(text_query, categories, selected)
     )
-    if text_mode != "lexical":
+    if nothing:
+        counts, rows, total = {}, [], 0
+    elif text_mode != "lexical":
         counts, rows = _best_text_matches(
             params,
             categories,
@@ -301,6 +316,7 @@ def _search_listings(
             total,
             category_first=category_first,
             promoted_key=promoted_key,
+            text_query=text_query,
         )
     merged = rows if isinstance(rows, _MergedPage) else None
     has_more = merged.has_more if merged is not None else len(rows) > params.limit
@@ -433,6 +449,33 @@ def _place_driven(
         ),
         None,
     )
+
+
+def _nothing_passes(params: SearchParams, now_param: Any) -> bool:
+    """Whether a filter holds for no document at all: a minimum rating above
+    every listing's (the end of the ``rating_mean`` index), a badge no
+    provider holds now. Then the search is empty, and answered without
+    reading a document: otherwise every filter is tested row by row, and one
+    that nothing passes reads every candidate of the driving index (all of
+    them, browsing) to find no match (seconds at a million listings)."""
+    with connection.cursor() as cursor:
+        if params.min_rating is not None:
+            cursor.execute(
+                "SELECT 1 FROM search_searchdocument WHERE rating_mean >= %s LIMIT 1",
+                [params.min_rating],
+            )
+            if cursor.fetchone() is None:
+                return True
+        for kind in params.required_badges:
+            cursor.execute(
+                f"SELECT 1 FROM {_BADGES} b WHERE b.kind = %s "  # noqa: S608
+                "AND b.revoked_at IS NULL "
+                "AND (b.expires_at IS NULL OR b.expires_at > %s) LIMIT 1",
+                [kind, now_param],
+            )
+            if cursor.fetchone() is None:
+                return True
+    return False
 
 
 def _category_is_narrower(
@@ -677,6 +720,7 @@ def _page(
     *,
     category_first: bool = False,
     promoted_key: tuple[float, int] | None = None,
+    text_query: TextQuery | None = None,
 ) -> list[tuple[int, Any]]:
     """``(listing id, sort value)`` of the page's hits and one more, in order."""
     browsing = text is None and not params.has_point
@@ -718,6 +762,18 @@ def _page(
         )
     ):
         rows = _ring_page(params, categories, selected, text, now_param, cursor_key)
+        if rows is not None:
+            return rows
+    if (
+        from_sort_index
+        and text_query
+        and text is not None
+        and not params.has_point
+        and params.sort in _CATEGORY_SORT_INDEXES
+    ):
+        rows = _category_windows_page(
+            params, categories, selected, text_query, text, now_param, cursor_key
+        )
         if rows is not None:
             return rows
     if from_sort_index:
@@ -793,6 +849,147 @@ def _sort_index_page(
         if len(rows) > params.limit:
             return rows
     return None
+
+
+def _category_windows_page(
+    params: SearchParams,
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+    text_query: TextQuery,
+    text: TextClause,
+    now_param: Any,
+    cursor_key: tuple[float, int] | None,
+) -> list[tuple[int, Any]] | None:
+    """A text search sorted by price or rating, over many matches, without
+    sorting every match: the page merged from the categories the words occur
+    in (``SearchTermCategory``), each read in the order of the sort key from
+    its own index (``(category, key, listing)``), the words and the filters
+    tested on each row read.
+
+    A common word matches a fifth of all listings ("clean": 214,000 at a
+    million), but within the few trades it belongs to most listings hold it,
+    so a page is a few dozen rows into each. Categories are read most matches
+    first, in windows past the cursor (:data:`CATEGORY_WINDOWS`). Once a page
+    and one more are found, the last of them bounds every later read: a
+    category where the word is rare (a provider's name) is read only up to
+    it. Each category stops when it has given a page and one more (the rest of
+    it comes later), or has no entry left before the bound: the merged page is
+    then exact. ``None`` after :data:`CATEGORY_READ_LIMIT` entries: the caller
+    sorts from another index instead.
+    """
+    found = _text_categories(text_query)
+    if selected is not None:
+        within = subtree_ids(categories, selected.id)
+        found = {category: n for category, n in found.items() if category in within}
+    filters = _filters(
+        params, categories, selected, text, driver=None, text_per_row=True
+    )
+    key = _sort_key(params, filters, text, now_param)
+    sign = -1 if key.descending else 1
+    direction = "DESC" if key.descending else "ASC"
+    index = _CATEGORY_SORT_INDEXES[params.sort]
+    indexed_by = f" INDEXED BY {index}" if connection.vendor == "sqlite" else ""
+    match = _join(filters.where, " AND ") if filters.where else Sql("1 = 1")
+    wanted = params.limit + 1
+    page: list[tuple[int, Any]] = []
+    read = 0
+    with connection.cursor() as cursor:
+        for category_id in sorted(
+            found, key=lambda category: (-found[category], category)
+        ):
+            position = cursor_key
+            taken = 0
+            windows = iter(CATEGORY_WINDOWS)
+            size = next(windows)
+            while True:
+                conditions = [
+                    Sql("d.category_id = %s", [category_id]),
+                    *filters.ordered,
+                ]
+                if position is not None:
+                    # The range starts at the position (the tie-break after
+                    # it is the exact test).
+                    start = ">=" if sign > 0 else "<="
+                    conditions.append(
+                        key.expression + Sql(f" {start} %s", [position[0]])
+                    )
+                    conditions.append(_beyond_cursor(key, position))
+                if len(page) >= wanted:
+                    # Nothing after the page's last row can enter the page.
+                    bound = "<=" if sign > 0 else ">="
+                    conditions.append(
+                        key.expression + Sql(f" {bound} %s", [page[-1][1]])
+                    )
+                query = (
+                    Sql("SELECT d.listing_id, ")
+                    + key.expression
+                    + Sql(", CASE WHEN ")
+                    + match
+                    + Sql(
+                        " THEN 1 ELSE 0 END FROM search_searchdocument d"
+                        f"{indexed_by} WHERE "
+                    )
+                    + _join(conditions, " AND ")
+                    + Sql(" ORDER BY ")
+                    + key.expression
+                    + Sql(f" {direction}, d.listing_id ASC LIMIT %s", [size])
+                )
+                cursor.execute(query.text, query.params)
+                rows = cursor.fetchall()
+                read += len(rows)
+                matched = [(row[0], row[1]) for row in rows if row[2]]
+                if matched:
+                    taken += len(matched)
+                    page = sorted(
+                        page + matched, key=lambda row: (sign * row[1], row[0])
+                    )[:wanted]
+                if len(rows) < size or taken >= wanted:
+                    break  # this category has nothing more for the page
+                if read > CATEGORY_READ_LIMIT:
+                    return None
+                position = (rows[-1][1], rows[-1][0])
+                size = next(windows, size)
+    return page
+
+
+def _text_categories(text_query: TextQuery) -> dict[int, int]:
+    """The categories in which some document can match every unit of the text,
+    with an upper bound of its matches there: a word's categories, a prefix's
+    (every word it starts), a phrase's (where all its terms are)."""
+    result: dict[int, int] | None = None
+    with connection.cursor() as cursor:
+        for unit in text_query.units:
+            if unit.prefix:
+                cursor.execute(
+                    "SELECT category_id, SUM(doc_count) FROM search_searchtermcategory "
+                    "WHERE term >= %s AND term < %s AND doc_count > 0 "
+                    "GROUP BY category_id",
+                    list(prefix_bounds(unit.terms[0])),
+                )
+                found = dict(cursor.fetchall())
+            else:
+                found = None
+                for term in dict.fromkeys(unit.terms):
+                    cursor.execute(
+                        "SELECT category_id, doc_count FROM search_searchtermcategory "
+                        "WHERE term = %s AND doc_count > 0",
+                        [term],
+                    )
+                    counts = dict(cursor.fetchall())
+                    found = _narrowed(found, counts)
+            result = _narrowed(result, found or {})
+    return result or {}
+
+
+def _narrowed(known: dict[int, int] | None, counts: dict[int, int]) -> dict[int, int]:
+    """The categories in both, each with the smaller bound."""
+    if known is None:
+        return counts
+    return {
+        category: min(bound, counts[category])
+        for category, bound in known.items()
+        if category in counts
+    }
 
 
 def _ring_page(

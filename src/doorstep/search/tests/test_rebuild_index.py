@@ -11,7 +11,7 @@ from django.utils import timezone
 from doorstep.accounts.models import ProviderProfile
 from doorstep.catalog.models import Listing, ListingPhoto
 from doorstep.search.indexing import index_listing, rebuild_index
-from doorstep.search.models import SearchDocument, SearchTerm
+from doorstep.search.models import SearchDocument, SearchTerm, SearchTermCategory
 from doorstep.search.tests.helpers import all_pages
 from tests.factories import make_category, make_listing, make_provider
 
@@ -38,6 +38,26 @@ def documents() -> dict[int, dict]:
 
 def vocabulary() -> dict[str, int]:
     return dict(SearchTerm.objects.values_list("term", "doc_count"))
+
+
+def term_categories() -> dict[tuple[str, int], int]:
+    return {
+        (term, category_id): count
+        for term, category_id, count in SearchTermCategory.objects.values_list(
+            "term", "category_id", "doc_count"
+        )
+    }
+
+
+def counted_term_categories() -> dict[tuple[str, int], int]:
+    """What ``SearchTermCategory`` must hold, counted from the documents."""
+    counts: dict[tuple[str, int], int] = {}
+    for category_id, title_text, body_text in SearchDocument.objects.values_list(
+        "category_id", "title_text", "body_text"
+    ):
+        for term in {*title_text.split(), *body_text.split()}:
+            counts[(term, category_id)] = counts.get((term, category_id), 0) + 1
+    return counts
 
 
 def text_index() -> list[tuple]:
@@ -131,9 +151,10 @@ def index_one_by_one(listings: list[Listing]) -> None:
 def test_rebuild_index_writes_what_index_listing_writes():
     listings = make_catalogue()
     index_one_by_one(listings)
-    expected = (documents(), vocabulary(), text_index())
+    expected = (documents(), vocabulary(), text_index(), term_categories())
     searches = {term: matches(term) for term in ("clean", "保洁", "空调", "sparkle")}
     assert 0 < len(expected[0]) < len(listings)
+    assert expected[3] == counted_term_categories()
 
     written = rebuild_index(batch_size=5)
 
@@ -141,6 +162,7 @@ def test_rebuild_index_writes_what_index_listing_writes():
     assert documents() == expected[0]
     assert vocabulary() == expected[1]
     assert text_index() == expected[2]
+    assert term_categories() == expected[3]
     assert {term: matches(term) for term in searches} == searches
     assert all(searches.values())
 
@@ -148,10 +170,30 @@ def test_rebuild_index_writes_what_index_listing_writes():
 def test_index_listing_after_a_rebuild_changes_nothing():
     listings = make_catalogue()
     rebuild_index(batch_size=7)
-    expected = (documents(), vocabulary(), text_index())
+    expected = (documents(), vocabulary(), text_index(), term_categories())
 
     index_one_by_one(listings)
 
     assert documents() == expected[0]
     assert vocabulary() == expected[1]
     assert text_index() == expected[2]
+    assert term_categories() == expected[3]
+
+
+def test_term_categories_follow_moves_edits_and_removals():
+    listings = make_catalogue()
+    rebuild_index(batch_size=7)
+    # Listing 1 is in the second leaf, 0 in the first; 6 is visible until now.
+    moved, edited, hidden = listings[1], listings[2], listings[6]
+    moved.category = listings[0].category
+    moved.save()
+    edited.title = "Piano tuning 鋼琴調音"
+    edited.save()
+    hidden.status = Listing.Status.DRAFT
+    hidden.save()
+
+    for listing in (moved, edited, hidden):
+        index_listing(Listing.objects.select_related("provider").get(pk=listing.pk))
+
+    assert term_categories() == counted_term_categories()
+    assert ("piano", edited.category_id) in term_categories()

@@ -271,6 +271,24 @@ def test_sort_index_windows_give_the_brute_force_answer(rows, query):
         _check_against_brute_force(rows, query)
 
 
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=listings(), query=queries(), read_limit=st.sampled_from([3, 40_000]))
+def test_category_windows_give_the_brute_force_answer(rows, query, read_limit):
+    """A text search sorted by price or rating over many matches, forced on a
+    few: each category the words occur in read in windows of its own sort
+    index, the page merged (and the fallback when the reading gives up)."""
+    with (
+        patch.object(query_service, "ORDERED_SCAN_MIN_MATCHES", 1),
+        patch.object(query_service, "CATEGORY_WINDOWS", (1, 2)),
+        patch.object(query_service, "CATEGORY_READ_LIMIT", read_limit),
+    ):
+        _check_against_brute_force(rows, query)
+
+
 def _check_against_brute_force(rows, query):
     # The brute force knows one order for all pages; the share of promoted hits
     # a page may hold (tested in ``test_promoted_share``) is left out here.
@@ -421,9 +439,51 @@ def test_a_window_of_the_price_index_serves_a_text_search_by_price():
         patch.object(query_service, "ORDERED_SCAN_MIN_MATCHES", 1),
         patch.object(query_service, "SORT_INDEX_WINDOWS", (4, 8)),
         patch.object(query_service, "_sort_index_page", spy),
+        # As when reading the categories the words occur in gives up.
+        patch.object(query_service, "_category_windows_page", lambda *a, **k: None),
     ):
         _check_against_brute_force(
             rows, {"q": "wind", "sort": "price_asc", "limit": "1"}
         )
 
     assert served[0], "the first page did not come from a window"
+
+
+def test_the_categories_a_word_is_in_serve_a_text_search_by_price():
+    """Over many matches a text search sorted by price reads only the
+    categories its words occur in, each in price order: here the one with
+    "window", not the other, whose listings are all cheaper."""
+    row = {
+        "dlat": 0.0,
+        "dlng": 0.0,
+        "hourly": False,
+        "rating": (0, 0.0),
+        "radius": 5,
+        "verified": False,
+        "instant": False,
+        "promoted": False,
+        "languages": [],
+    }
+    rows = [{**row, "category": 2, "title": "repair", "price": 4000}] * 4 + [
+        {**row, "category": 0, "title": "window cleaning", "price": price}
+        for price in (5000, 12000, 5000)
+    ]
+    served = []
+    category_page = query_service._category_windows_page
+
+    def spy(*args, **kwargs):
+        rows = category_page(*args, **kwargs)
+        served.append(rows is not None)
+        return rows
+
+    with (
+        patch.object(query_service, "ORDERED_SCAN_MIN_MATCHES", 1),
+        patch.object(query_service, "CATEGORY_WINDOWS", (1, 2)),
+        patch.object(query_service, "_category_windows_page", spy),
+    ):
+        _check_against_brute_force(
+            rows, {"q": "wind", "sort": "price_asc", "limit": "1"}
+        )
+
+    assert served
+    assert all(served), "a page did not come from the categories"
