@@ -247,26 +247,24 @@ def running_promotion_filter(now: datetime) -> Q:
 
 
 def _in_scope(
-    promotion: Promotion,
     *,
+    cities: list[tuple[float, float, float]],
+    categories: set[int],
     point: tuple[float, float] | None,
     category_path: list[int],
 ) -> bool:
     """Whether a search at ``point`` in the category ``category_path`` (the
-    chosen one, then its ancestors) is within the promotion's targets: no
-    cities, or the point within one of them; no categories, or the chosen
-    category one of them or below one."""
-    cities = list(promotion.cities.all())
+    chosen one, then its ancestors) is within a promotion's targets: no
+    ``cities`` (latitude, longitude, radius), or the point within one of them;
+    no ``categories``, or the chosen category one of them or below one."""
     if cities and (
         point is None
         or not any(
-            distance_km(point[0], point[1], city.latitude, city.longitude)
-            <= city.radius_km
-            for city in cities
+            distance_km(point[0], point[1], latitude, longitude) <= radius_km
+            for latitude, longitude, radius_km in cities
         )
     ):
         return False
-    categories = {category.pk for category in promotion.categories.all()}
     return not categories or bool(categories & set(category_path))
 
 
@@ -279,22 +277,44 @@ def hidden_promoted_listings(
     """The promoted listings a search must not show as promoted: every
     running promotion they have is targeted elsewhere (or a daily budget
     spent for the day). One query when no running promotion is targeted."""
+    # Every search asks this: plain values, not model instances (the cities'
+    # and categories' rows are wide), so that it costs its SQL and little more.
     targeted = (
         Promotion.objects.filter(running_promotion_filter(now))
         .filter(Q(cities__isnull=False) | Q(categories__isnull=False))
+        .order_by()
         .values_list("listing_id", flat=True)
         .distinct()
     )
     listing_ids = set(targeted)
     if not listing_ids:
         return frozenset()
-    shown: set[int] = set()
-    running = (
+    running = dict(
         Promotion.objects.filter(running_promotion_filter(now))
         .filter(listing_id__in=listing_ids)
-        .prefetch_related("cities", "categories")
+        .order_by()
+        .values_list("pk", "listing_id")
     )
-    for promotion in running:
-        if _in_scope(promotion, point=point, category_path=category_path):
-            shown.add(promotion.listing_id)
+    cities: dict[int, list[tuple[float, float, float]]] = {}
+    for promotion_id, *city in Promotion.cities.through.objects.filter(
+        promotion_id__in=running
+    ).values_list(
+        "promotion_id", "city__latitude", "city__longitude", "city__radius_km"
+    ):
+        cities.setdefault(promotion_id, []).append(tuple(city))
+    categories: dict[int, set[int]] = {}
+    for promotion_id, category_id in Promotion.categories.through.objects.filter(
+        promotion_id__in=running
+    ).values_list("promotion_id", "category_id"):
+        categories.setdefault(promotion_id, set()).add(category_id)
+    shown = {
+        listing_id
+        for promotion_id, listing_id in running.items()
+        if _in_scope(
+            cities=cities.get(promotion_id, []),
+            categories=categories.get(promotion_id, set()),
+            point=point,
+            category_path=category_path,
+        )
+    }
     return frozenset(listing_ids - shown)

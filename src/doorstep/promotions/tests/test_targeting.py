@@ -125,3 +125,26 @@ def test_unknown_targets_are_refused_and_nothing_is_bought(world):
     assert (refused.value.code, refused.value.status) == ("unknown_target", 422)
     assert set(refused.value.fields) == {"cities", "categories"}
     assert not Promotion.objects.exists()
+
+
+def test_scope_is_read_in_four_queries_however_many_promotions(
+    world, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from doorstep.promotions.queries import hidden_promoted_listings
+
+    listing = world["listing"]
+    other = make_listing(title="Carpet cleaning", category=world["windows"])
+    _promote(listing, cities=["taipei"])
+    _promote(other, cities=["shanghai"])
+
+    with django_assert_num_queries(4):
+        hidden = hidden_promoted_listings(
+            now=timezone.now(),
+            point=SHANGHAI,
+            category_path=[world["cleaning"].pk],
+        )
+
+    # out of its city; the other is in its own
+    assert hidden == {listing.pk}
