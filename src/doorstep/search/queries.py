@@ -266,7 +266,13 @@ def _search_listings(
     text = backend.text_clause(text_query) if text_query else None
     now_param = connection.ops.adapt_datetimefield_value(now)
 
-    nothing = _nothing_passes(params, now_param)
+    nothing = _nothing_passes(params, now_param) or (
+        # Words that occur in no category searched: no lexical match at all
+        # (a category read row by row would find that out slowly).
+        text_mode == "lexical"
+        and bool(text_query)
+        and not _categories_within(_text_categories(text_query), categories, selected)
+    )
     category_first = (
         not nothing
         and text is not None
@@ -877,10 +883,7 @@ def _category_windows_page(
     then exact. ``None`` after :data:`CATEGORY_READ_LIMIT` entries: the caller
     sorts from another index instead.
     """
-    found = _text_categories(text_query)
-    if selected is not None:
-        within = subtree_ids(categories, selected.id)
-        found = {category: n for category, n in found.items() if category in within}
+    found = _categories_within(_text_categories(text_query), categories, selected)
     filters = _filters(
         params, categories, selected, text, driver=None, text_per_row=True
     )
@@ -979,6 +982,18 @@ def _text_categories(text_query: TextQuery) -> dict[int, int]:
                     found = _narrowed(found, counts)
             result = _narrowed(result, found or {})
     return result or {}
+
+
+def _categories_within(
+    found: dict[int, int],
+    categories: dict[int, CategoryInfo],
+    selected: CategoryInfo | None,
+) -> dict[int, int]:
+    """Those of ``found`` in the selected category's subtree."""
+    if selected is None:
+        return found
+    within = subtree_ids(categories, selected.id)
+    return {category: n for category, n in found.items() if category in within}
 
 
 def _narrowed(known: dict[int, int] | None, counts: dict[int, int]) -> dict[int, int]:
