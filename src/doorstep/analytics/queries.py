@@ -32,7 +32,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.analytics.metrics import METRICS, Metric, Shape, Sums, metric_named
@@ -229,41 +240,68 @@ def table_for(family: str, slice: "Slice"):
     raise AssertionError(f"no {family} table has {names}")  # pragma: no cover
 
 
-def _day_rows(metric: Metric, span: Period, slice: "Slice"):
-    """``(day, currency or None, column, value)`` rows of every family the
-    metric reads, summed per day (and currency) in the database."""
+_TRUNCATE = {Grain.WEEK: TruncWeek, Grain.MONTH: TruncMonth}
+
+
+def _bucket_rows(metric: Metric, span: Period, slice: "Slice", *, grain, current):
+    """``(in the current period, bucket start, currency or None, column,
+    value)`` rows of every family the metric reads, summed per ``grain``
+    bucket (and currency) in the database: a year by month is a few hundred
+    rows to read, not one per day, measure and histogram bucket (~7,000, whose
+    reading took most of such a chart's time). Days from ``current`` on are
+    summed apart from those before, so a bucket straddling the two periods
+    counts in each for its own days."""
     by_family: dict[str, list[str]] = defaultdict(list)
     for column in metric.columns:
         family, name = column.split(".", 1)
         by_family[family].append(name)
     in_span = Q(day__gte=span.start, day__lte=span.end) & slice.filter()
+    keys = {
+        "is_current": Case(
+            When(day__gte=current, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "start": (
+            _TRUNCATE[grain]("day", output_field=DateField())
+            if grain in _TRUNCATE
+            else F("day")
+        ),
+    }
     for family, names in by_family.items():
         table = table_for(family, slice)
         if family == "durations":
             rows = (
                 table.objects.filter(in_span, measure__in=names)
-                .values("day", "measure", "bucket")
+                .annotate(**keys)
+                .values("is_current", "start", "measure", "bucket")
                 .annotate(n=Sum("count"), seconds=Sum("seconds_sum"))
                 .order_by()
             )
             for row in rows:
                 yield (
-                    row["day"],
+                    row["is_current"],
+                    row["start"],
                     None,
                     ("histogram", row["measure"], row["bucket"]),
                     (row["n"], row["seconds"]),
                 )
             continue
-        group = ["day"]
+        group = ["is_current", "start"]
         if metric.per_currency and family in CURRENCY_FAMILIES:
             group.append("currency")
         sums = {name: Sum(name) for name in names}
         for row in (
-            table.objects.filter(in_span).values(*group).annotate(**sums).order_by()
+            table.objects.filter(in_span)
+            .annotate(**keys)
+            .values(*group)
+            .annotate(**sums)
+            .order_by()
         ):
             for name in names:
                 yield (
-                    row["day"],
+                    row["is_current"],
+                    row["start"],
                     row.get("currency"),
                     f"{family}.{name}",
                     row[name] or 0,
@@ -333,9 +371,9 @@ def metric_series(
     span = Period(previous.start, period.end)
     tally = _Buckets()
     totals = _Buckets()
-    for day, currency, column, value in _day_rows(metric, span, slice):
-        in_current = day >= period.start
-        tally.add((in_current, bucket_of(day, grain)), currency, column, value)
+    rows = _bucket_rows(metric, span, slice, grain=grain, current=period.start)
+    for in_current, start, currency, column, value in rows:
+        tally.add((in_current, start), currency, column, value)
         totals.add((in_current,), currency, column, value)
     currencies: list[str | None] = (
         sorted(tally.currencies) if metric.per_currency else [None]

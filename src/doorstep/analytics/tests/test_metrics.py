@@ -117,6 +117,23 @@ def test_weeks_and_months_are_sums_of_days(history):
         assert sum(p.value for p in series.points) == 4
 
 
+def test_a_bucket_across_both_periods_counts_each_periods_own_days(history):
+    # The second day alone, against the day before it: their week (and
+    # month, most days of the year) is one bucket, summed in the database
+    # apart for each period.
+    day2 = rollups.day_of(history.day2)
+    by_day = metric_series("orders", period=Period(day2, day2))
+
+    for grain in (Grain.WEEK, Grain.MONTH):
+        series = metric_series("orders", period=Period(day2, day2), grain=grain)
+
+        assert [p.value for p in series.points] == [p.value for p in by_day.points]
+        assert [p.value for p in series.previous_points] == [
+            p.value for p in by_day.previous_points
+        ]
+        assert series.totals == by_day.totals
+
+
 def test_rating_counts_late_reviews_on_the_day_they_were_written(history):
     day1, day2 = rollups.day_of(history.day1), rollups.day_of(history.day2)
 
