@@ -72,7 +72,10 @@ def callers(db) -> dict[str, dict[str, str]]:
 def test_the_api_answers_as_its_openapi_document_says(
     case, callers, in_test_transaction
 ):
-    for headers in callers.values():
+    for caller in callers.values():
+        # The app gzips for clients that accept it; this transport calls it
+        # in-process and would not decompress.
+        headers = {**caller, "Accept-Encoding": "identity"}
         response = case.call(headers=headers)
         case.validate_response(
             response,
