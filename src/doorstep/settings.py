@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 from doorstep.payments import conf as payments_conf
 
@@ -401,6 +402,13 @@ STORAGES = {
         )
     },
 }
+# Source maps are fetched only by a developer's tools: not worth compressing, and
+# compressing the API docs' 4 MB maps (brotli, hashed and plain copies) was most
+# of the first start's wait before the server listened.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+)
 # Providers' identity documents and licences: private, outside MEDIA_ROOT, never
 # given a URL (see doorstep.trust.storage).
 DOORSTEP_PRIVATE_ROOT = Path(
