@@ -16,7 +16,8 @@ range, minimum rating, verified, instant book, language) and every sort are
 drawn at random. Each search is timed through ``search_listings`` (what the page
 and the API call) and, right after, as its **floor**: one hand-written SQL
 statement that returns the same first page of ids (the text match, the filters,
-the H3 cell ranges, ``ORDER BY`` the sort key, ``LIMIT``), with no counts, no
+"verified" as the engine tests it, a live badge on the provider, the H3 cell
+ranges, ``ORDER BY`` the sort key, ``LIMIT``), with no counts, no
 facets, no vocabulary lookups and no result cards, left to the planner.
 
 Correctness: for ``--check`` searches drawn from the mix, every page of
@@ -24,7 +25,10 @@ Correctness: for ``--check`` searches drawn from the mix, every page of
 the same set of ids when the matches number at most ``--check-all`` (and the
 same order, except for text relevance, which brute force cannot rank); past
 that, the first ``--check-first`` ids in order (text relevance: a subset of the
-brute-force matches) and the total. The script exits non-zero on any mismatch.
+brute-force matches) and the total. Best match without text is compared
+with brute force's order paged as the site pages it, at most one promoted hit
+in ``DOORSTEP_PROMOTED_SHARE`` a page (``capped_pages``). The script exits
+non-zero on any mismatch.
 
 ``--keep`` keeps the database and prints where it is; ``--reuse URL`` skips
 creating, seeding and indexing and uses an existing, indexed database.
@@ -369,6 +373,7 @@ def floor_sql(params) -> tuple[str, list]:
     from django.db import connection
     from django.utils import timezone
 
+    from doorstep.catalog.models import Listing
     from doorstep.core.geo import covering_cell_ranges
     from doorstep.search import ranking
     from doorstep.search.backends import get_backend
@@ -390,8 +395,10 @@ def floor_sql(params) -> tuple[str, list]:
         TEXT_SCORED_LIMIT,
         database_has_prefix,
         database_vocabulary,
+        promoted_slots,
     )
     from doorstep.search.text import parse_query
+    from doorstep.trust.models import ProviderBadge
 
     def ranges(radius: float) -> tuple[str, list]:
         pairs = covering_cell_ranges(params.latitude, params.longitude, radius)
@@ -435,9 +442,17 @@ def floor_sql(params) -> tuple[str, list]:
     if params.min_rating is not None:
         where.append("d.rating_mean >= %s")
         args.append(params.min_rating)
-    if params.verified_only:
-        where.append("d.provider_verified = %s")
-        args.append(True)
+    for kind in params.required_badges:
+        # "Verified" is a live id_verified badge on the provider, as the engine
+        # tests it (queries._filters), not the document's provider_verified
+        # column; uncorrelated, so the planner may also start from the badges.
+        where.append(
+            f"d.listing_id IN (SELECT l.id FROM {Listing._meta.db_table} l "  # noqa: S608 - our table names
+            f"JOIN {ProviderBadge._meta.db_table} b ON b.provider_id = l.provider_id "
+            "WHERE b.kind = %s AND b.revoked_at IS NULL "
+            "AND (b.expires_at IS NULL OR b.expires_at > %s))"
+        )
+        args += [kind, connection.ops.adapt_datetimefield_value(timezone.now())]
     if params.instant_book_only:
         where.append("d.instant_book = %s")
         args.append(True)
@@ -449,6 +464,10 @@ def floor_sql(params) -> tuple[str, list]:
     )
     clause = get_backend().text_clause(text_query) if text_query else None
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Best match holds at most promoted_slots() promoted hits a page (one in
+    # DOORSTEP_PROMOTED_SHARE); the floor's first page keeps the same share.
+    promoted = "(d.promoted_until IS NOT NULL AND d.promoted_until > %s)"
+    slots = promoted_slots(params.limit)
     order_args: list = []
     if params.sort == Sort.RELEVANCE:
         order = (
@@ -482,15 +501,42 @@ def floor_sql(params) -> tuple[str, list]:
         # Best match scores only the newest TEXT_SCORED_LIMIT matches (see
         # queries._best_text_matches); with fewer matches the inner LIMIT
         # does not bite, so this is the exact order either way.
+        # At most promoted_slots() of the page are promoted (numbered apart).
         score = order.removesuffix(" DESC, d.listing_id")
         # Every value is a parameter; the text is ours (as in search.queries).
         sql = (
-            f"SELECT listing_id FROM (SELECT d.listing_id, {score} AS score "  # noqa: S608
+            "SELECT listing_id FROM (SELECT listing_id, score, promoted, "  # noqa: S608
+            "ROW_NUMBER() OVER (PARTITION BY promoted "
+            "ORDER BY score DESC, listing_id) AS n "
+            f"FROM (SELECT d.listing_id, {score} AS score, "
+            f"CASE WHEN {promoted} THEN 1 ELSE 0 END AS promoted "
             f"FROM search_searchdocument d{joins} WHERE {' AND '.join(where)} "
-            f"ORDER BY {clause.newest_first} LIMIT {TEXT_SCORED_LIMIT}) c "
+            f"ORDER BY {clause.newest_first} LIMIT {TEXT_SCORED_LIMIT}) c) r "
+            f"WHERE promoted = 0 OR n <= {slots} "
             f"ORDER BY score DESC, listing_id LIMIT {params.limit + 1}"
         )
-        return sql, order_args + args
+        return sql, [*order_args, now, *args]
+    if params.sort == Sort.RELEVANCE:
+        # The page's promoted hits are the best promoted_slots() promoted
+        # matches at most: the promoted and the other matches, each the best
+        # first from its own statement, merged.
+        score = order.removesuffix(" DESC, d.listing_id")
+
+        def best(condition: str, limit: int) -> str:
+            return (
+                f"SELECT * FROM (SELECT d.listing_id, {score} AS score "  # noqa: S608
+                f"FROM search_searchdocument d{joins} "
+                f"WHERE {' AND '.join([*where, condition])} "
+                f"ORDER BY score DESC, d.listing_id LIMIT {limit}) "
+            )
+
+        sql = (
+            f"SELECT listing_id FROM ({best(promoted, slots)}p UNION ALL "  # noqa: S608
+            f"{best(f'NOT {promoted}', params.limit + 1)}o) u "
+            f"ORDER BY score DESC, listing_id LIMIT {params.limit + 1}"
+        )
+        branch = [*order_args, *args, now]
+        return sql, branch + branch
     sql = "SELECT d.listing_id FROM search_searchdocument d" + joins  # noqa: S608
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -741,6 +787,50 @@ class _Document:
             setattr(self, name, value)
 
 
+def _promoted(document: _Document, now) -> bool:
+    return document.promoted_until is not None and document.promoted_until > now
+
+
+def capped_pages(order: list[int], promoted: set[int], *, limit: int) -> list[int]:
+    """Brute force's one best-match order, paged as the site pages it: at most
+    ``queries.promoted_slots(limit)`` promoted hits a page (one in
+    ``DOORSTEP_PROMOTED_SHARE``); a promoted hit that finds no slot waits for
+    the next page, where it still comes before every hit it outranks. Each
+    page takes, of the best promoted hit left (while the page has a slot) and
+    the best other hit left, the one brute force ranks first; a page with no
+    other hit left holds only its promoted slots."""
+    from doorstep.search.queries import promoted_slots
+
+    slots = promoted_slots(limit)
+    rank = {listing_id: index for index, listing_id in enumerate(order)}
+    promoted_left = [i for i in order if i in promoted]
+    others_left = [i for i in order if i not in promoted]
+    paged: list[int] = []
+    p = o = 0
+    while p < len(promoted_left) or o < len(others_left):
+        page = taken_promoted = 0
+        while page < limit:
+            next_promoted = (
+                promoted_left[p]
+                if taken_promoted < slots and p < len(promoted_left)
+                else None
+            )
+            next_other = others_left[o] if o < len(others_left) else None
+            if next_promoted is None and next_other is None:
+                break
+            if next_other is None or (
+                next_promoted is not None and rank[next_promoted] < rank[next_other]
+            ):
+                paged.append(next_promoted)
+                p += 1
+                taken_promoted += 1
+            else:
+                paged.append(next_other)
+                o += 1
+            page += 1
+    return paged
+
+
 def check_correctness(sample: list[Query], options: argparse.Namespace) -> int:
     from django.utils import timezone
 
@@ -760,17 +850,22 @@ def check_correctness(sample: list[Query], options: argparse.Namespace) -> int:
     mismatches = 0
     for query in sample:
         params = replace(_params(query), limit=50)
-        expected = [
-            d.listing_id
-            for d in brute_force_search(
-                params,
-                documents,
-                categories=categories,
-                now=timezone.now(),
-                vocabulary=vocabulary,
-            )
-        ]
+        now = timezone.now()
+        found = brute_force_search(
+            params,
+            documents,
+            categories=categories,
+            now=now,
+            vocabulary=vocabulary,
+        )
+        expected = [d.listing_id for d in found]
         ranked_text = params.sort == Sort.RELEVANCE and bool(params.text)
+        if params.sort == Sort.RELEVANCE and not ranked_text:
+            expected = capped_pages(
+                expected,
+                {d.listing_id for d in found if _promoted(d, now)},
+                limit=params.limit,
+            )
         bound = (
             len(expected) if len(expected) <= options.check_all else options.check_first
         )
