@@ -282,3 +282,108 @@ def test_the_batch_matches_as_many_jobs_as_any_assignment_can(matrix):
     best = brute_force_optimum(matrix)
     most = min(n, m) - round(best // INFEASIBLE)
     assert len(solve(matrix, "batch")) == most
+
+
+# --- The sparse solver against the dense reference ------------------------------------
+
+
+def objective(matrix, pairs) -> float:
+    """What the batch minimises: the pairs' costs less their jobs' priority,
+    plus INFEASIBLE for each of the min(n, m) possible pairs left unmade."""
+    priority = (
+        np.zeros(matrix.cost.shape[0]) if matrix.priority is None else matrix.priority
+    )
+    made = sum(float(matrix.cost[i, j] - priority[i]) for i, j in pairs)
+    return made + INFEASIBLE * (min(matrix.cost.shape) - len(pairs))
+
+
+def brute_force_objective(matrix) -> float:
+    n, m = matrix.cost.shape
+    if n <= m:
+        choices = (
+            list(enumerate(columns)) for columns in itertools.permutations(range(m), n)
+        )
+    else:
+        choices = (
+            [(i, j) for j, i in enumerate(rows)]
+            for rows in itertools.permutations(range(n), m)
+        )
+    return min(
+        (
+            objective(matrix, [(i, j) for i, j in pairs if matrix.feasible[i, j]])
+            for pairs in choices
+        ),
+        default=0.0,
+    )
+
+
+@st.composite
+def waiting_rounds(draw, max_jobs=6, max_workers=6):
+    """Small rounds whose jobs have waited (or not): the priority in play."""
+    matrix = draw(rounds(max_jobs, max_workers))
+    n = matrix.cost.shape[0]
+    if draw(st.booleans()):
+        waited = st.sampled_from([0.0, 5.0, 12.5, 30.0, 45.0])
+        priority = assignment.WAITING_WEIGHT * np.clip(
+            np.array(draw(st.lists(waited, min_size=n, max_size=n))),
+            0.0,
+            assignment.WAITING_CAP_MINUTES,
+        )
+        matrix = dataclasses.replace(matrix, priority=priority)
+    return matrix
+
+
+@st.composite
+def random_matrices(draw):
+    """Rounds too large for brute force (up to 40 x 40), any density down to
+    none, costs with ties, with or without priorities."""
+    n, m = draw(st.integers(0, 40)), draw(st.integers(0, 40))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    feasible = rng.random((n, m)) < draw(st.sampled_from([0.0, 0.05, 0.15, 0.4, 1.0]))
+    cost = np.where(feasible, rng.integers(8, 60, (n, m)) * 0.5, INFEASIBLE)
+    priority = rng.choice([0.0, 10.0, 60.0], n) if draw(st.booleans()) else None
+    return assignment.CostMatrix(
+        cost=cost, travel=cost.copy(), feasible=feasible, priority=priority
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(matrix=waiting_rounds())
+def test_the_batch_and_the_dense_reference_reach_the_brute_force_optimum(matrix):
+    best = brute_force_objective(matrix)
+
+    for pairs in (solve(matrix, "batch"), assignment.solve_dense(matrix)):
+        assert objective(matrix, pairs) == pytest.approx(best, rel=1e-12, abs=1e-6)
+        assert all(matrix.feasible[i, j] for i, j in pairs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(matrix=random_matrices())
+def test_the_batch_reaches_the_dense_optimum_on_larger_rounds(matrix):
+    pairs = solve(matrix, "batch")
+
+    assert pairs == sorted(pairs)
+    assert len({i for i, _ in pairs}) == len({j for _, j in pairs}) == len(pairs)
+    assert all(matrix.feasible[i, j] for i, j in pairs)
+    assert objective(matrix, pairs) == pytest.approx(
+        objective(matrix, assignment.solve_dense(matrix)), rel=1e-12, abs=1e-6
+    )
+
+
+def test_the_longest_waiting_job_goes_first_even_with_workers_to_spare_elsewhere():
+    # Given two jobs near one worker, the farther one has waited 20 minutes;
+    # across town two workers stand near a third job (three jobs, three
+    # workers: the round is not short of workers, only this corner is)
+    round_jobs = dataclasses.replace(
+        jobs(north(3), north(1), north(41)),
+        waited_minutes=np.array([20.0, 0.0, 0.0]),
+    )
+    round_workers = workers(HOME, north(40), north(40.5))
+
+    # When the batch assigns the round
+    pairs = solve(cost_matrix(round_jobs, round_workers), "batch")
+
+    # Then the worker near the two goes to the one that waited
+    assert (0, 0) in pairs
+    assert (1, 0) not in pairs
+    assert len(pairs) == 2
