@@ -38,9 +38,13 @@ offer, summed by ``total_cost``) does not include it.
 A pair is infeasible, and costs INFEASIBLE instead, when the job is beyond the
 worker's service radius (great-circle km), the worker may not take it (not
 qualified, or offered this job before: ``allowed``), or the worker's time is
-taken before they could arrive, finish and reach the door of what comes next
-(``travel + length + onward > free``; ``onward`` is the travel from this job
-to the next taken time's address, 0 when it has none, e.g. time off).
+taken before they could arrive and finish (``travel + length > free``), or,
+when that taken time is a booked job's door, they could not still leave for it
+by its "leave by" from this job's door (``travel + length + onward >
+next_starts``: ``onward`` is the way planned from this job's door to the booked
+one, ``travel.way_minutes_for_km`` — the estimate plus the way rule's margin,
+the formula ``candidates.way_blocked`` and ``candidates.departures`` plan with;
+``next_starts`` the minutes to that job's time).
 
 ``solve(..., "batch")`` finds the assignment of least total cost: with
 INFEASIBLE above any sum of feasible costs, the optimum first matches as many
@@ -70,7 +74,11 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from doorstep.dispatch.travel import distance_km_matrix, minutes_for_km
+from doorstep.dispatch.travel import (
+    distance_km_matrix,
+    minutes_for_km,
+    way_minutes_for_km,
+)
 
 LATENESS_WEIGHT = 10.0  # a minute late costs ten minutes on the road
 JOB_LOAD_WEIGHT = 2.0  # minutes per job the worker took in the last 24 hours
@@ -109,6 +117,9 @@ class Workers:
     # Where their next taken time is (a booked job's door); NaN: nowhere to go.
     next_latitude: np.ndarray | None = None
     next_longitude: np.ndarray | None = None
+    # Minutes from now to that job's time (when they are due at its door);
+    # None: ``free_minutes``.
+    next_starts_minutes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.latitude)
@@ -144,12 +155,7 @@ def cost_matrix(
     free = as_array(workers.free_minutes)
     busy = np.flatnonzero(np.isfinite(free))
     if len(busy):
-        infeasible[:, busy] |= (
-            travel[:, busy]
-            + as_array(jobs.length_minutes)[:, None]
-            + _onward(jobs, workers, busy)
-            > free[busy]
-        )
+        infeasible[:, busy] |= _too_late(jobs, workers, travel, busy)
     cost = np.subtract(travel, as_array(jobs.due_minutes)[:, None])
     np.maximum(cost, 0.0, out=cost)
     cost *= LATENESS_WEIGHT
@@ -168,22 +174,34 @@ def cost_matrix(
     return CostMatrix(cost=cost, travel=travel, feasible=feasible, priority=priority)
 
 
-def _onward(jobs: Jobs, workers: Workers, busy: np.ndarray) -> np.ndarray:
-    """Minutes from each job to the next door of each ``busy`` worker (n x
-    len(busy)), 0 where that next taken time has no address."""
+def _too_late(
+    jobs: Jobs, workers: Workers, travel: np.ndarray, busy: np.ndarray
+) -> np.ndarray:
+    """For the ``busy`` workers (n x len(busy)): whether doing each job would
+    run into their next taken time, or leave them unable to set off from its
+    door for their next booked door by its "leave by" (module docstring)."""
+    done = travel[:, busy] + as_array(jobs.length_minutes)[:, None]
+    late = done > as_array(workers.free_minutes)[busy]
     if workers.next_latitude is None or workers.next_longitude is None:
-        return np.zeros((len(jobs), len(busy)))
+        return late
     to_lat = as_array(workers.next_latitude)[busy]
     to_lon = as_array(workers.next_longitude)[busy]
-    somewhere = ~(np.isnan(to_lat) | np.isnan(to_lon))
-    onward = np.zeros((len(jobs), len(busy)))
-    if somewhere.any():
-        onward[:, somewhere] = minutes_for_km(
-            distance_km_matrix(
-                jobs.latitude, jobs.longitude, to_lat[somewhere], to_lon[somewhere]
-            )
+    somewhere = np.flatnonzero(~(np.isnan(to_lat) | np.isnan(to_lon)))
+    if not len(somewhere):
+        return late
+    due = (
+        as_array(workers.free_minutes)
+        if workers.next_starts_minutes is None
+        else as_array(workers.next_starts_minutes)
+    )[busy[somewhere]]
+    onward = way_minutes_for_km(
+        distance_km_matrix(
+            jobs.latitude, jobs.longitude, to_lat[somewhere], to_lon[somewhere]
         )
-    return onward
+    )
+    onward += done[:, somewhere]
+    late[:, somewhere] |= onward > due
+    return late
 
 
 def solve(matrix: CostMatrix, strategy: str = "batch") -> list[tuple[int, int]]:

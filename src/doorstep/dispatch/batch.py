@@ -64,9 +64,10 @@ def free_workers(*, now: datetime):
     """On duty, taking platform jobs, without a live offer; each with what
     the round needs of them in the same query: whether their time is taken
     now (``busy_now``), when it is next taken within ``CLAIM_HORIZON``
-    (``next_taken``) and where (``next_latitude``, ``next_longitude``: the
-    door of the order holding it), and the fairness counts of the last ``LOAD_WINDOW``
-    (``offers_today``, ``jobs_today``)."""
+    (``next_taken``), where (``next_latitude``, ``next_longitude``: the door
+    of the order holding it) and when they are due at that door
+    (``next_starts``: the order's time), and the fairness counts of the last
+    ``LOAD_WINDOW`` (``offers_today``, ``jobs_today``)."""
     claims = TimeClaim.objects.filter(
         provider_id=OuterRef("provider_id"),
         staff_key=OuterRef("staff_key"),
@@ -85,6 +86,7 @@ def free_workers(*, now: datetime):
             next_taken=Subquery(upcoming.values("starts_at")[:1]),
             next_latitude=Subquery(upcoming.values("order__latitude")[:1]),
             next_longitude=Subquery(upcoming.values("order__longitude")[:1]),
+            next_starts=Subquery(upcoming.values("order__starts_at")[:1]),
             offers_today=_count(
                 Offer.objects.filter(worker=OuterRef("pk"), offered_at__gte=since)
             ),
@@ -125,10 +127,12 @@ def plan_round(*, now: datetime, strategy: str = "batch") -> Plan:
     jobs = list(open_asap_jobs())
     if not jobs:
         return Plan(jobs=[], workers=[])
-    workers, free_minutes = _available(list(free_workers(now=now)), now)
+    workers, free_minutes, next_starts_minutes = _available(
+        list(free_workers(now=now)), now
+    )
     matrix = assignment.cost_matrix(
         _job_inputs(jobs, now),
-        _worker_inputs(workers, free_minutes),
+        _worker_inputs(workers, free_minutes, next_starts_minutes),
         allowed=_allowed(jobs, workers),
     )
     return Plan(
@@ -196,21 +200,26 @@ def _offer(
 
 def _available(
     workers: list[Worker], now: datetime
-) -> tuple[list[Worker], list[float]]:
-    """The workers whose time is free now, and the minutes until each one's
-    next taken time (infinite when none within ``CLAIM_HORIZON``), from
-    ``free_workers``' annotations."""
-    available, free_minutes = [], []
+) -> tuple[list[Worker], list[float], list[float]]:
+    """The workers whose time is free now, the minutes until each one's next
+    taken time (infinite when none within ``CLAIM_HORIZON``) and until they
+    are due at its door (the order's time; the taken time's start when it has
+    no order), from ``free_workers``' annotations."""
+    available, free_minutes, next_starts_minutes = [], [], []
     for worker in workers:
         if worker.busy_now:
             continue
         available.append(worker)
-        free_minutes.append(
-            (worker.next_taken - now).total_seconds() / 60
-            if worker.next_taken
-            else np.inf
+        free = _minutes_until(worker.next_taken, now)
+        free_minutes.append(free)
+        next_starts_minutes.append(
+            _minutes_until(worker.next_starts, now) if worker.next_starts else free
         )
-    return available, free_minutes
+    return available, free_minutes, next_starts_minutes
+
+
+def _minutes_until(moment: datetime | None, now: datetime) -> float:
+    return (moment - now).total_seconds() / 60 if moment else np.inf
 
 
 def _job_inputs(jobs: list[DispatchJob], now: datetime) -> assignment.Jobs:
@@ -242,10 +251,10 @@ def _job_inputs(jobs: list[DispatchJob], now: datetime) -> assignment.Jobs:
 
 
 def _worker_inputs(
-    workers: list[Worker], free_minutes: list[float]
+    workers: list[Worker], free_minutes: list[float], next_starts_minutes: list[float]
 ) -> assignment.Workers:
-    """Positions, ranges and free time, and the fairness counts
-    (``free_workers``' annotations)."""
+    """Positions, ranges, free time and the next booked door, and the
+    fairness counts (``free_workers``' annotations)."""
     positions = np.array([worker.position for worker in workers], dtype=float)
     return assignment.Workers(
         latitude=positions[:, 0] if len(workers) else np.zeros(0),
@@ -256,6 +265,7 @@ def _worker_inputs(
         offers_today=np.array([w.offers_today for w in workers], dtype=float),
         next_latitude=_coordinates(workers, "next_latitude"),
         next_longitude=_coordinates(workers, "next_longitude"),
+        next_starts_minutes=np.array(next_starts_minutes, dtype=float),
     )
 
 

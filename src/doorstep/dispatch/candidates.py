@@ -23,8 +23,8 @@ stopping at the first who passes (``passes_vetting``):
    hours, no claim over the travel and the job, and the way between doors
    feasible (``way_blocked``): from the door of the job they hold before to this
    one by its time, and from this one to the door of the job after, each
-   planned as people plan for an appointment (the estimate plus
-   ``WAY_MARGIN``, plus ``WAY_BUFFER``) — a worker who finishes across the
+   planned as people plan for an appointment (``travel.way_minutes``: the
+   estimate plus ``WAY_MARGIN``, plus ``WAY_BUFFER``) — a worker who finishes across the
    city ten minutes before the time would reach it late;
 6. within range: the job lies inside their service radius;
 7. never offered this job before (a decline or a lapse is final), and no live
@@ -69,9 +69,9 @@ from doorstep.accounts.models import ProviderProfile, StaffMember
 from doorstep.catalog.models import Category
 from doorstep.core.geo import distance_km
 from doorstep.dispatch.models import DispatchJob, Offer, Worker
-from doorstep.dispatch.travel import travel_minutes
+from doorstep.dispatch.travel import travel_minutes, way_minutes
 from doorstep.orders.models import Order
-from doorstep.orders.states import TERMINAL_STATES
+from doorstep.orders.states import TERMINAL_STATES, OrderState
 from doorstep.scheduling.models import (
     AvailabilityException,
     AvailabilityRule,
@@ -94,10 +94,8 @@ HISTORY_DAYS = 30
 PRIOR_ACCEPTANCE = 0.8
 PRIOR_ANSWERS = 5
 
-# The way between two doors, planned for a booked time: the estimate
-# (``dispatch.travel``) plus this share for traffic, plus ``WAY_BUFFER``.
-WAY_MARGIN = 0.2
-WAY_BUFFER = timedelta(minutes=5)
+# The way between two doors is planned with ``travel.way_minutes`` (the
+# estimate plus ``WAY_MARGIN``, plus ``WAY_BUFFER``).
 # Jobs further apart in time than this never make a booked time unreachable.
 WAY_HORIZON = timedelta(hours=4)
 
@@ -368,15 +366,6 @@ def _claimed(workers: list[Worker], job: DispatchJob, now: datetime) -> set[int]
     }
 
 
-def way_minutes(origin: tuple[float, float], destination: tuple[float, float]) -> float:
-    """The minutes to plan between two doors for a booked time (see
-    ``WAY_MARGIN``)."""
-    return (
-        travel_minutes(origin, destination) * (1 + WAY_MARGIN)
-        + WAY_BUFFER.total_seconds() / 60
-    )
-
-
 def way_blocked(workers: list[Worker], job: DispatchJob, now: datetime) -> set[int]:
     """For a booked job, the workers (ids) who cannot get to its door by its
     time from the job they hold before it, or from its door to the job they
@@ -428,6 +417,108 @@ def way_blocked(workers: list[Worker], job: DispatchJob, now: datetime) -> set[i
                     blocked.add(worker.pk)
                     break
     return blocked
+
+
+# --- Leaving for a booked door --------------------------------------------------------
+
+# A job the worker will come from: taken, on the way to it or at it.
+HELD_STATES = frozenset(
+    {OrderState.ACCEPTED, OrderState.ON_THE_WAY, OrderState.IN_SERVICE}
+)
+
+
+@dataclass(frozen=True)
+class Departure:
+    """When a worker must set off for a booked door, and from where."""
+
+    leave_by: datetime
+    origin: tuple[float, float]
+    # The held job they will come from (its door is the origin); ``None``: from
+    # where they are as far as dispatch knows (``Worker.position``).
+    after: Order | None
+    way_minutes: float
+
+
+def departures(orders: Iterable[Order]) -> dict[int, Departure]:
+    """The time to leave for each of ``orders`` (by order pk) that is booked
+    for a time (not "as soon as possible") and taken, not yet on the way: its
+    time less the way planned (``travel.way_minutes``, the way rule's margin)
+    from the door of the job the worker holds before it (taken, on the way or
+    at it), or else from the worker's last known place (``Worker.position``: the
+    location shared on duty, their base otherwise). Orders of a provider
+    without a dispatch worker row have none. The one place the platform plans
+    a departure: the staff view and API show it, the batch keeps it (its way on
+    to a booked door plans the same way), the simulated workers follow it.
+    A fixed number of queries whatever the number of orders."""
+    orders = [
+        order
+        for order in orders
+        if order.state == OrderState.ACCEPTED and order.provider_id is not None
+    ]
+    if not orders:
+        return {}
+    asap = set(
+        DispatchJob.objects.filter(
+            order_id__in=[order.pk for order in orders], is_asap=True
+        ).values_list("order_id", flat=True)
+    )
+    orders = [order for order in orders if order.pk not in asap]
+    if not orders:
+        return {}
+    providers = {order.provider_id for order in orders}
+    workers = {
+        (worker.provider_id, worker.staff_key): worker
+        for worker in Worker.objects.filter(provider_id__in=providers)
+    }
+    held: dict[tuple[int, int], list[Order]] = {}
+    for before in Order.objects.filter(
+        provider_id__in=providers,
+        state__in=HELD_STATES,
+        starts_at__lt=max(order.starts_at for order in orders),
+    ).only(
+        "pk",
+        "public_id",
+        "provider_id",
+        "staff_id",
+        "starts_at",
+        "latitude",
+        "longitude",
+    ):
+        held.setdefault((before.provider_id, before.staff_id or 0), []).append(before)
+    found = {}
+    for order in orders:
+        key = (order.provider_id, order.staff_id or 0)
+        worker = workers.get(key)
+        after = max(
+            (
+                before
+                for before in held.get(key, ())
+                if before.pk != order.pk and before.starts_at < order.starts_at
+            ),
+            key=lambda before: (before.starts_at, before.pk),
+            default=None,
+        )
+        if after is not None:
+            origin = (after.latitude, after.longitude)
+        elif worker is not None:
+            origin = worker.position
+        else:
+            continue
+        minutes = way_minutes(origin, (order.latitude, order.longitude))
+        found[order.pk] = Departure(
+            leave_by=order.starts_at - timedelta(minutes=minutes),
+            origin=origin,
+            after=after,
+            way_minutes=minutes,
+        )
+    return found
+
+
+def leave_by(order: Order) -> datetime | None:
+    """``departures`` for one order: when its worker must set off, or ``None``
+    (as soon as possible, not taken, already on the way, no worker row)."""
+    departure = departures([order]).get(order.pk)
+    return departure.leave_by if departure else None
 
 
 def workers_to_vet(job: DispatchJob, *, now: datetime) -> list[Worker]:

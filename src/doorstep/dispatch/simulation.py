@@ -47,7 +47,7 @@ from doorstep.catalog.models import CatalogueService
 from doorstep.core.errors import DomainError
 from doorstep.core.geo import cell_of, distance_km
 from doorstep.demo.clock import moved_clock
-from doorstep.dispatch import batch, cascade, sla
+from doorstep.dispatch import batch, candidates, cascade, sla
 from doorstep.dispatch.booking import place_dispatch_order
 from doorstep.dispatch.models import DispatchJob, Offer, ServiceInCity, Worker
 from doorstep.dispatch.travel import ROAD_FACTOR, travel_minutes
@@ -560,6 +560,10 @@ class Day:
         self.arrived: dict[int, datetime] = {}
         # Why a worker may reach a door late, as it happened (order pk → cause).
         self.late_cause: dict[int, str] = {}
+        # Booked jobs each worker has taken and not yet set off for (worker pk
+        # → order pks), and the latest reading of each one's "leave by".
+        self.waiting: dict[int, set[int]] = {}
+        self.departure_plan: dict[int, int] = {}
 
     def at(self, moment: datetime, step: Callable[[], None]) -> None:
         heappush(self.queue, (moment, next(self.sequence), step))
@@ -810,18 +814,40 @@ class Day:
         if offer.job.is_asap:
             self.set_off(worker, order)
         else:
-            # Leave with a margin for traffic, as people do for an appointment.
-            estimate = travel_minutes(
-                worker.position, (order.latitude, order.longitude)
-            )
-            leave_at = order.starts_at - timedelta(minutes=estimate * 1.2 + 5)
-            if leave_at < self.clock.now:
-                self.late_cause[order.pk] = "accepted after its leave time"
-            planned_from = worker.position
-            self.at(
-                max(self.clock.now, leave_at),
-                lambda: self.set_off(worker, order, planned_from=planned_from),
-            )
+            self.waiting.setdefault(worker.pk, set()).add(order.pk)
+            if not self.plan_departure(worker, order):
+                self.late_cause[order.pk] = "accepted after its leave-by"
+
+    def plan_departure(self, worker: SimWorker, order: Order) -> bool:
+        """The worker's phone shows when to leave for a booked job (the
+        platform's ``candidates.departures``: from the door of the job they
+        hold before it, or from where they are); they set off then. Read again
+        whenever they become free, as a person looks at the phone after a job.
+        Whether that time is still ahead."""
+        order.refresh_from_db()
+        departure = candidates.departures([order]).get(order.pk)
+        if departure is None:  # taken from them, or no longer waiting to leave
+            self.waiting.get(worker.pk, set()).discard(order.pk)
+            return True
+        plan = next(self.sequence)
+        self.departure_plan[order.pk] = plan
+        self.at(
+            max(self.clock.now, departure.leave_by),
+            lambda: self.leave_for(worker, order, plan),
+        )
+        return departure.leave_by >= self.clock.now
+
+    def leave_for(self, worker: SimWorker, order: Order, plan: int) -> None:
+        """The time on the phone has come: set off, unless it was read again
+        since (``plan``) or the worker is still at a job (they will read it
+        again when done: ``finish``)."""
+        if self.departure_plan.get(order.pk) != plan:
+            return
+        if worker.busy:
+            self.late_cause.setdefault(order.pk, "the job before ran over")
+            return
+        self.waiting.get(worker.pk, set()).discard(order.pk)
+        self.set_off(worker, order)
 
     def _still_theirs(self, worker: SimWorker, order: Order) -> bool:
         """Whether the job is still the worker's (``check_promises`` takes a
@@ -836,34 +862,17 @@ class Day:
             ),
         ).exists()
 
-    def set_off(
-        self,
-        worker: SimWorker,
-        order: Order,
-        planned_from: tuple[float, float] | None = None,
-    ) -> None:
+    def set_off(self, worker: SimWorker, order: Order) -> None:
         """Off duty while on the job (no offers meanwhile); on the way once
-        packed up; at the door after the real travel time. A booked job's
-        worker planned their leaving time from ``planned_from`` (where they
-        were when they accepted), and leaves from where they are."""
+        packed up; at the door after the real travel time, from where they
+        are."""
         if not self._still_theirs(worker, order):
             self.late_cause.pop(order.pk, None)
             return  # taken from them: their phone said so
-        if worker.busy:  # the job before ran late: leave when it is done
-            self.late_cause.setdefault(order.pk, "the job before ran over")
-            self.at(
-                self.clock.now + timedelta(minutes=1),
-                lambda: self.set_off(worker, order, planned_from),
-            )
-            return
         worker.busy = True
         self._duty(worker, on=False)
         destination = (order.latitude, order.longitude)
         estimate = travel_minutes(worker.position, destination)
-        if planned_from is not None and estimate > travel_minutes(
-            planned_from, destination
-        ):
-            self.late_cause.setdefault(order.pk, "further away than when accepted")
         factor = self.rng("travel", order.pk).uniform(*self.scenario.travel_factor)
         self.travel[order.pk] = (
             distance_km(*worker.position, *destination) * ROAD_FACTOR
@@ -902,6 +911,16 @@ class Day:
         worker.jobs += 1
         if self.clock.now < worker.shift[1]:
             self._duty(worker, on=True)
+        # Free again: the phone's "leave by" of the booked jobs ahead, read
+        # from here.
+        for waiting in sorted(self.waiting.get(worker.pk, ())):
+            booked = Order.objects.get(pk=waiting)
+            if self.plan_departure(worker, booked):
+                self.late_cause.pop(waiting, None)
+            else:
+                self.late_cause.setdefault(
+                    waiting, "free after its leave-by (the job before ended late)"
+                )
 
     def fire(self, order: Order, name: str, worker: SimWorker, data=None) -> None:
         order.refresh_from_db()

@@ -8,9 +8,16 @@ platform fetches nothing at run time, so the estimate is made from the map alone
 ``travel_minutes`` answers for one pair; ``distance_km_matrix`` and
 ``minutes_for_km`` answer for every pair of many origins and destinations at
 once (numpy, for the batch assignment), by the same formula and constants.
+
+``way_minutes`` (``way_minutes_for_km`` for many pairs) is the time to *plan*
+for the way to a booked door, as people plan for an appointment: the estimate
+plus ``WAY_MARGIN`` for traffic, plus ``WAY_BUFFER``. The way rule of the
+candidates, the batch's way on to a booked door and the worker's "leave by"
+(``candidates.leave_by``) all plan with it.
 """
 
 import math
+from datetime import timedelta
 
 import numpy as np
 
@@ -19,6 +26,11 @@ from doorstep.core.geo import EARTH_RADIUS_KM, distance_km
 ROAD_FACTOR = 1.35  # roads are longer than the crow flies (typical for cities)
 CITY_SPEED_KMH = 22.0  # door to door across a city, traffic included
 SETTING_OFF_MINUTES = 8  # finish up, pack the kit, find the way out
+
+# The way between two doors, planned for a booked time: the estimate plus this
+# share for traffic, plus ``WAY_BUFFER``.
+WAY_MARGIN = 0.2
+WAY_BUFFER = timedelta(minutes=5)
 
 
 def travel_minutes(
@@ -41,6 +53,27 @@ def minutes_for_km(
     np.ceil(minutes, out=minutes)
     minutes += SETTING_OFF_MINUTES
     return minutes
+
+
+def way_minutes(origin: tuple[float, float], destination: tuple[float, float]) -> float:
+    """The minutes to plan between two doors for a booked time (see
+    ``WAY_MARGIN``)."""
+    return travel_minutes(origin, destination) * (1 + WAY_MARGIN) + _buffer_minutes()
+
+
+def way_minutes_for_km(
+    distances_km: np.ndarray, *, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``way_minutes`` for straight-line distances, element-wise; written into
+    ``out`` when given (it may be the distances themselves)."""
+    minutes = minutes_for_km(distances_km, out=out)
+    minutes *= 1 + WAY_MARGIN
+    minutes += _buffer_minutes()
+    return minutes
+
+
+def _buffer_minutes() -> float:
+    return WAY_BUFFER.total_seconds() / 60
 
 
 def distance_km_matrix(

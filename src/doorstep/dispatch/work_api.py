@@ -59,6 +59,15 @@ class JobOut(Schema):
     next_step: TransitionOut | None = Field(
         description="The job's next forward step (depart, start, deliver)."
     )
+    leave_by: datetime | None = Field(
+        None,
+        description=(
+            "For a job booked for a time, not yet on the way: when to set off, in "
+            "the job's time zone — its time less the way planned (the travel "
+            "estimate plus a margin for traffic) from the job you do before it, "
+            "or from where you are. Null for as soon as possible."
+        ),
+    )
 
 
 class JobPageOut(Schema):
@@ -129,8 +138,15 @@ class LocationIn(InputSchema):
     )
 
 
-def job_out(order: Order, user: User, schema: type[JobOut] = JobOut, **extra):
-    card = work_queries.job_card(order, user)
+def job_out(
+    order: Order,
+    user: User,
+    schema: type[JobOut] = JobOut,
+    *,
+    card: work_queries.JobCard | None = None,
+    **extra,
+):
+    card = card or work_queries.job_card(order, user)
     step = card.next_step
     return schema(
         id=order.public_id,
@@ -149,6 +165,7 @@ def job_out(order: Order, user: User, schema: type[JobOut] = JobOut, **extra):
         next_step=TransitionOut(name=step.name, label=str(step.label))
         if step
         else None,
+        leave_by=card.local_leave_by,
         **extra,
     )
 
@@ -221,7 +238,10 @@ def list_jobs(request: HttpRequest) -> JobPageOut:
     user = _caller(request)
     days = work_queries.my_jobs(user)
     return JobPageOut(
-        items=[job_out(card.order, user) for card in [*days.today, *days.upcoming]],
+        items=[
+            job_out(card.order, user, card=card)
+            for card in [*days.today, *days.upcoming]
+        ],
         next=None,
     )
 

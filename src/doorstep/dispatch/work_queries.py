@@ -20,6 +20,7 @@ from doorstep.accounts.models import User
 from doorstep.core.errors import NotFound
 from doorstep.core.geo import distance_km
 from doorstep.core.money import Money
+from doorstep.dispatch.candidates import departures
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.queries import workers_of
 from doorstep.orders import queries as order_queries
@@ -88,14 +89,31 @@ class JobCard:
     next_step: Transition | None
     # The job page does this step (a code or photos to give), not a bare button.
     next_step_needs_page: bool
+    # When to set off for a job booked for a time, in the job's zone
+    # (``candidates.departures``); None: as soon as possible, or already left.
+    local_leave_by: datetime | None = None
 
     @property
     def public_id(self) -> str:
         return self.order.public_id
 
 
-def job_card(order: Order, user: User, *, now: datetime | None = None) -> JobCard:
+_UNSET = object()
+
+
+def job_card(
+    order: Order,
+    user: User,
+    *,
+    now: datetime | None = None,
+    leave_by: datetime | object | None = _UNSET,
+) -> JobCard:
+    """The job as the worker's phone shows it. ``leave_by`` when already known
+    (``my_jobs`` reads every job's at once); read here otherwise."""
     zone = zone_of(order)
+    if leave_by is _UNSET:
+        departure = departures([order]).get(order.pk)
+        leave_by = departure.leave_by if departure else None
     steps = {
         step.name: step
         for step in order_queries.party_transitions(order, user, now=now)
@@ -112,6 +130,7 @@ def job_card(order: Order, user: User, *, now: datetime | None = None) -> JobCar
         next_step=next_step,
         next_step_needs_page=next_step is not None
         and next_step.name in STEPS_WITH_FORMS,
+        local_leave_by=leave_by.astimezone(zone) if leave_by else None,
     )
 
 
@@ -130,8 +149,13 @@ def my_jobs(user: User, *, now: datetime | None = None, limit: int = 100) -> Wor
     orders = own_jobs(user).filter(state__in=SCHEDULED_STATES).order_by("starts_at")
     today: list[JobCard] = []
     upcoming: list[JobCard] = []
-    for order in orders[:limit]:
-        card = job_card(order, user, now=now)
+    orders = list(orders[:limit])
+    leaving = departures(orders)
+    for order in orders:
+        departure = leaving.get(order.pk)
+        card = job_card(
+            order, user, now=now, leave_by=departure.leave_by if departure else None
+        )
         local_today: date = now.astimezone(zone_of(order)).date()
         (today if card.local_starts_at.date() <= local_today else upcoming).append(card)
     return WorkDays(today=today, upcoming=upcoming)

@@ -21,7 +21,13 @@ from doorstep.dispatch.assignment import (
     solve,
     total_cost,
 )
-from doorstep.dispatch.travel import distance_km_matrix, minutes_for_km, travel_minutes
+from doorstep.dispatch.travel import (
+    distance_km_matrix,
+    minutes_for_km,
+    travel_minutes,
+    way_minutes,
+    way_minutes_for_km,
+)
 
 HOME = (31.2235, 121.4453)
 INF = math.inf
@@ -172,14 +178,68 @@ def test_a_busy_worker_must_also_reach_their_next_door_in_time():
     nowhere = cost_matrix(job, worker_booked_at((math.nan, math.nan)))
 
     onward_near, onward_far = (
-        travel_minutes(HOME, north(-1)),
-        travel_minutes(HOME, north(-14)),
+        way_minutes(HOME, north(-1)),
+        way_minutes(HOME, north(-14)),
     )
     assert to_job + 60 + onward_near <= 100 < to_job + 60 + onward_far
     assert near.feasible[0, 0]
     assert not far.feasible[0, 0]
     assert far.cost[0, 0] == INFEASIBLE
     assert nowhere.feasible[0, 0]  # time off: no door to reach
+
+
+def test_a_worker_holding_a_booked_job_must_still_leave_for_it_by_its_leave_by():
+    # Given a worker 1 km from an ASAP job of 60 minutes, their time claimed in
+    # 120 minutes (the travel to a booked door, estimated from where they are)
+    # and due at that door in 150: the job fits before the claim, and the raw
+    # travel on to the booked door fits too — but not the way planned for it
+    # (the estimate + 20% + 5 min, ``candidates.departures``' "leave by").
+    job = jobs(HOME, length=60.0)
+    done = travel_minutes(north(1), HOME) + 60
+
+    def booked_at(door, due) -> Workers:
+        return dataclasses.replace(
+            workers(north(1), free=120.0),
+            next_latitude=np.array([door[0]]),
+            next_longitude=np.array([door[1]]),
+            next_starts_minutes=np.array([due]),
+        )
+
+    door = north(-12)
+    raw, planned = travel_minutes(HOME, door), way_minutes(HOME, door)
+    tight = done + raw + 1  # the raw travel fits, the planned way does not
+    assert done <= 120
+    assert done + raw <= tight < done + planned
+
+    # When the batch costs the pairs
+    missed = cost_matrix(job, booked_at(door, tight))
+    kept = cost_matrix(job, booked_at(door, done + planned))
+
+    # Then the worker is not sent where they would miss the leave-by
+    assert not missed.feasible[0, 0]
+    assert missed.cost[0, 0] == INFEASIBLE
+    for strategy in assignment.STRATEGIES:
+        assert solve(missed, strategy) == []
+    assert kept.feasible[0, 0]
+    # and the claim's own start still bounds the job (the database would
+    # refuse an overlapping claim), whatever the door's time.
+    assert not cost_matrix(
+        jobs(HOME, length=200.0), booked_at(north(-1), 1e6)
+    ).feasible[0, 0]
+
+
+def test_the_way_planned_is_one_formula_for_one_pair_or_many():
+    doors = [north(km) for km in (0.5, 3, 9, 14)]
+    planned = way_minutes_for_km(
+        distance_km_matrix(
+            np.array([HOME[0]]),
+            np.array([HOME[1]]),
+            np.array([d[0] for d in doors]),
+            np.array([d[1] for d in doors]),
+        )
+    )[0]
+
+    assert planned.tolist() == pytest.approx([way_minutes(HOME, d) for d in doors])
 
 
 def test_the_batch_gives_up_the_nearest_worker_when_that_serves_everyone():

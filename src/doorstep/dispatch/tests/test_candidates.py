@@ -7,13 +7,14 @@ import pytest
 from django.utils import timezone
 
 from doorstep.accounts.models import ProviderProfile
-from doorstep.dispatch import candidates
+from doorstep.dispatch import candidates, cascade
 from doorstep.dispatch.cascade import make_offer
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.tests.helpers import (
     FURTHER,
     HOME,
     NEAR,
+    after_commit,
     in_three_days_at_ten,
     make_agency,
     make_worker,
@@ -21,6 +22,7 @@ from doorstep.dispatch.tests.helpers import (
     service_in_shanghai,
 )
 from doorstep.orders.models import Order
+from doorstep.orders.states import OrderState
 from doorstep.scheduling.services import claim_time
 from doorstep.trust import services as trust_services
 from doorstep.trust.tests.conftest import id_requirement, pdf_upload
@@ -444,3 +446,75 @@ def test_the_cascade_asks_the_best_ranked_first(offer_for_sale):
     assert order.dispatch_job.offers.get(slot=1).worker == poor
     assert offer.travel_minutes is not None
     assert 0 <= offer.cost <= 1
+
+
+# --- Leaving for a booked door --------------------------------------------------------
+
+
+def _taken_by(worker, order):
+    """``worker`` accepts ``order``'s offer, as on their phone."""
+    offer = order.dispatch_job.offers.get(worker=worker, status=Offer.Status.PENDING)
+    with after_commit():
+        cascade.accept_offer(offer_id=offer.public_id, user=worker.provider.user)
+    order.refresh_from_db()
+    return order
+
+
+def test_leave_by_is_planned_from_where_the_worker_is_without_a_job_before(
+    offer_for_sale,
+):
+    # Given a worker based 1 km away who took a job booked for a time
+    worker = make_worker(offer_for_sale.service.category, at=NEAR, on_duty=False)
+    order = _taken_by(
+        worker, paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
+    )
+
+    # Then they leave the way planned (the way rule's) before its time, from base
+    departure = candidates.departures([order])[order.pk]
+    assert departure.after is None
+    assert departure.origin == NEAR
+    assert departure.leave_by == order.starts_at - timedelta(
+        minutes=candidates.way_minutes(NEAR, HOME)
+    )
+    assert candidates.leave_by(order) == departure.leave_by
+
+    # When they go on duty and share a place 5.5 km away, it is read from there
+    worker.is_on_duty, worker.latitude, worker.longitude = True, *FURTHER
+    worker.save()
+    assert candidates.leave_by(order) == order.starts_at - timedelta(
+        minutes=candidates.way_minutes(FURTHER, HOME)
+    )
+
+
+def test_leave_by_is_planned_from_the_door_of_the_job_held_before(offer_for_sale):
+    # Given a worker at 1 km who holds a job three hours earlier, 5.5 km away
+    worker = make_worker(offer_for_sale.service.category, at=NEAR, on_duty=False)
+    starts_at = in_three_days_at_ten()
+    before = _taken_by(
+        worker,
+        paid_dispatch_order(offer_for_sale, starts_at=starts_at - timedelta(hours=3)),
+    )
+    Order.objects.filter(pk=before.pk).update(latitude=FURTHER[0], longitude=FURTHER[1])
+    order = _taken_by(worker, paid_dispatch_order(offer_for_sale, starts_at=starts_at))
+
+    # Then the booked job's leave-by is planned from that door, not from base
+    departure = candidates.departures([order, before])[order.pk]
+    assert departure.after.pk == before.pk
+    assert departure.origin == FURTHER
+    assert departure.leave_by == starts_at - timedelta(
+        minutes=candidates.way_minutes(FURTHER, HOME)
+    )
+
+    # When the job before is done (delivered), from where they are again
+    Order.objects.filter(pk=before.pk).update(state=OrderState.DELIVERED)
+    assert candidates.departures([order])[order.pk].origin == NEAR
+
+
+def test_no_leave_by_as_soon_as_possible_or_once_on_the_way(offer_for_sale):
+    worker = make_worker(offer_for_sale.service.category, at=NEAR)
+    asap = _taken_by(worker, paid_dispatch_order(offer_for_sale))
+    assert candidates.leave_by(asap) is None
+
+    booked = paid_dispatch_order(offer_for_sale, starts_at=in_three_days_at_ten())
+    booked.state = OrderState.ON_THE_WAY
+    assert candidates.leave_by(booked) is None

@@ -1,6 +1,7 @@
 """The worker's phone API: offers, jobs and their steps, duty and location;
 problem+json for every refusal, 404 for anyone else's job or offer."""
 
+from datetime import datetime, timedelta
 from io import BytesIO
 
 import pytest
@@ -9,11 +10,12 @@ from PIL import Image
 
 from doorstep.accounts.models import StaffMember
 from doorstep.api.testing import API, JSON, assert_problem, bearer
-from doorstep.dispatch import cascade
+from doorstep.dispatch import candidates, cascade
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.tests.helpers import (
     HOME,
     after_commit,
+    in_three_days_at_ten,
     make_agency,
     make_worker,
     paid_dispatch_order,
@@ -276,3 +278,46 @@ def test_nobody_else_answers_an_offer(client, agency, for_sale, worker):
 
 def test_signed_out_callers_are_refused(client):
     assert_problem(client.get(f"{API}/work/jobs"), 401)
+
+
+@pytest.fixture
+def booked_job(worker, for_sale):
+    """A job booked for a time, taken by the worker (based 1 km away)."""
+    order = paid_dispatch_order(for_sale, starts_at=in_three_days_at_ten())
+    offer = order.dispatch_job.offers.get(worker=worker)
+    with after_commit():
+        cascade.accept_offer(offer_id=offer.public_id, user=worker.staff.user)
+    order.refresh_from_db()
+    return order
+
+
+def test_a_booked_job_says_when_to_leave_in_its_own_zone(
+    client, auth, booked_job, job, strangers
+):
+    # Given a job booked for a time and one as soon as possible before it,
+    # both taken: the worker will leave for the booked door from the other's
+    expected = booked_job.starts_at - timedelta(
+        minutes=candidates.way_minutes(HOME, HOME)
+    )
+
+    # When the worker lists them and opens the booked one
+    listed = {
+        item["id"]: item
+        for item in client.get(f"{API}/work/jobs", **auth).json()["items"]
+    }
+    detail = client.get(f"{API}/work/jobs/{booked_job.public_id}", **auth).json()
+
+    # Then the booked job says when to set off (the platform's leave-by, in
+    # Shanghai time); the job as soon as possible has none
+    for body in (listed[booked_job.public_id], detail):
+        leave_by = datetime.fromisoformat(body["leave_by"])
+        assert leave_by == expected
+        assert leave_by.utcoffset() == timedelta(hours=8)
+    assert listed[job.public_id]["leave_by"] is None
+    # and nobody else sees it
+    for who in strangers.values():
+        assert_problem(
+            client.get(f"{API}/work/jobs/{booked_job.public_id}", **bearer(who)),
+            404,
+            "order_not_found",
+        )

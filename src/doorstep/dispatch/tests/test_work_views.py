@@ -12,11 +12,12 @@ from django.utils import timezone
 from PIL import Image
 
 from doorstep.accounts.models import StaffMember
-from doorstep.dispatch import cascade
+from doorstep.dispatch import candidates, cascade
 from doorstep.dispatch.models import Offer
 from doorstep.dispatch.tests.helpers import (
     HOME,
     after_commit,
+    in_three_days_at_ten,
     make_agency,
     make_worker,
     paid_dispatch_order,
@@ -213,6 +214,33 @@ def test_the_day_lists_the_job_with_address_map_and_next_step(client, worker, jo
     assert reverse("work:step", args=[job.public_id, "depart"]) in page
     # In the job's own zone (Shanghai), whatever the page's.
     assert job.starts_at.astimezone(ZoneInfo(job.time_zone)).strftime("%H:%M") in page
+
+
+def test_a_booked_job_shows_when_to_leave(client, worker, for_sale):
+    # Given a job booked for a time, taken by the worker based 1 km away
+    order = paid_dispatch_order(for_sale, starts_at=in_three_days_at_ten())
+    with after_commit():
+        cascade.accept_offer(
+            offer_id=order.dispatch_job.offers.get(worker=worker).public_id,
+            user=worker.staff.user,
+        )
+    client.force_login(worker.staff.user)
+
+    # When they look at their day and at the job
+    home = client.get(reverse("work:home")).content.decode()
+    page = client.get(reverse("work:job", args=[order.public_id])).content.decode()
+
+    # Then both say when to set off, in the job's own zone
+    leave_by = order.starts_at - timedelta(minutes=candidates.way_minutes(NEAR, HOME))
+    local = leave_by.astimezone(ZoneInfo(order.time_zone)).strftime("%H:%M")
+    assert f"Leave by {local}" in home
+    assert f"Leave by {local}" in page
+
+
+def test_an_asap_job_has_no_leave_by(client, worker, job):
+    client.force_login(worker.staff.user)
+
+    assert "Leave by" not in client.get(reverse("work:home")).content.decode()
 
 
 def test_the_job_goes_from_on_the_way_to_done(client, worker, job):
