@@ -6,7 +6,9 @@ time of each came — so the past visits are completed and paid, and the ones
 ahead are booked on the providers' calendars.
 
 * the demo customer's weekly clean with the demo provider's agency (one
-  staff member kept), one visit ahead skipped;
+  staff member kept): the first visit accepted on its own, the series once
+  that visit went well (a standing acceptance: the visits after it are
+  accepted for the provider), one visit ahead skipped;
 * the demo customer's fortnightly visit with another provider, who has
   proposed a new price the customer has not answered yet;
 * another customer of the demo provider on two weekdays, now paused.
@@ -126,9 +128,12 @@ def _serve(visit: Visit, clock: DemoClock) -> None:
         clock.set(back)
 
 
-def _live_through(series: Series, clock: DemoClock, until: datetime) -> None:
+def _live_through(
+    series: Series, clock: DemoClock, until: datetime, *, standing: bool = False
+) -> None:
     """Time passes as the scheduler sees it: the horizon and charge jobs run,
-    the provider accepts each visit asked of them, the customer takes the
+    the provider accepts each visit asked of them (with ``standing``, the
+    whole series once a first visit is done), the customer takes the
     alternatives offered, and each visit whose time came is served."""
     while clock.now < until:
         clock.set(min(clock.now + STEP, until))
@@ -144,6 +149,17 @@ def _live_through(series: Series, clock: DemoClock, until: datetime) -> None:
                 services.decline_alternative(
                     user=series.customer, visit_id=visit.public_id
                 )
+        series.refresh_from_db()
+        if (
+            standing
+            and series.awaits_acceptance
+            and visits.filter(order__state=OrderState.COMPLETED).exists()
+        ):
+            services.accept_series(
+                user=series.listing.provider.user,
+                series_id=series.public_id,
+                now=clock.now,
+            )
         for visit in visits.filter(order__state=OrderState.REQUESTED):
             transition_order(
                 order=visit.order, name="accept", user=visit.order.provider.user
@@ -161,6 +177,7 @@ def _story(
     days_ago: int,
     now: datetime,
     staffed: bool = False,
+    standing: bool = False,
     **schedule,
 ) -> Series | None:
     place = _place_of(customer, listing)
@@ -192,7 +209,7 @@ def _story(
         except DomainError as refused:
             logger.info("demo recurring: series not started: %s", refused)
             return None
-        _live_through(series, clock, now - timedelta(minutes=10))
+        _live_through(series, clock, now - timedelta(minutes=10), standing=standing)
     return series
 
 
@@ -224,7 +241,12 @@ def seed_recurring(
 def _seed(*, logins: dict[str, User], seed: int, now: datetime) -> dict[str, int]:
     rng = random.Random(seed + 19)
     customer = logins["customer"]
-    ours = [_offering(listing) for listing in _listings_of(logins["provider"])[:1]]
+    # A request-to-book listing if the provider has one: its series is
+    # accepted by the provider (instant booking needs no acceptance).
+    theirs = sorted(
+        _listings_of(logins["provider"]), key=lambda listing: listing.instant_book
+    )
+    ours = [_offering(listing) for listing in theirs[:1]]
     told: list[Series] = []
     if ours:
         weekly = _story(
@@ -233,6 +255,7 @@ def _seed(*, logins: dict[str, User], seed: int, now: datetime) -> dict[str, int
             days_ago=36,
             now=now,
             staffed=True,
+            standing=True,
             cadence="weekly",
             visit_count=16,
         )

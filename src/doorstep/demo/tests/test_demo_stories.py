@@ -42,7 +42,7 @@ from doorstep.growth.models import (
     RewardMove,
     Touch,
 )
-from doorstep.orders.models import Order
+from doorstep.orders.models import Order, OrderEvent
 from doorstep.orders.states import OrderState
 from doorstep.payments import flows
 from doorstep.payments.models import AccountKind, LedgerAccount, Posting
@@ -50,7 +50,13 @@ from doorstep.payments.reconciliation import reconcile
 from doorstep.quotes.models import CategoryQuestion, Invitation, JobRequest, Quote
 from doorstep.recommendations.models import Favourite, ListingNeighbour
 from doorstep.recommendations.queries import customer_point, recommended_for
-from doorstep.recurring.models import PriceChange, Series, Visit, VisitStatus
+from doorstep.recurring.models import (
+    PriceChange,
+    Series,
+    SeriesAcceptance,
+    Visit,
+    VisitStatus,
+)
 from doorstep.scheduling.models import TimeClaim
 from doorstep.subscriptions.models import Subscription, SubscriptionCharge
 from doorstep.support import help as help_centre
@@ -251,6 +257,15 @@ def test_the_demo_has_regular_customers_with_a_history(demo):
     assert PriceChange.objects.filter(status="pending").exists() or (
         report.recurring["series"] < 3
     )
+    # The weekly clean's provider accepted its first visit, then the series:
+    # the visits booked since were accepted for them, by the process.
+    standing = customer_series.filter(acceptance=SeriesAcceptance.STANDING).first()
+    assert standing is not None
+    accepted = OrderEvent.objects.filter(
+        order__series_visit__series=standing, to_state=OrderState.ACCEPTED
+    )
+    assert accepted.filter(transition="accept").exists()
+    assert accepted.filter(transition="accept_standing", actor="system").exists()
 
     claims = sorted(
         TimeClaim.objects.filter(released_at__isnull=True).values_list(
