@@ -948,6 +948,15 @@ def _category_windows_page(
                     )[:wanted]
                 if len(rows) < size or taken >= wanted:
                     break  # this category has nothing more for the page
+                if len(page) >= wanted and (sign * rows[-1][1], rows[-1][0]) > (
+                    sign * page[-1][1],
+                    page[-1][0],
+                ):
+                    # Read past the page's last row, ties included (the key
+                    # bound above keeps a run of equal keys, which a new
+                    # marketplace's unrated listings make long): nothing
+                    # further in this category can enter the page.
+                    break
                 if read > CATEGORY_READ_LIMIT:
                     return None
                 position = (rows[-1][1], rows[-1][0])

@@ -4,7 +4,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -487,3 +487,52 @@ def test_the_categories_a_word_is_in_serve_a_text_search_by_price():
 
     assert served
     assert all(served), "a page did not come from the categories"
+
+
+def test_a_run_of_equal_ratings_is_not_read_past_the_page():
+    """Listings nobody has rated yet share one rating score: a text search by
+    rating stops reading a category once it is past the page's last listing
+    (ties go by id), rather than reading the whole run of equal keys in a
+    category where the word is rare."""
+    row = {
+        "dlat": 0.0,
+        "dlng": 0.0,
+        "hourly": False,
+        "rating": (0, 0.0),
+        "radius": 5,
+        "verified": False,
+        "instant": False,
+        "promoted": False,
+        "languages": [],
+        "price": 5000,
+    }
+    # "window" is common in the first category and rare in the third, whose
+    # one match comes last: the first page is all from the first category.
+    _build(
+        [{**row, "category": 0, "title": "window cleaning"}] * 6
+        + [{**row, "category": 2, "title": "lawn mowing"}] * 20
+        + [{**row, "category": 2, "title": "window repair"}]
+    )
+    reads = []
+
+    def count(execute, sql, params, many, context):
+        if "d.category_id = " in sql:
+            reads.append(params)
+        return execute(sql, params, many, context)
+
+    params = parse_search_params({"q": "window", "sort": "rating", "limit": "2"})
+    with (
+        patch.object(query_service, "ORDERED_SCAN_MIN_MATCHES", 1),
+        patch.object(query_service, "CATEGORY_WINDOWS", (2,)),
+        connection.execute_wrapper(count),
+    ):
+        results = search_listings(params, language="en")
+
+    first = [
+        d.listing_id for d in brute_force_search(params, SearchDocument.objects.all())
+    ][:2]
+    assert [hit.listing_id for hit in results.hits] == first
+    # The first category in two windows of 2 (a page and one more), the
+    # third once: its first window is past the page's end. Reading on through
+    # its equal ratings would take ten windows more.
+    assert len(reads) == 3
