@@ -449,21 +449,26 @@ def test_a_window_of_the_price_index_serves_a_text_search_by_price():
     assert served[0], "the first page did not come from a window"
 
 
+# A listing as ``_build`` takes it, with nothing that would move it in a sort
+# but its category, title and price.
+PLAIN_ROW = {
+    "dlat": 0.0,
+    "dlng": 0.0,
+    "hourly": False,
+    "rating": (0, 0.0),
+    "radius": 5,
+    "verified": False,
+    "instant": False,
+    "promoted": False,
+    "languages": [],
+}
+
+
 def test_the_categories_a_word_is_in_serve_a_text_search_by_price():
     """Over many matches a text search sorted by price reads only the
     categories its words occur in, each in price order: here the one with
     "window", not the other, whose listings are all cheaper."""
-    row = {
-        "dlat": 0.0,
-        "dlng": 0.0,
-        "hourly": False,
-        "rating": (0, 0.0),
-        "radius": 5,
-        "verified": False,
-        "instant": False,
-        "promoted": False,
-        "languages": [],
-    }
+    row = PLAIN_ROW
     rows = [{**row, "category": 2, "title": "repair", "price": 4000}] * 4 + [
         {**row, "category": 0, "title": "window cleaning", "price": price}
         for price in (5000, 12000, 5000)
@@ -494,18 +499,7 @@ def test_a_run_of_equal_ratings_is_not_read_past_the_page():
     rating stops reading a category once it is past the page's last listing
     (ties go by id), rather than reading the whole run of equal keys in a
     category where the word is rare."""
-    row = {
-        "dlat": 0.0,
-        "dlng": 0.0,
-        "hourly": False,
-        "rating": (0, 0.0),
-        "radius": 5,
-        "verified": False,
-        "instant": False,
-        "promoted": False,
-        "languages": [],
-        "price": 5000,
-    }
+    row = {**PLAIN_ROW, "price": 5000}
     # "window" is common in the first category and rare in the third, whose
     # one match comes last: the first page is all from the first category.
     _build(
