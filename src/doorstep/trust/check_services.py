@@ -7,6 +7,7 @@ can first, calls the vendor, then records the check in a transaction that
 checks again. Results arrive only through ``receive_check_webhook``.
 """
 
+import ipaddress
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -94,7 +95,7 @@ def record_consent(
         given_by=user,
         given_at=now or timezone.now(),
         text_version=CONSENT_TEXT_VERSION,
-        ip_address=ip_address or None,
+        ip_address=_address_or_none(ip_address),
         user_agent=(user_agent or "")[:300],
         legal_name=legal_name,
     )
@@ -349,3 +350,12 @@ def decide_background_check(
         after={"status": check.status},
     )
     return check
+
+
+def _address_or_none(address: str | None) -> str | None:
+    """The client's IP address as given, or none when the server passed none
+    (the rate limiter's shared "unknown-address" bucket is not an address)."""
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None

@@ -28,6 +28,19 @@ def test_a_provider_consents(client):
     assert consent.given_by == provider.user
 
 
+def test_a_consent_from_a_server_that_passed_no_address_is_kept_without_one(client):
+    """Behind a unix socket without a forwarded address the client is not
+    known: the consent is recorded without one, not refused by the database
+    (PostgreSQL's inet column took the rate limiter's "unknown-address")."""
+    provider = make_provider()
+
+    response = _consent(client, {**bearer(provider.user), "REMOTE_ADDR": ""})
+
+    assert response.status_code == 201, response.content
+    consent = BackgroundCheckConsent.objects.get(provider=provider)
+    assert consent.ip_address is None
+
+
 def test_no_agreement_or_no_provider_or_read_only_records_nothing(client):
     provider = make_provider()
 
