@@ -186,11 +186,16 @@ def _story(
     address, latitude, longitude = place
     began = now - timedelta(days=days_ago)
     zone = ZoneInfo(listing.provider.time_zone or "UTC")
-    first = began.astimezone(zone).date() + timedelta(days=1)
     staff = serving_staff(listing)[0] if staffed and serving_staff(listing) else None
     with moved_clock(began) as clock:
-        start_time = _start_time(listing, first, began, staff)
-        if start_time is None:
+        # The first day with a free time: a listing's notice can rule out the
+        # next day, depending on the hour the story begins at.
+        for ahead in range(1, 8):
+            first = began.astimezone(zone).date() + timedelta(days=ahead)
+            start_time = _start_time(listing, first, began, staff)
+            if start_time is not None:
+                break
+        else:
             return None
         try:
             series = services.create_series(
