@@ -408,22 +408,26 @@ def test_best_match_near_a_point_reaches_a_promoted_listing_beyond_the_first_cir
     assert all_pages(**query) == expected
 
 
+# A listing as ``_build`` takes it, with nothing that would move it in a sort
+# but its category, title and price.
+PLAIN_ROW = {
+    "dlat": 0.0,
+    "dlng": 0.0,
+    "hourly": False,
+    "rating": (0, 0.0),
+    "radius": 5,
+    "verified": False,
+    "instant": False,
+    "promoted": False,
+    "languages": [],
+}
+
+
 def test_a_window_of_the_price_index_serves_a_text_search_by_price():
     """Over many matches a text search sorted by price reads the price index
     in order and tests the words on each row it reads; when the first window
     holds too few matches, the next one does."""
-    row = {
-        "category": 0,
-        "dlat": 0.0,
-        "dlng": 0.0,
-        "hourly": False,
-        "rating": (0, 0.0),
-        "radius": 5,
-        "verified": False,
-        "instant": False,
-        "promoted": False,
-        "languages": [],
-    }
+    row = {**PLAIN_ROW, "category": 0}
     rows = [{**row, "title": "repair", "price": 4000}] * 3 + [
         {**row, "title": "window cleaning", "price": 5000}
     ] * 3
@@ -447,21 +451,6 @@ def test_a_window_of_the_price_index_serves_a_text_search_by_price():
         )
 
     assert served[0], "the first page did not come from a window"
-
-
-# A listing as ``_build`` takes it, with nothing that would move it in a sort
-# but its category, title and price.
-PLAIN_ROW = {
-    "dlat": 0.0,
-    "dlng": 0.0,
-    "hourly": False,
-    "rating": (0, 0.0),
-    "radius": 5,
-    "verified": False,
-    "instant": False,
-    "promoted": False,
-    "languages": [],
-}
 
 
 def test_the_categories_a_word_is_in_serve_a_text_search_by_price():
